@@ -1,0 +1,113 @@
+"""Command line for analysts and scripts: ``python -m optimizer COMMAND ...``.
+
+``inspect FILE... [--json]`` reads each export and prints what was recognised.
+With ``--json`` it prints a list with one object per file; the keys below are
+stable (new keys may be added, none renamed or removed):
+
+- ``file``, ``platform`` (baidu | google_ads | microsoft_ads | generic),
+  ``report_type`` (keyword | search_term | campaign | ad_group | ad | location | …),
+  ``encoding``, ``delimiter``, ``sheet``, ``header_line`` (1-based), ``title``
+- ``rows`` (data rows read), ``skipped_rows`` and ``skipped`` (reason -> count:
+  blank, totals, footer, repeated_header, account_line)
+- ``date_start``, ``date_end`` (ISO dates or null), ``daily`` (rows are days)
+- ``accounts``, ``campaigns``, ``ad_groups``, ``keywords``, ``search_terms``
+  (distinct counts, null when the report has no such column)
+- ``impressions``, ``clicks``, ``cost``, ``conversions`` (sums, null when absent),
+  ``currency``
+- ``totals_check`` (ok | mismatch | absent) and ``totals`` (each totals row: label,
+  matched, differences)
+- ``columns`` (canonical field -> header in the file), ``unmapped``, ``notes``
+- ``error``: null, or {kind, file, row, column, value, message, message_zh} when the
+  file could not be read (then the other keys are absent).
+
+Exit status: 0 when every file was read, 1 when any could not be, 2 on bad usage.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .errors import IngestError
+from .ingest import ReadInfo, Settings, read_export
+
+
+def _human(info: ReadInfo) -> str:
+    def n(v: float | None, money: bool = False) -> str:
+        if v is None:
+            return "-"
+        return f"{v:,.2f}" if money else f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"
+
+    skipped = ", ".join(f"{k} {v}" for k, v in info.skipped.items()) or "none"
+    lines = [
+        f"{info.file}",
+        f"  platform      {info.platform}   report {info.report_type}",
+        f"  encoding      {info.encoding}" + (f"   delimiter {info.delimiter!r}" if info.delimiter else "")
+        + (f"   sheet {info.sheet}" if info.sheet else "") + f"   header line {info.header_row}",
+        f"  rows          {info.rows:,} read, {info.skipped_rows:,} skipped ({skipped})",
+        f"  dates         {info.date_start or '-'} .. {info.date_end or '-'}" + ("  (daily)" if info.daily else ""),
+        f"  accounts {n(info.accounts)}  plans {n(info.campaigns)}  units {n(info.ad_groups)}  "
+        f"keywords {n(info.keywords)}  search terms {n(info.search_terms)}",
+        f"  impressions {n(info.impressions)}  clicks {n(info.clicks)}  cost {n(info.cost, True)} "
+        f"{info.currency or ''}  conversions {n(info.conversions)}",
+        f"  totals check  {info.totals_check}" + _totals_line(info),
+    ]
+    lines += [f"  note          {note.en}" for note in info.notes]
+    return "\n".join(lines)
+
+
+def _totals_line(info: ReadInfo) -> str:
+    matched = [t.label for t in info.totals if t.matched]
+    if matched:
+        others = len(info.totals) - len(matched)
+        return (f"  (rows add up to {', '.join(dict.fromkeys(matched))}"
+                + (f"; {others} other totals rows cover more than this report)" if others else ")"))
+    return "".join(f"\n    {t.label}: " + ", ".join(f"{k} rows {a:,.2f} vs total {b:,.2f}"
+                                                   for k, (a, b) in t.differences.items())
+                   for t in info.totals)
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    settings = Settings(max_file_mb=args.max_file_mb)
+    results: list[dict] = []
+    failed = False
+    for path in args.files:
+        try:
+            info = read_export(path, settings=settings).info
+        except IngestError as exc:
+            failed = True
+            results.append({"file": exc.file, "error": exc.as_dict()})
+            if not args.json:
+                print(f"{exc.file}\n  error         {exc.message('en')}", file=sys.stderr)
+            continue
+        d = info.as_dict()
+        d["error"] = None
+        results.append(d)
+        if not args.json:
+            print(_human(info))
+    if args.json:
+        json.dump(results, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        print()
+    return 1 if failed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m optimizer",
+                                description="Paid-search account optimizer for local-service advertisers.")
+    sub = p.add_subparsers(dest="command", required=True)
+    ins = sub.add_parser("inspect", help="say what each export file is and what it holds",
+                         description="Read each export and print what was recognised: platform, report "
+                                     "type, encoding, rows read and skipped, dates, totals and the "
+                                     "totals check. Exits 1 if any file cannot be read.")
+    ins.add_argument("files", nargs="+", metavar="FILE", help="export files (CSV, TSV, XLSX, XLS)")
+    ins.add_argument("--json", action="store_true", help="print a JSON list, one object per file")
+    ins.add_argument("--max-file-mb", type=float, default=Settings().max_file_mb,
+                     help="largest file accepted, in MiB (default %(default)s)")
+    ins.set_defaults(func=cmd_inspect)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,76 @@
+"""Errors the user must be able to act on.
+
+An :class:`IngestError` names the file and, where it applies, the row (the 1-based
+line of a CSV file or row of a sheet), the column and the offending value, and says
+what was expected. Its text exists in Chinese and English (``message("zh")``);
+``str(error)`` is the English text, for the command line and logs.
+"""
+from __future__ import annotations
+
+#: error kind -> (Chinese template, English template). Templates use the error's
+#: fields: {file}, {row}, {column}, {value}, {detail}.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "empty": ("文件 {file} 是空的（0 字节或只有空行），没有可读取的数据。",
+              "{file} is empty (no bytes, or only blank lines): there is nothing to read."),
+    "too_large": ("文件 {file} 有 {detail}，超过了上传上限。可以按日期分几次下载，或在设置里调高上限。",
+                  "{file} is {detail}, over the upload limit. Download it in smaller date ranges, "
+                  "or raise the limit in the settings."),
+    "encoding": ("无法识别 {file} 的文字编码（已尝试 UTF-8、UTF-16、GB18030/GBK、Windows-1252）。{detail}",
+                 "Could not decode {file} (tried UTF-8, UTF-16, GB18030/GBK and Windows-1252). {detail}"),
+    "no_header": ("在 {file} 中找不到表头行。{detail}",
+                  "No header row found in {file}. {detail}"),
+    "unknown_format": ("{file} 不像百度、Google Ads 或 Microsoft Ads 的报告。{detail} 可以在“上传”页手动指定每一列的含义。",
+                       "{file} does not look like a Baidu, Google Ads or Microsoft Ads report. {detail} "
+                       "You can map its columns by hand on the Upload page."),
+    "missing_column": ("{file} 缺少必需的列“{column}”。{detail}",
+                       "{file} is missing the required column '{column}'. {detail}"),
+    "non_numeric": ("{file} 第 {row} 行“{column}”列的值“{value}”不是数字。{detail}",
+                    "{file}, row {row}, column '{column}': '{value}' is not a number. {detail}"),
+    "bad_date": ("{file} 第 {row} 行“{column}”列的值“{value}”不是日期。{detail}",
+                 "{file}, row {row}, column '{column}': '{value}' is not a date. {detail}"),
+    "malformed": ("{file} 第 {row} 行的格式有误：{detail}",
+                  "{file}, row {row} is malformed: {detail}"),
+    "corrupt": ("{file} 已损坏或不完整，无法打开。{detail}",
+                "{file} is damaged or incomplete and cannot be opened. {detail}"),
+    "unreadable": ("无法打开 {file}。{detail}", "{file} cannot be opened. {detail}"),
+    "unsupported": ("不支持 {file} 的文件类型。{detail}",
+                    "{file} is of a type that is not supported. {detail}"),
+    "mapping": ("列映射有误（{file}）：{detail}", "The column mapping for {file} is wrong: {detail}"),
+}
+
+
+class IngestError(ValueError):
+    """An export that cannot be read, with everything the user needs to fix it.
+
+    Attributes: ``kind`` (a key of :data:`MESSAGES`), ``file``, ``row`` (1-based line
+    or sheet row, or None), ``column`` (header as in the file, or None), ``value``
+    (the offending cell text, or None), ``detail_zh`` / ``detail_en`` (one more
+    sentence: what was found, what was expected).
+    """
+
+    def __init__(self, kind: str, file: str, *, row: int | None = None,
+                 column: str | None = None, value: object = None,
+                 detail_zh: str = "", detail_en: str = "") -> None:
+        if kind not in MESSAGES:
+            raise KeyError(kind)
+        self.kind = kind
+        self.file = file
+        self.row = row
+        self.column = column
+        self.value = value
+        self.detail_zh = detail_zh
+        self.detail_en = detail_en
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "zh") -> str:
+        """The message in ``lang`` (``zh`` or ``en``)."""
+        zh, en = MESSAGES[self.kind]
+        template, detail = (zh, self.detail_zh) if lang == "zh" else (en, self.detail_en)
+        return template.format(file=self.file, row=self.row, column=self.column,
+                               value=self.value, detail=detail).strip()
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-able form (command line ``--json``)."""
+        return {"kind": self.kind, "file": self.file, "row": self.row, "column": self.column,
+                "value": None if self.value is None else str(self.value),
+                "message": self.message("en"), "message_zh": self.message("zh")}

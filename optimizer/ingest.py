@@ -1,0 +1,836 @@
+"""Reading one export into the canonical account table.
+
+``read_export(path_or_bytes, name)`` accepts what optimizers download — Baidu
+(百度营销 / 凤巢) keyword, search-term, plan, unit reports, the keyword list pasted
+to XLSX and the desktop editor's account-structure export; Google Ads report-editor
+downloads of any type (UTF-8 "CSV" or UTF-16 "Excel CSV"), the legacy AdWords
+layout and the Overview-page cards; Microsoft Advertising reports (API CSV or UI
+TSV) — as CSV, TSV, XLSX or XLS, and returns an :class:`Export`: the rows in the
+canonical schema (:mod:`optimizer.schema`), the columns it did not use, and a
+:class:`ReadInfo` saying what was recognised, what was skipped and why, and
+whether the file's own totals rows agree with its rows.
+
+Any other table can be read with a :class:`ColumnMapping` the user chooses.
+
+Nothing is half-read: any problem raises :class:`optimizer.errors.IngestError`
+naming the file, row, column and value, and no partial table is returned.
+
+Totals check: a totals row (``合计``, ``总计``, ``Total``, ``Total: …``,
+``Total - …``) is compared with the sum of the rows (of its device segment, when it
+names one) on impressions, clicks, cost and conversions; it matches when every
+difference is within 0.01 or 0.1% of the total. Google's ``Total: Account`` also
+counts spend of rows not in the report (other campaign types, removed keywords),
+so the check is ``ok`` when at least one totals row matches, ``mismatch`` when
+none does, and ``absent`` when the file has none.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+import zipfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import headers as H
+from .decode import Preamble, TextLayout, find_header, read_preamble, sniff_text, split_cells
+from .errors import IngestError
+from .schema import ADDITIVE_METRICS, METRIC_COLUMNS, conform
+from .values import NULL_TOKENS, currency_of, to_number, to_periods
+
+#: Default size limit for one file, in MiB (Streamlit's own default upload limit).
+DEFAULT_MAX_FILE_MB = 200.0
+
+_TOTAL_RE = re.compile(r"^\s*(total(\s*[:\-–].*)?|合计.*|总计.*|总点击次数)\s*$", re.I)
+_FOOTER_RE = re.compile(r"^\s*(©|\(c\)|copyright|版权所有)", re.I)
+_DELETED_SUFFIX = "[已删除]"
+
+MATCH_TYPES = {
+    "精确": "exact", "精确匹配": "exact", "短语": "phrase", "短语匹配": "phrase",
+    "短语-精确包含": "phrase", "短语-同义包含": "phrase", "短语-核心包含": "phrase",
+    "短语(精确包含)": "phrase", "短语(同义包含)": "phrase", "短语(核心包含)": "phrase",
+    "广泛": "broad", "广泛匹配": "broad", "智能": "smart", "智能匹配": "smart",
+    "智能匹配-核心词": "smart_core", "智能匹配核心词": "smart_core", "自动定向": "auto",
+    "exact": "exact", "exact match": "exact", "phrase": "phrase", "phrase match": "phrase",
+    "broad": "broad", "broad match": "broad", "exact match (close variant)": "exact_close",
+    "phrase match (close variant)": "phrase_close", "ai max": "ai_max",
+    "performance max": "pmax", "modified broad": "broad", "broad match modifier": "broad",
+}
+DEVICES = {
+    "computers": "pc", "computer": "pc", "desktop": "pc", "计算机": "pc", "电脑": "pc", "pc": "pc",
+    "mobile phones": "mobile", "mobile devices with full browsers": "mobile", "mobile": "mobile",
+    "smartphone": "mobile", "移动": "mobile", "移动设备": "mobile", "手机": "mobile",
+    "tablets": "tablet", "tablets with full browsers": "tablet", "tablet": "tablet",
+    "平板": "tablet", "tv screens": "tv", "connected tv": "tv", "other": "other", "unknown": "other",
+}
+#: Columns of generic reports that describe the segment a row is about.
+DIMENSION_HEADERS = ("location name", "location", "country/territory", "省", "市", "省级地区",
+                     "城市", "市级地区", "start hour", "小时", "hour", "gender", "age range",
+                     "network", "word", "ad", "asset", "most specific location target")
+_CURRENCY_IN_HEADER = re.compile(r"\((USD|CNY|RMB|EUR|GBP|INR|CAD|AUD|元)\)", re.I)
+_CURRENCY_ALIASES = {"RMB": "CNY", "元": "CNY"}
+
+
+# ---------------------------------------------------------------- public types
+
+@dataclass(frozen=True)
+class Settings:
+    """Ingestion settings. ``max_file_mb``: largest file accepted (MiB)."""
+
+    max_file_mb: float = DEFAULT_MAX_FILE_MB
+
+
+@dataclass(frozen=True)
+class TotalCheck:
+    """One totals row compared with the rows: label, whether it matched, and per
+    metric ``(sum of rows, total row)`` where they differ."""
+
+    label: str
+    matched: bool
+    differences: dict[str, tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class Note:
+    """A remark on a file, in both languages."""
+
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class ReadInfo:
+    """What was recognised in one file. Dates are ISO strings or None."""
+
+    file: str
+    platform: str
+    report_type: str
+    encoding: str
+    delimiter: str | None
+    sheet: str | None
+    header_row: int
+    title: str | None
+    rows: int
+    skipped: dict[str, int]
+    columns: dict[str, str]
+    unmapped: tuple[str, ...]
+    date_start: str | None
+    date_end: str | None
+    daily: bool
+    accounts: int | None
+    campaigns: int | None
+    ad_groups: int | None
+    keywords: int | None
+    search_terms: int | None
+    impressions: float | None
+    clicks: float | None
+    cost: float | None
+    conversions: float | None
+    currency: str | None
+    totals_check: str
+    totals: tuple[TotalCheck, ...]
+    notes: tuple[Note, ...] = ()
+
+    @property
+    def skipped_rows(self) -> int:
+        return sum(self.skipped.values())
+
+    def as_dict(self) -> dict[str, object]:
+        """The stable JSON form (see README, ``inspect --json``)."""
+        d = asdict(self)
+        d["skipped_rows"] = self.skipped_rows
+        d["header_line"] = d.pop("header_row")
+        d["notes"] = [n.en for n in self.notes]
+        d["notes_zh"] = [n.zh for n in self.notes]
+        d["totals"] = [{"label": t.label, "matched": t.matched,
+                        "differences": {k: list(v) for k, v in t.differences.items()}}
+                       for t in self.totals]
+        return d
+
+
+@dataclass(frozen=True)
+class Export:
+    """One file read: ``table`` in the canonical schema, ``extra`` the unused columns
+    as text (same row order), ``info`` what was recognised."""
+
+    table: pd.DataFrame
+    extra: pd.DataFrame
+    info: ReadInfo
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """A column mapping chosen by the user for a file the product does not recognise.
+
+    ``fields``: canonical field -> header as in the file. ``header_row``: 1-based line
+    (or sheet row) of the header. Saved as JSON and re-applied to files with the same
+    header (see :func:`header_signature`).
+    """
+
+    fields: dict[str, str]
+    header_row: int = 1
+    report_type: str = "keyword"
+    platform: str = "generic"
+    currency: str | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> "ColumnMapping":
+        d = json.loads(text)
+        return cls(fields=dict(d["fields"]), header_row=int(d.get("header_row", 1)),
+                   report_type=d.get("report_type", "keyword"),
+                   platform=d.get("platform", "generic"), currency=d.get("currency"))
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The first rows of a file the product does not recognise, for mapping by hand."""
+
+    file: str
+    encoding: str
+    delimiter: str | None
+    sheet: str | None
+    header_row: int
+    columns: list[str]
+    rows: list[list[str]]
+    suggested: dict[str, str]
+
+
+def header_signature(columns: list[str]) -> str:
+    """A stable key for a header layout, to find a saved mapping again."""
+    return "|".join(H.normalize(c) for c in columns)
+
+
+# ---------------------------------------------------------------- loading bytes
+
+def _load(source: str | os.PathLike | bytes, name: str | None, settings: Settings) -> tuple[bytes, str]:
+    limit = int(settings.max_file_mb * 1024 * 1024)
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        file = name or "upload"
+    else:
+        path = Path(source)
+        file = name or path.name
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise IngestError("unreadable", file, detail_zh=f"（{exc.strerror}）",
+                              detail_en=f"({exc.strerror})") from exc
+        if size > limit:
+            raise _too_large(file, size, settings)
+        data = path.read_bytes()
+    if len(data) > limit:
+        raise _too_large(file, len(data), settings)
+    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise IngestError("empty", file)
+    return data, file
+
+
+def _too_large(file: str, size: int, settings: Settings) -> IngestError:
+    mb = size / 1024 / 1024
+    return IngestError("too_large", file,
+                       detail_zh=f"{mb:.1f} MB（上限 {settings.max_file_mb:g} MB）",
+                       detail_en=f"{mb:.1f} MB (limit {settings.max_file_mb:g} MB)")
+
+
+def _container(data: bytes) -> str:
+    if data[:4] == b"PK\x03\x04":
+        return "xlsx"
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "xls"
+    return "text"
+
+
+# ---------------------------------------------------------------- text files
+
+def _dedupe(cells: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, c in enumerate(cells):
+        c = c.strip() or f"column_{i + 1}"
+        if c in seen:
+            seen[c] += 1
+            c = f"{c}.{seen[c]}"
+        else:
+            seen[c] = 0
+        out.append(c)
+    return out
+
+
+def _metric_headers(cmap: H.ColumnMap) -> set[str]:
+    cols = {raw for f, raw in cmap.fields.items() if f in METRIC_COLUMNS}
+    for pc, mob in cmap.split.values():
+        cols.update((pc, mob))
+    return cols
+
+
+def _read_csv(data: bytes, file: str, layout: TextLayout, names: list[str],
+              header_index: int, metric_cols: set[str]) -> pd.DataFrame:
+    null_tokens = sorted(NULL_TOKENS | {" --", " -"})
+    dtypes = {n: "str" for n in names if n not in metric_cols}
+    na_values = {n: (null_tokens if n in metric_cols else [""]) for n in names}
+    encodings = [layout.encoding]
+    if layout.encoding == "utf-8":
+        encodings.append("gb18030")
+    last_exc: Exception | None = None
+    for enc in encodings:
+        try:
+            return pd.read_csv(
+                io.BytesIO(data), encoding=enc, sep=layout.delimiter, header=None,
+                names=names, skiprows=header_index + 1, index_col=False, dtype=dtypes,
+                na_values=na_values, keep_default_na=False, thousands=",",
+                skip_blank_lines=False, engine="c", quotechar='"', doublequote=True,
+                encoding_errors="strict", low_memory=False)
+        except UnicodeDecodeError as exc:
+            last_exc = exc
+            continue
+        except pd.errors.ParserError as exc:
+            m = re.search(r"line (\d+), saw (\d+)", str(exc))
+            line = int(m[1]) if m else None
+            raise IngestError(
+                "malformed", file, row=line,
+                detail_zh=f"这一行有 {m[2] if m else '更多'} 个字段，而表头只有 {len(names)} 列（可能被 Excel 改动过，或有未加引号的分隔符）。",
+                detail_en=f"it has {m[2] if m else 'more'} fields where the header has {len(names)} "
+                          "(edited in Excel, or a delimiter inside an unquoted cell?).") from exc
+    raise IngestError("encoding", file, detail_zh=f"读到中途解码失败：{last_exc}",
+                      detail_en=f"Decoding failed part-way through: {last_exc}")
+
+
+def _read_text(data: bytes, file: str, mapping: ColumnMapping | None) -> "_Raw":
+    try:
+        layout = sniff_text(data)
+    except UnicodeDecodeError as exc:
+        raise IngestError("encoding", file, detail_zh="文件可能是二进制文件或已损坏。",
+                          detail_en="It may be a binary file, or damaged.") from exc
+    if "\x00" in "".join(layout.first_lines) or _looks_binary(layout.first_lines):
+        raise IngestError("unsupported", file, detail_zh="这不是文本表格（CSV/TSV）或 Excel 文件。",
+                          detail_en="It is neither a text table (CSV/TSV) nor an Excel workbook.")
+    if mapping is not None:
+        header_index = mapping.header_row - 1
+        text_lines = layout.first_lines
+        if header_index >= len(text_lines):
+            raise IngestError("mapping", file, detail_zh=f"表头行 {mapping.header_row} 超出了文件范围。",
+                              detail_en=f"header row {mapping.header_row} is past the start of the file.")
+        delim = layout.delimiter if layout.header else _best_delim(text_lines[header_index])
+        cells = [c.strip() for c in split_cells(text_lines[header_index], delim)]
+        layout = TextLayout(layout.encoding, layout.encoding_label, delim, header_index, cells,
+                            [x.strip() for x in text_lines[:header_index]], layout.first_lines)
+    if layout.header is None:
+        nonblank = [ln for ln in layout.first_lines if ln.strip()]
+        if not nonblank:
+            raise IngestError("empty", file)
+        if all(re.search(r"[:：]", ln) or len(split_cells(ln, layout.delimiter)) < 2 for ln in nonblank):
+            raise IngestError("no_header", file,
+                              detail_zh="文件只有说明行（如“数据生成时间”），没有数据表。请确认下载时选择了数据。",
+                              detail_en="It holds only description lines (e.g. the report time), no table. "
+                                        "Check that data was selected when downloading.")
+        first = split_cells(nonblank[0], layout.delimiter)
+        raise IngestError("unknown_format", file,
+                          detail_zh=f"第一行的列是：{', '.join(first[:12])}，其中没有认识的列名。",
+                          detail_en=f"Its first line has the columns {', '.join(first[:12])}, none of which "
+                                    "is a known report column.")
+    names = _dedupe(layout.header)
+    cmap = _column_map(names, mapping)
+    frame = _read_csv(data, file, layout, names, layout.header_index, _metric_headers(cmap))
+    rows = np.arange(len(frame), dtype=np.int64) + layout.header_index + 2
+    return _Raw(frame, rows, names, cmap, layout.encoding_label, layout.delimiter, None,
+                layout.header_index + 1, layout.preamble, ())
+
+
+def _best_delim(line: str) -> str:
+    return max(("\t", ",", ";"), key=lambda d: len(split_cells(line, d)))
+
+
+def _looks_binary(lines: list[str]) -> bool:
+    text = "".join(lines)[:4000]
+    if not text:
+        return False
+    bad = sum(1 for c in text if (ord(c) < 32 and c not in "\t\r\n") or 0x80 <= ord(c) < 0xA0)
+    return bad / len(text) > 0.02
+
+
+# ---------------------------------------------------------------- spreadsheets
+
+def _cell_text(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _sheet_tables(data: bytes, kind: str, file: str) -> tuple[list[tuple[str, list[tuple]]], list[str]]:
+    """Visible sheets with their rows (values), and the names of hidden sheets."""
+    hidden: list[str] = []
+    sheets: list[tuple[str, list[tuple]]] = []
+    if kind == "xlsx":
+        import openpyxl
+        try:
+            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
+            raise IngestError("corrupt", file, detail_zh="Excel 文件不完整（可能下载中断）。请重新下载。",
+                              detail_en="The workbook is incomplete (an interrupted download?). "
+                                        "Download it again.") from exc
+        try:
+            for ws in wb.worksheets:
+                if ws.sheet_state != "visible":
+                    hidden.append(ws.title)
+                    continue
+                sheets.append((ws.title, [tuple(r) for r in ws.iter_rows(values_only=True)]))
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
+            raise IngestError("corrupt", file, detail_zh="Excel 文件的内容已损坏。请重新下载。",
+                              detail_en="The workbook's contents are damaged. Download it again.") from exc
+        finally:
+            wb.close()
+    else:
+        import xlrd
+        try:
+            book = xlrd.open_workbook(file_contents=data)
+        except Exception as exc:  # xlrd raises bare XLRDError/CompDocError/struct errors
+            raise IngestError("corrupt", file, detail_zh="无法打开这个 .xls 文件。",
+                              detail_en="This .xls workbook cannot be opened.") from exc
+        for sh in book.sheets():
+            if sh.visibility != 0:
+                hidden.append(sh.name)
+                continue
+            rows = []
+            for r in range(sh.nrows):
+                vals = []
+                for c in sh.row(r):
+                    if c.ctype == xlrd.XL_CELL_DATE:
+                        vals.append(xlrd.xldate.xldate_as_datetime(c.value, book.datemode))
+                    elif c.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                        vals.append(None)
+                    else:
+                        vals.append(c.value)
+                rows.append(tuple(vals))
+            sheets.append((sh.name, rows))
+    return sheets, hidden
+
+
+def _read_sheet(data: bytes, kind: str, file: str, mapping: ColumnMapping | None) -> "_Raw":
+    sheets, hidden = _sheet_tables(data, kind, file)
+    candidates = []
+    for title, rows in sheets:
+        lines = [[_cell_text(v) for v in r] for r in rows[:60]]
+        best = None
+        for i, cells in enumerate(lines):
+            score = H.known_count(cells)
+            if score >= 2 and (best is None or score > best[0]):
+                best = (score, i)
+        if mapping is not None and rows:
+            best = (1, mapping.header_row - 1)
+        if best is not None:
+            candidates.append((title, rows, best[1]))
+    notes: list[Note] = []
+    if hidden:
+        notes.append(Note(f"已忽略隐藏的工作表：{'、'.join(hidden)}。",
+                          f"Hidden sheet(s) ignored: {', '.join(hidden)}."))
+    if not candidates:
+        if not any(rows for _, rows in sheets):
+            raise IngestError("empty", file)
+        title, rows = next((t, r) for t, r in sheets if r)
+        first = [_cell_text(v) for v in rows[0]]
+        raise IngestError("unknown_format", file,
+                          detail_zh=f"工作表“{title}”第一行是：{', '.join(c for c in first[:12] if c)}，其中没有认识的列名。",
+                          detail_en=f"Sheet '{title}' starts with {', '.join(c for c in first[:12] if c)}, "
+                                    "none of which is a known report column.")
+    title, rows, hidx = candidates[0]
+    if len(candidates) > 1:
+        others = [c[0] for c in candidates[1:]]
+        notes.append(Note(f"读取了工作表“{title}”；另有表格的工作表未读取：{'、'.join(others)}。请分别上传。",
+                          f"Read sheet '{title}'; other sheet(s) with tables were not read: "
+                          f"{', '.join(others)}. Upload them separately."))
+    names = _dedupe([_cell_text(v) for v in rows[hidx]])
+    body = [tuple(r) + (None,) * (len(names) - len(r)) if len(r) < len(names) else tuple(r[:len(names)])
+            for r in rows[hidx + 1:]]
+    frame = pd.DataFrame.from_records(body, columns=names) if body else pd.DataFrame(columns=names)
+    frame = frame.astype(object).where(frame.notna(), None)
+    cmap = _column_map(names, mapping)
+    for col in names:
+        if col not in _metric_headers(cmap):
+            frame[col] = frame[col].map(lambda v: None if v is None or v == "" else
+                                        (v if isinstance(v, (dt.date, dt.datetime)) else _cell_text(v)))
+    preamble = [" ".join(_cell_text(v) for v in r if v is not None).strip() for r in rows[:hidx]]
+    row_numbers = np.arange(len(frame), dtype=np.int64) + hidx + 2
+    return _Raw(frame, row_numbers, names, cmap, "xlsx" if kind == "xlsx" else "xls", None, title,
+                hidx + 1, preamble, tuple(notes))
+
+
+# ---------------------------------------------------------------- building the table
+
+@dataclass
+class _Raw:
+    frame: pd.DataFrame
+    row_numbers: np.ndarray
+    names: list[str]
+    cmap: H.ColumnMap
+    encoding: str
+    delimiter: str | None
+    sheet: str | None
+    header_row: int
+    preamble: list[str]
+    notes: tuple[Note, ...] = field(default_factory=tuple)
+
+
+def _column_map(names: list[str], mapping: ColumnMapping | None) -> H.ColumnMap:
+    if mapping is None:
+        return H.map_columns(names)
+    return H.ColumnMap(dict(mapping.fields), {},
+                       tuple(n for n in names if n not in set(mapping.fields.values())))
+
+
+def _text(s: pd.Series) -> pd.Series:
+    """Strip cells, unwrap ``="…"``, empty → NaN, as the canonical string dtype."""
+    t = s.astype("str").str.strip()
+    if t.str.startswith('="').any():
+        t = t.str.replace(r'^="(.*)"$', r"\1", regex=True)
+    t = t.mask(t.isin(["", "nan", " --", "--"]) | s.isna())
+    return t
+
+
+def _normalise_codes(s: pd.Series, table: dict[str, str]) -> pd.Series:
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    mapped = np.array([table.get(H.normalize(u), H.normalize(u)) for u in uniques], dtype=object)
+    out = np.full(len(s), np.nan, dtype=object)
+    ok = codes >= 0
+    out[ok] = mapped[codes[ok]]
+    return pd.Series(out, index=s.index, dtype="str")
+
+
+def _row_kinds(raw: _Raw, report_type: str) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """Boolean masks (data rows, totals rows) and counts of skipped rows by reason."""
+    f = raw.frame
+    n = len(f)
+    if n == 0:
+        return np.zeros(0, bool), np.zeros(0, bool), {}
+    text_cols = [c for c in raw.names[:4] if c not in _metric_headers(raw.cmap)]
+    if "keyword" in raw.cmap.fields and raw.cmap.fields["keyword"] not in text_cols:
+        text_cols.append(raw.cmap.fields["keyword"])
+    totals = np.zeros(n, bool)
+    footer = np.zeros(n, bool)
+    for c in text_cols:
+        t = f[c].astype("str").str.strip()
+        totals = totals | t.str.match(_TOTAL_RE.pattern, case=False).fillna(False).to_numpy(bool)
+        footer = footer | t.str.match(_FOOTER_RE.pattern, case=False).fillna(False).to_numpy(bool)
+    blank = f.isna().all(axis=1).to_numpy(dtype=bool, copy=True)  # readers turn empty cells into NaN
+    first = raw.names[0]
+    repeated = (f[first].astype("str").str.strip() == first).to_numpy() & (n > 0)
+    account_line = np.zeros(n, bool)
+    if report_type == "account_structure" and n:
+        others_empty = f.iloc[:, 1:].isna().all(axis=1).to_numpy()
+        account_line = others_empty & f.iloc[:, 0].notna().to_numpy()
+    footer &= ~totals
+    skip = blank | totals | footer | repeated | account_line
+    reasons = {"blank": int(blank.sum()), "totals": int((totals & ~blank).sum()),
+               "footer": int((footer & ~blank).sum()), "repeated_header": int((repeated & ~blank).sum()),
+               "account_line": int((account_line & ~blank & ~totals).sum())}
+    return ~skip, totals & ~blank, {k: v for k, v in reasons.items() if v}
+
+
+def _metric(raw: _Raw, frame: pd.DataFrame, rows: np.ndarray, field_: str, file: str) -> pd.Series | None:
+    """Parse one canonical metric from its column (or the sum of its device split)."""
+    cols: list[str]
+    if field_ in raw.cmap.fields:
+        cols = [raw.cmap.fields[field_]]
+    elif field_ in raw.cmap.split:
+        cols = list(raw.cmap.split[field_])
+    else:
+        return None
+    total = None
+    for col in cols:
+        values, bad = to_number(frame[col])
+        if len(bad):
+            i = int(bad[0])
+            more = len(bad) - 1
+            raise IngestError(
+                "non_numeric", file, row=int(rows[i]), column=col, value=frame[col].iloc[i],
+                detail_zh=f"应为数字（如 1234、1,234.50、¥12.30、3.45%、--）。" + (f"另有 {more} 个类似的值。" if more else ""),
+                detail_en="Expected a number (e.g. 1234, 1,234.50, ¥12.30, 3.45%, --)."
+                          + (f" {more} more such value(s)." if more else ""))
+        total = values if total is None else total.add(values, fill_value=0)
+    return total
+
+
+def _currency(raw: _Raw, frame: pd.DataFrame, platform: str, default: str | None) -> pd.Series | str | None:
+    if "currency" in raw.cmap.fields:
+        return _text(frame[raw.cmap.fields["currency"]]).str.upper()
+    money_cols = [raw.cmap.fields[f] for f in ("cost", "bid") if f in raw.cmap.fields]
+    for col in money_cols:
+        sample = frame[col].dropna().astype("str").head(50)
+        for v in sample:
+            code = currency_of(v)
+            if code:
+                return code
+        m = _CURRENCY_IN_HEADER.search(col)
+        if m:
+            code = m[1].upper()
+            return _CURRENCY_ALIASES.get(code, code)
+    for col in raw.names:
+        m = _CURRENCY_IN_HEADER.search(col)
+        if m:
+            code = m[1].upper()
+            return _CURRENCY_ALIASES.get(code, code)
+    if default:
+        return default
+    return "CNY" if platform == "baidu" else None
+
+
+def _build(raw: _Raw, file: str, mapping: ColumnMapping | None) -> Export:
+    pre: Preamble = read_preamble(raw.preamble)
+    if mapping is not None:
+        platform, report_type = mapping.platform, mapping.report_type
+    else:
+        sample = [str(v) for v in raw.frame.head(5).to_numpy().ravel() if isinstance(v, str)]
+        platform = H.detect_platform(raw.names, raw.preamble, sample)
+        report_type = H.detect_report_type(raw.cmap, raw.names, pre.title)
+        missing = H.missing_fields(report_type, raw.cmap)
+        if missing:
+            field_ = missing[0]
+            near = H.nearest_names(field_, list(raw.cmap.unmapped))
+            names = "、".join(H.known_names(field_)[:4])
+            names_en = ", ".join(H.known_names(field_)[:4])
+            raise IngestError(
+                "missing_column", file, column=field_,
+                detail_zh=f"这是一个{report_type}报告，需要名为 {names} 的列。文件中的列：{', '.join(raw.names)}。"
+                          + (f"最接近的是：{', '.join(near)}。" if near else ""),
+                detail_en=f"A {report_type} report needs a column named {names_en}. "
+                          f"Columns found: {', '.join(raw.names)}."
+                          + (f" Nearest: {', '.join(near)}." if near else ""))
+    keep, totals_mask, skipped = _row_kinds(raw, report_type)
+    frame = raw.frame
+    data = frame.loc[keep].reset_index(drop=True)
+    rows = raw.row_numbers[keep]
+    out: dict[str, object] = {}
+    fields = raw.cmap.fields
+    n = len(data)
+    notes = list(raw.notes)
+
+    for f_ in ("account", "campaign", "ad_group", "keyword", "keyword_id", "search_term",
+               "status", "final_url", "mobile_final_url"):
+        if f_ in fields:
+            out[f_] = _text(data[fields[f_]])
+    deleted = np.zeros(n, bool)
+    for f_ in ("campaign", "ad_group", "keyword"):
+        if f_ in out:
+            s = out[f_]
+            flag = s.str.endswith(_DELETED_SUFFIX).fillna(False).to_numpy(bool)
+            if flag.any():
+                deleted = deleted | flag
+                out[f_] = s.where(~flag, s.str.slice(0, -len(_DELETED_SUFFIX)).str.rstrip())
+    if "status" in out:
+        deleted = deleted | out["status"].str.lower().isin(["removed", "deleted", "已删除"]).to_numpy(bool)
+    out["deleted"] = deleted
+    if pre.account and "account" not in out:
+        out["account"] = pd.Series(pre.account, index=data.index, dtype="str")
+    if report_type == "account_structure" and "account" in fields:
+        lines = frame.loc[~keep & ~totals_mask]
+        first_col = lines.iloc[:, 0].dropna()
+        if len(first_col) and out["account"].isna().all():
+            out["account"] = pd.Series(str(first_col.iloc[0]).strip(), index=data.index, dtype="str")
+    if "match_type" in fields:
+        out["match_type"] = _normalise_codes(_text(data[fields["match_type"]]), MATCH_TYPES)
+    if "device" in fields:
+        out["device"] = _normalise_codes(_text(data[fields["device"]]), DEVICES)
+    elif len(pre.devices) == 1:
+        out["device"] = pd.Series(pre.devices[0], index=data.index, dtype="str")
+
+    for f_ in METRIC_COLUMNS:
+        s = _metric(raw, data, rows, f_, file)
+        if s is not None:
+            out[f_] = s
+    if "conversions" not in out:
+        parts = [out[c] for c in ("conv_phone", "conv_form", "conv_chat") if c in out]
+        if parts:
+            total = parts[0]
+            for p in parts[1:]:
+                total = total.add(p, fill_value=0)
+            out["conversions"] = total
+    if "impression_share" in out:
+        out["impression_share"] = out["impression_share"].clip(upper=1.0)
+
+    # dates: a per-row date/period column, else the report's range from the preamble
+    daily = False
+    segment_parts: list[pd.Series] = []
+    if "date" in fields:
+        col = fields["date"]
+        start, end, bad = to_periods(data[col])
+        parsed_any = start.notna().any()
+        if len(bad) and not parsed_any:
+            segment_parts.append(_text(data[col]))  # e.g. weekday names in an hour-of-day card
+            start = end = pd.Series(pd.NaT, index=data.index, dtype="datetime64[ns]")
+        elif len(bad):
+            i = int(bad[0])
+            raise IngestError("bad_date", file, row=int(rows[i]), column=col, value=data[col].iloc[i],
+                              detail_zh="应为日期（如 2026-11-01、2026/11/1、20261101、Nov 1, 2026）或时段（2026-10-01至2026-10-31）。",
+                              detail_en="Expected a date (e.g. 2026-11-01, 2026/11/1, 20261101, Nov 1, 2026) "
+                                        "or a period (2026-10-01至2026-10-31).")
+        out["period_start"], out["period_end"] = start, end
+        same = (start == end) & start.notna()
+        out["date"] = start.where(same)
+        daily = bool(same.any())
+    elif pre.period[0] is not None:
+        out["period_start"] = pd.Series(pd.Timestamp(pre.period[0]), index=data.index)
+        out["period_end"] = pd.Series(pd.Timestamp(pre.period[1] or pre.period[0]), index=data.index)
+
+    unmapped_norm = {H.normalize(c): c for c in raw.cmap.unmapped}
+    for dim in DIMENSION_HEADERS:
+        if dim in unmapped_norm:
+            segment_parts.append(_text(data[unmapped_norm[dim]]))
+    if segment_parts:
+        seg = segment_parts[0]
+        for p in segment_parts[1:]:
+            seg = seg.str.cat(p, sep=" / ", na_rep="")
+        out["segment"] = seg
+
+    currency = _currency(raw, data, platform, mapping.currency if mapping else None)
+    if currency is not None:
+        out["currency"] = currency if isinstance(currency, pd.Series) else \
+            pd.Series(currency, index=data.index, dtype="str")
+
+    out["platform"] = platform
+    out["report_type"] = report_type
+    out["source_file"] = file
+    out["source_row"] = rows
+    table = pd.DataFrame({k: (v if isinstance(v, (pd.Series, np.ndarray)) else
+                              pd.Series(v, index=data.index)) for k, v in out.items()}, index=data.index)
+    table = conform(table)
+    extra = data[[c for c in raw.cmap.unmapped if c in data.columns]].reset_index(drop=True)
+
+    checks = _totals_check(raw, frame.loc[totals_mask], table, file)
+    status = "absent" if not checks else ("ok" if any(c.matched for c in checks) else "mismatch")
+    if status == "mismatch":
+        notes.append(Note("文件中的合计行与各行之和不一致，请确认下载是否完整。",
+                          "The file's totals rows do not match the sum of its rows: check the download "
+                          "is complete."))
+    info = _info(raw, file, platform, report_type, table, skipped, daily, checks, status, notes)
+    return Export(table, extra, info)
+
+
+def _totals_check(raw: _Raw, totals: pd.DataFrame, table: pd.DataFrame, file: str) -> tuple[TotalCheck, ...]:
+    if totals.empty:
+        return ()
+    checks = []
+    label_cols = [c for c in raw.names[:4] if c not in _metric_headers(raw.cmap)]
+    if "keyword" in raw.cmap.fields:
+        label_cols.append(raw.cmap.fields["keyword"])
+    device_col = raw.cmap.fields.get("device")
+    for _, row in totals.iterrows():
+        label = next((str(row[c]).strip() for c in label_cols
+                      if isinstance(row[c], str) and _TOTAL_RE.match(row[c].strip())), "Total")
+        subset = table
+        if device_col is not None and isinstance(row[device_col], str) and row[device_col].strip():
+            dev = DEVICES.get(H.normalize(row[device_col]), H.normalize(row[device_col]))
+            subset = table[table["device"] == dev]
+            label = f"{label} ({row[device_col].strip()})"
+        one = pd.DataFrame([row]).reset_index(drop=True)
+        diffs: dict[str, tuple[float, float]] = {}
+        compared = 0
+        for f_ in ADDITIVE_METRICS:
+            try:
+                tv = _metric(raw, one, np.array([0]), f_, file)
+            except IngestError:
+                tv = None
+            if tv is None or pd.isna(tv.iloc[0]):
+                continue
+            total = float(tv.iloc[0])
+            got = float(subset[f_].sum())
+            compared += 1
+            if abs(got - total) > max(0.01, 0.001 * abs(total)):
+                diffs[f_] = (round(got, 4), total)
+        if compared:
+            checks.append(TotalCheck(label, not diffs, diffs))
+    return tuple(checks)
+
+
+def _distinct(table: pd.DataFrame, col: str, raw: _Raw) -> int | None:
+    if col not in raw.cmap.fields and not (col == "account" and table[col].notna().any()):
+        return None
+    return int(table[col].nunique(dropna=True))
+
+
+def _sum(table: pd.DataFrame, col: str) -> float | None:
+    s = table[col]
+    return None if s.isna().all() else round(float(s.sum()), 2)
+
+
+def _info(raw: _Raw, file: str, platform: str, report_type: str, table: pd.DataFrame,
+          skipped: dict[str, int], daily: bool, checks: tuple[TotalCheck, ...], status: str,
+          notes: list[Note]) -> ReadInfo:
+    start = table["period_start"].min()
+    end = table["period_end"].max()
+    currencies = table["currency"].dropna().unique()
+    return ReadInfo(
+        file=file, platform=platform, report_type=report_type, encoding=raw.encoding,
+        delimiter=raw.delimiter, sheet=raw.sheet, header_row=raw.header_row,
+        title=read_preamble(raw.preamble).title, rows=len(table), skipped=skipped,
+        columns=dict(raw.cmap.fields), unmapped=tuple(raw.cmap.unmapped),
+        date_start=None if pd.isna(start) else start.date().isoformat(),
+        date_end=None if pd.isna(end) else end.date().isoformat(), daily=daily,
+        accounts=_distinct(table, "account", raw), campaigns=_distinct(table, "campaign", raw),
+        ad_groups=_distinct(table, "ad_group", raw), keywords=_distinct(table, "keyword", raw),
+        search_terms=_distinct(table, "search_term", raw),
+        impressions=_sum(table, "impressions"), clicks=_sum(table, "clicks"),
+        cost=_sum(table, "cost"), conversions=_sum(table, "conversions"),
+        currency=", ".join(sorted(map(str, currencies))) or None,
+        totals_check=status, totals=checks, notes=tuple(notes))
+
+
+# ---------------------------------------------------------------- entry points
+
+def read_export(source: str | os.PathLike | bytes, name: str | None = None, *,
+                mapping: ColumnMapping | None = None, settings: Settings = Settings()) -> Export:
+    """Read one export file (path or bytes) into the canonical table.
+
+    ``name`` is the file name shown in messages (defaults to the path's name).
+    ``mapping`` reads a file the product does not recognise with the user's column
+    mapping. Raises :class:`IngestError` for anything that cannot be read whole.
+    """
+    data, file = _load(source, name, settings)
+    kind = _container(data)
+    if kind == "text" and Path(file).suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        raise IngestError("corrupt", file, detail_zh="文件扩展名是 Excel，但内容不是 Excel 工作簿。",
+                          detail_en="Its name says Excel, but its content is not an Excel workbook.")
+    raw = _read_text(data, file, mapping) if kind == "text" else _read_sheet(data, kind, file, mapping)
+    return _build(raw, file, mapping)
+
+
+def preview(source: str | os.PathLike | bytes, name: str | None = None, *, header_row: int | None = None,
+            settings: Settings = Settings(), max_rows: int = 8) -> Preview:
+    """The first rows of a file, split into columns, for mapping its columns by hand.
+
+    ``header_row`` (1-based) overrides the guess (the first non-empty line).
+    """
+    data, file = _load(source, name, settings)
+    kind = _container(data)
+    if kind == "text":
+        try:
+            layout = sniff_text(data)
+        except UnicodeDecodeError as exc:
+            raise IngestError("encoding", file) from exc
+        lines = layout.first_lines
+        if header_row is None:
+            header_row = (layout.header_index + 1) if layout.header else \
+                next((i + 1 for i, ln in enumerate(lines) if ln.strip()), 1)
+        delim = layout.delimiter if layout.header else _best_delim(lines[header_row - 1])
+        cols = [c.strip() for c in split_cells(lines[header_row - 1], delim)] if lines else []
+        body = [split_cells(ln, delim) for ln in lines[header_row: header_row + max_rows] if ln.strip()]
+        enc, sheet = layout.encoding_label, None
+    else:
+        sheets, _ = _sheet_tables(data, kind, file)
+        sheet, rows = next(((t, r) for t, r in sheets if r), (None, []))
+        if header_row is None:
+            header_row = next((i + 1 for i, r in enumerate(rows) if any(v is not None for v in r)), 1)
+        cols = [_cell_text(v) for v in rows[header_row - 1]] if rows else []
+        body = [[_cell_text(v) for v in r] for r in rows[header_row: header_row + max_rows]]
+        delim, enc = None, kind
+    suggested = {f: c for f, c in H.map_columns(cols).fields.items()}
+    return Preview(file, enc, delim, sheet, header_row, cols, body, suggested)

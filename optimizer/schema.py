@@ -1,0 +1,154 @@
+"""The canonical account table every export is mapped onto.
+
+Every reader in :mod:`optimizer.ingest` returns rows in this one shape, whatever the
+platform, report type, language or encoding of the file. Everything downstream
+(stages, bundles, drift, landing pages, reports) trusts it and never looks at raw
+export headers again.
+
+One row is one line of the export (after title rows and totals rows are removed).
+Columns that a given report does not carry are present and null, so that code can
+always write ``df["cost"]`` without checking.
+
+Columns (name: dtype — meaning)
+
+identity
+    platform: str — ``baidu``, ``google_ads``, ``microsoft_ads`` or ``generic``
+    report_type: str — ``keyword``, ``search_term``, ``campaign``, ``ad_group``,
+        ``ad``, ``location``, ``device``, ``time``, ``demographic``, ``network``,
+        ``hour``, ``word``, ``keyword_list``, ``keyword_research``, ``other``
+    source_file: str — the file name the row came from
+    source_row: int64 — 1-based line (CSV) or row (spreadsheet) number in that file
+    date: datetime64 — the day of a daily row; NaT when the row covers a period
+    period_start, period_end: datetime64 — the days the row covers (both equal to
+        ``date`` for daily rows; the report's range for aggregated rows; NaT when
+        the export does not say)
+    account, campaign, ad_group, keyword, keyword_id, search_term: str
+        (``campaign`` is a Baidu 推广计划 / plan, ``ad_group`` a 推广单元 / unit)
+    match_type: str — normalised: ``exact``, ``phrase``, ``broad``, ``smart``
+        (Baidu 智能匹配), ``smart_core`` (智能匹配-核心词), ``exact_close``,
+        ``phrase_close``, ``ai_max``, ``pmax``, ``auto`` (自动定向) or the raw text
+        lower-cased when unknown
+    device: str — ``pc``, ``mobile``, ``tablet``, ``tv``, ``other`` for
+        device-segmented rows, else null
+    status: str — keyword / campaign status text as exported
+    deleted: bool — the object was deleted (Baidu ``[已删除]`` suffix, Google
+        ``Removed``); the suffix is removed from the name
+    final_url, mobile_final_url: str — landing pages (访问URL, 移动访问URL)
+    currency: str — ISO code (CNY for Baidu unless stated)
+    segment: str — any other segment value (location, hour, gender/age …) for
+        generic report types, else null
+
+metrics (float64, NaN when the report does not carry them or shows a placeholder)
+    bid — max CPC (出价)
+    impressions, clicks — counts
+    cost — spend in ``currency``
+    conversions — total conversions (转化 / 总转化量 / Conversions)
+    conv_phone, conv_form, conv_chat — conversions by type where the export splits
+        them (电话转化, 网页转化/表单, 商桥转化/咨询)
+    avg_position — average position / rank where given
+    impression_share — search impression share as a fraction 0–1; Google's
+        ``< 10%`` is stored as its bound 0.10 and ``> 90%`` as 0.90
+    quality_score — Google 1–10 / Baidu 质量度
+
+Metrics are float64 rather than nullable integers on purpose: Google writes
+fractional conversions, and float columns keep million-row tables fast. Counts read
+from a file are still exact (every integer below 2**53 is a float64).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+PLATFORMS = ("baidu", "google_ads", "microsoft_ads", "generic")
+
+TEXT_COLUMNS = (
+    "platform", "report_type", "source_file", "account", "campaign", "ad_group",
+    "keyword", "keyword_id", "search_term", "match_type", "device", "status",
+    "final_url", "mobile_final_url", "currency", "segment",
+)
+DATE_COLUMNS = ("date", "period_start", "period_end")
+METRIC_COLUMNS = (
+    "bid", "impressions", "clicks", "cost", "conversions", "conv_phone",
+    "conv_form", "conv_chat", "avg_position", "impression_share", "quality_score",
+)
+#: Metrics that are additive: they may be summed across rows and checked against
+#: a totals row.
+ADDITIVE_METRICS = ("impressions", "clicks", "cost", "conversions",
+                    "conv_phone", "conv_form", "conv_chat")
+
+COLUMNS: tuple[str, ...] = (
+    "platform", "report_type", "source_file", "source_row",
+    "date", "period_start", "period_end",
+    "account", "campaign", "ad_group", "keyword", "keyword_id", "search_term",
+    "match_type", "device", "status", "deleted", "final_url", "mobile_final_url",
+    "currency", "segment",
+    *METRIC_COLUMNS,
+)
+
+#: The columns that identify what a row is about; two rows of the same report type
+#: with the same identity and the same period describe the same thing.
+IDENTITY_COLUMNS = (
+    "platform", "report_type", "account", "campaign", "ad_group", "keyword",
+    "match_type", "search_term", "device", "segment",
+)
+
+STR_DTYPE = pd.StringDtype(na_value=np.nan)
+
+
+def empty_table() -> pd.DataFrame:
+    """A canonical table with no rows and every column in its dtype."""
+    return conform(pd.DataFrame(index=pd.RangeIndex(0)))
+
+
+def conform(df: pd.DataFrame) -> pd.DataFrame:
+    """Return ``df`` with exactly the canonical columns, in order, in their dtypes.
+
+    Missing columns are added as nulls (``deleted`` as False); extra columns are
+    dropped. Values are not parsed here: callers pass already-clean values.
+    """
+    n = len(df)
+    out: dict[str, object] = {}
+    for col in COLUMNS:
+        if col in df.columns:
+            s = df[col]
+        else:
+            s = None
+        if col in TEXT_COLUMNS:
+            out[col] = (pd.Series(s, index=df.index) if s is not None
+                        else pd.Series(np.nan, index=df.index)).astype(STR_DTYPE)
+        elif col in DATE_COLUMNS:
+            out[col] = (pd.to_datetime(s) if s is not None
+                        else pd.Series(pd.NaT, index=df.index)).astype("datetime64[ns]")
+        elif col in METRIC_COLUMNS:
+            out[col] = (s.astype("float64") if s is not None
+                        else pd.Series(np.full(n, np.nan), index=df.index))
+        elif col == "source_row":
+            out[col] = (s.astype("int64") if s is not None
+                        else pd.Series(np.zeros(n, dtype="int64"), index=df.index))
+        elif col == "deleted":
+            out[col] = (s.fillna(False).astype(bool) if s is not None
+                        else pd.Series(np.zeros(n, dtype=bool), index=df.index))
+    return pd.DataFrame(out, index=df.index).reset_index(drop=True)
+
+
+def schema():
+    """The pandera schema of the canonical table (imported lazily: pandera is slow to load)."""
+    import pandera.pandas as pa
+
+    cols: dict[str, pa.Column] = {}
+    for c in TEXT_COLUMNS:
+        cols[c] = pa.Column(STR_DTYPE, nullable=True)
+    cols["platform"] = pa.Column(STR_DTYPE, pa.Check.isin(PLATFORMS))
+    cols["report_type"] = pa.Column(STR_DTYPE)
+    cols["source_file"] = pa.Column(STR_DTYPE)
+    cols["source_row"] = pa.Column("int64", pa.Check.ge(1))
+    for c in DATE_COLUMNS:
+        cols[c] = pa.Column("datetime64[ns]", nullable=True)
+    cols["deleted"] = pa.Column(bool)
+    for c in METRIC_COLUMNS:
+        cols[c] = pa.Column("float64", nullable=True)
+    for c in ("impressions", "clicks", "cost", "conversions", "conv_phone",
+              "conv_form", "conv_chat", "bid"):
+        cols[c] = pa.Column("float64", pa.Check.ge(0), nullable=True)
+    cols["impression_share"] = pa.Column("float64", pa.Check.in_range(0, 1), nullable=True)
+    return pa.DataFrameSchema(cols, strict=True, ordered=True)
