@@ -42,7 +42,7 @@ def _human(info: ReadInfo) -> str:
     lines = [
         f"{info.file}",
         f"  platform      {info.platform}   report {info.report_type}",
-        f"  encoding      {info.encoding}" + (f"   delimiter {info.delimiter!r}" if info.delimiter else "")
+        f"  encoding      {info.encoding or 'workbook'}" + (f"   delimiter {info.delimiter!r}" if info.delimiter else "")
         + (f"   sheet {info.sheet}" if info.sheet else "") + f"   header line {info.header_row}",
         f"  rows          {info.rows:,} read, {info.skipped_rows:,} skipped ({skipped})",
         f"  dates         {info.date_start or '-'} .. {info.date_end or '-'}" + ("  (daily)" if info.daily else ""),

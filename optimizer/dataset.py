@@ -158,10 +158,12 @@ def daily_totals(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def campaign_totals(table: pd.DataFrame) -> pd.DataFrame:
-    """Per plan over :func:`spend_rows`: cost, clicks, conversions, CPA, CVR, sorted by cost."""
+    """Per plan over :func:`spend_rows`: cost, share of the plans' cost, clicks,
+    conversions, CPA, CVR; sorted by cost."""
     rows = spend_rows(table)
     rows = rows.loc[rows["campaign"].notna()]
-    cols = ["platform", "account", "campaign", "impressions", "clicks", "cost", "conversions", "cpa", "cvr"]
+    cols = ["platform", "account", "campaign", "impressions", "clicks", "cost", "share", "conversions",
+            "cpa", "cvr"]
     if rows.empty:
         return pd.DataFrame(columns=cols)
     g = (rows.assign(account=rows["account"].fillna(""))
@@ -169,4 +171,87 @@ def campaign_totals(table: pd.DataFrame) -> pd.DataFrame:
          .sum(min_count=1).reset_index())
     g["cpa"] = g["cost"] / g["conversions"].where(g["conversions"] > 0)
     g["cvr"] = g["conversions"] / g["clicks"].where(g["clicks"] > 0)
+    total = g["cost"].sum()
+    g["share"] = g["cost"] / total if total else float("nan")
     return g.sort_values("cost", ascending=False, ignore_index=True)[cols]
+
+
+def accounts(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per (platform, account) loaded: currency, first and last day, spend.
+
+    Columns: platform, account ('' when the export names none), currency, date_start,
+    date_end, cost, rows, label (``"baidu · 北京安心开锁 · CNY"``). Sorted by cost.
+    """
+    cols = ["platform", "account", "currency", "date_start", "date_end", "cost", "rows", "label"]
+    if table.empty:
+        return pd.DataFrame(columns=cols)
+    t = table.assign(account=table["account"].fillna(""), currency=table["currency"].fillna(""))
+    spend = spend_rows(t)
+    g = t.groupby(["platform", "account"]).agg(
+        currency=("currency", lambda s: ", ".join(sorted(set(s) - {""}))),
+        date_start=("period_start", "min"), date_end=("period_end", "max"), rows=("platform", "size"))
+    g["cost"] = spend.groupby(["platform", "account"])["cost"].sum(min_count=1).reindex(g.index)
+    g = g.reset_index()
+    g["label"] = [" · ".join(x for x in (p, a or "—", c) if x) for p, a, c in
+                  zip(g["platform"], g["account"], g["currency"])]
+    return g.sort_values("cost", ascending=False, na_position="last", ignore_index=True)[cols]
+
+
+def for_account(table: pd.DataFrame, platform: str, account: str) -> pd.DataFrame:
+    """The rows of one (platform, account); ``account`` '' selects rows that name none."""
+    acct = table["account"].fillna("")
+    return table.loc[(table["platform"] == platform) & (acct == account)]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Headline figures over a set of rows (:func:`spend_rows` of them).
+
+    Ratios are None when their denominator is zero: CPA = cost / conversions,
+    CVR = conversions / clicks, CPC = cost / clicks, CTR = clicks / impressions.
+    """
+
+    cost: float
+    impressions: float
+    clicks: float
+    conversions: float
+    cpa: float | None
+    cvr: float | None
+    cpc: float | None
+    ctr: float | None
+    date_start: pd.Timestamp | None
+    date_end: pd.Timestamp | None
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return a / b if b else None
+
+
+def summary(table: pd.DataFrame) -> Summary:
+    """Totals and ratios of the rows that count toward spend (see :func:`spend_rows`)."""
+    rows = spend_rows(table)
+    cost, impr, clicks, conv = (float(rows[c].sum()) if len(rows) else 0.0
+                                for c in ("cost", "impressions", "clicks", "conversions"))
+    start = rows["period_start"].min() if len(rows) else None
+    end = rows["period_end"].max() if len(rows) else None
+    return Summary(cost, impr, clicks, conv, _ratio(cost, conv), _ratio(conv, clicks),
+                   _ratio(cost, clicks), _ratio(clicks, impr),
+                   None if start is None or pd.isna(start) else start,
+                   None if end is None or pd.isna(end) else end)
+
+
+def between(table: pd.DataFrame, start: object, end: object) -> pd.DataFrame:
+    """Rows whose period lies within [start, end] (inclusive days). Rows without a
+    period (undated reports) are kept: they cannot be placed, and are not lost."""
+    s, e = pd.Timestamp(start), pd.Timestamp(end)
+    undated = table["period_start"].isna()
+    inside = (table["period_start"] >= s) & (table["period_end"] <= e)
+    return table.loc[undated | inside]
+
+
+def partial_last_day(table: pd.DataFrame) -> pd.Timestamp | None:
+    """The last day of Baidu daily rows, whose conversions are incomplete: Baidu
+    reports conversions about one day late (../shared/formats.md, oCPC facts).
+    None when there are no Baidu daily rows."""
+    rows = table.loc[(table["platform"] == "baidu") & table["date"].notna()]
+    return None if rows.empty else rows["date"].max()

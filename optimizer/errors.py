@@ -62,6 +62,15 @@ class IngestError(ValueError):
         self.detail_en = detail_en
         super().__init__(self.message("en"))
 
+    @property
+    def mappable(self) -> bool:
+        """Whether mapping the columns by hand can fix this (the table is there, its layout is not known)."""
+        return self.kind in ("unknown_format", "missing_column")
+
+    def __reduce__(self):
+        return (_rebuild, (self.kind, self.file, self.row, self.column, self.value,
+                           self.detail_zh, self.detail_en))
+
     def message(self, lang: str = "zh") -> str:
         """The message in ``lang`` (``zh`` or ``en``)."""
         zh, en = MESSAGES[self.kind]
@@ -74,3 +83,8 @@ class IngestError(ValueError):
         return {"kind": self.kind, "file": self.file, "row": self.row, "column": self.column,
                 "value": None if self.value is None else str(self.value),
                 "message": self.message("en"), "message_zh": self.message("zh")}
+
+
+def _rebuild(kind, file, row, column, value, detail_zh, detail_en) -> IngestError:
+    return IngestError(kind, file, row=row, column=column, value=value,
+                       detail_zh=detail_zh, detail_en=detail_en)

@@ -44,7 +44,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "mobile_final_url": ("移动访问url", "关键词移动访问url", "mobile final url", "mobilefinalurl"),
     "currency": ("currency code", "currencycode", "currency", "货币"),
     "bid": ("出价", "关键词出价", "max. cpc", "max cpc", "default max. cpc", "currentmaxcpc",
-            "current max cpc", "keyword max cpc"),
+            "current max cpc", "current maximum cpc", "keyword max cpc"),
     "impressions": ("展现", "展现量", "展示次数", "展示数", "impr.", "impressions", "impr"),
     "clicks": ("点击", "点击量", "点击次数", "点击数", "clicks"),
     "cost": ("消费", "消费额", "总费用", "消耗", "花费", "cost", "spend"),
@@ -86,6 +86,8 @@ KNOWN_UNMAPPED = (
     "start hour", "age range", "gender", "percent of known total", "location name",
     "network", "word", "top containing queries", "location", "country/territory",
     "ad", "ad type", "asset", "asset type", "most specific location target",
+    "ad distribution", "top impression rate", "absolute top impression rate",
+    "topimpressionratepercent", "absolutetopimpressionratepercent", "adistribution",
 )
 
 #: Header cells whose presence marks a platform: platform -> names.
@@ -249,8 +251,7 @@ def detect_report_type(cmap: ColumnMap, headers: list[str], title: str | None) -
         return "campaign"
     for marker, kind in (("location name", "location"), ("省", "location"),
                          ("start hour", "hour"), ("小时", "hour"),
-                         ("age range", "demographic"), ("network", "network"),
-                         ("word", "word")):
+                         ("age range", "demographic"), ("network", "network")):
         if marker in cells:
             return kind
     if "device" in f:

@@ -77,6 +77,13 @@ _CURRENCY_IN_HEADER = re.compile(r"\((USD|CNY|RMB|EUR|GBP|INR|CAD|AUD|元)\)", r
 _CURRENCY_ALIASES = {"RMB": "CNY", "元": "CNY"}
 
 
+#: Canonical fields a user can map a column to by hand, in the order they are asked.
+MAPPABLE_FIELDS = ("date", "account", "campaign", "ad_group", "keyword", "search_term", "match_type",
+                   "bid", "final_url", "mobile_final_url", "impressions", "clicks", "cost",
+                   "conversions", "conv_phone", "conv_form", "conv_chat", "currency")
+#: Report types a hand mapping can declare.
+MAPPABLE_REPORT_TYPES = ("keyword", "search_term", "campaign", "ad_group", "other")
+
 # ---------------------------------------------------------------- public types
 
 @dataclass(frozen=True)
@@ -111,7 +118,7 @@ class ReadInfo:
     file: str
     platform: str
     report_type: str
-    encoding: str
+    encoding: str | None
     delimiter: str | None
     sheet: str | None
     header_row: int
@@ -308,11 +315,9 @@ def _read_text(data: bytes, file: str, mapping: ColumnMapping | None) -> "_Raw":
     try:
         layout = sniff_text(data)
     except UnicodeDecodeError as exc:
-        raise IngestError("encoding", file, detail_zh="文件可能是二进制文件或已损坏。",
-                          detail_en="It may be a binary file, or damaged.") from exc
+        raise _not_a_table(file) from exc
     if "\x00" in "".join(layout.first_lines) or _looks_binary(layout.first_lines):
-        raise IngestError("unsupported", file, detail_zh="这不是文本表格（CSV/TSV）或 Excel 文件。",
-                          detail_en="It is neither a text table (CSV/TSV) nor an Excel workbook.")
+        raise _not_a_table(file)
     if mapping is not None:
         header_index = mapping.header_row - 1
         text_lines = layout.first_lines
@@ -343,6 +348,11 @@ def _read_text(data: bytes, file: str, mapping: ColumnMapping | None) -> "_Raw":
     rows = np.arange(len(frame), dtype=np.int64) + layout.header_index + 2
     return _Raw(frame, rows, names, cmap, layout.encoding_label, layout.delimiter, None,
                 layout.header_index + 1, layout.preamble, ())
+
+
+def _not_a_table(file: str) -> IngestError:
+    return IngestError("corrupt", file, detail_zh="内容是二进制数据，既不是文本表格（CSV/TSV）也不是 Excel 工作簿。",
+                       detail_en="Its content is binary: neither a text table (CSV/TSV) nor an Excel workbook.")
 
 
 def _best_delim(line: str) -> str:
@@ -461,7 +471,7 @@ def _read_sheet(data: bytes, kind: str, file: str, mapping: ColumnMapping | None
                                         (v if isinstance(v, (dt.date, dt.datetime)) else _cell_text(v)))
     preamble = [" ".join(_cell_text(v) for v in r if v is not None).strip() for r in rows[:hidx]]
     row_numbers = np.arange(len(frame), dtype=np.int64) + hidx + 2
-    return _Raw(frame, row_numbers, names, cmap, "xlsx" if kind == "xlsx" else "xls", None, title,
+    return _Raw(frame, row_numbers, names, cmap, None, None, title,
                 hidx + 1, preamble, tuple(notes))
 
 
@@ -473,7 +483,7 @@ class _Raw:
     row_numbers: np.ndarray
     names: list[str]
     cmap: H.ColumnMap
-    encoding: str
+    encoding: str | None
     delimiter: str | None
     sheet: str | None
     header_row: int
@@ -588,10 +598,26 @@ def _build(raw: _Raw, file: str, mapping: ColumnMapping | None) -> Export:
     pre: Preamble = read_preamble(raw.preamble)
     if mapping is not None:
         platform, report_type = mapping.platform, mapping.report_type
+        absent = [c for c in mapping.fields.values() if c not in raw.names]
+        missing = H.missing_fields(report_type, raw.cmap)
+        if absent or missing:
+            zh = [f"文件中没有列“{c}”" for c in absent] + [f"{report_type} 报告需要指定“{m}”列" for m in missing]
+            en = [f"the file has no column '{c}'" for c in absent] + \
+                 [f"a {report_type} report needs a column for '{m}'" for m in missing]
+            raise IngestError("mapping", file, detail_zh="；".join(zh) + "。", detail_en="; ".join(en) + ".")
     else:
         sample = [str(v) for v in raw.frame.head(5).to_numpy().ravel() if isinstance(v, str)]
         platform = H.detect_platform(raw.names, raw.preamble, sample)
         report_type = H.detect_report_type(raw.cmap, raw.names, pre.title)
+        unknown = [c for c in raw.names if not H.is_known(c) and not c.startswith("column_")]
+        if platform == "generic" and unknown:
+            known = [c for c in raw.names if H.is_known(c)]
+            raise IngestError(
+                "unknown_format", file,
+                detail_zh=f"认识的列：{', '.join(known) or '无'}；不认识的列：{', '.join(unknown)}。"
+                          "为免只读一半，没有自动读取。",
+                detail_en=f"Known columns: {', '.join(known) or 'none'}; unknown: {', '.join(unknown)}. "
+                          "It was not read automatically, so that nothing is half-read.")
         missing = H.missing_fields(report_type, raw.cmap)
         if missing:
             field_ = missing[0]
@@ -618,6 +644,8 @@ def _build(raw: _Raw, file: str, mapping: ColumnMapping | None) -> Export:
                "status", "final_url", "mobile_final_url"):
         if f_ in fields:
             out[f_] = _text(data[fields[f_]])
+    if "keyword_id" in out:  # Microsoft writes IDs as [82945799304067] to keep Excel off them
+        out["keyword_id"] = out["keyword_id"].str.replace(r"^\[(\d+)\]$", r"\1", regex=True)
     deleted = np.zeros(n, bool)
     for f_ in ("campaign", "ad_group", "keyword"):
         if f_ in out:
@@ -832,5 +860,11 @@ def preview(source: str | os.PathLike | bytes, name: str | None = None, *, heade
         cols = [_cell_text(v) for v in rows[header_row - 1]] if rows else []
         body = [[_cell_text(v) for v in r] for r in rows[header_row: header_row + max_rows]]
         delim, enc = None, kind
-    suggested = {f: c for f, c in H.map_columns(cols).fields.items()}
+    suggested = {f: c for f, c in H.map_columns(cols).fields.items() if f in MAPPABLE_FIELDS}
+    for f_ in MAPPABLE_FIELDS:
+        if f_ not in suggested:
+            hit = [c for c in cols if c not in suggested.values() and any(
+                len(H.normalize(n)) > 2 and H.normalize(n) in H.normalize(c) for n in H.known_names(f_))]
+            if len(hit) == 1:
+                suggested[f_] = hit[0]
     return Preview(file, enc, delim, sheet, header_row, cols, body, suggested)

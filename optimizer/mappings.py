@@ -1,0 +1,72 @@
+"""Saved column mappings for layouts the product does not recognise.
+
+When the user maps the columns of an unknown file by hand and saves the mapping, it
+is stored under the file's header signature (:func:`optimizer.ingest.header_signature`)
+and applied automatically to the next file with the same header. Stored as one JSON
+file, written atomically (a temporary file renamed over the old one), so a crash
+never leaves a half-written store.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from .ingest import ColumnMapping
+
+
+class MappingStore:
+    """Column mappings by header signature, kept in a JSON file at ``path``."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+
+    def _load(self) -> dict[str, str]:
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ValueError(f"the mapping store {self.path} is damaged: {exc}") from exc
+
+    def get(self, signature: str) -> ColumnMapping | None:
+        """The mapping saved for this header signature, or None."""
+        text = self._load().get(signature)
+        return ColumnMapping.from_json(text) if text else None
+
+    def save(self, signature: str, mapping: ColumnMapping) -> None:
+        """Save (or replace) the mapping for this header signature."""
+        data = self._load()
+        data[signature] = mapping.to_json()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".mappings-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, ensure_ascii=False, indent=1, sort_keys=True)
+        os.replace(tmp, self.path)
+
+    def all(self) -> dict[str, ColumnMapping]:
+        return {k: ColumnMapping.from_json(v) for k, v in self._load().items()}
+
+
+def saved_mapping_for(data: bytes, name: str, store: MappingStore, *, settings=None) -> ColumnMapping | None:
+    """The mapping saved for this file's header layout, or None.
+
+    The header is looked for where each saved mapping says it is (its header row), so a
+    mapping saved for a file with a title line above the header is found again.
+    """
+    from .ingest import Settings, header_signature, preview
+
+    settings = settings or Settings()
+    saved = store.all()
+    if not saved:
+        return None
+    for row in sorted({m.header_row for m in saved.values()}):
+        try:
+            cols = preview(data, name, header_row=row, settings=settings).columns
+        except (IndexError, ValueError):
+            continue
+        mapping = saved.get(header_signature(cols))
+        if mapping is not None and mapping.header_row == row:
+            return mapping
+    return None
