@@ -1,0 +1,99 @@
+"""Combining uploads: duplicates skipped and reported, overlapping re-downloads replaced,
+and account figures that never count the same spend twice."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from optimizer.dataset import (accounts, between, campaign_totals, daily_totals, merge, partial_last_day,
+                               spend_rows, summary)
+from optimizer.ingest import read_export
+
+HEADER = "日期,账户,推广计划,推广单元,关键词,匹配模式,展现,点击,消费,转化\n"
+
+
+def baidu(name: str, rows: list[str]) -> bytes:
+    pre = "数据生成时间：2026-11-25 09:00\n数据生成条件：\n2. 时间单位：分日\n\n"
+    return (pre + HEADER + "\n".join(rows) + "\n").encode("gbk")
+
+
+DAY1 = ["2026-11-01,安心开锁,开锁-核心,上门开锁,上门开锁,精确匹配,100,10,50.00,2",
+        "2026-11-01,安心开锁,开锁-核心,上门开锁,开锁师傅,短语匹配,80,8,40.00,1"]
+DAY2 = ["2026-11-02,安心开锁,开锁-核心,上门开锁,上门开锁,精确匹配,90,9,45.00,1"]
+
+
+def test_same_file_twice_is_all_duplicates_named_by_source():
+    a = read_export(baidu("a.csv", DAY1), "kw_1101.csv")
+    merged, r1 = merge(None, a)
+    assert (r1.added, r1.duplicates) == (2, 0)
+    again = read_export(baidu("a.csv", DAY1), "kw_1101_again.csv")
+    merged2, r2 = merge(merged, again)
+    assert (r2.added, r2.duplicates, r2.replaced) == (0, 2, 0)
+    assert r2.duplicates_from == {"kw_1101.csv": 2}
+    assert "2 rows already loaded from kw_1101.csv were skipped." in r2.messages("en")
+    assert len(merged2) == 2 and set(merged2["source_file"]) == {"kw_1101.csv"}
+
+
+def test_overlapping_redownload_replaces_changed_rows_and_adds_new_days():
+    merged, _ = merge(None, read_export(baidu("a", DAY1), "kw_1101.csv"))
+    # re-download covering both days: day-1 conversions arrived late for one keyword
+    later = [DAY1[0].replace(",2", ",3"), DAY1[1]] + DAY2
+    merged, r = merge(merged, read_export(baidu("b", later), "kw_1101_1102.csv"))
+    assert (r.added, r.duplicates, r.replaced) == (1, 1, 1)
+    assert r.replaced_from == {"kw_1101.csv": 1}
+    assert len(merged) == 3
+    assert merged["conversions"].sum() == 3 + 1 + 1
+    row = merged[(merged["keyword"] == "上门开锁") & (merged["date"] == "2026-11-01")]
+    assert row["conversions"].tolist() == [3.0] and row["source_file"].tolist() == ["kw_1101_1102.csv"]
+
+
+def test_exact_duplicate_lines_inside_one_file_are_dropped_and_counted():
+    merged, r = merge(None, read_export(baidu("a", DAY1 + [DAY1[0]]), "dup.csv"))
+    assert (r.added, r.duplicates_in_file) == (2, 1)
+    assert "1 exact duplicate rows inside dup.csv were dropped." in r.messages("en")
+
+
+def test_merge_does_not_modify_its_inputs():
+    first, _ = merge(None, read_export(baidu("a", DAY1), "a.csv"))
+    before = first.copy()
+    merge(first, read_export(baidu("b", DAY2), "b.csv"))
+    pd.testing.assert_frame_equal(first, before)
+
+
+def test_plan_report_and_keyword_report_are_not_summed_together():
+    plan_csv = ("数据生成时间：2026-11-25\n\n日期,推广计划,账户,展现,点击,消费,网页转化,商桥转化,电话转化\n"
+                "2026-11-01,开锁-核心,安心开锁,180,18,90.00,1,0,2\n").encode("gbk")
+    t, _ = merge(None, read_export(baidu("k", DAY1), "kw.csv"))
+    t, _ = merge(t, read_export(plan_csv, "plan.csv"))
+    assert set(spend_rows(t)["report_type"]) == {"campaign"}
+    s = summary(t)
+    assert (s.cost, s.clicks, s.conversions) == (90.0, 18.0, 3.0)
+    assert s.cpa == pytest.approx(30.0) and s.cvr == pytest.approx(3 / 18)
+
+
+def test_daily_and_campaign_totals_hand_computed():
+    t, _ = merge(None, read_export(baidu("k", DAY1 + DAY2), "kw.csv"))
+    d = daily_totals(t)
+    assert d["cost"].tolist() == [90.0, 45.0]
+    assert d["cpa"].tolist() == pytest.approx([30.0, 45.0])
+    assert d["cpc"].tolist() == pytest.approx([5.0, 5.0])
+    c = campaign_totals(t)
+    assert c.loc[0, ["campaign", "cost", "conversions", "cpa", "share"]].tolist() == \
+        ["开锁-核心", 135.0, 4.0, 33.75, 1.0]
+    assert c.loc[0, "cvr"] == pytest.approx(4 / 27)
+
+
+def test_accounts_between_and_partial_day():
+    t, _ = merge(None, read_export(baidu("k", DAY1 + DAY2), "kw.csv"))
+    a = accounts(t)
+    assert a[["platform", "account", "currency", "cost"]].values.tolist() == [["baidu", "安心开锁", "CNY", 135.0]]
+    assert a.loc[0, "label"] == "baidu · 安心开锁 · CNY"
+    assert len(between(t, "2026-11-02", "2026-11-02")) == 1
+    assert partial_last_day(t) == pd.Timestamp("2026-11-02")
+
+
+def test_zero_conversions_give_no_cpa_rather_than_infinity():
+    rows = ["2026-11-01,安心开锁,开锁-核心,上门开锁,上门开锁,精确匹配,100,10,50.00,0"]
+    t, _ = merge(None, read_export(baidu("k", rows), "kw.csv"))
+    assert summary(t).cpa is None
+    assert daily_totals(t)["cpa"].isna().all()

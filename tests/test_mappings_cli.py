@@ -1,0 +1,88 @@
+"""Saved column mappings, and the inspect command line."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from optimizer.cli import main
+from optimizer.errors import IngestError
+from optimizer.ingest import ColumnMapping, header_signature, preview, read_export
+from optimizer.mappings import MappingStore, saved_mapping_for
+from tests.conftest import FIXTURES, ROOT, real
+
+CUSTOM = FIXTURES / "generic_custom.csv"
+FIELDS = {"date": "day", "campaign": "plan", "keyword": "word", "cost": "spend (RMB)",
+          "conversions": "leads", "clicks": "clicks", "impressions": "views"}
+
+
+def test_preview_suggests_what_it_can_and_the_mapping_reads_the_file():
+    p = preview(CUSTOM)
+    assert p.columns == ["day", "plan", "word", "spend (RMB)", "leads", "clicks", "views"]
+    assert p.delimiter == ";" and p.header_row == 1
+    assert p.suggested["date"] == "day" and p.suggested["clicks"] == "clicks"
+    assert p.suggested["cost"] == "spend (RMB)"
+    exp = read_export(CUSTOM, mapping=ColumnMapping(FIELDS, currency="CNY"))
+    assert exp.info.cost == pytest.approx(1352.65) and exp.info.platform == "generic"
+
+
+def test_a_mapping_missing_a_required_field_is_refused():
+    with pytest.raises(IngestError) as caught:
+        read_export(CUSTOM, mapping=ColumnMapping({"keyword": "word", "clicks": "clicks"}))
+    assert caught.value.kind == "mapping" and "cost" in caught.value.message("en")
+    with pytest.raises(IngestError) as caught:
+        read_export(CUSTOM, mapping=ColumnMapping({**FIELDS, "cost": "no such column"}))
+    assert "no such column" in caught.value.message("en")
+
+
+def test_saved_mapping_is_found_again_by_header(tmp_path):
+    store = MappingStore(tmp_path / "m.json")
+    data = CUSTOM.read_bytes()
+    assert saved_mapping_for(data, "x.csv", store) is None
+    mapping = ColumnMapping(FIELDS, currency="CNY")
+    store.save(header_signature(preview(data, "x.csv").columns), mapping)
+    assert saved_mapping_for(data, "next_week.csv", store) == mapping
+    assert MappingStore(tmp_path / "m.json").all() == {header_signature(preview(data).columns): mapping}
+
+
+def test_damaged_store_says_so(tmp_path):
+    (tmp_path / "m.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ValueError, match="damaged"):
+        MappingStore(tmp_path / "m.json").get("x")
+
+
+def test_inspect_json_has_the_documented_keys(capsys):
+    code = main(["inspect", "--json", str(real("google_ads/towing-no-1__Search_terms_report.csv")),
+                 str(FIXTURES / "baidu_keyword_daily_gbk.csv")])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert len(out) == 2
+    for key in ("file", "platform", "report_type", "encoding", "rows", "skipped_rows", "date_start",
+                "date_end", "impressions", "clicks", "cost", "conversions", "currency", "totals_check"):
+        assert key in out[0], key
+    assert out[1]["platform"] == "baidu" and out[1]["report_type"] == "keyword"
+    assert out[1]["rows"] == 11 and out[1]["skipped_rows"] == 1 and out[1]["cost"] == 3258.95
+    assert out[1]["totals_check"] == "ok" and out[1]["error"] is None
+
+
+def test_inspect_exits_nonzero_with_the_specific_error(capsys):
+    code = main(["inspect", str(FIXTURES / "bad_non_numeric.csv")])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "row 11" in err and "点击" in err and "abc" in err
+    code = main(["inspect", "--json", str(FIXTURES / "bad_empty.csv")])
+    assert code == 1
+    assert json.loads(capsys.readouterr().out)[0]["error"]["kind"] == "empty"
+
+
+def test_inspect_refuses_files_over_the_size_limit(capsys):
+    code = main(["inspect", "--max-file-mb", "0.001", str(FIXTURES / "google_keyword_utf8_daily.csv")])
+    assert code == 1 and "over the upload limit" in capsys.readouterr().err
+
+
+def test_module_entry_point_runs():
+    out = subprocess.run([sys.executable, "-m", "optimizer", "inspect", str(FIXTURES / "msads_keyword_api.csv")],
+                         cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert "microsoft_ads" in out and "keyword" in out
