@@ -37,11 +37,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from . import headers as H
-from .decode import Preamble, TextLayout, find_header, read_preamble, sniff_text, split_cells
+from .decode import SNIFF_BYTES, Preamble, TextLayout, read_preamble, sniff_text, split_cells
 from .errors import IngestError
-from .schema import ADDITIVE_METRICS, METRIC_COLUMNS, conform
+from .schema import ADDITIVE_METRICS, METRIC_COLUMNS, STR_DTYPE, conform
 from .values import NULL_TOKENS, currency_of, to_number, to_periods
 
 #: Default size limit for one file, in MiB (Streamlit's own default upload limit).
@@ -218,27 +221,54 @@ def header_signature(columns: list[str]) -> str:
 
 # ---------------------------------------------------------------- loading bytes
 
-def _load(source: str | os.PathLike | bytes, name: str | None, settings: Settings) -> tuple[bytes, str]:
+_NOT_BLANK = re.compile(rb"[^ \t\r\n\x00\xef\xbb\xbf\xff\xfe]")
+
+
+@dataclass(frozen=True)
+class _Source:
+    """An upload: its name, its first bytes, and either its path or all its bytes.
+
+    A path is handed straight to the CSV reader, so a large file is never held in
+    memory twice."""
+
+    file: str
+    head: bytes
+    path: Path | None = None
+    data: bytes | None = None
+
+    def all_bytes(self) -> bytes:
+        return self.data if self.data is not None else self.path.read_bytes()
+
+    def stream(self):
+        return self.path if self.path is not None else io.BytesIO(self.data)
+
+
+def _load(source: str | os.PathLike | bytes, name: str | None, settings: Settings) -> _Source:
     limit = int(settings.max_file_mb * 1024 * 1024)
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
         file = name or "upload"
+        if len(data) > limit:
+            raise _too_large(file, len(data), settings)
+        src = _Source(file, data[:SNIFF_BYTES], data=data)
+        blank = not _NOT_BLANK.search(data)
     else:
         path = Path(source)
         file = name or path.name
         try:
             size = path.stat().st_size
+            if size > limit:
+                raise _too_large(file, size, settings)
+            with path.open("rb") as fh:
+                head = fh.read(SNIFF_BYTES)
         except OSError as exc:
             raise IngestError("unreadable", file, detail_zh=f"（{exc.strerror}）",
                               detail_en=f"({exc.strerror})") from exc
-        if size > limit:
-            raise _too_large(file, size, settings)
-        data = path.read_bytes()
-    if len(data) > limit:
-        raise _too_large(file, len(data), settings)
-    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        src = _Source(file, head, path=path)
+        blank = not _NOT_BLANK.search(head) and (size <= len(head) or not _NOT_BLANK.search(path.read_bytes()))
+    if blank:
         raise IngestError("empty", file)
-    return data, file
+    return src
 
 
 def _too_large(file: str, size: int, settings: Settings) -> IngestError:
@@ -279,8 +309,49 @@ def _metric_headers(cmap: H.ColumnMap) -> set[str]:
     return cols
 
 
-def _read_csv(data: bytes, file: str, layout: TextLayout, names: list[str],
+#: Cell texts read as null by the fast reader, in every column (text columns also
+#: treat ``--`` as null, see :func:`_text`).
+_FAST_NULLS = ["", "--", " --", "-", " -", "/"]
+
+
+class _Irregular(Exception):
+    """The fast reader met a row whose field count differs from the header."""
+
+
+def _read_csv_fast(src: "_Source", layout: TextLayout, names: list[str],
+                   header_index: int) -> pd.DataFrame | None:
+    """Read with Arrow's multi-threaded CSV reader, every column as text.
+
+    Returns None (the caller then uses pandas' reader, which reports exact line
+    numbers and fills short rows) when any row has a different number of fields
+    than the header — a footer, a hand-edited line — or when the codec fails.
+    Blank lines come through as empty rows, so row i is still file line
+    header + 2 + i.
+    """
+    def irregular(row):
+        raise _Irregular(row.text)
+
+    try:
+        tbl = pacsv.read_csv(
+            src.stream(),
+            read_options=pacsv.ReadOptions(encoding=layout.encoding, skip_rows=header_index + 1,
+                                           column_names=names, block_size=8 << 20),
+            parse_options=pacsv.ParseOptions(delimiter=layout.delimiter, quote_char='"', double_quote=True,
+                                             newlines_in_values=True, ignore_empty_lines=False,
+                                             invalid_row_handler=irregular),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
+                                                 null_values=_FAST_NULLS, strings_can_be_null=True,
+                                                 quoted_strings_can_be_null=True))
+    except (_Irregular, pa.ArrowInvalid, UnicodeDecodeError, LookupError):
+        return None
+    return tbl.to_pandas(types_mapper={pa.large_string(): STR_DTYPE}.get)
+
+
+def _read_csv(src: "_Source", file: str, layout: TextLayout, names: list[str],
               header_index: int, metric_cols: set[str]) -> pd.DataFrame:
+    fast = _read_csv_fast(src, layout, names, header_index)
+    if fast is not None:
+        return fast
     null_tokens = sorted(NULL_TOKENS | {" --", " -"})
     dtypes = {n: "str" for n in names if n not in metric_cols}
     na_values = {n: (null_tokens if n in metric_cols else [""]) for n in names}
@@ -291,7 +362,7 @@ def _read_csv(data: bytes, file: str, layout: TextLayout, names: list[str],
     for enc in encodings:
         try:
             return pd.read_csv(
-                io.BytesIO(data), encoding=enc, sep=layout.delimiter, header=None,
+                src.stream(), encoding=enc, sep=layout.delimiter, header=None,
                 names=names, skiprows=header_index + 1, index_col=False, dtype=dtypes,
                 na_values=na_values, keep_default_na=False, thousands=",",
                 skip_blank_lines=False, engine="c", quotechar='"', doublequote=True,
@@ -311,9 +382,10 @@ def _read_csv(data: bytes, file: str, layout: TextLayout, names: list[str],
                       detail_en=f"Decoding failed part-way through: {last_exc}")
 
 
-def _read_text(data: bytes, file: str, mapping: ColumnMapping | None) -> "_Raw":
+def _read_text(src: _Source, mapping: ColumnMapping | None) -> "_Raw":
+    file = src.file
     try:
-        layout = sniff_text(data)
+        layout = sniff_text(src.head)
     except UnicodeDecodeError as exc:
         raise _not_a_table(file) from exc
     if "\x00" in "".join(layout.first_lines) or _looks_binary(layout.first_lines):
@@ -344,7 +416,7 @@ def _read_text(data: bytes, file: str, mapping: ColumnMapping | None) -> "_Raw":
                                     "is a known report column.")
     names = _dedupe(layout.header)
     cmap = _column_map(names, mapping)
-    frame = _read_csv(data, file, layout, names, layout.header_index, _metric_headers(cmap))
+    frame = _read_csv(src, file, layout, names, layout.header_index, _metric_headers(cmap))
     rows = np.arange(len(frame), dtype=np.int64) + layout.header_index + 2
     return _Raw(frame, rows, names, cmap, layout.encoding_label, layout.delimiter, None,
                 layout.header_index + 1, layout.preamble, ())
@@ -498,22 +570,68 @@ def _column_map(names: list[str], mapping: ColumnMapping | None) -> H.ColumnMap:
                        tuple(n for n in names if n not in set(mapping.fields.values())))
 
 
+def _per_distinct(s: pd.Series, func) -> pd.Series:
+    """Apply ``func`` (Series -> Series of the same length) to the distinct values of ``s``
+    only, and broadcast the result back as a canonical string column. Exports repeat
+    few distinct dates, plans and units over many rows, so text work is done once per
+    value, not once per row, and no per-row Python objects are made."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    done = func(pd.Series(uniques, dtype=object)) if len(uniques) else pd.Series([], dtype=object)
+    return _take_str([v if isinstance(v, str) else None for v in done], codes, s.index)
+
+
+def _take_str(values: list[str | None], codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """A string column whose row i is ``values[codes[i]]`` (null where codes[i] < 0)."""
+    dictionary = pa.array(values, type=pa.large_string())
+    taken = dictionary.take(pa.array(codes, mask=codes < 0)) if len(values) else \
+        pa.nulls(len(codes), type=pa.large_string())
+    return pd.Series(pd.array(taken, dtype=STR_DTYPE), index=index)
+
+
+def _const_str(value: str | None, index: pd.Index) -> pd.Series:
+    """A string column holding one value on every row."""
+    return _take_str([value], np.zeros(len(index), dtype=np.int64), index)
+
+
+def _clean_text(u: pd.Series) -> pd.Series:
+    t = u.map(lambda v: v if isinstance(v, str) else _cell_text(v)).str.strip()
+    t = t.str.replace(r'^="(.*)"$', r"\1", regex=True)
+    return t.mask(t.isin(["", "nan", "--"]))
+
+
 def _text(s: pd.Series) -> pd.Series:
-    """Strip cells, unwrap ``="…"``, empty → NaN, as the canonical string dtype."""
-    t = s.astype("str").str.strip()
-    if t.str.startswith('="').any():
-        t = t.str.replace(r'^="(.*)"$', r"\1", regex=True)
-    t = t.mask(t.isin(["", "nan", " --", "--"]) | s.isna())
-    return t
+    """Strip cells, unwrap ``="…"``, empty and ``--`` → NaN, as the canonical string dtype.
+
+    Arrow-backed text (CSV files) is cleaned with vectorised Arrow kernels; cells of
+    other types (spreadsheets hold numbers and dates too) once per distinct value."""
+    arr = _arrow_strings(s)
+    if arr is None:
+        return _per_distinct(s, _clean_text)
+    if pc.any(pc.match_substring_regex(arr, r'^\s|\s$|^="|^(--|nan)?$')).as_py():
+        arr = pc.utf8_trim_whitespace(arr)
+        arr = pc.replace_substring_regex(arr, r'^="(.*)"$', r"\1")
+        arr = pc.if_else(pc.is_in(arr, pa.array(["", "--", "nan"], type=arr.type)),
+                         pa.nulls(len(arr), type=arr.type), arr)
+    return pd.Series(pd.array(arr, dtype=STR_DTYPE), index=s.index)
+
+
+def _arrow_strings(s: pd.Series) -> pa.ChunkedArray | None:
+    """The Arrow string data behind ``s``, or None when ``s`` is not Arrow-backed text."""
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+        return pa.chunked_array(s.array._pa_array)
+    return None
+
+
+def _matches(s: pd.Series, pattern: re.Pattern) -> np.ndarray:
+    """Boolean mask of cells whose stripped text matches ``pattern`` (tested once per distinct value)."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    hit = np.array([bool(pattern.match(str(v).strip())) for v in uniques] + [False], dtype=bool)
+    return hit[codes]  # code -1 (null) picks the trailing False
 
 
 def _normalise_codes(s: pd.Series, table: dict[str, str]) -> pd.Series:
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    mapped = np.array([table.get(H.normalize(u), H.normalize(u)) for u in uniques], dtype=object)
-    out = np.full(len(s), np.nan, dtype=object)
-    ok = codes >= 0
-    out[ok] = mapped[codes[ok]]
-    return pd.Series(out, index=s.index, dtype="str")
+    return _take_str([table.get(H.normalize(u), H.normalize(u)) for u in uniques], codes, s.index)
 
 
 def _row_kinds(raw: _Raw, report_type: str) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
@@ -528,12 +646,11 @@ def _row_kinds(raw: _Raw, report_type: str) -> tuple[np.ndarray, np.ndarray, dic
     totals = np.zeros(n, bool)
     footer = np.zeros(n, bool)
     for c in text_cols:
-        t = f[c].astype("str").str.strip()
-        totals = totals | t.str.match(_TOTAL_RE.pattern, case=False).fillna(False).to_numpy(bool)
-        footer = footer | t.str.match(_FOOTER_RE.pattern, case=False).fillna(False).to_numpy(bool)
+        totals = totals | _matches(f[c], _TOTAL_RE)
+        footer = footer | _matches(f[c], _FOOTER_RE)
     blank = f.isna().all(axis=1).to_numpy(dtype=bool, copy=True)  # readers turn empty cells into NaN
     first = raw.names[0]
-    repeated = (f[first].astype("str").str.strip() == first).to_numpy() & (n > 0)
+    repeated = _matches(f[first], re.compile(re.escape(first) + r"$"))
     account_line = np.zeros(n, bool)
     if report_type == "account_structure" and n:
         others_empty = f.iloc[:, 1:].isna().all(axis=1).to_numpy()
@@ -575,7 +692,7 @@ def _currency(raw: _Raw, frame: pd.DataFrame, platform: str, default: str | None
         return _text(frame[raw.cmap.fields["currency"]]).str.upper()
     money_cols = [raw.cmap.fields[f] for f in ("cost", "bid") if f in raw.cmap.fields]
     for col in money_cols:
-        sample = frame[col].dropna().astype("str").head(50)
+        sample = frame[col].head(200).dropna().astype("str")
         for v in sample:
             code = currency_of(v)
             if code:
@@ -633,7 +750,11 @@ def _build(raw: _Raw, file: str, mapping: ColumnMapping | None) -> Export:
                           + (f" Nearest: {', '.join(near)}." if near else ""))
     keep, totals_mask, skipped = _row_kinds(raw, report_type)
     frame = raw.frame
-    data = frame.loc[keep].reset_index(drop=True)
+    kept = int(keep.sum())
+    if keep[:kept].all():  # skipped rows only at the end (totals, footer): a zero-copy slice
+        data = frame.iloc[:kept]
+    else:
+        data = frame.loc[keep].reset_index(drop=True)
     rows = raw.row_numbers[keep]
     out: dict[str, object] = {}
     fields = raw.cmap.fields
@@ -658,18 +779,18 @@ def _build(raw: _Raw, file: str, mapping: ColumnMapping | None) -> Export:
         deleted = deleted | out["status"].str.lower().isin(["removed", "deleted", "已删除"]).to_numpy(bool)
     out["deleted"] = deleted
     if pre.account and "account" not in out:
-        out["account"] = pd.Series(pre.account, index=data.index, dtype="str")
+        out["account"] = _const_str(pre.account, data.index)
     if report_type == "account_structure" and "account" in fields:
         lines = frame.loc[~keep & ~totals_mask]
         first_col = lines.iloc[:, 0].dropna()
         if len(first_col) and out["account"].isna().all():
-            out["account"] = pd.Series(str(first_col.iloc[0]).strip(), index=data.index, dtype="str")
+            out["account"] = _const_str(str(first_col.iloc[0]).strip(), data.index)
     if "match_type" in fields:
         out["match_type"] = _normalise_codes(_text(data[fields["match_type"]]), MATCH_TYPES)
     if "device" in fields:
         out["device"] = _normalise_codes(_text(data[fields["device"]]), DEVICES)
     elif len(pre.devices) == 1:
-        out["device"] = pd.Series(pre.devices[0], index=data.index, dtype="str")
+        out["device"] = _const_str(pre.devices[0], data.index)
 
     for f_ in METRIC_COLUMNS:
         s = _metric(raw, data, rows, f_, file)
@@ -721,12 +842,11 @@ def _build(raw: _Raw, file: str, mapping: ColumnMapping | None) -> Export:
 
     currency = _currency(raw, data, platform, mapping.currency if mapping else None)
     if currency is not None:
-        out["currency"] = currency if isinstance(currency, pd.Series) else \
-            pd.Series(currency, index=data.index, dtype="str")
+        out["currency"] = currency if isinstance(currency, pd.Series) else _const_str(currency, data.index)
 
-    out["platform"] = platform
-    out["report_type"] = report_type
-    out["source_file"] = file
+    out["platform"] = _const_str(platform, data.index)
+    out["report_type"] = _const_str(report_type, data.index)
+    out["source_file"] = _const_str(file, data.index)
     out["source_row"] = rows
     table = pd.DataFrame({k: (v if isinstance(v, (pd.Series, np.ndarray)) else
                               pd.Series(v, index=data.index)) for k, v in out.items()}, index=data.index)
@@ -822,13 +942,13 @@ def read_export(source: str | os.PathLike | bytes, name: str | None = None, *,
     ``mapping`` reads a file the product does not recognise with the user's column
     mapping. Raises :class:`IngestError` for anything that cannot be read whole.
     """
-    data, file = _load(source, name, settings)
-    kind = _container(data)
-    if kind == "text" and Path(file).suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        raise IngestError("corrupt", file, detail_zh="文件扩展名是 Excel，但内容不是 Excel 工作簿。",
+    src = _load(source, name, settings)
+    kind = _container(src.head)
+    if kind == "text" and Path(src.file).suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        raise IngestError("corrupt", src.file, detail_zh="文件扩展名是 Excel，但内容不是 Excel 工作簿。",
                           detail_en="Its name says Excel, but its content is not an Excel workbook.")
-    raw = _read_text(data, file, mapping) if kind == "text" else _read_sheet(data, kind, file, mapping)
-    return _build(raw, file, mapping)
+    raw = _read_text(src, mapping) if kind == "text" else _read_sheet(src.all_bytes(), kind, src.file, mapping)
+    return _build(raw, src.file, mapping)
 
 
 def preview(source: str | os.PathLike | bytes, name: str | None = None, *, header_row: int | None = None,
@@ -837,13 +957,14 @@ def preview(source: str | os.PathLike | bytes, name: str | None = None, *, heade
 
     ``header_row`` (1-based) overrides the guess (the first non-empty line).
     """
-    data, file = _load(source, name, settings)
-    kind = _container(data)
+    src = _load(source, name, settings)
+    file = src.file
+    kind = _container(src.head)
     if kind == "text":
         try:
-            layout = sniff_text(data)
+            layout = sniff_text(src.head)
         except UnicodeDecodeError as exc:
-            raise IngestError("encoding", file) from exc
+            raise _not_a_table(file) from exc
         lines = layout.first_lines
         if header_row is None:
             header_row = (layout.header_index + 1) if layout.header else \
@@ -853,7 +974,7 @@ def preview(source: str | os.PathLike | bytes, name: str | None = None, *, heade
         body = [split_cells(ln, delim) for ln in lines[header_row: header_row + max_rows] if ln.strip()]
         enc, sheet = layout.encoding_label, None
     else:
-        sheets, _ = _sheet_tables(data, kind, file)
+        sheets, _ = _sheet_tables(src.all_bytes(), kind, file)
         sheet, rows = next(((t, r) for t, r in sheets if r), (None, []))
         if header_row is None:
             header_row = next((i + 1 for i, r in enumerate(rows) if any(v is not None for v in r)), 1)

@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 PLATFORMS = ("baidu", "google_ads", "microsoft_ads", "generic")
 
@@ -114,8 +115,9 @@ def conform(df: pd.DataFrame) -> pd.DataFrame:
         else:
             s = None
         if col in TEXT_COLUMNS:
-            out[col] = (pd.Series(s, index=df.index) if s is not None
-                        else pd.Series(np.nan, index=df.index)).astype(STR_DTYPE)
+            out[col] = (pd.Series(s, index=df.index).astype(STR_DTYPE) if s is not None
+                        else pd.Series(pd.array(pa.nulls(n, type=pa.large_string()), dtype=STR_DTYPE),
+                                       index=df.index))
         elif col in DATE_COLUMNS:
             out[col] = (pd.to_datetime(s) if s is not None
                         else pd.Series(pd.NaT, index=df.index)).astype("datetime64[ns]")

@@ -29,6 +29,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 #: Cell texts that mean "no value".
 NULL_TOKENS = frozenset({"", "--", "-", "/", "—", "n/a", "N/A", "NA", "null", "None", "nan", "NaN"})
@@ -38,8 +40,9 @@ _CURRENCY_PREFIXES = ("CN¥", "CNY", "RMB", "US$", "CA$", "A$", "HK$", "NT$", "�
 _CURRENCY_CODES = {"CN¥": "CNY", "CNY": "CNY", "RMB": "CNY", "¥": "CNY", "￥": "CNY",
                    "US$": "USD", "$": "USD", "CA$": "CAD", "A$": "AUD", "HK$": "HKD",
                    "NT$": "TWD", "€": "EUR", "£": "GBP", "₹": "INR"}
-_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+# ASCII digits only: Python's \d and float() would also take other scripts' digits.
+_NUMBER_RE = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+_THOUSANDS_RE = re.compile(r"^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$")
 
 
 class ValueParseError(ValueError):
@@ -116,6 +119,13 @@ def to_number(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
         return s.astype("float64"), np.array([], dtype=np.int64)
     if pd.api.types.is_numeric_dtype(s.dtype):
         return s.astype("float64"), np.array([], dtype=np.int64)
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+        try:  # plain numbers (most columns of most exports): one vectorised cast
+            arr = pc.cast(pa.chunked_array(s.array._pa_array), pa.float64())
+            return (pd.Series(arr.to_numpy(zero_copy_only=False), index=s.index).astype("float64"),
+                    np.array([], dtype=np.int64))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass  # separators, symbols, percents or bad cells: the general path below
     values = np.full(len(s), np.nan)
     obj = s.astype(object)
     isnum = obj.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).to_numpy(bool) \
@@ -253,8 +263,8 @@ def to_periods(s: pd.Series) -> tuple[pd.Series, pd.Series, np.ndarray]:
     Exports repeat few distinct dates over many rows, so each distinct text is
     parsed once and the results are broadcast.
     """
-    day_first = needs_day_first(s)
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    day_first = needs_day_first(pd.Series(uniques, dtype=object))
     starts = np.empty(len(uniques), dtype="datetime64[ns]")
     ends = np.empty(len(uniques), dtype="datetime64[ns]")
     bad_u = np.zeros(len(uniques), dtype=bool)

@@ -88,3 +88,18 @@ def test_unknown_layout_is_not_guessed_without_a_mapping():
         read_export(FIXTURES / "generic_custom.csv")
     assert caught.value.kind == "unknown_format" and caught.value.mappable
     assert "spend (RMB)" in caught.value.message("en")
+
+
+def test_legacy_xls_workbook_reads_with_hidden_sheet_ignored():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("make_xls", FIXTURES / "make_xls.py")
+    make_xls = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_xls)
+    info = read_export(FIXTURES / "baidu_plan_report.xls").info
+    want = make_xls.EXPECTED
+    assert (info.platform, info.report_type, info.encoding, info.sheet) == ("baidu", "campaign", None, "计划报告")
+    assert info.rows == want["rows"]
+    assert (info.impressions, info.clicks, info.conversions) == (want["impressions"], want["clicks"], want["conversions"])
+    assert info.cost == pytest.approx(want["cost"])
+    assert (info.date_start, info.date_end, info.daily) == ("2026-11-01", "2026-11-02", True)
+    assert any("旧数据" in n.en for n in info.notes)
