@@ -314,10 +314,6 @@ def _metric_headers(cmap: H.ColumnMap) -> set[str]:
 _FAST_NULLS = ["", "--", " --", "-", " -", "/"]
 
 
-class _Irregular(Exception):
-    """The fast reader met a row whose field count differs from the header."""
-
-
 def _read_csv_fast(src: "_Source", layout: TextLayout, names: list[str],
                    header_index: int) -> pd.DataFrame | None:
     """Read with Arrow's multi-threaded CSV reader, every column as text.
@@ -328,8 +324,8 @@ def _read_csv_fast(src: "_Source", layout: TextLayout, names: list[str],
     Blank lines come through as empty rows, so row i is still file line
     header + 2 + i.
     """
-    def irregular(row):
-        raise _Irregular(row.text)
+    def irregular(row) -> str:
+        return "error"  # Arrow then raises ArrowInvalid: fall back to pandas
 
     try:
         tbl = pacsv.read_csv(
@@ -342,7 +338,7 @@ def _read_csv_fast(src: "_Source", layout: TextLayout, names: list[str],
             convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
                                                  null_values=_FAST_NULLS, strings_can_be_null=True,
                                                  quoted_strings_can_be_null=True))
-    except (_Irregular, pa.ArrowInvalid, UnicodeDecodeError, LookupError):
+    except (pa.ArrowInvalid, UnicodeDecodeError, LookupError):
         return None
     return tbl.to_pandas(types_mapper={pa.large_string(): STR_DTYPE}.get)
 
