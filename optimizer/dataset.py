@@ -144,16 +144,20 @@ def daily_totals(table: pd.DataFrame) -> pd.DataFrame:
     """Spend, clicks, impressions, conversions and CPA per day over :func:`spend_rows`.
 
     Columns: date, impressions, clicks, cost, conversions, cpa (cost / conversions,
-    NaN on days without conversions), cpc (cost / clicks). Rows without a day
-    (aggregated reports) are left out.
+    NaN on days without conversions), cpc (cost / clicks), partial (True on a day
+    whose conversions are still arriving, see :func:`partial_last_day`: its CPA is
+    not comparable with the other days'). Rows without a day (aggregated reports)
+    are left out.
     """
     rows = spend_rows(table)
     rows = rows.loc[rows["date"].notna()]
     if rows.empty:
-        return pd.DataFrame(columns=["date", "impressions", "clicks", "cost", "conversions", "cpa", "cpc"])
+        return pd.DataFrame(columns=["date", "impressions", "clicks", "cost", "conversions", "cpa", "cpc",
+                                     "partial"])
     g = rows.groupby("date")[["impressions", "clicks", "cost", "conversions"]].sum(min_count=1).reset_index()
     g["cpa"] = g["cost"] / g["conversions"].where(g["conversions"] > 0)
     g["cpc"] = g["cost"] / g["clicks"].where(g["clicks"] > 0)
+    g["partial"] = g["date"] == partial_last_day(rows)
     return g
 
 

@@ -75,6 +75,7 @@ def test_daily_and_campaign_totals_hand_computed():
     t, _ = merge(None, read_export(baidu("k", DAY1 + DAY2), "kw.csv"))
     d = daily_totals(t)
     assert d["cost"].tolist() == [90.0, 45.0]
+    assert d["partial"].tolist() == [False, True]  # Baidu's last day: conversions still arriving
     assert d["cpa"].tolist() == pytest.approx([30.0, 45.0])
     assert d["cpc"].tolist() == pytest.approx([5.0, 5.0])
     c = campaign_totals(t)

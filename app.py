@@ -1,0 +1,20 @@
+"""Entry point: page setup, language, and the navigation listing every page."""
+from __future__ import annotations
+
+import streamlit as st
+
+import ui
+
+st.set_page_config(page_title="搜索推广优化台 · Search Ads Optimizer", page_icon=":material/insights:",
+                   layout="wide", initial_sidebar_state="auto")
+
+with st.sidebar:
+    st.radio(ui.t("app.language"), options=["zh", "en"], key=ui.K_LANG, horizontal=True,
+             format_func=lambda c: "中文" if c == "zh" else "English")
+
+pages = [
+    st.Page("pages/overview.py", title=ui.t("nav.overview"), icon=":material/monitoring:", default=True,
+            url_path="overview"),
+    st.Page("pages/upload.py", title=ui.t("nav.upload"), icon=":material/upload_file:", url_path="upload"),
+]
+st.navigation(pages).run()

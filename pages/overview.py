@@ -1,0 +1,68 @@
+"""Account overview: headline figures, the daily trend and the plans that spend most."""
+import pandas as pd
+import streamlit as st
+
+import ui
+from optimizer import dataset, i18n
+
+table, is_sample = ui.current_table()
+st.title(ui.t("overview.title"))
+if is_sample:
+    with st.container(border=True):
+        st.markdown(":material/science: " + ui.t("sample.banner"))
+        st.page_link("pages/upload.py", label=ui.t("sample.go_upload"), icon=":material/upload_file:")
+
+accounts = dataset.accounts(table)
+if accounts.empty:
+    st.info(ui.t("overview.no_data"))
+    st.stop()
+
+top = st.columns([3, 2])
+pick = top[0].selectbox(ui.t("overview.account"), range(len(accounts)), key="overview_account",
+                        format_func=lambda i: ui.account_label(accounts.iloc[i]))
+acct = accounts.iloc[pick]
+rows = dataset.for_account(table, acct["platform"], acct["account"])
+currency = (acct["currency"] or None)
+if pd.notna(acct["date_start"]):
+    lo, hi = acct["date_start"].date(), acct["date_end"].date()
+    chosen = top[1].date_input(ui.t("overview.range"), value=(lo, hi), min_value=lo, max_value=hi,
+                               key=f"overview_range_{pick}")
+    if isinstance(chosen, (tuple, list)) and len(chosen) == 2:
+        rows = dataset.between(rows, chosen[0], chosen[1])
+
+s = dataset.summary(rows)
+m = st.columns(5)
+m[0].metric(ui.t("overview.cost"), i18n.money(s.cost, currency, 0))
+m[1].metric(ui.t("overview.clicks"), f"{s.clicks:,.0f}")
+m[2].metric(ui.t("overview.conversions"), f"{s.conversions:,.0f}")
+m[3].metric(ui.t("overview.cpa"), i18n.money(s.cpa, currency))
+m[4].metric(ui.t("overview.cvr"), i18n.percent(s.cvr))
+
+st.subheader(ui.t("overview.trend"))
+daily = dataset.daily_totals(rows)
+if daily.empty:
+    st.info(ui.t("overview.no_daily"))
+else:
+    line = st.segmented_control(ui.t("overview.trend_metric"), ["cpa", "conversions", "clicks"],
+                                default="cpa", key="overview_line",
+                                format_func=lambda k: ui.t(f"overview.{k}")) or "cpa"
+    st.plotly_chart(ui.daily_chart(daily, currency, line), width="stretch", key="overview_chart")
+    last = dataset.partial_last_day(rows)
+    if last is not None:
+        st.caption(":material/schedule: " + ui.t("overview.partial_day", day=last.date().isoformat()))
+
+st.subheader(ui.t("overview.top_plans"))
+plans = dataset.campaign_totals(rows)
+sym = i18n.CURRENCY_SYMBOL.get(currency or "", "")
+st.dataframe(
+    plans[["campaign", "cost", "share", "clicks", "conversions", "cpa", "cvr"]],
+    hide_index=True, width="stretch", key="overview_plans",
+    column_config={
+        "campaign": st.column_config.TextColumn(ui.t("col.campaign"), width="medium"),
+        "cost": st.column_config.NumberColumn(ui.t("col.cost"), format=f"{sym}%,.2f"),
+        "share": st.column_config.ProgressColumn(ui.t("col.share"), format="percent", min_value=0, max_value=1),
+        "clicks": st.column_config.NumberColumn(ui.t("col.clicks"), format="%,d"),
+        "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
+        "cpa": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f"),
+        "cvr": st.column_config.NumberColumn(ui.t("col.cvr"), format="percent"),
+    })

@@ -1,0 +1,58 @@
+"""Main journeys in a real headless Chromium against a running server."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import browser_page, streamlit_server, wait_idle
+from tests.conftest import SAMPLE, real
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with streamlit_server(tmp_path_factory.mktemp("data")) as url:
+        yield url
+
+
+def test_opens_on_the_labelled_sample_account(server, tmp_path):
+    with browser_page() as page:
+        page.goto(server)
+        wait_idle(page)
+        page.get_by_text("示例账户").first.wait_for(timeout=30000)
+        page.get_by_text("消费最高的推广计划").wait_for(timeout=30000)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=30000)
+        page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
+
+
+def test_upload_a_file_and_see_its_summary(server, tmp_path):
+    with browser_page() as page:
+        page.goto(server + "/upload")
+        wait_idle(page)
+        page.locator("input[type=file]").set_input_files(
+            [str(real("google_ads/towing-no-1__Search_keyword_report.csv")),
+             str(SAMPLE / "baidu_plan_report.csv")])
+        page.get_by_text("已识别的文件").wait_for(timeout=60000)
+        wait_idle(page)
+        grid = page.locator("[data-testid=stDataFrame]").first
+        grid.wait_for(timeout=30000)
+        page.get_by_text("当前账户数据").wait_for(timeout=30000)
+        assert page.locator("[data-testid=stException]").count() == 0
+        assert page.locator("[data-testid=stAlertContentError]").count() == 0
+        page.screenshot(path=str(tmp_path / "upload.png"), full_page=True)
+        # the overview (reached inside the same session) now shows the uploaded data
+        page.get_by_test_id("stPageLink-NavLink").filter(has_text="账户概览").click()
+        wait_idle(page)
+        page.get_by_text("账户概览").first.wait_for(timeout=30000)
+        assert page.get_by_text("示例账户").count() == 0
+
+
+def test_phone_viewport_renders_overview(server, tmp_path):
+    with browser_page(width=390, height=844) as page:
+        page.goto(server)
+        wait_idle(page)
+        page.get_by_text("消费最高的推广计划").wait_for(timeout=60000)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=30000)
+        # a phone shows one column: the metrics stack instead of overflowing sideways
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)

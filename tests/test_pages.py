@@ -1,0 +1,144 @@
+"""The pages, driven with Streamlit's AppTest: every page runs, the sample account is
+labelled and its figures are right, uploads are summarised, bad files leave loaded
+data untouched, unknown layouts can be mapped by hand and the mapping is reused."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import ui
+from optimizer import i18n
+from tests.conftest import FIXTURES, ROOT, SAMPLE, real
+
+PAGES = ["pages/overview.py", "pages/upload.py"]
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setattr(ui, "DATA_DIR", tmp_path)
+    return tmp_path
+
+
+def start(page: str | None = None, lang: str = "zh") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    if lang != "zh":
+        at.radio(key="lang").set_value(lang).run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_without_exception(page):
+    at = start(page)
+    assert not at.exception
+    assert at.title[0].value
+
+
+def _plan_report_spend() -> float:
+    """Spend of the sample plan report, summed with the csv module (not the product's reader)."""
+    text = (SAMPLE / "baidu_plan_report.csv").read_bytes().decode("gbk")
+    lines = text.splitlines()
+    start_at = next(i for i, ln in enumerate(lines) if ln.startswith("日期,"))
+    rows = list(csv.DictReader(io.StringIO("\n".join(lines[start_at:]))))
+    return sum(float(r["消费"].replace(",", "")) for r in rows if r["日期"] != "合计")
+
+
+def test_overview_shows_the_labelled_sample_with_right_spend():
+    at = start()
+    assert any("示例账户" in m.value for m in at.markdown)
+    labels = at.selectbox(key="overview_account").options
+    baidu = next(i for i, label in enumerate(labels) if label.startswith("百度营销 · "))
+    at.selectbox(key="overview_account").set_value(baidu).run()
+    spend = next(m for m in at.metric if m.label == "消费")
+    assert spend.value == i18n.money(_plan_report_spend(), "CNY", 0)
+    assert len(at.get("plotly_chart")) == 1
+    assert any("最后一天" in c.value for c in at.caption)  # Baidu's late conversions
+
+
+def test_language_switch_to_english():
+    at = start(lang="en")
+    assert at.title[0].value == "Account overview"
+    assert any("sample account" in m.value for m in at.markdown)
+
+
+def _upload(at: AppTest, *paths):
+    files = [(p.name, p.read_bytes(), "text/csv") for p in paths]
+    at.file_uploader(key="upload_files").set_value(files).run()
+    assert not at.exception, at.exception
+
+
+def test_upload_summarises_each_file_and_overview_switches_to_it():
+    at = start("pages/upload.py")
+    _upload(at, real("google_ads/towing-no-1__Search_keyword_report.csv"), FIXTURES / "baidu_keyword_daily_gbk.csv")
+    summary = next(d.value for d in at.dataframe if "totals" in d.value.columns)
+    assert summary["file"].tolist() == ["towing-no-1__Search_keyword_report.csv", "baidu_keyword_daily_gbk.csv"]
+    assert summary["platform"].tolist() == ["Google Ads", "百度营销"]
+    assert summary["report"].tolist() == ["关键词报告", "关键词报告"]
+    assert summary["rows"].tolist() == [17, 11]
+    assert summary["cost"].tolist() == ["CA$0.12", "¥3,258.95"]
+    assert summary["totals"].tolist() == ["一致", "一致"]
+    at.switch_page("pages/overview.py").run()
+    assert not any("示例账户" in m.value for m in at.markdown)
+    assert [o.split(" · ")[0] for o in at.selectbox(key="overview_account").options] == ["百度营销", "Google Ads"]
+
+
+def test_same_file_twice_reports_duplicates():
+    at = start("pages/upload.py")
+    p = FIXTURES / "baidu_keyword_daily_gbk.csv"
+    at.file_uploader(key="upload_files").set_value([(p.name, p.read_bytes(), "text/csv"),
+                                                    ("copy.csv", p.read_bytes(), "text/csv")]).run()
+    assert any("11 行已从 baidu_keyword_daily_gbk.csv 载入过，已跳过" in c.value for c in at.caption)
+    assert len(at.session_state[ui.K_TABLE]) == 11
+
+
+def test_bad_file_gets_a_specific_error_and_loaded_data_is_unchanged():
+    at = start("pages/upload.py")
+    good = FIXTURES / "baidu_keyword_daily_gbk.csv"
+    bad = FIXTURES / "bad_non_numeric.csv"
+    _upload(at, good)
+    before = at.session_state[ui.K_TABLE].copy()
+    _upload(at, good, bad)
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1
+    assert "bad_non_numeric.csv" in errors[0] and "第 11 行" in errors[0] and "点击" in errors[0] and "abc" in errors[0]
+    assert at.session_state[ui.K_TABLE].equals(before)
+
+
+def _select(at: AppTest, prefix: str):
+    return next(s for s in at.selectbox if s.key and s.key.startswith(prefix))
+
+
+def test_unknown_layout_is_mapped_by_hand_and_the_mapping_is_reused(data_dir):
+    at = start("pages/upload.py")
+    _upload(at, FIXTURES / "generic_custom.csv")
+    assert any("generic_custom.csv" in e.value for e in at.error)
+    assert _select(at, "upload_map_date_").value == "day"          # suggested
+    assert _select(at, "upload_map_cost_").value == "spend (RMB)"  # suggested
+    for field, column in {"campaign": "plan", "keyword": "word", "conversions": "leads",
+                          "impressions": "views"}.items():
+        _select(at, f"upload_map_{field}_").set_value(column)
+    next(b for b in at.button if "按此映射读取" in b.label).click().run()
+    assert not at.exception
+    assert len(at.session_state[ui.K_TABLE]) == 8
+    assert (data_dir / "mappings.json").exists()
+    # a new session, next week's file with the same layout: read with the saved mapping
+    at2 = start("pages/upload.py")
+    _upload(at2, FIXTURES / "generic_custom.csv")
+    assert not at2.error
+    assert any("已按保存的列映射读取" in i.value for i in at2.info)
+    assert at2.session_state[ui.K_TABLE]["cost"].sum() == pytest.approx(1352.65)
+
+
+def test_clear_returns_to_the_sample():
+    at = start("pages/upload.py")
+    _upload(at, FIXTURES / "baidu_keyword_daily_gbk.csv")
+    at.button(key="upload_clear").click().run()
+    assert ui.K_TABLE not in at.session_state
+    at.switch_page("pages/overview.py").run()
+    assert any("示例账户" in m.value for m in at.markdown)

@@ -1,0 +1,143 @@
+"""What the pages share: language, the loaded data, cached reading, chart builders.
+
+No business rule lives here: every decision about keywords, costs or files is made
+in ``optimizer``; this module only keeps session state and draws.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+from optimizer import i18n
+from optimizer.dataset import MergeReport, merge
+from optimizer.errors import IngestError
+from optimizer.ingest import ColumnMapping, Export, read_export
+from optimizer.mappings import MappingStore, saved_mapping_for
+
+ROOT = Path(__file__).resolve().parent
+SAMPLE_DIR = ROOT / "sample_data"
+DATA_DIR = Path(os.environ.get("OPTIMIZER_DATA_DIR", ROOT / "data"))
+
+# session_state keys (shared by several pages)
+K_LANG = "lang"
+K_TABLE = "data_table"
+K_FILES = "data_files"
+
+ACCENT = "#1f6feb"
+WARN = "#d4380d"
+
+
+def lang() -> str:
+    return st.session_state.get(K_LANG, "zh")
+
+
+def t(key: str, **params: object) -> str:
+    return i18n.t(key, lang(), **params)
+
+
+def name_of(table: dict, code: str | None) -> str:
+    return i18n.code_name(table, code, lang())
+
+
+def mapping_store() -> MappingStore:
+    return MappingStore(DATA_DIR / "mappings.json")
+
+
+# ------------------------------------------------------------------ data
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _read_cached(data: bytes, name: str, mapping_json: str | None) -> tuple[Export | None, IngestError | None]:
+    try:
+        mapping = ColumnMapping.from_json(mapping_json) if mapping_json else None
+        return read_export(data, name, mapping=mapping), None
+    except IngestError as exc:
+        return None, exc
+
+
+def read_upload(data: bytes, name: str, mapping: ColumnMapping | None = None
+                ) -> tuple[Export | None, IngestError | None, bool]:
+    """Read uploaded bytes (cached by content): (export, error, read with a saved mapping).
+
+    A file of unknown layout is read with the mapping saved for its header, if any.
+    """
+    exp, err = _read_cached(data, name, mapping.to_json() if mapping else None)
+    if err is not None and err.mappable and mapping is None:
+        saved = saved_mapping_for(data, name, mapping_store())
+        if saved is not None:
+            exp, err = _read_cached(data, name, saved.to_json())
+            return exp, err, err is None
+    return exp, err, False
+
+
+@st.cache_data(show_spinner=False)
+def sample_table() -> pd.DataFrame:
+    """The bundled sample account: every export in sample_data/, merged."""
+    table = None
+    for path in sorted(SAMPLE_DIR.glob("*.csv")):
+        table, _ = merge(table, read_export(path))
+    if table is None:
+        raise FileNotFoundError(f"no sample exports in {SAMPLE_DIR}")
+    return table
+
+
+def current_table() -> tuple[pd.DataFrame, bool]:
+    """(the loaded data, True when it is the sample account because nothing was uploaded)."""
+    table = st.session_state.get(K_TABLE)
+    if table is not None and len(table):
+        return table, False
+    return sample_table(), True
+
+
+def add_export(exp: Export) -> MergeReport:
+    """Merge one read export into the session's data (the stored table is replaced whole)."""
+    merged, report = merge(st.session_state.get(K_TABLE), exp)
+    st.session_state[K_TABLE] = merged
+    st.session_state.setdefault(K_FILES, []).append(exp.info)
+    return report
+
+
+def clear_uploads() -> None:
+    st.session_state.pop(K_TABLE, None)
+    st.session_state.pop(K_FILES, None)
+
+
+def account_label(row) -> str:
+    """``百度营销 · 北京安心开锁 · CNY`` for a row of :func:`optimizer.dataset.accounts`."""
+    return " · ".join(x for x in (name_of(i18n.PLATFORM, row["platform"]), row["account"] or "—",
+                                  row["currency"]) if x)
+
+
+# ------------------------------------------------------------------ charts
+
+def daily_chart(daily: pd.DataFrame, currency: str | None, line: str = "cpa") -> go.Figure:
+    """Bars of daily spend with a line (CPA, conversions or clicks) on a second axis."""
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    sym = i18n.CURRENCY_SYMBOL.get(currency or "", "")
+    fig.add_bar(x=daily["date"], y=daily["cost"], name=t("overview.cost"), marker_color="#9ec5fe",
+                hovertemplate=f"%{{x|%Y-%m-%d}}<br>{t('overview.cost')} {sym}%{{y:,.2f}}<extra></extra>")
+    label = {"cpa": t("overview.cpa"), "conversions": t("overview.conversions"),
+             "clicks": t("overview.clicks")}[line]
+    fmt = f"{sym}%{{y:,.2f}}" if line == "cpa" else "%{y:,.0f}"
+    whole, partial = daily.loc[~daily["partial"]], daily.loc[daily["partial"]]
+    fig.add_scatter(x=whole["date"], y=whole[line], name=label, mode="lines+markers",
+                    line=dict(color=WARN if line == "cpa" else ACCENT, width=2), marker=dict(size=4),
+                    connectgaps=False, secondary_y=True,
+                    hovertemplate=f"%{{x|%Y-%m-%d}}<br>{label} {fmt}<extra></extra>")
+    if len(partial):  # conversions still arriving: shown apart, not joined to the line
+        fig.add_scatter(x=partial["date"], y=partial[line], name=t("overview.partial_short"), mode="markers",
+                        marker=dict(size=9, color="white", line=dict(color="#8c8c8c", width=2)),
+                        secondary_y=True,
+                        hovertemplate=f"%{{x|%Y-%m-%d}}<br>{label} {fmt}<br>{t('overview.partial_short')}<extra></extra>")
+    fig.update_layout(height=360, margin=dict(l=8, r=8, t=8, b=8), hovermode="x unified",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+                      plot_bgcolor="white", bargap=0.15)
+    fig.update_yaxes(title_text=f"{t('overview.cost')} ({sym or currency or ''})", secondary_y=False,
+                     gridcolor="#eef1f5", rangemode="tozero")
+    fig.update_yaxes(title_text=label, secondary_y=True, showgrid=False, rangemode="tozero")
+    fig.update_xaxes(gridcolor="#eef1f5")
+    return fig
