@@ -344,10 +344,12 @@ def _read_csv_fast(src: "_Source", layout: TextLayout, names: list[str],
 
 
 def _read_csv(src: "_Source", file: str, layout: TextLayout, names: list[str],
-              header_index: int, metric_cols: set[str]) -> pd.DataFrame:
+              header_index: int, metric_cols: set[str]) -> tuple[pd.DataFrame, str]:
+    """The table below the header, and the label of the encoding that read it all
+    (a file that looked like UTF-8 in its first bytes may turn out GB18030 later)."""
     fast = _read_csv_fast(src, layout, names, header_index)
     if fast is not None:
-        return fast
+        return fast, layout.encoding_label
     null_tokens = sorted(NULL_TOKENS | {" --", " -"})
     dtypes = {n: "str" for n in names if n not in metric_cols}
     na_values = {n: (null_tokens if n in metric_cols else [""]) for n in names}
@@ -357,12 +359,13 @@ def _read_csv(src: "_Source", file: str, layout: TextLayout, names: list[str],
     last_exc: Exception | None = None
     for enc in encodings:
         try:
-            return pd.read_csv(
+            frame = pd.read_csv(
                 src.stream(), encoding=enc, sep=layout.delimiter, header=None,
                 names=names, skiprows=header_index + 1, index_col=False, dtype=dtypes,
                 na_values=na_values, keep_default_na=False, thousands=",",
                 skip_blank_lines=False, engine="c", quotechar='"', doublequote=True,
                 encoding_errors="strict", low_memory=False)
+            return frame, (layout.encoding_label if enc == layout.encoding else enc)
         except UnicodeDecodeError as exc:
             last_exc = exc
             continue
@@ -412,9 +415,9 @@ def _read_text(src: _Source, mapping: ColumnMapping | None) -> "_Raw":
                                     "is a known report column.")
     names = _dedupe(layout.header)
     cmap = _column_map(names, mapping)
-    frame = _read_csv(src, file, layout, names, layout.header_index, _metric_headers(cmap))
+    frame, encoding = _read_csv(src, file, layout, names, layout.header_index, _metric_headers(cmap))
     rows = np.arange(len(frame), dtype=np.int64) + layout.header_index + 2
-    return _Raw(frame, rows, names, cmap, layout.encoding_label, layout.delimiter, None,
+    return _Raw(frame, rows, names, cmap, encoding, layout.delimiter, None,
                 layout.header_index + 1, layout.preamble, ())
 
 

@@ -153,4 +153,4 @@ def schema():
               "conv_form", "conv_chat", "bid"):
         cols[c] = pa.Column("float64", pa.Check.ge(0), nullable=True)
     cols["impression_share"] = pa.Column("float64", pa.Check.in_range(0, 1), nullable=True)
-    return pa.DataFrameSchema(cols, strict=True, ordered=True)
+    return pa.DataFrameSchema({c: cols[c] for c in COLUMNS}, strict=True, ordered=True)
