@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .ingest import Export
-from .schema import ADDITIVE_METRICS, IDENTITY_COLUMNS, empty_table
+from .schema import ADDITIVE_METRICS, IDENTITY_COLUMNS, concat, empty_table, text
 
 _KEY = (*IDENTITY_COLUMNS, "period_start", "period_end")
 _FIGURES = ("bid", "final_url", "mobile_final_url", *ADDITIVE_METRICS)
@@ -111,7 +111,7 @@ def merge(existing: pd.DataFrame | None, new: Export) -> tuple[pd.DataFrame, Mer
     replaced_keys = set(in_keys.to_numpy()[replace])
     if replaced_keys:
         keep_base &= ~base_keys.isin(replaced_keys).to_numpy()
-    merged = pd.concat([base.loc[keep_base], incoming.loc[~same]], ignore_index=True)
+    merged = concat([base.loc[keep_base], incoming.loc[~same]])
     report = MergeReport(file, int((~found).sum()), int(same.sum()),
                          {str(k): int(v) for k, v in dup_from.items()}, int(replace.sum()),
                          {str(k): int(v) for k, v in rep_from.items()}, int(dup_in_file.sum()))
@@ -131,13 +131,13 @@ def spend_rows(table: pd.DataFrame) -> pd.DataFrame:
     if table.empty:
         return table
     rank = {t: i for i, t in enumerate(SPEND_REPORT_ORDER)}
-    r = table["report_type"].map(rank)
+    r = table["report_type"].astype(object).map(rank)
     eligible = table.loc[r.notna()]
     if eligible.empty:
         return eligible
-    acct = eligible["account"].fillna("")
-    best = r.loc[eligible.index].groupby([eligible["platform"], acct]).transform("min")
-    return eligible.loc[r.loc[eligible.index] == best]
+    r = r.loc[eligible.index].astype(float)
+    best = r.groupby([text(eligible["platform"]), text(eligible["account"])]).transform("min")
+    return eligible.loc[r == best]
 
 
 def daily_totals(table: pd.DataFrame) -> pd.DataFrame:
@@ -170,7 +170,8 @@ def campaign_totals(table: pd.DataFrame) -> pd.DataFrame:
             "cpa", "cvr"]
     if rows.empty:
         return pd.DataFrame(columns=cols)
-    g = (rows.assign(account=rows["account"].fillna(""))
+    g = (rows.assign(platform=text(rows["platform"]), account=text(rows["account"]),
+                     campaign=text(rows["campaign"]))
          .groupby(["platform", "account", "campaign"])[["impressions", "clicks", "cost", "conversions"]]
          .sum(min_count=1).reset_index())
     g["cpa"] = g["cost"] / g["conversions"].where(g["conversions"] > 0)
@@ -189,7 +190,8 @@ def accounts(table: pd.DataFrame) -> pd.DataFrame:
     cols = ["platform", "account", "currency", "date_start", "date_end", "cost", "rows", "label"]
     if table.empty:
         return pd.DataFrame(columns=cols)
-    t = table.assign(account=table["account"].fillna(""), currency=table["currency"].fillna(""))
+    t = table.assign(platform=text(table["platform"]), account=text(table["account"]),
+                     currency=text(table["currency"]))
     spend = spend_rows(t)
     g = t.groupby(["platform", "account"]).agg(
         currency=("currency", lambda s: ", ".join(sorted(set(s) - {""}))),
@@ -203,8 +205,7 @@ def accounts(table: pd.DataFrame) -> pd.DataFrame:
 
 def for_account(table: pd.DataFrame, platform: str, account: str) -> pd.DataFrame:
     """The rows of one (platform, account); ``account`` '' selects rows that name none."""
-    acct = table["account"].fillna("")
-    return table.loc[(table["platform"] == platform) & (acct == account)]
+    return table.loc[(table["platform"] == platform).to_numpy(bool) & (text(table["account"]) == account).to_numpy(bool)]
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,15 @@ KNOWN_UNMAPPED = (
     "topimpressionratepercent", "absolutetopimpressionratepercent", "adistribution",
 )
 
+#: Ratios the platforms print that are derived from additive metrics (CTR, average
+#: CPC and cost, CPM, cost per conversion, conversion rate). They are recognised
+#: but not read: the product recomputes them, so an export's rounding never leaks
+#: into the figures, and a million-row file is not held in memory twice over.
+RATIOS = frozenset((  # already in normalize()d form
+    "点击率", "平均点击价格", "千次展现消费", "平均转化价格", "转化成本", "转化率", "平均点击价格(元)",
+    "ctr", "avg. cpc", "avg. cost", "avg. cpm", "cost / conv.", "conv. rate", "interaction rate",
+    "averagecpc", "costperconversion", "conversionrate", "cpa", "conversion rate"))
+
 #: Header cells whose presence marks a platform: platform -> names.
 PLATFORM_MARKERS: dict[str, tuple[str, ...]] = {
     "baidu": ("推广计划", "推广计划名称", "推广单元", "推广单元名称", "展现", "展现量", "消费",
@@ -124,6 +133,11 @@ for _field, _names in SYNONYMS.items():
         _LOOKUP.setdefault(normalize(_n), _field)
 _SPLIT_NAMES = {normalize(n) for pair in DEVICE_SPLIT.values() for n in pair}
 _KNOWN = set(_LOOKUP) | _SPLIT_NAMES | {normalize(n) for n in KNOWN_UNMAPPED}
+
+
+def is_ratio(name: object) -> bool:
+    """Whether a header is a printed ratio the product recomputes (see :data:`RATIOS`)."""
+    return normalize(name) in RATIOS
 
 
 def is_known(name: object) -> bool:

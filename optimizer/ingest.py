@@ -44,7 +44,7 @@ import pyarrow.csv as pacsv
 from . import headers as H
 from .decode import SNIFF_BYTES, Preamble, TextLayout, read_preamble, sniff_text, split_cells
 from .errors import IngestError
-from .schema import ADDITIVE_METRICS, METRIC_COLUMNS, STR_DTYPE, conform
+from .schema import ADDITIVE_METRICS, CATEGORY_COLUMNS, METRIC_COLUMNS, STR_DTYPE, STRING_COLUMNS, conform
 from .values import NULL_TOKENS, currency_of, to_number, to_periods
 
 #: Default size limit for one file, in MiB (Streamlit's own default upload limit).
@@ -315,8 +315,12 @@ _FAST_NULLS = ["", "--", " --", "-", " -", "/"]
 
 
 def _read_csv_fast(src: "_Source", layout: TextLayout, names: list[str],
-                   header_index: int) -> pd.DataFrame | None:
-    """Read with Arrow's multi-threaded CSV reader, every column as text.
+                   header_index: int, plain_text: set[str]) -> pd.DataFrame | None:
+    """Read with Arrow's multi-threaded CSV reader, every column as text: the columns
+    in ``plain_text`` (metrics, keywords, search terms, IDs) as strings, the others,
+    which repeat few values (dates, plans, units, URLs), dictionary-encoded, so they
+    arrive as categoricals that cost one copy of each distinct value. Printed ratios
+    (:data:`optimizer.headers.RATIOS`) are not read.
 
     Returns None (the caller then uses pandas' reader, which reports exact line
     numbers and fills short rows) when any row has a different number of fields
@@ -335,19 +339,23 @@ def _read_csv_fast(src: "_Source", layout: TextLayout, names: list[str],
             parse_options=pacsv.ParseOptions(delimiter=layout.delimiter, quote_char='"', double_quote=True,
                                              newlines_in_values=True, ignore_empty_lines=False,
                                              invalid_row_handler=irregular),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
-                                                 null_values=_FAST_NULLS, strings_can_be_null=True,
-                                                 quoted_strings_can_be_null=True))
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: (pa.large_string() if n in plain_text else pa.dictionary(pa.int32(), pa.string()))
+                              for n in names},
+                include_columns=[n for n in names if not H.is_ratio(n)],
+                null_values=_FAST_NULLS, strings_can_be_null=True, quoted_strings_can_be_null=True))
     except (pa.ArrowInvalid, UnicodeDecodeError, LookupError):
         return None
     return tbl.to_pandas(types_mapper={pa.large_string(): STR_DTYPE}.get)
 
 
 def _read_csv(src: "_Source", file: str, layout: TextLayout, names: list[str],
-              header_index: int, metric_cols: set[str]) -> tuple[pd.DataFrame, str]:
+              header_index: int, cmap: H.ColumnMap) -> tuple[pd.DataFrame, str]:
     """The table below the header, and the label of the encoding that read it all
     (a file that looked like UTF-8 in its first bytes may turn out GB18030 later)."""
-    fast = _read_csv_fast(src, layout, names, header_index)
+    metric_cols = _metric_headers(cmap)
+    plain = metric_cols | {cmap.fields[f] for f in STRING_COLUMNS if f in cmap.fields}
+    fast = _read_csv_fast(src, layout, names, header_index, plain)
     if fast is not None:
         return fast, layout.encoding_label
     null_tokens = sorted(NULL_TOKENS | {" --", " -"})
@@ -365,6 +373,9 @@ def _read_csv(src: "_Source", file: str, layout: TextLayout, names: list[str],
                 na_values=na_values, keep_default_na=False, thousands=",",
                 skip_blank_lines=False, engine="c", quotechar='"', doublequote=True,
                 encoding_errors="strict", low_memory=False)
+            # printed ratios are dropped after reading: with usecols pandas would stop
+            # rejecting rows that have too many fields
+            frame = frame.drop(columns=[n for n in names if H.is_ratio(n)])
             return frame, (layout.encoding_label if enc == layout.encoding else enc)
         except UnicodeDecodeError as exc:
             last_exc = exc
@@ -415,7 +426,7 @@ def _read_text(src: _Source, mapping: ColumnMapping | None) -> "_Raw":
                                     "is a known report column.")
     names = _dedupe(layout.header)
     cmap = _column_map(names, mapping)
-    frame, encoding = _read_csv(src, file, layout, names, layout.header_index, _metric_headers(cmap))
+    frame, encoding = _read_csv(src, file, layout, names, layout.header_index, cmap)
     rows = np.arange(len(frame), dtype=np.int64) + layout.header_index + 2
     return _Raw(frame, rows, names, cmap, encoding, layout.delimiter, None,
                 layout.header_index + 1, layout.preamble, ())
@@ -535,8 +546,9 @@ def _read_sheet(data: bytes, kind: str, file: str, mapping: ColumnMapping | None
             for r in rows[hidx + 1:]]
     frame = pd.DataFrame.from_records(body, columns=names) if body else pd.DataFrame(columns=names)
     frame = frame.astype(object).where(frame.notna(), None)
+    frame = frame.drop(columns=[n for n in names if H.is_ratio(n)])  # recomputed, never read
     cmap = _column_map(names, mapping)
-    for col in names:
+    for col in frame.columns:
         if col not in _metric_headers(cmap):
             frame[col] = frame[col].map(lambda v: None if v is None or v == "" else
                                         (v if isinstance(v, (dt.date, dt.datetime)) else _cell_text(v)))
@@ -561,6 +573,11 @@ class _Raw:
     preamble: list[str]
     notes: tuple[Note, ...] = field(default_factory=tuple)
 
+    @property
+    def columns(self) -> list[str]:
+        """The columns actually read (``names`` is the whole header, printed ratios included)."""
+        return list(self.frame.columns)
+
 
 def _column_map(names: list[str], mapping: ColumnMapping | None) -> H.ColumnMap:
     if mapping is None:
@@ -569,14 +586,25 @@ def _column_map(names: list[str], mapping: ColumnMapping | None) -> H.ColumnMap:
                        tuple(n for n in names if n not in set(mapping.fields.values())))
 
 
-def _per_distinct(s: pd.Series, func) -> pd.Series:
+def _recode(codes: np.ndarray, values: list[str | None], index: pd.Index, category: bool) -> pd.Series:
+    """A text column whose row i is ``values[codes[i]]`` (null where codes[i] < 0), as a
+    categorical (equal values merged into one category) or as strings."""
+    if not category:
+        return _take_str(values, codes, index)
+    vcodes, cats = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    vcodes = np.append(vcodes, -1)  # code -1 (a null cell) picks the trailing -1
+    return pd.Series(pd.Categorical.from_codes(vcodes[codes], pd.Index(cats, dtype=STR_DTYPE)), index=index)
+
+
+def _per_distinct(s: pd.Series, func, category: bool) -> pd.Series:
     """Apply ``func`` (Series -> Series of the same length) to the distinct values of ``s``
-    only, and broadcast the result back as a canonical string column. Exports repeat
-    few distinct dates, plans and units over many rows, so text work is done once per
-    value, not once per row, and no per-row Python objects are made."""
+    only, and broadcast the result back. Exports repeat few distinct dates, plans and
+    units over many rows, so text work is done once per value, not once per row, and
+    no per-row Python objects are made."""
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    done = func(pd.Series(uniques, dtype=object)) if len(uniques) else pd.Series([], dtype=object)
-    return _take_str([v if isinstance(v, str) else None for v in done], codes, s.index)
+    done = func(pd.Series(np.asarray(uniques, dtype=object), dtype=object)) if len(uniques) \
+        else pd.Series([], dtype=object)
+    return _recode(codes, [v if isinstance(v, str) else None for v in done], s.index, category)
 
 
 def _take_str(values: list[str | None], codes: np.ndarray, index: pd.Index) -> pd.Series:
@@ -587,9 +615,11 @@ def _take_str(values: list[str | None], codes: np.ndarray, index: pd.Index) -> p
     return pd.Series(pd.array(taken, dtype=STR_DTYPE), index=index)
 
 
-def _const_str(value: str | None, index: pd.Index) -> pd.Series:
-    """A string column holding one value on every row."""
-    return _take_str([value], np.zeros(len(index), dtype=np.int64), index)
+def _const(value: str | None, index: pd.Index) -> pd.Series:
+    """A categorical column holding one value on every row (one byte a row)."""
+    codes = np.zeros(len(index), dtype=np.int8) if value is not None else np.full(len(index), -1, np.int8)
+    cats = pd.Index([value] if value is not None else [], dtype=STR_DTYPE)
+    return pd.Series(pd.Categorical.from_codes(codes, cats), index=index)
 
 
 def _clean_text(u: pd.Series) -> pd.Series:
@@ -598,20 +628,27 @@ def _clean_text(u: pd.Series) -> pd.Series:
     return t.mask(t.isin(["", "nan", "--"]))
 
 
-def _text(s: pd.Series) -> pd.Series:
-    """Strip cells, unwrap ``="…"``, empty and ``--`` → NaN, as the canonical string dtype.
+def _text(s: pd.Series, category: bool = True) -> pd.Series:
+    """Strip cells, unwrap ``="…"``, empty and ``--`` → null; as a categorical (default)
+    or as strings.
 
-    Arrow-backed text (CSV files) is cleaned with vectorised Arrow kernels; cells of
-    other types (spreadsheets hold numbers and dates too) once per distinct value."""
+    Categorical input (CSV columns read dictionary-encoded) is cleaned on its
+    categories; Arrow-backed strings with vectorised Arrow kernels; anything else
+    (spreadsheet cells hold numbers and dates too) once per distinct value."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cleaned = _clean_text(pd.Series(np.asarray(s.cat.categories, dtype=object), dtype=object))
+        values = [v if isinstance(v, str) else None for v in cleaned]
+        return _recode(s.cat.codes.to_numpy(), values, s.index, category)
     arr = _arrow_strings(s)
     if arr is None:
-        return _per_distinct(s, _clean_text)
+        return _per_distinct(s, _clean_text, category)
     if pc.any(pc.match_substring_regex(arr, r'^\s|\s$|^="|^(--|nan)?$')).as_py():
         arr = pc.utf8_trim_whitespace(arr)
         arr = pc.replace_substring_regex(arr, r'^="(.*)"$', r"\1")
         arr = pc.if_else(pc.is_in(arr, pa.array(["", "--", "nan"], type=arr.type)),
                          pa.nulls(len(arr), type=arr.type), arr)
-    return pd.Series(pd.array(arr, dtype=STR_DTYPE), index=s.index)
+    out = pd.Series(pd.array(arr, dtype=STR_DTYPE), index=s.index)
+    return out.astype("category") if category else out
 
 
 def _arrow_strings(s: pd.Series) -> pa.ChunkedArray | None:
@@ -629,8 +666,9 @@ def _matches(s: pd.Series, pattern: re.Pattern) -> np.ndarray:
 
 
 def _normalise_codes(s: pd.Series, table: dict[str, str]) -> pd.Series:
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    return _take_str([table.get(H.normalize(u), H.normalize(u)) for u in uniques], codes, s.index)
+    """Map a text column's values through ``table`` (after :func:`headers.normalize`);
+    unknown values are kept, normalised."""
+    return _per_distinct(s, lambda u: u.map(lambda v: table.get(H.normalize(v), H.normalize(v))), True)
 
 
 def _row_kinds(raw: _Raw, report_type: str) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
@@ -639,7 +677,7 @@ def _row_kinds(raw: _Raw, report_type: str) -> tuple[np.ndarray, np.ndarray, dic
     n = len(f)
     if n == 0:
         return np.zeros(0, bool), np.zeros(0, bool), {}
-    text_cols = [c for c in raw.names[:4] if c not in _metric_headers(raw.cmap)]
+    text_cols = [c for c in raw.columns[:4] if c not in _metric_headers(raw.cmap)]
     if "keyword" in raw.cmap.fields and raw.cmap.fields["keyword"] not in text_cols:
         text_cols.append(raw.cmap.fields["keyword"])
     totals = np.zeros(n, bool)
@@ -648,7 +686,7 @@ def _row_kinds(raw: _Raw, report_type: str) -> tuple[np.ndarray, np.ndarray, dic
         totals = totals | _matches(f[c], _TOTAL_RE)
         footer = footer | _matches(f[c], _FOOTER_RE)
     blank = f.isna().all(axis=1).to_numpy(dtype=bool, copy=True)  # readers turn empty cells into NaN
-    first = raw.names[0]
+    first = raw.columns[0]
     repeated = _matches(f[first], re.compile(re.escape(first) + r"$"))
     account_line = np.zeros(n, bool)
     if report_type == "account_structure" and n:
@@ -688,7 +726,7 @@ def _metric(raw: _Raw, frame: pd.DataFrame, rows: np.ndarray, field_: str, file:
 
 def _currency(raw: _Raw, frame: pd.DataFrame, platform: str, default: str | None) -> pd.Series | str | None:
     if "currency" in raw.cmap.fields:
-        return _text(frame[raw.cmap.fields["currency"]]).str.upper()
+        return _text(frame[raw.cmap.fields["currency"]], category=False).str.upper()
     money_cols = [raw.cmap.fields[f] for f in ("cost", "bid") if f in raw.cmap.fields]
     for col in money_cols:
         sample = frame[col].head(200).dropna().astype("str")
@@ -763,7 +801,7 @@ def _build(raw: _Raw, file: str, mapping: ColumnMapping | None) -> Export:
     for f_ in ("account", "campaign", "ad_group", "keyword", "keyword_id", "search_term",
                "status", "final_url", "mobile_final_url"):
         if f_ in fields:
-            out[f_] = _text(data[fields[f_]])
+            out[f_] = _text(data[fields[f_]], category=f_ in CATEGORY_COLUMNS)
     if "keyword_id" in out:  # Microsoft writes IDs as [82945799304067] to keep Excel off them
         out["keyword_id"] = out["keyword_id"].str.replace(r"^\[(\d+)\]$", r"\1", regex=True)
     deleted = np.zeros(n, bool)
@@ -773,23 +811,24 @@ def _build(raw: _Raw, file: str, mapping: ColumnMapping | None) -> Export:
             flag = s.str.endswith(_DELETED_SUFFIX).fillna(False).to_numpy(bool)
             if flag.any():
                 deleted = deleted | flag
-                out[f_] = s.where(~flag, s.str.slice(0, -len(_DELETED_SUFFIX)).str.rstrip())
+                out[f_] = _per_distinct(s, lambda u: u.str.removesuffix(_DELETED_SUFFIX).str.rstrip(),
+                                        f_ in CATEGORY_COLUMNS)
     if "status" in out:
         deleted = deleted | out["status"].str.lower().isin(["removed", "deleted", "已删除"]).to_numpy(bool)
     out["deleted"] = deleted
     if pre.account and "account" not in out:
-        out["account"] = _const_str(pre.account, data.index)
+        out["account"] = _const(pre.account, data.index)
     if report_type == "account_structure" and "account" in fields:
         lines = frame.loc[~keep & ~totals_mask]
         first_col = lines.iloc[:, 0].dropna()
         if len(first_col) and out["account"].isna().all():
-            out["account"] = _const_str(str(first_col.iloc[0]).strip(), data.index)
+            out["account"] = _const(str(first_col.iloc[0]).strip(), data.index)
     if "match_type" in fields:
         out["match_type"] = _normalise_codes(_text(data[fields["match_type"]]), MATCH_TYPES)
     if "device" in fields:
         out["device"] = _normalise_codes(_text(data[fields["device"]]), DEVICES)
     elif len(pre.devices) == 1:
-        out["device"] = _const_str(pre.devices[0], data.index)
+        out["device"] = _const(pre.devices[0], data.index)
 
     for f_ in METRIC_COLUMNS:
         s = _metric(raw, data, rows, f_, file)
@@ -813,7 +852,7 @@ def _build(raw: _Raw, file: str, mapping: ColumnMapping | None) -> Export:
         start, end, bad = to_periods(data[col])
         parsed_any = start.notna().any()
         if len(bad) and not parsed_any:
-            segment_parts.append(_text(data[col]))  # e.g. weekday names in an hour-of-day card
+            segment_parts.append(_text(data[col], category=False))  # e.g. weekday names in an hour card
             start = end = pd.Series(pd.NaT, index=data.index, dtype="datetime64[ns]")
         elif len(bad):
             i = int(bad[0])
@@ -832,7 +871,7 @@ def _build(raw: _Raw, file: str, mapping: ColumnMapping | None) -> Export:
     unmapped_norm = {H.normalize(c): c for c in raw.cmap.unmapped}
     for dim in DIMENSION_HEADERS:
         if dim in unmapped_norm:
-            segment_parts.append(_text(data[unmapped_norm[dim]]))
+            segment_parts.append(_text(data[unmapped_norm[dim]], category=False))
     if segment_parts:
         seg = segment_parts[0]
         for p in segment_parts[1:]:
@@ -841,14 +880,15 @@ def _build(raw: _Raw, file: str, mapping: ColumnMapping | None) -> Export:
 
     currency = _currency(raw, data, platform, mapping.currency if mapping else None)
     if currency is not None:
-        out["currency"] = currency if isinstance(currency, pd.Series) else _const_str(currency, data.index)
+        out["currency"] = currency if isinstance(currency, pd.Series) else _const(currency, data.index)
 
-    out["platform"] = _const_str(platform, data.index)
-    out["report_type"] = _const_str(report_type, data.index)
-    out["source_file"] = _const_str(file, data.index)
+    out["platform"] = _const(platform, data.index)
+    out["report_type"] = _const(report_type, data.index)
+    out["source_file"] = _const(file, data.index)
     out["source_row"] = rows
     table = pd.DataFrame({k: (v if isinstance(v, (pd.Series, np.ndarray)) else
-                              pd.Series(v, index=data.index)) for k, v in out.items()}, index=data.index)
+                              pd.Series(v, index=data.index)) for k, v in out.items()},
+                         index=data.index, copy=False)
     table = conform(table)
     extra = data[[c for c in raw.cmap.unmapped if c in data.columns]].reset_index(drop=True)
 
@@ -866,7 +906,7 @@ def _totals_check(raw: _Raw, totals: pd.DataFrame, table: pd.DataFrame, file: st
     if totals.empty:
         return ()
     checks = []
-    label_cols = [c for c in raw.names[:4] if c not in _metric_headers(raw.cmap)]
+    label_cols = [c for c in raw.columns[:4] if c not in _metric_headers(raw.cmap)]
     if "keyword" in raw.cmap.fields:
         label_cols.append(raw.cmap.fields["keyword"])
     device_col = raw.cmap.fields.get("device")

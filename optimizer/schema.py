@@ -50,6 +50,15 @@ metrics (float64, NaN when the report does not carry them or shows a placeholder
         ``< 10%`` is stored as its bound 0.10 and ``> 90%`` as 0.90
     quality_score — Google 1–10 / Baidu 质量度
 
+Text columns that repeat a few values over many rows (platform, report type,
+source file, account, plan, unit, match type, device, status, landing URLs, currency,
+segment) are pandas categoricals with string categories: a million-row keyword-day
+report names a few dozen plans and URLs, and storing each once keeps the table near
+the size of the file (see bench/ingest). ``keyword``, ``keyword_id`` and
+``search_term`` are strings (``str`` dtype, Arrow-backed). Combine tables with
+:func:`concat`, which unifies categories, rather than ``pd.concat``, which would
+turn categoricals with different categories into strings.
+
 Metrics are float64 rather than nullable integers on purpose: Google writes
 fractional conversions, and float columns keep million-row tables fast. Counts read
 from a file are still exact (every integer below 2**53 is a float64).
@@ -62,11 +71,12 @@ import pyarrow as pa
 
 PLATFORMS = ("baidu", "google_ads", "microsoft_ads", "generic")
 
-TEXT_COLUMNS = (
+CATEGORY_COLUMNS = (
     "platform", "report_type", "source_file", "account", "campaign", "ad_group",
-    "keyword", "keyword_id", "search_term", "match_type", "device", "status",
-    "final_url", "mobile_final_url", "currency", "segment",
+    "match_type", "device", "status", "final_url", "mobile_final_url", "currency", "segment",
 )
+STRING_COLUMNS = ("keyword", "keyword_id", "search_term")
+TEXT_COLUMNS = CATEGORY_COLUMNS + STRING_COLUMNS
 DATE_COLUMNS = ("date", "period_start", "period_end")
 METRIC_COLUMNS = (
     "bid", "impressions", "clicks", "cost", "conversions", "conv_phone",
@@ -96,6 +106,40 @@ IDENTITY_COLUMNS = (
 STR_DTYPE = pd.StringDtype(na_value=np.nan)
 
 
+EMPTY_CATEGORIES = pd.Index([], dtype=STR_DTYPE)
+
+
+def as_category(s: pd.Series, index: pd.Index | None = None) -> pd.Series:
+    """``s`` as a categorical with string categories (unchanged when it already is one)."""
+    s = pd.Series(s, index=index) if index is not None else s
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        if s.cat.categories.dtype == STR_DTYPE or len(s.cat.categories) == 0:
+            return s
+        return s.cat.rename_categories(s.cat.categories.astype(STR_DTYPE))
+    return s.astype(STR_DTYPE).astype("category")
+
+
+def concat(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """Stack canonical tables, keeping categorical columns categorical (their
+    categories are unified first; ``pd.concat`` alone would fall back to strings)."""
+    tables = [t for t in tables if t is not None]
+    if not tables:
+        return empty_table()
+    cats: dict[str, pd.Index] = {}
+    for c in CATEGORY_COLUMNS:
+        union = tables[0][c].cat.categories
+        for t in tables[1:]:
+            union = union.union(t[c].cat.categories)
+        cats[c] = union
+    aligned = [t.assign(**{c: t[c].cat.set_categories(cats[c]) for c in CATEGORY_COLUMNS}) for t in tables]
+    return pd.concat(aligned, ignore_index=True)
+
+
+def text(s: pd.Series) -> pd.Series:
+    """A text column (categorical or string) as plain strings, nulls as ''."""
+    return s.astype(STR_DTYPE).fillna("")
+
+
 def empty_table() -> pd.DataFrame:
     """A canonical table with no rows and every column in its dtype."""
     return conform(pd.DataFrame(index=pd.RangeIndex(0)))
@@ -114,7 +158,11 @@ def conform(df: pd.DataFrame) -> pd.DataFrame:
             s = df[col]
         else:
             s = None
-        if col in TEXT_COLUMNS:
+        if col in CATEGORY_COLUMNS:
+            out[col] = as_category(s, df.index) if s is not None else \
+                pd.Series(pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), EMPTY_CATEGORIES),
+                          index=df.index)
+        elif col in STRING_COLUMNS:
             out[col] = (pd.Series(s, index=df.index).astype(STR_DTYPE) if s is not None
                         else pd.Series(pd.array(pa.nulls(n, type=pa.large_string()), dtype=STR_DTYPE),
                                        index=df.index))
@@ -130,27 +178,31 @@ def conform(df: pd.DataFrame) -> pd.DataFrame:
         elif col == "deleted":
             out[col] = (s.fillna(False).astype(bool) if s is not None
                         else pd.Series(np.zeros(n, dtype=bool), index=df.index))
-    return pd.DataFrame(out, index=df.index).reset_index(drop=True)
+    # copy=False: a dict of columns is otherwise copied whole (twice the memory of a
+    # million-row table); copy-on-write keeps the inputs safe.
+    return pd.DataFrame(out, index=df.index, copy=False).reset_index(drop=True)
 
 
 def schema():
     """The pandera schema of the canonical table (imported lazily: pandera is slow to load)."""
-    import pandera.pandas as pa
+    import pandera.pandas as pdr
 
-    cols: dict[str, pa.Column] = {}
-    for c in TEXT_COLUMNS:
-        cols[c] = pa.Column(STR_DTYPE, nullable=True)
-    cols["platform"] = pa.Column(STR_DTYPE, pa.Check.isin(PLATFORMS))
-    cols["report_type"] = pa.Column(STR_DTYPE)
-    cols["source_file"] = pa.Column(STR_DTYPE)
-    cols["source_row"] = pa.Column("int64", pa.Check.ge(1))
+    cols: dict[str, pdr.Column] = {}
+    for c in STRING_COLUMNS:
+        cols[c] = pdr.Column(STR_DTYPE, nullable=True)
+    for c in CATEGORY_COLUMNS:
+        cols[c] = pdr.Column("category", nullable=True)
+    cols["platform"] = pdr.Column("category", pdr.Check.isin(PLATFORMS))
+    cols["report_type"] = pdr.Column("category")
+    cols["source_file"] = pdr.Column("category")
+    cols["source_row"] = pdr.Column("int64", pdr.Check.ge(1))
     for c in DATE_COLUMNS:
-        cols[c] = pa.Column("datetime64[ns]", nullable=True)
-    cols["deleted"] = pa.Column(bool)
+        cols[c] = pdr.Column("datetime64[ns]", nullable=True)
+    cols["deleted"] = pdr.Column(bool)
     for c in METRIC_COLUMNS:
-        cols[c] = pa.Column("float64", nullable=True)
+        cols[c] = pdr.Column("float64", nullable=True)
     for c in ("impressions", "clicks", "cost", "conversions", "conv_phone",
               "conv_form", "conv_chat", "bid"):
-        cols[c] = pa.Column("float64", pa.Check.ge(0), nullable=True)
-    cols["impression_share"] = pa.Column("float64", pa.Check.in_range(0, 1), nullable=True)
-    return pa.DataFrameSchema({c: cols[c] for c in COLUMNS}, strict=True, ordered=True)
+        cols[c] = pdr.Column("float64", pdr.Check.ge(0), nullable=True)
+    cols["impression_share"] = pdr.Column("float64", pdr.Check.in_range(0, 1), nullable=True)
+    return pdr.DataFrameSchema({c: cols[c] for c in COLUMNS}, strict=True, ordered=True)
