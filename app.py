@@ -15,6 +15,7 @@ with st.sidebar:
 pages = [
     st.Page("pages/overview.py", title=ui.t("nav.overview"), icon=":material/monitoring:", default=True,
             url_path="overview"),
+    st.Page("pages/keywords.py", title=ui.t("nav.keywords"), icon=":material/category:", url_path="keywords"),
     st.Page("pages/upload.py", title=ui.t("nav.upload"), icon=":material/upload_file:", url_path="upload"),
 ]
 st.navigation(pages).run()

@@ -5,6 +5,7 @@ in ``optimizer``; this module only keeps session state and draws.
 """
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -13,10 +14,12 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from optimizer import i18n
+from optimizer import dataset, i18n
 from optimizer.dataset import MergeReport, merge
 from optimizer.errors import IngestError
 from optimizer.ingest import ColumnMapping, Export, read_export
+from optimizer.lexicon import AccountLexiconStore, LexiconEdits
+from optimizer.stages import Classifier
 from optimizer.mappings import MappingStore, saved_mapping_for
 
 ROOT = Path(__file__).resolve().parent
@@ -106,6 +109,26 @@ def clear_uploads() -> None:
     st.session_state.pop(K_FILES, None)
 
 
+def pick_account(table: pd.DataFrame, key: str, container=None) -> tuple[pd.Series, pd.DataFrame] | None:
+    """A select box of the loaded accounts; returns (the account's summary row, its rows)."""
+    accounts = dataset.accounts(table)
+    if accounts.empty:
+        return None
+    where = container or st
+    pick = where.selectbox(t("overview.account"), range(len(accounts)), key=key,
+                           format_func=lambda i: account_label(accounts.iloc[i]))
+    acct = accounts.iloc[pick]
+    return acct, dataset.for_account(table, acct["platform"], acct["account"])
+
+
+def lexicon_store() -> AccountLexiconStore:
+    return AccountLexiconStore(DATA_DIR / "lexicons.json")
+
+
+def account_key(acct: pd.Series) -> str:
+    return f"{acct['platform']}:{acct['account']}"
+
+
 def account_label(row) -> str:
     """``百度营销 · 北京安心开锁 · CNY`` for a row of :func:`optimizer.dataset.accounts`."""
     return " · ".join(x for x in (name_of(i18n.PLATFORM, row["platform"]), row["account"] or "—",
@@ -140,4 +163,40 @@ def daily_chart(daily: pd.DataFrame, currency: str | None, line: str = "cpa") ->
                      gridcolor="#eef1f5", rangemode="tozero")
     fig.update_yaxes(title_text=label, secondary_y=True, showgrid=False, rangemode="tozero")
     fig.update_xaxes(gridcolor="#eef1f5")
+    return fig
+
+
+def memo(key: tuple, compute):
+    """Keep one computed result per key in this session (e.g. labels of an account's
+    keywords for one lexicon), so that moving a filter does not recompute it."""
+    cache = st.session_state.setdefault("_memo", {})
+    if key not in cache:
+        if len(cache) > 16:
+            cache.clear()
+        cache[key] = compute()
+    return cache[key]
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def classifier(vertical: str, edits_json: str) -> "Classifier":
+    """A classifier for a vertical with an account's lexicon edits (shared across sessions)."""
+    edits = {lang: LexiconEdits.from_json(text) for lang, text in json.loads(edits_json).items()}
+    return Classifier(vertical, edits)
+
+
+def stage_chart(by_stage: pd.DataFrame, currency: str | None) -> go.Figure:
+    """Bars of spend by stage with the cost per conversion as a line."""
+    sym = i18n.CURRENCY_SYMBOL.get(currency or "", "")
+    names = [name_of(i18n.STAGE, s) for s in by_stage["stage"]]
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_bar(x=names, y=by_stage["cost"], name=t("overview.cost"), marker_color="#9ec5fe",
+                hovertemplate=f"%{{x}}<br>{t('overview.cost')} {sym}%{{y:,.2f}}<extra></extra>")
+    fig.add_scatter(x=names, y=by_stage["cpa"], name=t("overview.cpa"), mode="lines+markers",
+                    line=dict(color=WARN, width=2), secondary_y=True,
+                    hovertemplate=f"%{{x}}<br>{t('overview.cpa')} {sym}%{{y:,.2f}}<extra></extra>")
+    fig.update_layout(height=320, margin=dict(l=8, r=8, t=8, b=8), plot_bgcolor="white",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+    fig.update_yaxes(title_text=f"{t('overview.cost')} ({sym or currency or ''})", secondary_y=False,
+                     gridcolor="#eef1f5", rangemode="tozero")
+    fig.update_yaxes(title_text=t("overview.cpa"), secondary_y=True, showgrid=False, rangemode="tozero")
     return fig

@@ -1,6 +1,8 @@
 """Command line for analysts and scripts: ``python -m optimizer COMMAND ...``.
 
-``inspect FILE... [--json]`` reads each export and prints what was recognised.
+``inspect FILE... [--json]`` reads each export and prints what was recognised;
+``classify [FILE|-] [--vertical NAME|auto] [--format csv|json]`` labels keywords
+(see :mod:`optimizer.stages`); ``evaluate`` scores the classifier.
 With ``--json`` it prints a list with one object per file; the keys below are
 stable (new keys may be added, none renamed or removed):
 
@@ -28,8 +30,16 @@ import argparse
 import json
 import sys
 
+from pathlib import Path
+
+import pandas as pd
+
+from .decode import decode_text
 from .errors import IngestError
+from .evaluate import report, score
 from .ingest import ReadInfo, Settings, read_export
+from .lexicon import VERTICALS
+from .stages import Classifier, classify, detect_vertical
 
 
 def _human(info: ReadInfo) -> str:
@@ -91,6 +101,63 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _read_keywords(source: str) -> list[str]:
+    """Keywords to classify: the distinct keywords (or search terms) of an export, in
+    order of first appearance, or the lines of a plain list ('-' for standard input)."""
+    data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    if source != "-":
+        try:
+            table = read_export(data, Path(source).name).table
+        except IngestError as exc:
+            if exc.kind not in ("unknown_format", "no_header", "empty"):
+                raise
+        else:
+            field = "search_term" if table["search_term"].notna().any() else "keyword"
+            return list(dict.fromkeys(table[field].dropna().astype(str)))
+    text, _ = decode_text(data)
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    try:
+        keywords = _read_keywords(args.source)
+    except IngestError as exc:
+        print(f"error: {exc.message('en')}", file=sys.stderr)
+        return 1
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: cannot read {args.source}: {exc}", file=sys.stderr)
+        return 1
+    vertical = detect_vertical(keywords) if args.vertical == "auto" else args.vertical
+    out = Classifier(vertical).classify(keywords)
+    if args.format == "json":
+        json.dump(out.to_dict(orient="records"), sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        out.to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    ev = pd.read_csv(args.eval, dtype=str, keep_default_na=False)
+    parts = []
+    for vertical, rows in ev.groupby("vertical", sort=False):
+        pred = Classifier(vertical).classify(rows["keyword"])
+        pred.index = rows.index
+        parts.append(pred)
+    pred = pd.concat(parts).loc[ev.index]
+    print(f"# {args.eval}: {len(ev)} keywords")
+    print(report(score(ev, pred)))
+    if args.truth:
+        truth = json.loads(Path(args.truth).read_text(encoding="utf-8"))
+        for kind in ("keywords", "search_terms"):
+            rows = pd.DataFrame(truth[kind])
+            text = rows["search_term"] if "search_term" in rows else rows["keyword"]
+            pred = classify(text, "auto")
+            print(f"# {args.truth} {kind}: {len(rows)}")
+            print(report(score(rows, pred)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m optimizer",
                                 description="Paid-search account optimizer for local-service advertisers.")
@@ -104,10 +171,35 @@ def build_parser() -> argparse.ArgumentParser:
     ins.add_argument("--max-file-mb", type=float, default=Settings().max_file_mb,
                      help="largest file accepted, in MiB (default %(default)s)")
     ins.set_defaults(func=cmd_inspect)
+
+    cls = sub.add_parser("classify", help="label keywords by business line and decision stage",
+                         description="Read one keyword or search term per line (or an export: its distinct "
+                                     "keywords, or search terms for a search-term report) and write one row "
+                                     "per keyword, in input order, with the columns keyword, vertical, "
+                                     "business_line, stage (core|phone|company|price|consult|none), urgency "
+                                     "(0|1), off_target (0|1), cues.")
+    cls.add_argument("source", nargs="?", default="-", metavar="FILE", help="a keyword list or export; - for stdin")
+    cls.add_argument("--vertical", default="auto", choices=["auto", *VERTICALS],
+                     help="the advertiser's vertical (default: detected from the keywords)")
+    cls.add_argument("--format", default="csv", choices=["csv", "json"], help="output format (default csv)")
+    cls.set_defaults(func=cmd_classify)
+
+    ev = sub.add_parser("evaluate", help="score the keyword classifier on a labelled set",
+                        description="Print per-label precision, recall, F1 and macro-F1 for stage, business "
+                                    "line, urgency and off-target.")
+    ev.add_argument("--eval", default=str(Path(__file__).resolve().parents[1] / "tests" / "eval" / "keywords_eval.csv"),
+                    help="labelled CSV: keyword,language,vertical,business_line,stage,urgency,off_target,…")
+    ev.add_argument("--truth", default=str(Path(__file__).resolve().parents[1] / "sample_data" / "truth.json"),
+                    help="also score the sample account's planted truth ('' to skip)")
+    ev.set_defaults(func=cmd_evaluate)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # output piped into head & co.: stop quietly
+        sys.stderr.close()
+        return 0

@@ -136,7 +136,7 @@ def spend_rows(table: pd.DataFrame) -> pd.DataFrame:
     if eligible.empty:
         return eligible
     r = r.loc[eligible.index].astype(float)
-    best = r.groupby([text(eligible["platform"]), text(eligible["account"])]).transform("min")
+    best = r.groupby([text(eligible["platform"]), _attributed_accounts(eligible)]).transform("min")
     return eligible.loc[r == best]
 
 
@@ -181,16 +181,31 @@ def campaign_totals(table: pd.DataFrame) -> pd.DataFrame:
     return g.sort_values("cost", ascending=False, ignore_index=True)[cols]
 
 
+def _attributed_accounts(table: pd.DataFrame) -> pd.Series:
+    """Each row's account, with nameless rows given their platform's account when the
+    platform has exactly one named account (Baidu's search-term report and Google's
+    report-editor downloads carry no account column, but belong to the one account
+    the other reports name). Stored rows are not changed: this is read-time only."""
+    acct = text(table["account"])
+    platform = text(table["platform"])
+    named = pd.DataFrame({"p": platform, "a": acct}).loc[acct != ""].drop_duplicates()
+    single = named.groupby("p")["a"].agg(lambda s: s.iloc[0] if len(s) == 1 else None).dropna()
+    fill = platform.map(single)
+    return acct.where((acct != "") | fill.isna(), fill)
+
+
 def accounts(table: pd.DataFrame) -> pd.DataFrame:
     """One row per (platform, account) loaded: currency, first and last day, spend.
 
-    Columns: platform, account ('' when the export names none), currency, date_start,
+    Columns: platform, account ('' when no export names one), currency, date_start,
     date_end, cost, rows, label (``"baidu · 北京安心开锁 · CNY"``). Sorted by cost.
+    Nameless rows count toward their platform's only named account (see
+    :func:`for_account`).
     """
     cols = ["platform", "account", "currency", "date_start", "date_end", "cost", "rows", "label"]
     if table.empty:
         return pd.DataFrame(columns=cols)
-    t = table.assign(platform=text(table["platform"]), account=text(table["account"]),
+    t = table.assign(platform=text(table["platform"]), account=_attributed_accounts(table),
                      currency=text(table["currency"]))
     spend = spend_rows(t)
     g = t.groupby(["platform", "account"]).agg(
@@ -204,8 +219,11 @@ def accounts(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def for_account(table: pd.DataFrame, platform: str, account: str) -> pd.DataFrame:
-    """The rows of one (platform, account); ``account`` '' selects rows that name none."""
-    return table.loc[(table["platform"] == platform).to_numpy(bool) & (text(table["account"]) == account).to_numpy(bool)]
+    """The rows of one (platform, account), including nameless rows of the platform
+    when it has only this one named account; ``account`` '' selects nameless rows
+    of a platform with several (or no) named accounts."""
+    mask = (text(table["platform"]) == platform) & (_attributed_accounts(table) == account)
+    return table.loc[mask.to_numpy(bool)]
 
 
 @dataclass(frozen=True)

@@ -268,3 +268,23 @@ def read_preamble(lines: list[str]) -> Preamble:
             if rng:
                 period = rng
     return Preamble(title, period, devices, unit, account)
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode a whole text file by the same cascade (for plain keyword lists):
+    ``(text, encoding label)``. Raises UnicodeDecodeError when nothing decodes it."""
+    for codec, label in candidate_encodings(data):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if codec == "gb18030":
+            if _common_chinese_ratio(text[:20000]) < 0.5:
+                continue
+            try:
+                data.decode("gbk")
+                label = "gbk"
+            except UnicodeDecodeError:
+                pass
+        return text.lstrip("\ufeff"), label
+    raise UnicodeDecodeError("cascade", data[:1], 0, 1, "no candidate encoding decodes this file")

@@ -108,6 +108,118 @@ TEXT: dict[str, tuple[str, str]] = {
     "field.currency": ("币种", "Currency"),
 }
 
+TEXT.update({
+    "nav.keywords": ("关键词分组", "Keywords"),
+    "kw.title": ("关键词按业务点与决策阶段分组", "Keywords by business line and decision stage"),
+    "kw.caption": ("每个关键词按词义归入业务点和搜索阶段（核心词、电话词、公司词、询价词、咨询词），并标出紧急需求和无效词。"
+                   "“依据”一列说明命中了哪些词。",
+                   "Each keyword is sorted into a business line and the searcher's stage (core, phone, company, price, "
+                   "consult), with urgency and off-target flags. The 'cues' column shows which words decided it."),
+    "kw.vertical": ("行业", "Vertical"),
+    "kw.vertical_detected": ("自动识别：{name}", "Detected: {name}"),
+    "kw.no_keywords": ("这个账户没有关键词报告。请上传关键词报告（分日或合计均可）。",
+                       "This account has no keyword report. Upload one (daily or aggregated)."),
+    "kw.filter_stage": ("阶段", "Stage"),
+    "kw.filter_line": ("业务点", "Business line"),
+    "kw.filter_urgency": ("紧急需求", "Urgency"),
+    "kw.filter_off": ("无效词", "Off-target"),
+    "kw.all": ("全部", "All"),
+    "kw.only": ("只看是", "Only yes"),
+    "kw.exclude": ("只看否", "Only no"),
+    "kw.table": ("各阶段表现", "Performance by stage"),
+    "kw.chart": ("各阶段消费与转化成本", "Spend and cost per conversion by stage"),
+    "kw.keywords": ("关键词明细（{n:,} 个）", "Keywords ({n:,})"),
+    "kw.tab_stage": ("阶段表现", "Stages"),
+    "kw.tab_neg": ("否定关键词", "Negative keywords"),
+    "kw.tab_fix": ("结构调整", "Structure fixes"),
+    "kw.tab_lex": ("词库", "Lexicon"),
+    "kw.neg_caption": ("以下搜索词属于自学、工具、培训招聘或不卖的产品等无效需求，按浪费的消费排序。建议加为否定关键词（有转化的请先核实）。",
+                       "These search terms are DIY, tools, training and jobs, or products the business does not sell, "
+                       "ranked by the money they cost. Add them as negative keywords (check the ones that converted)."),
+    "kw.neg_none": ("搜索词报告中没有发现无效搜索词。", "No off-target search terms in the search-term report."),
+    "kw.neg_no_report": ("上传搜索词报告后，这里会列出浪费钱的无效搜索词。", "Upload a search-term report to see the off-target terms that cost money."),
+    "kw.neg_download": ("下载否定关键词（CSV）", "Download negative keywords (CSV)"),
+    "kw.neg_total": ("无效搜索词共花费 {cost}，占搜索词消费的 {share}。", "Off-target search terms cost {cost}, {share} of search-term spend."),
+    "kw.fix_caption": ("这些关键词的业务点或阶段与所在单元的大多数关键词不同（例如询价词放在了核心词单元），建议移到对应的单元，以便用对应的创意。",
+                       "These keywords differ in business line or stage from most of their unit (e.g. a price word in a "
+                       "core-word unit). Move them so that they get the matching ad copy."),
+    "kw.fix_none": ("没有发现放错单元的关键词。", "No keyword sits in the wrong unit."),
+    "kw.lex_caption": ("在这里增删识别用的词，结果会立即更新，并为这个账户保存。词库文件：{file}",
+                       "Add or remove cue words here; results update at once and are kept for this account. "
+                       "Bundled lexicon: {file}"),
+    "kw.lex_language": ("语言", "Language"),
+    "kw.lex_group": ("词类", "Cue group"),
+    "kw.lex_current": ("当前的词（点 × 删除）", "Current cues (click × to remove)"),
+    "kw.lex_add": ("添加新词（多个用逗号或空格分隔）", "Add cues (separate with commas or spaces)"),
+    "kw.lex_new_line": ("新增业务点名称", "New business line"),
+    "kw.lex_save": ("保存词库修改", "Save lexicon changes"),
+    "kw.lex_saved": ("词库已保存，结果已更新。", "Lexicon saved; results updated."),
+    "kw.lex_reset": ("恢复默认词库", "Restore the bundled lexicon"),
+    "col.stage": ("阶段", "Stage"),
+    "col.business_line": ("业务点", "Line"),
+    "col.urgency": ("紧急", "Urgent"),
+    "col.off_target": ("无效", "Off-target"),
+    "col.cues": ("依据", "Cues"),
+    "col.keyword": ("关键词", "Keyword"),
+    "col.search_term": ("搜索词", "Search term"),
+    "col.ad_group": ("推广单元", "Unit"),
+    "col.ctr": ("点击率", "CTR"),
+    "col.cvr_ci": ("转化率 95% 区间", "CVR 95% interval"),
+    "col.reason": ("原因", "Reason"),
+    "col.triggered_by": ("触发关键词", "Triggered by"),
+    "col.unit_line": ("单元主业务点", "Unit's line"),
+    "col.unit_stage": ("单元主阶段", "Unit's stage"),
+    "col.issue": ("问题", "Issue"),
+})
+
+STAGE: dict[str, tuple[str, str]] = {
+    "core": ("核心词", "Core"),
+    "phone": ("电话词", "Phone"),
+    "company": ("公司词", "Company"),
+    "price": ("询价词", "Price"),
+    "consult": ("咨询词", "Consult"),
+    "none": ("无效词", "Off-target"),
+}
+
+VERTICAL: dict[str, tuple[str, str]] = {
+    "locksmith": ("开锁", "Locksmith"),
+    "moving": ("搬家", "Moving"),
+    "appliance_repair": ("家电维修", "Appliance repair"),
+    "housekeeping": ("家政", "Housekeeping"),
+    "plumbing": ("管道疏通", "Plumbing"),
+}
+
+CUE_GROUP: dict[str, tuple[str, str]] = {
+    "stage:phone": ("电话词", "Phone words"),
+    "stage:price": ("询价词", "Price words"),
+    "stage:company": ("公司词", "Company words"),
+    "stage:consult": ("咨询词", "Consultation words"),
+    "urgency": ("紧急需求", "Urgency"),
+    "off:diy": ("无效：自学/视频", "Off-target: DIY"),
+    "off:tools": ("无效：工具", "Off-target: tools"),
+    "off:training": ("无效：培训/招聘", "Off-target: training and jobs"),
+    "off:product": ("无效：产品/其他", "Off-target: products and other"),
+}
+
+CUE_KIND: dict[str, tuple[str, str]] = {
+    "line": ("业务点", "line"), "phone": ("电话词", "phone"), "price": ("询价词", "price"),
+    "company": ("公司词", "company"), "consult": ("咨询词", "consult"), "urgency": ("紧急", "urgency"),
+    "off-diy": ("无效·自学", "off-target DIY"), "off-tools": ("无效·工具", "off-target tools"),
+    "off-training": ("无效·培训招聘", "off-target training/jobs"),
+    "off-product": ("无效·产品", "off-target product"),
+}
+
+
+def explain_cues(cues: str, lang: str = "zh") -> str:
+    """``line:开锁; off-diy:自己`` → ``业务点「开锁」 无效·自学「自己」`` for people."""
+    parts = []
+    for item in filter(None, (c.strip() for c in str(cues).split(";"))):
+        kind, _, cue = item.partition(":")
+        parts.append(f"{code_name(CUE_KIND, kind, lang)}「{cue}」" if lang == "zh"
+                     else f"{code_name(CUE_KIND, kind, lang)} '{cue}'")
+    return "  ".join(parts)
+
+
 PLATFORM: dict[str, tuple[str, str]] = {
     "baidu": ("百度营销", "Baidu"),
     "google_ads": ("Google Ads", "Google Ads"),

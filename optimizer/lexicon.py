@@ -24,6 +24,8 @@ LANGUAGES = ("zh", "en")
 STAGE_PRECEDENCE = ("phone", "price", "company", "consult")
 STAGES = ("core", "phone", "company", "price", "consult", "none")
 OFF_TARGET_KINDS = ("diy", "tools", "training", "product")
+#: Editable cue groups besides business lines (``line:<name>``), as keyed in LexiconEdits.
+CUE_KINDS = (*(f"stage:{s}" for s in STAGE_PRECEDENCE), "urgency", *(f"off:{k}" for k in OFF_TARGET_KINDS))
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,19 @@ class Lexicon:
 
     def line_names(self) -> tuple[str, ...]:
         return tuple(self.lines)
+
+    def cues(self, key: str) -> tuple[str, ...]:
+        """The cues of a group: ``line:<name>``, ``stage:<stage>``, ``urgency``, ``off:<kind>``."""
+        kind, _, name = key.partition(":")
+        if kind == "line":
+            return self.lines.get(name, ())
+        if kind == "stage":
+            return self.stages.get(name, ())
+        if kind == "off":
+            return self.off_target.get(name, ())
+        if key == "urgency":
+            return self.urgency
+        raise KeyError(key)
 
     def with_edits(self, edits: "LexiconEdits") -> "Lexicon":
         """This lexicon with a user's additions and removals applied."""
@@ -148,3 +163,45 @@ def load(vertical: str, language: str) -> Lexicon:
 def file_of(vertical: str, language: str) -> Path:
     """Where the bundled lexicon file of a vertical and language is (for the docs and UI)."""
     return LEXICON_DIR / f"{vertical}.{language}.toml"
+
+
+class AccountLexiconStore:
+    """Per account: the vertical chosen by the user (None: detected) and lexicon edits
+    per language, kept in one JSON file written atomically."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def _load(self) -> dict:
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ValueError(f"the lexicon store {self.path} is damaged: {exc}") from exc
+
+    def _save(self, data: dict) -> None:
+        import os
+        import tempfile
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".lexicons-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, ensure_ascii=False, indent=1, sort_keys=True)
+        os.replace(tmp, self.path)
+
+    def vertical(self, account: str) -> str | None:
+        return self._load().get(account, {}).get("vertical")
+
+    def set_vertical(self, account: str, vertical: str | None) -> None:
+        data = self._load()
+        data.setdefault(account, {})["vertical"] = vertical
+        self._save(data)
+
+    def edits(self, account: str) -> dict[str, LexiconEdits]:
+        raw = self._load().get(account, {}).get("edits", {})
+        return {lang: LexiconEdits.from_json(text) for lang, text in raw.items()}
+
+    def set_edits(self, account: str, language: str, edits: LexiconEdits) -> None:
+        data = self._load()
+        data.setdefault(account, {}).setdefault("edits", {})[language] = edits.to_json()
+        self._save(data)

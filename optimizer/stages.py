@@ -285,10 +285,27 @@ def keyword_performance(table: pd.DataFrame, clf: Classifier, field: str = "keyw
     return g[cols]
 
 
-def stage_table(perf: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
-    """Performance by decision stage × business line.
+def filter_keywords(perf: pd.DataFrame, stages=None, lines=None, urgency: int | None = None,
+                    off_target: int | None = None) -> pd.DataFrame:
+    """The rows of :func:`keyword_performance` with the given stages and lines (None or
+    empty: all) and urgency / off-target flag (None: either)."""
+    keep = pd.Series(True, index=perf.index)
+    if stages:
+        keep &= perf["stage"].isin(list(stages))
+    if lines:
+        keep &= perf["business_line"].isin(list(lines))
+    if urgency is not None:
+        keep &= perf["urgency"] == urgency
+    if off_target is not None:
+        keep &= perf["off_target"] == off_target
+    return perf.loc[keep]
 
-    Columns: stage, business_line, keywords, impressions, clicks, cost, conversions,
+
+def stage_table(perf: pd.DataFrame, alpha: float = 0.05, by: tuple[str, ...] = ("stage", "business_line")
+                ) -> pd.DataFrame:
+    """Performance by decision stage × business line (or by the columns in ``by``).
+
+    Columns: the ``by`` columns, keywords, impressions, clicks, cost, conversions,
     ctr, cvr, cvr_low, cvr_high, cpa, cost_share.
 
     CVR interval: Wilson score interval (statsmodels ``proportion_confint``) at level
@@ -299,11 +316,10 @@ def stage_table(perf: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """
     from statsmodels.stats.proportion import proportion_confint
 
-    cols = ["stage", "business_line", "keywords", *_SUMS, "ctr", "cvr", "cvr_low", "cvr_high", "cpa",
-            "cost_share"]
+    cols = [*by, "keywords", *_SUMS, "ctr", "cvr", "cvr_low", "cvr_high", "cpa", "cost_share"]
     if perf.empty:
         return pd.DataFrame(columns=cols)
-    g = perf.groupby(["stage", "business_line"], sort=False).agg(
+    g = perf.groupby(list(by), sort=False).agg(
         keywords=("stage", "size"), **{c: (c, "sum") for c in _SUMS}).reset_index()
     clicks = g["clicks"].where(g["clicks"] > 0)
     g["ctr"] = g["clicks"] / g["impressions"].where(g["impressions"] > 0)
@@ -317,7 +333,8 @@ def stage_table(perf: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     total = g["cost"].sum()
     g["cost_share"] = g["cost"] / total if total else float("nan")
     order = {s: i for i, s in enumerate(("core", "phone", "company", "price", "consult", "none"))}
-    g = g.sort_values(["stage", "cost"], key=lambda s: s.map(order) if s.name == "stage" else -s)
+    sort = ["stage", "cost"] if "stage" in by else ["cost"]
+    g = g.sort_values(sort, key=lambda s: s.map(order) if s.name == "stage" else -s)
     return g.reset_index(drop=True)[cols]
 
 

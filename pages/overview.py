@@ -12,21 +12,17 @@ if is_sample:
         st.markdown(":material/science: " + ui.t("sample.banner"))
         st.page_link("pages/upload.py", label=ui.t("sample.go_upload"), icon=":material/upload_file:")
 
-accounts = dataset.accounts(table)
-if accounts.empty:
+top = st.columns([3, 2])
+picked = ui.pick_account(table, "overview_account", top[0])
+if picked is None:
     st.info(ui.t("overview.no_data"))
     st.stop()
-
-top = st.columns([3, 2])
-pick = top[0].selectbox(ui.t("overview.account"), range(len(accounts)), key="overview_account",
-                        format_func=lambda i: ui.account_label(accounts.iloc[i]))
-acct = accounts.iloc[pick]
-rows = dataset.for_account(table, acct["platform"], acct["account"])
+acct, rows = picked
 currency = (acct["currency"] or None)
 if pd.notna(acct["date_start"]):
     lo, hi = acct["date_start"].date(), acct["date_end"].date()
     chosen = top[1].date_input(ui.t("overview.range"), value=(lo, hi), min_value=lo, max_value=hi,
-                               key=f"overview_range_{pick}")
+                               key=f"overview_range_{acct['label']}")
     if isinstance(chosen, (tuple, list)) and len(chosen) == 2:
         rows = dataset.between(rows, chosen[0], chosen[1])
 

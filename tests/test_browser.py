@@ -56,3 +56,16 @@ def test_phone_viewport_renders_overview(server, tmp_path):
         # a phone shows one column: the metrics stack instead of overflowing sideways
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
+
+
+def test_keywords_page_journey(server, tmp_path):
+    with browser_page() as page:
+        page.goto(server)
+        wait_idle(page)
+        page.get_by_test_id("stSidebarNavLink").filter(has_text="关键词分组").click()
+        page.get_by_text("各阶段表现").wait_for(timeout=60000)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=30000)
+        page.get_by_role("tab", name="否定关键词").click()
+        page.get_by_text("建议加为否定关键词", exact=False).wait_for(timeout=30000)
+        assert page.locator("[data-testid=stException]").count() == 0
+        page.screenshot(path=str(tmp_path / "keywords.png"), full_page=True)

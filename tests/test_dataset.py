@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from optimizer.dataset import (accounts, between, campaign_totals, daily_totals, merge, partial_last_day,
-                               spend_rows, summary)
+from optimizer.dataset import (accounts, between, campaign_totals, daily_totals, for_account, merge,
+                               partial_last_day, spend_rows, summary)
 from optimizer.ingest import read_export
 
 HEADER = "日期,账户,推广计划,推广单元,关键词,匹配模式,展现,点击,消费,转化\n"
@@ -98,3 +98,14 @@ def test_zero_conversions_give_no_cpa_rather_than_infinity():
     t, _ = merge(None, read_export(baidu("k", rows), "kw.csv"))
     assert summary(t).cpa is None
     assert daily_totals(t)["cpa"].isna().all()
+
+
+def test_nameless_rows_belong_to_the_platforms_only_account():
+    st_csv = ("数据生成时间：2026-11-25\n\n日期,推广计划,推广单元,关键词,搜索词,展现,点击,消费\n"
+              "2026-11-01,开锁-核心,上门开锁,上门开锁,上门开锁电话,10,1,5.00\n").encode("gbk")
+    t, _ = merge(None, read_export(st_csv, "st.csv"))          # no account column, loaded first
+    t, _ = merge(t, read_export(baidu("k", DAY1), "kw.csv"))   # names 安心开锁
+    a = accounts(t)
+    assert a["account"].tolist() == ["安心开锁"] and a.loc[0, "rows"] == 3
+    assert len(for_account(t, "baidu", "安心开锁")) == 3
+    assert t["account"].isna().sum() == 1  # stored rows unchanged: attribution is read-time only

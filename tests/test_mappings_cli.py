@@ -86,3 +86,31 @@ def test_module_entry_point_runs():
     out = subprocess.run([sys.executable, "-m", "optimizer", "inspect", str(FIXTURES / "msads_keyword_api.csv")],
                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert "microsoft_ads" in out and "keyword" in out
+
+
+def test_classify_reads_lines_from_stdin_and_keeps_order():
+    out = subprocess.run([sys.executable, "-m", "optimizer", "classify", "-", "--vertical", "locksmith"],
+                         input="开锁公司电话\n学开锁\n开锁公司电话\n".encode("gbk"), cwd=ROOT,
+                         capture_output=True, check=True).stdout.decode("utf-8").splitlines()
+    assert out[0] == "keyword,vertical,business_line,stage,urgency,off_target,cues"
+    assert [line.split(",")[:6] for line in out[1:]] == [
+        ["开锁公司电话", "locksmith", "开锁", "phone", "0", "0"], ["学开锁", "locksmith", "开锁", "none", "0", "1"],
+        ["开锁公司电话", "locksmith", "开锁", "phone", "0", "0"]]
+
+
+def test_classify_an_export_as_json(capsys):
+    assert main(["classify", str(FIXTURES / "baidu_search_terms_2017.csv"), "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows and set(rows[0]) == {"keyword", "vertical", "business_line", "stage", "urgency", "off_target", "cues"}
+    assert rows[0]["vertical"] == "locksmith"
+
+
+def test_classify_bad_input_exits_nonzero(capsys):
+    assert main(["classify", str(FIXTURES / "bad_non_numeric.csv")]) == 1
+    assert "row 11" in capsys.readouterr().err
+
+
+def test_evaluate_prints_macro_f1(capsys):
+    assert main(["evaluate"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("macro-F1") >= 4 and "== stage" in out

@@ -13,7 +13,7 @@ import ui
 from optimizer import i18n
 from tests.conftest import FIXTURES, ROOT, SAMPLE, real
 
-PAGES = ["pages/overview.py", "pages/upload.py"]
+PAGES = ["pages/overview.py", "pages/keywords.py", "pages/upload.py"]
 
 
 @pytest.fixture(autouse=True)
@@ -142,3 +142,46 @@ def test_clear_returns_to_the_sample():
     assert ui.K_TABLE not in at.session_state
     at.switch_page("pages/overview.py").run()
     assert any("示例账户" in m.value for m in at.markdown)
+
+
+def _baidu(at: AppTest, key: str) -> None:
+    labels = at.selectbox(key=key).options
+    at.selectbox(key=key).set_value(next(i for i, x in enumerate(labels) if x.startswith("百度营销"))).run()
+
+
+def test_keywords_page_shows_stages_negatives_and_fixes():
+    at = start("pages/keywords.py")
+    _baidu(at, "kw_account")
+    tables = [d.value for d in at.dataframe]
+    by_stage = next(t for t in tables if "cvr_ci" in t.columns)
+    assert {"核心词", "电话词", "公司词", "询价词", "咨询词", "无效词"} <= set(by_stage["stage"])
+    neg = next(t for t in tables if "reason" in t.columns)
+    assert neg["cost"].is_monotonic_decreasing and len(neg) > 0
+    fixes = next(t for t in tables if "unit_stage" in t.columns)
+    assert "大钟寺开锁费用" in set(fixes["keyword"])
+    assert any("下载否定关键词" in b.proto.label for b in at.get("download_button"))
+
+
+def test_keywords_filters_narrow_the_table():
+    at = start("pages/keywords.py")
+    _baidu(at, "kw_account")
+    at.multiselect(key="kw_f_stage").set_value(["phone"]).run()
+    by_stage = next(d.value for d in at.dataframe if "cvr_ci" in d.value.columns)
+    assert set(by_stage["stage"]) == {"电话词"}
+
+
+def test_lexicon_edit_changes_results_and_is_kept(data_dir):
+    at = start("pages/keywords.py")
+    _baidu(at, "kw_account")
+    kw = next(d.value for d in at.dataframe if "cues" in d.value.columns and "keyword" in d.value.columns)
+    assert kw.loc[kw["keyword"] == "换锁师傅", "stage"].tolist() == ["核心词"]
+    at.selectbox(key="kw_lex_group").set_value("stage:phone").run()
+    text = next(t for t in at.text_input if t.key.startswith("kw_lex_add_zh_stage:phone"))
+    text.set_value("师傅")
+    next(b for b in at.button if "保存词库修改" in b.label).click().run()
+    assert not at.exception
+    kw = next(d.value for d in at.dataframe if "cues" in d.value.columns and "keyword" in d.value.columns)
+    assert kw.loc[kw["keyword"] == "换锁师傅", "stage"].tolist() == ["电话词"]
+    # 开锁师傅 is itself a business-line cue: a cue inside it does not count
+    assert kw.loc[kw["keyword"] == "开锁师傅", "stage"].tolist() == ["核心词"]
+    assert (data_dir / "lexicons.json").exists()

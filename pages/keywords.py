@@ -1,0 +1,183 @@
+"""Keywords by business line and decision stage: how each stage performs, the search
+terms to negate, keywords in the wrong unit, and the lexicon that decides it all."""
+import json
+import re
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from optimizer import i18n
+from optimizer.lexicon import CUE_KINDS, VERTICALS, LexiconEdits, file_of
+from optimizer.report import to_csv_bytes
+from optimizer.stages import (detect_vertical, filter_keywords, keyword_performance, negative_keywords,
+                              stage_table, structure_fixes)
+
+lang = ui.lang()
+table, is_sample = ui.current_table()
+st.title(ui.t("kw.title"))
+st.caption(ui.t("kw.caption"))
+if is_sample:
+    st.caption(":material/science: " + ui.t("sample.banner"))
+
+top = st.columns([3, 2])
+picked = ui.pick_account(table, "kw_account", top[0])
+if picked is None:
+    st.info(ui.t("overview.no_data"))
+    st.stop()
+acct, rows = picked
+currency = acct["currency"] or None
+sym = i18n.CURRENCY_SYMBOL.get(currency or "", "")
+akey = ui.account_key(acct)
+store = ui.lexicon_store()
+
+detected = ui.memo(("vertical", akey, len(rows)),
+                   lambda: detect_vertical(pd.concat([rows["keyword"], rows["search_term"]]).dropna().unique()))
+saved_vertical = store.vertical(akey)
+options = ["auto", *VERTICALS]
+choice = top[1].selectbox(
+    ui.t("kw.vertical"), options, index=options.index(saved_vertical or "auto"), key=f"kw_vertical_{akey}",
+    format_func=lambda v: ui.t("kw.vertical_detected", name=ui.name_of(i18n.VERTICAL, detected)) if v == "auto"
+    else ui.name_of(i18n.VERTICAL, v))
+if (None if choice == "auto" else choice) != saved_vertical:
+    store.set_vertical(akey, None if choice == "auto" else choice)
+vertical = detected if choice == "auto" else choice
+edits = store.edits(akey)
+edits_json = json.dumps({k: v.to_json() for k, v in sorted(edits.items())}, sort_keys=True)
+clf = ui.classifier(vertical, edits_json)
+
+perf = ui.memo(("kw", akey, len(rows), vertical, edits_json), lambda: keyword_performance(rows, clf))
+search = ui.memo(("st", akey, len(rows), vertical, edits_json),
+                 lambda: keyword_performance(rows, clf, "search_term"))
+
+tab_stage, tab_neg, tab_fix, tab_lex = st.tabs([ui.t("kw.tab_stage"), ui.t("kw.tab_neg"), ui.t("kw.tab_fix"),
+                                                ui.t("kw.tab_lex")])
+stage_names = {s: ui.name_of(i18n.STAGE, s) for s in i18n.STAGE}
+
+with tab_stage:
+    if perf.empty:
+        st.info(ui.t("kw.no_keywords"))
+    else:
+        f = st.columns(4)
+        stages = f[0].multiselect(ui.t("kw.filter_stage"), list(i18n.STAGE), key="kw_f_stage",
+                                  format_func=stage_names.get)
+        lines = f[1].multiselect(ui.t("kw.filter_line"), sorted(perf["business_line"].unique()), key="kw_f_line")
+        flag = {"all": None, "yes": 1, "no": 0}
+        flag_name = {"all": ui.t("kw.all"), "yes": ui.t("kw.only"), "no": ui.t("kw.exclude")}
+        urg = f[2].selectbox(ui.t("kw.filter_urgency"), list(flag), key="kw_f_urg", format_func=flag_name.get)
+        off = f[3].selectbox(ui.t("kw.filter_off"), list(flag), key="kw_f_off", format_func=flag_name.get)
+        view = filter_keywords(perf, stages, lines, flag[urg], flag[off])
+
+        st.subheader(ui.t("kw.chart"))
+        st.plotly_chart(ui.stage_chart(stage_table(view, by=("stage",)), currency), width="stretch",
+                        key="kw_chart")
+
+        st.subheader(ui.t("kw.table"))
+        by_line = stage_table(view)
+        shown = by_line.assign(
+            stage=by_line["stage"].map(stage_names),
+            cvr_ci=[f"{lo:.1%} – {hi:.1%}" if lo == lo else "–" for lo, hi in zip(by_line["cvr_low"], by_line["cvr_high"])])
+        st.dataframe(
+            shown[["stage", "business_line", "keywords", "cost", "cost_share", "clicks", "ctr", "conversions", "cvr",
+                   "cvr_ci", "cpa"]],
+            hide_index=True, width="stretch", key="kw_stage_table",
+            column_config={
+                "stage": ui.t("col.stage"), "business_line": ui.t("col.business_line"),
+                "keywords": st.column_config.NumberColumn(ui.t("col.keywords"), format="%,d"),
+                "cost": st.column_config.NumberColumn(ui.t("col.cost"), format=f"{sym}%,.2f"),
+                "cost_share": st.column_config.ProgressColumn(ui.t("col.share"), format="percent", min_value=0,
+                                                              max_value=1),
+                "clicks": st.column_config.NumberColumn(ui.t("col.clicks"), format="%,d"),
+                "ctr": st.column_config.NumberColumn(ui.t("col.ctr"), format="percent"),
+                "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
+                "cvr": st.column_config.NumberColumn(ui.t("col.cvr"), format="percent"),
+                "cvr_ci": ui.t("col.cvr_ci"),
+                "cpa": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f")})
+
+        st.subheader(ui.t("kw.keywords", n=len(view)))
+        st.dataframe(
+            view.assign(stage=view["stage"].map(stage_names),
+                        cues=view["cues"].map(lambda c: i18n.explain_cues(c, lang)))
+            .sort_values("cost", ascending=False)[
+                ["keyword", "business_line", "stage", "urgency", "off_target", "cost", "clicks", "conversions",
+                 "campaign", "ad_group", "cues"]],
+            hide_index=True, width="stretch", height=420, key="kw_keyword_table",
+            column_config={
+                "keyword": st.column_config.TextColumn(ui.t("col.keyword"), pinned=True),
+                "business_line": ui.t("col.business_line"), "stage": ui.t("col.stage"),
+                "urgency": st.column_config.CheckboxColumn(ui.t("col.urgency")),
+                "off_target": st.column_config.CheckboxColumn(ui.t("col.off_target")),
+                "cost": st.column_config.NumberColumn(ui.t("col.cost"), format=f"{sym}%,.2f"),
+                "clicks": st.column_config.NumberColumn(ui.t("col.clicks"), format="%,d"),
+                "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
+                "campaign": ui.t("col.campaign"), "ad_group": ui.t("col.ad_group"), "cues": ui.t("col.cues")})
+
+with tab_neg:
+    if search.empty:
+        st.info(ui.t("kw.neg_no_report"))
+    else:
+        neg = negative_keywords(search)
+        if neg.empty:
+            st.success(ui.t("kw.neg_none"))
+        else:
+            total = search["cost"].sum()
+            st.markdown(ui.t("kw.neg_total", cost=i18n.money(neg["cost"].sum(), currency),
+                             share=i18n.percent(neg["cost"].sum() / total if total else None, 1)))
+            st.caption(ui.t("kw.neg_caption"))
+            st.dataframe(neg.assign(reason=neg["reason"].map(lambda c: i18n.explain_cues(c, lang))),
+                         hide_index=True, width="stretch", key="kw_neg_table", column_config={
+                "search_term": st.column_config.TextColumn(ui.t("col.search_term"), pinned=True),
+                "cost": st.column_config.NumberColumn(ui.t("col.cost"), format=f"{sym}%,.2f"),
+                "clicks": st.column_config.NumberColumn(ui.t("col.clicks"), format="%,d"),
+                "impressions": st.column_config.NumberColumn(ui.t("col.impressions"), format="%,d"),
+                "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
+                "reason": ui.t("col.reason"), "keywords": ui.t("col.triggered_by"),
+                "campaigns": ui.t("col.campaign")})
+            st.download_button(ui.t("kw.neg_download"), to_csv_bytes(neg), file_name=f"negative_keywords_{acct['account'] or 'account'}.csv",
+                               mime="text/csv", icon=":material/download:", key="kw_neg_download")
+
+with tab_fix:
+    fixes = structure_fixes(perf)
+    st.caption(ui.t("kw.fix_caption"))
+    if fixes.empty:
+        st.success(ui.t("kw.fix_none"))
+    else:
+        st.dataframe(
+            fixes.assign(stage=fixes["stage"].map(stage_names), unit_stage=fixes["unit_stage"].map(stage_names)),
+            hide_index=True, width="stretch", key="kw_fix_table", column_config={
+                "campaign": ui.t("col.campaign"), "ad_group": ui.t("col.ad_group"), "keyword": ui.t("col.keyword"),
+                "business_line": ui.t("col.business_line"), "stage": ui.t("col.stage"),
+                "unit_line": ui.t("col.unit_line"), "unit_stage": ui.t("col.unit_stage"),
+                "issue": ui.t("col.issue"),
+                "cost": st.column_config.NumberColumn(ui.t("col.cost"), format=f"{sym}%,.2f"),
+                "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f")})
+
+with tab_lex:
+    lex_lang = st.radio(ui.t("kw.lex_language"), ["zh", "en"], horizontal=True, key="kw_lex_lang",
+                        format_func=lambda c: "中文" if c == "zh" else "English")
+    st.caption(ui.t("kw.lex_caption", file=file_of(vertical, lex_lang).name))
+    lex = clf.lexicon(lex_lang)
+    groups = [f"line:{name}" for name in lex.lines] + list(CUE_KINDS)
+    group = st.selectbox(ui.t("kw.lex_group"), groups, key="kw_lex_group",
+                         format_func=lambda g: (ui.t("col.business_line") + "：" + g[5:]) if g.startswith("line:")
+                         else ui.name_of(i18n.CUE_GROUP, g))
+    current = list(lex.cues(group))
+    with st.form(key=f"kw_lex_form_{lex_lang}_{group}"):
+        kept = st.multiselect(ui.t("kw.lex_current"), current, default=current, key=f"kw_lex_kept_{lex_lang}_{group}")
+        added = st.text_input(ui.t("kw.lex_add"), key=f"kw_lex_add_{lex_lang}_{group}")
+        new_line = st.text_input(ui.t("kw.lex_new_line"), key=f"kw_lex_newline_{lex_lang}_{group}")
+        save = st.form_submit_button(ui.t("kw.lex_save"), type="primary")
+    if save:
+        change = edits.get(lex_lang, LexiconEdits())
+        for cue in current:
+            if cue not in kept:
+                change = change.remove(group, cue)
+        target = f"line:{new_line.strip()}" if new_line.strip() else group
+        for cue in re.split(r"[,，、\s]+", added):
+            change = change.add(target, cue)
+        store.set_edits(akey, lex_lang, change)
+        st.toast(ui.t("kw.lex_saved"))
+        st.rerun()
+    if lex_lang in edits and st.button(ui.t("kw.lex_reset"), key=f"kw_lex_reset_{lex_lang}"):
+        store.set_edits(akey, lex_lang, LexiconEdits())
+        st.rerun()
