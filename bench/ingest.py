@@ -19,46 +19,32 @@ Usage: python -m bench.ingest [--rows N]
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 
+from bench import _measure as measure
+
 OUT = Path(__file__).resolve().parent / "out"
 
-CHILD = r"""
-import json, sys, time
-kind, path = sys.argv[1], sys.argv[2]
-import pandas as pd, pyarrow, pyarrow.csv
+SETUP = """
+import pandas as pd, pyarrow.csv
 from optimizer.ingest import read_export
 from optimizer.decode import sniff_text
+kind, path = sys.argv[1], sys.argv[2]
 skip = sniff_text(open(path, "rb").read(256 * 1024)).header_index
+"""
 
-def status(key):
-    for line in open("/proc/self/status"):
-        if line.startswith(key + ":"):
-            return int(line.split()[1])  # kB
-
-# Linux keeps the RSS high-water mark across fork+exec, so reset it to this
-# process's own current RSS before measuring (clear_refs 5, Linux >= 4.0).
-with open("/proc/self/clear_refs", "w") as f:
-    f.write("5")
-base = status("VmRSS")
-t0 = time.perf_counter()
+BODY = """
 if kind == "bare":
-    df = pd.read_csv(path, encoding="gb18030", skiprows=skip)
-    rows = len(df)
+    rows = len(pd.read_csv(path, encoding="gb18030", skiprows=skip))
 elif kind == "bare_pyarrow":
-    tbl = pyarrow.csv.read_csv(path, read_options=pyarrow.csv.ReadOptions(encoding="gb18030", skip_rows=skip))
-    rows = tbl.num_rows
+    opts = pyarrow.csv.ReadOptions(encoding="gb18030", skip_rows=skip)
+    rows = pyarrow.csv.read_csv(path, read_options=opts).num_rows
 else:
     exp = read_export(path)
     rows = exp.info.rows
     assert exp.info.totals_check == "ok", exp.info.totals
-dt = time.perf_counter() - t0
-peak = status("VmHWM")
-print(json.dumps({"seconds": dt, "peak_mb": (peak - base) / 1024, "rows": rows}))
+extra = {"rows": rows}
 """
 
 
@@ -76,10 +62,7 @@ def ensure_file(rows: int) -> Path:
 
 
 def run(kind: str, path: Path) -> dict:
-    root = Path(__file__).resolve().parents[1]
-    out = subprocess.run([sys.executable, "-c", CHILD, kind, str(path)], cwd=root, check=True,
-                         capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return measure.run(SETUP, BODY, kind, str(path))
 
 
 def main() -> None:

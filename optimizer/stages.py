@@ -141,8 +141,16 @@ class _Matcher:
                     hits.append((start, stop, cue))
         # leftmost-longest: a cue lying inside a longer matched cue does not count
         # (公司 inside the line cue 公司搬家; 破解 inside the question 被破解)
-        hits = [(s, e, c) for s, e, c in hits
-                if not any(hs <= s and e <= he and (e - s) < (he - hs) for hs, he, _ in hits)]
+        if len(hits) > 1:
+            kept = []
+            for hit in hits:
+                s, e = hit[0], hit[1]
+                for hs, he, _ in hits:
+                    if hs <= s and e <= he and (he - hs) > (e - s):
+                        break
+                else:
+                    kept.append(hit)
+            hits = kept
         line_hits = [(s, e, c) for s, e, c in hits if c.kind == "line"]
         others = [(s, e, c) for s, e, c in hits if c.kind != "line"]
         line = self.lex.main_line or UNKNOWN_LINE
