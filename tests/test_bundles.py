@@ -1,0 +1,161 @@
+"""oCPC bundles: the DP on hand-made plans, the invariants, recovery of the planted
+plan groups (adjusted Rand index), split candidates, keywords for CPC."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from optimizer.bundles import (BundleSettings, adjusted_rand_index, bundles_from_names, cpc_keywords, fit_prior,
+                               plan_evidence, propose, split_candidates, summarize)
+from optimizer.dataset import merge
+from optimizer.ingest import read_export
+from optimizer.stages import classifier, keyword_performance
+from sample_data.generator import AccountConfig, generate_account, write_baidu_keyword_report, \
+    write_google_keyword_report
+from tests.conftest import SAMPLE
+
+TRUTH = json.loads((SAMPLE / "truth.json").read_text(encoding="utf-8"))
+
+
+def evidence(rows):
+    """Hand-made plan evidence: (campaign, line, clicks, conversions, cpc)."""
+    d = pd.DataFrame(rows, columns=["campaign", "business_line", "clicks", "conversions", "cpc"])
+    d["cost"] = d["clicks"] * d["cpc"]
+    d["cvr"] = d["conversions"] / d["clicks"]
+    d["cpa"] = d["cost"] / d["conversions"]
+    d["cvr_shrunk"], d["cpa_shrunk"] = d["cvr"], d["cpa"]  # plenty of data: no shrinkage
+    d["days"], d["thin"], d["impressions"] = 30, False, d["clicks"] * 20
+    return d
+
+
+def test_dp_binds_alike_plans_and_keeps_different_ones_apart():
+    ev = evidence([("A1", "开锁", 1000, 100, 6.0), ("A2", "开锁", 1000, 95, 6.0),    # CPA 60, 63.2
+                   ("A3", "开锁", 500, 48, 6.0),                                      # 62.5
+                   ("B1", "开锁", 1000, 50, 6.0), ("B2", "开锁", 1000, 52, 6.0),      # 120, 115.4
+                   ("C1", "换锁", 1000, 80, 8.0)])                                    # other line
+    p = propose(ev).set_index("campaign")["bundle"]
+    assert p["A1"] == p["A2"] == p["A3"] and p["B1"] == p["B2"]
+    assert len({p["A1"], p["B1"], p["C1"]}) == 3
+
+
+def test_ratio_limit_is_a_hard_boundary():
+    # CPA 100 and 129 fit within 1.3; 100 and 131 do not
+    fits = propose(evidence([("x", "开锁", 1000, 100, 10.0), ("y", "开锁", 1000, 100, 12.9)]))
+    assert fits["bundle"].nunique() == 1
+    apart = propose(evidence([("x", "开锁", 1000, 100, 10.0), ("y", "开锁", 1000, 100, 13.1)]))
+    assert apart["bundle"].nunique() == 2
+    wider = BundleSettings(max_cpa_ratio=1.35)
+    assert propose(evidence([("x", "开锁", 1000, 100, 10.0), ("y", "开锁", 1000, 100, 13.1)]), wider)["bundle"].nunique() == 1
+
+
+def test_threshold_merges_small_plans_and_pools_short_lines_explicitly():
+    ev = evidence([("a", "开锁", 200, 20, 6.0), ("b", "开锁", 200, 19, 6.3),       # 20 + 19 ≥ 30 together
+                   ("c", "修锁", 100, 8, 10.0), ("d", "保险柜开锁", 100, 9, 10.5),   # short lines, close CPA
+                   ("e", "配钥匙", 100, 2, 30.0)])                                   # hopeless
+    prop = propose(ev).set_index("campaign")
+    assert prop.loc["a", "bundle"] == prop.loc["b", "bundle"] and prop.loc["a", "bundle_kind"] == "line"
+    s = summarize(prop.reset_index()).set_index("bundle")
+    mixed = s.loc[prop.loc["c", "bundle"]]
+    assert prop.loc["c", "bundle"] == prop.loc["d", "bundle"] and mixed["kind"] == "not_ready"  # 17 < 30
+    low = summarize(propose(ev, BundleSettings(min_conversions=15)), BundleSettings(min_conversions=15))
+    cd = low[low["plans"].str.contains("c")]
+    assert cd["kind"].tolist() == ["mixed"] and "单独都达不到" in cd["reason_zh"].iloc[0]
+
+
+def test_invariants_every_plan_in_exactly_one_bundle_within_limits():
+    rng = np.random.default_rng(3)
+    rows = [(f"p{i}", rng.choice(["开锁", "换锁", "修锁"]), int(rng.integers(50, 3000)), 0, float(rng.uniform(3, 12)))
+            for i in range(60)]
+    ev = evidence(rows)
+    ev["conversions"] = (ev["clicks"] * rng.uniform(0.03, 0.2, len(ev))).round()
+    ev["cvr"] = ev["cvr_shrunk"] = ev["conversions"] / ev["clicks"]
+    ev["cpa"] = ev["cpa_shrunk"] = ev["cost"] / ev["conversions"]
+    s = BundleSettings()
+    prop = propose(ev, s)
+    assert prop["campaign"].is_unique and (prop["bundle"] != "-").all()
+    summary = summarize(prop, s)
+    assert summary["n_plans"].sum() == len(ev)
+    assert summary["within_limits"].all()
+    ready = summary[summary["kind"] != "not_ready"]
+    assert (ready["conversions"] >= s.min_conversions).all()
+    assert (summary["target_cpa"] == summary["cost"] / summary["conversions"]).all()
+    capped = summarize(prop, BundleSettings(max_target_cpa=50))
+    assert (capped["target_cpa"] <= 50 + 1e-9).all()
+
+
+def _sample_table():
+    t = None
+    for f in ("baidu_keyword_report.csv", "baidu_plan_report.csv"):
+        t, _ = merge(t, read_export(SAMPLE / f))
+    return t
+
+
+def test_sample_plan_groups_are_recovered_before_the_planted_drifts():
+    first_drift = min(pd.Timestamp(d["start"]) for d in TRUTH["drifts"] if d["account"] == "北京安心开锁")
+    s = BundleSettings(end=first_drift - pd.Timedelta(days=1))
+    prop = propose(plan_evidence(_sample_table(), classifier("locksmith"), s), s)
+    ari = adjusted_rand_index(prop["bundle"], prop["campaign"].map(TRUTH["plan_groups"]))
+    assert ari >= 0.8
+
+
+@pytest.mark.parametrize("language,n_keywords,seed", [("zh", 800, 11), ("zh", 2000, 12), ("zh", 5000, 13),
+                                                      ("en", 400, 14), ("en", 1200, 15)])
+def test_generated_accounts_of_several_sizes(tmp_path, language, n_keywords, seed):
+    acc = generate_account(AccountConfig(seed=seed, language=language, n_keywords=n_keywords, drifts=(),
+                                         url_changes=()))
+    path = tmp_path / "kw.csv"
+    (write_baidu_keyword_report if language == "zh" else write_google_keyword_report)(acc, path)
+    table = read_export(path).table
+    prop = propose(plan_evidence(table, classifier("locksmith")))
+    truth = acc.plans.set_index("campaign")["true_group"]
+    ari = adjusted_rand_index(prop["bundle"], prop["campaign"].map(truth))
+    assert ari >= 0.8, (ari, prop[["campaign", "cpa_shrunk", "bundle"]])
+
+
+def test_shrinkage_pulls_a_lucky_small_plan_toward_its_line():
+    ev_rows = [("big1", 5000, 500), ("big2", 5000, 480), ("lucky", 20, 6)]  # lucky: 30 % CVR on 20 clicks
+    x = np.array([r[2] for r in ev_rows], float)
+    n = np.array([r[1] for r in ev_rows], float)
+    strength = fit_prior(x, n)
+    m = x.sum() / n.sum()
+    shrunk = (6 + m * strength) / (20 + strength)
+    assert m < shrunk < 6 / 20 and shrunk < 0.2
+    assert fit_prior(np.array([100.0, 100.0]), np.array([1000.0, 1000.0])) == 10_000.0  # no excess variance
+
+
+def test_evidence_columns_and_thin_plans():
+    ev = plan_evidence(_sample_table(), classifier("locksmith"))
+    assert ev["campaign"].is_unique and len(ev) == 13
+    assert (ev["cvr_low"] <= ev["cvr_shrunk"]).all() and (ev["cvr_shrunk"] <= ev["cvr_high"]).all()
+    assert (ev["cpa_low"] <= ev["cpa_shrunk"]).all() and (ev["cpa_shrunk"] <= ev["cpa_high"]).all()
+    assert set(ev["business_line"]) == {"开锁", "换锁", "修锁", "指纹锁", "汽车开锁", "保险柜开锁", "配钥匙"}
+    assert ev["window_end"].iloc[0] == pd.Timestamp("2026-11-23")  # Baidu's partial last day left out
+    assert not ev["thin"].any()
+
+
+def test_bundle_names_and_split_candidates():
+    names = pd.Series(["包1-开锁核心", "oCPC包2_换锁", "[投放包A]指纹锁", "开锁-询价"])
+    found = bundles_from_names(names)
+    assert found[:3].tolist() == ["包1", "包2", "包A"] and pd.isna(found[3])
+    ev = evidence([("a", "开锁", 2000, 200, 6.0), ("b", "开锁", 2000, 196, 6.0), ("c", "开锁", 2000, 100, 6.0)])
+    membership = pd.Series({"a": "包1", "b": "包1", "c": "包1"})
+    res = split_candidates(ev, membership, targets={"包1": 70.0}).set_index("campaign")
+    assert bool(res.loc["c", "split"]) and not res.loc["a", "split"] and not res.loc["b", "split"]
+    assert res.loc["c", "q_value"] < 0.05 and res.loc["c", "cpa_vs_rest"] == pytest.approx(120 / (12000 / 396))
+    assert res.loc["a", "target_cpa"] == 70.0
+
+
+def test_keywords_for_cpc_on_the_sample():
+    t = _sample_table()
+    perf = keyword_performance(t, classifier("locksmith"))
+    picks = cpc_keywords(perf, t)
+    assert len(picks) > 0 and (picks["conv_share"].fillna(0) >= 0.10).any()
+    assert picks["reason_en"].str.contains("no rank data").all()  # Baidu keyword reports here carry no rank
+
+
+def test_adjusted_rand_index():
+    assert adjusted_rand_index([1, 1, 2, 2], ["a", "a", "b", "b"]) == 1.0
+    assert adjusted_rand_index([1, 1, 2, 2], ["a", "b", "a", "b"]) == pytest.approx(-0.5)
