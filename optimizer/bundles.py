@@ -374,13 +374,15 @@ def split_candidates(evidence: pd.DataFrame, membership: pd.Series, targets: dic
                      alpha: float = 0.05, max_cpa_ratio: float = 1.3) -> pd.DataFrame:
     """Plans whose CVR or CPA differs significantly from the rest of their bundle.
 
-    ``membership``: bundle id per campaign (index = campaign). For each plan of a
-    bundle with two or more plans, its CVR is compared with the rest of the bundle by
-    a two-proportion z-test (statsmodels ``proportions_ztest``; clicks assumed
-    independent trials), the p-values of all plans corrected by Benjamini–Hochberg
-    (false discovery rate ``alpha``). A plan is a split (拆包) candidate when its CVR
-    differs significantly and its CPA is off the rest's by more than
-    ``max_cpa_ratio``. ``targets``: the bundles' target CPAs, when known.
+    ``membership``: bundle id per campaign (index = campaign). Within each bundle of
+    two or more plans, each plan's CVR is compared with the other plans' pooled CVR
+    by a two-proportion z-test (statsmodels ``proportions_ztest``; clicks taken as
+    independent trials), and the p-values are corrected by Benjamini–Hochberg
+    (false discovery rate ``alpha``). Stepwise: the most significant plan whose CPA
+    is also off the others' by more than ``max_cpa_ratio`` is split off, and the
+    remaining plans are tested again among themselves — so that one outlier does not
+    make the plans that agree look different from "the rest". ``targets``: the
+    bundles' target CPAs, when known.
 
     Columns: bundle, campaign, conversions, cpa, cvr, rest_cpa, rest_cvr, cpa_vs_rest,
     p_value, q_value, target_cpa, bundle_cpa, split, reason_zh, reason_en.
@@ -393,31 +395,42 @@ def split_candidates(evidence: pd.DataFrame, membership: pd.Series, targets: dic
     ev = evidence.set_index("campaign")
     m = membership.dropna()
     m = m[m.index.isin(ev.index)]
+
+    def compare(d: pd.DataFrame, camp: str) -> dict:
+        rest = d.drop(index=camp)
+        x = np.array([min(d.loc[camp, "conversions"], d.loc[camp, "clicks"]),
+                      min(rest["conversions"].sum(), rest["clicks"].sum())])
+        n = np.array([d.loc[camp, "clicks"], rest["clicks"].sum()])
+        p = float(proportions_ztest(x, n)[1]) if n.min() > 0 and 0 < x.sum() < n.sum() else 1.0
+        rest_cpa = rest["cost"].sum() / rest["conversions"].sum() if rest["conversions"].sum() else float("nan")
+        cpa = d.loc[camp, "cpa"]
+        return {"campaign": camp, "conversions": d.loc[camp, "conversions"], "cpa": cpa, "cvr": d.loc[camp, "cvr"],
+                "rest_cpa": rest_cpa,
+                "rest_cvr": rest["conversions"].sum() / rest["clicks"].sum() if rest["clicks"].sum() else np.nan,
+                "cpa_vs_rest": cpa / rest_cpa if rest_cpa == rest_cpa and cpa == cpa else float("nan"), "p_value": p}
+
     out = []
     for bundle, plans in m.groupby(m):
-        plans = list(plans.index)
-        d = ev.loc[plans]
-        bundle_cpa = d["cost"].sum() / d["conversions"].sum() if d["conversions"].sum() else float("nan")
-        for camp in plans if len(plans) >= 2 else []:
-            rest = d.drop(index=camp)
-            x = np.array([min(d.loc[camp, "conversions"], d.loc[camp, "clicks"]),
-                          min(rest["conversions"].sum(), rest["clicks"].sum())])
-            n = np.array([d.loc[camp, "clicks"], rest["clicks"].sum()])
-            p = float(proportions_ztest(x, n)[1]) if n.min() > 0 and 0 < x.sum() < n.sum() else 1.0
-            rest_cpa = rest["cost"].sum() / rest["conversions"].sum() if rest["conversions"].sum() else float("nan")
-            cpa = d.loc[camp, "cpa"]
-            out.append({"bundle": bundle, "campaign": camp, "conversions": d.loc[camp, "conversions"], "cpa": cpa,
-                        "cvr": d.loc[camp, "cvr"], "rest_cpa": rest_cpa,
-                        "rest_cvr": rest["conversions"].sum() / rest["clicks"].sum() if rest["clicks"].sum() else np.nan,
-                        "cpa_vs_rest": cpa / rest_cpa if rest_cpa == rest_cpa and cpa == cpa else float("nan"),
-                        "p_value": p, "target_cpa": (targets or {}).get(bundle, float("nan")),
-                        "bundle_cpa": bundle_cpa})
+        members = list(plans.index)
+        d_all = ev.loc[members]
+        bundle_cpa = d_all["cost"].sum() / d_all["conversions"].sum() if d_all["conversions"].sum() else float("nan")
+        extra = {"bundle": bundle, "target_cpa": (targets or {}).get(bundle, float("nan")), "bundle_cpa": bundle_cpa}
+        core = members
+        while len(core) >= 2:
+            d = ev.loc[core]
+            tests = pd.DataFrame([compare(d, c) for c in core])
+            tests["q_value"] = multipletests(tests["p_value"], alpha=alpha, method="fdr_bh")[1]
+            off = (tests["cpa_vs_rest"] > max_cpa_ratio) | (tests["cpa_vs_rest"] < 1 / max_cpa_ratio)
+            candidates = tests.loc[(tests["q_value"] < alpha) & off].sort_values("p_value")
+            if candidates.empty:
+                out += [{**r, **extra, "split": False} for r in tests.to_dict("records")]
+                break
+            worst = candidates.iloc[0].to_dict()
+            out.append({**worst, **extra, "split": True})
+            core = [c for c in core if c != worst["campaign"]]
     if not out:
         return pd.DataFrame(columns=cols)
     res = pd.DataFrame(out)
-    res["q_value"] = multipletests(res["p_value"], alpha=alpha, method="fdr_bh")[1]
-    off = (res["cpa_vs_rest"] > max_cpa_ratio) | (res["cpa_vs_rest"] < 1 / max_cpa_ratio)
-    res["split"] = (res["q_value"] < alpha) & off
     res["reason_zh"] = [
         (f"转化率 {r.cvr:.1%}，包内其余计划 {r.rest_cvr:.1%}（q={r.q_value:.3f}），转化成本是其余的 {r.cpa_vs_rest:.2f} 倍：建议拆出。"
          if r.split else f"与包内其余计划无显著差异（q={r.q_value:.2f}）。") for r in res.itertuples()]

@@ -144,7 +144,7 @@ def test_bundle_names_and_split_candidates():
     membership = pd.Series({"a": "包1", "b": "包1", "c": "包1"})
     res = split_candidates(ev, membership, targets={"包1": 70.0}).set_index("campaign")
     assert bool(res.loc["c", "split"]) and not res.loc["a", "split"] and not res.loc["b", "split"]
-    assert res.loc["c", "q_value"] < 0.05 and res.loc["c", "cpa_vs_rest"] == pytest.approx(120 / (12000 / 396))
+    assert res.loc["c", "q_value"] < 0.05 and res.loc["c", "cpa_vs_rest"] == pytest.approx(120 / (24000 / 396))
     assert res.loc["a", "target_cpa"] == 70.0
 
 
