@@ -18,7 +18,7 @@ $(STAMP): requirements.txt
 
 run: $(STAMP)
 	mkdir -p data
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(BIN)/python serve.py --server.port $(PORT) --server.headless true
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -16,6 +16,7 @@ pages = [
     st.Page("pages/overview.py", title=ui.t("nav.overview"), icon=":material/monitoring:", default=True,
             url_path="overview"),
     st.Page("pages/keywords.py", title=ui.t("nav.keywords"), icon=":material/category:", url_path="keywords"),
+    st.Page("pages/bundles.py", title=ui.t("nav.bundles"), icon=":material/workspaces:", url_path="bundles"),
     st.Page("pages/upload.py", title=ui.t("nav.upload"), icon=":material/upload_file:", url_path="upload"),
 ]
 st.navigation(pages).run()

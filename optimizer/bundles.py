@@ -284,7 +284,11 @@ def summarize(assigned: pd.DataFrame, settings: BundleSettings = BundleSettings(
                "rule_daily_10x3": per_day >= 10, "rule_daily_30x3": per_day >= 30}
         row["reason_zh"], row["reason_en"] = _reason(row, settings)
         rows.append(row)
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    number = out["bundle"].str.extract(r"(\d+)$")[0].astype(float)
+    return out.assign(_n=number).sort_values(["_n", "bundle"], ignore_index=True).drop(columns="_n")
 
 
 def _money(v: float) -> str:
@@ -366,8 +370,11 @@ _BUNDLE_NAME = re.compile(r"(?:oCPC)?(?:投放)?包\s*([0-9A-Za-z一二三四五
 
 def bundles_from_names(campaigns: pd.Series) -> pd.Series:
     """Bundle membership from a naming convention in plan names (``包1-开锁``,
-    ``oCPC包2_换锁``, ``[投放包A]核心``): the bundle id per plan, null where none."""
-    return campaigns.map(lambda c: (f"包{m[1]}" if (m := _BUNDLE_NAME.search(str(c))) else None))
+    ``oCPC包2_换锁``, ``[投放包A]核心``): the bundle id per plan (indexed by plan), null
+    where none."""
+    names = pd.Series(list(campaigns), dtype=object)
+    found = names.map(lambda c: (f"包{m[1]}" if (m := _BUNDLE_NAME.search(str(c))) else None))
+    return pd.Series(found.to_numpy(), index=names.to_numpy(), dtype=object)
 
 
 def split_candidates(evidence: pd.DataFrame, membership: pd.Series, targets: dict[str, float] | None = None,
@@ -454,3 +461,42 @@ def adjusted_rand_index(a, b) -> float:
 
 __all__ = ["BundleSettings", "THRESHOLD_RULES", "adjusted_rand_index", "bundles_from_names", "cpc_keywords",
            "fit_prior", "plan_evidence", "propose", "split_candidates", "summarize", "window"]
+
+
+def read_bundle_map(data: bytes, name: str = "bundle map") -> tuple[pd.Series, dict[str, float]]:
+    """Current bundle membership from a small CSV the optimizer keeps: columns plan
+    (推广计划 / campaign), bundle (投放包 / oCPC投放包 / oCPC出价策略) and optionally
+    target_cpa (目标转化成本). Returns (bundle per plan, target CPA per bundle).
+    Raises ValueError naming the missing column or the bad row."""
+    import csv
+    import io
+
+    from .decode import decode_text
+    from .headers import normalize
+
+    text_, _ = decode_text(data)
+    reader = csv.DictReader(io.StringIO(text_))
+    fields = {normalize(f): f for f in reader.fieldnames or []}
+
+    def pick(*names: str) -> str | None:
+        return next((fields[normalize(n)] for n in names if normalize(n) in fields), None)
+
+    plan_col = pick("plan", "campaign", "推广计划", "计划", "推广计划名称")
+    bundle_col = pick("bundle", "投放包", "ocpc投放包", "ocpc出价策略", "包")
+    target_col = pick("target_cpa", "目标转化成本", "target cpa")
+    if not plan_col or not bundle_col:
+        raise ValueError(f"{name}: needs a plan column (plan / 推广计划) and a bundle column (bundle / 投放包); "
+                         f"found {', '.join(reader.fieldnames or [])}")
+    membership, targets = {}, {}
+    for i, row in enumerate(reader, start=2):
+        plan, bundle = (row.get(plan_col) or "").strip(), (row.get(bundle_col) or "").strip()
+        if not plan or not bundle:
+            continue
+        membership[plan] = bundle
+        raw = (row.get(target_col) or "").strip() if target_col else ""
+        if raw:
+            try:
+                targets[bundle] = float(raw.replace("¥", "").replace(",", ""))
+            except ValueError:
+                raise ValueError(f"{name}, row {i}, column '{target_col}': '{raw}' is not a number") from None
+    return pd.Series(membership, dtype=object), targets

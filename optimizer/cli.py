@@ -2,7 +2,13 @@
 
 ``inspect FILE... [--json]`` reads each export and prints what was recognised;
 ``classify [FILE|-] [--vertical NAME|auto] [--format csv|json]`` labels keywords
-(see :mod:`optimizer.stages`); ``evaluate`` scores the classifier.
+(see :mod:`optimizer.stages`); ``evaluate`` scores the classifier; ``bundles
+EXPORT... [--window-days N] [--min-conversions N] [--max-cpa-ratio R] [--json]``
+proposes oCPC bundles (see :mod:`optimizer.bundles`; JSON keys per account:
+platform, account, currency, vertical, window_start, window_end, bundles [bundle,
+kind, business_lines, plans, conversions, cost, cpa, cvr, target_cpa, cpa_ratio,
+cvr_ratio, meets_threshold, within_limits, threshold_rules, reason, reason_zh],
+plans, cpc_keywords, split_candidates).
 With ``--json`` it prints a list with one object per file; the keys below are
 stable (new keys may be added, none renamed or removed):
 
@@ -39,7 +45,10 @@ from .errors import IngestError
 from .evaluate import report, score
 from .ingest import ReadInfo, Settings, read_export
 from .lexicon import VERTICALS
-from .stages import Classifier, classify, detect_vertical
+from .bundles import (THRESHOLD_RULES, BundleSettings, bundles_from_names, cpc_keywords, plan_evidence, propose,
+                      read_bundle_map, split_candidates, summarize)
+from .dataset import accounts, for_account, merge
+from .stages import Classifier, classifier, classify, detect_vertical, keyword_performance
 
 
 def _human(info: ReadInfo) -> str:
@@ -158,6 +167,91 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load_all(paths: list[str]) -> pd.DataFrame:
+    table = None
+    for path in paths:
+        table, _ = merge(table, read_export(path))
+    return table
+
+
+def cmd_bundles(args: argparse.Namespace) -> int:
+    try:
+        table = _load_all(args.exports)
+        membership, targets = (read_bundle_map(Path(args.bundle_map).read_bytes(), args.bundle_map)
+                               if args.bundle_map else (None, {}))
+    except IngestError as exc:
+        print(f"error: {exc.message('en')}", file=sys.stderr)
+        return 1
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    settings = BundleSettings(window_days=args.window_days, min_conversions=args.min_conversions,
+                              max_cpa_ratio=args.max_cpa_ratio, max_cvr_ratio=args.max_cvr_ratio,
+                              max_target_cpa=args.max_target_cpa)
+    results = []
+    for _, acct in accounts(table).iterrows():
+        rows = for_account(table, acct["platform"], acct["account"])
+        kw = rows["keyword"].dropna().unique()
+        vertical = args.vertical if args.vertical != "auto" else detect_vertical(kw)
+        clf = classifier(vertical)
+        ev = plan_evidence(rows, clf, settings)
+        if ev.empty:
+            continue
+        prop = propose(ev, settings)
+        summary = summarize(prop, settings)
+        current = membership if membership is not None else bundles_from_names(ev["campaign"])
+        splits = split_candidates(ev, current, targets, max_cpa_ratio=settings.max_cpa_ratio)
+        cpc = cpc_keywords(keyword_performance(rows, clf), rows)
+        results.append({
+            "platform": acct["platform"], "account": acct["account"], "currency": acct["currency"],
+            "vertical": vertical,
+            "window_start": str(ev["window_start"].iloc[0].date()), "window_end": str(ev["window_end"].iloc[0].date()),
+            "bundles": [{
+                "bundle": r["bundle"], "kind": r["kind"], "business_lines": r["business_lines"].split("、"),
+                "plans": r["plans"].split("、"), "conversions": r["conversions"], "cost": round(r["cost"], 2),
+                "cpa": _num(r["cpa"]), "cvr": _num(r["cvr"], 4), "target_cpa": _num(r["target_cpa"]),
+                "cpa_ratio": _num(r["cpa_ratio"], 3), "cvr_ratio": _num(r["cvr_ratio"], 3),
+                "meets_threshold": bool(r["meets_threshold"]), "within_limits": bool(r["within_limits"]),
+                "threshold_rules": {k: bool(r[f"rule_{k}"]) for k in THRESHOLD_RULES},
+                "reason": r["reason_en"], "reason_zh": r["reason_zh"]} for _, r in summary.iterrows()],
+            "plans": [{"campaign": r["campaign"], "business_line": r["business_line"], "bundle": r["bundle"],
+                       "conversions": r["conversions"], "clicks": r["clicks"], "cost": round(r["cost"], 2),
+                       "cvr": _num(r["cvr"], 4), "cvr_shrunk": _num(r["cvr_shrunk"], 4),
+                       "cpa": _num(r["cpa"]), "cpa_shrunk": _num(r["cpa_shrunk"]),
+                       "cpa_interval": [_num(r["cpa_low"]), _num(r["cpa_high"])], "thin": bool(r["thin"])}
+                      for _, r in prop.iterrows()],
+            "cpc_keywords": [{"keyword": r["keyword"], "campaign": r["campaign"], "business_line": r["business_line"],
+                              "stage": r["stage"], "conversions": r["conversions"], "conv_share": _num(r["conv_share"], 3),
+                              "reason": r["reason_en"]} for _, r in cpc.iterrows()],
+            "split_candidates": [{"bundle": r["bundle"], "campaign": r["campaign"], "cpa": _num(r["cpa"]),
+                                  "rest_cpa": _num(r["rest_cpa"]), "q_value": _num(r["q_value"], 4),
+                                  "split": bool(r["split"]), "reason": r["reason_en"]}
+                                 for _, r in splits.iterrows()],
+        })
+    if args.json:
+        json.dump(results, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    for res in results:
+        print(f"{res['platform']} · {res['account'] or '-'} ({res['vertical']}), "
+              f"{res['window_start']} .. {res['window_end']}")
+        for b in res["bundles"]:
+            print(f"  {b['bundle']:<4} {b['kind']:<9} {'/'.join(b['business_lines']):<12} conv {b['conversions']:>6.0f}  "
+                  f"CPA {b['cpa'] if b['cpa'] is not None else '-':>8}  target {b['target_cpa'] if b['target_cpa'] is not None else '-':>8}  "
+                  f"{', '.join(b['plans'])}")
+            print(f"       {b['reason']}")
+        for k in res["cpc_keywords"]:
+            print(f"  CPC  {k['keyword']} ({k['campaign']}): {k['reason']}")
+        for c in res["split_candidates"]:
+            if c["split"]:
+                print(f"  SPLIT {c['bundle']} / {c['campaign']}: {c['reason']}")
+    return 0
+
+
+def _num(v, digits: int = 2):
+    return None if v is None or v != v else round(float(v), digits)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m optimizer",
                                 description="Paid-search account optimizer for local-service advertisers.")
@@ -192,6 +286,24 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--truth", default=str(Path(__file__).resolve().parents[1] / "sample_data" / "truth.json"),
                     help="also score the sample account's planted truth ('' to skip)")
     ev.set_defaults(func=cmd_evaluate)
+
+    bd = sub.add_parser("bundles", help="propose oCPC bundles, CPC keywords and bundles to split",
+                        description="Read exports (keyword and/or plan reports, daily) and print, per account, the "
+                                    "proposed oCPC bundles (bundle id, business line, member plans, conversions, "
+                                    "CPA, CVR, target CPA, reason), the keywords to keep on CPC and the split "
+                                    "candidates of existing bundles (from plan names like 包1-开锁, or --bundle-map).")
+    bd.add_argument("exports", nargs="+", metavar="EXPORT")
+    bd.add_argument("--window-days", type=int, default=30, help="evidence window in days (default 30)")
+    bd.add_argument("--min-conversions", type=float, default=30.0,
+                    help="conversions a bundle needs in the window to learn (default 30)")
+    bd.add_argument("--max-cpa-ratio", type=float, default=1.3, help="max/min shrunk CPA inside a bundle (default 1.3)")
+    bd.add_argument("--max-cvr-ratio", type=float, default=1.5, help="max/min shrunk CVR inside a bundle (default 1.5)")
+    bd.add_argument("--max-target-cpa", type=float, default=None, help="cap on target CPAs (the advertiser's maximum)")
+    bd.add_argument("--vertical", default="auto", choices=["auto", *VERTICALS])
+    bd.add_argument("--bundle-map", default=None, metavar="CSV",
+                    help="current bundles: columns plan, bundle[, target_cpa]")
+    bd.add_argument("--json", action="store_true", help="print a JSON list, one object per account")
+    bd.set_defaults(func=cmd_bundles)
     return p
 
 

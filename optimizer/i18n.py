@@ -172,6 +172,54 @@ TEXT.update({
     "col.issue": ("问题", "Issue"),
 })
 
+TEXT.update({
+    "nav.bundles": ("oCPC 投放包", "oCPC bundles"),
+    "bd.title": ("oCPC 投放包建议", "oCPC bundle proposal"),
+    "bd.caption": ("把转化成本、转化率相近且同一业务点的计划绑成一个包，成本才会收敛。小计划的转化率会向同业务点收缩（经验贝叶斯），"
+                   "避免“运气好的一周”把它放错包。", "Plans of one business line with similar cost per conversion and "
+                   "conversion rate are bound together so cost converges. Small plans' conversion rates are shrunk "
+                   "toward their line's (empirical Bayes), so a lucky week does not put them in the wrong bundle."),
+    "bd.window": ("统计天数", "Window (days)"),
+    "bd.min_conv": ("每包最少转化数", "Min. conversions per bundle"),
+    "bd.min_conv_help": ("官方未给出具体数字；业内常说窗口内 30 次（默认）、总计 20 次、或连续 3 天每天 10/30 次。下表逐包显示各口径是否达标。",
+                         "The official rule names no number; practitioners quote 30 in the window (default), 20 in "
+                         "total, or 10 / 30 a day for 3 days. The table shows each reading per bundle."),
+    "bd.cpa_ratio": ("包内转化成本最大/最小", "Max/min CPA in a bundle"),
+    "bd.cvr_ratio": ("包内转化率最大/最小", "Max/min CVR in a bundle"),
+    "bd.max_target": ("可接受的最高转化成本（0 = 不限）", "Maximum acceptable CPA (0 = none)"),
+    "bd.proposal": ("建议的投放包", "Proposed bundles"),
+    "bd.chart": ("各计划的转化率与转化成本（颜色 = 建议的包，大小 = 转化数）", "Plans by CVR and CPA (colour = proposed bundle, size = conversions)"),
+    "bd.whatif": ("调整方案：把计划移到别的包，看包的数字如何变化", "What if: move a plan to another bundle and see the figures change"),
+    "bd.whatif_result": ("调整后的投放包", "Bundles after your changes"),
+    "bd.plans": ("计划明细（转化率已收缩，区间为 90%）", "Plans (shrunk CVR; 90% intervals)"),
+    "bd.cpc": ("建议单独用 CPC 抢排名的关键词", "Keywords to keep on manual CPC"),
+    "bd.cpc_none": ("没有需要单独出价的关键词。", "No keyword needs its own CPC plan."),
+    "bd.existing": ("现有投放包：建议拆包的计划", "Existing bundles: plans to split off"),
+    "bd.existing_none": ("没有从计划名称（如“包1-开锁”）中识别到现有投放包。可以上传对应表（列：推广计划, 投放包, 目标转化成本）。",
+                         "No existing bundle found in plan names (like '包1-开锁'). Upload a mapping (columns: plan, "
+                         "bundle, target_cpa)."),
+    "bd.map_upload": ("现有投放包对应表（CSV）", "Current bundles (CSV)"),
+    "bd.no_daily": ("需要按日的计划或关键词报告才能建议投放包。", "Bundles need a daily plan or keyword report."),
+    "col.bundle": ("投放包", "Bundle"),
+    "col.kind": ("类型", "Kind"),
+    "col.plans": ("计划", "Plans"),
+    "col.target_cpa": ("建议目标转化成本", "Target CPA"),
+    "col.cpa_ratio": ("成本差异", "CPA spread"),
+    "col.cvr_ratio": ("转化率差异", "CVR spread"),
+    "col.ready": ("数据达标", "Enough data"),
+    "col.cpa_interval": ("转化成本区间", "CPA interval"),
+    "col.thin": ("数据少", "Thin"),
+    "col.conv_share": ("转化占比", "Share of conversions"),
+    "col.split": ("建议拆包", "Split"),
+    "col.q_value": ("q 值", "q-value"),
+    "col.rest_cpa": ("包内其余转化成本", "Rest of bundle CPA"),
+})
+
+BUNDLE_KIND: dict[str, tuple[str, str]] = {
+    "line": ("同业务点", "one line"), "mixed": ("跨业务点合并", "lines merged"),
+    "not_ready": ("数据不足", "not enough data"), "none": ("无点击", "no clicks"),
+}
+
 STAGE: dict[str, tuple[str, str]] = {
     "core": ("核心词", "Core"),
     "phone": ("电话词", "Phone"),

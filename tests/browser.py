@@ -26,11 +26,11 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(data_dir: Path):
-    """Run ``streamlit run app.py`` on a free loopback port until the block ends."""
+    """Run the app (serve.py, as ``make run`` does) on a free loopback port until the block ends."""
     port = free_port()
     env = {**os.environ, "OPTIMIZER_DATA_DIR": str(data_dir)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        [sys.executable, "serve.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

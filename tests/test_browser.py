@@ -69,3 +69,15 @@ def test_keywords_page_journey(server, tmp_path):
         page.get_by_text("建议加为否定关键词", exact=False).wait_for(timeout=30000)
         assert page.locator("[data-testid=stException]").count() == 0
         page.screenshot(path=str(tmp_path / "keywords.png"), full_page=True)
+
+
+def test_a_page_url_opened_first_still_runs_through_the_app(tmp_path_factory):
+    # a fresh server whose very first request is a page URL (a bookmark): the page must
+    # get the app's navigation and language switch, not Streamlit's legacy pages/ mode
+    with streamlit_server(tmp_path_factory.mktemp("fresh")) as url, browser_page() as page:
+        page.goto(url + "/bundles")
+        wait_idle(page)
+        page.get_by_text("建议的投放包").wait_for(timeout=60000)
+        nav = [a.inner_text() for a in page.get_by_test_id("stSidebarNavLink").all()]
+        assert any("oCPC 投放包" in n for n in nav) and not any(n.strip() == "app" for n in nav)
+        assert page.get_by_test_id("stRadio").count() >= 1

@@ -139,7 +139,8 @@ def test_evidence_columns_and_thin_plans():
 def test_bundle_names_and_split_candidates():
     names = pd.Series(["包1-开锁核心", "oCPC包2_换锁", "[投放包A]指纹锁", "开锁-询价"])
     found = bundles_from_names(names)
-    assert found[:3].tolist() == ["包1", "包2", "包A"] and pd.isna(found[3])
+    assert found.iloc[:3].tolist() == ["包1", "包2", "包A"] and pd.isna(found.iloc[3])
+    assert found.index.tolist() == names.tolist()
     ev = evidence([("a", "开锁", 2000, 200, 6.0), ("b", "开锁", 2000, 196, 6.0), ("c", "开锁", 2000, 100, 6.0)])
     membership = pd.Series({"a": "包1", "b": "包1", "c": "包1"})
     res = split_candidates(ev, membership, targets={"包1": 70.0}).set_index("campaign")

@@ -114,3 +114,22 @@ def test_evaluate_prints_macro_f1(capsys):
     assert main(["evaluate"]) == 0
     out = capsys.readouterr().out
     assert out.count("macro-F1") >= 4 and "== stage" in out
+
+
+def test_bundles_command_json(capsys):
+    code = main(["bundles", str(ROOT / "sample_data" / "baidu_keyword_report.csv"),
+                 str(ROOT / "sample_data" / "baidu_plan_report.csv"), "--json"])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    acct = out[0]
+    assert (acct["platform"], acct["account"], acct["window_end"]) == ("baidu", "北京安心开锁", "2026-11-23")
+    b = acct["bundles"][0]
+    assert set(b) >= {"bundle", "business_lines", "plans", "conversions", "cpa", "cvr", "target_cpa", "reason"}
+    assert sum(len(x["plans"]) for x in acct["bundles"]) == len(acct["plans"]) == 13
+
+
+def test_bundles_command_with_a_bad_map_exits_nonzero(tmp_path, capsys):
+    bad = tmp_path / "map.csv"
+    bad.write_text("plan,bundle,target_cpa\n开锁-核心词,包1,abc\n", encoding="utf-8")
+    assert main(["bundles", str(ROOT / "sample_data" / "baidu_plan_report.csv"), "--bundle-map", str(bad)]) == 1
+    assert "row 2" in capsys.readouterr().err

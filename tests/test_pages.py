@@ -13,7 +13,7 @@ import ui
 from optimizer import i18n
 from tests.conftest import FIXTURES, ROOT, SAMPLE, real
 
-PAGES = ["pages/overview.py", "pages/keywords.py", "pages/upload.py"]
+PAGES = ["pages/overview.py", "pages/keywords.py", "pages/bundles.py", "pages/upload.py"]
 
 
 @pytest.fixture(autouse=True)
@@ -185,3 +185,26 @@ def test_lexicon_edit_changes_results_and_is_kept(data_dir):
     # 开锁师傅 is itself a business-line cue: a cue inside it does not count
     assert kw.loc[kw["keyword"] == "开锁师傅", "stage"].tolist() == ["核心词"]
     assert (data_dir / "lexicons.json").exists()
+
+
+def test_bundles_page_proposes_and_answers_what_if():
+    at = start("pages/bundles.py")
+    _baidu(at, "bd_account")
+    summary = next(d.value for d in at.dataframe if "target_cpa" in d.value.columns)
+    assert summary["bundle"].tolist()[0] == "B1" and "开锁-核心词" in summary["plans"].iloc[0]
+    assert (summary["meets_threshold"]).all()
+    assert len(at.get("plotly_chart")) == 1
+    # loosen the CPA limit: plans of close CPA bind together, so fewer bundles
+    at.number_input(key="bd_cpa_ratio").set_value(1.6).run()
+    wider = next(d.value for d in at.dataframe if "target_cpa" in d.value.columns)
+    assert len(wider) < len(summary)
+    assert not at.exception
+
+
+def test_bundles_page_split_candidates_from_an_uploaded_map():
+    at = start("pages/bundles.py")
+    _baidu(at, "bd_account")
+    mapping = "推广计划,投放包,目标转化成本\n开锁-核心词,包1,60\n开锁-公司词,包1,60\n开锁-询价,包1,60\n".encode("utf-8")
+    at.file_uploader(key="bd_map").set_value(("bundles.csv", mapping, "text/csv")).run()
+    splits = next(d.value for d in at.dataframe if "q_value" in d.value.columns)
+    assert splits.loc[splits["split"], "campaign"].tolist() == ["开锁-询价"]

@@ -1,0 +1,154 @@
+"""oCPC bundles: which plans to bind together, at what target CPA, which keywords to
+keep on CPC, and which plans of existing bundles to split off."""
+import json
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+import ui
+from optimizer import i18n
+from optimizer.bundles import (BundleSettings, bundles_from_names, cpc_keywords, plan_evidence, propose,
+                               read_bundle_map, split_candidates, summarize)
+from optimizer.stages import detect_vertical, keyword_performance
+
+lang = ui.lang()
+table, is_sample = ui.current_table()
+st.title(ui.t("bd.title"))
+st.caption(ui.t("bd.caption"))
+if is_sample:
+    st.caption(":material/science: " + ui.t("sample.banner"))
+
+picked = ui.pick_account(table, "bd_account")
+if picked is None:
+    st.info(ui.t("overview.no_data"))
+    st.stop()
+acct, rows = picked
+currency = acct["currency"] or None
+sym = i18n.CURRENCY_SYMBOL.get(currency or "", "")
+akey = ui.account_key(acct)
+store = ui.lexicon_store()
+vertical = store.vertical(akey) or ui.memo(("vertical", akey, len(rows)), lambda: detect_vertical(
+    pd.concat([rows["keyword"], rows["search_term"]]).dropna().unique()))
+edits = store.edits(akey)
+edits_json = json.dumps({k: v.to_json() for k, v in sorted(edits.items())}, sort_keys=True)
+clf = ui.classifier(vertical, edits_json)
+
+c = st.columns(5)
+days = c[0].number_input(ui.t("bd.window"), 7, 90, 30, step=1, key="bd_window")
+min_conv = c[1].number_input(ui.t("bd.min_conv"), 1, 1000, 30, step=1, key="bd_min_conv", help=ui.t("bd.min_conv_help"))
+cpa_ratio = c[2].number_input(ui.t("bd.cpa_ratio"), 1.05, 3.0, 1.3, step=0.05, key="bd_cpa_ratio")
+cvr_ratio = c[3].number_input(ui.t("bd.cvr_ratio"), 1.05, 3.0, 1.5, step=0.05, key="bd_cvr_ratio")
+max_target = c[4].number_input(ui.t("bd.max_target"), 0.0, 100000.0, 0.0, step=10.0, key="bd_max_target")
+settings = BundleSettings(window_days=int(days), min_conversions=float(min_conv), max_cpa_ratio=float(cpa_ratio),
+                          max_cvr_ratio=float(cvr_ratio), max_target_cpa=float(max_target) or None)
+
+evidence = ui.memo(("bd", akey, len(rows), vertical, edits_json, int(days)), lambda: plan_evidence(rows, clf, settings))
+if evidence.empty:
+    st.info(ui.t("bd.no_daily"))
+    st.stop()
+proposal = propose(evidence, settings)
+summary = summarize(proposal, settings)
+kind_name = {k: ui.name_of(i18n.BUNDLE_KIND, k) for k in i18n.BUNDLE_KIND}
+reason_col = "reason_zh" if lang == "zh" else "reason_en"
+bundle_cols = {
+    "bundle": ui.t("col.bundle"), "kind": ui.t("col.kind"), "business_lines": ui.t("col.business_line"),
+    "plans": ui.t("col.plans"),
+    "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
+    "cpa": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f"),
+    "target_cpa": st.column_config.NumberColumn(ui.t("col.target_cpa"), format=f"{sym}%,.2f"),
+    "cvr": st.column_config.NumberColumn(ui.t("col.cvr"), format="percent"),
+    "cpa_ratio": st.column_config.NumberColumn(ui.t("col.cpa_ratio"), format="%.2f×"),
+    "cvr_ratio": st.column_config.NumberColumn(ui.t("col.cvr_ratio"), format="%.2f×"),
+    "meets_threshold": st.column_config.CheckboxColumn(ui.t("col.ready")),
+    reason_col: ui.t("col.reason")}
+
+
+def show_bundles(frame: pd.DataFrame, key: str) -> None:
+    st.dataframe(frame.assign(kind=frame["kind"].map(kind_name))[list(bundle_cols)], hide_index=True,
+                 width="stretch", key=key, column_config=bundle_cols)
+
+
+st.subheader(ui.t("bd.proposal"))
+show_bundles(summary, "bd_summary")
+
+st.subheader(ui.t("bd.chart"))
+chart = proposal.loc[proposal["bundle"] != "-"]
+fig = px.scatter(chart, x="cvr_shrunk", y="cpa_shrunk", color="bundle", size=chart["conversions"].clip(lower=1),
+                 hover_name="campaign", hover_data={"business_line": True, "conversions": ":.0f",
+                                                    "cpa_shrunk": ":.2f", "cvr_shrunk": ":.2%"},
+                 labels={"cvr_shrunk": ui.t("col.cvr"), "cpa_shrunk": ui.t("col.cpa"), "bundle": ui.t("col.bundle")})
+fig.update_layout(height=420, margin=dict(l=8, r=8, t=8, b=8), plot_bgcolor="white")
+fig.update_xaxes(tickformat=".0%", gridcolor="#eef1f5")
+fig.update_yaxes(tickprefix=sym, gridcolor="#eef1f5")
+st.plotly_chart(fig, width="stretch", key="bd_chart")
+
+st.subheader(ui.t("bd.whatif"))
+bundle_ids = sorted(set(proposal["bundle"]) - {"-"}, key=lambda b: int(b[1:])) + [f"B{len(summary) + 1}"]
+edited = st.data_editor(
+    proposal[["campaign", "business_line", "bundle", "conversions", "cpa_shrunk", "cvr_shrunk"]],
+    hide_index=True, width="stretch", key="bd_editor", disabled=["campaign", "business_line", "conversions",
+                                                                 "cpa_shrunk", "cvr_shrunk"],
+    column_config={"campaign": ui.t("col.campaign"), "business_line": ui.t("col.business_line"),
+                   "bundle": st.column_config.SelectboxColumn(ui.t("col.bundle"), options=bundle_ids, required=True),
+                   "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
+                   "cpa_shrunk": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f"),
+                   "cvr_shrunk": st.column_config.NumberColumn(ui.t("col.cvr"), format="percent")})
+moved = proposal.assign(bundle=edited["bundle"].to_numpy()).drop(columns="bundle_kind")
+if not moved["bundle"].equals(proposal["bundle"]):
+    st.markdown(f"**{ui.t('bd.whatif_result')}**")
+    show_bundles(summarize(moved, settings), "bd_whatif_summary")
+
+st.subheader(ui.t("bd.plans"))
+st.dataframe(
+    proposal.assign(cpa_interval=[f"{sym}{lo:,.0f} – {sym}{hi:,.0f}" for lo, hi in
+                                  zip(proposal["cpa_low"], proposal["cpa_high"])])[
+        ["campaign", "business_line", "bundle", "cost", "clicks", "conversions", "cvr", "cvr_shrunk", "cpa",
+         "cpa_shrunk", "cpa_interval", "thin"]],
+    hide_index=True, width="stretch", key="bd_plans", column_config={
+        "campaign": ui.t("col.campaign"), "business_line": ui.t("col.business_line"), "bundle": ui.t("col.bundle"),
+        "cost": st.column_config.NumberColumn(ui.t("col.cost"), format=f"{sym}%,.2f"),
+        "clicks": st.column_config.NumberColumn(ui.t("col.clicks"), format="%,d"),
+        "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
+        "cvr": st.column_config.NumberColumn(ui.t("col.cvr"), format="percent"),
+        "cvr_shrunk": st.column_config.NumberColumn(ui.t("col.cvr") + " ↘", format="percent"),
+        "cpa": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f"),
+        "cpa_shrunk": st.column_config.NumberColumn(ui.t("col.cpa") + " ↘", format=f"{sym}%,.2f"),
+        "cpa_interval": ui.t("col.cpa_interval"), "thin": st.column_config.CheckboxColumn(ui.t("col.thin"))})
+
+st.subheader(ui.t("bd.cpc"))
+perf = ui.memo(("kw", akey, len(rows), vertical, edits_json), lambda: keyword_performance(rows, clf))
+cpc = cpc_keywords(perf, rows)
+if cpc.empty:
+    st.success(ui.t("bd.cpc_none"))
+else:
+    st.dataframe(cpc[["keyword", "campaign", "business_line", "stage", "conversions", "conv_share", reason_col]]
+                 .assign(stage=lambda d: d["stage"].map(lambda s: ui.name_of(i18n.STAGE, s))),
+                 hide_index=True, width="stretch", key="bd_cpc", column_config={
+                     "keyword": ui.t("col.keyword"), "campaign": ui.t("col.campaign"),
+                     "business_line": ui.t("col.business_line"), "stage": ui.t("col.stage"),
+                     "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
+                     "conv_share": st.column_config.NumberColumn(ui.t("col.conv_share"), format="percent"),
+                     reason_col: ui.t("col.reason")})
+
+st.subheader(ui.t("bd.existing"))
+upload = st.file_uploader(ui.t("bd.map_upload"), type=["csv", "txt"], key="bd_map")
+membership, targets = bundles_from_names(evidence["campaign"]), {}
+if upload is not None:
+    try:
+        membership, targets = read_bundle_map(upload.getvalue(), upload.name)
+    except ValueError as exc:
+        st.error(str(exc), icon=":material/error:")
+if membership.dropna().empty:
+    st.info(ui.t("bd.existing_none"))
+else:
+    splits = split_candidates(evidence, membership, targets, max_cpa_ratio=settings.max_cpa_ratio)
+    st.dataframe(splits[["bundle", "campaign", "conversions", "cpa", "rest_cpa", "cvr", "q_value", "split", reason_col]],
+                 hide_index=True, width="stretch", key="bd_splits", column_config={
+                     "bundle": ui.t("col.bundle"), "campaign": ui.t("col.campaign"),
+                     "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
+                     "cpa": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f"),
+                     "rest_cpa": st.column_config.NumberColumn(ui.t("col.rest_cpa"), format=f"{sym}%,.2f"),
+                     "cvr": st.column_config.NumberColumn(ui.t("col.cvr"), format="percent"),
+                     "q_value": st.column_config.NumberColumn(ui.t("col.q_value"), format="%.3f"),
+                     "split": st.column_config.CheckboxColumn(ui.t("col.split")), reason_col: ui.t("col.reason")})

@@ -1,0 +1,22 @@
+"""Start the app: ``python serve.py [streamlit options]`` (what ``make run`` does).
+
+Why not plain ``streamlit run app.py``: when a ``pages/`` folder exists, Streamlit
+starts in its legacy multipage mode and switches to ``st.navigation`` only after the
+first run of ``app.py`` in the process. Until then a visitor who opens a page's URL
+directly (a bookmark of /keywords) runs that page without ``app.py`` — no wide layout,
+no language switch, the wrong menu. Setting the legacy flag off before the server
+starts makes every request go through ``app.py`` from the first one.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.web import cli
+
+if __name__ == "__main__":
+    PagesManager.uses_pages_directory = False
+    app = str(Path(__file__).resolve().parent / "app.py")
+    sys.argv = ["streamlit", "run", app, *sys.argv[1:]]
+    sys.exit(cli.main())
