@@ -115,8 +115,21 @@ def fit_prior(conversions: np.ndarray, clicks: np.ndarray) -> float:
     return float(min(max(m * (1 - m) / excess - 1, 2.0), 10_000.0))
 
 
-def plan_evidence(table: pd.DataFrame, clf: Classifier, settings: BundleSettings = BundleSettings()) -> pd.DataFrame:
+def window_performance(table: pd.DataFrame, clf: Classifier,
+                       settings: BundleSettings = BundleSettings()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the rows of the evidence window, their keyword performance with labels): computed
+    once and shared by :func:`plan_evidence` and :func:`cpc_keywords`."""
+    from .stages import keyword_performance
+    rows, _, _ = window(table, settings.window_days, settings.end)
+    return rows, keyword_performance(rows, clf)
+
+
+def plan_evidence(table: pd.DataFrame, clf: Classifier, settings: BundleSettings = BundleSettings(),
+                  perf: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per plan over the window, with shrunk CVR and CPA and their intervals.
+
+    ``perf``: the window's keyword performance (:func:`window_performance`), when the
+    caller has it already.
 
     Columns: campaign, business_line, cost, clicks, impressions, conversions, days,
     conv_per_day, cpc, cvr, cpa, cvr_shrunk, cvr_low, cvr_high, cpa_shrunk, cpa_low,
@@ -133,7 +146,9 @@ def plan_evidence(table: pd.DataFrame, clf: Classifier, settings: BundleSettings
     s = spend.assign(campaign=text(spend["campaign"]))
     g = s.groupby("campaign").agg(cost=("cost", "sum"), clicks=("clicks", "sum"), impressions=("impressions", "sum"),
                                   conversions=("conversions", "sum"), days=("date", "nunique")).reset_index()
-    g["business_line"], g["stage_mix"] = _lines_and_mix(rows, g["campaign"], clf)
+    if perf is None:
+        _, perf = window_performance(table, clf, settings)
+    g["business_line"], g["stage_mix"] = _lines_and_mix(perf, g["campaign"], clf)
     g["conv_per_day"] = g["conversions"] / g["days"].clip(lower=1)
     g["cpc"] = g["cost"] / g["clicks"].where(g["clicks"] > 0)
     g["cvr"] = g["conversions"] / g["clicks"].where(g["clicks"] > 0)
@@ -158,23 +173,21 @@ def plan_evidence(table: pd.DataFrame, clf: Classifier, settings: BundleSettings
     return g.sort_values(["business_line", "cpa_shrunk"], ignore_index=True)[cols]
 
 
-def _lines_and_mix(rows: pd.DataFrame, campaigns: pd.Series, clf: Classifier) -> tuple[list, list]:
+def _lines_and_mix(perf: pd.DataFrame, campaigns: pd.Series, clf: Classifier) -> tuple[list, list]:
     """Each plan's business line (its keywords' line by cost, else its name's) and stage mix."""
-    from .stages import keyword_performance
-    perf = keyword_performance(rows, clf)
-    lines, mixes = [], []
-    by_plan = {c: d for c, d in perf.groupby("campaign")} if len(perf) else {}
-    for camp in campaigns:
-        d = by_plan.get(camp)
-        if d is not None and d["cost"].sum() > 0:
-            cost_by_line = d.groupby("business_line")["cost"].sum()
-            lines.append(cost_by_line.idxmax())
-            mix = d.groupby("stage")["cost"].sum() / d["cost"].sum()
-            mixes.append({k: round(float(v), 3) for k, v in mix.sort_values(ascending=False).items()})
-        else:
-            lines.append(clf.classify_one(camp)[0])
-            mixes.append({})
-    return lines, mixes
+    lines: dict[str, str] = {}
+    mixes: dict[str, dict[str, float]] = {}
+    paid = perf.loc[perf["cost"] > 0] if len(perf) else perf
+    if len(paid):
+        by_line = paid.groupby(["campaign", "business_line"], sort=False)["cost"].sum()
+        top = by_line.sort_values(ascending=False, kind="stable").groupby(level=0, sort=False).head(1)
+        lines = dict(top.index.tolist())
+        by_stage = paid.groupby(["campaign", "stage"], sort=False)["cost"].sum()
+        share = (by_stage / by_stage.groupby(level=0).transform("sum")).sort_values(ascending=False, kind="stable")
+        for (camp, stage), v in share.items():
+            mixes.setdefault(camp, {})[stage] = round(float(v), 3)
+    return ([lines.get(c) or clf.classify_one(c)[0] for c in campaigns],
+            [mixes.get(c, {}) for c in campaigns])
 
 
 # ---------------------------------------------------------------- the partition
@@ -193,18 +206,21 @@ def _dp(cpa: np.ndarray, cvr: np.ndarray, conv: np.ndarray, settings: BundleSett
     best[0] = 0.0
     back = np.zeros(n + 1, dtype=int)
     for j in range(1, n + 1):
-        lo_cvr, hi_cvr = np.inf, 0.0
-        for i in range(j - 1, -1, -1):  # run [i, j): extend leftwards
-            lo_cvr, hi_cvr = min(lo_cvr, cvr[i]), max(hi_cvr, cvr[i])
-            single = i == j - 1
-            if not single and (cpa[j - 1] / cpa[i] > settings.max_cpa_ratio
-                               or (lo_cvr > 0 and hi_cvr / lo_cvr > settings.max_cvr_ratio) or lo_cvr <= 0):
-                break  # longer runs only get wider
-            sw, sx, sxx = cw[j] - cw[i], cwx[j] - cwx[i], cwxx[j] - cwxx[i]
-            sse = max(sxx - sx * sx / sw, 0.0)
-            cost = 1.0 + sse + (_BELOW_PENALTY if cconv[j] - cconv[i] < settings.min_conversions else 0.0)
-            if best[i] + cost < best[j]:
-                best[j], back[j] = best[i] + cost, i
+        # runs [i, j) allowed by the CPA limit: cpa[j-1] / cpa[i] <= R (cpa is sorted)
+        lo = int(np.searchsorted(cpa, cpa[j - 1] / settings.max_cpa_ratio, side="left"))
+        lo = min(lo, j - 1)
+        # ... and by the CVR limit: running min/max of CVR from j-1 leftwards
+        seg = cvr[lo:j][::-1]
+        mins, maxs = np.minimum.accumulate(seg), np.maximum.accumulate(seg)
+        ok = (mins > 0) & (maxs <= settings.max_cvr_ratio * mins)
+        ok[0] = True  # a single plan is always allowed
+        width = int(np.argmin(ok)) if not ok.all() else len(ok)  # longer runs only get wider
+        i = np.arange(j - 1, j - 1 - width, -1)
+        sw, sx, sxx = cw[j] - cw[i], cwx[j] - cwx[i], cwxx[j] - cwxx[i]
+        sse = np.maximum(sxx - sx * sx / sw, 0.0)
+        cost = best[i] + 1.0 + sse + np.where(cconv[j] - cconv[i] < settings.min_conversions, _BELOW_PENALTY, 0.0)
+        k = int(np.argmin(cost))
+        best[j], back[j] = cost[k], i[k]
     runs, j = [], n
     while j > 0:
         runs.append((back[j], j))
@@ -338,9 +354,12 @@ def cpc_keywords(perf: pd.DataFrame, rows: pd.DataFrame, min_share: float = 0.10
     line_cp_clicks = kw["clicks"].where(cp, 0).groupby(kw["business_line"]).transform("sum")
     kw["conv_share"] = kw["conversions"] / line_conv.where(line_conv > 0)
     kw["click_share"] = (kw["clicks"] / line_cp_clicks.where(line_cp_clicks > 0)).where(cp)
-    rank = rows.loc[rows["report_type"] == "keyword"].assign(keyword=lambda d: d["keyword"].astype("str"))
-    pos = rank.groupby("keyword")[["avg_position", "impression_share"]].mean()
-    kw = kw.join(pos, on="keyword")
+    rank = rows.loc[(rows["report_type"] == "keyword").to_numpy(bool)]
+    if rank["avg_position"].notna().any() or rank["impression_share"].notna().any():
+        pos = rank.groupby(rank["keyword"].astype("str"))[["avg_position", "impression_share"]].mean()
+        kw = kw.join(pos, on="keyword")
+    else:  # the export has no rank data (most Baidu keyword reports)
+        kw["avg_position"] = kw["impression_share"] = float("nan")
     big = (kw["conv_share"] >= min_share) | (kw["click_share"] >= min_share)
     weak = (kw["avg_position"] > weak_position) | (kw["impression_share"] < weak_share)
     unknown = kw["avg_position"].isna() & kw["impression_share"].isna()
@@ -460,7 +479,8 @@ def adjusted_rand_index(a, b) -> float:
 
 
 __all__ = ["BundleSettings", "THRESHOLD_RULES", "adjusted_rand_index", "bundles_from_names", "cpc_keywords",
-           "fit_prior", "plan_evidence", "propose", "split_candidates", "summarize", "window"]
+           "fit_prior", "plan_evidence", "propose", "read_bundle_map", "split_candidates", "summarize", "window",
+           "window_performance"]
 
 
 def read_bundle_map(data: bytes, name: str = "bundle map") -> tuple[pd.Series, dict[str, float]]:

@@ -46,7 +46,7 @@ from .evaluate import report, score
 from .ingest import ReadInfo, Settings, read_export
 from .lexicon import VERTICALS
 from .bundles import (THRESHOLD_RULES, BundleSettings, bundles_from_names, cpc_keywords, plan_evidence, propose,
-                      read_bundle_map, split_candidates, summarize)
+                      read_bundle_map, split_candidates, summarize, window_performance)
 from .dataset import accounts, for_account, merge
 from .stages import Classifier, classifier, classify, detect_vertical, keyword_performance
 
@@ -194,14 +194,15 @@ def cmd_bundles(args: argparse.Namespace) -> int:
         kw = rows["keyword"].dropna().unique()
         vertical = args.vertical if args.vertical != "auto" else detect_vertical(kw)
         clf = classifier(vertical)
-        ev = plan_evidence(rows, clf, settings)
+        window_rows, perf = window_performance(rows, clf, settings)
+        ev = plan_evidence(rows, clf, settings, perf)
         if ev.empty:
             continue
         prop = propose(ev, settings)
         summary = summarize(prop, settings)
         current = membership if membership is not None else bundles_from_names(ev["campaign"])
         splits = split_candidates(ev, current, targets, max_cpa_ratio=settings.max_cpa_ratio)
-        cpc = cpc_keywords(keyword_performance(rows, clf), rows)
+        cpc = cpc_keywords(perf, window_rows)
         results.append({
             "platform": acct["platform"], "account": acct["account"], "currency": acct["currency"],
             "vertical": vertical,

@@ -196,6 +196,7 @@ class Classifier:
         self.vertical = vertical
         self.edits = edits or {}
         self._matchers: dict[str, _Matcher] = {}
+        self._memo: dict[str, tuple[str, str, int, int, str]] = {}
 
     def lexicon(self, language: str) -> Lexicon:
         lex = load(self.vertical, language)
@@ -206,8 +207,18 @@ class Classifier:
             self._matchers[language] = _Matcher(self.lexicon(language))
         return self._matchers[language]
 
+    #: Keywords remembered per classifier (labels are pure functions of the keyword and
+    #: the lexicon, so a page rerun or a second table over the same keywords is a lookup).
+    MEMO_SIZE = 500_000
+
     def classify_one(self, keyword: str) -> tuple[str, str, int, int, str]:
-        return self._matcher(language_of(keyword)).classify(keyword)
+        hit = self._memo.get(keyword)
+        if hit is None:
+            hit = self._matcher(language_of(keyword)).classify(keyword)
+            if len(self._memo) >= self.MEMO_SIZE:
+                self._memo.clear()
+            self._memo[keyword] = hit
+        return hit
 
     def classify(self, keywords) -> pd.DataFrame:
         """One row per input keyword, in input order, with :data:`OUTPUT_COLUMNS`.
@@ -215,15 +226,16 @@ class Classifier:
         ``urgency`` and ``off_target`` are 0/1; ``cues`` lists what matched
         (``line:开锁; phone:电话; urgency:24小时``). Nulls become empty keywords.
         """
-        s = pd.Series(keywords, dtype=object).fillna("").astype(str)
-        codes, uniques = pd.factorize(s)
-        results = [self.classify_one(k) for k in uniques]
+        s = keywords if isinstance(keywords, pd.Series) else pd.Series(list(keywords), dtype=object)
+        s = s.reset_index(drop=True)
+        codes, uniques = pd.factorize(s, use_na_sentinel=False)
+        results = [self.classify_one(k if isinstance(k, str) else "") for k in uniques]
         cols = list(zip(*results)) if results else [(), (), (), (), ()]
         u = pd.DataFrame({"business_line": cols[0], "stage": cols[1], "urgency": cols[2],
                           "off_target": cols[3], "cues": cols[4]})
         out = u.iloc[codes].reset_index(drop=True) if len(s) else u.iloc[:0]
         out.insert(0, "vertical", self.vertical)
-        out.insert(0, "keyword", s.to_numpy())
+        out.insert(0, "keyword", s.fillna("").astype(str).to_numpy() if s.dtype == object else s.fillna("").to_numpy())
         out["urgency"] = out["urgency"].astype("int8")
         out["off_target"] = out["off_target"].astype("int8")
         return out[list(OUTPUT_COLUMNS)]
@@ -285,8 +297,9 @@ def keyword_performance(table: pd.DataFrame, clf: Classifier, field: str = "keyw
     cols = keys + _SUMS + list(LABEL_COLUMNS)
     if rows.empty:
         return pd.DataFrame(columns=cols)
-    g = (rows.assign(**{k: rows[k].astype("str").fillna("") for k in keys})
-         .groupby(keys, sort=False)[_SUMS].sum(min_count=1).reset_index())
+    g = rows.groupby(keys, sort=False, observed=True, dropna=False)[_SUMS].sum(min_count=1).reset_index()
+    for k in keys:
+        g[k] = g[k].astype("str").fillna("")
     labels = clf.classify(g[field])
     for c in LABEL_COLUMNS:
         g[c] = labels[c].to_numpy()

@@ -9,8 +9,8 @@ import streamlit as st
 import ui
 from optimizer import i18n
 from optimizer.bundles import (BundleSettings, bundles_from_names, cpc_keywords, plan_evidence, propose,
-                               read_bundle_map, split_candidates, summarize)
-from optimizer.stages import detect_vertical, keyword_performance
+                               read_bundle_map, split_candidates, summarize, window_performance)
+from optimizer.stages import detect_vertical
 
 lang = ui.lang()
 table, is_sample = ui.current_table()
@@ -43,7 +43,10 @@ max_target = c[4].number_input(ui.t("bd.max_target"), 0.0, 100000.0, 0.0, step=1
 settings = BundleSettings(window_days=int(days), min_conversions=float(min_conv), max_cpa_ratio=float(cpa_ratio),
                           max_cvr_ratio=float(cvr_ratio), max_target_cpa=float(max_target) or None)
 
-evidence = ui.memo(("bd", akey, len(rows), vertical, edits_json, int(days)), lambda: plan_evidence(rows, clf, settings))
+window_rows, perf = ui.memo(("bdw", akey, len(rows), vertical, edits_json, int(days)),
+                           lambda: window_performance(rows, clf, settings))
+evidence = ui.memo(("bd", akey, len(rows), vertical, edits_json, int(days)),
+                   lambda: plan_evidence(rows, clf, settings, perf))
 if evidence.empty:
     st.info(ui.t("bd.no_daily"))
     st.stop()
@@ -117,8 +120,7 @@ st.dataframe(
         "cpa_interval": ui.t("col.cpa_interval"), "thin": st.column_config.CheckboxColumn(ui.t("col.thin"))})
 
 st.subheader(ui.t("bd.cpc"))
-perf = ui.memo(("kw", akey, len(rows), vertical, edits_json), lambda: keyword_performance(rows, clf))
-cpc = cpc_keywords(perf, rows)
+cpc = cpc_keywords(perf, window_rows)
 if cpc.empty:
     st.success(ui.t("bd.cpc_none"))
 else:

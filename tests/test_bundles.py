@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from optimizer.bundles import (BundleSettings, adjusted_rand_index, bundles_from_names, cpc_keywords, fit_prior,
-                               plan_evidence, propose, split_candidates, summarize)
+                               plan_evidence, propose, split_candidates, summarize, window_performance)
 from optimizer.dataset import merge
 from optimizer.ingest import read_export
-from optimizer.stages import classifier, keyword_performance
+from optimizer.stages import classifier
 from sample_data.generator import AccountConfig, generate_account, write_baidu_keyword_report, \
     write_google_keyword_report
 from tests.conftest import SAMPLE
@@ -150,9 +150,8 @@ def test_bundle_names_and_split_candidates():
 
 
 def test_keywords_for_cpc_on_the_sample():
-    t = _sample_table()
-    perf = keyword_performance(t, classifier("locksmith"))
-    picks = cpc_keywords(perf, t)
+    rows, perf = window_performance(_sample_table(), classifier("locksmith"))
+    picks = cpc_keywords(perf, rows)
     assert len(picks) > 0 and (picks["conv_share"].fillna(0) >= 0.10).any()
     assert picks["reason_en"].str.contains("no rank data").all()  # Baidu keyword reports here carry no rank
 
