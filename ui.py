@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +20,7 @@ from optimizer.dataset import MergeReport, merge
 from optimizer.errors import IngestError
 from optimizer.ingest import ColumnMapping, Export, read_export
 from optimizer.lexicon import AccountLexiconStore, LexiconEdits
-from optimizer.stages import Classifier
+from optimizer.stages import Classifier, detect_vertical
 from optimizer.mappings import MappingStore, saved_mapping_for
 
 ROOT = Path(__file__).resolve().parent
@@ -119,6 +120,38 @@ def pick_account(table: pd.DataFrame, key: str, container=None) -> tuple[pd.Seri
                            format_func=lambda i: account_label(accounts.iloc[i]))
     acct = accounts.iloc[pick]
     return acct, dataset.for_account(table, acct["platform"], acct["account"])
+
+
+@dataclass(frozen=True)
+class AccountContext:
+    """What every analysis page needs about the chosen account: its key, currency,
+    the vertical (detected, or the one the user saved) and the lexicon edits."""
+
+    key: str
+    currency: str | None
+    symbol: str
+    detected: str
+    saved_vertical: str | None
+    edits_json: str
+
+    @property
+    def vertical(self) -> str:
+        return self.saved_vertical or self.detected
+
+    def classifier(self) -> "Classifier":
+        return classifier(self.vertical, self.edits_json)
+
+
+def account_context(acct: pd.Series, rows: pd.DataFrame) -> AccountContext:
+    key = account_key(acct)
+    store = lexicon_store()
+    detected = memo(("vertical", key, len(rows)), lambda: detect_vertical(
+        pd.concat([rows["keyword"], rows["search_term"]]).dropna().unique()))
+    edits = store.edits(key)
+    currency = acct["currency"] or None
+    return AccountContext(key, currency, i18n.CURRENCY_SYMBOL.get(currency or "", ""), detected,
+                          store.vertical(key),
+                          json.dumps({k: v.to_json() for k, v in sorted(edits.items())}, sort_keys=True))
 
 
 def lexicon_store() -> AccountLexiconStore:

@@ -1,7 +1,5 @@
 """oCPC bundles: which plans to bind together, at what target CPA, which keywords to
 keep on CPC, and which plans of existing bundles to split off."""
-import json
-
 import pandas as pd
 import plotly.express as px
 import streamlit as st
@@ -10,7 +8,6 @@ import ui
 from optimizer import i18n
 from optimizer.bundles import (BundleSettings, bundles_from_names, cpc_keywords, plan_evidence, propose,
                                read_bundle_map, split_candidates, summarize, window_performance)
-from optimizer.stages import detect_vertical
 
 lang = ui.lang()
 table, is_sample = ui.current_table()
@@ -24,15 +21,9 @@ if picked is None:
     st.info(ui.t("overview.no_data"))
     st.stop()
 acct, rows = picked
-currency = acct["currency"] or None
-sym = i18n.CURRENCY_SYMBOL.get(currency or "", "")
-akey = ui.account_key(acct)
-store = ui.lexicon_store()
-vertical = store.vertical(akey) or ui.memo(("vertical", akey, len(rows)), lambda: detect_vertical(
-    pd.concat([rows["keyword"], rows["search_term"]]).dropna().unique()))
-edits = store.edits(akey)
-edits_json = json.dumps({k: v.to_json() for k, v in sorted(edits.items())}, sort_keys=True)
-clf = ui.classifier(vertical, edits_json)
+ctx = ui.account_context(acct, rows)
+currency, sym, akey, vertical, edits_json = ctx.currency, ctx.symbol, ctx.key, ctx.vertical, ctx.edits_json
+clf = ctx.classifier()
 
 c = st.columns(5)
 days = c[0].number_input(ui.t("bd.window"), 7, 90, 30, step=1, key="bd_window")

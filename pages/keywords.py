@@ -1,6 +1,5 @@
 """Keywords by business line and decision stage: how each stage performs, the search
 terms to negate, keywords in the wrong unit, and the lexicon that decides it all."""
-import json
 import re
 
 import pandas as pd
@@ -10,8 +9,7 @@ import ui
 from optimizer import i18n
 from optimizer.lexicon import CUE_KINDS, VERTICALS, LexiconEdits, file_of
 from optimizer.report import to_csv_bytes
-from optimizer.stages import (detect_vertical, filter_keywords, keyword_performance, negative_keywords,
-                              stage_table, structure_fixes)
+from optimizer.stages import filter_keywords, keyword_performance, negative_keywords, stage_table, structure_fixes
 
 lang = ui.lang()
 table, is_sample = ui.current_table()
@@ -26,25 +24,20 @@ if picked is None:
     st.info(ui.t("overview.no_data"))
     st.stop()
 acct, rows = picked
-currency = acct["currency"] or None
-sym = i18n.CURRENCY_SYMBOL.get(currency or "", "")
-akey = ui.account_key(acct)
+ctx = ui.account_context(acct, rows)
+currency, sym, akey, edits_json = ctx.currency, ctx.symbol, ctx.key, ctx.edits_json
 store = ui.lexicon_store()
-
-detected = ui.memo(("vertical", akey, len(rows)),
-                   lambda: detect_vertical(pd.concat([rows["keyword"], rows["search_term"]]).dropna().unique()))
-saved_vertical = store.vertical(akey)
 options = ["auto", *VERTICALS]
 choice = top[1].selectbox(
-    ui.t("kw.vertical"), options, index=options.index(saved_vertical or "auto"), key=f"kw_vertical_{akey}",
-    format_func=lambda v: ui.t("kw.vertical_detected", name=ui.name_of(i18n.VERTICAL, detected)) if v == "auto"
+    ui.t("kw.vertical"), options, index=options.index(ctx.saved_vertical or "auto"), key=f"kw_vertical_{akey}",
+    format_func=lambda v: ui.t("kw.vertical_detected", name=ui.name_of(i18n.VERTICAL, ctx.detected)) if v == "auto"
     else ui.name_of(i18n.VERTICAL, v))
-if (None if choice == "auto" else choice) != saved_vertical:
+if (None if choice == "auto" else choice) != ctx.saved_vertical:
     store.set_vertical(akey, None if choice == "auto" else choice)
-vertical = detected if choice == "auto" else choice
+    st.rerun()
+vertical = ctx.vertical
 edits = store.edits(akey)
-edits_json = json.dumps({k: v.to_json() for k, v in sorted(edits.items())}, sort_keys=True)
-clf = ui.classifier(vertical, edits_json)
+clf = ctx.classifier()
 
 perf = ui.memo(("kw", akey, len(rows), vertical, edits_json), lambda: keyword_performance(rows, clf))
 search = ui.memo(("st", akey, len(rows), vertical, edits_json),
