@@ -44,6 +44,13 @@ def t(key: str, **params: object) -> str:
     return i18n.t(key, lang(), **params)
 
 
+def wkey(base: str) -> str:
+    """A widget key per language for widgets whose options are translated: Streamlit
+    keeps a keyed widget's formatted options across reruns, so a language switch
+    needs a fresh widget. Chinese (the default) keeps the plain key."""
+    return base if lang() == "zh" else f"{base}_{lang()}"
+
+
 def name_of(table: dict, code: str | None) -> str:
     return i18n.code_name(table, code, lang())
 
@@ -116,7 +123,7 @@ def pick_account(table: pd.DataFrame, key: str, container=None) -> tuple[pd.Seri
     if accounts.empty:
         return None
     where = container or st
-    pick = where.selectbox(t("overview.account"), range(len(accounts)), key=key,
+    pick = where.selectbox(t("overview.account"), range(len(accounts)), key=wkey(key),
                            format_func=lambda i: account_label(accounts.iloc[i]))
     acct = accounts.iloc[pick]
     return acct, dataset.for_account(table, acct["platform"], acct["account"])

@@ -29,7 +29,7 @@ currency, sym, akey, edits_json = ctx.currency, ctx.symbol, ctx.key, ctx.edits_j
 store = ui.lexicon_store()
 options = ["auto", *VERTICALS]
 choice = top[1].selectbox(
-    ui.t("kw.vertical"), options, index=options.index(ctx.saved_vertical or "auto"), key=f"kw_vertical_{akey}",
+    ui.t("kw.vertical"), options, index=options.index(ctx.saved_vertical or "auto"), key=ui.wkey(f"kw_vertical_{akey}"),
     format_func=lambda v: ui.t("kw.vertical_detected", name=ui.name_of(i18n.VERTICAL, ctx.detected)) if v == "auto"
     else ui.name_of(i18n.VERTICAL, v))
 if (None if choice == "auto" else choice) != ctx.saved_vertical:
@@ -52,13 +52,14 @@ with tab_stage:
         st.info(ui.t("kw.no_keywords"))
     else:
         f = st.columns(4)
-        stages = f[0].multiselect(ui.t("kw.filter_stage"), list(i18n.STAGE), key="kw_f_stage",
-                                  format_func=stage_names.get)
-        lines = f[1].multiselect(ui.t("kw.filter_line"), sorted(perf["business_line"].unique()), key="kw_f_line")
+        stages = f[0].multiselect(ui.t("kw.filter_stage"), list(i18n.STAGE), key=ui.wkey("kw_f_stage"),
+                                  format_func=stage_names.get, placeholder=ui.t("kw.all"))
+        lines = f[1].multiselect(ui.t("kw.filter_line"), sorted(perf["business_line"].unique()), key="kw_f_line",
+                                 placeholder=ui.t("kw.all"))
         flag = {"all": None, "yes": 1, "no": 0}
         flag_name = {"all": ui.t("kw.all"), "yes": ui.t("kw.only"), "no": ui.t("kw.exclude")}
-        urg = f[2].selectbox(ui.t("kw.filter_urgency"), list(flag), key="kw_f_urg", format_func=flag_name.get)
-        off = f[3].selectbox(ui.t("kw.filter_off"), list(flag), key="kw_f_off", format_func=flag_name.get)
+        urg = f[2].selectbox(ui.t("kw.filter_urgency"), list(flag), key=ui.wkey("kw_f_urg"), format_func=flag_name.get)
+        off = f[3].selectbox(ui.t("kw.filter_off"), list(flag), key=ui.wkey("kw_f_off"), format_func=flag_name.get)
         view = filter_keywords(perf, stages, lines, flag[urg], flag[off])
 
         st.subheader(ui.t("kw.chart"))
@@ -151,12 +152,13 @@ with tab_lex:
     st.caption(ui.t("kw.lex_caption", file=file_of(vertical, lex_lang).name))
     lex = clf.lexicon(lex_lang)
     groups = [f"line:{name}" for name in lex.lines] + list(CUE_KINDS)
-    group = st.selectbox(ui.t("kw.lex_group"), groups, key="kw_lex_group",
+    group = st.selectbox(ui.t("kw.lex_group"), groups, key=ui.wkey("kw_lex_group"),
                          format_func=lambda g: (ui.t("col.business_line") + "：" + g[5:]) if g.startswith("line:")
                          else ui.name_of(i18n.CUE_GROUP, g))
     current = list(lex.cues(group))
     with st.form(key=f"kw_lex_form_{lex_lang}_{group}"):
-        kept = st.multiselect(ui.t("kw.lex_current"), current, default=current, key=f"kw_lex_kept_{lex_lang}_{group}")
+        kept = st.multiselect(ui.t("kw.lex_current"), current, default=current, key=f"kw_lex_kept_{lex_lang}_{group}",
+                              placeholder="")
         added = st.text_input(ui.t("kw.lex_add"), key=f"kw_lex_add_{lex_lang}_{group}")
         new_line = st.text_input(ui.t("kw.lex_new_line"), key=f"kw_lex_newline_{lex_lang}_{group}")
         save = st.form_submit_button(ui.t("kw.lex_save"), type="primary")

@@ -40,7 +40,7 @@ if daily.empty:
     st.info(ui.t("overview.no_daily"))
 else:
     line = st.segmented_control(ui.t("overview.trend_metric"), ["cpa", "conversions", "clicks"],
-                                default="cpa", key="overview_line",
+                                default="cpa", key=ui.wkey("overview_line"),
                                 format_func=lambda k: ui.t(f"overview.{k}")) or "cpa"
     st.plotly_chart(ui.daily_chart(daily, currency, line), width="stretch", key="overview_chart")
     last = dataset.partial_last_day(rows)

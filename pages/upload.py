@@ -43,7 +43,7 @@ def show_mapping_form(fid: str, name: str, data: bytes) -> None:
                      hide_index=True, width="stretch")
         with st.form(key=f"upload_map_form_{fid}"):
             rtype = st.selectbox(ui.t("upload.map_report_type"), MAPPABLE_REPORT_TYPES,
-                                 format_func=lambda c: ui.name_of(i18n.REPORT_TYPE, c), key=f"upload_map_rt_{fid}")
+                                 format_func=lambda c: ui.name_of(i18n.REPORT_TYPE, c), key=ui.wkey(f"upload_map_rt_{fid}"))
             options = [None] + [c for c in prev.columns if c]
             grid = st.columns(3)
             chosen = {}
