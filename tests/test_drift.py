@@ -1,0 +1,260 @@
+"""Cost drift (optimizer.drift): hand-made series with a known change, the building of
+daily series from a canonical table, planted drifts of generated accounts, drift-free
+accounts, Benjamini–Hochberg, and the CPA decomposition."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats.multitest import multipletests
+
+from optimizer import drift, schema
+from sample_data.generator import AccountConfig, DriftSpec, generate_account
+
+DAY0 = pd.Timestamp("2026-09-01")
+END = AccountConfig().end_date
+
+
+def series(clicks, cost, conversions, entity="p", level="campaign"):
+    """A hand-made series in the shape of daily_series."""
+    clicks, cost, conversions = (np.asarray(a, float) for a in (clicks, cost, conversions))
+    d = pd.DataFrame({"level": level, "entity": entity,
+                      "date": pd.date_range(DAY0, periods=len(clicks), freq="D"),
+                      "clicks": clicks, "cost": cost, "conversions": conversions})
+    d["cpc"] = d["cost"] / d["clicks"].where(d["clicks"] > 0)
+    d["cvr"] = d["conversions"] / d["clicks"].where(d["clicks"] > 0)
+    d["cpa"] = d["cost"] / d["conversions"].where(d["conversions"] > 0)
+    return d
+
+
+def row(result, metric, entity="p"):
+    return result.loc[(result["metric"] == metric) & (result["entity"] == entity)].iloc[0]
+
+
+def canonical(daily: pd.DataFrame, platform="baidu", report_type="keyword") -> pd.DataFrame:
+    """A generator's keyword-day frame as a canonical table."""
+    return schema.conform(daily.assign(
+        platform=platform, report_type=report_type, source_file="gen.csv",
+        source_row=np.arange(2, len(daily) + 2), period_start=daily["date"], period_end=daily["date"],
+        keyword_id=daily["keyword_id"].astype(str) if "keyword_id" in daily else None))
+
+
+# ---------------------------------------------------------------------------------
+# Hand-made series
+# ---------------------------------------------------------------------------------
+def test_cvr_that_halves_is_found_on_its_day_with_the_right_sign():
+    rng = np.random.default_rng(1)
+    n, k = 60, 40
+    clicks = np.full(n, 100)
+    p = np.where(np.arange(n) < k, 0.10, 0.05)
+    conv = rng.binomial(clicks, p)
+    r = drift.detect(series(clicks, clicks * 5.0, conv), "cvr")
+    x = row(r, "cvr")
+    assert x["status"] == "flag"
+    assert abs((x["start"] - (DAY0 + pd.Timedelta(days=k))).days) <= 1
+    assert x["change"] < 0 and x["ci_low"] < -0.5 < x["ci_high"]
+    assert x["before"] == pytest.approx(0.10, abs=0.02) and x["after"] == pytest.approx(0.05, abs=0.02)
+    # money: the after cost × (1 − CVR1/CVR0)
+    after = clicks[int((x["start"] - DAY0).days):] * 5.0
+    assert x["money_at_stake"] == pytest.approx(after.sum() * (1 - x["after"] / x["before"]))
+
+
+def test_flat_series_is_not_flagged_on_any_metric():
+    rng = np.random.default_rng(2)
+    n = 70
+    clicks = rng.poisson(80, n)
+    cost = clicks * 6.0 * np.exp(rng.normal(0, 0.05, n))
+    conv = rng.binomial(clicks, 0.1)
+    r = drift.detect(series(clicks, cost, conv))
+    assert set(r["metric"]) == set(drift.METRICS)
+    assert (r["status"] == "no_change").all()
+    assert (r["p_value"] > 0.05).all()
+
+
+def test_cpc_step_is_flagged_and_money_is_extra_cost_of_the_after_clicks():
+    rng = np.random.default_rng(3)
+    n, k = 50, 35
+    clicks = rng.poisson(60, n)
+    cpc = np.where(np.arange(n) < k, 4.0, 5.2) * np.exp(rng.normal(0, 0.03, n))
+    r = drift.detect(series(clicks, clicks * cpc, rng.binomial(clicks, 0.1)), ["cpc", "cvr"])
+    x = row(r, "cpc")
+    assert x["status"] == "flag" and x["start"] == DAY0 + pd.Timedelta(days=k)
+    assert x["change"] == pytest.approx(0.30, abs=0.03) and x["ci_low"] < 0.30 < x["ci_high"]
+    assert x["money_at_stake"] == pytest.approx(
+        (clicks[k:] * cpc[k:]).sum() - x["before"] * clicks[k:].sum())
+    assert row(r, "cvr")["status"] == "no_change"
+
+
+def test_recent_change_needs_only_three_days_after_it():
+    n = 40
+    clicks = np.full(n, 200)
+    cost = np.where(np.arange(n) < n - 3, 2.0, 3.0) * clicks
+    x = row(drift.detect(series(clicks, cost, np.full(n, 20)), "cpc"), "cpc")
+    assert x["start"] == DAY0 + pd.Timedelta(days=n - 3) and x["days_after"] == 3
+
+
+def test_spend_weekday_pattern_is_not_a_change_but_a_level_step_is():
+    rng = np.random.default_rng(4)
+    n = 84
+    weekday = pd.date_range(DAY0, periods=n, freq="D").day_of_week.to_numpy()
+    seasonal = np.where(weekday >= 5, 1.6, 0.85)       # strong weekend peak
+    noise = np.exp(rng.normal(0, 0.05, n))
+    clicks = np.full(n, 100)
+    flat = series(clicks, 500 * seasonal * noise, np.full(n, 10))
+    assert row(drift.detect(flat, "spend"), "spend")["status"] == "no_change"
+    step = series(clicks, 500 * seasonal * noise * np.where(np.arange(n) < 56, 1.0, 1.5), np.full(n, 10))
+    x = row(drift.detect(step, "spend"), "spend")
+    assert x["status"] == "flag" and abs((x["start"] - (DAY0 + pd.Timedelta(days=56))).days) <= 1
+    assert x["change"] == pytest.approx(0.5, abs=0.08) and x["money_at_stake"] > 0
+
+
+def test_cpa_is_tested_through_cvr_and_cpc():
+    rng = np.random.default_rng(5)
+    n, k = 60, 40
+    clicks = rng.poisson(150, n)
+    cost = clicks * 5.0 * np.exp(rng.normal(0, 0.03, n))
+    conv = rng.binomial(clicks, np.where(np.arange(n) < k, 0.12, 0.07))
+    x = row(drift.detect(series(clicks, cost, conv), "cpa"), "cpa")
+    assert x["status"] == "flag" and abs((x["start"] - (DAY0 + pd.Timedelta(days=k))).days) <= 1
+    assert x["change"] > 0.4 and "CVR" in x["note"]
+    after = slice(int((x["start"] - DAY0).days), None)
+    assert x["money_at_stake"] == pytest.approx((x["after"] - x["before"]) * conv[after].sum())
+
+
+def test_too_little_data():
+    few_days = series(np.full(9, 100), np.full(9, 500.0), np.full(9, 10))
+    few_clicks = series(np.full(40, 1), np.full(40, 5.0), np.zeros(40))
+    r = drift.detect(pd.concat([few_days.assign(entity="a"), few_clicks.assign(entity="b")]))
+    assert (r["status"] == "too_little_data").all()
+    assert r["p_value"].isna().all() and r["q_value"].isna().all()
+    assert r["note"].str.len().gt(0).all()
+    with pytest.raises(ValueError):
+        drift.detect(few_days, "ctr")
+
+
+def test_benjamini_hochberg_over_every_series_of_the_call():
+    rng = np.random.default_rng(6)
+    parts = []
+    for i in range(12):
+        clicks = rng.poisson(80, 60)
+        cvr = np.where(np.arange(60) < 45, 0.1, 0.05 if i < 3 else 0.1)
+        parts.append(series(clicks, clicks * 4.0 * np.exp(rng.normal(0, 0.05, 60)), rng.binomial(clicks, cvr),
+                            entity=f"e{i}"))
+    r = drift.detect(pd.concat(parts))
+    tested = r.loc[r["p_value"].notna()]
+    assert len(tested) == 48
+    assert (tested["q_value"] >= tested["p_value"] - 1e-15).all()
+    expected = multipletests(tested["p_value"], method="fdr_bh")[1]
+    assert np.allclose(tested["q_value"], expected)
+    assert ((tested["q_value"] <= 0.05) == (tested["status"] == "flag")).all()
+    flagged = set(r.loc[(r["status"] == "flag") & (r["metric"] == "cvr"), "entity"])
+    assert {"e0", "e1", "e2"} <= flagged
+
+
+def test_decompose_shares_sum_to_one_and_a_pure_cpc_change_is_cpc():
+    n, k = 40, 25
+    clicks = np.full(n, 100.0)
+    cost = clicks * np.where(np.arange(n) < k, 4.0, 5.0)
+    s = series(clicks, cost, np.full(n, 10.0))
+    d = drift.decompose(s, "p", DAY0 + pd.Timedelta(days=k))
+    assert d["share_cpc"] == pytest.approx(1.0) and d["share_cvr"] == pytest.approx(0.0)
+    assert d["cpa_change"] == pytest.approx(0.25) and d["cpc_change"] == pytest.approx(0.25)
+    mixed = series(clicks, cost, np.where(np.arange(n) < k, 10.0, 9.0))
+    m = drift.decompose(mixed, "p", DAY0 + pd.Timedelta(days=k))
+    assert m["share_cpc"] + m["share_cvr"] == pytest.approx(1.0)
+    assert m["log_cpa"] == pytest.approx(m["log_cpc"] - m["log_cvr"])
+    assert 0 < m["share_cvr"] < m["share_cpc"] < 1
+
+
+# ---------------------------------------------------------------------------------
+# daily_series on a canonical table
+# ---------------------------------------------------------------------------------
+def test_daily_series_zero_fills_drops_baidu_partial_day_and_prefers_plan_report():
+    days = pd.to_datetime(["2026-11-01", "2026-11-02", "2026-11-04", "2026-11-05"])
+    kw = pd.DataFrame({"date": days.repeat(2), "account": "A", "campaign": "P1", "ad_group": "U",
+                       "keyword": ["开锁", "换锁"] * 4, "match_type": "exact",
+                       "clicks": [10, 1] * 4, "cost": [50.0, 2.0] * 4, "conversions": [2, 0, 0, 0, 1, 0, 1, 0]})
+    plan = kw.groupby(["date", "account", "campaign"], as_index=False)[["clicks", "cost", "conversions"]].sum()
+    table = schema.concat([canonical(kw.assign(keyword_id="1")), canonical(plan, report_type="campaign")])
+    acc = drift.daily_series(table, "account")
+    assert acc.attrs["dropped_partial_day"] == pd.Timestamp("2026-11-05")
+    assert list(acc["date"]) == list(pd.date_range("2026-11-01", "2026-11-04"))
+    assert list(acc["clicks"]) == [11, 11, 0, 11]          # plan report only, 11-03 zero-filled
+    assert list(acc.columns[:9]) == ["level", "entity", "date", "clicks", "cost", "conversions", "cpc", "cvr", "cpa"]
+    assert np.isnan(acc["cpc"].iloc[2]) and np.isnan(acc["cpa"].iloc[2]) and acc["entity"].iloc[0] == "A"
+    camp = drift.daily_series(table, "campaign")
+    assert set(camp["entity"]) == {"P1"} and camp["cost"].sum() == pytest.approx(156.0)
+    words = drift.daily_series(table, "keyword")
+    assert set(words["entity"]) == {"P1 / 开锁"}              # 开锁 alone covers ≥ 80 % of the cost
+    with pytest.raises(ValueError):
+        drift.daily_series(table, "unit")
+
+
+# ---------------------------------------------------------------------------------
+# Generated accounts
+# ---------------------------------------------------------------------------------
+PLANTED = (DriftSpec("开锁-电话词", "cpc", END - timedelta(days=30), 0.40, "abrupt"),
+           DriftSpec("换锁-核心词", "cvr", END - timedelta(days=20), -0.35, "abrupt"))
+
+
+def all_levels(table):
+    return pd.concat([drift.daily_series(table, lvl) for lvl in drift.LEVELS], ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def planted():
+    # volume_scale 1: the default plan volumes with 600 keywords (the drifted plans
+    # have ~15 conversions a day)
+    acc = generate_account(AccountConfig(seed=7, n_keywords=600, volume_scale=1.0, drifts=PLANTED,
+                                         url_changes=()))
+    s = all_levels(canonical(acc.daily))
+    return acc, s, drift.detect(s)
+
+
+def test_planted_drifts_are_flagged_on_their_metric_near_their_start(planted):
+    acc, s, r = planted
+    plans = s.loc[s["level"] == "campaign"]
+    assert len(acc.truth["drifts"]) == 2
+    checked = 0
+    for d in acc.truth["drifts"]:
+        start = pd.Timestamp(d["start"])
+        per_day = plans.loc[(plans["entity"] == d["campaign"]) & (plans["date"] < start), "conversions"].mean()
+        if per_day < 5:
+            continue
+        checked += 1
+        x = r.loc[(r["level"] == "campaign") & (r["entity"] == d["campaign"]) & (r["metric"] == d["metric"])].iloc[0]
+        assert x["status"] == "flag", (d, x.to_dict())
+        assert abs((x["start"] - start).days) <= 3
+        assert np.sign(x["change"]) == np.sign(d["change"])
+        assert x["ci_low"] < d["change"] < x["ci_high"]
+        cpa = r.loc[(r["level"] == "campaign") & (r["entity"] == d["campaign"]) & (r["metric"] == "cpa")].iloc[0]
+        assert cpa["status"] == "flag" and cpa["change"] > 0 and cpa["money_at_stake"] > 0
+    assert checked == 2
+    # plans without a drift: no CPC / CVR flags
+    others = r.loc[(r["level"] == "campaign") & ~r["entity"].isin([d["campaign"] for d in acc.truth["drifts"]])]
+    assert not (others["status"] == "flag").any()
+    assert (r["q_value"].dropna() >= r["p_value"].dropna() - 1e-15).all()
+
+
+def test_decomposition_of_planted_drifts(planted):
+    _, s, _ = planted
+    plans = s.loc[s["level"] == "campaign"]
+    cpc = drift.decompose(plans, "开锁-电话词", PLANTED[0].start)
+    assert cpc["share_cpc"] + cpc["share_cvr"] == pytest.approx(1.0)
+    assert cpc["share_cpc"] > 0.7 and cpc["cpc_change"] == pytest.approx(0.40, abs=0.06)
+    cvr = drift.decompose(plans, "换锁-核心词", PLANTED[1].start)
+    assert cvr["share_cvr"] > 0.7 and cvr["cvr_change"] < -0.2
+
+
+def test_drift_free_accounts_raise_few_flags():
+    tested = flags = 0
+    for seed in (11, 12, 13):
+        acc = generate_account(AccountConfig(seed=seed, n_keywords=600, drifts=(), url_changes=()))
+        r = drift.detect(all_levels(canonical(acc.daily)))
+        t = r.loc[r["status"] != "too_little_data"]
+        tested += len(t)
+        flags += int((t["status"] == "flag").sum())
+    assert tested >= 250
+    assert flags <= 0.05 * tested
