@@ -126,7 +126,7 @@ def pick_account(table: pd.DataFrame, key: str, container=None) -> tuple[pd.Seri
     pick = where.selectbox(t("overview.account"), range(len(accounts)), key=wkey(key),
                            format_func=lambda i: account_label(accounts.iloc[i]))
     acct = accounts.iloc[pick]
-    return acct, dataset.for_account(table, acct["platform"], acct["account"])
+    return acct, dataset.for_account(table, acct["platform"], acct["account"], acct["currency"])
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ def lexicon_store() -> AccountLexiconStore:
 
 
 def account_key(acct: pd.Series) -> str:
-    return f"{acct['platform']}:{acct['account']}"
+    return f"{acct['platform']}:{acct['account']}:{acct['currency']}"
 
 
 def account_label(row) -> str:

@@ -190,7 +190,7 @@ def cmd_bundles(args: argparse.Namespace) -> int:
                               max_target_cpa=args.max_target_cpa)
     results = []
     for _, acct in accounts(table).iterrows():
-        rows = for_account(table, acct["platform"], acct["account"])
+        rows = for_account(table, acct["platform"], acct["account"], acct["currency"])
         kw = rows["keyword"].dropna().unique()
         vertical = args.vertical if args.vertical != "auto" else detect_vertical(kw)
         clf = classifier(vertical)

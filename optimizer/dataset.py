@@ -119,14 +119,16 @@ def merge(existing: pd.DataFrame | None, new: Export) -> tuple[pd.DataFrame, Mer
 
 
 #: Report types whose rows add up to an account's spend, most complete first.
-SPEND_REPORT_ORDER = ("campaign", "ad_group", "keyword", "account_structure", "keyword_list", "search_term")
+SPEND_REPORT_ORDER = ("campaign", "ad_group", "keyword", "time", "account_structure", "keyword_list", "search_term")
 
 
 def spend_rows(table: pd.DataFrame) -> pd.DataFrame:
-    """The rows to sum for account-level figures: per (platform, account), only the
-    first report type of :data:`SPEND_REPORT_ORDER` present, so that a keyword
-    report and a plan report of the same days are not added together.
-    Reports of other types (location, device, hour …) never count.
+    """The rows to sum for account-level figures: per account (platform, account,
+    currency), only one report type, so that a keyword report and a plan report of
+    the same days are not added together. A report type with daily rows is preferred
+    to an undated one (an "All time" campaign report does not hide a daily keyword
+    report), then the first of :data:`SPEND_REPORT_ORDER`. Reports of other types
+    (location, device, hour …) never count.
     """
     if table.empty:
         return table
@@ -135,19 +137,42 @@ def spend_rows(table: pd.DataFrame) -> pd.DataFrame:
     eligible = table.loc[r.notna()]
     if eligible.empty:
         return eligible
-    r = r.loc[eligible.index].astype(float)
-    best = r.groupby([text(eligible["platform"]), _attributed_accounts(eligible)]).transform("min")
-    return eligible.loc[r == best]
+    keys = _account_keys(eligible)
+    rtype = text(eligible["report_type"])
+    dated = eligible["date"].notna().groupby([*keys, rtype]).transform("any")
+    score = r.loc[eligible.index].astype(float) + np.where(dated.to_numpy(bool), 0.0, 100.0)
+    best = score.groupby(keys).transform("min")
+    return eligible.loc[(score == best).to_numpy(bool)]
 
 
-def daily_totals(table: pd.DataFrame) -> pd.DataFrame:
+def _account_keys(table: pd.DataFrame) -> list[pd.Series]:
+    """(platform, account, currency) of every row, as attributed at read time."""
+    return [text(table["platform"]), _attributed_accounts(table), _attributed_currency(table)]
+
+
+def _attributed_currency(table: pd.DataFrame) -> pd.Series:
+    """Each row's currency, with rows that name none given their account's only
+    currency (legacy AdWords downloads carry no currency column). Two Google
+    downloads without account names but in different currencies are two accounts:
+    money in different currencies is never added up."""
+    cur = text(table["currency"])
+    acct = text(table["platform"]) + "\x00" + _attributed_accounts(table)
+    named = pd.DataFrame({"a": acct, "c": cur}).loc[cur != ""].drop_duplicates()
+    single = named.groupby("a")["c"].agg(lambda s: s.iloc[0] if len(s) == 1 else None).dropna()
+    fill = acct.map(single)
+    return cur.where((cur != "") | fill.isna(), fill)
+
+
+def daily_totals(table: pd.DataFrame, partial_day: pd.Timestamp | None = None) -> pd.DataFrame:
     """Spend, clicks, impressions, conversions and CPA per day over :func:`spend_rows`.
 
     Columns: date, impressions, clicks, cost, conversions, cpa (cost / conversions,
     NaN on days without conversions), cpc (cost / clicks), partial (True on a day
     whose conversions are still arriving, see :func:`partial_last_day`: its CPA is
     not comparable with the other days'). Rows without a day (aggregated reports)
-    are left out.
+    are left out. ``partial_day``: that day when ``table`` is a date range cut out of
+    the account (the account's last day, not the range's); by default the last day
+    of ``table`` itself.
     """
     rows = spend_rows(table)
     rows = rows.loc[rows["date"].notna()]
@@ -157,7 +182,7 @@ def daily_totals(table: pd.DataFrame) -> pd.DataFrame:
     g = rows.groupby("date")[["impressions", "clicks", "cost", "conversions"]].sum(min_count=1).reset_index()
     g["cpa"] = g["cost"] / g["conversions"].where(g["conversions"] > 0)
     g["cpc"] = g["cost"] / g["clicks"].where(g["clicks"] > 0)
-    g["partial"] = g["date"] == partial_last_day(rows)
+    g["partial"] = g["date"] == (partial_day if partial_day is not None else partial_last_day(rows))
     return g
 
 
@@ -205,24 +230,26 @@ def accounts(table: pd.DataFrame) -> pd.DataFrame:
     cols = ["platform", "account", "currency", "date_start", "date_end", "cost", "rows", "label"]
     if table.empty:
         return pd.DataFrame(columns=cols)
-    t = table.assign(platform=text(table["platform"]), account=_attributed_accounts(table),
-                     currency=text(table["currency"]))
+    platform, account, currency = _account_keys(table)
+    t = table.assign(platform=platform, account=account, currency=currency)
     spend = spend_rows(t)
-    g = t.groupby(["platform", "account"]).agg(
-        currency=("currency", lambda s: ", ".join(sorted(set(s) - {""}))),
+    g = t.groupby(["platform", "account", "currency"]).agg(
         date_start=("period_start", "min"), date_end=("period_end", "max"), rows=("platform", "size"))
-    g["cost"] = spend.groupby(["platform", "account"])["cost"].sum(min_count=1).reindex(g.index)
+    g["cost"] = spend.groupby(["platform", "account", "currency"])["cost"].sum(min_count=1).reindex(g.index)
     g = g.reset_index()
     g["label"] = [" · ".join(x for x in (p, a or "—", c) if x) for p, a, c in
                   zip(g["platform"], g["account"], g["currency"])]
     return g.sort_values("cost", ascending=False, na_position="last", ignore_index=True)[cols]
 
 
-def for_account(table: pd.DataFrame, platform: str, account: str) -> pd.DataFrame:
-    """The rows of one (platform, account), including nameless rows of the platform
-    when it has only this one named account; ``account`` '' selects nameless rows
-    of a platform with several (or no) named accounts."""
-    mask = (text(table["platform"]) == platform) & (_attributed_accounts(table) == account)
+def for_account(table: pd.DataFrame, platform: str, account: str, currency: str | None = None) -> pd.DataFrame:
+    """The rows of one account: (platform, account) and, when given, currency
+    (:func:`accounts` lists them). Nameless rows of a platform with only this one
+    named account belong to it; ``account`` '' selects nameless rows otherwise."""
+    p, a, c = _account_keys(table)
+    mask = (p == platform) & (a == account)
+    if currency is not None:
+        mask &= c == currency
     return table.loc[mask.to_numpy(bool)]
 
 

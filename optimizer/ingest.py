@@ -944,6 +944,14 @@ def _distinct(table: pd.DataFrame, col: str, raw: _Raw) -> int | None:
     return int(table[col].nunique(dropna=True))
 
 
+def _distinct_units(table: pd.DataFrame, raw: _Raw) -> int | None:
+    """Units (ad groups) are named within their plan: 核心词-通用 in two plans is two units."""
+    if "ad_group" not in raw.cmap.fields:
+        return None
+    units = table.loc[table["ad_group"].notna(), ["campaign", "ad_group"]].astype("str")
+    return int(len(units.drop_duplicates()))
+
+
 def _sum(table: pd.DataFrame, col: str) -> float | None:
     s = table[col]
     return None if s.isna().all() else round(float(s.sum()), 2)
@@ -963,7 +971,7 @@ def _info(raw: _Raw, file: str, platform: str, report_type: str, table: pd.DataF
         date_start=None if pd.isna(start) else start.date().isoformat(),
         date_end=None if pd.isna(end) else end.date().isoformat(), daily=daily,
         accounts=_distinct(table, "account", raw), campaigns=_distinct(table, "campaign", raw),
-        ad_groups=_distinct(table, "ad_group", raw), keywords=_distinct(table, "keyword", raw),
+        ad_groups=_distinct_units(table, raw), keywords=_distinct(table, "keyword", raw),
         search_terms=_distinct(table, "search_term", raw),
         impressions=_sum(table, "impressions"), clicks=_sum(table, "clicks"),
         cost=_sum(table, "cost"), conversions=_sum(table, "conversions"),

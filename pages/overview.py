@@ -19,6 +19,7 @@ if picked is None:
     st.stop()
 acct, rows = picked
 currency = (acct["currency"] or None)
+partial_day = dataset.partial_last_day(rows)  # of the account's data, not of the range chosen below
 if pd.notna(acct["date_start"]):
     lo, hi = acct["date_start"].date(), acct["date_end"].date()
     chosen = top[1].date_input(ui.t("overview.range"), value=(lo, hi), min_value=lo, max_value=hi,
@@ -35,7 +36,7 @@ m[3].metric(ui.t("overview.cpa"), i18n.money(s.cpa, currency))
 m[4].metric(ui.t("overview.cvr"), i18n.percent(s.cvr))
 
 st.subheader(ui.t("overview.trend"))
-daily = dataset.daily_totals(rows)
+daily = dataset.daily_totals(rows, partial_day)
 if daily.empty:
     st.info(ui.t("overview.no_daily"))
 else:
@@ -43,7 +44,7 @@ else:
                                 default="cpa", key=ui.wkey("overview_line"),
                                 format_func=lambda k: ui.t(f"overview.{k}")) or "cpa"
     st.plotly_chart(ui.daily_chart(daily, currency, line), width="stretch", key="overview_chart")
-    last = dataset.partial_last_day(rows)
+    last = partial_day if partial_day is not None and daily["partial"].any() else None
     if last is not None:
         st.caption(":material/schedule: " + ui.t("overview.partial_day", day=last.date().isoformat()))
 

@@ -109,3 +109,32 @@ def test_nameless_rows_belong_to_the_platforms_only_account():
     assert a["account"].tolist() == ["安心开锁"] and a.loc[0, "rows"] == 3
     assert len(for_account(t, "baidu", "安心开锁")) == 3
     assert t["account"].isna().sum() == 1  # stored rows unchanged: attribution is read-time only
+
+
+def test_undated_all_time_report_does_not_hide_daily_figures():
+    daily = ("Time series\n\nDate,Clicks,Impressions,Cost\n\"Thu, 5 Feb 2026\",10,100,US$20.00\n"
+             "\"Fri, 6 Feb 2026\",5,50,US$9.72\n").encode()
+    all_time = ("Campaign report\nAll time\nCampaign,Clicks,Impr.,Currency code,Cost\nPMax,0,0,USD,0.00\n"
+                "Total: Campaigns,0,0,USD,0.00\n").encode()
+    t, _ = merge(None, read_export(daily, "Time_series.csv"))
+    t, _ = merge(t, read_export(all_time, "Campaign_report.csv"))
+    s = summary(t)
+    assert (s.cost, s.clicks) == (29.72, 15.0)
+
+
+def test_nameless_accounts_in_different_currencies_stay_apart():
+    usd = ("Search keyword report\nAll time\nKeyword,Campaign,Impr.,Clicks,Currency code,Cost\n"
+           "cleaner,A,10,2,USD,4.00\n").encode()
+    cad = ("Search keyword report\nAll time\nKeyword,Campaign,Impr.,Clicks,Currency code,Cost\n"
+           "towing,B,10,1,CAD,0.12\n").encode()
+    t, _ = merge(None, read_export(usd, "usd.csv"))
+    t, _ = merge(t, read_export(cad, "cad.csv"))
+    a = accounts(t)
+    assert sorted(a["currency"]) == ["CAD", "USD"] and len(a) == 2
+    assert summary(for_account(t, "google_ads", "", "CAD")).cost == 0.12
+
+
+def test_partial_day_is_the_accounts_not_the_ranges():
+    t, _ = merge(None, read_export(baidu("k", DAY1 + DAY2), "kw.csv"))
+    first_day = between(t, "2026-11-01", "2026-11-01")
+    assert not daily_totals(first_day, partial_last_day(t))["partial"].any()
