@@ -324,8 +324,17 @@ def _reason(r: dict, s: BundleSettings) -> tuple[str, str]:
         return (f"{lines} 单独都达不到 {s.min_conversions:.0f} 次转化，因转化成本接近（{spread_zh}）合并为一个包，{data_zh}。",
                 f"{lines} each fall short of {s.min_conversions:.0f} conversions; bound together as their CPA is "
                 f"close ({spread_en}), {data_en}.")
-    return (f"{n} 个计划同属{lines}，{spread_zh}，{data_zh}，目标转化成本 {_money(r['target_cpa'])}。",
-            f"{n} plan(s) of {lines}, {spread_en}, {data_en}; target CPA {_money(r['target_cpa'])}.")
+    zh = f"{n} 个计划同属{lines}，{spread_zh}，{data_zh}，目标转化成本 {_money(r['target_cpa'])}。"
+    en = f"{n} plan(s) of {lines}, {spread_en}, {data_en}; target CPA {_money(r['target_cpa'])}."
+    if r["target_cpa"] < r["cpa"] * 0.999:
+        zh += (f"目标按可接受上限设置，低于实际转化成本 {_money(r['cpa'])}：起量会受限，"
+               f"建议每天最多下调约 10%（百度建议）逐步靠近。")
+        en += (f" Capped below the actual CPA of {_money(r['cpa'])}: volume will suffer; lower the target "
+               "about 10% a day at most (Baidu's guidance).")
+    if not r["within_limits"]:
+        zh += f"注意：包内成本或转化率差异超出设定（{s.max_cpa_ratio:g} / {s.max_cvr_ratio:g} 倍）。"
+        en += f" Note: the spread exceeds the limits ({s.max_cpa_ratio:g}x CPA / {s.max_cvr_ratio:g}x CVR)."
+    return zh, en
 
 
 # ---------------------------------------------------------------- keywords on CPC
@@ -494,7 +503,10 @@ def read_bundle_map(data: bytes, name: str = "bundle map") -> tuple[pd.Series, d
     from .decode import decode_text
     from .headers import normalize
 
-    text_, _ = decode_text(data)
+    try:
+        text_, _ = decode_text(data)
+    except UnicodeDecodeError:
+        raise ValueError(f"{name}: not a text CSV file (its bytes decode in no supported encoding)") from None
     reader = csv.DictReader(io.StringIO(text_))
     fields = {normalize(f): f for f in reader.fieldnames or []}
 

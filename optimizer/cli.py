@@ -253,6 +253,27 @@ def _num(v, digits: int = 2):
     return None if v is None or v != v else round(float(v), digits)
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text}")
+    return value
+
+
+def _ratio(text: str) -> float:
+    value = float(text)
+    if value <= 1:
+        raise argparse.ArgumentTypeError(f"a max/min ratio must be above 1, not {text}")
+    return value
+
+
+def _non_negative(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, not {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m optimizer",
                                 description="Paid-search account optimizer for local-service advertisers.")
@@ -294,12 +315,12 @@ def build_parser() -> argparse.ArgumentParser:
                                     "CPA, CVR, target CPA, reason), the keywords to keep on CPC and the split "
                                     "candidates of existing bundles (from plan names like 包1-开锁, or --bundle-map).")
     bd.add_argument("exports", nargs="+", metavar="EXPORT")
-    bd.add_argument("--window-days", type=int, default=30, help="evidence window in days (default 30)")
-    bd.add_argument("--min-conversions", type=float, default=30.0,
+    bd.add_argument("--window-days", type=_positive_int, default=30, help="evidence window in days (default 30)")
+    bd.add_argument("--min-conversions", type=_non_negative, default=30.0,
                     help="conversions a bundle needs in the window to learn (default 30)")
-    bd.add_argument("--max-cpa-ratio", type=float, default=1.3, help="max/min shrunk CPA inside a bundle (default 1.3)")
-    bd.add_argument("--max-cvr-ratio", type=float, default=1.5, help="max/min shrunk CVR inside a bundle (default 1.5)")
-    bd.add_argument("--max-target-cpa", type=float, default=None, help="cap on target CPAs (the advertiser's maximum)")
+    bd.add_argument("--max-cpa-ratio", type=_ratio, default=1.3, help="max/min shrunk CPA inside a bundle (default 1.3)")
+    bd.add_argument("--max-cvr-ratio", type=_ratio, default=1.5, help="max/min shrunk CVR inside a bundle (default 1.5)")
+    bd.add_argument("--max-target-cpa", type=_non_negative, default=None, help="cap on target CPAs (the advertiser's maximum)")
     bd.add_argument("--vertical", default="auto", choices=["auto", *VERTICALS])
     bd.add_argument("--bundle-map", default=None, metavar="CSV",
                     help="current bundles: columns plan, bundle[, target_cpa]")

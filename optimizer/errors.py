@@ -19,10 +19,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                  "Could not decode {file} (tried UTF-8, UTF-16, GB18030/GBK and Windows-1252). {detail}"),
     "no_header": ("在 {file} 中找不到表头行。{detail}",
                   "No header row found in {file}. {detail}"),
-    "unknown_format": ("{file} 不像百度、Google Ads 或 Microsoft Ads 的报告。{detail} 可以在“上传”页手动指定每一列的含义。",
+    "unknown_format": ("{file} 不像百度、Google Ads 或 Microsoft Ads 的报告。{detail} 可以在上传报告页手动指定每一列的含义。",
                        "{file} does not look like a Baidu, Google Ads or Microsoft Ads report. {detail} "
                        "You can map its columns by hand on the Upload page."),
-    "missing_column": ("{file} 缺少必需的列“{column}”。{detail}",
+    "missing_column": ("{file} 缺少必需的列。{detail}",
                        "{file} is missing the required column '{column}'. {detail}"),
     "non_numeric": ("{file} 第 {row} 行“{column}”列的值“{value}”不是数字。{detail}",
                     "{file}, row {row}, column '{column}': '{value}' is not a number. {detail}"),

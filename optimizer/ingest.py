@@ -778,9 +778,12 @@ def _build(raw: _Raw, file: str, mapping: ColumnMapping | None) -> Export:
             near = H.nearest_names(field_, list(raw.cmap.unmapped))
             names = "、".join(H.known_names(field_)[:4])
             names_en = ", ".join(H.known_names(field_)[:4])
+            from .i18n import REPORT_TYPE, TEXT, code_name
+            field_zh = TEXT.get(f"field.{field_}", (field_, field_))[0]
             raise IngestError(
                 "missing_column", file, column=field_,
-                detail_zh=f"这是一个{report_type}报告，需要名为 {names} 的列。文件中的列：{', '.join(raw.names)}。"
+                detail_zh=f"这是{code_name(REPORT_TYPE, report_type)}，需要“{field_zh}”列（列名如 {names}）。"
+                          f"文件中的列：{', '.join(raw.names)}。"
                           + (f"最接近的是：{', '.join(near)}。" if near else ""),
                 detail_en=f"A {report_type} report needs a column named {names_en}. "
                           f"Columns found: {', '.join(raw.names)}."

@@ -55,6 +55,7 @@ bundle_cols = {
     "cpa_ratio": st.column_config.NumberColumn(ui.t("col.cpa_ratio"), format="%.2f×"),
     "cvr_ratio": st.column_config.NumberColumn(ui.t("col.cvr_ratio"), format="%.2f×"),
     "meets_threshold": st.column_config.CheckboxColumn(ui.t("col.ready")),
+    "within_limits": st.column_config.CheckboxColumn(ui.t("col.within_limits")),
     reason_col: ui.t("col.reason")}
 
 
@@ -132,7 +133,10 @@ if upload is not None:
         membership, targets = read_bundle_map(upload.getvalue(), upload.name)
     except ValueError as exc:
         st.error(str(exc), icon=":material/error:")
-if membership.dropna().empty:
+unknown_plans = sorted(set(membership.dropna().index) - set(evidence["campaign"]))
+if unknown_plans:
+    st.warning(ui.t("bd.map_unknown", plans="、".join(unknown_plans)), icon=":material/warning:")
+if membership.dropna().empty or membership[membership.index.isin(evidence["campaign"])].dropna().empty:
     st.info(ui.t("bd.existing_none"))
 else:
     splits = split_candidates(evidence, membership, targets, max_cpa_ratio=settings.max_cpa_ratio)

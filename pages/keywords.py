@@ -1,6 +1,7 @@
 """Keywords by business line and decision stage: how each stage performs, the search
 terms to negate, keywords in the wrong unit, and the lexicon that decides it all."""
 import re
+import zlib
 
 import pandas as pd
 import streamlit as st
@@ -8,7 +9,7 @@ import streamlit as st
 import ui
 from optimizer import i18n
 from optimizer.lexicon import CUE_KINDS, VERTICALS, LexiconEdits, file_of
-from optimizer.report import to_csv_bytes
+from optimizer.report import negative_keyword_sheet, to_csv_bytes
 from optimizer.stages import filter_keywords, keyword_performance, negative_keywords, stage_table, structure_fixes
 
 lang = ui.lang()
@@ -127,7 +128,7 @@ with tab_neg:
                 "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
                 "reason": ui.t("col.reason"), "keywords": ui.t("col.triggered_by"),
                 "campaigns": ui.t("col.campaign")})
-            st.download_button(ui.t("kw.neg_download"), to_csv_bytes(neg), file_name=f"negative_keywords_{acct['account'] or 'account'}.csv",
+            st.download_button(ui.t("kw.neg_download"), to_csv_bytes(negative_keyword_sheet(neg, lang)), file_name=f"negative_keywords_{acct['account'] or 'account'}.csv",
                                mime="text/csv", icon=":material/download:", key="kw_neg_download")
 
 with tab_fix:
@@ -156,11 +157,13 @@ with tab_lex:
                          format_func=lambda g: (ui.t("col.business_line") + "：" + g[5:]) if g.startswith("line:")
                          else ui.name_of(i18n.CUE_GROUP, g))
     current = list(lex.cues(group))
-    with st.form(key=f"kw_lex_form_{lex_lang}_{group}"):
-        kept = st.multiselect(ui.t("kw.lex_current"), current, default=current, key=f"kw_lex_kept_{lex_lang}_{group}",
+    version = zlib.crc32(edits_json.encode())  # a saved edit gives fresh widgets showing the new cues
+    with st.form(key=f"kw_lex_form_{lex_lang}_{group}_{version}"):
+        kept = st.multiselect(ui.t("kw.lex_current"), current, default=current,
+                              key=f"kw_lex_kept_{lex_lang}_{group}_{version}",
                               placeholder="")
-        added = st.text_input(ui.t("kw.lex_add"), key=f"kw_lex_add_{lex_lang}_{group}")
-        new_line = st.text_input(ui.t("kw.lex_new_line"), key=f"kw_lex_newline_{lex_lang}_{group}")
+        added = st.text_input(ui.t("kw.lex_add"), key=f"kw_lex_add_{lex_lang}_{group}_{version}")
+        new_line = st.text_input(ui.t("kw.lex_new_line"), key=f"kw_lex_newline_{lex_lang}_{group}_{version}")
         save = st.form_submit_button(ui.t("kw.lex_save"), type="primary")
     if save:
         change = edits.get(lex_lang, LexiconEdits())

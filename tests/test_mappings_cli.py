@@ -133,3 +133,10 @@ def test_bundles_command_with_a_bad_map_exits_nonzero(tmp_path, capsys):
     bad.write_text("plan,bundle,target_cpa\n开锁-核心词,包1,abc\n", encoding="utf-8")
     assert main(["bundles", str(ROOT / "sample_data" / "baidu_plan_report.csv"), "--bundle-map", str(bad)]) == 1
     assert "row 2" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", [["--window-days", "0"], ["--max-cpa-ratio", "0.5"], ["--min-conversions", "-1"]])
+def test_bundles_rejects_impossible_settings(option):
+    with pytest.raises(SystemExit) as caught:
+        main(["bundles", str(ROOT / "sample_data" / "baidu_plan_report.csv"), *option])
+    assert caught.value.code == 2
