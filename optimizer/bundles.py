@@ -39,6 +39,7 @@ advertiser's maximum acceptable CPA when one is given.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -133,14 +134,15 @@ def plan_evidence(table: pd.DataFrame, clf: Classifier, settings: BundleSettings
 
     Columns: campaign, business_line, cost, clicks, impressions, conversions, days,
     conv_per_day, cpc, cvr, cpa, cvr_shrunk, cvr_low, cvr_high, cpa_shrunk, cpa_low,
-    cpa_high, thin, stage_mix (stage -> share of cost), window_start, window_end.
+    cpa_high, thin, stage_mix (stage -> share of cost), log_cpc and log_cpc_se (mean
+    daily log CPC and its standard error), cpc_days, window_start, window_end.
     """
     rows, start, end = window(table, settings.window_days, settings.end)
     spend = spend_rows(rows)
     spend = spend.loc[spend["campaign"].notna()]
     cols = ["campaign", "business_line", "cost", "clicks", "impressions", "conversions", "days", "conv_per_day",
             "cpc", "cvr", "cpa", "cvr_shrunk", "cvr_low", "cvr_high", "cpa_shrunk", "cpa_low", "cpa_high", "thin",
-            "stage_mix", "window_start", "window_end"]
+            "stage_mix", "log_cpc", "log_cpc_se", "cpc_days", "window_start", "window_end"]
     if spend.empty:
         return pd.DataFrame(columns=cols)
     s = spend.assign(campaign=text(spend["campaign"]))
@@ -169,8 +171,29 @@ def plan_evidence(table: pd.DataFrame, clf: Classifier, settings: BundleSettings
     g["cpa_low"] = g["cpc"] / g["cvr_high"]
     g["cpa_high"] = g["cpc"] / g["cvr_low"]
     g["thin"] = (g["clicks"] < THIN_CLICKS) | (g["conversions"] < THIN_CONVERSIONS)
+    g = g.merge(_daily_log_cpc(s), on="campaign", how="left")
     g["window_start"], g["window_end"] = start, end
     return g.sort_values(["business_line", "cpa_shrunk"], ignore_index=True)[cols]
+
+
+def _daily_log_cpc(spend: pd.DataFrame) -> pd.DataFrame:
+    """Per plan: the click-weighted mean of daily log CPC over the window, its standard
+    error from the day-to-day spread (days taken as independent), and the number of
+    days with clicks. Used to test whether a plan's CPC differs from its bundle's."""
+    d = spend.loc[spend["clicks"] > 0]
+    day = d.groupby(["campaign", "date"], observed=True)[["cost", "clicks"]].sum().reset_index()
+    day = day.loc[day["cost"] > 0]
+    day["y"] = np.log(day["cost"] / day["clicks"])
+    out = []
+    for camp, g in day.groupby("campaign", sort=False):
+        w = g["clicks"].to_numpy(float)
+        y = g["y"].to_numpy()
+        mean = float(np.average(y, weights=w))
+        n = len(y)
+        var = float(np.average((y - mean) ** 2, weights=w)) * n / (n - 1) if n > 1 else float("nan")
+        out.append({"campaign": camp, "log_cpc": mean, "log_cpc_se": math.sqrt(var / n) if n > 1 else float("nan"),
+                    "cpc_days": n})
+    return pd.DataFrame(out, columns=["campaign", "log_cpc", "log_cpc_se", "cpc_days"])
 
 
 def _lines_and_mix(perf: pd.DataFrame, campaigns: pd.Series, clf: Classifier) -> tuple[list, list]:
@@ -405,28 +428,49 @@ def bundles_from_names(campaigns: pd.Series) -> pd.Series:
     return pd.Series(found.to_numpy(), index=names.to_numpy(), dtype=object)
 
 
+def _cpc_pvalue(d: pd.DataFrame, camp: str, rest: pd.DataFrame) -> float:
+    """Two-sided p of the plan's mean daily log CPC against the rest of its bundle
+    (click-weighted mean of the others' means; normal approximation, days independent)."""
+    if "log_cpc" not in d or not (d.loc[camp, "log_cpc_se"] > 0):
+        return 1.0
+    r = rest.loc[rest["log_cpc_se"] > 0]
+    if r.empty:
+        return 1.0
+    w = r["clicks"].to_numpy(float)
+    w = w / w.sum()
+    rest_mean = float(np.sum(w * r["log_cpc"]))
+    rest_se = float(np.sqrt(np.sum((w * r["log_cpc_se"]) ** 2)))
+    z = (d.loc[camp, "log_cpc"] - rest_mean) / math.sqrt(d.loc[camp, "log_cpc_se"] ** 2 + rest_se ** 2)
+    from scipy.stats import norm
+    return float(2 * norm.sf(abs(z)))
+
+
 def split_candidates(evidence: pd.DataFrame, membership: pd.Series, targets: dict[str, float] | None = None,
                      alpha: float = 0.05, max_cpa_ratio: float = 1.3) -> pd.DataFrame:
     """Plans whose CVR or CPA differs significantly from the rest of their bundle.
 
     ``membership``: bundle id per campaign (index = campaign). Within each bundle of
-    two or more plans, each plan's CVR is compared with the other plans' pooled CVR
-    by a two-proportion z-test (statsmodels ``proportions_ztest``; clicks taken as
-    independent trials), and the p-values are corrected by Benjamini–Hochberg
-    (false discovery rate ``alpha``). Stepwise: the most significant plan whose CPA
+    two or more plans, CPA = CPC / CVR may differ through either part, so each plan
+    is tested twice against the other plans: its CVR against their pooled CVR by a
+    two-proportion z-test (statsmodels ``proportions_ztest``; clicks taken as
+    independent trials), and its mean daily log CPC against theirs (normal
+    approximation with the day-to-day standard errors; days taken as independent).
+    The plan's p-value is the smaller of the two, Bonferroni-doubled; the p-values
+    are corrected by Benjamini–Hochberg (false discovery rate ``alpha``). Stepwise: the most significant plan whose CPA
     is also off the others' by more than ``max_cpa_ratio`` is split off, and the
     remaining plans are tested again among themselves — so that one outlier does not
     make the plans that agree look different from "the rest". ``targets``: the
     bundles' target CPAs, when known.
 
     Columns: bundle, campaign, conversions, cpa, cvr, rest_cpa, rest_cvr, cpa_vs_rest,
-    p_value, q_value, target_cpa, bundle_cpa, split, reason_zh, reason_en.
+    p_value, q_value, driver (``cvr`` or ``cpc``), target_cpa, bundle_cpa, split,
+    reason_zh, reason_en.
     """
     from statsmodels.stats.multitest import multipletests
     from statsmodels.stats.proportion import proportions_ztest
 
     cols = ["bundle", "campaign", "conversions", "cpa", "cvr", "rest_cpa", "rest_cvr", "cpa_vs_rest", "p_value",
-            "q_value", "target_cpa", "bundle_cpa", "split", "reason_zh", "reason_en"]
+            "q_value", "driver", "target_cpa", "bundle_cpa", "split", "reason_zh", "reason_en"]
     ev = evidence.set_index("campaign")
     m = membership.dropna()
     m = m[m.index.isin(ev.index)]
@@ -436,13 +480,16 @@ def split_candidates(evidence: pd.DataFrame, membership: pd.Series, targets: dic
         x = np.array([min(d.loc[camp, "conversions"], d.loc[camp, "clicks"]),
                       min(rest["conversions"].sum(), rest["clicks"].sum())])
         n = np.array([d.loc[camp, "clicks"], rest["clicks"].sum()])
-        p = float(proportions_ztest(x, n)[1]) if n.min() > 0 and 0 < x.sum() < n.sum() else 1.0
+        p_cvr = float(proportions_ztest(x, n)[1]) if n.min() > 0 and 0 < x.sum() < n.sum() else 1.0
+        p_cpc = _cpc_pvalue(d, camp, rest)
+        p = min(1.0, 2 * min(p_cvr, p_cpc))  # either part of CPA may differ: Bonferroni over the two tests
         rest_cpa = rest["cost"].sum() / rest["conversions"].sum() if rest["conversions"].sum() else float("nan")
         cpa = d.loc[camp, "cpa"]
         return {"campaign": camp, "conversions": d.loc[camp, "conversions"], "cpa": cpa, "cvr": d.loc[camp, "cvr"],
                 "rest_cpa": rest_cpa,
                 "rest_cvr": rest["conversions"].sum() / rest["clicks"].sum() if rest["clicks"].sum() else np.nan,
-                "cpa_vs_rest": cpa / rest_cpa if rest_cpa == rest_cpa and cpa == cpa else float("nan"), "p_value": p}
+                "cpa_vs_rest": cpa / rest_cpa if rest_cpa == rest_cpa and cpa == cpa else float("nan"), "p_value": p,
+                "driver": "cvr" if p_cvr <= p_cpc else "cpc"}
 
     out = []
     for bundle, plans in m.groupby(m):
@@ -466,13 +513,22 @@ def split_candidates(evidence: pd.DataFrame, membership: pd.Series, targets: dic
     if not out:
         return pd.DataFrame(columns=cols)
     res = pd.DataFrame(out)
-    res["reason_zh"] = [
-        (f"转化率 {r.cvr:.1%}，包内其余计划 {r.rest_cvr:.1%}（q={r.q_value:.3f}），转化成本是其余的 {r.cpa_vs_rest:.2f} 倍：建议拆出。"
-         if r.split else f"与包内其余计划无显著差异（q={r.q_value:.2f}）。") for r in res.itertuples()]
-    res["reason_en"] = [
-        (f"CVR {r.cvr:.1%} vs {r.rest_cvr:.1%} for the rest (q={r.q_value:.3f}); CPA {r.cpa_vs_rest:.2f}x the "
-         "rest: split it off." if r.split else f"No significant difference from the rest (q={r.q_value:.2f}).")
-        for r in res.itertuples()]
+    def why_zh(r) -> str:
+        if not r.split:
+            return f"与包内其余计划无显著差异（q={r.q_value:.2f}）。"
+        part = (f"转化率 {r.cvr:.1%}，其余计划 {r.rest_cvr:.1%}" if r.driver == "cvr"
+                else "点击价格与其余计划显著不同")
+        return f"{part}（q={r.q_value:.3f}），转化成本是其余的 {r.cpa_vs_rest:.2f} 倍：建议拆出。"
+
+    def why_en(r) -> str:
+        if not r.split:
+            return f"No significant difference from the rest (q={r.q_value:.2f})."
+        part = (f"CVR {r.cvr:.1%} vs {r.rest_cvr:.1%} for the rest" if r.driver == "cvr"
+                else "CPC significantly different from the rest's")
+        return f"{part} (q={r.q_value:.3f}); CPA {r.cpa_vs_rest:.2f}x the rest: split it off."
+
+    res["reason_zh"] = [why_zh(r) for r in res.itertuples()]
+    res["reason_en"] = [why_en(r) for r in res.itertuples()]
     return res.sort_values(["split", "q_value"], ascending=[False, True], ignore_index=True)[cols]
 
 

@@ -159,3 +159,14 @@ def test_keywords_for_cpc_on_the_sample():
 def test_adjusted_rand_index():
     assert adjusted_rand_index([1, 1, 2, 2], ["a", "a", "b", "b"]) == 1.0
     assert adjusted_rand_index([1, 1, 2, 2], ["a", "b", "a", "b"]) == pytest.approx(-0.5)
+
+
+def test_a_cpc_driven_cpa_gap_is_a_split_candidate():
+    # 开锁-电话词 drifted CPC +40% from 2026-10-20: same CVR as its group, higher CPA
+    t = _sample_table()
+    ev = plan_evidence(t, classifier("locksmith"))
+    group_a = pd.Series({"开锁-核心词": "包1", "开锁-公司词": "包1", "开锁-电话词": "包1"})
+    res = split_candidates(ev, group_a).set_index("campaign")
+    assert bool(res.loc["开锁-电话词", "split"]) and res.loc["开锁-电话词", "driver"] == "cpc"
+    assert not res.loc["开锁-核心词", "split"] and not res.loc["开锁-公司词", "split"]
+    assert "点击价格" in res.loc["开锁-电话词", "reason_zh"]
