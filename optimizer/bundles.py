@@ -588,3 +588,28 @@ def read_bundle_map(data: bytes, name: str = "bundle map") -> tuple[pd.Series, d
             except ValueError:
                 raise ValueError(f"{name}, row {i}, column '{target_col}': '{raw}' is not a number") from None
     return pd.Series(membership, dtype=object), targets
+
+
+def existing_bundles(evidence: pd.DataFrame, membership: pd.Series, targets: dict[str, float] | None = None,
+                     tolerance: float = 0.2) -> pd.DataFrame:
+    """Each current bundle's actual figures over the window against its target CPA.
+
+    Columns: bundle, plans, n_plans, cost, clicks, conversions, cpa, cvr, target_cpa,
+    cpa_vs_target (actual / target − 1), over_target (beyond ``tolerance``, default
+    20 %: Baidu's over-cost compensation rule, ../shared/formats.md).
+    """
+    cols = ["bundle", "plans", "n_plans", "cost", "clicks", "conversions", "cpa", "cvr", "target_cpa",
+            "cpa_vs_target", "over_target"]
+    m = membership.dropna()
+    ev = evidence.loc[evidence["campaign"].isin(m.index)].assign(bundle=lambda d: d["campaign"].map(m))
+    if ev.empty:
+        return pd.DataFrame(columns=cols)
+    g = ev.groupby("bundle", sort=True).agg(plans=("campaign", "、".join), n_plans=("campaign", "size"),
+                                            cost=("cost", "sum"), clicks=("clicks", "sum"),
+                                            conversions=("conversions", "sum")).reset_index()
+    g["cpa"] = g["cost"] / g["conversions"].where(g["conversions"] > 0)
+    g["cvr"] = g["conversions"] / g["clicks"].where(g["clicks"] > 0)
+    g["target_cpa"] = g["bundle"].map(targets or {}).astype(float)
+    g["cpa_vs_target"] = g["cpa"] / g["target_cpa"] - 1
+    g["over_target"] = g["cpa_vs_target"] > tolerance
+    return g[cols]

@@ -6,7 +6,8 @@ import streamlit as st
 
 import ui
 from optimizer import i18n
-from optimizer.bundles import (BundleSettings, bundles_from_names, cpc_keywords, plan_evidence, propose,
+from optimizer.bundles import (BundleSettings, bundles_from_names, cpc_keywords, existing_bundles, plan_evidence,
+                               propose,
                                read_bundle_map, split_candidates, summarize, window_performance)
 
 lang = ui.lang()
@@ -139,6 +140,16 @@ if unknown_plans:
 if membership.dropna().empty or membership[membership.index.isin(evidence["campaign"])].dropna().empty:
     st.info(ui.t("bd.existing_none"))
 else:
+    current = existing_bundles(evidence, membership, targets)
+    st.dataframe(current, hide_index=True, width="stretch", key="bd_current", column_config={
+        "bundle": ui.t("col.bundle"), "plans": ui.t("col.plans"), "n_plans": None,
+        "cost": st.column_config.NumberColumn(ui.t("col.cost"), format=f"{sym}%,.2f"),
+        "clicks": None, "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
+        "cpa": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f"),
+        "cvr": st.column_config.NumberColumn(ui.t("col.cvr"), format="percent"),
+        "target_cpa": st.column_config.NumberColumn(ui.t("col.target_cpa_current"), format=f"{sym}%,.2f"),
+        "cpa_vs_target": st.column_config.NumberColumn(ui.t("col.cpa_vs_target"), format="percent"),
+        "over_target": st.column_config.CheckboxColumn(ui.t("col.over_target"))})
     splits = split_candidates(evidence, membership, targets, max_cpa_ratio=settings.max_cpa_ratio)
     st.dataframe(splits[["bundle", "campaign", "conversions", "cpa", "rest_cpa", "cvr", "q_value", "split", reason_col]],
                  hide_index=True, width="stretch", key="bd_splits", column_config={

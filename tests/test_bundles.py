@@ -170,3 +170,13 @@ def test_a_cpc_driven_cpa_gap_is_a_split_candidate():
     assert bool(res.loc["开锁-电话词", "split"]) and res.loc["开锁-电话词", "driver"] == "cpc"
     assert not res.loc["开锁-核心词", "split"] and not res.loc["开锁-公司词", "split"]
     assert "点击价格" in res.loc["开锁-电话词", "reason_zh"]
+
+
+def test_existing_bundles_against_their_targets():
+    from optimizer.bundles import existing_bundles
+    ev = evidence([("a", "开锁", 1000, 100, 6.0), ("b", "开锁", 1000, 50, 6.0), ("c", "换锁", 500, 50, 8.0)])
+    membership = pd.Series({"a": "包1", "b": "包1", "c": "包2"})
+    cur = existing_bundles(ev, membership, {"包1": 60.0}).set_index("bundle")
+    assert cur.loc["包1", "cpa"] == pytest.approx(12000 / 150) and cur.loc["包1", "n_plans"] == 2
+    assert cur.loc["包1", "cpa_vs_target"] == pytest.approx(80 / 60 - 1) and bool(cur.loc["包1", "over_target"])
+    assert pd.isna(cur.loc["包2", "target_cpa"]) and not cur.loc["包2", "over_target"]

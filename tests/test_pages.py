@@ -208,3 +208,5 @@ def test_bundles_page_split_candidates_from_an_uploaded_map():
     at.file_uploader(key="bd_map").set_value(("bundles.csv", mapping, "text/csv")).run()
     splits = next(d.value for d in at.dataframe if "q_value" in d.value.columns)
     assert splits.loc[splits["split"], "campaign"].tolist() == ["开锁-询价"]
+    current = next(d.value for d in at.dataframe if "cpa_vs_target" in d.value.columns)
+    assert current["bundle"].tolist() == ["包1"] and bool(current["over_target"].iloc[0])
