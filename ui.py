@@ -202,7 +202,7 @@ def daily_chart(daily: pd.DataFrame, currency: str | None, line: str = "cpa") ->
     fig.update_yaxes(title_text=f"{t('overview.cost')} ({sym or currency or ''})", secondary_y=False,
                      gridcolor="#eef1f5", rangemode="tozero")
     fig.update_yaxes(title_text=label, secondary_y=True, showgrid=False, rangemode="tozero")
-    fig.update_xaxes(gridcolor="#eef1f5")
+    fig.update_xaxes(gridcolor="#eef1f5", tickformat="%m-%d" if lang() == "zh" else "%b %d")
     return fig
 
 

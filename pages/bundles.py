@@ -71,6 +71,7 @@ show_bundles(summary, "bd_summary")
 st.subheader(ui.t("bd.chart"))
 chart = proposal.loc[proposal["bundle"] != "-"]
 fig = px.scatter(chart, x="cvr_shrunk", y="cpa_shrunk", color="bundle", size=chart["conversions"].clip(lower=1),
+                 color_discrete_sequence=px.colors.qualitative.Alphabet,  # 26 colours: bundles rarely repeat one
                  hover_name="campaign", hover_data={"business_line": True, "conversions": ":.0f",
                                                     "cpa_shrunk": ":.2f", "cvr_shrunk": ":.2%"},
                  labels={"cvr_shrunk": ui.t("col.cvr"), "cpa_shrunk": ui.t("col.cpa"), "bundle": ui.t("col.bundle")})
