@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
+from .jsonfile import read_json, write_json
+
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
 
 VERTICALS = ("locksmith", "moving", "appliance_repair", "housekeeping", "plumbing")
@@ -173,21 +175,10 @@ class AccountLexiconStore:
         self.path = Path(path)
 
     def _load(self) -> dict:
-        try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ValueError(f"the lexicon store {self.path} is damaged: {exc}") from exc
+        return read_json(self.path, "lexicon store")
 
     def _save(self, data: dict) -> None:
-        import os
-        import tempfile
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".lexicons-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=1, sort_keys=True)
-        os.replace(tmp, self.path)
+        write_json(self.path, data)
 
     def vertical(self, account: str) -> str | None:
         return self._load().get(account, {}).get("vertical")

@@ -8,12 +8,11 @@ never leaves a half-written store.
 """
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 from pathlib import Path
 
 from .ingest import ColumnMapping
+from .jsonfile import read_json, write_json
 
 
 class MappingStore:
@@ -23,12 +22,7 @@ class MappingStore:
         self.path = Path(path)
 
     def _load(self) -> dict[str, str]:
-        try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ValueError(f"the mapping store {self.path} is damaged: {exc}") from exc
+        return read_json(self.path, "mapping store")
 
     def get(self, signature: str) -> ColumnMapping | None:
         """The mapping saved for this header signature, or None."""
@@ -39,11 +33,7 @@ class MappingStore:
         """Save (or replace) the mapping for this header signature."""
         data = self._load()
         data[signature] = mapping.to_json()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".mappings-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=1, sort_keys=True)
-        os.replace(tmp, self.path)
+        write_json(self.path, data)
 
     def all(self) -> dict[str, ColumnMapping]:
         return {k: ColumnMapping.from_json(v) for k, v in self._load().items()}
