@@ -88,12 +88,10 @@ def read_upload(data: bytes, name: str, mapping: ColumnMapping | None = None
 @st.cache_data(show_spinner=False)
 def sample_table() -> pd.DataFrame:
     """The bundled sample account: every export in sample_data/, merged."""
-    table = None
-    for path in sorted(SAMPLE_DIR.glob("*.csv")):
-        table, _ = merge(table, read_export(path))
-    if table is None:
+    paths = sorted(SAMPLE_DIR.glob("*.csv"))
+    if not paths:
         raise FileNotFoundError(f"no sample exports in {SAMPLE_DIR}")
-    return table
+    return dataset.load_exports(paths)
 
 
 def current_table() -> tuple[pd.DataFrame, bool]:

@@ -42,13 +42,13 @@ import pandas as pd
 
 from .decode import decode_text
 from .errors import IngestError
-from .evaluate import report, score
+from .evaluate import predict, report, score
 from .ingest import ReadInfo, Settings, read_export
 from .lexicon import VERTICALS
 from .bundles import (THRESHOLD_RULES, BundleSettings, bundles_from_names, cpc_keywords, plan_evidence, propose,
                       read_bundle_map, split_candidates, summarize, window_performance)
-from .dataset import accounts, for_account, merge
-from .stages import Classifier, classifier, classify, detect_vertical, keyword_performance
+from .dataset import accounts, for_account, load_exports
+from .stages import Classifier, classifier, classify, detect_vertical
 
 
 def _human(info: ReadInfo) -> str:
@@ -148,12 +148,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     ev = pd.read_csv(args.eval, dtype=str, keep_default_na=False)
-    parts = []
-    for vertical, rows in ev.groupby("vertical", sort=False):
-        pred = Classifier(vertical).classify(rows["keyword"])
-        pred.index = rows.index
-        parts.append(pred)
-    pred = pd.concat(parts).loc[ev.index]
+    pred = predict(ev)
     print(f"# {args.eval}: {len(ev)} keywords")
     print(report(score(ev, pred)))
     if args.truth:
@@ -167,16 +162,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_all(paths: list[str]) -> pd.DataFrame:
-    table = None
-    for path in paths:
-        table, _ = merge(table, read_export(path))
-    return table
-
-
 def cmd_bundles(args: argparse.Namespace) -> int:
     try:
-        table = _load_all(args.exports)
+        table = load_exports(args.exports)
         membership, targets = (read_bundle_map(Path(args.bundle_map).read_bytes(), args.bundle_map)
                                if args.bundle_map else (None, {}))
     except IngestError as exc:

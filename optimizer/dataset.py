@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .ingest import Export
+from .ingest import Export, read_export
 from .schema import ADDITIVE_METRICS, IDENTITY_COLUMNS, concat, empty_table, text
 
 _KEY = (*IDENTITY_COLUMNS, "period_start", "period_end")
@@ -116,6 +116,18 @@ def merge(existing: pd.DataFrame | None, new: Export) -> tuple[pd.DataFrame, Mer
                          {str(k): int(v) for k, v in dup_from.items()}, int(replace.sum()),
                          {str(k): int(v) for k, v in rep_from.items()}, int(dup_in_file.sum()))
     return merged, report
+
+
+def load_exports(paths) -> pd.DataFrame:
+    """Read export files and merge them in order (see :func:`merge`) into one table.
+
+    Raises the first :class:`~optimizer.errors.IngestError`; ValueError for no paths."""
+    table = None
+    for path in paths:
+        table, _ = merge(table, read_export(path))
+    if table is None:
+        raise ValueError("no export files given")
+    return table
 
 
 #: Report types whose rows add up to an account's spend, most complete first.

@@ -27,6 +27,18 @@ class LabelScore:
     accuracy: float
 
 
+def predict(labelled: pd.DataFrame) -> pd.DataFrame:
+    """Classify each row's ``keyword`` with its own ``vertical``; rows in the input's order."""
+    from .stages import Classifier
+
+    parts = []
+    for vertical, rows in labelled.groupby("vertical", sort=False):
+        pred = Classifier(vertical).classify(rows["keyword"])
+        pred.index = rows.index
+        parts.append(pred)
+    return pd.concat(parts).loc[labelled.index]
+
+
 def score_label(name: str, truth: pd.Series, predicted: pd.Series) -> LabelScore:
     t = truth.astype(str).reset_index(drop=True)
     p = predicted.astype(str).reset_index(drop=True)

@@ -25,7 +25,6 @@ none does, and ``absent`` when the file has none.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -304,8 +303,8 @@ def _dedupe(cells: list[str]) -> list[str]:
 
 def _metric_headers(cmap: H.ColumnMap) -> set[str]:
     cols = {raw for f, raw in cmap.fields.items() if f in METRIC_COLUMNS}
-    for pc, mob in cmap.split.values():
-        cols.update((pc, mob))
+    for pc_header, mobile_header in cmap.split.values():
+        cols.update((pc_header, mobile_header))
     return cols
 
 
@@ -717,7 +716,7 @@ def _metric(raw: _Raw, frame: pd.DataFrame, rows: np.ndarray, field_: str, file:
             more = len(bad) - 1
             raise IngestError(
                 "non_numeric", file, row=int(rows[i]), column=col, value=frame[col].iloc[i],
-                detail_zh=f"应为数字（如 1234、1,234.50、¥12.30、3.45%、--）。" + (f"另有 {more} 个类似的值。" if more else ""),
+                detail_zh="应为数字（如 1234、1,234.50、¥12.30、3.45%、--）。" + (f"另有 {more} 个类似的值。" if more else ""),
                 detail_en="Expected a number (e.g. 1234, 1,234.50, ¥12.30, 3.45%, --)."
                           + (f" {more} more such value(s)." if more else ""))
         total = values if total is None else total.add(values, fill_value=0)

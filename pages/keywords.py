@@ -3,7 +3,6 @@ terms to negate, keywords in the wrong unit, and the lexicon that decides it all
 import re
 import zlib
 
-import pandas as pd
 import streamlit as st
 
 import ui

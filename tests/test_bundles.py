@@ -10,7 +10,7 @@ import pytest
 
 from optimizer.bundles import (BundleSettings, adjusted_rand_index, bundles_from_names, cpc_keywords, fit_prior,
                                plan_evidence, propose, split_candidates, summarize, window_performance)
-from optimizer.dataset import merge
+from optimizer.dataset import load_exports
 from optimizer.ingest import read_export
 from optimizer.stages import classifier
 from sample_data.generator import AccountConfig, generate_account, write_baidu_keyword_report, \
@@ -87,10 +87,7 @@ def test_invariants_every_plan_in_exactly_one_bundle_within_limits():
 
 
 def _sample_table():
-    t = None
-    for f in ("baidu_keyword_report.csv", "baidu_plan_report.csv"):
-        t, _ = merge(t, read_export(SAMPLE / f))
-    return t
+    return load_exports([SAMPLE / "baidu_keyword_report.csv", SAMPLE / "baidu_plan_report.csv"])
 
 
 def test_sample_plan_groups_are_recovered_before_the_planted_drifts():

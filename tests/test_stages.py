@@ -9,7 +9,7 @@ import math
 import pandas as pd
 import pytest
 
-from optimizer.evaluate import score
+from optimizer.evaluate import predict, score
 from optimizer.ingest import read_export
 from optimizer.lexicon import AccountLexiconStore, LexiconEdits, load
 from optimizer.stages import (Classifier, classifier, classify, detect_vertical, filter_keywords,
@@ -84,12 +84,7 @@ def test_output_is_one_row_per_input_in_order():
 
 def _eval_predictions():
     ev = pd.read_csv(EVAL, dtype=str, keep_default_na=False)
-    parts = []
-    for vertical, rows in ev.groupby("vertical", sort=False):
-        pred = Classifier(vertical).classify(rows["keyword"])
-        pred.index = rows.index
-        parts.append(pred)
-    return ev, pd.concat(parts).loc[ev.index]
+    return ev, predict(ev)
 
 
 def test_evaluation_set_is_large_and_varied():
