@@ -115,11 +115,21 @@ def clear_uploads() -> None:
     st.session_state.pop(K_FILES, None)
 
 
-def pick_account(table: pd.DataFrame, key: str, container=None) -> tuple[pd.Series, pd.DataFrame] | None:
-    """A select box of the loaded accounts; returns (the account's summary row, its rows)."""
+def page_header(title_key: str, caption_key: str, is_sample: bool) -> None:
+    """Title, one-line explanation and, on the sample account, a note saying so."""
+    st.title(t(title_key))
+    st.caption(t(caption_key))
+    if is_sample:
+        st.caption(":material/science: " + t("sample.banner"))
+
+
+def pick_account(table: pd.DataFrame, key: str, container=None) -> tuple[pd.Series, pd.DataFrame]:
+    """A select box of the loaded accounts; returns (the account's summary row, its rows).
+    With no account loaded, says so and stops the page."""
     accounts = dataset.accounts(table)
     if accounts.empty:
-        return None
+        st.info(t("overview.no_data"))
+        st.stop()
     where = container or st
     pick = where.selectbox(t("overview.account"), range(len(accounts)), key=wkey(key),
                            format_func=lambda i: account_label(accounts.iloc[i]))

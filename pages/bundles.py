@@ -12,16 +12,8 @@ from optimizer.bundles import (BundleSettings, bundles_from_names, cpc_keywords,
 
 lang = ui.lang()
 table, is_sample = ui.current_table()
-st.title(ui.t("bd.title"))
-st.caption(ui.t("bd.caption"))
-if is_sample:
-    st.caption(":material/science: " + ui.t("sample.banner"))
-
-picked = ui.pick_account(table, "bd_account")
-if picked is None:
-    st.info(ui.t("overview.no_data"))
-    st.stop()
-acct, rows = picked
+ui.page_header("bd.title", "bd.caption", is_sample)
+acct, rows = ui.pick_account(table, "bd_account")
 ctx = ui.account_context(acct, rows)
 currency, sym, akey, vertical, edits_json = ctx.currency, ctx.symbol, ctx.key, ctx.vertical, ctx.edits_json
 clf = ctx.classifier()

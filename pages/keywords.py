@@ -13,17 +13,9 @@ from optimizer.stages import filter_keywords, keyword_performance, negative_keyw
 
 lang = ui.lang()
 table, is_sample = ui.current_table()
-st.title(ui.t("kw.title"))
-st.caption(ui.t("kw.caption"))
-if is_sample:
-    st.caption(":material/science: " + ui.t("sample.banner"))
-
+ui.page_header("kw.title", "kw.caption", is_sample)
 top = st.columns([3, 2])
-picked = ui.pick_account(table, "kw_account", top[0])
-if picked is None:
-    st.info(ui.t("overview.no_data"))
-    st.stop()
-acct, rows = picked
+acct, rows = ui.pick_account(table, "kw_account", top[0])
 ctx = ui.account_context(acct, rows)
 currency, sym, akey, edits_json = ctx.currency, ctx.symbol, ctx.key, ctx.edits_json
 store = ui.lexicon_store()

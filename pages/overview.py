@@ -13,11 +13,7 @@ if is_sample:
         st.page_link("pages/upload.py", label=ui.t("sample.go_upload"), icon=":material/upload_file:")
 
 top = st.columns([3, 2])
-picked = ui.pick_account(table, "overview_account", top[0])
-if picked is None:
-    st.info(ui.t("overview.no_data"))
-    st.stop()
-acct, rows = picked
+acct, rows = ui.pick_account(table, "overview_account", top[0])
 currency = (acct["currency"] or None)
 partial_day = dataset.partial_last_day(rows)  # of the account's data, not of the range chosen below
 if pd.notna(acct["date_start"]):
