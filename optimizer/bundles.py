@@ -196,6 +196,19 @@ def _daily_log_cpc(spend: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["campaign", "log_cpc", "log_cpc_se", "cpc_days"])
 
 
+def plan_lines(table: pd.DataFrame, clf: Classifier, perf: pd.DataFrame | None = None) -> pd.Series:
+    """Each plan's business line over all of ``table`` (plan name → line code): the line
+    of its keywords by cost, else the line its name reads as. ``perf``: the table's
+    keyword performance (:func:`optimizer.stages.keyword_performance`) if already at hand."""
+    from .stages import keyword_performance
+    camps = text(spend_rows(table)["campaign"]) if len(table) else pd.Series(dtype=object)
+    camps = pd.Series(sorted(set(camps) - {""}), dtype=object)
+    if perf is None:
+        perf = keyword_performance(table, clf)
+    lines, _ = _lines_and_mix(perf, camps, clf)
+    return pd.Series(lines, index=camps.to_numpy(), dtype=object)
+
+
 def _lines_and_mix(perf: pd.DataFrame, campaigns: pd.Series, clf: Classifier) -> tuple[list, list]:
     """Each plan's business line (its keywords' line by cost, else its name's) and stage mix."""
     lines: dict[str, str] = {}
@@ -551,43 +564,12 @@ __all__ = ["BundleSettings", "THRESHOLD_RULES", "adjusted_rand_index", "bundles_
 def read_bundle_map(data: bytes, name: str = "bundle map") -> tuple[pd.Series, dict[str, float]]:
     """Current bundle membership from a small CSV the optimizer keeps: columns plan
     (推广计划 / campaign), bundle (投放包 / oCPC投放包 / oCPC出价策略) and optionally
-    target_cpa (目标转化成本). Returns (bundle per plan, target CPA per bundle).
-    Raises ValueError naming the missing column or the bad row."""
-    import csv
-    import io
-
-    from .decode import decode_text
-    from .headers import normalize
-
-    try:
-        text_, _ = decode_text(data)
-    except UnicodeDecodeError:
-        raise ValueError(f"{name}: not a text CSV file (its bytes decode in no supported encoding)") from None
-    reader = csv.DictReader(io.StringIO(text_))
-    fields = {normalize(f): f for f in reader.fieldnames or []}
-
-    def pick(*names: str) -> str | None:
-        return next((fields[normalize(n)] for n in names if normalize(n) in fields), None)
-
-    plan_col = pick("plan", "campaign", "推广计划", "计划", "推广计划名称")
-    bundle_col = pick("bundle", "投放包", "ocpc投放包", "ocpc出价策略", "包")
-    target_col = pick("target_cpa", "目标转化成本", "target cpa")
-    if not plan_col or not bundle_col:
-        raise ValueError(f"{name}: needs a plan column (plan / 推广计划) and a bundle column (bundle / 投放包); "
-                         f"found {', '.join(reader.fieldnames or [])}")
-    membership, targets = {}, {}
-    for i, row in enumerate(reader, start=2):
-        plan, bundle = (row.get(plan_col) or "").strip(), (row.get(bundle_col) or "").strip()
-        if not plan or not bundle:
-            continue
-        membership[plan] = bundle
-        raw = (row.get(target_col) or "").strip() if target_col else ""
-        if raw:
-            try:
-                targets[bundle] = float(raw.replace("¥", "").replace(",", ""))
-            except ValueError:
-                raise ValueError(f"{name}, row {i}, column '{target_col}': '{raw}' is not a number") from None
-    return pd.Series(membership, dtype=object), targets
+    target_cpa (目标转化成本) and the learning / change columns of
+    :func:`optimizer.targets.read_bundle_sheet`. Returns (bundle per plan, target CPA
+    per bundle). Raises ValueError naming the missing column or the bad row."""
+    from .targets import read_bundle_sheet
+    sheet = read_bundle_sheet(data, name)
+    return sheet.membership, sheet.targets
 
 
 def existing_bundles(evidence: pd.DataFrame, membership: pd.Series, targets: dict[str, float] | None = None,
