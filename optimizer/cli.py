@@ -237,6 +237,121 @@ def cmd_bundles(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_drift(args: argparse.Namespace) -> int:
+    from .alerts import AlertSettings, explain, flags, scan
+    from .bundles import plan_lines
+    from .targets import TargetSettings, default_tolerance, load_rules, read_bundle_sheet, sheet_from
+
+    try:
+        table = load_exports(args.exports)
+        rules = load_rules(args.rules)
+        if args.rule_set and args.rule_set not in rules:
+            raise ValueError(f"--rule-set {args.rule_set}: not in the rule file (has {', '.join(rules)})")
+        sheet = read_bundle_sheet(Path(args.bundle_map).read_bytes(), args.bundle_map) if args.bundle_map else None
+    except IngestError as exc:
+        print(f"error: {exc.message('en')}", file=sys.stderr)
+        return 1
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    tolerance = args.tolerance if args.tolerance is not None else default_tolerance(rules)[0]
+    settings = AlertSettings(baseline_days=args.baseline_days, min_days=args.min_days, alpha=args.alpha,
+                             levels=tuple(args.levels), metrics=tuple(args.metrics),
+                             targets=TargetSettings(tolerance=tolerance, window_days=args.target_window_days))
+    results = []
+    for _, acct in accounts(table).iterrows():
+        rows = for_account(table, acct["platform"], acct["account"], acct["currency"])
+        kw = rows["keyword"].dropna().unique()
+        vertical = args.vertical if args.vertical != "auto" else detect_vertical(kw)
+        lines = plan_lines(rows, classifier(vertical)) if "line" in settings.levels else None
+        acct_sheet = sheet
+        if acct_sheet is None:
+            names = bundles_from_names(pd.Series(sorted(set(rows["campaign"].dropna().astype(str)))))
+            acct_sheet = sheet_from(names) if names.notna().any() else None
+        rep = scan(rows, settings, lines, acct_sheet, rules, args.rule_set)
+        out_flags = []
+        for _, r in flags(rep, include_learning=True).iterrows():
+            item = {"level": r["level"], "entity": r["entity"], "metric": r["metric"], "status": r["status"],
+                    "severity": r["severity"], "start": _day(r["start"]), "before": _num(r["before"], 4),
+                    "after": _num(r["after"], 4), "change": _num(r["change"], 4),
+                    "ci": [_num(r["ci_low"], 4), _num(r["ci_high"], 4)], "p_value": _num(r["p_value"], 6),
+                    "q_value": _num(r["q_value"], 6), "money_at_stake": _num(r["money_at_stake"]),
+                    "days_of_spend": _num(r["days_of_spend"], 3), "days_after": int(r["days_after"]),
+                    "bundle": r["group"] or None, "note": r["note"]}
+            ex = explain(rep, r["level"], r["entity"], r["metric"], r["start"])
+            d = ex.decomposition
+            item["decomposition"] = {k: _num(d[k], 4) for k in (
+                "cpa_before", "cpa_after", "cpc_change", "cvr_change", "share_cpc", "share_cvr",
+                "cpa_part_cpc", "cpa_part_cvr")}
+            if ex.summary is not None:
+                m = ex.summary
+                item["mix"] = {"mix_share": _num(m["mix_share"], 4), "rate_share": _num(m["rate_share"], 4),
+                               "money_mix": _num(m["money_mix"]), "money_rate": _num(m["money_rate"])}
+                item["top_contributors"] = [
+                    {"name": c["child"], "money": _num(c["money"]), "money_mix": _num(c["money_mix"]),
+                     "money_rate": _num(c["money_rate"]), "value_before": _num(c["value_before"], 6),
+                     "value_after": _num(c["value_after"], 6)}
+                    for _, c in ex.contributors.head(args.top).iterrows()]
+            else:
+                item["mix"], item["top_contributors"] = None, []
+            out_flags.append(item)
+        thin = rep.results.loc[rep.results["status"] == "too_little_data"]
+        results.append({
+            "platform": acct["platform"], "account": acct["account"], "currency": acct["currency"],
+            "vertical": vertical, "dropped_partial_day": _day(rep.dropped_partial_day),
+            "daily_spend": _num(rep.daily_spend), "series_tested": int(rep.results["p_value"].notna().sum()),
+            "flags": out_flags,
+            "too_little_data": [{"level": r["level"], "entity": r["entity"], "metric": r["metric"], "note": r["note"]}
+                                for _, r in thin.iterrows()],
+            "targets": [{"bundle": r["bundle"], "status": r["status"], "window_start": _day(r["window_start"]),
+                         "window_end": _day(r["window_end"]), "cost": _num(r["cost"]),
+                         "conversions": _num(r["conversions"]), "cpa": _num(r["cpa"]),
+                         "cpa_interval": [_num(r["cpa_low"]), _num(r["cpa_high"])], "target_cpa": _num(r["target_cpa"]),
+                         "threshold": _num(r["threshold"]), "excess_cost": _num(r["excess_cost"]),
+                         "sure": bool(r["sure"]) if r["sure"] == r["sure"] else None}
+                        for _, r in rep.targets.iterrows()],
+            "compensation": [{"bundle": r["bundle"], "status": r["status"], "rules": r["rules"],
+                              "window_start": _day(r["window_start"]), "window_end": _day(r["window_end"]),
+                              "window_complete": bool(r["window_complete"]), "cost": _num(r["cost"]),
+                              "conversions": _num(r["conversions"]), "cpa": _num(r["cpa"]),
+                              "target_cpa": _num(r["target_cpa"]), "amount": _num(r["amount"]),
+                              "reasons": r["reasons_en"], "reasons_zh": r["reasons_zh"]}
+                             for _, r in rep.compensation.iterrows()],
+        })
+    if args.json:
+        json.dump(results, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    for res in results:
+        print(f"{res['platform']} · {res['account'] or '-'} · {res['currency'] or '-'}: {res['series_tested']} series "
+              f"tested, {len(res['flags'])} flagged" + (f" (partial day {res['dropped_partial_day']} left out)"
+                                                       if res["dropped_partial_day"] else ""))
+        for f in res["flags"]:
+            ci = f["ci"]
+            ci_text = f"95% CI {ci[0]:+.0%} … {ci[1]:+.0%}" if None not in ci else "CI -"
+            print(f"  [{f['severity'] or '-':<6}] {f['level']:<8} {f['entity']}  {f['metric'].upper()} "
+                  f"{f['change']:+.0%} since {f['start']} ({ci_text}), money at stake "
+                  f"{f['money_at_stake']:,.2f}" + ("  LEARNING" if f["status"] == "learning" else ""))
+            d = f["decomposition"]
+            if d["share_cpc"] is not None:
+                print(f"           CPC {d['cpc_change']:+.0%} ({d['share_cpc']:.0%} of the CPA change), "
+                      f"CVR {d['cvr_change']:+.0%} ({d['share_cvr']:.0%})")
+            if f["mix"] and f["mix"]["mix_share"] is not None:
+                top = ", ".join(f"{c['name']} {c['money']:,.0f}" for c in f["top_contributors"][:3])
+                print(f"           mix {f['mix']['mix_share']:.0%} / rate {f['mix']['rate_share']:.0%}; top: {top}")
+        for t in res["targets"]:
+            if t["status"] == "over_target":
+                print(f"  OVER TARGET {t['bundle']}: CPA {t['cpa']:,.2f} vs target {t['target_cpa']:,.2f} "
+                      f"({t['window_start']} .. {t['window_end']}), {t['excess_cost']:,.2f} above target")
+        for c in res["compensation"]:
+            print(f"  COMPENSATION {c['bundle']}: {c['status']}, amount {c['amount']:,.2f} — {c['reasons']}")
+    return 0
+
+
+def _day(v) -> str | None:
+    return None if v is None or pd.isna(v) else str(pd.Timestamp(v).date())
+
+
 def _num(v, digits: int = 2):
     return None if v is None or v != v else round(float(v), digits)
 
@@ -314,6 +429,34 @@ def build_parser() -> argparse.ArgumentParser:
                     help="current bundles: columns plan, bundle[, target_cpa]")
     bd.add_argument("--json", action="store_true", help="print a JSON list, one object per account")
     bd.set_defaults(func=cmd_bundles)
+
+    from .drift import LEVELS, METRICS
+    dr = sub.add_parser("drift", help="flag cost drift: dated changes of CPC, CVR, CPA and spend",
+                        description="Read daily exports and print, per account, the flags ranked by money at "
+                                    "stake: level, entity, metric, change since the dated change point with its "
+                                    "95%% interval, money at stake, the CPC/CVR split, mix versus rate and the "
+                                    "top contributing plans or keywords; then bundles over their target and the "
+                                    "over-cost compensation outlook (with --bundle-map).")
+    dr.add_argument("exports", nargs="+", metavar="EXPORT")
+    dr.add_argument("--baseline-days", type=_positive_int, default=28, help="baseline days (default 28)")
+    dr.add_argument("--min-days", type=_positive_int, default=7, help="days needed before a change (default 7)")
+    dr.add_argument("--alpha", type=float, default=0.05, help="false discovery rate (default 0.05)")
+    dr.add_argument("--levels", nargs="+", choices=LEVELS, default=list(LEVELS), help="levels to test (default all)")
+    dr.add_argument("--metrics", nargs="+", choices=METRICS, default=list(METRICS), help="metrics (default all)")
+    dr.add_argument("--bundle-map", default=None, metavar="CSV",
+                    help="bundles: plan, bundle[, target_cpa, learning_start, target_changes, targeting_changes, "
+                         "conversion_type_changed] (default: bundles read from plan names)")
+    dr.add_argument("--tolerance", type=_non_negative, default=None,
+                    help="CPA over target beyond this share is flagged (default: the over-cost trigger, 0.2)")
+    dr.add_argument("--target-window-days", type=_positive_int, default=7,
+                    help="recent days compared with the target (default 7)")
+    dr.add_argument("--rules", default=None, metavar="TOML", help="over-cost compensation rule sets "
+                                                                 "(default: optimizer/rules/overcost.toml)")
+    dr.add_argument("--rule-set", default=None, help="use this rule set instead of the one in force on each window")
+    dr.add_argument("--top", type=_positive_int, default=5, help="contributors listed per flag (default 5)")
+    dr.add_argument("--vertical", default="auto", choices=["auto", *VERTICALS])
+    dr.add_argument("--json", action="store_true", help="print a JSON list, one object per account")
+    dr.set_defaults(func=cmd_drift)
     return p
 
 

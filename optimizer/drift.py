@@ -82,7 +82,7 @@ a segment); a gradual change is located somewhere inside its ramp.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -94,7 +94,9 @@ from statsmodels.stats.proportion import test_proportions_2indep
 from .dataset import partial_last_day, spend_rows
 from .schema import text
 
-LEVELS = ("account", "campaign", "keyword")
+LEVELS = ("account", "line", "bundle", "campaign", "keyword")
+#: levels whose entities are groups of plans, given by a plan → group mapping
+GROUP_LEVELS = ("line", "bundle")
 METRICS = ("cpc", "cvr", "cpa", "spend")
 STATUSES = ("flag", "no_change", "too_little_data")
 
@@ -121,13 +123,18 @@ RESULT_COLUMNS = ["level", "entity", "metric", "status", "start", "before", "aft
 # ---------------------------------------------------------------------------------
 # Daily series
 # ---------------------------------------------------------------------------------
-def daily_series(table: pd.DataFrame, level: str) -> pd.DataFrame:
+def daily_series(table: pd.DataFrame, level: str, groups: Mapping[str, str] | pd.Series | None = None
+                 ) -> pd.DataFrame:
     """Daily clicks, cost, conversions and their ratios per entity of ``level``.
 
-    ``level``: ``account`` or ``campaign`` (summed over :func:`optimizer.dataset.spend_rows`,
-    so a plan report and a keyword report of the same days are not added together),
-    or ``keyword`` (keyword-report rows only; just the top keywords by cost that
-    together cover :data:`KEYWORD_COST_SHARE` of it, at most :data:`MAX_KEYWORDS`).
+    ``level``: ``account``, ``line`` (business line), ``bundle`` or ``campaign``
+    (summed over :func:`optimizer.dataset.spend_rows`, so a plan report and a keyword
+    report of the same days are not added together), or ``keyword`` (keyword-report
+    rows only; just the top keywords by cost that together cover
+    :data:`KEYWORD_COST_SHARE` of it, at most :data:`MAX_KEYWORDS`). ``line`` and
+    ``bundle`` need ``groups``: plan name → business line / bundle name (plans not in
+    it are left out of that level; e.g. :func:`optimizer.bundles.plan_lines`, a
+    bundle map, or a proposal's ``campaign → bundle``).
 
     Long format, sorted by entity then date; columns :data:`SERIES_COLUMNS`:
     level, entity (a display name unique within the level: the account name, the
@@ -145,6 +152,8 @@ def daily_series(table: pd.DataFrame, level: str) -> pd.DataFrame:
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
+    if level in GROUP_LEVELS and groups is None:
+        raise ValueError(f"level {level!r} needs groups (plan → {level})")
     empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in SERIES_COLUMNS})
     empty.attrs["dropped_partial_day"] = None
     if table.empty:
@@ -173,9 +182,16 @@ def daily_series(table: pd.DataFrame, level: str) -> pd.DataFrame:
     })
     last_day = frame.groupby(["platform", "account"])["date"].max()
     keys = {"account": ["platform", "account"], "campaign": ["platform", "account", "campaign"],
+            "line": ["platform", "account", "group"], "bundle": ["platform", "account", "group"],
             "keyword": ["platform", "account", "campaign", "ad_group", "keyword", "match_type"]}[level]
     if level == "campaign":
         frame = frame.loc[frame["campaign"] != ""]
+    if level in GROUP_LEVELS:
+        mapping = pd.Series(groups, dtype=object) if not isinstance(groups, pd.Series) else groups
+        mapping = mapping.dropna().astype(str)
+        mapping = mapping.loc[mapping.str.strip() != ""]
+        frame = frame.assign(group=frame["campaign"].map(mapping))
+        frame = frame.loc[frame["group"].notna()]
     if level == "keyword":
         frame = frame.loc[frame["keyword"] != ""]
         totals = frame.groupby(keys)["cost"].sum().sort_values(ascending=False, kind="stable")
@@ -201,7 +217,7 @@ def daily_series(table: pd.DataFrame, level: str) -> pd.DataFrame:
         d = d.rename_axis("date").reset_index()
         d.insert(0, "entity", names[key])
         d["platform"], d["account"] = key[0], key[1]
-        d["campaign"] = key[2] if level != "account" else ""
+        d["campaign"] = key[2] if level in ("campaign", "keyword") else ""
         parts.append(d)
     out = pd.concat(parts, ignore_index=True)
     out.insert(0, "level", level)
@@ -221,8 +237,8 @@ def _entity_names(keys: pd.DataFrame, level: str) -> dict[tuple, str]:
         name = k["account"].where(k["account"] != "", k["platform"])
         if name.duplicated(keep=False).any():
             name = k["platform"] + " · " + name
-    elif level == "campaign":
-        name = k["campaign"].copy()
+    elif level in ("campaign", *GROUP_LEVELS):
+        name = (k["campaign"] if level == "campaign" else k["group"]).astype(str)
         if n_accounts > 1:
             name = k["account"].where(k["account"] != "", k["platform"]) + " / " + name
     else:
