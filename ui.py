@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -21,6 +22,7 @@ from optimizer.errors import IngestError
 from optimizer.ingest import ColumnMapping, Export, read_export
 from optimizer.lexicon import AccountLexiconStore, LexiconEdits
 from optimizer.stages import Classifier, detect_vertical
+from optimizer.targets import BundleSheet, read_bundle_sheet
 from optimizer.mappings import MappingStore, saved_mapping_for
 
 ROOT = Path(__file__).resolve().parent
@@ -31,6 +33,7 @@ DATA_DIR = Path(os.environ.get("OPTIMIZER_DATA_DIR", ROOT / "data"))
 K_LANG = "lang"
 K_TABLE = "data_table"
 K_FILES = "data_files"
+K_BUNDLE_MAPS = "bundle_maps"  # account key -> (BundleSheet, source label)
 
 ACCENT = "#1f6feb"
 WARN = "#d4380d"
@@ -88,7 +91,8 @@ def read_upload(data: bytes, name: str, mapping: ColumnMapping | None = None
 @st.cache_data(show_spinner=False)
 def sample_table() -> pd.DataFrame:
     """The bundled sample account: every export in sample_data/, merged."""
-    paths = sorted(SAMPLE_DIR.glob("*.csv"))
+    from sample_data.generate import FILES
+    paths = [SAMPLE_DIR / name for name in FILES if (SAMPLE_DIR / name).exists()]
     if not paths:
         raise FileNotFoundError(f"no sample exports in {SAMPLE_DIR}")
     return dataset.load_exports(paths)
@@ -169,6 +173,35 @@ def account_context(acct: pd.Series, rows: pd.DataFrame) -> AccountContext:
                           json.dumps({k: v.to_json() for k, v in sorted(edits.items())}, sort_keys=True))
 
 
+def bundle_sheet_input(acct_key: str, campaigns, is_sample: bool, key: str) -> tuple[BundleSheet | None, str]:
+    """The account's bundle map: an uploader (shared by the pages through session
+    state) and what is in use — the uploaded map, the sample's map on the sample
+    account, or None. Returns (sheet, a label of where it came from). A bad file
+    gives a specific error and leaves the map in use unchanged."""
+    store = st.session_state.setdefault(K_BUNDLE_MAPS, {})
+    upload = st.file_uploader(t("bd.map_upload"), type=["csv", "txt"], key=key, help=t("bd.map_help"))
+    if upload is not None:
+        try:
+            store[acct_key] = (read_bundle_sheet(upload.getvalue(), upload.name), upload.name)
+        except ValueError as exc:
+            st.error(str(exc), icon=":material/error:")
+    if acct_key in store:
+        return store[acct_key]
+    if is_sample:
+        from sample_data.generate import BUNDLE_MAP_FILE
+        path = SAMPLE_DIR / BUNDLE_MAP_FILE
+        if path.exists():
+            sheet = sample_bundle_sheet(path.read_bytes())
+            if set(sheet.membership.index) <= set(campaigns):
+                return sheet, t("dr.map_sample")
+    return None, ""
+
+
+@st.cache_data(show_spinner=False)
+def sample_bundle_sheet(data: bytes) -> BundleSheet:
+    return read_bundle_sheet(data, "bundle_map.csv")
+
+
 def lexicon_store() -> AccountLexiconStore:
     return AccountLexiconStore(DATA_DIR / "lexicons.json")
 
@@ -247,4 +280,56 @@ def stage_chart(by_stage: pd.DataFrame, currency: str | None) -> go.Figure:
     fig.update_yaxes(title_text=f"{t('overview.cost')} ({sym or currency or ''})", secondary_y=False,
                      gridcolor="#eef1f5", rangemode="tozero")
     fig.update_yaxes(title_text=t("overview.cpa"), secondary_y=True, showgrid=False, rangemode="tozero")
+    return fig
+
+
+def drift_chart(days: pd.DataFrame, metric: str, start, before: float, after: float, currency: str | None,
+                target: float | None = None) -> go.Figure:
+    """One entity's daily metric with the change day, the before / after levels and the
+    target marked. ``days``: the entity's daily series (optimizer.drift.daily_series)."""
+    sym = i18n.CURRENCY_SYMBOL.get(currency or "", "")
+    col = "cost" if metric == "spend" else metric
+    label = name_of(i18n.METRIC, metric)
+    fmt = "%{y:.2%}" if metric == "cvr" else f"{sym}%{{y:,.2f}}"
+    fig = go.Figure()
+    fig.add_scatter(x=days["date"], y=days[col], mode="lines+markers", name=t("dr.daily"),
+                    line=dict(color="#8fb3e8", width=1.5), marker=dict(size=4, color=ACCENT),
+                    hovertemplate=f"%{{x|%Y-%m-%d}}<br>{label} {fmt}<extra></extra>")
+    start = pd.Timestamp(start)
+    first, last = days["date"].min(), days["date"].max()
+    fig.add_scatter(x=[first, start - pd.Timedelta(hours=12)], y=[before, before], mode="lines",
+                    name=t("dr.baseline"), line=dict(color="#595959", width=3),
+                    hovertemplate=f"{t('dr.baseline')} {fmt}<extra></extra>")
+    fig.add_scatter(x=[start - pd.Timedelta(hours=12), last], y=[after, after], mode="lines", name=t("dr.after"),
+                    line=dict(color=WARN, width=3), hovertemplate=f"{t('dr.after')} {fmt}<extra></extra>")
+    fig.add_vline(x=start - pd.Timedelta(hours=12), line=dict(color=WARN, dash="dot", width=1.5))
+    fig.add_annotation(x=start, y=1, yref="paper", text=f"{t('dr.change_day')} {start:%m-%d}", showarrow=False,
+                       xanchor="left", yanchor="top", font=dict(color=WARN, size=12))
+    if target is not None and np.isfinite(target):
+        fig.add_hline(y=target, line=dict(color="#389e0d", dash="dash", width=1.5),
+                      annotation_text=f"{t('dr.target')} {sym}{target:,.0f}", annotation_position="top left")
+    fig.update_layout(height=340, margin=dict(l=8, r=8, t=24, b=8), plot_bgcolor="white", hovermode="x unified",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+    fig.update_yaxes(gridcolor="#eef1f5", rangemode="tozero", tickformat=".0%" if metric == "cvr" else ",.0f",
+                     tickprefix="" if metric == "cvr" else sym)
+    fig.update_xaxes(gridcolor="#eef1f5", tickformat="%m-%d" if lang() == "zh" else "%b %d")
+    return fig
+
+
+def waterfall_chart(steps: list[tuple[str, float, str]], currency: str | None, percent: bool = False) -> go.Figure:
+    """A waterfall: ``steps`` of (label, value, kind) with kind ``absolute`` (a level,
+    e.g. CPA before / after: drawn as a total) or ``relative`` (a part of the change)."""
+    sym = "" if percent else i18n.CURRENCY_SYMBOL.get(currency or "", "")
+    # plotly: "absolute" sets the level to the value; "total" draws the running sum (= the after level)
+    measure = [("absolute" if i == 0 else "total") if k == "absolute" else "relative"
+               for i, (_, _, k) in enumerate(steps)]
+    values = [v for _, v, _ in steps]
+    texts = [(f"{v:+.1%}" if percent else f"{'+' if v >= 0 and k == 'relative' else ''}{sym}{v:,.2f}")
+             for _, v, k in steps]
+    fig = go.Figure(go.Waterfall(x=[s[0] for s in steps], y=values, measure=measure, text=texts,
+                                 textposition="outside", connector=dict(line=dict(color="#bfbfbf")),
+                                 increasing=dict(marker=dict(color=WARN)), decreasing=dict(marker=dict(color="#389e0d")),
+                                 totals=dict(marker=dict(color="#8fb3e8"))))
+    fig.update_layout(height=320, margin=dict(l=8, r=8, t=16, b=8), plot_bgcolor="white", showlegend=False)
+    fig.update_yaxes(gridcolor="#eef1f5", tickprefix=sym, tickformat=".0%" if percent else ",.0f")
     return fig

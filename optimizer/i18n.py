@@ -174,6 +174,93 @@ TEXT.update({
 
 TEXT.update({
     "nav.bundles": ("oCPC 投放包", "oCPC bundles"),
+    "nav.drift": ("成本异常", "Cost drift"),
+    "dr.title": ("成本异常监控", "Cost drift"),
+    "dr.caption": ("逐日检验账户、业务点、投放包、计划和主要关键词的点击价格、转化率、转化成本和消费：哪里变了、从哪天起、有多确定、为什么。"
+                   "按“已多花的钱”排序；百度最后一天转化未到齐，不参与判断。",
+                   "Every day of the account, business lines, bundles, plans and top keywords is tested for changes "
+                   "of CPC, CVR, CPA and spend: what moved, since when, how sure, and why. Ranked by the money at "
+                   "stake; Baidu's last day (conversions still arriving) is left out."),
+    "dr.settings": ("检验设置", "Test settings"),
+    "dr.baseline_days": ("基线天数", "Baseline days"),
+    "dr.baseline_help": ("序列开头用于估计星期效应和最少点击数的天数。", "First days of each series used for weekday factors and the click minimum."),
+    "dr.min_days": ("变化前至少天数", "Days needed before a change"),
+    "dr.alpha": ("错误发现率（FDR）", "False discovery rate"),
+    "dr.alpha_help": ("所有序列一起做 Benjamini–Hochberg 校正：标为异常的序列中，误报比例期望不超过该值。",
+                      "Benjamini–Hochberg over every series: among flagged series, at most this share is expected to be false."),
+    "dr.levels": ("层级", "Levels"),
+    "dr.metrics": ("指标", "Metrics"),
+    "dr.tolerance": ("超目标容忍度", "Tolerance over target"),
+    "dr.tolerance_help": ("实际转化成本超过目标的这个比例才标记。默认 20%：百度超成本赔付规则（2022-10-11 起，超过目标 1.2 倍）。来源：{source}",
+                          "Flag CPA over target by more than this share. Default 20%: Baidu's over-cost rule (over 1.2 × target since 2022-10-11). Source: {source}"),
+    "dr.target_days": ("与目标比较的天数", "Days compared with target"),
+    "dr.high_days": ("严重：多花 ≥ 几天的消费", "High: money at stake ≥ days of spend"),
+    "dr.medium_days": ("中等：多花 ≥ 几天的消费", "Medium: money at stake ≥ days of spend"),
+    "dr.rule_set": ("赔付规则", "Compensation rules"),
+    "dr.rule_auto": ("按窗口日期自动选择", "By the window's date"),
+    "dr.partial": ("最后一天（{day}）转化未到齐，已排除。", "The last day ({day}) is partial (conversions still arriving) and is left out."),
+    "dr.tested": ("检验了 {n} 条序列", "{n} series tested"),
+    "dr.n_flags": ("异常", "Flags"),
+    "dr.n_high": ("严重", "High"),
+    "dr.money_plans": ("异常计划已多花", "Money at stake in flagged plans"),
+    "dr.money_plans_help": ("每个异常计划只按它最大的一项异常计一次；账户、业务点、投放包、关键词层面是同一笔钱的不同视角，不重复相加。",
+                            "Each flagged plan counts once, with its largest flag; account, line, bundle and keyword "
+                            "flags are views of the same money and are not added again."),
+    "dr.n_learning": ("学习期", "Learning"),
+    "dr.flags": ("异常（按已多花的钱排序）", "Flags, by money at stake"),
+    "dr.no_flags": ("没有发现显著的成本变化。", "No significant cost change found."),
+    "dr.pick": ("点选一行查看详情。", "Select a row to see its details."),
+    "dr.detail": ("详情", "Details"),
+    "dr.chart_title": ("每日{metric}", "Daily {metric}"),
+    "dr.baseline": ("变化前", "Before"),
+    "dr.after": ("变化后", "After"),
+    "dr.change_day": ("变化日", "Change day"),
+    "dr.target": ("目标", "Target"),
+    "dr.daily": ("每日", "Daily"),
+    "dr.waterfall": ("转化成本变化拆解：点击价格 vs 转化率", "CPA change: CPC part vs CVR part"),
+    "dr.waterfall_spend": ("消费变化按来源拆解", "Spend change by contributor"),
+    "dr.mix": ("结构（消费在计划/关键词间转移）占 {mix}，各自表现变化占 {rate}。",
+               "Mix (spend moving between plans/keywords) accounts for {mix}, rate changes inside them for {rate}."),
+    "dr.contributors": ("主要来源", "Top contributors"),
+    "dr.other": ("其他关键词", "Other keywords"),
+    "dr.too_little": ("数据不足、未检验的序列（{n}）", "Series with too little data, not tested ({n})"),
+    "dr.targets": ("投放包 vs 目标转化成本", "Bundles against their target CPA"),
+    "dr.targets_none": ("上传带“目标转化成本”列的投放包对应表后，这里会比较各包的实际转化成本与目标。",
+                        "Upload a bundle map with a target CPA column to compare each bundle with its target."),
+    "dr.compensation": ("超成本赔付预估", "Over-cost compensation outlook"),
+    "dr.compensation_help": ("规则多次调整，以下按所选规则估算，仅供参考，以平台结算为准。",
+                             "The rules have changed several times; this is an estimate by the chosen rule set, not the platform's decision."),
+    "dr.compensation_none": ("对应表中没有“学习期开始”日期，无法估算赔付窗口。",
+                             "The bundle map has no learning-start dates, so there is no compensation window to assess."),
+    "dr.map_source": ("投放包来源：{source}", "Bundles from: {source}"),
+    "dr.map_sample": ("示例对应表", "the sample bundle map"),
+    "dr.map_names": ("计划名称（如“包1-开锁”）", "plan names (like 包1-开锁)"),
+    "dr.map_none": ("无（上传投放包对应表后可检验投放包和目标）", "none (upload a bundle map to test bundles and targets)"),
+    "dr.download": ("下载异常列表（CSV）", "Download flags (CSV)"),
+    "col.level": ("层级", "Level"),
+    "col.entity": ("对象", "Entity"),
+    "col.metric": ("指标", "Metric"),
+    "col.severity": ("严重度", "Severity"),
+    "col.status": ("状态", "Status"),
+    "col.start": ("变化日", "Since"),
+    "col.before": ("变化前", "Before"),
+    "col.after": ("变化后", "After"),
+    "col.change": ("变化", "Change"),
+    "col.interval": ("95% 区间", "95% CI"),
+    "col.money_at_stake": ("已多花", "Money at stake"),
+    "col.days_of_spend": ("相当于几天消费", "Days of spend"),
+    "col.q_value": ("q 值", "q value"),
+    "col.note": ("说明", "Note"),
+    "col.window": ("窗口", "Window"),
+    "col.excess_cost": ("超出目标的花费", "Spent above target"),
+    "col.threshold": ("标记线", "Flag line"),
+    "col.sure": ("区间也超", "Sure"),
+    "col.amount": ("预估赔付", "Estimated amount"),
+    "col.rules": ("规则", "Rules"),
+    "col.reasons": ("原因", "Reasons"),
+    "col.contribution": ("贡献（已多花）", "Contribution (money)"),
+    "col.money_mix": ("其中结构", "of which mix"),
+    "col.money_rate": ("其中表现", "of which rate"),
     "bd.title": ("oCPC 投放包建议", "oCPC bundle proposal"),
     "bd.caption": ("把转化成本、转化率相近且同一业务点的计划绑成一个包，成本才会收敛。小计划的转化率会向同业务点收缩（经验贝叶斯），"
                    "避免“运气好的一周”把它放错包。", "Plans of one business line with similar cost per conversion and "
@@ -199,6 +286,9 @@ TEXT.update({
                          "No existing bundle found in plan names (like '包1-开锁'). Upload a mapping (columns: plan, "
                          "bundle, target_cpa)."),
     "bd.map_upload": ("现有投放包对应表（CSV）", "Current bundles (CSV)"),
+    "bd.map_help": ("列：推广计划、投放包（必填），目标转化成本、学习期开始、目标修改次数、定向修改次数、转化类型变更（选填）。",
+                    "Columns: plan, bundle (required); target_cpa, learning_start, target_changes, "
+                    "targeting_changes, conversion_type_changed (optional). Chinese headers work too."),
     "bd.no_daily": ("需要按日的计划或关键词报告才能建议投放包。", "Bundles need a daily plan or keyword report."),
     "bd.map_unknown": ("对应表中这些计划在当前数据里找不到（名称是否一致？）：{plans}",
                        "These plans of the mapping are not in the loaded data (same names?): {plans}"),
@@ -300,6 +390,51 @@ REPORT_TYPE: dict[str, tuple[str, str]] = {
     "asset": ("素材报告", "Asset report"),
     "other": ("其他报告", "Other report"),
 }
+
+LEVEL: dict[str, tuple[str, str]] = {
+    "account": ("账户", "Account"),
+    "line": ("业务点", "Business line"),
+    "bundle": ("投放包", "Bundle"),
+    "campaign": ("推广计划", "Plan"),
+    "keyword": ("关键词", "Keyword"),
+}
+
+METRIC: dict[str, tuple[str, str]] = {
+    "cpa": ("转化成本", "CPA"),
+    "cpc": ("点击价格", "CPC"),
+    "cvr": ("转化率", "CVR"),
+    "spend": ("日消费", "Daily spend"),
+}
+
+SEVERITY: dict[str, tuple[str, str]] = {
+    "high": ("严重", "High"),
+    "medium": ("中等", "Medium"),
+    "low": ("轻微", "Low"),
+    "saving": ("省钱", "Saving"),
+}
+
+DRIFT_STATUS: dict[str, tuple[str, str]] = {
+    "flag": ("异常", "Flagged"),
+    "learning": ("学习期", "Learning"),
+    "no_change": ("无显著变化", "No change"),
+    "too_little_data": ("数据不足", "Too little data"),
+}
+
+TARGET_STATUS: dict[str, tuple[str, str]] = {
+    "over_target": ("超目标", "Over target"),
+    "within_target": ("达标", "Within target"),
+    "learning": ("学习期", "Learning"),
+    "no_data": ("无数据", "No data"),
+}
+
+COMPENSATION_STATUS: dict[str, tuple[str, str]] = {
+    "eligible": ("可能获赔", "Looks eligible"),
+    "at_risk": ("有风险", "At risk"),
+    "not_eligible": ("不符合", "Not eligible"),
+    "not_over_cost": ("未超成本", "Not over cost"),
+    "not_started": ("未开始", "Not started"),
+}
+
 
 SKIP_REASON: dict[str, tuple[str, str]] = {
     "blank": ("空行", "blank"),

@@ -7,8 +7,7 @@ import streamlit as st
 import ui
 from optimizer import i18n
 from optimizer.bundles import (BundleSettings, bundles_from_names, cpc_keywords, existing_bundles, plan_evidence,
-                               propose,
-                               read_bundle_map, split_candidates, summarize, window_performance)
+                               propose, split_candidates, summarize, window_performance)
 
 lang = ui.lang()
 table, is_sample = ui.current_table()
@@ -120,13 +119,12 @@ else:
                      reason_col: ui.t("col.reason")})
 
 st.subheader(ui.t("bd.existing"))
-upload = st.file_uploader(ui.t("bd.map_upload"), type=["csv", "txt"], key="bd_map")
-membership, targets = bundles_from_names(evidence["campaign"]), {}
-if upload is not None:
-    try:
-        membership, targets = read_bundle_map(upload.getvalue(), upload.name)
-    except ValueError as exc:
-        st.error(str(exc), icon=":material/error:")
+sheet, source = ui.bundle_sheet_input(akey, evidence["campaign"], is_sample, "bd_map")
+if sheet is not None:
+    membership, targets = sheet.membership, sheet.targets
+    st.caption(ui.t("dr.map_source", source=source))
+else:
+    membership, targets = bundles_from_names(evidence["campaign"]), {}
 unknown_plans = sorted(set(membership.dropna().index) - set(evidence["campaign"]))
 if unknown_plans:
     st.warning(ui.t("bd.map_unknown", plans="、".join(unknown_plans)), icon=":material/warning:")

@@ -81,3 +81,33 @@ def test_a_page_url_opened_first_still_runs_through_the_app(tmp_path_factory):
         nav = [a.inner_text() for a in page.get_by_test_id("stSidebarNavLink").all()]
         assert any("oCPC 投放包" in n for n in nav) and not any(n.strip() == "app" for n in nav)
         assert page.get_by_test_id("stRadio").count() >= 1
+
+
+def test_cost_drift_journey(server, tmp_path):
+    with browser_page() as page:
+        page.goto(server + "/drift")
+        wait_idle(page)
+        page.get_by_text("异常（按已多花的钱排序）").wait_for(timeout=90000)
+        page.get_by_text("主要来源").wait_for(timeout=60000)
+        first = page.get_by_text("（账户）：").first.inner_text()
+        # tick the third row of the flags grid (a canvas: click its row-selection cell)
+        grid = page.locator("[data-testid=stDataFrame]").first
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 14, box["y"] + 35 * 3 + 17)
+        wait_idle(page)
+        page.wait_for_function("""first => !Array.from(document.querySelectorAll('strong'))
+                                   .some(e => e.innerText === first)""", arg=first, timeout=30000)
+        assert page.locator(".js-plotly-plot").count() >= 2
+        assert page.locator("[data-testid=stException]").count() == 0
+        page.get_by_text("超成本赔付预估").scroll_into_view_if_needed()
+        page.screenshot(path=str(tmp_path / "drift.png"), full_page=True)
+
+
+def test_cost_drift_on_a_phone(server, tmp_path):
+    with browser_page(width=390, height=844) as page:
+        page.goto(server + "/drift")
+        wait_idle(page)
+        page.get_by_text("主要来源").wait_for(timeout=90000)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=30000)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert page.locator("[data-testid=stException]").count() == 0

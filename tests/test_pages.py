@@ -13,7 +13,7 @@ import ui
 from optimizer import i18n
 from tests.conftest import FIXTURES, ROOT, SAMPLE, real
 
-PAGES = ["pages/overview.py", "pages/keywords.py", "pages/bundles.py", "pages/upload.py"]
+PAGES = ["pages/overview.py", "pages/keywords.py", "pages/bundles.py", "pages/drift.py", "pages/upload.py"]
 
 
 @pytest.fixture(autouse=True)
@@ -210,3 +210,57 @@ def test_bundles_page_split_candidates_from_an_uploaded_map():
     assert splits.loc[splits["split"], "campaign"].tolist() == ["开锁-询价"]
     current = next(d.value for d in at.dataframe if "cpa_vs_target" in d.value.columns)
     assert current["bundle"].tolist() == ["包1"] and bool(current["over_target"].iloc[0])
+
+
+def _frame(at: AppTest, column: str):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_drift_page_ranks_flags_and_explains_the_selected_one():
+    at = start("pages/drift.py")
+    _baidu(at, "dr_account")
+    assert not at.exception, at.exception
+    flags = _frame(at, "money_at_stake")
+    assert len(flags) > 5 and flags["money_at_stake"].is_monotonic_decreasing
+    assert any("2026-11-24" in c.value and "已排除" in c.value for c in at.caption)  # partial day left out
+    assert len(at.get("plotly_chart")) == 2  # the series and the waterfall
+    first = next(m.value for m in at.markdown if m.value.startswith("**"))
+    # pick the plan whose CPC was planted to rise 40 % on 10-20
+    pick = flags.index[(flags["entity"] == "开锁-电话词") & (flags["metric"] == "点击价格")][0]
+    at.session_state["dr_flags"] = {"selection": {"rows": [int(pick)], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, at.exception
+    head = next(m.value for m in at.markdown if m.value.startswith("**"))
+    assert head != first and "开锁-电话词（推广计划）：点击价格自 2026-10-20 起上升" in head
+    contrib = _frame(at, "money_rate")
+    assert "开锁电话" in " ".join(contrib["name"])
+    targets = _frame(at, "excess_cost")
+    assert set(targets["bundle"]) == {"包1 开锁核心", "包2 开锁询价", "包3 换锁", "包4 指纹锁", "包5 汽车保险柜"}
+    comp = _frame(at, "amount")
+    assert comp.set_index("bundle").loc["包3 换锁", "status"] == "可能获赔"
+
+
+def test_drift_page_settings_and_a_bad_bundle_map_keep_the_map_in_use():
+    at = start("pages/drift.py")
+    _baidu(at, "dr_account")
+    at.multiselect(key="dr_levels").set_value(["campaign"]).run()
+    flags = _frame(at, "money_at_stake")
+    assert set(flags["level"]) == {"推广计划"}
+    bad = "推广计划,投放包,目标转化成本\n开锁-询价,包1,abc\n".encode("utf-8")
+    at.file_uploader(key="dr_map").set_value(("bad.csv", bad, "text/csv")).run()
+    assert not at.exception
+    assert any("bad.csv, row 2, column '目标转化成本'" in e.value for e in at.error)
+    assert any("示例对应表" in c.value for c in at.caption)  # the sample map is still in use
+    assert len(_frame(at, "excess_cost")) == 5
+
+
+def test_drift_page_in_english():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["lang"] = "en"
+    # straight to the page: AppTest formats a select box's value outside the script run (in
+    # Chinese, the default), so a second run after an English first run cannot match its options
+    at.switch_page("pages/drift.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Cost drift"
+    head = next(m.value for m in at.markdown if m.value.startswith("**"))
+    assert "since 2026-" in head and "at stake so far" in head

@@ -1,0 +1,190 @@
+"""Cost drift: what moved, since when, how sure, why — and bundles against their targets."""
+import pandas as pd
+import streamlit as st
+
+import ui
+from optimizer import i18n
+from optimizer.alerts import (AlertSettings, contributors_table, explain, flag_target, flags, format_value, headline,
+                              plan_money_at_stake, scan,
+                              waterfall_steps)
+from optimizer.bundles import bundles_from_names, plan_lines
+from optimizer.drift import LEVELS, METRICS
+from optimizer.report import to_csv_bytes
+from optimizer.targets import TargetSettings, default_tolerance, load_rules, sheet_from
+
+lang = ui.lang()
+table, is_sample = ui.current_table()
+ui.page_header("dr.title", "dr.caption", is_sample)
+acct, rows = ui.pick_account(table, "dr_account")
+ctx = ui.account_context(acct, rows)
+currency, sym, akey = ctx.currency, ctx.symbol, ctx.key
+rules = ui.memo(("overcost_rules",), load_rules)
+tol_default, tol_source = default_tolerance(rules)
+
+campaigns = sorted(set(rows["campaign"].dropna().astype(str)))
+with st.expander(ui.t("dr.settings"), icon=":material/tune:"):
+    c = st.columns(4)
+    baseline = c[0].number_input(ui.t("dr.baseline_days"), 7, 120, 28, key="dr_baseline", help=ui.t("dr.baseline_help"))
+    min_days = c[1].number_input(ui.t("dr.min_days"), 3, 60, 7, key="dr_min_days")
+    alpha = c[2].select_slider(ui.t("dr.alpha"), [0.01, 0.05, 0.10, 0.20], 0.05, key="dr_alpha",
+                               help=ui.t("dr.alpha_help"))
+    target_days = c[3].number_input(ui.t("dr.target_days"), 3, 60, 7, key="dr_target_days")
+    c = st.columns(4)
+    tolerance = c[0].number_input(ui.t("dr.tolerance"), 0.0, 2.0, float(tol_default), step=0.05, format="%.2f",
+                                  key="dr_tolerance", help=ui.t("dr.tolerance_help", source=tol_source))
+    high_days = c[1].number_input(ui.t("dr.high_days"), 0.05, 30.0, 1.0, step=0.25, key="dr_high")
+    medium_days = c[2].number_input(ui.t("dr.medium_days"), 0.01, 30.0, 0.25, step=0.05, key="dr_medium")
+    rule_ids = ["", *rules]
+    rule_id = c[3].selectbox(ui.t("dr.rule_set"), rule_ids, key=ui.wkey("dr_rules"),
+                             format_func=lambda r: ui.t("dr.rule_auto") if not r else rules[r].name(lang))
+    c = st.columns(2)
+    levels = c[0].multiselect(ui.t("dr.levels"), list(LEVELS), default=list(LEVELS), key=ui.wkey("dr_levels"),
+                              format_func=lambda v: ui.name_of(i18n.LEVEL, v))
+    metrics = c[1].multiselect(ui.t("dr.metrics"), list(METRICS), default=list(METRICS), key=ui.wkey("dr_metrics"),
+                               format_func=lambda v: ui.name_of(i18n.METRIC, v))
+    sheet, source = ui.bundle_sheet_input(akey, campaigns, is_sample, "dr_map")
+
+if sheet is None:
+    named = bundles_from_names(pd.Series(campaigns, dtype=object))
+    if named.notna().any():
+        sheet, source = sheet_from(named), ui.t("dr.map_names")
+st.caption(ui.t("dr.map_source", source=source or ui.t("dr.map_none")))
+
+settings = AlertSettings(baseline_days=int(baseline), min_days=int(min_days), alpha=float(alpha),
+                         levels=tuple(levels) or LEVELS, metrics=tuple(metrics) or METRICS,
+                         high_days=float(high_days), medium_days=float(medium_days),
+                         targets=TargetSettings(tolerance=float(tolerance), window_days=int(target_days)))
+lines = ui.memo(("plan_lines", akey, len(rows), ctx.vertical, ctx.edits_json),
+                lambda: plan_lines(rows, ctx.classifier()))
+sheet_key = (tuple(sheet.membership.items()), sheet.info.to_json(date_format="iso")) if sheet is not None else None
+with st.spinner(ui.t("dr.title")):
+    report = ui.memo(("drift", akey, len(rows), settings, sheet_key, rule_id, ctx.vertical, ctx.edits_json),
+                     lambda: scan(rows, settings, lines, sheet, rules, rule_id or None))
+
+if report.dropped_partial_day is not None:
+    st.caption(":material/schedule: " + ui.t("dr.partial", day=f"{report.dropped_partial_day:%Y-%m-%d}"))
+flagged = flags(report, include_learning=True)
+real = flagged.loc[flagged["status"] == "flag"]
+high = real.loc[real["severity"] == "high"]
+m = st.columns(4)
+m[0].metric(ui.t("dr.n_flags"), f"{len(real):,}", help=ui.t("dr.tested", n=int(report.results["p_value"].notna().sum())))
+m[1].metric(ui.t("dr.n_high"), f"{len(high):,}")
+m[2].metric(ui.t("dr.money_plans"), i18n.money(plan_money_at_stake(report), currency, 0), help=ui.t("dr.money_plans_help"))
+m[3].metric(ui.t("dr.n_learning"), f"{int((flagged['status'] == 'learning').sum()):,}")
+
+st.subheader(ui.t("dr.flags"))
+if flagged.empty:
+    st.success(ui.t("dr.no_flags"), icon=":material/check_circle:")
+else:
+    shown = pd.DataFrame({
+        "severity": [ui.name_of(i18n.SEVERITY, s) if st_ == "flag" else ui.name_of(i18n.DRIFT_STATUS, st_)
+                     for s, st_ in zip(flagged["severity"], flagged["status"])],
+        "level": [ui.name_of(i18n.LEVEL, v) for v in flagged["level"]],
+        "entity": flagged["entity"],
+        "metric": [ui.name_of(i18n.METRIC, v) for v in flagged["metric"]],
+        "start": flagged["start"].dt.date,
+        "before": [format_value(mt, v, currency) for mt, v in zip(flagged["metric"], flagged["before"])],
+        "after": [format_value(mt, v, currency) for mt, v in zip(flagged["metric"], flagged["after"])],
+        "change": flagged["change"] * 100,
+        "interval": [f"{lo:+.0%} ~ {hi:+.0%}" for lo, hi in zip(flagged["ci_low"], flagged["ci_high"])],
+        "money_at_stake": flagged["money_at_stake"], "days_of_spend": flagged["days_of_spend"],
+        "q_value": flagged["q_value"]})
+    event = st.dataframe(shown, hide_index=True, width="stretch", key="dr_flags", on_select="rerun",
+                         selection_mode="single-row", column_config={
+                             "severity": ui.t("col.severity"), "level": ui.t("col.level"),
+                             "entity": ui.t("col.entity"), "metric": ui.t("col.metric"), "start": ui.t("col.start"),
+                             "before": ui.t("col.before"), "after": ui.t("col.after"),
+                             "change": st.column_config.NumberColumn(ui.t("col.change"), format="%+.0f%%"),
+                             "interval": ui.t("col.interval"),
+                             "money_at_stake": st.column_config.NumberColumn(ui.t("col.money_at_stake"),
+                                                                             format=f"{sym}%,.0f"),
+                             "days_of_spend": st.column_config.NumberColumn(ui.t("col.days_of_spend"), format="%.2f"),
+                             "q_value": st.column_config.NumberColumn(ui.t("col.q_value"), format="%.4f")})
+    st.download_button(ui.t("dr.download"), to_csv_bytes(flagged), file_name=f"drift_{acct['account'] or 'account'}.csv",
+                       mime="text/csv", key="dr_download", icon=":material/download:")
+    picked = event.selection.rows[0] if event and event.selection.rows else 0
+    if picked >= len(flagged):
+        picked = 0
+    row = flagged.iloc[picked]
+
+    st.subheader(ui.t("dr.detail"))
+    st.markdown(f"**{headline(row, lang, currency)}**")
+    if row["status"] == "learning":
+        st.info(ui.name_of(i18n.DRIFT_STATUS, "learning") + " · " + str(row["group"]), icon=":material/school:")
+    days = report.series.loc[(report.series["level"] == row["level"]) & (report.series["entity"] == row["entity"])]
+    target = flag_target(row, sheet.targets if sheet is not None else {})
+    ex = explain(report, row["level"], row["entity"], row["metric"], row["start"])
+    left, right = st.columns([3, 2])
+    with left:
+        st.caption(ui.t("dr.chart_title", metric=ui.name_of(i18n.METRIC, row["metric"])))
+        st.plotly_chart(ui.drift_chart(days, row["metric"], row["start"], row["before"], row["after"], currency,
+                                       target), width="stretch", key="dr_chart")
+    with right:
+        steps, kind = waterfall_steps(ex, row["metric"], lang)
+        if steps:
+            st.caption(ui.t("dr.waterfall") if kind == "cpa" else ui.t("dr.waterfall_spend"))
+            st.plotly_chart(ui.waterfall_chart(steps, currency), width="stretch", key="dr_waterfall")
+        if ex.summary is not None and row["metric"] != "spend":
+            s = ex.summary
+            st.caption(ui.t("dr.mix", mix=i18n.percent(s["mix_share"], 0), rate=i18n.percent(s["rate_share"], 0)))
+    contrib = contributors_table(ex, lang)
+    if len(contrib):
+        st.caption(ui.t("dr.contributors"))
+        value_format = "percent" if row["metric"] == "cvr" else f"{sym}%,.2f"
+        st.dataframe(contrib.drop(columns=["weight_before", "weight_after"]), hide_index=True, width="stretch",
+                     key="dr_contrib", column_config={
+                         "name": ui.t("col.entity"),
+                         "money": st.column_config.NumberColumn(ui.t("col.contribution"), format=f"{sym}%,.0f"),
+                         "money_mix": st.column_config.NumberColumn(ui.t("col.money_mix"), format=f"{sym}%,.0f"),
+                         "money_rate": st.column_config.NumberColumn(ui.t("col.money_rate"), format=f"{sym}%,.0f"),
+                         "value_before": st.column_config.NumberColumn(ui.t("col.before"), format=value_format),
+                         "value_after": st.column_config.NumberColumn(ui.t("col.after"), format=value_format)})
+
+st.subheader(ui.t("dr.targets"))
+if report.targets.empty:
+    st.info(ui.t("dr.targets_none"), icon=":material/info:")
+else:
+    tg = report.targets
+    st.dataframe(tg.assign(status=tg["status"].map(lambda v: ui.name_of(i18n.TARGET_STATUS, v)),
+                           window=[f"{a:%m-%d} ~ {b:%m-%d}" if pd.notna(a) else "" for a, b in
+                                   zip(tg["window_start"], tg["window_end"])])[
+        ["bundle", "status", "window", "cost", "conversions", "cpa", "target_cpa", "threshold", "cpa_vs_target",
+         "excess_cost", "sure"]], hide_index=True, width="stretch", key="dr_targets", column_config={
+        "bundle": ui.t("col.bundle"), "status": ui.t("col.status"), "window": ui.t("col.window"),
+        "cost": st.column_config.NumberColumn(ui.t("col.cost"), format=f"{sym}%,.0f"),
+        "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
+        "cpa": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f"),
+        "target_cpa": st.column_config.NumberColumn(ui.t("col.target_cpa_current"), format=f"{sym}%,.2f"),
+        "threshold": st.column_config.NumberColumn(ui.t("col.threshold"), format=f"{sym}%,.2f"),
+        "cpa_vs_target": st.column_config.NumberColumn(ui.t("col.cpa_vs_target"), format="percent"),
+        "excess_cost": st.column_config.NumberColumn(ui.t("col.excess_cost"), format=f"{sym}%,.0f"),
+        "sure": st.column_config.CheckboxColumn(ui.t("col.sure"))})
+
+st.subheader(ui.t("dr.compensation"))
+if report.compensation.empty:
+    st.info(ui.t("dr.compensation_none"), icon=":material/info:")
+else:
+    cp = report.compensation
+    st.caption(ui.t("dr.compensation_help"))
+    st.dataframe(cp.assign(status=cp["status"].map(lambda v: ui.name_of(i18n.COMPENSATION_STATUS, v)),
+                           rules=cp["rules"].map(lambda r: rules[r].name(lang) if r in rules else r),
+                           window=[f"{a:%m-%d} ~ {b:%m-%d}" for a, b in zip(cp["window_start"], cp["window_end"])])[
+        ["bundle", "status", "amount", "window", "conversions", "cpa", "target_cpa",
+         "reasons_zh" if lang == "zh" else "reasons_en", "rules"]], hide_index=True, width="stretch",
+        key="dr_compensation", column_config={
+            "bundle": ui.t("col.bundle"), "status": ui.t("col.status"),
+            "amount": st.column_config.NumberColumn(ui.t("col.amount"), format=f"{sym}%,.2f"),
+            "window": ui.t("col.window"),
+            "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
+            "cpa": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f"),
+            "target_cpa": st.column_config.NumberColumn(ui.t("col.target_cpa_current"), format=f"{sym}%,.2f"),
+            "reasons_zh": ui.t("col.reasons"), "reasons_en": ui.t("col.reasons"), "rules": ui.t("col.rules")})
+
+thin = report.results.loc[report.results["status"] == "too_little_data"]
+if len(thin):
+    with st.expander(ui.t("dr.too_little", n=len(thin))):
+        st.dataframe(thin.assign(level=thin["level"].map(lambda v: ui.name_of(i18n.LEVEL, v)),
+                                 metric=thin["metric"].map(lambda v: ui.name_of(i18n.METRIC, v)))[
+            ["level", "entity", "metric", "note"]], hide_index=True, width="stretch", key="dr_thin",
+            column_config={"level": ui.t("col.level"), "entity": ui.t("col.entity"), "metric": ui.t("col.metric"),
+                           "note": ui.t("col.note")})
