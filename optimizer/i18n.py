@@ -483,3 +483,32 @@ def percent(value: float | None, decimals: int = 2) -> str:
     if value is None or value != value:
         return "–"
     return f"{value * 100:.{decimals}f}%"
+
+
+_DRIFT_NOTES = (
+    (r"^(\d+) days; (\d+) needed$", "只有 {0} 天数据，至少需要 {1} 天"),
+    (r"^(\d+) clicks in the baseline; (\d+) needed$", "基线期只有 {0} 次点击，至少需要 {1} 次"),
+    (r"^no conversions reported$", "报告中没有转化数据"),
+    (r"^no conversions$", "没有转化"),
+    (r"^no clicks$", "没有点击"),
+    (r"^no clicks on one side of every day$", "任何一天前后都有一侧没有点击"),
+    (r"^quasi-binomial dispersion ([\d.]+)$", "准二项离散度 {0}"),
+    (r"^click-weighted log CPC$", "按点击加权的对数点击价格"),
+    (r"^CPC ([+-]\d+%), CVR ([+-]\d+%)$", "点击价格 {0}，转化率 {1}"),
+    (r"^weekday-adjusted mean daily spend$", "按星期调整后的日均消费"),
+    (r"^weekday-adjusted mean daily spend; baseline too short for weekday factors$",
+     "日均消费（基线太短，未做星期调整）"),
+)
+
+
+def drift_note(note: str, lang: str = "zh") -> str:
+    """The note of a drift test (``optimizer.drift.detect``, written in English) in
+    ``lang``; an unknown note is returned as it is."""
+    import re
+    if lang != "zh" or not note:
+        return note
+    for pattern, zh in _DRIFT_NOTES:
+        m = re.match(pattern, note)
+        if m:
+            return zh.format(*m.groups())
+    return note

@@ -184,7 +184,8 @@ thin = report.results.loc[report.results["status"] == "too_little_data"]
 if len(thin):
     with st.expander(ui.t("dr.too_little", n=len(thin))):
         st.dataframe(thin.assign(level=thin["level"].map(lambda v: ui.name_of(i18n.LEVEL, v)),
-                                 metric=thin["metric"].map(lambda v: ui.name_of(i18n.METRIC, v)))[
+                                 metric=thin["metric"].map(lambda v: ui.name_of(i18n.METRIC, v)),
+                                 note=thin["note"].map(lambda v: i18n.drift_note(v, lang)))[
             ["level", "entity", "metric", "note"]], hide_index=True, width="stretch", key="dr_thin",
             column_config={"level": ui.t("col.level"), "entity": ui.t("col.entity"), "metric": ui.t("col.metric"),
                            "note": ui.t("col.note")})

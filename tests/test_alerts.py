@@ -151,3 +151,21 @@ def test_cli_drift_text_and_bad_inputs(capsys, tmp_path):
     assert "not in the rule file" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["drift", str(SAMPLE / "baidu_plan_report.csv"), "--levels", "planet"])
+
+
+def test_every_drift_note_has_a_chinese_wording():
+    from optimizer import drift, i18n
+    from tests.test_drift import series
+    rng = np.random.default_rng(0)
+    n = 40
+    clicks = rng.poisson(80, n).astype(float)
+    cases = [series(clicks[:5], clicks[:5] * 8, clicks[:5] * 0.1, "short"),
+             series(np.ones(n), np.ones(n) * 8, np.zeros(n), "thin"),
+             series(clicks, clicks * 8, np.full(n, np.nan), "no_conv"),
+             series(clicks, clicks * 8, np.zeros(n), "zero_conv"),
+             series(clicks, clicks * rng.lognormal(2, 0.05, n), rng.binomial(clicks.astype(int), 0.1), "ok")]
+    notes = set(drift.detect(pd.concat(cases, ignore_index=True))["note"]) - {""}
+    assert len(notes) >= 6
+    for note in notes:
+        zh = i18n.drift_note(note, "zh")
+        assert zh != note and any("\u4e00" <= ch <= "\u9fff" for ch in zh), note
