@@ -292,10 +292,19 @@ def _scan_critical(t0: float, t1: float, n_candidates: int, n_steps: int, level:
     """The |z| whose scan-corrected p (:func:`_scan_pvalue`) is ``level``: the
     multiplier of the confidence intervals, so that a CI excludes "no change" about
     when the corrected p is below 5 % (≈ 1.96 with one candidate day, ≈ 3 for 80)."""
+    lo = float(stats.norm.isf(level / 2))
     if n_candidates <= 1:
-        return float(stats.norm.isf(level / 2))
-    return float(optimize.brentq(lambda b: _scan_pvalue(b, t0, t1, n_candidates, n_steps)[1] - level,
-                                 stats.norm.isf(level / 2), 12.0))
+        return lo
+
+    def excess(b):
+        return _scan_pvalue(b, t0, t1, n_candidates, n_steps)[1] - level
+
+    # the corrected p is never below the naive one, so it is `level` at `lo` already
+    # when the scan bound there is smaller (a few candidates close together, e.g. an
+    # 11-day series): no root to bracket
+    if excess(lo) <= 0:
+        return lo
+    return float(optimize.brentq(excess, lo, 12.0))
 
 
 def _t_to_z(t: float, df: int) -> float:
@@ -356,8 +365,11 @@ def _binomial_parts(x: np.ndarray, n: np.ndarray, k: int) -> dict:
     """Two-segment binomial fit split at k: rates, quasi-binomial dispersion, score z,
     and the log rate ratio with its (dispersion-inflated) variance."""
     x1, x2 = _split(x, k)
-    n1, n2 = _split(n, k)
-    p1, p2 = x1 / n1, x2 / n2
+    n1, n2 = (np.float64(v) for v in _split(n, k))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # a segment without clicks (possible only at the CPA scan's fixed midpoint)
+        # has rate NaN and adds nothing to X² (its fitted variances are not > 0)
+        p1, p2 = x1 / n1, x2 / n2
     fitted = np.concatenate([n[:k] * p1, n[k:] * p2])
     var = fitted * (1 - np.concatenate([np.full(k, p1), np.full(len(n) - k, p2)]))
     ok = var > 0
@@ -374,8 +386,9 @@ def _binomial_parts(x: np.ndarray, n: np.ndarray, k: int) -> dict:
         z = float(res.statistic) / np.sqrt(phi)
     # Katz log ratio, 0.5 added to zero counts
     a1, a2 = (x1 or 0.5), (x2 or 0.5)
-    log_ratio = np.log(a2 / n2) - np.log(a1 / n1)
-    v = phi * (1 / a1 - 1 / n1 + 1 / a2 - 1 / n2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_ratio = np.log(a2 / n2) - np.log(a1 / n1)
+        v = phi * (1 / a1 - 1 / n1 + 1 / a2 - 1 / n2)
     return {"x1": x1, "x2": x2, "n1": n1, "n2": n2, "p1": p1, "p2": p2, "phi": phi, "z": z,
             "log_ratio": log_ratio, "var": max(v, 0.0)}
 
@@ -405,6 +418,8 @@ def _result(level, entity, metric, status, **kw) -> dict:
 
 def _test_one(level: str, entity: str, d: pd.DataFrame, metric: str, baseline_days: int,
               min_days: int) -> dict:
+    """One series (``d``, sorted by date), one metric: the straightforward version of
+    what :func:`detect` computes for all series at once (:func:`_test_batch`)."""
     dates = pd.DatetimeIndex(d["date"])
     clicks = d["clicks"].to_numpy(float)
     cost = d["cost"].to_numpy(float)
@@ -557,6 +572,573 @@ def _pooled_var(y: np.ndarray, w: np.ndarray) -> float:
 
 
 # ---------------------------------------------------------------------------------
+# Every series at once
+# ---------------------------------------------------------------------------------
+# detect() does not loop over series: the series of one length are stacked into
+# 2-D arrays (one row per series) and every step above runs on all rows at once.
+# Each step is the per-series code written for rows, operation for operation, so
+# that the numbers are the same to the last bit: sums over a whole row or over a
+# row's days before / after its change day are taken on equally long slices (rows
+# grouped by change day), never on zero-padded rows, because numpy's pairwise
+# summation would then round differently; the two-weight NNLS of _cpc_weights is
+# still scipy's, row by row; the scan-correction root is scipy's brentq algorithm
+# run on all rows together. tests/test_drift.py checks this path against
+# _test_one. (scipy.special gives the same values as scipy.stats's norm / t,
+# which call it, without their per-call overhead.)
+from scipy.special import ndtr, ndtri, stdtr  # noqa: E402
+
+_SQRT_2PI = np.sqrt(2 * np.pi)
+#: scipy.optimize.brentq's defaults
+_XTOL, _RTOL, _MAXITER = 2e-12, 4 * np.finfo(float).eps, 100
+#: keys / tests of the scan correction evaluated together (bounds the 257-point
+#: quadrature's memory)
+_KEY_CHUNK = 2048
+#: series stacked together at most (bounds the memory of the S × days arrays)
+_SERIES_CHUNK = 2048
+#: the quadrature's points, as in _scan_pvalue
+_N_QUAD = 257
+
+
+class _Rows:
+    """Per-row results of one metric for S series (too_little_data until set)."""
+
+    def __init__(self, size: int):
+        nan = np.full(size, np.nan)
+        self.status = np.full(size, "too_little_data", dtype=object)
+        self.note = np.full(size, "", dtype=object)
+        self.k = np.full(size, -1)
+        self.before, self.after, self.change, self.money = nan.copy(), nan.copy(), nan.copy(), nan.copy()
+        self.z, self.t0, self.t1 = nan.copy(), nan.copy(), nan.copy()
+        self.n_cand, self.steps = np.zeros(size, int), np.zeros(size, int)
+        # CI: kind 1: a · exp(± crit · s) − 1; kind 2: exp(a ± crit · s) − 1; 0: none
+        self.ci_kind, self.ci_a, self.ci_s = np.zeros(size, int), nan.copy(), nan.copy()
+        # filled in by _finish_scan
+        self.p, self.ci_low, self.ci_high = nan.copy(), nan.copy(), nan.copy()
+
+    def set(self, rows, **values):
+        for name, v in values.items():
+            getattr(self, name)[rows] = v
+
+
+def _split_by(k: np.ndarray):
+    """(rows, k) for each distinct k, rows in increasing order."""
+    if not len(k):
+        return
+    order = np.argsort(k, kind="stable")
+    ks = k[order]
+    cuts = np.flatnonzero(ks[1:] != ks[:-1]) + 1
+    for rows in np.split(order, cuts):
+        yield rows, int(k[rows[0]])
+
+
+def _seg_sums(k: np.ndarray, *arrays: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per row, the sums of each array over days < k and days ≥ k (``_split``)."""
+    out = [(np.empty(len(k)), np.empty(len(k))) for _ in arrays]
+    for rows, kv in _split_by(k):
+        for (before, after), arr in zip(out, arrays, strict=True):
+            sub = arr[rows]
+            before[rows] = sub[:, :kv].sum(axis=1)
+            after[rows] = sub[:, kv:].sum(axis=1)
+    return out
+
+
+def _seg_means(k: np.ndarray, arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the means of arr over days < k and days ≥ k."""
+    before, after = np.empty(len(k)), np.empty(len(k))
+    for rows, kv in _split_by(k):
+        sub = arr[rows]
+        before[rows] = sub[:, :kv].mean(axis=1)
+        after[rows] = sub[:, kv:].mean(axis=1)
+    return before, after
+
+
+def _masked_sums(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Per row, ``values[mask].sum()`` (rows with as many selected days summed together)."""
+    count = mask.sum(axis=1)
+    out = np.empty(len(values))
+    full = count == values.shape[1]
+    out[full] = values[full].sum(axis=1)
+    for rows, c in _split_by(count[~full]):
+        rows = np.flatnonzero(~full)[rows]
+        out[rows] = values[rows][mask[rows]].reshape(len(rows), c).sum(axis=1)
+    return out
+
+
+def _masked_argmax(stat: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """Per row, the index of the first maximum of stat among the ok candidates
+    (``np.argmax(stat[ok])`` mapped back; a NaN wins, as in np.argmax)."""
+    return np.argmax(np.where(ok, stat, -np.inf), axis=1)
+
+
+def _binomial_scans(x: np.ndarray, n: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """:func:`_binomial_scan` per row."""
+    X, N = np.cumsum(x, axis=1), np.cumsum(n, axis=1)
+    xt, nt = X[:, -1:], N[:, -1:]
+
+    def ll(xx, nn):
+        p = np.divide(xx, nn, out=np.zeros_like(xx, dtype=float), where=nn > 0)
+        return xlogy(xx, p) + xlogy(nn - xx, 1 - p)
+
+    x1, n1 = X[:, cand - 1], N[:, cand - 1]
+    return 2 * (ll(x1, n1) + ll(xt - x1, nt - n1) - ll(xt, nt))
+
+
+def _gauss_scans(y: np.ndarray, w: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """:func:`_gauss_scan` per row."""
+    W = np.cumsum(w, axis=1)
+    wt = W[:, -1:]
+    mu = (w * y).sum(axis=1)[:, None] / wt
+    S = np.cumsum(w * (y - mu), axis=1)
+    w1, s1 = W[:, cand - 1], S[:, cand - 1]
+    w2 = wt - w1
+    out = s1 ** 2 * wt / (w1 * w2)
+    return np.where((w1 > 0) & (w2 > 0), out, 0.0)
+
+
+def _gauss_two_samples(y: np.ndarray, w: np.ndarray, k: np.ndarray) -> dict:
+    """:func:`_gauss_two_sample` per row, row i split at k[i]."""
+    seg = np.arange(y.shape[1]) >= k[:, None]
+    df = (w > 0).sum(axis=1) - 2
+    (W1, W2), (S1, S2) = _seg_sums(k, w, w * y)
+    m1, m2 = S1 / W1, S2 / W2
+    (r1, r2), = _seg_sums(k, w * (y - np.where(seg, m2[:, None], m1[:, None])) ** 2)
+    rss = r1 + r2
+    s2 = np.where(df > 0, rss / np.where(df > 0, df, 1), np.nan)
+    se = np.sqrt(s2 * (1 / W1 + 1 / W2))
+    diff = m2 - m1
+    t = np.where(se > 0, diff / se, np.where(diff == 0, 0.0, np.sign(diff) * np.inf))
+    return {"diff": diff, "se": se, "t": t, "df": df}
+
+
+def _binomial_parts_many(x: np.ndarray, n: np.ndarray, k: np.ndarray) -> dict:
+    """:func:`_binomial_parts` per row, row i split at k[i]; the score z is
+    statsmodels' ``test_proportions_2indep(x2, n2, x1, n1, method="score",
+    compare="diff", correction=False)`` written out (pooled rate under the null)."""
+    (x1, x2), (n1, n2) = _seg_sums(k, x, n)
+    p1, p2 = x1 / n1, x2 / n2
+    rate = np.where(np.arange(n.shape[1]) >= k[:, None], p2[:, None], p1[:, None])
+    fitted = n * rate
+    var = fitted * (1 - rate)
+    ok = var > 0
+    days = (n > 0).sum(axis=1)
+    pearson = _masked_sums(np.where(ok, (x - fitted) ** 2 / np.where(ok, var, 1.0), 0.0), ok)
+    ratio = pearson / np.where(days > 2, days - 2, 1)
+    phi = np.where(days > 2, np.where(ratio > 1.0, ratio, 1.0), 1.0)
+    pooled = (x2 + x1) / (n2 + n1)
+    score = (x2 / n2 - x1 / n1 - 0) / np.sqrt(pooled * (1 - pooled) / n2 + pooled * (1 - pooled) / n1)
+    z = np.where((x1 + x2 == 0) | (x1 + x2 == n1 + n2), 0.0, score / np.sqrt(phi))
+    a1, a2 = np.where(x1 == 0, 0.5, x1), np.where(x2 == 0, 0.5, x2)
+    log_ratio = np.log(a2 / n2) - np.log(a1 / n1)
+    v = phi * (1 / a1 - 1 / n1 + 1 / a2 - 1 / n2)
+    return {"x1": x1, "x2": x2, "n1": n1, "n2": n2, "p1": p1, "p2": p2, "phi": phi, "z": z,
+            "log_ratio": log_ratio, "var": np.where(0.0 > v, 0.0, v)}
+
+
+def _t_to_zs(t: np.ndarray, df: np.ndarray) -> np.ndarray:
+    """:func:`_t_to_z` per row."""
+    at = np.abs(t)
+    small = np.where(at < 40, at, 0.0)
+    z = np.where(at < 40, np.sign(t) * -ndtri(stdtr(np.where(df >= 1, df, 1), -small)), np.sign(t) * 40)
+    return np.where(np.isfinite(t) & (df >= 1), z, np.nan)
+
+
+def _cpc_weights_many(y: np.ndarray, clicks: np.ndarray, ok: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """:func:`_cpc_weights` per row (candidates ``cand[ok[i]]`` for row i)."""
+    out = clicks.copy()
+    use = clicks > 0
+    rows = np.flatnonzero(use.sum(axis=1) >= 4)
+    if not len(rows):
+        return out
+    y, clicks, use, ok = y[rows], clicks[rows], use[rows], ok[rows]
+    k = cand[_masked_argmax(_gauss_scans(y, clicks, cand), ok)]
+    (w1, w2), (s1, s2) = _seg_sums(k, clicks, clicks * y)
+    m1 = np.where(w1 > 0, s1 / np.where(w1 > 0, w1, 1.0), 0.0)
+    m2 = np.where(w2 > 0, s2 / np.where(w2 > 0, w2, 1.0), 0.0)
+    r2 = (y - np.where(np.arange(y.shape[1]) >= k[:, None], m2[:, None], m1[:, None])) ** 2
+    inv_c = 1 / np.where(use, clicks, 1.0)
+    fit = np.empty((len(rows), 2))
+    for i in range(len(rows)):
+        u = use[i]
+        design = np.ones((int(u.sum()), 2))
+        design[:, 1] = inv_c[i, u]
+        fit[i] = optimize.nnls(design, r2[i, u])[0]
+    tau2, sigma2 = fit[:, 0], fit[:, 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mixed = np.where(use, 1 / ((tau2 / sigma2)[:, None] + inv_c), 0.0)
+    new = np.where((sigma2 <= 0)[:, None], use.astype(float), mixed)
+    keep = (tau2 <= 0) & (sigma2 <= 0)
+    out[rows] = np.where(keep[:, None], clicks, new)
+    return out
+
+
+def _pooled_vars(y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """:func:`_pooled_var` per row."""
+    W = w.sum(axis=1)
+    used = (w > 0).sum(axis=1)
+    m = (w * y).sum(axis=1) / W
+    v = (w * (y - m[:, None]) ** 2).sum(axis=1) / np.where(used > 1, used - 1, 1)
+    return np.where((W <= 0) | (used < 2), 0.0, v)
+
+
+def _weekday_factors_many(cost: np.ndarray, weekday: np.ndarray, baseline: int) -> np.ndarray:
+    """:func:`_weekday_factors` per row (S × 7)."""
+    f = np.ones((len(cost), 7))
+    if baseline < MIN_WEEKDAY_DAYS or not len(cost):
+        return f
+    patterns, which = np.unique(weekday[:, :baseline], axis=0, return_inverse=True)
+    for p, pattern in enumerate(patterns):
+        rows = np.flatnonzero(which.reshape(-1) == p)
+        c = cost[rows, :baseline]
+        means = np.full((len(rows), 7), np.nan)
+        for i in range(7):
+            days = np.flatnonzero(pattern == i)
+            if len(days):
+                # (C order: numpy sums the rows of an F-ordered array in another order)
+                means[:, i] = np.ascontiguousarray(c[:, days]).mean(axis=1)
+        mean = means.mean(axis=1)
+        good = np.isfinite(means).all(axis=1) & ~(mean <= 0)
+        g = means[good] / mean[good, None]
+        f[rows[good]] = np.clip(np.where(g > 0, g, 1.0), 0.25, 4.0)
+    return f
+
+
+def _test_batch(clicks: np.ndarray, cost: np.ndarray, conv: np.ndarray, weekday: np.ndarray,
+                metrics: Sequence[str], baseline_days: int, min_days: int) -> dict[str, _Rows]:
+    """:func:`_test_one` for S series of n days each (S × n arrays), every metric;
+    p values and confidence intervals are left to :func:`_finish_scan`."""
+    S, n = clicks.shape
+    res = {m: _Rows(S) for m in metrics}
+    if n < min_days + MIN_DAYS_AFTER:
+        for r in res.values():
+            r.note[:] = f"{n} days; {min_days + MIN_DAYS_AFTER} needed"
+        return res
+    baseline = min(baseline_days, n - MIN_DAYS_AFTER)
+    base_clicks = clicks[:, :baseline].sum(axis=1)
+    few = base_clicks < MIN_BASELINE_CLICKS
+    few_note = np.array([f"{c:.0f} clicks in the baseline; {MIN_BASELINE_CLICKS} needed" for c in base_clicks[few]],
+                        dtype=object)
+    for r in res.values():
+        r.note[few] = few_note
+    conv_ok = np.isfinite(conv).all(axis=1)
+    cand = np.arange(min_days, n - MIN_DAYS_AFTER + 1)
+    positive = (clicks > 0) & (cost > 0)
+    w_cpc = np.where(positive, clicks, 0.0)
+    y_cpc = np.where(positive, np.log(np.where(positive, cost, 1.0) / np.where(positive, clicks, 1.0)), 0.0)
+    c_cum = np.cumsum(clicks, axis=1)
+    W_cum = np.cumsum(w_cpc, axis=1)
+
+    if "spend" in res:
+        r, rows = res["spend"], np.flatnonzero(~few)
+        fd = np.take_along_axis(_weekday_factors_many(cost[rows], weekday[rows], baseline), weekday[rows], axis=1)
+        adjusted = cost[rows] / fd
+        mean = adjusted.mean(axis=1)
+        offset = SPEND_LOG_OFFSET * np.where(1e-9 > mean, 1e-9, mean)
+        y = np.log(adjusted + offset[:, None])
+        w = np.ones_like(y)
+        k = cand[np.argmax(_gauss_scans(y, w, cand), axis=1)]
+        g = _gauss_two_samples(y, w, k)
+        before, after = _seg_means(k, adjusted)
+        (_, cost_after), (_, fd_after) = _seg_sums(k, cost[rows], fd)
+        ratio = after / before
+        note = "weekday-adjusted mean daily spend" + ("" if baseline >= MIN_WEEKDAY_DAYS else
+                                                       "; baseline too short for weekday factors")
+        r.set(rows, status="no_change", note=note, k=k, before=before, after=after,
+              change=np.where(before > 0, ratio - 1, np.nan), money=cost_after - before * fd_after,
+              z=_t_to_zs(g["t"], g["df"]), t0=cand[0] / n, t1=cand[-1] / n, n_cand=len(cand), steps=n,
+              ci_kind=np.where((before > 0) & (after > 0), 1, 0), ci_a=ratio, ci_s=g["se"])
+
+    click_metrics = [m for m in ("cvr", "cpc", "cpa") if m in res]
+    if not click_metrics:
+        return res
+    alive = ~few
+    total = c_cum[:, -1]
+    no_clicks = alive & (total <= 0)
+    cc = c_cum[:, cand - 1]
+    t_frac = cc / total[:, None]
+    ok_cvr = (cc > 0) & (cc < total[:, None])
+    Wc = W_cum[:, cand - 1]
+    ok_cpc = ok_cvr & (Wc > 0) & (Wc < W_cum[:, -1:])
+    steps = (clicks > 0).sum(axis=1)
+    weights = None
+    for m in click_metrics:
+        r = res[m]
+        ok = ok_cvr if m == "cvr" else ok_cpc
+        rows_m = alive & (conv_ok if m in ("cvr", "cpa") else True)
+        if m in ("cvr", "cpa"):
+            r.note[alive & ~conv_ok] = "no conversions reported"
+        r.note[rows_m & no_clicks] = "no clicks"
+        rows_m &= ~no_clicks
+        one_side = rows_m & ~ok.any(axis=1)
+        r.note[one_side] = "no clicks on one side of every day"
+        rows_m &= ~one_side
+        if m == "cpa":
+            no_conv = rows_m & (np.nansum(conv, axis=1) == 0)
+            r.note[no_conv] = "no conversions"
+            rows_m &= ~no_conv
+        rows = np.flatnonzero(rows_m)
+        if not len(rows):
+            continue
+        okr = ok[rows]
+        first = np.argmax(okr, axis=1)
+        last = okr.shape[1] - 1 - np.argmax(okr[:, ::-1], axis=1)
+        r.set(rows, status="no_change", t0=t_frac[rows, first], t1=t_frac[rows, last], n_cand=okr.sum(axis=1),
+              steps=steps[rows])
+        X, N, C = conv[rows], clicks[rows], cost[rows]
+        if m in ("cpc", "cpa"):
+            if weights is None:   # the same for CPC and CPA (same candidates): fit once
+                need = np.flatnonzero(alive & ~no_clicks & ok_cpc.any(axis=1))
+                weights = np.zeros_like(w_cpc)
+                weights[need] = _cpc_weights_many(y_cpc[need], w_cpc[need], ok_cpc[need], cand)
+            y, w = y_cpc[rows], weights[rows]
+        if m == "cvr":
+            k = cand[_masked_argmax(_binomial_scans(X, N, cand), okr)]
+            b = _binomial_parts_many(X, N, k)
+            (_, cost_after), = _seg_sums(k, C)
+            before, after = b["p1"], b["p2"]
+            ratio = after / before
+            r.set(rows, k=k, z=b["z"], before=before, after=after, change=np.where(before > 0, ratio - 1, np.nan),
+                  money=np.where(before > 0, cost_after * (1 - ratio), np.nan),
+                  note=np.array([f"quasi-binomial dispersion {phi:.2f}" for phi in b["phi"]], dtype=object),
+                  ci_kind=2, ci_a=b["log_ratio"], ci_s=np.sqrt(b["var"]))
+        elif m == "cpc":
+            k = cand[_masked_argmax(_gauss_scans(y, w, cand), okr)]
+            g = _gauss_two_samples(y, w, k)
+            (c1, c2), (n1, n2) = _seg_sums(k, C, N)
+            before, after = c1 / n1, c2 / n2
+            ratio = after / before
+            r.set(rows, k=k, z=_t_to_zs(g["t"], g["df"]), before=before, after=after, change=ratio - 1,
+                  money=c2 - before * n2, note="click-weighted log CPC", ci_kind=1, ci_a=ratio, ci_s=g["se"])
+        else:  # cpa
+            s2_0 = _pooled_vars(y, w)
+            b0 = _binomial_parts_many(X, N, np.full(len(rows), n // 2))
+            lr = _binomial_scans(X, N, cand) / np.where(1.0 > b0["phi"], 1.0, b0["phi"])[:, None]
+            gs = _gauss_scans(y, w, cand) / np.where(s2_0 > 0, s2_0, 1.0)[:, None]
+            lr = np.where((s2_0 > 0)[:, None], lr + gs, lr + 0.0)
+            k = cand[_masked_argmax(lr, okr)]
+            g = _gauss_two_samples(y, w, k)
+            b = _binomial_parts_many(X, N, k)
+            (c1, c2), = _seg_sums(k, C)
+            x1, x2 = b["x1"], b["x2"]
+            log_ratio = np.where((c1 > 0) & (c2 > 0),
+                                 np.log(c2 / np.where(x2 == 0, 0.5, x2)) - np.log(c1 / np.where(x1 == 0, 0.5, x1)),
+                                 np.nan)
+            se = np.sqrt(g["se"] ** 2 + b["var"])
+            cpc_change = (c2 / b["n2"]) / (c1 / b["n1"]) - 1
+            cvr_change = np.where(b["p1"] > 0, b["p2"] / b["p1"] - 1, np.nan)
+            r.set(rows, k=k, z=np.where(se > 0, (g["diff"] - b["log_ratio"]) / se, np.nan),
+                  before=np.where(x1 > 0, c1 / x1, np.nan), after=np.where(x2 > 0, c2 / x2, np.nan),
+                  change=np.exp(log_ratio) - 1, money=np.where(x1 > 0, c2 - (c1 / x1) * x2, np.nan),
+                  note=np.array([f"CPC {a:+.0%}, CVR {b:+.0%}" for a, b in zip(cpc_change, cvr_change, strict=True)],
+                                dtype=object),
+                  ci_kind=2, ci_a=log_ratio, ci_s=se)
+    return res
+
+
+def _nu_many(x: np.ndarray) -> np.ndarray:
+    """:func:`_nu` (scipy.special for scipy.stats)."""
+    x = np.maximum(x, 1e-9)
+    h = x / 2
+    cdf = ndtr(h)
+    return (2 / x) * (cdf - 0.5) / (h * cdf + np.exp(-h ** 2 / 2.0) / _SQRT_2PI)
+
+
+class _ScanKeys:
+    """The quadrature of :func:`_scan_pvalue` for many (t0, t1, n_candidates, n_steps)
+    at once: everything that does not depend on z is computed once per key."""
+
+    def __init__(self, t0: np.ndarray, t1: np.ndarray, n_candidates: np.ndarray, n_steps: np.ndarray):
+        lo = np.where(1e-9 > t0, 1e-9, t0)                     # min(max(t0, 1e-9), 1 - 1e-9)
+        lo = np.where(1 - 1e-9 < lo, 1 - 1e-9, lo)
+        hi = np.where(1e-9 > t1, 1e-9, t1)
+        hi = np.where(1 - 1e-9 < hi, 1 - 1e-9, hi)
+        self.n_candidates = n_candidates
+        self.quad = (hi > lo) & (n_candidates > 1)
+        q = np.flatnonzero(self.quad)
+        self.row = np.full(len(t0), -1)
+        self.row[q] = np.arange(len(q))
+        # np.linspace(logit lo, logit hi, 257) of each key, as numpy computes it
+        start, stop = np.log(lo[q] / (1 - lo[q])), np.log(hi[q] / (1 - hi[q]))
+        delta = stop - start
+        step = delta / (_N_QUAD - 1)
+        ramp = np.arange(_N_QUAD, dtype=float)
+        u = np.where((step == 0)[:, None], (ramp / (_N_QUAD - 1))[None, :] * delta[:, None],
+                     ramp[None, :] * step[:, None]) + start[:, None]
+        u[:, -1] = stop
+        self.root = np.sqrt((2 + 2 * np.cosh(u)) / np.maximum(n_steps[q], 1)[:, None].astype(float))
+        self.du = np.diff(u, axis=1)
+
+    def pvalues(self, z: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(naive, corrected) p of :func:`_scan_pvalue` for z[i] under key keys[i]."""
+        b = np.abs(z)
+        finite = np.isfinite(b)
+        naive = 2 * ndtr(-b)
+        bonferroni = naive * np.maximum(self.n_candidates[keys], 1)
+        p = np.where(bonferroni < 1.0, bonferroni, 1.0)
+        quad = finite & (b >= 1.5) & self.quad[keys]
+        todo = np.flatnonzero(quad)
+        for at in range(0, len(todo), _KEY_CHUNK):
+            i = todo[at:at + _KEY_CHUNK]
+            bi, q = b[i], self.row[keys[i]]
+            f = _nu_many(bi[:, None] * self.root[q])
+            integral = ((f[:, 1:] + f[:, :-1]) / 2 * self.du[q]).sum(axis=1)
+            bound = bi * (np.exp(-bi ** 2 / 2.0) / _SQRT_2PI) * integral
+            p[i] = np.where(bound < p[i], bound, p[i])
+        p = np.where(naive > p, naive, p)
+        p = np.where(p < 1.0, p, 1.0)
+        return np.where(finite, naive, np.nan), np.where(finite, p, np.nan)
+
+    def critical(self, level: float = 0.05) -> np.ndarray:
+        """:func:`_scan_critical` of every key: scipy's brentq (Brent 1973, the
+        variant of scipy/optimize/Zeros/brentq.c) run on all keys together."""
+        lo = float(stats.norm.isf(level / 2))
+        out = np.full(len(self.n_candidates), lo)
+        todo = np.flatnonzero(self.n_candidates > 1)
+        if not len(todo):
+            return out
+
+        def f(x, keys):
+            return self.pvalues(x, keys)[1] - level
+
+        xpre, xcur = np.full(len(todo), lo), np.full(len(todo), 12.0)
+        fpre, fcur = f(xpre, todo), f(xcur, todo)
+        done = fpre <= 0                      # root at lo (see _scan_critical)
+        out[todo[done]] = lo
+        active = ~done
+        xblk, fblk = np.zeros(len(todo)), np.zeros(len(todo))
+        spre, scur = np.zeros(len(todo)), np.zeros(len(todo))
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            for _ in range(_MAXITER):
+                if not active.any():
+                    break
+                a = active
+                bracket = a & (fpre * fcur < 0)
+                xblk, fblk = np.where(bracket, xpre, xblk), np.where(bracket, fpre, fblk)
+                spre = np.where(bracket, xcur - xpre, spre)
+                scur = np.where(bracket, xcur - xpre, scur)
+                swap = a & (np.abs(fblk) < np.abs(fcur))
+                xpre, xcur, xblk = np.where(swap, xcur, xpre), np.where(swap, xblk, xcur), np.where(swap, xcur, xblk)
+                fpre, fcur, fblk = np.where(swap, fcur, fpre), np.where(swap, fblk, fcur), np.where(swap, fcur, fblk)
+                delta = (_XTOL + _RTOL * np.abs(xcur)) / 2
+                sbis = (xblk - xcur) / 2
+                conv = a & ((fcur == 0) | (np.abs(sbis) < delta))
+                out[todo[conv]] = xcur[conv]
+                active = a = a & ~conv
+                if not a.any():
+                    break
+                dpre, dblk = (fpre - fcur) / (xpre - xcur), (fblk - fcur) / (xblk - xcur)
+                stry = np.where(xpre == xblk, -fcur * (xcur - xpre) / (fcur - fpre),           # interpolate
+                                -fcur * (fblk * dblk - fpre * dpre) / (dblk * dpre * (fblk - fpre)))  # extrapolate
+                limit = np.where(np.abs(spre) < 3 * np.abs(sbis) - delta, np.abs(spre), 3 * np.abs(sbis) - delta)
+                good = (np.abs(spre) > delta) & (np.abs(fcur) < np.abs(fpre)) & (2 * np.abs(stry) < limit)
+                spre, scur = np.where(a, np.where(good, scur, sbis), spre), np.where(a, np.where(good, stry, sbis), scur)
+                xpre, fpre = np.where(a, xcur, xpre), np.where(a, fcur, fpre)
+                step = np.where(np.abs(scur) > delta, scur, np.where(sbis > 0, delta, -delta))
+                xcur = np.where(a, xcur + step, xcur)
+                i = np.flatnonzero(a)
+                fcur[i] = f(xcur[i], todo[i])
+            else:
+                if active.any():
+                    raise RuntimeError("scan critical value: brentq did not converge")
+        return out
+
+
+def _finish_scan(res: list[_Rows], level: float = 0.05) -> None:
+    """Scan-corrected p values and confidence intervals of every tested row, each
+    distinct (t0, t1, n_candidates, n_steps) solved once."""
+    parts = [(r, np.flatnonzero(r.status == "no_change")) for r in res]
+    parts = [(r, rows) for r, rows in parts if len(rows)]
+    if not parts:
+        return
+    key = np.concatenate([np.column_stack([r.t0[rows], r.t1[rows], r.n_cand[rows], r.steps[rows]])
+                          for r, rows in parts])
+    uniq, which = np.unique(key, axis=0, return_inverse=True)
+    which = which.reshape(-1)
+    z = np.concatenate([r.z[rows] for r, rows in parts])
+    p, crit = np.empty(len(z)), np.empty(len(z))
+    order = np.argsort(which, kind="stable")
+    for begin in range(0, len(uniq), _KEY_CHUNK):
+        end = min(begin + _KEY_CHUNK, len(uniq))
+        u = uniq[begin:end]
+        keys = _ScanKeys(u[:, 0], u[:, 1], u[:, 2].astype(int), u[:, 3].astype(int))
+        c = keys.critical(level)
+        i = order[np.searchsorted(which[order], begin):np.searchsorted(which[order], end)]
+        p[i] = keys.pvalues(z[i], which[i] - begin)[1]
+        crit[i] = c[which[i] - begin]
+    at = 0
+    for r, rows in parts:
+        pr, cr = p[at:at + len(rows)], crit[at:at + len(rows)]
+        at += len(rows)
+        a, s, kind = r.ci_a[rows], r.ci_s[rows], r.ci_kind[rows]
+        with np.errstate(over="ignore", invalid="ignore"):
+            low = np.where(kind == 1, a * np.exp(-cr * s), np.exp(a + -cr * s)) - 1
+            high = np.where(kind == 1, a * np.exp(cr * s), np.exp(a + cr * s)) - 1
+        r.p[rows] = pr
+        r.ci_low[rows] = np.where(kind > 0, low, np.nan)
+        r.ci_high[rows] = np.where(kind > 0, high, np.nan)
+
+
+def _results(series: pd.DataFrame, metrics: Sequence[str], baseline_days: int, min_days: int) -> pd.DataFrame:
+    """:func:`_test_one` of every (level, entity) of ``series`` and metric, in the order
+    of a ``groupby(["level", "entity"], sort=False)`` loop, computed a length at a time."""
+    if series.empty:
+        return _empty_results()
+    gid = series.groupby(["level", "entity"], sort=False).ngroup().to_numpy(dtype=float, na_value=np.nan)
+    keep = np.flatnonzero(np.isfinite(gid))
+    if not len(keep):
+        return _empty_results()
+    all_dates = pd.DatetimeIndex(series["date"])
+    when = all_dates.asi8[keep].copy()
+    when[all_dates.isna()[keep]] = np.iinfo(np.int64).max       # as sort_values: NaT last
+    order = keep[np.lexsort((when, gid[keep]))]
+    gid = gid[order].astype(int)
+    dates = all_dates.take(order)
+    weekday = np.asarray(dates.day_of_week)
+    clicks, cost, conv = (series[c].to_numpy(float)[order] for c in ("clicks", "cost", "conversions"))
+    first = np.flatnonzero(np.r_[True, gid[1:] != gid[:-1]])
+    length = np.diff(np.r_[first, len(gid)])
+    G, M = len(first), len(metrics)
+    level = series["level"].take(order[first]).to_numpy(object)
+    entity = series["entity"].take(order[first]).to_numpy(object)
+
+    cols = {c: np.full(G * M, np.nan) for c in ("before", "after", "change", "money_at_stake")}
+    status, note = np.empty(G * M, dtype=object), np.empty(G * M, dtype=object)
+    start_at, days_after = np.full(G * M, -1), np.full(G * M, -1)
+    batches = []
+    for n in np.unique(length):
+        for chunk in range(0, int((length == n).sum()), _SERIES_CHUNK):
+            groups = np.flatnonzero(length == n)[chunk:chunk + _SERIES_CHUNK]
+            at = first[groups][:, None] + np.arange(n)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                res = _test_batch(clicks[at], cost[at], conv[at], weekday[at], metrics, baseline_days, min_days)
+            batches.append((groups, n, res))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        _finish_scan([r for _, _, res in batches for r in res.values()])
+    extra = {c: np.full(G * M, np.nan) for c in ("ci_low", "ci_high", "p_value")}
+    for groups, n, res in batches:
+        for j, m in enumerate(metrics):
+            r, at = res[m], groups * M + j
+            status[at], note[at] = r.status, r.note
+            tested = r.k >= 0
+            start_at[at[tested]] = first[groups[tested]] + r.k[tested]
+            days_after[at[tested]] = n - r.k[tested]
+            for c, v in (("before", r.before), ("after", r.after), ("change", r.change),
+                         ("money_at_stake", r.money)):
+                cols[c][at] = np.where(tested, v, np.nan)
+            extra["p_value"][at], extra["ci_low"][at], extra["ci_high"][at] = r.p, r.ci_low, r.ci_high
+    tested = start_at >= 0
+    start = np.array(dates.take(np.where(tested, start_at, 0)).astype(object))   # Timestamps, as _test_one's
+    start[~tested] = pd.NaT
+    out = {"level": list(np.repeat(level, M)), "entity": list(np.repeat(entity, M)), "metric": list(metrics) * G,
+           "status": list(status), "start": list(start),
+           "before": cols["before"], "after": cols["after"], "change": cols["change"],
+           "ci_low": extra["ci_low"], "ci_high": extra["ci_high"], "p_value": extra["p_value"],
+           "q_value": np.full(G * M, np.nan), "money_at_stake": cols["money_at_stake"],
+           "days_after": days_after if tested.all() else np.where(tested, days_after, np.nan),
+           "note": list(note)}
+    return pd.DataFrame(out, columns=RESULT_COLUMNS)
+
+
+# ---------------------------------------------------------------------------------
 # Detect
 # ---------------------------------------------------------------------------------
 def detect(series: pd.DataFrame, metric: str | Sequence[str] | None = None, baseline_days: int = 28,
@@ -587,6 +1169,10 @@ def detect(series: pd.DataFrame, metric: str | Sequence[str] | None = None, base
     the after conversions at the old CVR; spend: cost after − before level × the
     after days' weekday factors; negative when the change saves money),
     days_after, note. Sorted: flags first, by money at stake.
+
+    All series of one length are tested together, as rows of 2-D arrays (see
+    "Every series at once" below); the results are those of testing them one by
+    one (``_results_one_by_one``).
     """
     metrics = METRICS if metric is None else ((metric,) if isinstance(metric, str) else tuple(metric))
     bad = [m for m in metrics if m not in METRICS]
@@ -594,14 +1180,28 @@ def detect(series: pd.DataFrame, metric: str | Sequence[str] | None = None, base
         raise ValueError(f"unknown metric(s) {bad}; use {METRICS}")
     if min_days < 1 or baseline_days < 1:
         raise ValueError("min_days and baseline_days must be positive")
+    return _finish(_results(series, metrics, baseline_days, min_days), alpha)
+
+
+def _empty_results() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="float64") for c in RESULT_COLUMNS})
+
+
+def _results_one_by_one(series: pd.DataFrame, metrics: Sequence[str], baseline_days: int,
+                        min_days: int) -> pd.DataFrame:
+    """The rows of :func:`_results` computed series by series with :func:`_test_one`:
+    the straightforward (slow) reference that the batched path is tested against."""
     rows = []
     if not series.empty:
         for (level, entity), d in series.groupby(["level", "entity"], sort=False):
             d = d.sort_values("date")
             for m in metrics:
                 rows.append(_test_one(level, entity, d, m, baseline_days, min_days))
-    out = pd.DataFrame(rows, columns=RESULT_COLUMNS) if rows else \
-        pd.DataFrame({c: pd.Series(dtype="float64") for c in RESULT_COLUMNS})
+    return pd.DataFrame(rows, columns=RESULT_COLUMNS) if rows else _empty_results()
+
+
+def _finish(out: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """Benjamini–Hochberg over the tested rows, flags, and the order of :func:`detect`."""
     out["start"] = pd.to_datetime(out["start"])
     tested = out["p_value"].notna().to_numpy()
     if tested.any():

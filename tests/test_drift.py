@@ -200,7 +200,7 @@ PLANTED = (DriftSpec("开锁-电话词", "cpc", END - timedelta(days=30), 0.40, 
 
 
 def all_levels(table):
-    return pd.concat([drift.daily_series(table, lvl) for lvl in drift.LEVELS], ignore_index=True)
+    return pd.concat([drift.daily_series(table, lvl) for lvl in ("account", "campaign", "keyword")], ignore_index=True)
 
 
 @pytest.fixture(scope="module")
@@ -258,3 +258,113 @@ def test_drift_free_accounts_raise_few_flags():
         flags += int((t["status"] == "flag").sum())
     assert tested >= 250
     assert flags <= 0.05 * tested
+
+
+# ---------------------------------------------------------------------------------
+# The batched path of detect against the series-by-series reference
+# ---------------------------------------------------------------------------------
+def edge_series(seed: int = 0, n: int = 60) -> pd.DataFrame:
+    """Series of many lengths and shapes, each a known edge case of the scan."""
+    rng = np.random.default_rng(seed)
+    parts = []
+    for i in range(n):
+        case = i % 15
+        days = int(rng.choice([5, 9, 10, 11, 12, 20, 40, 90])) if case < 12 else int(rng.integers(10, 100))
+        clicks = rng.poisson(float(rng.choice([2, 20, 80, 300])), days).astype(float)
+        cpc = rng.uniform(3, 15) * np.exp(rng.normal(0, rng.choice([0.0, 0.05, 0.3]), days))
+        cvr = np.full(days, rng.uniform(0.02, 0.2))
+        k = int(rng.integers(1, days))
+        cpc[k:] *= rng.choice([1.0, 1.4])
+        cvr[k:] *= rng.choice([1.0, 0.5])
+        conv = rng.binomial(clicks.astype(int), cvr).astype(float)
+        cost = clicks * cpc
+        half = slice(days // 2, None) if case == 7 else slice(None, days // 2)
+        if case == 1:       # days without clicks
+            off = rng.random(days) < 0.3
+            clicks[off], cost[off], conv[off] = 0, 0, 0
+        elif case == 2:     # no conversions at all
+            conv[:] = 0
+        elif case == 3:     # no conversion data
+            conv[:] = np.nan
+        elif case == 4:     # clicks that cost nothing
+            cost[rng.random(days) < 0.2] = 0
+        elif case == 5:     # every click converts
+            conv = clicks.copy()
+        elif case == 6:     # exactly constant CPC (ties everywhere in the CPC scan)
+            cost = clicks * 5.0
+        elif case in (7, 8):  # clicks only in the first / second half
+            clicks[half], cost[half], conv[half] = 0, 0, 0
+        elif case == 9:     # no spend
+            cost[:] = 0
+        elif case == 10:    # fractional conversions (Google Ads)
+            conv = conv * 0.5 + rng.random(days) * (conv > 0)
+        elif case == 11:    # one day missing from the dates (weekday pattern shifts)
+            pass
+        elif case == 12:    # no conversions, and no clicks in the first 10 days: every CVR
+            clicks = rng.poisson(80, days).astype(float)   # candidate scores 0, and the
+            clicks[:10] = 0                                # first ones are no candidates
+            cost, conv = clicks * cpc, np.zeros(days)
+        level = ("campaign", "keyword", "account")[i % 3]
+        s = series(clicks, cost, conv, entity=f"e{i}", level=level)
+        s["date"] += pd.Timedelta(days=int(rng.integers(0, 7)))
+        if case == 11 and days > 2:
+            s.loc[s.index >= days // 2, "date"] += pd.Timedelta(days=1)
+        parts.append(s)
+    return pd.concat(parts, ignore_index=True)
+
+
+def assert_same_results(fast: pd.DataFrame, slow: pd.DataFrame):
+    assert list(fast.columns) == list(slow.columns) == drift.RESULT_COLUMNS
+    assert (fast.dtypes.astype(str) == slow.dtypes.astype(str)).all(), (fast.dtypes, slow.dtypes)
+    for c in ("level", "entity", "metric", "status", "note"):
+        assert fast[c].tolist() == slow[c].tolist(), c
+    assert fast["start"].equals(slow["start"])
+    for c in ("before", "after", "change", "ci_low", "ci_high", "p_value", "q_value", "money_at_stake", "days_after"):
+        a, b = fast[c].to_numpy(float), slow[c].to_numpy(float)
+        assert np.array_equal(np.isnan(a), np.isnan(b)), c
+        assert np.allclose(a, b, rtol=1e-9, atol=0, equal_nan=True), (c, np.nanmax(np.abs(a - b)))
+
+
+@pytest.mark.parametrize(("metrics", "baseline_days", "min_days"), [
+    (drift.METRICS, 28, 7), (("cpa", "spend"), 60, 14), (("cvr", "cpc"), 10, 3)])
+def test_batched_detect_equals_the_series_by_series_reference(monkeypatch, metrics, baseline_days, min_days):
+    s = edge_series()
+    s = s.sample(frac=1.0, random_state=3)     # rows in any order: grouped and sorted by detect
+    # small chunks, so that a length's series are split over several batches
+    monkeypatch.setattr(drift, "_SERIES_CHUNK", 3)
+    monkeypatch.setattr(drift, "_KEY_CHUNK", 5)
+    fast = drift.detect(s, list(metrics), baseline_days=baseline_days, min_days=min_days)
+    slow = drift._finish(drift._results_one_by_one(s, list(metrics), baseline_days, min_days), 0.05)
+    assert_same_results(fast, slow)
+    assert set(fast["status"]) == set(drift.STATUSES)
+    assert fast["note"].str.contains("no clicks on one side").any()
+
+
+def test_batched_scan_correction_equals_scipy_brentq():
+    rng = np.random.default_rng(8)
+    t0 = rng.uniform(0.01, 0.5, 40)
+    t1 = np.minimum(t0 + rng.uniform(0, 0.5, 40), 0.99)
+    n_cand, steps = rng.integers(1, 120, 40), rng.integers(1, 200, 40)
+    keys = drift._ScanKeys(t0, t1, n_cand, steps)
+    crit = keys.critical()
+    z = rng.normal(0, 3, 40)
+    naive, p = keys.pvalues(z, np.arange(40))
+    for i in range(40):
+        assert crit[i] == pytest.approx(drift._scan_critical(t0[i], t1[i], int(n_cand[i]), int(steps[i])),
+                                        rel=1e-12)
+        assert (naive[i], p[i]) == pytest.approx(drift._scan_pvalue(z[i], t0[i], t1[i], int(n_cand[i]),
+                                                                    int(steps[i])), rel=1e-12)
+
+
+def test_short_series_and_a_cpa_midpoint_without_clicks_are_tested():
+    # 11 days: the scan bound is below 5 % already at 1.96 (critical value = 1.96);
+    # clicks only in the first 15 of 40 days: the CPA scan's dispersion at day 20 has
+    # an empty second segment. Both used to raise.
+    short = series(np.full(11, 50), np.full(11, 250.0), np.full(11, 5), entity="short")
+    clicks = np.where(np.arange(40) < 15, 50, 0)
+    paused = series(clicks, clicks * 5.0 * np.exp(np.linspace(0, 0.2, 40)), clicks * 0.1, entity="paused")
+    r = drift.detect(pd.concat([short, paused]))
+    assert row(r, "spend", "short")["status"] != "too_little_data"
+    x = row(r, "cpa", "paused")
+    assert x["status"] != "too_little_data" and np.isfinite(x["p_value"])
+    assert drift._scan_critical(7 / 11, 8 / 11, 2, 11) == pytest.approx(1.959963984540054)

@@ -137,7 +137,7 @@ def test_different_seeds_give_different_accounts() -> None:
 
 def test_bundled_files_equal_a_fresh_generation(fresh_bundle: Path) -> None:
     names = sorted(p.name for p in fresh_bundle.iterdir())
-    assert names == sorted([*generate.FILES, generate.TRUTH_FILE])
+    assert names == sorted([*generate.FILES, generate.TRUTH_FILE, generate.BUNDLE_MAP_FILE])
     for name in names:
         bundled = BUNDLE_DIR / name
         assert bundled.exists(), f"{name} is not bundled: run python -m sample_data.generate"
