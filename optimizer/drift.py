@@ -87,7 +87,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
-from scipy.special import xlogy
+from scipy.special import ndtr, ndtri, stdtr, xlogy
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import test_proportions_2indep
 
@@ -585,7 +585,6 @@ def _pooled_var(y: np.ndarray, w: np.ndarray) -> float:
 # run on all rows together. tests/test_drift.py checks this path against
 # _test_one. (scipy.special gives the same values as scipy.stats's norm / t,
 # which call it, without their per-call overhead.)
-from scipy.special import ndtr, ndtri, stdtr  # noqa: E402
 
 _SQRT_2PI = np.sqrt(2 * np.pi)
 #: scipy.optimize.brentq's defaults
