@@ -284,9 +284,10 @@ def stage_chart(by_stage: pd.DataFrame, currency: str | None) -> go.Figure:
 
 
 def drift_chart(days: pd.DataFrame, metric: str, start, before: float, after: float, currency: str | None,
-                target: float | None = None) -> go.Figure:
-    """One entity's daily metric with the change day, the before / after levels and the
-    target marked. ``days``: the entity's daily series (optimizer.drift.daily_series)."""
+                target: float | None = None, start_range=(None, None)) -> go.Figure:
+    """One entity's daily metric with the change day (and the range of days it may be),
+    the before / after levels and the target marked. ``days``: the entity's daily
+    series (optimizer.drift.daily_series)."""
     sym = i18n.CURRENCY_SYMBOL.get(currency or "", "")
     col = "cost" if metric == "spend" else metric
     label = name_of(i18n.METRIC, metric)
@@ -302,6 +303,10 @@ def drift_chart(days: pd.DataFrame, metric: str, start, before: float, after: fl
                     hovertemplate=f"{t('dr.baseline')} {fmt}<extra></extra>")
     fig.add_scatter(x=[start - pd.Timedelta(hours=12), last], y=[after, after], mode="lines", name=t("dr.after"),
                     line=dict(color=WARN, width=3), hovertemplate=f"{t('dr.after')} {fmt}<extra></extra>")
+    low, high = start_range
+    if low is not None and high is not None and not pd.isna(low) and not pd.isna(high) and low != high:
+        fig.add_vrect(x0=pd.Timestamp(low) - pd.Timedelta(hours=12), x1=pd.Timestamp(high) + pd.Timedelta(hours=12),
+                      fillcolor=WARN, opacity=0.08, line_width=0)
     fig.add_vline(x=start - pd.Timedelta(hours=12), line=dict(color=WARN, dash="dot", width=1.5))
     fig.add_annotation(x=start, y=1, yref="paper", text=f"{t('dr.change_day')} {start:%m-%d}", showarrow=False,
                        xanchor="left", yanchor="top", font=dict(color=WARN, size=12))

@@ -245,15 +245,19 @@ def headline(row: pd.Series | dict, lang: str = "zh", currency: str | None = Non
     at_stake = float(row["money_at_stake"])
     level, m = code_name(LEVEL, row["level"], lang), code_name(METRIC, metric, lang)
     amount = money(abs(at_stake), currency, 0)
+    low, high = row.get("start_low", pd.NaT), row.get("start_high", pd.NaT)
+    ranged = not (pd.isna(low) or pd.isna(high)) and low != high
     if lang == "zh":
         verb = "上升" if change >= 0 else "下降"
         ci = f"95% 区间 {lo:+.0%} ~ {hi:+.0%}" if np.isfinite(lo) and np.isfinite(hi) else "区间无法计算"
         cost = f"至今已多花 {amount}" if at_stake >= 0 else f"至今节省 {amount}"
-        return f"{row['entity']}（{level}）：{m}自 {start} 起{verb} {abs(change):.0%}（{ci}），{cost}"
+        when = f"自 {start} 起" + (f"（变化日可能在 {low:%m-%d} ~ {high:%m-%d}）" if ranged else "")
+        return f"{row['entity']}（{level}）：{m}{when}{verb} {abs(change):.0%}（{ci}），{cost}"
     verb = "up" if change >= 0 else "down"
     ci = f"95% CI {lo:+.0%} to {hi:+.0%}" if np.isfinite(lo) and np.isfinite(hi) else "no interval"
     cost = f"{amount} at stake so far" if at_stake >= 0 else f"{amount} saved so far"
-    return f"{row['entity']} ({level.lower()}): {m} {verb} {abs(change):.0%} since {start} ({ci}), {cost}"
+    when = f"since {start}" + (f" (changed between {low:%b %d} and {high:%b %d})" if ranged else "")
+    return f"{row['entity']} ({level.lower()}): {m} {verb} {abs(change):.0%} {when} ({ci}), {cost}"
 
 
 def waterfall_steps(ex: Explanation, metric: str, lang: str = "zh", top: int = 5

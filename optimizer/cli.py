@@ -272,7 +272,8 @@ def cmd_drift(args: argparse.Namespace) -> int:
         out_flags = []
         for _, r in flags(rep, include_learning=True).iterrows():
             item = {"level": r["level"], "entity": r["entity"], "metric": r["metric"], "status": r["status"],
-                    "severity": r["severity"], "start": _day(r["start"]), "before": _num(r["before"], 4),
+                    "severity": r["severity"], "start": _day(r["start"]),
+                    "start_range": [_day(r["start_low"]), _day(r["start_high"])], "before": _num(r["before"], 4),
                     "after": _num(r["after"], 4), "change": _num(r["change"], 4),
                     "ci": [_num(r["ci_low"], 4), _num(r["ci_high"], 4)], "p_value": _num(r["p_value"], 6),
                     "q_value": _num(r["q_value"], 6), "money_at_stake": _num(r["money_at_stake"]),

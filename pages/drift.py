@@ -83,6 +83,8 @@ else:
         "entity": flagged["entity"],
         "metric": [ui.name_of(i18n.METRIC, v) for v in flagged["metric"]],
         "start": flagged["start"].dt.date,
+        "start_range": [f"{a:%m-%d} ~ {b:%m-%d}" if pd.notna(a) and a != b else "" for a, b in
+                        zip(flagged["start_low"], flagged["start_high"])],
         "before": [format_value(mt, v, currency) for mt, v in zip(flagged["metric"], flagged["before"])],
         "after": [format_value(mt, v, currency) for mt, v in zip(flagged["metric"], flagged["after"])],
         "change": flagged["change"] * 100,
@@ -93,6 +95,8 @@ else:
                          selection_mode="single-row", column_config={
                              "severity": ui.t("col.severity"), "level": ui.t("col.level"),
                              "entity": ui.t("col.entity"), "metric": ui.t("col.metric"), "start": ui.t("col.start"),
+                             "start_range": st.column_config.TextColumn(ui.t("col.start_range"),
+                                                                        help=ui.t("col.start_range_help")),
                              "before": ui.t("col.before"), "after": ui.t("col.after"),
                              "change": st.column_config.NumberColumn(ui.t("col.change"), format="%+.0f%%"),
                              "interval": ui.t("col.interval"),
@@ -118,7 +122,8 @@ else:
     with left:
         st.caption(ui.t("dr.chart_title", metric=ui.name_of(i18n.METRIC, row["metric"])))
         st.plotly_chart(ui.drift_chart(days, row["metric"], row["start"], row["before"], row["after"], currency,
-                                       target), width="stretch", key="dr_chart")
+                                       target, (row["start_low"], row["start_high"])), width="stretch",
+                        key="dr_chart")
     with right:
         steps, kind = waterfall_steps(ex, row["metric"], lang)
         if steps:

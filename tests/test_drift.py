@@ -318,7 +318,8 @@ def assert_same_results(fast: pd.DataFrame, slow: pd.DataFrame):
     assert (fast.dtypes.astype(str) == slow.dtypes.astype(str)).all(), (fast.dtypes, slow.dtypes)
     for c in ("level", "entity", "metric", "status", "note"):
         assert fast[c].tolist() == slow[c].tolist(), c
-    assert fast["start"].equals(slow["start"])
+    for c in ("start", "start_low", "start_high"):
+        assert fast[c].equals(slow[c]), c
     for c in ("before", "after", "change", "ci_low", "ci_high", "p_value", "q_value", "money_at_stake", "days_after"):
         a, b = fast[c].to_numpy(float), slow[c].to_numpy(float)
         assert np.array_equal(np.isnan(a), np.isnan(b)), c
@@ -335,7 +336,11 @@ def test_batched_detect_equals_the_series_by_series_reference(monkeypatch, metri
     monkeypatch.setattr(drift, "_KEY_CHUNK", 5)
     fast = drift.detect(s, list(metrics), baseline_days=baseline_days, min_days=min_days)
     slow = drift._finish(drift._results_one_by_one(s, list(metrics), baseline_days, min_days), 0.05)
+    slow = drift.change_intervals(s, slow, baseline_days, min_days)
     assert_same_results(fast, slow)
+    f = fast.loc[fast["status"] == "flag"]
+    assert len(f) and (f["start_low"] <= f["start"]).all() and (f["start"] <= f["start_high"]).all()
+    assert fast.loc[fast["status"] != "flag", "start_low"].isna().all()
     assert set(fast["status"]) == set(drift.STATUSES)
     assert fast["note"].str.contains("no clicks on one side").any()
 
@@ -368,3 +373,18 @@ def test_short_series_and_a_cpa_midpoint_without_clicks_are_tested():
     x = row(r, "cpa", "paused")
     assert x["status"] != "too_little_data" and np.isfinite(x["p_value"])
     assert drift._scan_critical(7 / 11, 8 / 11, 2, 11) == pytest.approx(1.959963984540054)
+
+
+def test_the_support_interval_of_a_sharp_change_is_narrow_and_of_a_ramp_wide():
+    rng = np.random.default_rng(11)
+    n, k = 70, 50
+    clicks = rng.poisson(300, n).astype(float)
+    sharp = np.where(np.arange(n) >= k, 12.0, 8.0) * rng.lognormal(0, 0.02, n)
+    r = row(drift.detect(series(clicks, clicks * sharp, rng.binomial(clicks.astype(int), 0.1)), "cpc"), "cpc")
+    assert r["status"] == "flag" and r["start_low"] == r["start"] == r["start_high"] == DAY0 + pd.Timedelta(days=k)
+    # a CVR halving on ~6 conversions a day: dated less sharply, but the interval holds the day
+    few = rng.poisson(60, n).astype(float)
+    conv = rng.binomial(few.astype(int), np.where(np.arange(n) >= k, 0.05, 0.10))
+    r = row(drift.detect(series(few, few * 8.0, conv), "cvr"), "cvr")
+    assert r["status"] == "flag" and (r["start_high"] - r["start_low"]).days >= 2
+    assert r["start_low"] <= DAY0 + pd.Timedelta(days=k) <= r["start_high"]
