@@ -1644,3 +1644,43 @@ def summary_rows(audits: Iterable[PageAudit | dict], lang: str = "zh") -> list[d
             "findings": " ".join(f[lang] for f in a.findings),
         })
     return rows
+
+
+# ---------------------------------------------------------------- keeping audits
+
+class AuditStore:
+    """The audits of each account's pages, kept in one JSON file beside the data
+    (``{account: {page: [audit, …]}}``, oldest first, the last :attr:`KEEP` per page),
+    so that the next audit can say what changed on a page since the last one."""
+
+    KEEP = 5
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def _load(self) -> dict:
+        from .jsonfile import read_json
+        return read_json(self.path, "audit store")
+
+    def add(self, account: str, audits: Iterable[PageAudit], key=None) -> None:
+        """Keep ``audits`` (under ``key(audit)``, default the audit's URL) for ``account``."""
+        from .jsonfile import write_json
+        data = self._load()
+        pages = data.setdefault(account, {})
+        for a in audits:
+            k = key(a) if key else a.url
+            history = pages.setdefault(k, [])
+            history.append(a.to_dict())
+            del history[:-self.KEEP]
+        write_json(self.path, data)
+
+    def history(self, account: str, page: str) -> list[PageAudit]:
+        return [PageAudit.from_dict(d) for d in self._load().get(account, {}).get(page, [])]
+
+    def latest(self, account: str) -> dict[str, PageAudit]:
+        """The newest audit of each page of ``account``."""
+        return {k: PageAudit.from_dict(v[-1]) for k, v in self._load().get(account, {}).items() if v}
+
+    def previous(self, account: str) -> dict[str, PageAudit]:
+        """The audit before the newest, for pages audited at least twice."""
+        return {k: PageAudit.from_dict(v[-2]) for k, v in self._load().get(account, {}).items() if len(v) >= 2}

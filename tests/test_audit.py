@@ -505,3 +505,24 @@ def test_browser_first_screen(server):
         "/bottom_tel.html", "/english.html", "/good.html", "/no_tel.html"]
     # the fingerprint does not depend on how the first screen was judged
     assert good.fingerprint == one(f"{b}/good.html").fingerprint
+
+
+def test_audit_store_keeps_the_last_audits_per_page(tmp_path):
+    from optimizer.audit import AuditStore, audit_html
+    store = AuditStore(tmp_path / "audits.json")
+    good = (PAGES / "good.html").read_bytes()
+    no_call = (PAGES / "good_no_call.html").read_bytes()
+    store.add("baidu:a:CNY", [audit_html(good, "https://m.a.cn/kaisuo.html", AuditSettings(use_browser="never"))])
+    assert store.previous("baidu:a:CNY") == {}
+    for _ in range(6):
+        store.add("baidu:a:CNY", [audit_html(no_call, "https://m.a.cn/kaisuo.html", AuditSettings(use_browser="never"))])
+    assert len(store.history("baidu:a:CNY", "https://m.a.cn/kaisuo.html")) == AuditStore.KEEP
+    latest = store.latest("baidu:a:CNY")["https://m.a.cn/kaisuo.html"]
+    assert latest.tel_links == [] and store.latest("other") == {}
+    store.add("baidu:a:CNY", [audit_html(good, "https://m.a.cn/kaisuo.html", AuditSettings(use_browser="never"))])
+    codes = {c["code"] for c in compare(store.previous("baidu:a:CNY")["https://m.a.cn/kaisuo.html"],
+                                        store.latest("baidu:a:CNY")["https://m.a.cn/kaisuo.html"])}
+    assert "tel_added" in codes
+    (tmp_path / "audits.json").write_text("{broken", encoding="utf-8")
+    with pytest.raises(ValueError, match="audit store"):
+        store.latest("baidu:a:CNY")
