@@ -18,6 +18,7 @@ pages = [
     st.Page("pages/keywords.py", title=ui.t("nav.keywords"), icon=":material/category:", url_path="keywords"),
     st.Page("pages/bundles.py", title=ui.t("nav.bundles"), icon=":material/workspaces:", url_path="bundles"),
     st.Page("pages/drift.py", title=ui.t("nav.drift"), icon=":material/trending_up:", url_path="drift"),
+    st.Page("pages/landing.py", title=ui.t("nav.landing"), icon=":material/web:", url_path="landing"),
     st.Page("pages/upload.py", title=ui.t("nav.upload"), icon=":material/upload_file:", url_path="upload"),
 ]
 st.navigation(pages).run()

@@ -349,6 +349,77 @@ def cmd_drift(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_landing(args: argparse.Namespace) -> int:
+    from .audit import AuditSettings, audit_urls
+    from .landing import page_of
+    from .landing_report import build
+
+    try:
+        table = load_exports(args.exports)
+        previous = load_exports(args.previous) if args.previous else None
+    except IngestError as exc:
+        print(f"error: {exc.message('en')}", file=sys.stderr)
+        return 1
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    settings = AuditSettings(allow_private=args.allow_private, timeout=args.timeout)
+    results = []
+    for _, acct in accounts(table).iterrows():
+        rows = for_account(table, acct["platform"], acct["account"], acct["currency"])
+        prev = for_account(previous, acct["platform"], acct["account"], acct["currency"]) \
+            if previous is not None else None
+        kw = rows["keyword"].dropna().unique()
+        vertical = args.vertical if args.vertical != "auto" else detect_vertical(kw)
+        clf = classifier(vertical)
+        audits = {}
+        if args.audit:
+            first = build(rows, clf, prev if prev is not None and len(prev) else None)
+            urls = first.pages["url"].tolist()
+            done = audit_urls(urls, settings, progress=_progress if sys.stderr.isatty() else None)
+            audits = {page_of(a.url): a for a in done}
+        rep = build(rows, clf, prev if prev is not None and len(prev) else None, audits)
+        results.append({
+            "platform": acct["platform"], "account": acct["account"], "currency": acct["currency"],
+            "vertical": vertical,
+            "pages": [{"page": r["page"], "status": r["status"], "reasons": r["reasons_en"],
+                       "reasons_zh": r["reasons_zh"], "keywords": int(r["n_keywords"]), "cost": _num(r["cost"]),
+                       "clicks": _num(r["clicks"]), "conversions": _num(r["conversions"]), "cvr": _num(r["cvr"], 4),
+                       "cpa": _num(r["cpa"]), "cvr_drop": None if pd.isna(r["drop_change"]) else {
+                           "change": _num(r["drop_change"], 4), "start": _day(r["drop_start"]),
+                           "money_at_stake": _num(r["drop_money"])},
+                       "mismatched_keywords": int(r["mismatched_keywords"]), "url_findings": int(r["url_findings"]),
+                       "audited": bool(r["audited"])} for _, r in rep.pages.iterrows()],
+            "url_drift": [{"kind": r["kind"], "severity": r["severity"], "campaign": r["campaign"],
+                           "ad_group": r["ad_group"], "keyword": r["keyword"], "field": r["field"], "old": r["old"],
+                           "new": r["new"], "date": _day(r["date"]), "detail": r["detail_en"],
+                           "detail_zh": r["detail_zh"]} for _, r in rep.drift.iterrows()],
+            "mismatches": [{"keyword": r["keyword"], "campaign": r["campaign"], "keyword_line": r["business_line"],
+                            "page": r["url"], "page_line": r["page_line"], "reason": r["reason_en"]}
+                           for _, r in rep.match.loc[rep.match["match"].eq(False)].iterrows()],
+            "audits": [dict(a.to_dict(), page=p) for p, a in audits.items()],
+        })
+    if args.json:
+        json.dump(results, sys.stdout, ensure_ascii=False, indent=1, default=str)
+        print()
+        return 0
+    for res in results:
+        print(f"{res['platform']} · {res['account'] or '-'} · {res['currency'] or '-'}: {len(res['pages'])} pages, "
+              f"{len(res['url_drift'])} URL findings, {len(res['mismatches'])} mismatched keywords")
+        for p in res["pages"]:
+            print(f"  [{p['status']:<5}] {p['page']}  keywords {p['keywords']}  cost {p['cost']:,.2f}  "
+                  f"CVR {p['cvr'] if p['cvr'] is not None else '-'}")
+            if p["status"] in ("red", "amber"):
+                print(f"          {p['reasons']}")
+        for d in res["url_drift"][:50]:
+            print(f"  URL {d['kind']:<16} {d['campaign']} / {d['ad_group']} / {d['keyword']}: {d['detail']}")
+    return 0
+
+
+def _progress(done: int, total: int) -> None:
+    print(f"\raudited {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+
 def _day(v) -> str | None:
     return None if v is None or pd.isna(v) else str(pd.Timestamp(v).date())
 
@@ -458,6 +529,23 @@ def build_parser() -> argparse.ArgumentParser:
     dr.add_argument("--vertical", default="auto", choices=["auto", *VERTICALS])
     dr.add_argument("--json", action="store_true", help="print a JSON list, one object per account")
     dr.set_defaults(func=cmd_drift)
+
+    lp = sub.add_parser("landing", help="landing pages: URL drift, keyword-page mismatches, CVR drops, page audit",
+                        description="Read keyword reports with landing URLs and print, per account, one line per "
+                                    "landing page with its status (red | amber | green | grey) and reasons, the URL "
+                                    "changes and issues (against --previous exports when given), the keywords "
+                                    "whose page is about another business line, and with --audit the page audit "
+                                    "(fetched as a phone would; private addresses refused).")
+    lp.add_argument("exports", nargs="+", metavar="EXPORT")
+    lp.add_argument("--previous", nargs="+", metavar="EXPORT", default=None,
+                    help="an earlier download of the same account, to compare URLs")
+    lp.add_argument("--audit", action="store_true", help="fetch and audit every landing page")
+    lp.add_argument("--timeout", type=float, default=10.0, help="seconds per page fetch (default 10)")
+    lp.add_argument("--allow-private", action="store_true",
+                    help="allow fetching private and loopback addresses (testing only)")
+    lp.add_argument("--vertical", default="auto", choices=["auto", *VERTICALS])
+    lp.add_argument("--json", action="store_true", help="print a JSON list, one object per account")
+    lp.set_defaults(func=cmd_landing)
     return p
 
 

@@ -265,6 +265,56 @@ TEXT.update({
     "col.contribution": ("贡献（已多花）", "Contribution (money)"),
     "col.money_mix": ("其中结构", "of which mix"),
     "col.money_rate": ("其中表现", "of which rate"),
+    "nav.landing": ("落地页", "Landing pages"),
+    "lp.title": ("落地页监控", "Landing pages"),
+    "lp.caption": ("每个落地页的关键词、消费和转化率走势，链接变化、关键词与页面是否对应，以及页面检查：电话按钮是否在首屏、底部是否有拨打栏、信任要素。",
+                   "Each landing page's keywords, spend and conversion-rate trend; URL changes; whether keywords match "
+                   "their page; and a page check: call button on the first screen, a bottom call bar, trust signals."),
+    "lp.settings": ("设置与上一次上传", "Settings and the previous upload"),
+    "lp.previous": ("上一次下载的关键词报告（用来对比链接变化，可多选）", "The previous keyword report(s), to compare URLs"),
+    "lp.previous_bad": ("上一次的报告无法读取：{error}", "The previous report could not be read: {error}"),
+    "lp.previous_other": ("上一次的报告里没有这个账户的数据。", "The previous report holds no data of this account."),
+    "lp.pages": ("落地页", "Pages"),
+    "lp.red": ("需立即处理", "Act now"),
+    "lp.url_changes": ("链接问题", "URL findings"),
+    "lp.mismatched": ("错配关键词", "Mismatched keywords"),
+    "lp.drop_money": ("转化率下降已多花", "Money lost to CVR drops"),
+    "lp.table": ("落地页一览（红色优先）", "Pages, worst first"),
+    "lp.pick": ("点选一行查看该页面详情。", "Select a row to see the page."),
+    "lp.no_pages": ("这些报告里没有落地页链接（需要带“访问URL”列的关键词报告）。",
+                    "These reports hold no landing URLs (a keyword report with final URLs is needed)."),
+    "lp.detail": ("页面详情", "Page details"),
+    "lp.findings": ("发现的问题", "What we found"),
+    "lp.no_findings": ("没有发现问题。", "Nothing to fix."),
+    "lp.changes": ("与上次检查相比", "Since the last audit"),
+    "lp.cvr_chart": ("每日转化率", "Daily conversion rate"),
+    "lp.keywords_here": ("落到这个页面的其他业务关键词", "Keywords of another line landing here"),
+    "lp.audit": ("页面检查", "Page audit"),
+    "lp.audit_help": ("逐个打开落地页（手机版），检查电话按钮、底部拨打栏、表单、在线客服、信任要素和页面大小。不会访问内网地址。",
+                      "Opens each landing page as a phone would and checks call buttons, the bottom bar, forms, chat, "
+                      "trust signals and weight. Private and local addresses are never fetched."),
+    "lp.audit_run": ("检查全部落地页", "Audit every page"),
+    "lp.audit_progress": ("正在检查 {done}/{total}", "Auditing {done}/{total}"),
+    "lp.audit_done": ("已检查 {n} 个页面。", "{n} pages audited."),
+    "lp.upload_html": ("页面打不开？上传它的 HTML 文件", "Page not reachable? Upload its HTML"),
+    "lp.upload_for": ("这个 HTML 属于哪个页面", "Which page is this HTML"),
+    "lp.drift": ("链接变化与问题", "URL changes and issues"),
+    "lp.drift_none": ("没有发现链接问题。", "No URL issue found."),
+    "lp.mismatch": ("关键词与页面业务不一致", "Keywords whose page is about another line"),
+    "lp.mismatch_none": ("所有关键词都落在对应业务的页面上。", "Every keyword lands on a page of its own line."),
+    "col.page": ("落地页", "Page"),
+    "col.reasons_short": ("原因", "Why"),
+    "col.cvr_trend": ("转化率走势（周）", "CVR by week"),
+    "col.drop": ("转化率变化", "CVR change"),
+    "col.audited": ("已检查", "Audited"),
+    "col.kind": ("类型", "Kind"),
+    "col.old": ("原来", "Before"),
+    "col.new": ("现在", "Now"),
+    "col.date": ("日期", "Date"),
+    "col.keyword_line": ("关键词业务", "Keyword's line"),
+    "col.page_line": ("页面业务", "Page's line"),
+    "col.n_keywords": ("关键词数", "Keywords"),
+    "col.example": ("例子", "Example"),
     "bd.title": ("oCPC 投放包建议", "oCPC bundle proposal"),
     "bd.caption": ("把转化成本、转化率相近且同一业务点的计划绑成一个包，成本才会收敛。小计划的转化率会向同业务点收缩（经验贝叶斯），"
                    "避免“运气好的一周”把它放错包。", "Plans of one business line with similar cost per conversion and "
@@ -437,6 +487,25 @@ COMPENSATION_STATUS: dict[str, tuple[str, str]] = {
     "not_eligible": ("不符合", "Not eligible"),
     "not_over_cost": ("未超成本", "Not over cost"),
     "not_started": ("未开始", "Not started"),
+}
+
+
+PAGE_STATUS: dict[str, tuple[str, str]] = {
+    "red": ("🔴 需立即处理", "🔴 Act now"),
+    "amber": ("🟠 需要关注", "🟠 Look at it"),
+    "green": ("🟢 正常", "🟢 Fine"),
+    "grey": ("⚪ 未检查", "⚪ Not audited"),
+}
+
+URL_DRIFT_KIND: dict[str, tuple[str, str]] = {
+    "url_changed": ("链接已更改", "URL changed"),
+    "url_removed": ("链接被删除", "URL removed"),
+    "new_domain": ("换了新域名", "New domain"),
+    "no_mobile_url": ("没有移动链接", "No mobile URL"),
+    "http": ("未使用 https", "http, not https"),
+    "tracking_dropped": ("跟踪参数丢失", "Tracking parameter dropped"),
+    "tracking_changed": ("跟踪参数改变", "Tracking parameter changed"),
+    "scattered_unit": ("单元关键词分散到多个页面", "Unit spread over many pages"),
 }
 
 

@@ -111,3 +111,15 @@ def test_cost_drift_on_a_phone(server, tmp_path):
         page.locator(".js-plotly-plot").first.wait_for(timeout=30000)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         assert page.locator("[data-testid=stException]").count() == 0
+
+
+def test_landing_pages_journey(server, tmp_path):
+    with browser_page() as page:
+        page.goto(server + "/landing")
+        wait_idle(page)
+        page.get_by_text("落地页一览（红色优先）").wait_for(timeout=90000)
+        page.get_by_text("页面详情").wait_for(timeout=60000)
+        page.get_by_text("转化率自 11-08 起下降 33%").first.wait_for(timeout=60000)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=30000)
+        assert page.locator("[data-testid=stException]").count() == 0
+        page.screenshot(path=str(tmp_path / "landing.png"), full_page=True)

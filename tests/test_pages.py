@@ -13,7 +13,8 @@ import ui
 from optimizer import i18n
 from tests.conftest import FIXTURES, ROOT, SAMPLE, real
 
-PAGES = ["pages/overview.py", "pages/keywords.py", "pages/bundles.py", "pages/drift.py", "pages/upload.py"]
+PAGES = ["pages/overview.py", "pages/keywords.py", "pages/bundles.py", "pages/drift.py", "pages/landing.py",
+         "pages/upload.py"]
 
 
 @pytest.fixture(autouse=True)
@@ -264,3 +265,35 @@ def test_drift_page_in_english():
     assert at.title[0].value == "Cost drift"
     head = next(m.value for m in at.markdown if m.value.startswith("**"))
     assert "since 2026-" in head and "at stake so far" in head
+
+
+def test_landing_page_lists_pages_worst_first_and_takes_an_uploaded_html(data_dir):
+    at = start("pages/landing.py")
+    _baidu(at, "lp_account")
+    pages = _frame(at, "cvr_weekly")
+    assert pages["page"].iloc[0] == "m.example-kaisuo.cn/huansuo.html" and pages["status"].iloc[0].endswith("需立即处理")
+    assert not pages["audited"].any()
+    assert any("转化率自 11-08 起下降 33%" in m.value for m in at.markdown)
+    assert len(at.get("plotly_chart")) == 1
+    drift_table = _frame(at, "old")
+    assert "链接已更改" in set(drift_table["kind"])
+    # the page cannot be fetched here: upload its HTML instead
+    html = (FIXTURES / "pages" / "no_tel.html").read_bytes()
+    at.file_uploader(key="lp_html").set_value(("huansuo.html", html, "text/html")).run()
+    at.selectbox(key="lp_html_page").set_value("m.example-kaisuo.cn/huansuo.html").run()
+    at.button(key="lp_html_go").click().run()
+    assert not at.exception, at.exception
+    pages = _frame(at, "cvr_weekly")
+    row = pages.loc[pages["page"] == "m.example-kaisuo.cn/huansuo.html"].iloc[0]
+    assert bool(row["audited"]) and "电话" in row["reasons_zh"]
+    assert (data_dir / "audits.json").exists()
+
+
+def test_landing_page_with_a_bad_previous_upload_says_which_file():
+    at = start("pages/landing.py")
+    _baidu(at, "lp_account")
+    at.file_uploader(key="lp_previous").set_value([("old.csv", (FIXTURES / "bad_non_numeric.csv").read_bytes(),
+                                                    "text/csv")]).run()
+    assert not at.exception
+    assert any("bad_non_numeric" in e.value or "old.csv" in e.value for e in at.error)
+    assert len(_frame(at, "cvr_weekly")) == 14  # the current data still shown

@@ -1,0 +1,167 @@
+"""Landing pages: one row per page with its keywords, spend, CVR trend and status; the
+page audit; URL changes and keyword–page mismatches."""
+import os
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from optimizer import i18n
+from optimizer.audit import AuditSettings, AuditStore, audit_html, audit_urls
+from optimizer.dataset import for_account, merge
+from optimizer.landing import page_of
+from optimizer.landing_report import build
+
+lang = ui.lang()
+table, is_sample = ui.current_table()
+ui.page_header("lp.title", "lp.caption", is_sample)
+acct, rows = ui.pick_account(table, "lp_account")
+ctx = ui.account_context(acct, rows)
+currency, sym, akey = ctx.currency, ctx.symbol, ctx.key
+store = AuditStore(ui.DATA_DIR / "audits.json")
+settings = AuditSettings(allowed_hosts=tuple(h for h in os.environ.get("OPTIMIZER_AUDIT_ALLOWED_HOSTS", "").split(",")
+                                             if h))
+
+with st.expander(ui.t("lp.settings"), icon=":material/tune:"):
+    c = st.columns([3, 1])
+    uploads = c[0].file_uploader(ui.t("lp.previous"), type=["csv", "txt", "tsv", "xlsx", "xls"],
+                                 accept_multiple_files=True, key="lp_previous")
+    alpha = c[1].select_slider(ui.t("dr.alpha"), [0.01, 0.05, 0.10, 0.20], 0.05, key="lp_alpha",
+                               help=ui.t("dr.alpha_help"))
+    previous = None
+    for f in uploads or []:
+        exp, err, _ = ui.read_upload(f.getvalue(), f.name)
+        if err is not None:
+            st.error(ui.t("lp.previous_bad", error=err.message(lang)), icon=":material/error:")
+            continue
+        previous, _ = merge(previous, exp)
+    if previous is not None:
+        previous = for_account(previous, acct["platform"], acct["account"], acct["currency"])
+        if previous.empty:
+            st.warning(ui.t("lp.previous_other"), icon=":material/warning:")
+            previous = None
+
+try:
+    latest, before = store.latest(akey), store.previous(akey)
+except ValueError as exc:  # a damaged store: say so, audit afresh
+    st.error(str(exc), icon=":material/error:")
+    latest, before = {}, {}
+prev_key = (len(previous), float(previous["cost"].sum())) if previous is not None else None
+audit_key = tuple(sorted((p, a.audited_at) for p, a in latest.items()))
+with st.spinner(ui.t("lp.title")):
+    report = ui.memo(("landing", akey, len(rows), prev_key, audit_key, float(alpha), ctx.vertical, ctx.edits_json),
+                     lambda: build(rows, ctx.classifier(), previous, latest, before, float(alpha), currency))
+pages = report.pages
+if pages.empty:
+    st.info(ui.t("lp.no_pages"), icon=":material/info:")
+    st.stop()
+
+m = st.columns(5)
+m[0].metric(ui.t("lp.pages"), f"{len(pages):,}")
+m[1].metric(ui.t("lp.red"), f"{int((pages['status'] == 'red').sum()):,}")
+m[2].metric(ui.t("lp.url_changes"), f"{len(report.drift):,}")
+m[3].metric(ui.t("lp.mismatched"), f"{int(pages['mismatched_keywords'].sum()):,}")
+m[4].metric(ui.t("lp.drop_money"), i18n.money(float(pages["drop_money"].clip(lower=0).sum()), currency, 0))
+
+st.subheader(ui.t("lp.table"))
+reasons = "reasons_zh" if lang == "zh" else "reasons_en"
+shown = pages.assign(status=pages["status"].map(lambda s: ui.name_of(i18n.PAGE_STATUS, s)),
+                     drop=pages["drop_change"] * 100)
+event = st.dataframe(
+    shown[["status", "page", reasons, "n_keywords", "cost", "conversions", "cvr", "cvr_weekly", "drop", "audited"]],
+    hide_index=True, width="stretch", key="lp_pages", on_select="rerun", selection_mode="single-row",
+    column_config={
+        "status": ui.t("col.status"), "page": st.column_config.TextColumn(ui.t("col.page"), width="medium"),
+        reasons: st.column_config.TextColumn(ui.t("col.reasons_short"), width="large"),
+        "n_keywords": st.column_config.NumberColumn(ui.t("col.n_keywords"), format="%,d"),
+        "cost": st.column_config.NumberColumn(ui.t("col.cost"), format=f"{sym}%,.0f"),
+        "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
+        "cvr": st.column_config.NumberColumn(ui.t("col.cvr"), format="percent"),
+        "cvr_weekly": st.column_config.LineChartColumn(ui.t("col.cvr_trend"), y_min=0),
+        "drop": st.column_config.NumberColumn(ui.t("col.drop"), format="%+.0f%%"),
+        "audited": st.column_config.CheckboxColumn(ui.t("col.audited"))})
+picked = event.selection.rows[0] if event and event.selection.rows else 0
+page = pages.iloc[min(picked, len(pages) - 1)]
+
+st.subheader(ui.t("lp.detail"))
+st.markdown(f"**{ui.name_of(i18n.PAGE_STATUS, page['status'])} · {page['page']}**")
+left, right = st.columns([3, 2])
+with left:
+    days = report.series.loc[report.series["entity"] == page["page"]]
+    if len(days):
+        st.caption(ui.t("lp.cvr_chart"))
+        drop = report.drops.loc[(report.drops["entity"] == page["page"]) & (report.drops["metric"] == "cvr")]
+        if len(drop) and drop["status"].iloc[0] == "flag":
+            d = drop.iloc[0]
+            fig = ui.drift_chart(days, "cvr", d["start"], d["before"], d["after"], currency, None,
+                                 (d["start_low"], d["start_high"]))
+        else:
+            fig = ui.drift_chart(days, "cvr", days["date"].iloc[-1], float("nan"), float("nan"), currency)
+        st.plotly_chart(fig, width="stretch", key="lp_chart")
+with right:
+    st.caption(ui.t("lp.findings"))
+    items = [x for x in str(page[reasons]).split("；" if lang == "zh" else "; ") if x]
+    if page["status"] in ("green", "grey") or not items:
+        st.success(ui.t("lp.no_findings") if page["status"] == "green" else items[0] if items else "",
+                   icon=":material/check_circle:" if page["status"] == "green" else ":material/info:")
+    else:
+        st.markdown("\n".join(f"- {x}" for x in items))
+    changes = report.changes.get(page["page"], [])
+    if changes:
+        st.caption(ui.t("lp.changes"))
+        st.markdown("\n".join(f"- {c[lang]}" for c in changes))
+here = report.match.loc[(report.match["url"] == page["page"]) & report.match["match"].eq(False)] \
+    if len(report.match) else report.match
+if len(here):
+    st.caption(ui.t("lp.keywords_here"))
+    st.dataframe(here[["keyword", "campaign", "business_line", "page_line"]], hide_index=True, width="stretch",
+                 key="lp_here", column_config={"keyword": ui.t("col.keyword"), "campaign": ui.t("col.campaign"),
+                                               "business_line": ui.t("col.keyword_line"),
+                                               "page_line": ui.t("col.page_line")})
+
+st.subheader(ui.t("lp.audit"))
+st.caption(ui.t("lp.audit_help"))
+c = st.columns([1, 2])
+if c[0].button(ui.t("lp.audit_run"), key="lp_audit", icon=":material/travel_explore:", type="primary"):
+    bar = st.progress(0.0, text=ui.t("lp.audit_progress", done=0, total=len(pages)))
+    urls = pages["url"].tolist()
+    done = audit_urls(urls, settings, progress=lambda d, n: bar.progress(d / max(n, 1),
+                                                                        text=ui.t("lp.audit_progress", done=d, total=n)))
+    store.add(akey, done, key=lambda a: page_of(a.url))
+    bar.empty()
+    st.session_state["_memo"] = {}
+    st.toast(ui.t("lp.audit_done", n=len(done)))
+    st.rerun()
+with c[1]:
+    html = st.file_uploader(ui.t("lp.upload_html"), type=["html", "htm"], key="lp_html")
+    target = st.selectbox(ui.t("lp.upload_for"), pages["page"].tolist(), key="lp_html_page")
+    if html is not None and st.button(ui.t("lp.audit_run") + " · HTML", key="lp_html_go"):
+        store.add(akey, [audit_html(html.getvalue(), target, settings)], key=lambda a: page_of(a.url))
+        st.session_state["_memo"] = {}
+        st.rerun()
+
+st.subheader(ui.t("lp.drift"))
+if report.drift.empty:
+    st.success(ui.t("lp.drift_none"), icon=":material/check_circle:")
+else:
+    dr = report.drift
+    st.dataframe(dr.assign(kind=dr["kind"].map(lambda k: ui.name_of(i18n.URL_DRIFT_KIND, k)))[
+        ["kind", "campaign", "ad_group", "keyword", "old", "new", "date", "detail_zh" if lang == "zh" else "detail_en"]],
+        hide_index=True, width="stretch", key="lp_drift", column_config={
+            "kind": ui.t("col.kind"), "campaign": ui.t("col.campaign"), "ad_group": ui.t("col.ad_group"),
+            "keyword": ui.t("col.keyword"), "old": ui.t("col.old"), "new": ui.t("col.new"),
+            "date": st.column_config.DateColumn(ui.t("col.date")), "detail_zh": ui.t("col.note"),
+            "detail_en": ui.t("col.note")})
+
+st.subheader(ui.t("lp.mismatch"))
+if report.mismatches.empty:
+    st.success(ui.t("lp.mismatch_none"), icon=":material/check_circle:")
+else:
+    mm = report.mismatches
+    st.dataframe(mm[["label_zh" if lang == "zh" else "label_en", "keywords", "clicks", "cost", "examples"]],
+                 hide_index=True, width="stretch", key="lp_mismatch", column_config={
+                     "label_zh": ui.t("col.page"), "label_en": ui.t("col.page"),
+                     "keywords": st.column_config.NumberColumn(ui.t("col.n_keywords"), format="%,d"),
+                     "clicks": st.column_config.NumberColumn(ui.t("col.clicks"), format="%,.0f"),
+                     "cost": st.column_config.NumberColumn(ui.t("col.cost"), format=f"{sym}%,.2f"),
+                     "examples": ui.t("col.example")})
