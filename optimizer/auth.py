@@ -1,0 +1,799 @@
+"""Sign-in, roles, sessions and share links, over :class:`optimizer.store.Store`.
+
+Accounts
+    Local accounts are created from the command line (:func:`main_users`, wired as
+    ``python -m optimizer users add NAME --role admin``). Usernames are 1–64 letters,
+    digits (any script) or ``. _ - @``, compared case-insensitively (stored lower
+    case). Passwords have at least :data:`MIN_PASSWORD_LENGTH` characters and are
+    stored as scrypt hashes (:func:`hash_password`: a random 16-byte salt per
+    password, N=2**15, r=8, p=1, 32-byte key — about 0.1 s and 32 MiB per check —
+    in the self-describing form ``scrypt$n=32768,r=8,p=1$<salt>$<key>``, so the
+    parameters can be raised later: :func:`authenticate` re-hashes a password
+    stored with weaker ones when its user next signs in). Verification compares
+    with :func:`hmac.compare_digest`. An unknown username costs the same scrypt
+    computation as a known one, so timing does not tell which names exist.
+
+Roles (:func:`can`)
+    ``admin``: everything, including managing users. ``optimizer``: creates
+    workspaces and does everything (view, download, upload, delete, edit the
+    lexicon and bundle maps, share) in the workspaces they created or were added to
+    as a member (``users grant``). ``analyst``: views and downloads every workspace,
+    changes nothing. A disabled user, a signed-out visitor (``None``) and an unknown
+    principal can do nothing.
+
+Sessions
+    :func:`start_session` returns a random token (256 bits); only its SHA-256 is
+    stored. :func:`session_user` gives the user while the session lasts: at most
+    :data:`SESSION_TTL` (12 h) after sign-in and :data:`SESSION_IDLE` (2 h) after
+    the last use; a new password or disabling the user ends all their sessions.
+
+Rate limits (:class:`Policy`)
+    Wrong passwords: 5 within 15 minutes lock that username for 15 minutes, and 20
+    within 15 minutes lock the source (the client's address) for 15 minutes. Wrong
+    share tokens: 10 within 10 minutes lock the source for 15 minutes. While locked,
+    even a right password or token is refused (:class:`RateLimited`, with the time
+    the lock ends), so guessing cannot go on. An admin lifts a user's lock with
+    ``users unlock NAME``. Locking a username lets anyone deny its owner sign-in
+    for 15 minutes by guessing; the per-source lock limits how many names one
+    address can do that to. With no known source address, all anonymous attempts
+    share one counter.
+
+Share links
+    :func:`create_share` makes a token of 256 random bits
+    (``secrets.token_urlsafe(32)``), stores only its SHA-256 hex and returns the
+    token once, to be put in the link (``?share=TOKEN``). :func:`open_share` hashes
+    the token it is given, looks the hash up and compares it with
+    :func:`hmac.compare_digest`; a link that is unknown, revoked or expired is
+    refused (:class:`ShareRefused`, with the reason), and unknown tokens count
+    toward the source's rate limit. The result, :class:`ShareAccess`, is a principal
+    that can view (and, when the link allows it, download) its one workspace and
+    nothing else. Pages resolve the token again on every run, so a revoked link
+    stops working at once, and record when each link was last opened (to the
+    minute).
+
+Pages use :class:`Access` (a principal bound to the store), whose every method
+checks :func:`can` before reading or writing, and which treats a workspace the
+principal may not see exactly like one that does not exist.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import getpass
+import hashlib
+import hmac
+import os
+import re
+import secrets
+import sys
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from collections.abc import Mapping
+from typing import Any, TextIO
+
+from .ingest import ColumnMapping
+from .store import (BundleDecision, DbMappingStore, NotFound, ShareLink, Store, Upload, UploadResult, User,
+                    Workspace, WorkspaceAuditStore, WorkspaceLexiconStore, WorkspaceTable, sha256_hex)
+
+ROLES = ("admin", "optimizer", "analyst")
+#: What a principal may be allowed to do (see :func:`can`).
+ACTIONS = ("view", "download", "upload", "delete", "edit_lexicon", "edit_bundles", "share",
+           "create_workspace", "manage_users")
+READ_ACTIONS = ("view", "download")
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024
+
+#: scrypt parameters for new hashes (cost N, block size r, parallelism p).
+SCRYPT_N = 2 ** 15
+SCRYPT_R = 8
+SCRYPT_P = 1
+SCRYPT_SALT_BYTES = 16
+SCRYPT_KEY_BYTES = 32
+
+SESSION_TTL = timedelta(hours=12)
+SESSION_IDLE = timedelta(hours=2)
+#: Sessions' and share links' "last seen / last opened" are written at most this often.
+TOUCH_EVERY = timedelta(minutes=1)
+
+SHARE_DEFAULT_TTL = timedelta(days=7)
+SHARE_MAX_TTL = timedelta(days=365)
+TOKEN_BYTES = 32  # 256 bits
+
+
+@dataclass(frozen=True)
+class Policy:
+    """``limit`` failures within ``window`` lock the key for ``lockout``."""
+
+    scope: str
+    limit: int
+    window: timedelta
+    lockout: timedelta
+
+
+LOGIN_PER_USER = Policy("login_user", 5, timedelta(minutes=15), timedelta(minutes=15))
+LOGIN_PER_SOURCE = Policy("login_source", 20, timedelta(minutes=15), timedelta(minutes=15))
+SHARE_PER_SOURCE = Policy("share_source", 10, timedelta(minutes=10), timedelta(minutes=15))
+
+
+class AuthError(Exception):
+    """Base of the errors below."""
+
+
+class PermissionDenied(AuthError, PermissionError):
+    """The principal may not do this (or the workspace does not exist: not told apart)."""
+
+
+class RateLimited(AuthError, PermissionError):
+    """Too many failures: refused until ``until`` (even with the right secret)."""
+
+    def __init__(self, until: datetime, what: str = "attempts") -> None:
+        self.until = until
+        super().__init__(f"too many failed {what}: try again after {until:%H:%M} UTC")
+
+    def retry_after(self, now: datetime) -> int:
+        """Seconds until the lock ends."""
+        return max(0, int((self.until - now).total_seconds()) + 1)
+
+
+class ShareRefused(AuthError, PermissionError):
+    """A share link that cannot be opened. ``reason``: unknown, expired or revoked."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__({"unknown": "this link is not valid",
+                          "expired": "this link has expired",
+                          "revoked": "this link was revoked"}[reason])
+
+
+# ====================================================================== passwords
+
+def _b64(b: bytes) -> str:
+    return base64.b64encode(b).decode("ascii").rstrip("=")
+
+
+def _unb64(s: str) -> bytes:
+    return base64.b64decode(s + "=" * (-len(s) % 4))
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:
+    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=dklen,
+                          maxmem=256 * n * r * p + (1 << 20))
+
+
+def hash_password(password: str) -> str:
+    """The scrypt hash of ``password`` with a fresh random salt, as
+    ``scrypt$n=…,r=…,p=…$<salt base64>$<key base64>``."""
+    salt = secrets.token_bytes(SCRYPT_SALT_BYTES)
+    key = _scrypt(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P, SCRYPT_KEY_BYTES)
+    return f"scrypt$n={SCRYPT_N},r={SCRYPT_R},p={SCRYPT_P}${_b64(salt)}${_b64(key)}"
+
+
+_HASH_RE = re.compile(r"scrypt\$n=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)")
+
+
+def _parse_hash(encoded: str) -> tuple[int, int, int, bytes, bytes] | None:
+    m = _HASH_RE.fullmatch(encoded or "")
+    if not m:
+        return None
+    n, r, p = (int(x) for x in m.group(1, 2, 3))
+    if n < 2 or n & (n - 1) or n > 2 ** 20 or not 1 <= r <= 32 or not 1 <= p <= 16:
+        return None
+    salt, key = _unb64(m.group(4)), _unb64(m.group(5))
+    if len(salt) < SCRYPT_SALT_BYTES or len(key) < SCRYPT_KEY_BYTES:  # damaged or too weak: no match
+        return None
+    return n, r, p, salt, key
+
+
+def verify_password(password: str, encoded: str) -> bool:
+    """Whether ``password`` matches the stored hash (constant-time comparison)."""
+    parsed = _parse_hash(encoded)
+    if parsed is None or len(password) > MAX_PASSWORD_LENGTH:
+        return False
+    n, r, p, salt, key = parsed
+    return hmac.compare_digest(_scrypt(password, salt, n, r, p, len(key)), key)
+
+
+def needs_rehash(encoded: str) -> bool:
+    """Whether a stored hash uses weaker parameters than new hashes do."""
+    parsed = _parse_hash(encoded)
+    return parsed is None or (parsed[0], parsed[1], parsed[2]) < (SCRYPT_N, SCRYPT_R, SCRYPT_P)
+
+
+_DUMMY_HASH: str | None = None
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None or not _DUMMY_HASH.startswith(f"scrypt$n={SCRYPT_N},r={SCRYPT_R},p={SCRYPT_P}$"):
+        _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+    return _DUMMY_HASH
+
+
+# ====================================================================== users
+
+_USERNAME_RE = re.compile(r"[\w.@-]{1,64}")
+
+
+def normalize_username(username: str) -> str:
+    """The stored form of a username (NFKC, trimmed, lower case). ValueError when invalid."""
+    name = unicodedata.normalize("NFKC", username or "").strip().lower()
+    if not _USERNAME_RE.fullmatch(name):
+        raise ValueError("a username has 1 to 64 letters, digits or . _ - @")
+    return name
+
+
+def check_password_strength(password: str) -> None:
+    """ValueError when a new password is too short, too long or blank."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise ValueError(f"a password has at most {MAX_PASSWORD_LENGTH} characters")
+    if not password.strip():
+        raise ValueError("a password cannot be only spaces")
+
+
+#: Stored instead of a hash for accounts that sign in only through single sign-on.
+NO_PASSWORD = "!sso-only"
+
+
+def create_user(store: Store, username: str, password: str | None, role: str) -> User:
+    """A new local account. ``password`` None: the account has no password and
+    signs in only through single sign-on (:func:`sso_user`; its username is then
+    the e-mail address the identity provider gives). ValueError for a bad name,
+    password or role; :class:`optimizer.store.Conflict` when the name is taken."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+    name = normalize_username(username)
+    if password is None:
+        return store.insert_user(name, NO_PASSWORD, role)
+    check_password_strength(password)
+    return store.insert_user(name, hash_password(password), role)
+
+
+def sso_user(store: Store, claims: Mapping[str, Any] | None) -> User | None:
+    """The local account of a person signed in through Streamlit's OIDC sign-in
+    (``claims``: ``st.user.to_dict()``): the enabled user whose username is the
+    token's ``email``, when the provider marks it verified (``email_verified``
+    true, or absent). None otherwise: single sign-on proves who someone is; the
+    role and the workspaces still come from the accounts kept here (``users
+    add NAME@COMPANY --role … --sso``). Call it on every page run."""
+    if not claims or not claims.get("is_logged_in", True):
+        return None
+    email = claims.get("email")
+    if not isinstance(email, str) or claims.get("email_verified", True) is not True:
+        return None
+    try:
+        user = store.user_by_name(normalize_username(email))
+    except ValueError:
+        return None
+    return None if user is None or user.disabled else user
+
+
+def set_password(store: Store, username: str, password: str) -> User:
+    """Change a user's password (ends their sessions)."""
+    user = _user_named(store, username)
+    check_password_strength(password)
+    return store.update_user(user.id, password_hash=hash_password(password))
+
+
+def set_role(store: Store, username: str, role: str) -> User:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+    return store.update_user(_user_named(store, username).id, role=role)
+
+
+def set_disabled(store: Store, username: str, disabled: bool) -> User:
+    """Disable (ends their sessions) or enable a user. Users are never deleted, so
+    that who uploaded what stays known."""
+    return store.update_user(_user_named(store, username).id, disabled=disabled)
+
+
+def unlock(store: Store, username: str) -> None:
+    """Lift the wrong-password lock on a username."""
+    store.throttle_clear(LOGIN_PER_USER.scope, normalize_username(username))
+
+
+def _user_named(store: Store, username: str) -> User:
+    user = store.user_by_name(normalize_username(username))
+    if user is None:
+        raise NotFound(f"no user named {username!r}")
+    return user
+
+
+def _source_key(source: str | None) -> str:
+    return (source or "").strip()[:255] or "unknown"
+
+
+def _check_lock(store: Store, policy: Policy, key: str, what: str) -> None:
+    until = store.throttle_locked_until(policy.scope, key)
+    if until is not None:
+        raise RateLimited(until, what)
+
+
+def _fail(store: Store, policy: Policy, key: str) -> datetime | None:
+    return store.throttle_failure(policy.scope, key, limit=policy.limit, window=policy.window,
+                                  lockout=policy.lockout)
+
+
+def authenticate(store: Store, username: str, password: str, *, source: str | None = None) -> User | None:
+    """The user when ``password`` is theirs and the account is enabled, else None.
+
+    ``source``: the client's address (``st.context.ip_address``), for the
+    per-source limit. Raises :class:`RateLimited` while the username or the source
+    is locked (see the module's rate limits), without checking the password."""
+    src = _source_key(source)
+    try:
+        name = normalize_username(username)
+    except ValueError:
+        name = None
+    _check_lock(store, LOGIN_PER_SOURCE, src, "sign-ins")
+    if name is not None:
+        _check_lock(store, LOGIN_PER_USER, name, "sign-ins")
+    creds = store.credentials(name) if name is not None else None
+    if creds is None or _parse_hash(creds[1]) is None:  # unknown, or single sign-on only
+        verify_password(password, _dummy_hash())  # same cost as a real check
+        ok = False
+    else:
+        ok = verify_password(password, creds[1]) and not creds[0].disabled
+    if not ok:
+        _fail(store, LOGIN_PER_SOURCE, src)
+        if name is not None:
+            _fail(store, LOGIN_PER_USER, name)
+        return None
+    user, encoded = creds  # type: ignore[misc]
+    store.throttle_clear(LOGIN_PER_USER.scope, name)
+    if needs_rehash(encoded):
+        store.update_user(user.id, password_hash=hash_password(password))
+    return user
+
+
+# ====================================================================== sessions
+
+def new_token() -> str:
+    """A random URL-safe token of 256 bits."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{40,64}")
+
+
+def token_hash(token: str) -> str:
+    return sha256_hex(token)
+
+
+def start_session(store: Store, user: User, *, ttl: timedelta = SESSION_TTL, source: str | None = None) -> str:
+    """Sign ``user`` in: a new session token (only its hash is stored)."""
+    if user.disabled:
+        raise PermissionDenied("this account is disabled")
+    token = new_token()
+    store.insert_session(token_hash(token), user.id, store.now() + ttl, source=source)
+    return token
+
+
+def session_user(store: Store, token: str | None, *, idle: timedelta = SESSION_IDLE) -> User | None:
+    """The signed-in user of a session token; None when the token is unknown, the
+    session expired (absolute or idle) or was ended, or the user is disabled."""
+    if not token or not isinstance(token, str) or not _TOKEN_RE.fullmatch(token):
+        return None
+    h = token_hash(token)
+    sess = store.session(h)
+    if sess is None or not hmac.compare_digest(sess.token_hash, h):
+        return None
+    now = store.now()
+    if now >= sess.expires_at or now - sess.last_seen >= idle or sess.user.disabled:
+        if now >= sess.expires_at or sess.user.disabled:
+            store.delete_session(h)
+        return None
+    if now - sess.last_seen >= TOUCH_EVERY:
+        store.touch_session(h, now)
+    return sess.user
+
+
+def end_session(store: Store, token: str | None) -> None:
+    """Sign out (the token stops working)."""
+    if token and isinstance(token, str):
+        store.delete_session(token_hash(token))
+
+
+# ====================================================================== permissions
+
+@dataclass(frozen=True)
+class ShareAccess:
+    """A visitor who opened a share link: may view (and download, when allowed) one workspace."""
+
+    link_id: int
+    workspace_id: int
+    allow_download: bool
+    label: str | None
+    expires_at: datetime
+
+
+Principal = User | ShareAccess | None
+
+
+def can(principal: Principal, action: str, workspace: Workspace | None = None) -> bool:
+    """Whether ``principal`` may do ``action`` on ``workspace`` (None for the actions
+    that concern no workspace: create_workspace, manage_users). See the module's
+    roles. Unknown actions raise ValueError."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if principal is None:
+        return False
+    if isinstance(principal, ShareAccess):
+        return (workspace is not None and workspace.id == principal.workspace_id
+                and (action == "view" or (action == "download" and principal.allow_download)))
+    if not isinstance(principal, User) or principal.disabled:
+        return False
+    if principal.role == "admin":
+        return True
+    if action == "manage_users":
+        return False
+    if action == "create_workspace":
+        return principal.role == "optimizer"
+    if workspace is None:
+        return False
+    if principal.role == "analyst":
+        return action in READ_ACTIONS
+    if principal.role == "optimizer":
+        return workspace.created_by == principal.id or principal.id in workspace.member_ids
+    return False
+
+
+# ====================================================================== share links
+
+def create_share(store: Store, user: User, workspace_id: int, *, expires_in: timedelta = SHARE_DEFAULT_TTL,
+                 label: str | None = None, allow_download: bool = False) -> tuple[ShareLink, str]:
+    """A read-only link to one workspace: (the stored link, the token). The token is
+    shown once (put it in the URL); only its hash is kept. ``expires_in``: from a
+    minute to :data:`SHARE_MAX_TTL`. ``label``: e.g. "for 王老板"."""
+    ws = _workspace_for(store, user, workspace_id, "share")
+    if not timedelta(minutes=1) <= expires_in <= SHARE_MAX_TTL:
+        raise ValueError("a share link expires between a minute and a year from now")
+    token = new_token()
+    link = store.insert_share_link(ws.id, token_hash(token), expires_at=store.now() + expires_in, label=label,
+                                   by=user, allow_download=allow_download)
+    return link, token
+
+
+def list_shares(store: Store, user: User, workspace_id: int) -> list[ShareLink]:
+    """The workspace's links (active, expired and revoked), newest first."""
+    ws = _workspace_for(store, user, workspace_id, "share")
+    return store.share_links(ws.id)
+
+
+def revoke_share(store: Store, user: User, workspace_id: int, link_id: int) -> ShareLink:
+    ws = _workspace_for(store, user, workspace_id, "share")
+    return store.revoke_share_link(ws.id, int(link_id))
+
+
+def open_share(store: Store, token: str | None, *, source: str | None = None) -> ShareAccess:
+    """Open a share link: the access it grants. Raises :class:`RateLimited` while the
+    source is locked (even for a good token) and :class:`ShareRefused` (unknown,
+    expired, revoked) otherwise; unknown tokens count toward the source's limit.
+    Records when the link was last opened."""
+    src = _source_key(source)
+    _check_lock(store, SHARE_PER_SOURCE, src, "link openings")
+    link = None
+    h = None
+    if isinstance(token, str) and _TOKEN_RE.fullmatch(token):
+        h = token_hash(token)
+        link = store.share_link_by_hash(h)
+    if link is None or h is None or not hmac.compare_digest(link.token_hash, h):
+        until = _fail(store, SHARE_PER_SOURCE, src)
+        if until is not None:
+            raise RateLimited(until, "link openings")
+        raise ShareRefused("unknown")
+    now = store.now()
+    state = link.state(now)
+    if state != "active":
+        raise ShareRefused(state)
+    if link.last_opened_at is None or now - link.last_opened_at >= TOUCH_EVERY:
+        store.touch_share_link(link.id, now)
+    return ShareAccess(link.id, link.workspace_id, link.allow_download, link.label, link.expires_at)
+
+
+def resolve_share(store: Store, token: str | None, *, source: str | None = None) -> ShareAccess | None:
+    """:func:`open_share`, with None for a refused link (RateLimited still raises)."""
+    try:
+        return open_share(store, token, source=source)
+    except ShareRefused:
+        return None
+
+
+# ====================================================================== access
+
+def _as_id(value: Any) -> int | None:
+    """An id given as an int or a string of digits (e.g. from the URL), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 < value < 2 ** 63 else None
+    if isinstance(value, str) and re.fullmatch(r"[1-9][0-9]{0,17}", value):
+        return int(value)
+    return None
+
+
+def _workspace_for(store: Store, principal: Principal, workspace_id: Any, action: str) -> Workspace:
+    """The workspace when ``principal`` may do ``action`` on it; PermissionDenied
+    otherwise — also for ids that do not exist or are not numbers, so that probing
+    ids tells nothing."""
+    wid = _as_id(workspace_id)
+    if wid is None:
+        raise PermissionDenied("no such workspace")
+    try:
+        ws = store.get_workspace(wid)
+    except NotFound:
+        raise PermissionDenied("no such workspace") from None
+    if not can(principal, action, ws):
+        if can(principal, "view", ws):
+            raise PermissionDenied(f"not allowed to {action.replace('_', ' ')} in this workspace")
+        raise PermissionDenied("no such workspace")
+    return ws
+
+
+class Access:
+    """What one principal (a signed-in :class:`~optimizer.store.User`, a
+    :class:`ShareAccess`, or None) may do, bound to the store: every method checks
+    :func:`can` and raises :class:`PermissionDenied` otherwise. Build one per page
+    run from the session token or share token (never from a workspace id kept in
+    session state or the URL alone): ``Access(store, session_user(store, token))``.
+    """
+
+    def __init__(self, store: Store, principal: Principal) -> None:
+        self.store = store
+        self.principal = principal
+
+    @property
+    def user(self) -> User | None:
+        return self.principal if isinstance(self.principal, User) else None
+
+    def can(self, action: str, workspace: Workspace | None = None) -> bool:
+        return can(self.principal, action, workspace)
+
+    def _require_user(self, action: str) -> User:
+        if not can(self.principal, action, None) or self.user is None:
+            raise PermissionDenied(f"not allowed to {action.replace('_', ' ')}")
+        return self.user
+
+    # workspaces
+    def workspaces(self) -> list[Workspace]:
+        """The workspaces this principal may view (a share visitor: its one workspace)."""
+        if self.principal is None:
+            return []
+        return [w for w in self.store.list_workspaces() if can(self.principal, "view", w)]
+
+    def workspace(self, workspace_id: Any, action: str = "view") -> Workspace:
+        return _workspace_for(self.store, self.principal, workspace_id, action)
+
+    def choose_workspace(self, requested: Any = None) -> Workspace | None:
+        """The workspace a page shows. A share visitor always gets the link's
+        workspace, whatever was requested (URL, session state); a user gets the
+        requested one when they may view it, else their first one; None when
+        there is none."""
+        if isinstance(self.principal, ShareAccess):
+            return self.workspace(self.principal.workspace_id)
+        if requested is not None:
+            try:
+                return self.workspace(requested)
+            except PermissionDenied:
+                pass
+        visible = self.workspaces()
+        return visible[0] if visible else None
+
+    def create_workspace(self, name: str, **kw: Any) -> Workspace:
+        user = self._require_user("create_workspace")
+        return self.store.create_workspace(name, by=user, **kw)
+
+    def delete_workspace(self, workspace_id: Any, confirm_name: str) -> None:
+        ws = self.workspace(workspace_id, "delete")
+        self.store.delete_workspace(ws.id, confirm_name)
+
+    def export_zip(self, workspace_id: Any) -> bytes:
+        return self.store.export_workspace_zip(self.workspace(workspace_id, "download").id)
+
+    def add_member(self, workspace_id: Any, username: str) -> None:
+        """Give another user access (the workspace's optimizers and admins may)."""
+        ws = self.workspace(workspace_id, "share")
+        self.store.add_member(ws.id, _user_named(self.store, username).id, by=self.user)
+
+    # data
+    def table(self, workspace_id: Any) -> WorkspaceTable:
+        return self.store.workspace_table(self.workspace(workspace_id, "view").id)
+
+    def uploads(self, workspace_id: Any) -> list[Upload]:
+        return self.store.list_uploads(self.workspace(workspace_id, "view").id)
+
+    def upload(self, workspace_id: Any, name: str, data: bytes, *, mapping: ColumnMapping | None = None,
+               export=None) -> UploadResult:
+        ws = self.workspace(workspace_id, "upload")
+        return self.store.add_upload(ws.id, name, data, self.user, mapping=mapping, export=export)
+
+    def delete_upload(self, workspace_id: Any, upload_id: int) -> None:
+        self.store.delete_upload(self.workspace(workspace_id, "delete").id, int(upload_id))
+
+    def file(self, workspace_id: Any, upload_id: int) -> tuple[str, bytes]:
+        """An uploaded file's (name, original bytes)."""
+        return self.store.upload_file(self.workspace(workspace_id, "download").id, int(upload_id))
+
+    # lexicon, bundle maps, audits, mappings
+    def lexicon_store(self, workspace_id: Any) -> "GuardedLexiconStore":
+        ws = self.workspace(workspace_id, "view")
+        return GuardedLexiconStore(self.store, ws.id, self.user, can(self.principal, "edit_lexicon", ws))
+
+    def bundle_decision(self, workspace_id: Any, account_key: str) -> BundleDecision | None:
+        return self.store.bundle_decision(self.workspace(workspace_id, "view").id, account_key)
+
+    def save_bundle_decision(self, workspace_id: Any, account_key: str, file_name: str, data: bytes, *,
+                             proposal: Any = None) -> BundleDecision:
+        ws = self.workspace(workspace_id, "edit_bundles")
+        return self.store.save_bundle_decision(ws.id, account_key, file_name, data, proposal=proposal, by=self.user)
+
+    def audit_store(self, workspace_id: Any) -> "GuardedAuditStore":
+        """The workspace's landing-page audits: anyone who may view reads them;
+        adding audits (the check fetches pages) needs the edit_lexicon permission."""
+        ws = self.workspace(workspace_id, "view")
+        return GuardedAuditStore(self.store, ws.id, can(self.principal, "edit_lexicon", ws))
+
+    def mapping_store(self) -> DbMappingStore:
+        self._require_user("create_workspace")
+        return DbMappingStore(self.store, self.user)
+
+    # share links
+    def create_share(self, workspace_id: Any, **kw: Any) -> tuple[ShareLink, str]:
+        if self.user is None:
+            raise PermissionDenied("not allowed to share")
+        return create_share(self.store, self.user, self.workspace(workspace_id, "share").id, **kw)
+
+    def shares(self, workspace_id: Any) -> list[ShareLink]:
+        return self.store.share_links(self.workspace(workspace_id, "share").id)
+
+    def revoke_share(self, workspace_id: Any, link_id: int) -> ShareLink:
+        return self.store.revoke_share_link(self.workspace(workspace_id, "share").id, int(link_id))
+
+
+class GuardedLexiconStore(WorkspaceLexiconStore):
+    """A workspace's lexicon settings; writing needs the edit_lexicon permission."""
+
+    def __init__(self, store: Store, workspace_id: int, by: User | None, writable: bool) -> None:
+        super().__init__(store, workspace_id, by)
+        self.writable = writable
+
+    def _check(self) -> None:
+        if not self.writable:
+            raise PermissionDenied("not allowed to edit the lexicon of this workspace")
+
+    def set_vertical(self, account: str, vertical: str | None) -> None:
+        self._check()
+        super().set_vertical(account, vertical)
+
+    def set_edits(self, account: str, language: str, edits) -> None:
+        self._check()
+        super().set_edits(account, language, edits)
+
+
+# ====================================================================== command line
+
+def _default_data_dir() -> Path:
+    return Path(os.environ.get("OPTIMIZER_DATA_DIR") or Path(__file__).resolve().parents[1] / "data")
+
+
+def _read_password(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> str:
+    if args.password_stdin:
+        line = stdin.readline()
+        return line[:-1] if line.endswith("\n") else line
+    if not (hasattr(stdin, "isatty") and stdin.isatty()):
+        raise ValueError("no terminal to ask for the password: use --password-stdin")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        raise ValueError("the passwords do not match")
+    return first
+
+
+def main_users(argv: list[str] | None = None, *, store: Store | None = None, stdin: TextIO | None = None,
+               stdout: TextIO | None = None) -> int:
+    """``python -m optimizer users COMMAND``: manage local accounts.
+
+    Commands: ``add NAME --role admin|optimizer|analyst [--password-stdin | --sso]``,
+    ``list``, ``passwd NAME [--password-stdin]``, ``role NAME ROLE``,
+    ``disable NAME``, ``enable NAME``, ``unlock NAME``, ``grant NAME WORKSPACE``
+    (give a user a workspace, by name or id). The password is asked twice on the
+    terminal, or read from the first line of standard input with
+    ``--password-stdin``. The database: ``--database-url`` or
+    ``$OPTIMIZER_DATABASE_URL``, else ``optimizer.db`` in ``--data-dir`` (default
+    ``$OPTIMIZER_DATA_DIR`` or ``data/``). Exit status 0 on success, 1 on a refused
+    request, 2 on bad usage.
+    """
+    stdin = stdin or sys.stdin
+    out = stdout or sys.stdout
+    p = argparse.ArgumentParser(prog="python -m optimizer users", description="Manage local accounts.")
+    p.add_argument("--database-url", default=None, help="SQLAlchemy URL (default: $OPTIMIZER_DATABASE_URL)")
+    p.add_argument("--data-dir", default=None, help="folder of the SQLite database (default: data/)")
+    sub = p.add_subparsers(dest="command", required=True)
+    a = sub.add_parser("add", help="create an account")
+    a.add_argument("name")
+    a.add_argument("--role", choices=ROLES, required=True)
+    a.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    a.add_argument("--sso", action="store_true",
+                   help="no password: the user signs in only through single sign-on (NAME is their e-mail)")
+    sub.add_parser("list", help="list accounts")
+    pw = sub.add_parser("passwd", help="set a new password (signs the user out everywhere)")
+    pw.add_argument("name")
+    pw.add_argument("--password-stdin", action="store_true")
+    r = sub.add_parser("role", help="change a user's role")
+    r.add_argument("name")
+    r.add_argument("role", choices=ROLES)
+    for cmd, text_ in (("disable", "disable an account (signs it out)"), ("enable", "enable an account"),
+                       ("unlock", "lift the lock after wrong passwords")):
+        sub.add_parser(cmd, help=text_).add_argument("name")
+    g = sub.add_parser("grant", help="give a user access to a workspace")
+    g.add_argument("name")
+    g.add_argument("workspace", help="workspace name or id")
+    try:
+        args = p.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+    own = store is None
+    try:
+        if own:
+            store = Store.open(args.database_url, args.data_dir or _default_data_dir())
+        assert store is not None
+        if args.command == "add":
+            user = create_user(store, args.name, None if args.sso else _read_password(args, stdin, out), args.role)
+            print(f"created {user.role} {user.username} in {store.describe()}", file=out)
+        elif args.command == "list":
+            for u in store.list_users():
+                print(f"{u.username}\t{u.role}\t{'disabled' if u.disabled else 'active'}\t"
+                      f"{u.created_at:%Y-%m-%d %H:%M}", file=out)
+        elif args.command == "passwd":
+            _user_named(store, args.name)
+            set_password(store, args.name, _read_password(args, stdin, out))
+            print(f"password changed for {normalize_username(args.name)}", file=out)
+        elif args.command == "role":
+            u = set_role(store, args.name, args.role)
+            print(f"{u.username} is now {u.role}", file=out)
+        elif args.command in ("disable", "enable"):
+            u = set_disabled(store, args.name, args.command == "disable")
+            print(f"{u.username} {'disabled' if u.disabled else 'enabled'}", file=out)
+        elif args.command == "unlock":
+            _user_named(store, args.name)
+            unlock(store, args.name)
+            print(f"{normalize_username(args.name)} unlocked", file=out)
+        elif args.command == "grant":
+            u = _user_named(store, args.name)
+            ws = store.workspace_by_name(args.workspace)
+            if ws is None and args.workspace.isdigit():
+                ws = store.get_workspace(int(args.workspace))
+            if ws is None:
+                raise NotFound(f"no workspace {args.workspace!r}")
+            store.add_member(ws.id, u.id)
+            print(f"{u.username} can now work in {ws.name}", file=out)
+        return 0
+    except (ValueError, NotFound, AuthError) as exc:
+        print(f"error: {exc}", file=sys.stderr if stdout is None else out)
+        return 1
+    except Exception as exc:  # e.g. Conflict, database unreachable
+        from .store import StoreError
+        if isinstance(exc, StoreError):
+            print(f"error: {exc}", file=sys.stderr if stdout is None else out)
+            return 1
+        raise
+    finally:
+        if own and store is not None:
+            store.close()
+
+
+class GuardedAuditStore(WorkspaceAuditStore):
+    """A workspace's audits; adding needs the edit_lexicon permission."""
+
+    def __init__(self, store: Store, workspace_id: int, writable: bool) -> None:
+        super().__init__(store, workspace_id)
+        self.writable = writable
+
+    def add(self, account: str, audits, key=None) -> None:
+        if not self.writable:
+            raise PermissionDenied("not allowed to audit pages of this workspace")
+        super().add(account, audits, key)
