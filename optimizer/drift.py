@@ -204,6 +204,26 @@ def daily_series(table: pd.DataFrame, level: str, groups: Mapping[str, str] | pd
         return empty
     names = _entity_names(frame[keys].drop_duplicates(), level)
 
+    out = series_from_rows(frame, keys, names, level, last_day,
+                           campaign=(lambda key: key[2]) if level in ("campaign", "keyword") else None)
+    out.attrs["dropped_partial_day"] = partial
+    return out
+
+
+def series_from_rows(frame: pd.DataFrame, keys: list[str], names: Mapping[tuple, str], level: str,
+                     last_day: pd.Series | None = None, campaign=None) -> pd.DataFrame:
+    """Daily series in :data:`SERIES_COLUMNS` shape from dated rows.
+
+    ``frame``: rows with ``keys`` (the first two: platform, account), date, clicks,
+    cost, conversions. Each key runs from its first dated row to its account's last
+    day (``last_day``, indexed by (platform, account); default: the last date in
+    ``frame``), the days between zero-filled (conversions stay NaN for a key whose
+    rows carry none). ``names``: key tuple → entity name; ``campaign``: key tuple →
+    the campaign column (default ""). Shared by :func:`daily_series` and the
+    landing-page series (``optimizer.landing.page_series``).
+    """
+    if last_day is None:
+        last_day = frame.groupby(["platform", "account"])["date"].max()
     g = frame.groupby([*keys, "date"], sort=True)
     daily = g[["clicks", "cost"]].sum().join(g["conversions"].sum(min_count=1)).reset_index()
     parts = []
@@ -218,16 +238,14 @@ def daily_series(table: pd.DataFrame, level: str, groups: Mapping[str, str] | pd
         d = d.rename_axis("date").reset_index()
         d.insert(0, "entity", names[key])
         d["platform"], d["account"] = key[0], key[1]
-        d["campaign"] = key[2] if level in ("campaign", "keyword") else ""
+        d["campaign"] = campaign(key) if campaign else ""
         parts.append(d)
     out = pd.concat(parts, ignore_index=True)
     out.insert(0, "level", level)
     out["cpc"] = out["cost"] / out["clicks"].where(out["clicks"] > 0)
     out["cvr"] = out["conversions"] / out["clicks"].where(out["clicks"] > 0)
     out["cpa"] = out["cost"] / out["conversions"].where(out["conversions"] > 0)
-    out = out.sort_values(["entity", "date"], kind="stable", ignore_index=True)[SERIES_COLUMNS]
-    out.attrs["dropped_partial_day"] = partial
-    return out
+    return out.sort_values(["entity", "date"], kind="stable", ignore_index=True)[SERIES_COLUMNS]
 
 
 def _entity_names(keys: pd.DataFrame, level: str) -> dict[tuple, str]:

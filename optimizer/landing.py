@@ -129,6 +129,7 @@ import pandas as pd
 
 from .audit import TRACKING_PARAMS, TRACKING_PREFIXES, PageAudit, clean_url
 from .dataset import partial_last_day
+from . import drift
 from .drift import SERIES_COLUMNS, detect
 from .lexicon import STAGE_PRECEDENCE
 from .schema import text
@@ -1209,32 +1210,12 @@ def page_series(rows: pd.DataFrame, prefer: str = "mobile") -> pd.DataFrame:
     empty.attrs["dropped_partial_day"] = pday
     if frame.empty:
         return empty
-    last_day = frame.groupby(["platform", "account"])["date"].max()
     keys = ["platform", "account", "page"]
     pages = frame[keys].drop_duplicates()
     shared = pages.groupby("page")["account"].transform("size") > 1
     names = {tuple(k): (f"{k[1] or k[0]} / {k[2]}" if s else k[2])
              for k, s in zip(pages.itertuples(index=False, name=None), shared)}
-    g = frame.groupby([*keys, "date"], sort=True)
-    daily = g[["clicks", "cost"]].sum().join(g["conversions"].sum(min_count=1)).reset_index()
-    parts = []
-    for key, d in daily.groupby(keys, sort=False):
-        end = last_day.loc[(key[0], key[1])]
-        days = pd.date_range(d["date"].min(), end, freq="D")
-        has_conv = d["conversions"].notna().any()
-        d = d.set_index("date")[["clicks", "cost", "conversions"]].reindex(days)
-        d[["clicks", "cost"]] = d[["clicks", "cost"]].fillna(0.0)
-        d["conversions"] = d["conversions"].fillna(0.0) if has_conv else np.nan
-        d = d.rename_axis("date").reset_index()
-        d.insert(0, "entity", names[tuple(key)])
-        d["platform"], d["account"], d["campaign"] = key[0], key[1], ""
-        parts.append(d)
-    out = pd.concat(parts, ignore_index=True)
-    out.insert(0, "level", "page")
-    out["cpc"] = out["cost"] / out["clicks"].where(out["clicks"] > 0)
-    out["cvr"] = out["conversions"] / out["clicks"].where(out["clicks"] > 0)
-    out["cpa"] = out["cost"] / out["conversions"].where(out["conversions"] > 0)
-    out = out.sort_values(["entity", "date"], kind="stable", ignore_index=True)[SERIES_COLUMNS]
+    out = drift.series_from_rows(frame, keys, names, "page")
     out.attrs["dropped_partial_day"] = pday
     out.attrs["pages"] = {name: k[2] for k, name in names.items()}   # entity → page key
     return out
