@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PORT   ?= 8501
 
-.PHONY: run test bench sample clean
+.PHONY: run test bench sample clean users
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,9 +16,17 @@ $(STAMP): requirements.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
+# Listens on this computer only (127.0.0.1): until the first admin exists the app runs
+# in single-user local mode with no sign-in (see README). To serve a network, create
+# an admin first, then run with ADDRESS=0.0.0.0 behind HTTPS.
+ADDRESS ?= 127.0.0.1
+
 run: $(STAMP)
 	mkdir -p data
-	$(BIN)/python serve.py --server.port $(PORT) --server.headless true
+	$(BIN)/python serve.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true
+
+users: $(STAMP)
+	$(BIN)/python -m optimizer users $(ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

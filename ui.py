@@ -5,9 +5,11 @@ in ``optimizer``; this module only keeps session state and draws.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -16,14 +18,15 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from optimizer import dataset, i18n
-from optimizer.dataset import MergeReport, merge
+from optimizer import auth, dataset, i18n
+from optimizer.auth import Access, ShareAccess
 from optimizer.errors import IngestError
 from optimizer.ingest import ColumnMapping, Export, read_export
-from optimizer.lexicon import AccountLexiconStore, LexiconEdits
+from optimizer.lexicon import LexiconEdits
+from optimizer.store import DATABASE_URL_ENV, Conflict, DbMappingStore, Store, User, Workspace
 from optimizer.stages import Classifier, detect_vertical
 from optimizer.targets import BundleSheet, read_bundle_sheet
-from optimizer.mappings import MappingStore, saved_mapping_for
+from optimizer.mappings import saved_mapping_for
 
 ROOT = Path(__file__).resolve().parent
 SAMPLE_DIR = ROOT / "sample_data"
@@ -31,9 +34,6 @@ DATA_DIR = Path(os.environ.get("OPTIMIZER_DATA_DIR", ROOT / "data"))
 
 # session_state keys (shared by several pages)
 K_LANG = "lang"
-K_TABLE = "data_table"
-K_FILES = "data_files"
-K_BUNDLE_MAPS = "bundle_maps"  # account key -> (BundleSheet, source label)
 
 ACCENT = "#1f6feb"
 WARN = "#d4380d"
@@ -44,7 +44,174 @@ def lang() -> str:
 
 
 def t(key: str, **params: object) -> str:
+    if key in TEXT:
+        text = TEXT[key][0 if lang() == "zh" else 1]
+        return text.format(**params) if params else text
     return i18n.t(key, lang(), **params)
+
+
+#: Texts of the sign-in, workspace, share and client pages (Chinese, English).
+TEXT: dict[str, tuple[str, str]] = {
+    "nav.workspaces": ("工作区", "Workspaces"),
+    "nav.share": ("分享与调整记录", "Share & notes"),
+    "nav.client": ("投放报告", "Ads report"),
+    "nav.client_preview": ("客户看板预览", "Client view preview"),
+    "nav.signin": ("登录", "Sign in"),
+    "nav.group_analysis": ("分析", "Analysis"),
+    "nav.group_manage": ("管理", "Manage"),
+    "role.admin": ("管理员", "admin"),
+    "role.optimizer": ("优化师", "optimizer"),
+    "role.analyst": ("分析师（只读）", "analyst (read-only)"),
+    "role.read_only": ("你的角色只能查看和下载，不能修改。", "Your role can view and download, not change."),
+    "local.banner": ("**本机模式**：还没有任何账号，所以不需要登录，打开这个地址的人都有管理员权限（`make run` 只监听本机）。"
+                     "创建第一个管理员后就必须登录：\n\n`python -m optimizer users add 名字 --role admin`",
+                     "**Local mode**: no account exists yet, so there is no sign-in and whoever opens this address is an "
+                     "admin (`make run` listens on this computer only). Create the first admin and sign-in is required:"
+                     "\n\n`python -m optimizer users add NAME --role admin`"),
+    "signin.title": ("登录", "Sign in"),
+    "signin.caption": ("搜索推广优化台 · 请用管理员给你的账号登录。客户请直接打开优化师发给你的分享链接。",
+                       "Search Ads Optimizer · sign in with the account your admin gave you. Clients: open the "
+                       "share link your optimizer sent you."),
+    "signin.username": ("用户名", "Username"),
+    "signin.password": ("密码", "Password"),
+    "signin.go": ("登录", "Sign in"),
+    "signin.sso": ("用公司账号登录（单点登录）", "Sign in with the company account (SSO)"),
+    "signin.wrong": ("用户名或密码不对。", "Wrong username or password."),
+    "signin.locked": ("错误次数太多，已暂时锁定，请在 {time} 之后再试（或请管理员解锁）。",
+                      "Too many wrong attempts: locked until {time} (or ask an admin to unlock)."),
+    "signin.expired": ("登录已过期，请重新登录。", "Your session has ended. Please sign in again."),
+    "signin.sso_unknown": ("{email} 还没有本应用的账号，请联系管理员。", "{email} has no account here yet: ask an admin."),
+    "signin.as": ("已登录：{name}（{role}）", "Signed in: {name} ({role})"),
+    "signin.out": ("退出登录", "Sign out"),
+    "signin.refresh_note": ("本地账号的登录只保存在当前页面：刷新浏览器后需要重新登录；会话 12 小时后、或闲置 2 小时后过期。",
+                            "A local sign-in lives in this page only: after a browser refresh, sign in again. "
+                            "Sessions end after 12 hours, or 2 hours unused."),
+    "ws.picker": ("工作区（客户账户）", "Workspace (client account)"),
+    "ws.sample_note": ("示例账户：虚构数据，用来熟悉功能。", "Sample account: made-up data to try things out."),
+    "ws.sample_tag": ("示例", "sample"),
+    "ws.local_user": ("本机用户", "local user"),
+    "ws.none": ("还没有可以查看的工作区。", "No workspace you can see yet."),
+    "ws.title": ("工作区", "Workspaces"),
+    "ws.caption": ("每个客户账户一个工作区：上传的报告、词库修改、投放包决定和分享链接都保存在里面，刷新或重启都不会丢。"
+                   "在左侧栏切换工作区。",
+                   "One workspace per client account: its uploads, lexicon edits, bundle decisions and share links are "
+                   "kept in the database and survive refreshes and restarts. Switch workspaces in the sidebar."),
+    "ws.col_name": ("名称", "Name"),
+    "ws.col_files": ("文件数", "Files"),
+    "ws.col_created": ("创建时间", "Created"),
+    "ws.col_current": ("当前", "Current"),
+    "ws.pick_hint": ("在左侧栏的“工作区”里切换。", "Switch in the sidebar's workspace box."),
+    "ws.create": ("新建工作区", "New workspace"),
+    "ws.new_name": ("工作区名称", "Workspace name"),
+    "ws.new_name_hint": ("客户名称，例如：北京安心开锁", "the client's name, e.g. Acme Towing"),
+    "ws.create_go": ("新建工作区", "Create workspace"),
+    "ws.create_failed": ("没能创建：{error}", "Could not create it: {error}"),
+    "ws.created": ("已创建工作区「{name}」", "Workspace “{name}” created"),
+    "ws.default_name": ("我的账户 {date}", "My account {date}"),
+    "ws.this": ("当前工作区：{name}", "This workspace: {name}"),
+    "ws.export": ("导出（原始文件打包成 zip）", "Export (a zip of the original files)"),
+    "ws.export_help": ("包含所有上传的原始文件、清单（校验值、上传人、时间）、投放包对应表、词库修改和调整记录。",
+                       "Every original file, a manifest (checksums, who, when), bundle maps, lexicon edits and notes."),
+    "ws.delete": ("删除这个工作区", "Delete this workspace"),
+    "ws.delete_warning": ("会删除「{name}」的所有上传、词库修改、投放包决定、调整记录和分享链接，无法恢复。建议先导出。",
+                          "Deletes every upload, lexicon edit, bundle decision, note and share link of “{name}”. "
+                          "It cannot be undone: export it first."),
+    "ws.delete_type": ("输入工作区的完整名称确认：{name}", "Type the workspace's exact name to confirm: {name}"),
+    "ws.delete_go": ("永久删除", "Delete for good"),
+    "ws.deleted": ("已删除「{name}」", "“{name}” deleted"),
+    "ws.members": ("让其他优化师也能使用", "Give another optimizer access"),
+    "ws.member_name": ("对方的用户名", "Their username"),
+    "ws.member_add": ("授权", "Grant"),
+    "ws.member_added": ("{name} 现在可以使用「{ws}」。", "{name} can now work in “{ws}”."),
+    "upload.read_only": ("你在「{name}」里只能查看和下载，不能上传。", "You can view and download in “{name}”, not upload."),
+    "upload.sample_new_ws": ("当前是示例账户。上传的文件会放进一个新的工作区（可以在下面起名；不填就用报告里的账户名）。",
+                             "This is the sample account. Uploaded files go into a new workspace (name it below; left "
+                             "empty, it takes the account name in the report)."),
+    "upload.into": ("工作区：{name}", "Workspace: {name}"),
+    "upload.workspace": ("工作区「{name}」", "workspace “{name}”"),
+    "upload.duplicate": ("{file} 与已上传的 {earlier} 内容完全相同（{who} 于 {when} 上传），已跳过。",
+                         "{file} is the same file as {earlier}, already uploaded by {who} at {when}: skipped."),
+    "upload.delete": ("删除上传的文件", "Delete uploaded files"),
+    "upload.delete_pick": ("要删除的文件", "Files to delete"),
+    "upload.delete_all": ("不选 = 全部", "none chosen = all"),
+    "upload.delete_confirm": ("将从「{name}」删除 {n} 个文件及其数据。", "Deletes {n} file(s) and their rows from “{name}”."),
+    "upload.delete_go": ("确认删除", "Delete"),
+    "upload.cleared_ws": ("已从「{name}」删除。", "Deleted from “{name}”."),
+    "col.uploaded_by": ("上传人", "Uploaded by"),
+    "col.uploaded_at": ("上传时间", "Uploaded at"),
+    "share.title": ("分享与调整记录", "Share & notes"),
+    "share.caption": ("给客户一个只读链接，在手机上就能看自己的账户：花费、线索、每条线索成本和你做的调整。",
+                      "Give the client a read-only link to their own account, readable on a phone: spend, leads, "
+                      "cost per lead and what you changed."),
+    "share.local_warning": ("本机模式下任何能打开这个地址的人都能看到全部数据。把链接发给客户之前，请先创建管理员账号（见左侧栏）。",
+                            "In local mode anyone who can open this address sees everything. Create an admin account "
+                            "(see the sidebar) before sending links to clients."),
+    "share.links": ("分享链接", "Share links"),
+    "share.not_allowed": ("你的角色不能分享这个工作区。", "Your role cannot share this workspace."),
+    "share.label": ("备注", "Label"),
+    "share.label_hint": ("例如：给王老板", "e.g. for 王老板"),
+    "share.expiry": ("有效期", "Expires after"),
+    "share.days": ("{n} 天", "{n} days"),
+    "share.allow_download": ("允许下载每日数据", "Allow downloading daily totals"),
+    "share.allow_help": ("客户可以下载每日花费、线索的 CSV；原始报告文件永远不会给客户。",
+                         "The client can download a CSV of daily spend and leads; raw reports are never shared."),
+    "share.create": ("生成链接", "Create link"),
+    "share.created": ("链接已生成。请现在复制发给客户：它只显示这一次。", "Link created. Copy it now: it is shown only once."),
+    "share.once": ("数据库里只保存链接的哈希值，之后无法再看到完整链接；丢了就撤销再生成一个。",
+                   "Only a hash of it is stored: it cannot be shown again. If it is lost, revoke it and make another."),
+    "share.copied": ("已复制，关闭", "Copied, close"),
+    "share.state": ("状态", "State"),
+    "share.state_active": ("有效", "active"),
+    "share.state_expired": ("已过期", "expired"),
+    "share.state_revoked": ("已撤销", "revoked"),
+    "share.created_at": ("创建", "Created"),
+    "share.expires_at": ("到期", "Expires"),
+    "share.last_opened": ("最近打开", "Last opened"),
+    "share.never": ("还没打开过", "never"),
+    "share.revoke_pick": ("撤销哪个链接", "Link to revoke"),
+    "share.revoke": ("撤销", "Revoke"),
+    "share.revoked": ("已撤销，链接立即失效。", "Revoked: the link stops working now."),
+    "share.none": ("还没有分享链接。", "No share links yet."),
+    "share.refused_unknown": ("这个链接无效。请向你的优化师要一个新链接。", "This link is not valid. Ask your optimizer for a new one."),
+    "share.refused_expired": ("这个链接已过期。请向你的优化师要一个新链接。", "This link has expired. Ask your optimizer for a new one."),
+    "share.refused_revoked": ("这个链接已被撤销。请向你的优化师要一个新链接。",
+                              "This link was revoked. Ask your optimizer for a new one."),
+    "share.rate_limited": ("尝试次数太多，请在 {time} 之后再试。", "Too many attempts: try again after {time}."),
+    "notes.title": ("调整记录（客户可见）", "Change notes (the client sees them)"),
+    "notes.caption": ("写下你改了什么、为什么改，客户在看板上按日期看到。", "Write what you changed and why; the client sees them by date."),
+    "notes.date": ("日期", "Date"),
+    "notes.text": ("改了什么、为什么", "What changed and why"),
+    "notes.hint": ("例如：暂停了“开锁多少钱”等询价词，它们花钱多但很少来电。",
+                   "e.g. Paused price-question keywords: they spent a lot and brought few calls."),
+    "notes.add": ("添加记录", "Add note"),
+    "notes.added": ("已添加。", "Added."),
+    "notes.delete": ("删除", "Delete"),
+    "client.closed_title": ("无法打开这个看板", "This dashboard cannot be opened"),
+    "client.closed_help": ("链接由你的优化师提供，有有效期，也可以随时被撤销。", "Links come from your optimizer; they expire and can be revoked."),
+    "client.preview_note": ("这是客户打开分享链接时看到的页面（预览）。", "This is what a client sees through a share link (preview)."),
+    "client.subtitle": ("搜索推广投放报告 · 只读", "Search ads report · read-only"),
+    "client.no_data": ("还没有数据。", "No data yet."),
+    "client.account": ("账户", "Account"),
+    "client.period": ("时间", "Period"),
+    "client.period_7": ("最近 7 天", "Last 7 days"),
+    "client.period_30": ("最近 30 天", "Last 30 days"),
+    "client.period_all": ("全部", "All"),
+    "client.range": ("{start} 至 {end}", "{start} to {end}"),
+    "client.spend": ("花费", "Spend"),
+    "client.leads": ("线索", "Leads"),
+    "client.cpl": ("每条线索成本", "Cost per lead"),
+    "client.trend": ("每天花了多少、每条线索多少钱", "Daily spend and cost per lead"),
+    "client.trend_help": ("蓝色柱子是每天的花费，红线是每条线索的成本（越低越好）。",
+                          "Blue bars: spend per day. Red line: cost per lead (lower is better)."),
+    "client.partial": ("{day} 的线索可能还没统计完。", "Leads of {day} may still be coming in."),
+    "client.weeks": ("按周", "By week"),
+    "client.week": ("周（起）", "Week of"),
+    "client.notes": ("优化师做了哪些调整、为什么", "What your optimizer changed and why"),
+    "client.no_notes": ("还没有调整记录。", "No notes yet."),
+    "client.csv_date": ("日期", "date"),
+    "client.download": ("下载每日数据（CSV）", "Download daily totals (CSV)"),
+    "client.footer": ("只读页面 · 链接有效期至 {date}", "Read-only page · link valid until {date}"),
+}
 
 
 def wkey(base: str) -> str:
@@ -58,8 +225,272 @@ def name_of(table: dict, code: str | None) -> str:
     return i18n.code_name(table, code, lang())
 
 
-def mapping_store() -> MappingStore:
-    return MappingStore(DATA_DIR / "mappings.json")
+# ------------------------------------------------------------------ store, sign-in, workspace
+
+SAMPLE_WORKSPACE = "示例账户 / Sample account"
+SAMPLE_SETTING = "sample_workspace_id"
+K_WS = "workspace_id"          # the sidebar's workspace picker (validated on every run)
+K_WS_NEXT = "_workspace_next"  # a workspace a page just created / chose: picked on the next run
+K_SESSION = "session_token"
+K_SHARE = "share_token"
+K_CTX = "_run_context"
+
+#: A person using the app before any account exists (single-user local mode): an
+#: admin with no user row (what they write is recorded as by nobody).
+LOCAL_USER = User(id=None, username="local", role="admin",  # type: ignore[arg-type]
+                  created_at=datetime(2000, 1, 1, tzinfo=timezone.utc))
+
+
+@functools.lru_cache(maxsize=1)
+def _sample_exports() -> tuple[tuple[str, bytes, Export], ...]:
+    """The bundled sample exports, read once per process: (name, bytes, export)."""
+    from sample_data.generate import FILES
+    out = []
+    for name in FILES:
+        path = SAMPLE_DIR / name
+        if path.exists():
+            data = path.read_bytes()
+            out.append((name, data, read_export(data, name)))
+    return tuple(out)
+
+
+def seed_sample(s: Store) -> None:
+    """Create the sample workspace from the bundled files the first time a database
+    is opened (idempotent: an interrupted seeding is completed, never duplicated;
+    once done, deleting the sample workspace is final)."""
+    if s.setting(SAMPLE_SETTING) is not None:
+        return
+    exports = _sample_exports()
+    if not exports:
+        return
+    ws = s.workspace_by_name(SAMPLE_WORKSPACE)
+    if ws is None:
+        try:
+            ws = s.create_workspace(SAMPLE_WORKSPACE)
+        except Conflict:
+            ws = s.workspace_by_name(SAMPLE_WORKSPACE)
+            if ws is None:
+                return
+    for name, data, exp in exports:
+        s.add_upload(ws.id, name, data, None, export=exp)
+    from sample_data.generate import BUNDLE_MAP_FILE
+    path = SAMPLE_DIR / BUNDLE_MAP_FILE
+    if path.exists():
+        sheet = read_bundle_sheet(path.read_bytes(), BUNDLE_MAP_FILE)
+        table = s.workspace_table(ws.id).table
+        for _, acct in dataset.accounts(table).iterrows():
+            key = account_key(acct)
+            rows = dataset.for_account(table, acct["platform"], acct["account"], acct["currency"])
+            if (s.bundle_decision(ws.id, key) is None
+                    and set(sheet.membership.index) <= set(rows["campaign"].dropna().unique())):
+                s.save_bundle_decision(ws.id, key, BUNDLE_MAP_FILE, path.read_bytes())
+    s.set_setting(SAMPLE_SETTING, str(ws.id))
+
+
+@st.cache_resource(show_spinner=False)
+def _open_store(data_dir: str, url: str | None) -> Store:
+    s = Store.open(url, data_dir)
+    seed_sample(s)
+    return s
+
+
+def store() -> Store:
+    """The server's store (one per data folder / database URL, shared by every session)."""
+    return _open_store(str(DATA_DIR), os.environ.get(DATABASE_URL_ENV) or None)
+
+
+@dataclass
+class RunContext:
+    """Who is using the app in this run, what they may do and the workspace shown.
+    Built by :func:`begin` on every run from the session or share token, never from
+    a workspace id alone."""
+
+    store: Store
+    access: Access
+    ws: Workspace | None
+    local: bool = False                  # no account exists yet: single-user local mode
+    share: ShareAccess | None = None     # a client who opened a share link
+    refused: str | None = None           # why a share link / session was refused (a message)
+    sample_id: int | None = None
+    client: bool = False                 # came with a share token: only the client view
+
+    @property
+    def principal(self):
+        return self.access.principal
+
+    @property
+    def user(self) -> User | None:
+        return self.access.user
+
+    @property
+    def signed_in(self) -> bool:
+        return self.access.principal is not None
+
+    def can(self, action: str, ws: Workspace | None = None) -> bool:
+        return self.access.can(action, ws if ws is not None else self.ws)
+
+    def is_sample(self, ws: Workspace | None = None) -> bool:
+        ws = ws if ws is not None else self.ws
+        return ws is not None and ws.id == self.sample_id
+
+
+def oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file
+        return False
+
+
+def client_address() -> str | None:
+    """The visitor's address for rate limits (None on localhost and in tests)."""
+    try:
+        ip = st.context.ip_address
+    except Exception:
+        return None
+    return ip if isinstance(ip, str) and ip else None
+
+
+def _share_message(reason: str) -> str:
+    return t(f"share.refused_{reason}")
+
+
+def begin() -> RunContext:
+    """Resolve the principal and the workspace for this run (see the module notes)."""
+    s = store()
+    sample = s.setting(SAMPLE_SETTING)
+    sample_id = int(sample) if sample and sample.isdigit() else None
+    source = client_address()
+    token = st.query_params.get("share") or st.session_state.get(K_SHARE)
+    if token:
+        st.session_state[K_SHARE] = token
+        ctx: RunContext
+        try:
+            share = auth.open_share(s, token, source=source)
+        except auth.RateLimited as exc:
+            until = exc.until.astimezone()
+            ctx = RunContext(s, Access(s, None), None, refused=t("share.rate_limited", time=f"{until:%H:%M}"))
+        except auth.ShareRefused as exc:
+            ctx = RunContext(s, Access(s, None), None, refused=_share_message(exc.reason))
+        else:
+            access = Access(s, share)
+            ctx = RunContext(s, access, access.choose_workspace(), share=share, sample_id=sample_id)
+        ctx.client = True  # whatever happened: the client view (or its refusal), nothing else
+        st.session_state[K_CTX] = ctx
+        return ctx
+    refused = None
+    if not s.list_users():
+        principal = LOCAL_USER
+        local = True
+    else:
+        local = False
+        principal = None
+        if oidc_configured() and getattr(st.user, "is_logged_in", False):
+            principal = auth.sso_user(s, st.user.to_dict())
+            if principal is None:
+                refused = t("signin.sso_unknown", email=str(st.user.get("email", "")))
+        if principal is None:
+            tok = st.session_state.get(K_SESSION)
+            principal = auth.session_user(s, tok)
+            if principal is None and tok:
+                st.session_state.pop(K_SESSION, None)
+                refused = t("signin.expired")
+    access = Access(s, principal)
+    ws = None
+    if principal is not None:
+        requested = st.session_state.pop(K_WS_NEXT, None) or st.session_state.get(K_WS) or st.query_params.get("ws")
+        ws = access.choose_workspace(requested) if requested is not None else None
+        if ws is None:
+            visible = access.workspaces()
+            ws = next((w for w in visible if w.id == sample_id), visible[0] if visible else None)
+    ctx = RunContext(s, access, ws, local=local, refused=refused, sample_id=sample_id)
+    st.session_state[K_CTX] = ctx
+    return ctx
+
+
+def sidebar(c: RunContext) -> None:
+    """Below the language switch: the workspace picker, who is signed in, and in local
+    mode how to turn sign-in on."""
+    with st.sidebar:
+        visible = c.access.workspaces()
+        if visible and c.ws is not None:
+            ids = [w.id for w in visible]
+            names = {w.id: w.name for w in visible}
+            st.session_state[K_WS] = c.ws.id  # the validated choice (whatever was in session state)
+            st.selectbox(t("ws.picker"), ids, key=K_WS, format_func=lambda i: names.get(i, str(i)))
+            if c.ws is not None and c.ws.id == c.sample_id:
+                st.caption(":material/science: " + t("ws.sample_note"))
+        if c.ws is not None:
+            st.query_params["ws"] = str(c.ws.id)
+        if c.local:
+            st.warning(t("local.banner"), icon=":material/lock_open:")
+        elif c.user is not None:
+            st.caption(t("signin.as", name=c.user.username, role=t(f"role.{c.user.role}")))
+            if st.button(t("signin.out"), key="signout", icon=":material/logout:"):
+                auth.end_session(c.store, st.session_state.pop(K_SESSION, None))
+                st.session_state.pop(K_WS, None)
+                st.query_params.clear()
+                if oidc_configured() and getattr(st.user, "is_logged_in", False):
+                    st.logout()
+                st.rerun()
+
+
+def add_note(ws: Workspace, day, text_: str):
+    """A dated note in the workspace (needs the right to edit it)."""
+    c = ctx()
+    w = c.access.workspace(ws.id, "edit_lexicon")
+    return c.store.add_note(w.id, day, text_, by=c.user)
+
+
+def delete_note(ws: Workspace, note_id: int) -> None:
+    c = ctx()
+    c.store.delete_note(c.access.workspace(ws.id, "edit_lexicon").id, int(note_id))
+
+
+def ctx() -> RunContext:
+    """This run's context (made by app.py before the page runs)."""
+    c = st.session_state.get(K_CTX)
+    if c is None:  # a page run on its own (should not happen: every request goes through app.py)
+        c = begin()
+    return c
+
+
+def choose_next(ws_id: int) -> None:
+    """Show this workspace from the next run on (e.g. one a page just created)."""
+    st.session_state[K_WS_NEXT] = ws_id
+
+
+def require_workspace() -> Workspace:
+    """The workspace shown; without one, says how to get one and stops the page."""
+    c = ctx()
+    if c.ws is None:
+        st.info(t("ws.none"), icon=":material/folder_off:")
+        if c.can("create_workspace"):
+            st.page_link("pages/workspaces.py", label=t("nav.workspaces"), icon=":material/folder_open:")
+        st.stop()
+    return c.ws
+
+
+def mapping_store():
+    """Saved column mappings (shared by every workspace): writable for those who may
+    create workspaces, read-only for the others."""
+    c = ctx()
+    if c.can("create_workspace"):
+        return c.access.mapping_store()
+    return _ReadOnlyMappings(DbMappingStore(c.store))
+
+
+class _ReadOnlyMappings:
+    def __init__(self, inner: DbMappingStore) -> None:
+        self.inner = inner
+
+    def get(self, signature: str):
+        return self.inner.get(signature)
+
+    def all(self):
+        return self.inner.all()
+
+    def save(self, signature: str, mapping) -> None:
+        raise auth.PermissionDenied("not allowed to save column mappings")
 
 
 # ------------------------------------------------------------------ data
@@ -73,50 +504,47 @@ def _read_cached(data: bytes, name: str, mapping_json: str | None) -> tuple[Expo
         return None, exc
 
 
-def read_upload(data: bytes, name: str, mapping: ColumnMapping | None = None
-                ) -> tuple[Export | None, IngestError | None, bool]:
-    """Read uploaded bytes (cached by content): (export, error, read with a saved mapping).
-
-    A file of unknown layout is read with the mapping saved for its header, if any.
-    """
+def read_upload_mapped(data: bytes, name: str, mapping: ColumnMapping | None = None
+                       ) -> tuple[Export | None, IngestError | None, ColumnMapping | None, bool]:
+    """Read uploaded bytes (cached by content): (export, error, the mapping it was read
+    with, read with a saved mapping). A file of unknown layout is read with the
+    mapping saved for its header, if any."""
     exp, err = _read_cached(data, name, mapping.to_json() if mapping else None)
     if err is not None and err.mappable and mapping is None:
         saved = saved_mapping_for(data, name, mapping_store())
         if saved is not None:
             exp, err = _read_cached(data, name, saved.to_json())
-            return exp, err, err is None
-    return exp, err, False
+            return exp, err, saved if err is None else None, err is None
+    return exp, err, mapping if err is None else None, False
 
 
-@st.cache_data(show_spinner=False)
-def sample_table() -> pd.DataFrame:
-    """The bundled sample account: every export in sample_data/, merged."""
-    from sample_data.generate import FILES
-    paths = [SAMPLE_DIR / name for name in FILES if (SAMPLE_DIR / name).exists()]
-    if not paths:
-        raise FileNotFoundError(f"no sample exports in {SAMPLE_DIR}")
-    return dataset.load_exports(paths)
+def read_upload(data: bytes, name: str, mapping: ColumnMapping | None = None
+                ) -> tuple[Export | None, IngestError | None, bool]:
+    """Read uploaded bytes (cached by content): (export, error, read with a saved mapping)."""
+    exp, err, _, used = read_upload_mapped(data, name, mapping)
+    return exp, err, used
 
 
 def current_table() -> tuple[pd.DataFrame, bool]:
-    """(the loaded data, True when it is the sample account because nothing was uploaded)."""
-    table = st.session_state.get(K_TABLE)
-    if table is not None and len(table):
-        return table, False
-    return sample_table(), True
+    """(the chosen workspace's data, True when it is the sample workspace). Without a
+    workspace, says so and stops the page."""
+    c = ctx()
+    ws = require_workspace()
+    return c.access.table(ws.id).table, c.is_sample(ws)
 
 
-def add_export(exp: Export) -> MergeReport:
-    """Merge one read export into the session's data (the stored table is replaced whole)."""
-    merged, report = merge(st.session_state.get(K_TABLE), exp)
-    st.session_state[K_TABLE] = merged
-    st.session_state.setdefault(K_FILES, []).append(exp.info)
-    return report
+def upload_export(ws: Workspace, name: str, data: bytes, exp: Export, mapping: ColumnMapping | None = None):
+    """Store one read export in a workspace (one transaction): the UploadResult."""
+    return ctx().access.upload(ws.id, name, data, mapping=mapping, export=exp)
 
 
-def clear_uploads() -> None:
-    st.session_state.pop(K_TABLE, None)
-    st.session_state.pop(K_FILES, None)
+def when(ts) -> str:
+    """A stored time in the server's local time, to the minute."""
+    return "–" if ts is None else f"{ts.astimezone():%Y-%m-%d %H:%M}"
+
+
+def who(name: str | None) -> str:
+    return name or t("ws.local_user")
 
 
 def page_header(title_key: str, caption_key: str, is_sample: bool) -> None:
@@ -174,36 +602,41 @@ def account_context(acct: pd.Series, rows: pd.DataFrame) -> AccountContext:
 
 
 def bundle_sheet_input(acct_key: str, campaigns, is_sample: bool, key: str) -> tuple[BundleSheet | None, str]:
-    """The account's bundle map: an uploader (shared by the pages through session
-    state) and what is in use — the uploaded map, the sample's map on the sample
-    account, or None. Returns (sheet, a label of where it came from). A bad file
-    gives a specific error and leaves the map in use unchanged."""
-    store = st.session_state.setdefault(K_BUNDLE_MAPS, {})
-    upload = st.file_uploader(t("bd.map_upload"), type=["csv", "txt"], key=key, help=t("bd.map_help"))
-    if upload is not None:
-        try:
-            store[acct_key] = (read_bundle_sheet(upload.getvalue(), upload.name), upload.name)
-        except ValueError as exc:
-            st.error(str(exc), icon=":material/error:")
-    if acct_key in store:
-        return store[acct_key]
-    if is_sample:
-        from sample_data.generate import BUNDLE_MAP_FILE
-        path = SAMPLE_DIR / BUNDLE_MAP_FILE
-        if path.exists():
-            sheet = sample_bundle_sheet(path.read_bytes())
-            if set(sheet.membership.index) <= set(campaigns):
-                return sheet, t("dr.map_sample")
-    return None, ""
+    """The account's bundle map: the one decided for it in the workspace (kept in the
+    database, shared by the pages), with an uploader for those who may change it.
+    Returns (sheet, a label of where it came from). A bad file gives a specific error
+    and leaves the map in use unchanged."""
+    c = ctx()
+    ws = require_workspace()
+    if c.can("edit_bundles", ws):
+        upload = st.file_uploader(t("bd.map_upload"), type=["csv", "txt"], key=key, help=t("bd.map_help"))
+        if upload is not None:
+            data = upload.getvalue()
+            current = c.access.bundle_decision(ws.id, acct_key)
+            if current is None or current.data != data or current.file_name != upload.name:
+                try:
+                    c.access.save_bundle_decision(ws.id, acct_key, upload.name, data)
+                except ValueError as exc:
+                    st.error(str(exc), icon=":material/error:")
+    decision = c.access.bundle_decision(ws.id, acct_key)
+    if decision is None:
+        return None, ""
+    sheet = _bundle_sheet(decision.data, decision.file_name)
+    if is_sample and decision.decided_by is None:
+        return sheet, t("dr.map_sample")
+    return sheet, decision.file_name
 
 
-@st.cache_data(show_spinner=False)
-def sample_bundle_sheet(data: bytes) -> BundleSheet:
-    return read_bundle_sheet(data, "bundle_map.csv")
+@st.cache_data(show_spinner=False, max_entries=32)
+def _bundle_sheet(data: bytes, name: str) -> BundleSheet:
+    return read_bundle_sheet(data, name)
 
 
-def lexicon_store() -> AccountLexiconStore:
-    return AccountLexiconStore(DATA_DIR / "lexicons.json")
+def lexicon_store():
+    """The chosen workspace's lexicon settings (writing needs the edit_lexicon permission:
+    ``.writable`` says whether it is allowed)."""
+    c = ctx()
+    return c.access.lexicon_store(require_workspace().id)
 
 
 def account_key(acct: pd.Series) -> str:
@@ -250,6 +683,9 @@ def daily_chart(daily: pd.DataFrame, currency: str | None, line: str = "cpa") ->
 def memo(key: tuple, compute):
     """Keep one computed result per key in this session (e.g. labels of an account's
     keywords for one lexicon), so that moving a filter does not recompute it."""
+    c = st.session_state.get(K_CTX)
+    if c is not None and c.ws is not None:  # results belong to one state of one workspace
+        key = (c.ws.id, c.ws.revision, *key)
     cache = st.session_state.setdefault("_memo", {})
     if key not in cache:
         if len(cache) > 16:

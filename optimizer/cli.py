@@ -546,10 +546,16 @@ def build_parser() -> argparse.ArgumentParser:
     lp.add_argument("--vertical", default="auto", choices=["auto", *VERTICALS])
     lp.add_argument("--json", action="store_true", help="print a JSON list, one object per account")
     lp.set_defaults(func=cmd_landing)
+    from .analyze import add_analyze_parser
+    add_analyze_parser(sub)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["users"]:  # local accounts: python -m optimizer users add NAME --role admin
+        from .auth import main_users
+        return main_users(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -266,6 +266,11 @@ TEXT.update({
     "col.money_mix": ("其中结构", "of which mix"),
     "col.money_rate": ("其中表现", "of which rate"),
     "nav.landing": ("落地页", "Landing pages"),
+    "report.build": ("生成 Excel 建议报告", "Build the Excel recommendations"),
+    "report.download": ("下载 Excel 报告", "Download the Excel report"),
+    "report.help": ("一个工作簿：摘要（先做什么、涉及多少钱）、关键词阶段、否定关键词、投放包、CPC 关键词、拆包、成本异常、落地页。",
+                    "One workbook: a summary (what to do first, money at stake), keyword stages, negatives, bundles, "
+                    "CPC keywords, splits, cost drift, landing pages."),
     "lp.title": ("落地页监控", "Landing pages"),
     "lp.caption": ("每个落地页的关键词、消费和转化率走势，链接变化、关键词与页面是否对应，以及页面检查：电话按钮是否在首屏、底部是否有拨打栏、信任要素。",
                    "Each landing page's keywords, spend and conversion-rate trend; URL changes; whether keywords match "

@@ -1,5 +1,6 @@
-"""Writing what the product recommends into files analysts open (CSV now; the Excel
-workbook follows).
+"""Writing what the product recommends into files analysts open: CSV here; the Excel
+workbook in :mod:`optimizer.workbook` (which neutralises its text cells with
+:func:`neutralise` too); bulk-edit files in :mod:`optimizer.bulk`.
 
 Every text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
 is prefixed with an apostrophe, so that a spreadsheet never runs a keyword as a

@@ -78,7 +78,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -285,6 +285,22 @@ def _t_audits(md: sa.MetaData) -> sa.Table:
                     sqlite_autoincrement=True)
 
 
+def _t_notes(md: sa.MetaData) -> sa.Table:
+    return sa.Table("notes", md, _id(), _ws_fk(),
+                    sa.Column("note_date", sa.Date, nullable=False),
+                    sa.Column("text", sa.Text, nullable=False),
+                    _user_fk("author_id"),
+                    sa.Column("created_at", UTCDateTime, nullable=False),
+                    sa.Index("ix_notes_workspace", "workspace_id"),
+                    sqlite_autoincrement=True)
+
+
+def _t_app_settings(md: sa.MetaData) -> sa.Table:
+    return sa.Table("app_settings", md,
+                    sa.Column("key", sa.String(64), primary_key=True),
+                    sa.Column("value", sa.Text, nullable=False))
+
+
 #: The current schema (what the store's queries use).
 metadata = sa.MetaData()
 schema_version_t = _t_schema_version(metadata)
@@ -300,6 +316,8 @@ shares_t = _t_share_links(metadata)
 throttles_t = _t_throttles(metadata)
 mappings_t = _t_column_mappings(metadata)
 audits_t = _t_audits(metadata)
+notes_t = _t_notes(metadata)
+settings_t = _t_app_settings(metadata)
 
 
 # ====================================================================== migrations
@@ -326,10 +344,23 @@ def _v2(conn: Connection) -> None:
     conn.execute(sa.text("ALTER TABLE workspaces ADD COLUMN revision INTEGER NOT NULL DEFAULT 0"))
 
 
+def _v3(conn: Connection) -> None:
+    """Notes (what the optimizer changed in a workspace and why, dated, shown to the
+    client) and app settings (small key/value facts, e.g. which workspace is the
+    bundled sample)."""
+    md = sa.MetaData()
+    sa.Table("users", md, sa.Column("id", sa.Integer, primary_key=True))
+    sa.Table("workspaces", md, sa.Column("id", sa.Integer, primary_key=True))
+    _t_notes(md)
+    _t_app_settings(md)
+    md.create_all(conn, tables=[md.tables["notes"], md.tables["app_settings"]])
+
+
 #: (version, description, migration) in order; the last version is the current schema.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "initial schema", _v1),
     (2, "workspace members, audits, workspace revision", _v2),
+    (3, "notes, app settings", _v3),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -573,6 +604,19 @@ class BundleDecision:
     proposal: Any
     decided_by: int | None
     decided_at: datetime
+
+
+@dataclass(frozen=True)
+class WorkspaceNote:
+    """A dated note in a workspace: what the optimizer changed and why (the client sees it)."""
+
+    id: int
+    workspace_id: int
+    note_date: date
+    text: str
+    author_id: int | None
+    author_name: str | None
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -971,7 +1015,7 @@ class Store:
                 raise ConfirmationMismatch(f"type the workspace's exact name ({row.name!r}) to delete it")
             up_ids = sa.select(uploads_t.c.id).where(uploads_t.c.workspace_id == workspace_id)
             conn.execute(upload_rows_t.delete().where(upload_rows_t.c.upload_id.in_(up_ids)))
-            for t in (uploads_t, lexicon_t, bundles_t, shares_t, audits_t, members_t):
+            for t in (uploads_t, lexicon_t, bundles_t, shares_t, audits_t, members_t, notes_t):
                 conn.execute(t.delete().where(t.c.workspace_id == workspace_id))
             conn.execute(workspaces_t.delete().where(workspaces_t.c.id == workspace_id))
         self._forget(workspace_id)
@@ -1329,6 +1373,63 @@ class Store:
         with self._write() as conn:
             conn.execute(shares_t.update().where(shares_t.c.id == link_id).values(last_opened_at=when))
 
+    # ------------------------------------------------------------------ notes
+
+    def add_note(self, workspace_id: int, note_date: date, text_: str, *,
+                 by: User | int | None = None) -> WorkspaceNote:
+        """Add a dated note (what was changed and why) to a workspace."""
+        text_ = (text_ or "").strip()
+        if not text_:
+            raise ValueError("a note needs some text")
+        if len(text_) > 4000:
+            raise ValueError("a note has at most 4000 characters")
+        if isinstance(note_date, datetime) or not isinstance(note_date, date):
+            raise ValueError("a note's date is a calendar date")
+        now = self.now()
+        with self._write() as conn:
+            self._bump(conn, workspace_id)
+            nid = conn.execute(notes_t.insert().values(workspace_id=workspace_id, note_date=note_date, text=text_,
+                                                       author_id=_user_id(by), created_at=now)).inserted_primary_key[0]
+        return next(n for n in self.notes(workspace_id) if n.id == nid)
+
+    def notes(self, workspace_id: int) -> list[WorkspaceNote]:
+        """The workspace's notes, newest date first."""
+        q = (sa.select(notes_t, users_t.c.username)
+             .select_from(notes_t.outerjoin(users_t, users_t.c.id == notes_t.c.author_id))
+             .where(notes_t.c.workspace_id == workspace_id)
+             .order_by(notes_t.c.note_date.desc(), notes_t.c.id.desc()))
+        with self._read() as conn:
+            return [WorkspaceNote(r.id, r.workspace_id, r.note_date, r.text, r.author_id, r.username, r.created_at)
+                    for r in conn.execute(q)]
+
+    def delete_note(self, workspace_id: int, note_id: int) -> None:
+        with self._write() as conn:
+            self._bump(conn, workspace_id)
+            n = conn.execute(notes_t.delete().where(notes_t.c.id == note_id,
+                                                    notes_t.c.workspace_id == workspace_id)).rowcount
+            if n == 0:
+                raise NotFound(f"no note {note_id} in workspace {workspace_id}")
+
+    # ------------------------------------------------------------------ app settings
+
+    def setting(self, key: str) -> str | None:
+        with self._read() as conn:
+            r = conn.execute(sa.select(settings_t.c.value).where(settings_t.c.key == key)).first()
+        return None if r is None else r.value
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._write() as conn:
+            n = conn.execute(settings_t.update().where(settings_t.c.key == key).values(value=value)).rowcount
+            if n == 0:
+                conn.execute(settings_t.insert().values(key=key, value=value))
+
+    def claim_setting(self, key: str, value: str) -> bool:
+        """Set ``key`` only when it is not set yet (atomic): True when this call set it."""
+        with self._write() as conn:
+            r = conn.execute(self._insert()(settings_t).values(key=key, value=value).on_conflict_do_nothing()
+                             .returning(settings_t.c.key))
+            return r.first() is not None
+
     # ------------------------------------------------------------------ export
 
     def export_workspace_zip(self, workspace_id: int) -> bytes:
@@ -1365,6 +1466,9 @@ class Store:
             lex = {k: {"vertical": v, "edits": {lang: json.loads(e) for lang, e in edits.items()}}
                    for k, (v, edits) in self.all_lexicon_settings(workspace_id).items()}
             zf.writestr("lexicon.json", json.dumps(lex, ensure_ascii=False, indent=1, sort_keys=True))
+            notes = [{"date": n.note_date.isoformat(), "text": n.text, "author": n.author_name,
+                      "created_at": n.created_at.isoformat()} for n in self.notes(workspace_id)]
+            zf.writestr("notes.json", json.dumps(notes, ensure_ascii=False, indent=1))
             zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
         return buf.getvalue()
 

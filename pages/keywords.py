@@ -23,8 +23,8 @@ options = ["auto", *VERTICALS]
 choice = top[1].selectbox(
     ui.t("kw.vertical"), options, index=options.index(ctx.saved_vertical or "auto"), key=ui.wkey(f"kw_vertical_{akey}"),
     format_func=lambda v: ui.t("kw.vertical_detected", name=ui.name_of(i18n.VERTICAL, ctx.detected)) if v == "auto"
-    else ui.name_of(i18n.VERTICAL, v))
-if (None if choice == "auto" else choice) != ctx.saved_vertical:
+    else ui.name_of(i18n.VERTICAL, v), disabled=not store.writable)
+if store.writable and (None if choice == "auto" else choice) != ctx.saved_vertical:
     store.set_vertical(akey, None if choice == "auto" else choice)
     st.rerun()
 vertical = ctx.vertical
@@ -148,6 +148,10 @@ with tab_lex:
                          format_func=lambda g: (ui.t("col.business_line") + "：" + g[5:]) if g.startswith("line:")
                          else ui.name_of(i18n.CUE_GROUP, g))
     current = list(lex.cues(group))
+    if not store.writable:  # a read-only role sees the cues and cannot change them
+        st.caption(":material/visibility: " + ui.t("role.read_only"))
+        st.markdown("、".join(current) or "–")
+        st.stop()
     version = zlib.crc32(edits_json.encode())  # a saved edit gives fresh widgets showing the new cues
     with st.form(key=f"kw_lex_form_{lex_lang}_{group}_{version}"):
         kept = st.multiselect(ui.t("kw.lex_current"), current, default=current,

@@ -7,7 +7,7 @@ import streamlit as st
 
 import ui
 from optimizer import i18n
-from optimizer.audit import AuditSettings, AuditStore, audit_html, audit_urls
+from optimizer.audit import AuditSettings, audit_html, audit_urls
 from optimizer.dataset import for_account, merge
 from optimizer.landing import page_of
 from optimizer.landing_report import build
@@ -18,7 +18,7 @@ ui.page_header("lp.title", "lp.caption", is_sample)
 acct, rows = ui.pick_account(table, "lp_account")
 ctx = ui.account_context(acct, rows)
 currency, sym, akey = ctx.currency, ctx.symbol, ctx.key
-store = AuditStore(ui.DATA_DIR / "audits.json")
+store = ui.ctx().access.audit_store(ui.require_workspace().id)
 settings = AuditSettings(allowed_hosts=tuple(h for h in os.environ.get("OPTIMIZER_AUDIT_ALLOWED_HOSTS", "").split(",")
                                              if h))
 
@@ -121,24 +121,27 @@ if len(here):
 
 st.subheader(ui.t("lp.audit"))
 st.caption(ui.t("lp.audit_help"))
-c = st.columns([1, 2])
-if c[0].button(ui.t("lp.audit_run"), key="lp_audit", icon=":material/travel_explore:", type="primary"):
-    bar = st.progress(0.0, text=ui.t("lp.audit_progress", done=0, total=len(pages)))
-    urls = pages["url"].tolist()
-    done = audit_urls(urls, settings, progress=lambda d, n: bar.progress(d / max(n, 1),
-                                                                        text=ui.t("lp.audit_progress", done=d, total=n)))
-    store.add(akey, done, key=lambda a: page_of(a.url))
-    bar.empty()
-    st.session_state["_memo"] = {}
-    st.toast(ui.t("lp.audit_done", n=len(done)))
-    st.rerun()
-with c[1]:
-    html = st.file_uploader(ui.t("lp.upload_html"), type=["html", "htm"], key="lp_html")
-    target = st.selectbox(ui.t("lp.upload_for"), pages["page"].tolist(), key="lp_html_page")
-    if html is not None and st.button(ui.t("lp.audit_run") + " · HTML", key="lp_html_go"):
-        store.add(akey, [audit_html(html.getvalue(), target, settings)], key=lambda a: page_of(a.url))
+if not store.writable:
+    st.caption(":material/visibility: " + ui.t("role.read_only"))
+else:
+    c = st.columns([1, 2])
+    if c[0].button(ui.t("lp.audit_run"), key="lp_audit", icon=":material/travel_explore:", type="primary"):
+        bar = st.progress(0.0, text=ui.t("lp.audit_progress", done=0, total=len(pages)))
+        urls = pages["url"].tolist()
+        done = audit_urls(urls, settings, progress=lambda d, n: bar.progress(
+            d / max(n, 1), text=ui.t("lp.audit_progress", done=d, total=n)))
+        store.add(akey, done, key=lambda a: page_of(a.url))
+        bar.empty()
         st.session_state["_memo"] = {}
+        st.toast(ui.t("lp.audit_done", n=len(done)))
         st.rerun()
+    with c[1]:
+        html = st.file_uploader(ui.t("lp.upload_html"), type=["html", "htm"], key="lp_html")
+        target = st.selectbox(ui.t("lp.upload_for"), pages["page"].tolist(), key="lp_html_page")
+        if html is not None and st.button(ui.t("lp.audit_run") + " · HTML", key="lp_html_go"):
+            store.add(akey, [audit_html(html.getvalue(), target, settings)], key=lambda a: page_of(a.url))
+            st.session_state["_memo"] = {}
+            st.rerun()
 
 st.subheader(ui.t("lp.drift"))
 if report.drift.empty:

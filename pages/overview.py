@@ -59,3 +59,14 @@ st.dataframe(
         "cpa": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f"),
         "cvr": st.column_config.NumberColumn(ui.t("col.cvr"), format="percent"),
     })
+
+st.divider()
+if st.button(ui.t("report.build"), key="overview_report", icon=":material/table_view:", help=ui.t("report.help")):
+    from optimizer.analyze import analyze_account
+    from optimizer.workbook import workbook_bytes
+    with st.spinner(ui.t("report.build")):
+        analysis = analyze_account(rows, ui.account_context(acct, rows).vertical)
+        data = workbook_bytes(analysis, ui.lang(), currency)
+    st.download_button(ui.t("report.download"), data, file_name=f"report_{acct['account'] or 'account'}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key="overview_report_download", icon=":material/download:")

@@ -1,4 +1,7 @@
-"""Upload exports: read several files at once, say what each is, merge them, map unknown layouts."""
+"""Upload exports into the chosen workspace: read several files at once, say what each
+is, store and merge them, map unknown layouts; list and delete the workspace's files."""
+from datetime import datetime
+
 import pandas as pd
 import streamlit as st
 
@@ -7,10 +10,62 @@ from optimizer import i18n
 from optimizer.errors import IngestError
 from optimizer.ingest import (MAPPABLE_FIELDS, MAPPABLE_REPORT_TYPES, ColumnMapping, header_signature,
                               preview)
+from optimizer.store import Conflict
 
 lang = ui.lang()
+c = ui.ctx()
 st.title(ui.t("upload.title"))
 st.caption(ui.t("upload.help"))
+ws = ui.require_workspace()
+if not c.can("upload", ws):
+    st.info(ui.t("upload.read_only", name=ws.name), icon=":material/visibility:")
+    st.stop()
+# the sample account is a demonstration: files go into a new workspace of their own
+into_new = c.is_sample(ws) and c.can("create_workspace")
+if into_new:
+    st.info(ui.t("upload.sample_new_ws"), icon=":material/create_new_folder:")
+    new_name = st.text_input(ui.t("ws.new_name"), key="upload_new_ws", placeholder=ui.t("ws.new_name_hint"))
+else:
+    st.caption(":material/folder_open: " + ui.t("upload.into", name=ws.name))
+target = st.session_state.get("upload_target")  # the workspace this page's files went into
+
+
+def target_workspace(first_account: str | None):
+    """The workspace the files go into (made on the first file when the sample is shown)."""
+    global target
+    if not into_new:
+        return ws
+    if target is not None:
+        try:
+            return c.access.workspace(target, "upload")
+        except PermissionError:
+            pass
+    base = (new_name or "").strip() or first_account or ui.t("ws.default_name", date=f"{datetime.now():%Y-%m-%d}")
+    name, n = base, 1
+    while True:
+        try:
+            made = c.access.create_workspace(name)
+            break
+        except Conflict:
+            n += 1
+            name = f"{base} ({n})"
+    target = made.id
+    st.session_state["upload_target"] = made.id
+    ui.choose_next(made.id)
+    return made
+
+
+def store_export(name: str, data: bytes, exp, mapping) -> dict:
+    """Store one read file in the workspace: what to show about it."""
+    dest = target_workspace(exp.table["account"].dropna().astype(str).iloc[0]
+                            if "account" in exp.table and exp.table["account"].notna().any() else None)
+    result = ui.upload_export(dest, name, data, exp, mapping)
+    if result.duplicate:
+        u = result.upload
+        return {"name": name, "duplicate": ui.t("upload.duplicate", file=name, earlier=u.file_name,
+                                                 who=ui.who(u.uploaded_by_name), when=ui.when(u.uploaded_at))}
+    return {"name": name, "report": result.report, "info": exp.info, "mapped": mapping is not None}
+
 
 files = st.file_uploader(ui.t("upload.picker"), type=["csv", "tsv", "txt", "xlsx", "xlsm", "xls"],
                          accept_multiple_files=True, key="upload_files")
@@ -20,9 +75,10 @@ if new:
     bar = st.progress(0.0, text=ui.t("upload.reading", n=len(new)))
     for i, f in enumerate(new):
         bar.progress(i / len(new), text=ui.t("upload.reading_one", file=f.name, i=i + 1, n=len(new)))
-        exp, err, used = ui.read_upload(f.getvalue(), f.name)
+        data = f.getvalue()
+        exp, err, mapping, used = ui.read_upload_mapped(data, f.name)
         if exp is not None:
-            results[f.file_id] = {"name": f.name, "report": ui.add_export(exp), "info": exp.info, "mapped": used}
+            results[f.file_id] = {**store_export(f.name, data, exp, mapping), "mapped": used}
         else:
             results[f.file_id] = {"name": f.name, "error": err}
     bar.empty()
@@ -64,13 +120,16 @@ def show_mapping_form(fid: str, name: str, data: bytes) -> None:
                 return
             if save:
                 ui.mapping_store().save(header_signature(prev.columns), mapping)
-            results[fid] = {"name": name, "report": ui.add_export(exp), "info": exp.info, "mapped": True}
+            results[fid] = store_export(name, data, exp, mapping)
             st.rerun()
 
 
 by_id = {f.file_id: f for f in files or []}
 for fid, r in results.items():
     err: IngestError | None = r.get("error")
+    if "duplicate" in r:
+        st.caption(":material/content_copy: " + r["duplicate"])
+        continue
     if err is None:
         if r.get("mapped"):
             st.info(ui.t("upload.map_used", file=r["name"]), icon=":material/table_edit:")
@@ -107,15 +166,32 @@ if infos:
         "accounts": ui.t("col.accounts"), "campaigns": ui.t("col.campaigns"), "keywords": ui.t("col.keywords"),
         "encoding": ui.t("col.encoding")})
 
-table = st.session_state.get(ui.K_TABLE)
-if table is not None and len(table):
+shown = c.access.workspace(target, "view") if target is not None and into_new else ws
+stored = c.access.table(shown.id)
+if len(stored.table) and not c.is_sample(shown):
+    table = stored.table
     st.subheader(ui.t("upload.loaded"))
-    st.caption(ui.t("upload.loaded_caption", rows=len(table), files=table["source_file"].nunique()))
+    st.caption(ui.t("upload.loaded_caption", rows=len(table), files=table["source_file"].nunique())
+               + " · " + ui.t("upload.workspace", name=shown.name))
+    st.dataframe(pd.DataFrame([{
+        "file": u.file_name, "by": ui.who(u.uploaded_by_name), "at": ui.when(u.uploaded_at),
+        "report": ui.name_of(i18n.REPORT_TYPE, u.report_type), "rows": u.rows, "sha256": u.checksum[:12],
+    } for u in stored.uploads]), hide_index=True, width="stretch", key="upload_stored", column_config={
+        "file": ui.t("col.file"), "by": ui.t("col.uploaded_by"), "at": ui.t("col.uploaded_at"),
+        "report": ui.t("col.report_type"), "rows": st.column_config.NumberColumn(ui.t("col.rows"), format="%,d"),
+        "sha256": "SHA-256"})
     c1, c2 = st.columns([1, 3])
     c1.page_link("pages/overview.py", label=ui.t("nav.overview"), icon=":material/monitoring:")
-    if c2.button(ui.t("upload.clear"), key="upload_clear", icon=":material/delete:"):
-        ui.clear_uploads()
-        st.session_state.pop("upload_results", None)
-        st.session_state.pop("upload_files", None)
-        st.toast(ui.t("upload.cleared"))
-        st.rerun()
+    if c.can("delete", shown):
+        with c2.popover(ui.t("upload.delete"), icon=":material/delete:"):
+            names = {u.id: f"{u.file_name} · {ui.when(u.uploaded_at)}" for u in stored.uploads}
+            pick = st.multiselect(ui.t("upload.delete_pick"), list(names), format_func=names.get,
+                                  key="upload_delete_pick", placeholder=ui.t("upload.delete_all"))
+            st.caption(ui.t("upload.delete_confirm", n=len(pick) or len(names), name=shown.name))
+            if st.button(ui.t("upload.delete_go"), key="upload_clear", type="primary", icon=":material/delete:"):
+                for uid in pick or list(names):
+                    c.access.delete_upload(shown.id, uid)
+                st.session_state.pop("upload_results", None)
+                st.session_state.pop("upload_files", None)
+                st.toast(ui.t("upload.cleared_ws", name=shown.name))
+                st.rerun()

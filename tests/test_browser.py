@@ -123,3 +123,36 @@ def test_landing_pages_journey(server, tmp_path):
         page.locator(".js-plotly-plot").first.wait_for(timeout=30000)
         assert page.locator("[data-testid=stException]").count() == 0
         page.screenshot(path=str(tmp_path / "landing.png"), full_page=True)
+
+
+def test_a_share_link_opens_the_client_view_on_a_phone(tmp_path_factory, tmp_path):
+    import ui
+    from datetime import date
+    from optimizer import auth
+    from optimizer.store import Store
+
+    data = tmp_path_factory.mktemp("shared")
+    with Store.open(None, data) as s:
+        ui.seed_sample(s)
+        ws = s.get_workspace(int(s.setting(ui.SAMPLE_SETTING)))
+        s.add_note(ws.id, date(2026, 11, 20), "暂停了“开锁多少钱”等询价词：花钱多、来电少。")
+        admin = auth.create_user(s, "admin", "correct horse battery", "admin")
+        _, token = auth.create_share(s, admin, ws.id, label="给王老板")
+    with streamlit_server(data) as url, browser_page(width=390, height=844) as page:
+        page.goto(f"{url}/?share={token}")
+        wait_idle(page)
+        page.get_by_text("每条线索成本").first.wait_for(timeout=60000)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=30000)
+        page.get_by_text("优化师做了哪些调整、为什么").wait_for(timeout=30000)
+        page.get_by_text("暂停了“开锁多少钱”等询价词").wait_for(timeout=30000)
+        assert page.get_by_text(ws.name).count() >= 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+        assert page.locator("input[type=file]").count() == 0  # no upload
+        assert page.get_by_test_id("stSidebarNavLink").count() == 0  # no other page
+        assert page.locator("[data-testid=stException]").count() == 0
+        page.screenshot(path=str(tmp_path / "client_phone.png"), full_page=True)
+        # a wrong token gets a plain refusal and nothing else
+        page.goto(f"{url}/?share={auth.new_token()}")
+        wait_idle(page)
+        page.get_by_text("这个链接无效").wait_for(timeout=30000)
+        assert page.locator(".js-plotly-plot").count() == 0

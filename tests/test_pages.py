@@ -9,8 +9,11 @@ import io
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import tests.apptest  # noqa: F401 - every run goes through app.py, as on the server
+
 import ui
-from optimizer import i18n
+from optimizer import dataset, i18n
+from optimizer.store import Store
 from tests.conftest import FIXTURES, ROOT, SAMPLE, real
 
 PAGES = ["pages/overview.py", "pages/keywords.py", "pages/bundles.py", "pages/drift.py", "pages/landing.py",
@@ -21,6 +24,12 @@ PAGES = ["pages/overview.py", "pages/keywords.py", "pages/bundles.py", "pages/dr
 def data_dir(tmp_path, monkeypatch):
     monkeypatch.setattr(ui, "DATA_DIR", tmp_path)
     return tmp_path
+
+
+def table_of(at: AppTest):
+    """The data of the workspace the session shows, read from the database."""
+    with Store.open(None, ui.DATA_DIR) as s:
+        return s.workspace_table(at.session_state[ui.K_CTX].ws.id).table
 
 
 def start(page: str | None = None, lang: str = "zh") -> AppTest:
@@ -94,8 +103,10 @@ def test_same_file_twice_reports_duplicates():
     p = FIXTURES / "baidu_keyword_daily_gbk.csv"
     at.file_uploader(key="upload_files").set_value([(p.name, p.read_bytes(), "text/csv"),
                                                     ("copy.csv", p.read_bytes(), "text/csv")]).run()
-    assert any("11 行已从 baidu_keyword_daily_gbk.csv 载入过，已跳过" in c.value for c in at.caption)
-    assert len(at.session_state[ui.K_TABLE]) == 11
+    # the same bytes again are recognised by their checksum and stored once
+    assert any("copy.csv 与已上传的 baidu_keyword_daily_gbk.csv 内容完全相同" in c.value for c in at.caption)
+    at.run()
+    assert len(table_of(at)) == 11
 
 
 def test_bad_file_gets_a_specific_error_and_loaded_data_is_unchanged():
@@ -103,12 +114,13 @@ def test_bad_file_gets_a_specific_error_and_loaded_data_is_unchanged():
     good = FIXTURES / "baidu_keyword_daily_gbk.csv"
     bad = FIXTURES / "bad_non_numeric.csv"
     _upload(at, good)
-    before = at.session_state[ui.K_TABLE].copy()
+    at.run()
+    before = table_of(at).copy()
     _upload(at, good, bad)
     errors = [e.value for e in at.error]
     assert len(errors) == 1
     assert "bad_non_numeric.csv" in errors[0] and "第 11 行" in errors[0] and "点击" in errors[0] and "abc" in errors[0]
-    assert at.session_state[ui.K_TABLE].equals(before)
+    assert table_of(at).equals(before)
 
 
 def _select(at: AppTest, prefix: str):
@@ -126,22 +138,31 @@ def test_unknown_layout_is_mapped_by_hand_and_the_mapping_is_reused(data_dir):
         _select(at, f"upload_map_{field}_").set_value(column)
     next(b for b in at.button if "按此映射读取" in b.label).click().run()
     assert not at.exception
-    assert len(at.session_state[ui.K_TABLE]) == 8
-    assert (data_dir / "mappings.json").exists()
+    at.run()
+    assert len(table_of(at)) == 8
+    with Store.open(None, data_dir) as s:
+        assert len(s.all_mapping_json()) == 1
     # a new session, next week's file with the same layout: read with the saved mapping
     at2 = start("pages/upload.py")
     _upload(at2, FIXTURES / "generic_custom.csv")
     assert not at2.error
     assert any("已按保存的列映射读取" in i.value for i in at2.info)
-    assert at2.session_state[ui.K_TABLE]["cost"].sum() == pytest.approx(1352.65)
+    at2.run()
+    assert table_of(at2)["cost"].sum() == pytest.approx(1352.65)
 
 
-def test_clear_returns_to_the_sample():
+def test_deleting_uploads_empties_the_workspace_and_keeps_the_sample():
     at = start("pages/upload.py")
     _upload(at, FIXTURES / "baidu_keyword_daily_gbk.csv")
+    at.run()
+    assert len(table_of(at)) == 11
     at.button(key="upload_clear").click().run()
-    assert ui.K_TABLE not in at.session_state
+    assert not at.exception
+    assert len(table_of(at)) == 0
     at.switch_page("pages/overview.py").run()
+    assert any("还没有数据" in i.value for i in at.info)
+    # the sample workspace is still there, unchanged
+    at.selectbox(key=ui.K_WS).set_value(at.session_state[ui.K_CTX].sample_id).run()
     assert any("示例账户" in m.value for m in at.markdown)
 
 
@@ -185,7 +206,9 @@ def test_lexicon_edit_changes_results_and_is_kept(data_dir):
     assert kw.loc[kw["keyword"] == "换锁师傅", "stage"].tolist() == ["电话词"]
     # 开锁师傅 is itself a business-line cue: a cue inside it does not count
     assert kw.loc[kw["keyword"] == "开锁师傅", "stage"].tolist() == ["核心词"]
-    assert (data_dir / "lexicons.json").exists()
+    with Store.open(None, data_dir) as s:  # kept in the workspace, in the database
+        ws = at.session_state[ui.K_CTX].ws
+        assert s.lexicon_settings(ws.id, next(iter(s.all_lexicon_settings(ws.id))))[1]
 
 
 def test_bundles_page_proposes_and_answers_what_if():
@@ -286,7 +309,9 @@ def test_landing_page_lists_pages_worst_first_and_takes_an_uploaded_html(data_di
     pages = _frame(at, "cvr_weekly")
     row = pages.loc[pages["page"] == "m.example-kaisuo.cn/huansuo.html"].iloc[0]
     assert bool(row["audited"]) and "电话" in row["reasons_zh"]
-    assert (data_dir / "audits.json").exists()
+    with Store.open(None, data_dir) as s:  # kept in the workspace, in the database
+        ws = at.session_state[ui.K_CTX].ws
+        assert any(s.audits(ws.id, ui.account_key(a)) for _, a in dataset.accounts(table_of(at)).iterrows())
 
 
 def test_landing_page_with_a_bad_previous_upload_says_which_file():
@@ -297,3 +322,13 @@ def test_landing_page_with_a_bad_previous_upload_says_which_file():
     assert not at.exception
     assert any("bad_non_numeric" in e.value or "old.csv" in e.value for e in at.error)
     assert len(_frame(at, "cvr_weekly")) == 14  # the current data still shown
+
+
+def test_overview_builds_the_excel_report():
+    at = start()
+    _baidu(at, "overview_account")
+    assert not at.get("download_button")
+    at.button(key="overview_report").click().run()
+    assert not at.exception, at.exception
+    btn = at.get("download_button")
+    assert len(btn) == 1 and btn[0].proto.url.endswith(".xlsx")

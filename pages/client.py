@@ -1,0 +1,113 @@
+"""The client view: what a client sees through a share link (and an optimizer's preview of it).
+
+Phone first, Chinese first, plain words: spend, leads, cost per lead over time, and
+what the optimizer changed and why. Read-only: no upload, no editing, no other
+workspace; a CSV of the daily totals only when the link allows downloads."""
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+import ui
+from optimizer import dataset, i18n
+
+c = ui.ctx()
+if c.client:
+    st.radio(ui.t("app.language"), options=["zh", "en"], key=ui.K_LANG, horizontal=True,
+             format_func=lambda code: "中文" if code == "zh" else "English", label_visibility="collapsed")
+if c.refused or (c.client and c.ws is None):
+    st.title(ui.t("client.closed_title"))
+    st.error(c.refused or ui.t("share.refused_unknown"), icon=":material/link_off:")
+    st.caption(ui.t("client.closed_help"))
+    st.stop()
+
+ws = ui.require_workspace()
+if not c.client:
+    st.info(ui.t("client.preview_note"), icon=":material/smartphone:")
+
+st.title(ws.name)
+st.caption(ui.t("client.subtitle"))
+table = c.access.table(ws.id).table
+accounts = dataset.accounts(table)
+if accounts.empty:
+    st.info(ui.t("client.no_data"), icon=":material/hourglass_empty:")
+    st.stop()
+if len(accounts) > 1:
+    pick = st.selectbox(ui.t("client.account"), range(len(accounts)), key=ui.wkey("client_account"),
+                        format_func=lambda i: ui.account_label(accounts.iloc[i]))
+else:
+    pick = 0
+acct = accounts.iloc[pick]
+rows = dataset.for_account(table, acct["platform"], acct["account"], acct["currency"])
+currency = acct["currency"] or None
+partial_day = dataset.partial_last_day(rows)
+daily = dataset.daily_totals(rows, partial_day)
+
+periods = {"7": 7, "30": 30, "all": None}
+period = st.segmented_control(ui.t("client.period"), list(periods), default="30", key=ui.wkey("client_period"),
+                              format_func=lambda p: ui.t(f"client.period_{p}")) or "30"
+if not daily.empty and periods[period] is not None:
+    last = daily["date"].max()
+    daily = daily.loc[daily["date"] > last - pd.Timedelta(days=periods[period])]
+    rows = dataset.between(rows, daily["date"].min().date(), last.date())
+
+s = dataset.summary(rows)
+if not daily.empty:
+    st.caption(ui.t("client.range", start=f"{daily['date'].min():%Y-%m-%d}", end=f"{daily['date'].max():%Y-%m-%d}"))
+m = st.columns(3)
+m[0].metric(ui.t("client.spend"), i18n.money(s.cost, currency, 0))
+m[1].metric(ui.t("client.leads"), f"{s.conversions:,.0f}")
+m[2].metric(ui.t("client.cpl"), i18n.money(s.cpa, currency, 0))
+
+st.subheader(ui.t("client.trend"))
+if daily.empty:
+    st.info(ui.t("overview.no_daily"))
+else:
+    sym = i18n.CURRENCY_SYMBOL.get(currency or "", "")
+    whole = daily.loc[~daily["partial"]]
+    fig = go.Figure()
+    fig.add_bar(x=daily["date"], y=daily["cost"], name=ui.t("client.spend"), marker_color="#9ec5fe", yaxis="y",
+                hovertemplate=f"%{{x|%m-%d}}<br>{ui.t('client.spend')} {sym}%{{y:,.0f}}<extra></extra>")
+    fig.add_scatter(x=whole["date"], y=whole["cpa"], name=ui.t("client.cpl"), mode="lines+markers", yaxis="y2",
+                    line=dict(color=ui.WARN, width=2), marker=dict(size=5), connectgaps=True,
+                    hovertemplate=f"%{{x|%m-%d}}<br>{ui.t('client.cpl')} {sym}%{{y:,.0f}}<extra></extra>")
+    fig.update_layout(height=300, margin=dict(l=4, r=4, t=4, b=4), hovermode="x unified", plot_bgcolor="white",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), bargap=0.2,
+                      yaxis=dict(gridcolor="#eef1f5", rangemode="tozero", tickprefix=sym, tickformat="~s"),
+                      yaxis2=dict(overlaying="y", side="right", showgrid=False, rangemode="tozero",
+                                  tickprefix=sym, tickformat=",.0f"),
+                      xaxis=dict(tickformat="%m-%d", gridcolor="#eef1f5"))
+    st.plotly_chart(fig, width="stretch", key="client_chart", config={"displayModeBar": False})
+    st.caption(ui.t("client.trend_help"))
+    if daily["partial"].any():
+        st.caption(":material/schedule: " + ui.t("client.partial", day=f"{daily['date'].max():%m-%d}"))
+
+    weekly = (daily.assign(week=daily["date"].dt.to_period("W-SUN").dt.start_time)
+              .groupby("week")[["cost", "conversions"]].sum().reset_index().sort_values("week", ascending=False))
+    weekly["cpl"] = weekly["cost"] / weekly["conversions"].where(weekly["conversions"] > 0)
+    st.subheader(ui.t("client.weeks"))
+    st.dataframe(pd.DataFrame({
+        "week": [f"{w:%m-%d}" for w in weekly["week"]],
+        "cost": [i18n.money(v, currency, 0) for v in weekly["cost"]],
+        "leads": [f"{v:,.0f}" for v in weekly["conversions"]],
+        "cpl": [i18n.money(v, currency, 0) for v in weekly["cpl"]],
+    }), hide_index=True, width="stretch", key="client_weeks", column_config={
+        "week": ui.t("client.week"), "cost": ui.t("client.spend"), "leads": ui.t("client.leads"),
+        "cpl": ui.t("client.cpl")})
+
+st.subheader(ui.t("client.notes"))
+notes = c.store.notes(ws.id) if c.can("view", ws) else []
+if not notes:
+    st.caption(ui.t("client.no_notes"))
+for n in notes:
+    with st.container(border=True):
+        st.markdown(f"**{n.note_date:%Y-%m-%d}**")
+        st.markdown(n.text)
+
+if c.can("download", ws) and not daily.empty:
+    out = daily[["date", "cost", "clicks", "conversions", "cpa"]].rename(columns={
+        "date": ui.t("client.csv_date"), "cost": ui.t("client.spend"), "clicks": ui.t("overview.clicks"),
+        "conversions": ui.t("client.leads"), "cpa": ui.t("client.cpl")})
+    st.download_button(ui.t("client.download"), out.to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8-sig"),
+                       file_name="daily.csv", mime="text/csv", key="client_download", icon=":material/download:")
+if c.share is not None:
+    st.caption(":material/lock: " + ui.t("client.footer", date=f"{c.share.expires_at.astimezone():%Y-%m-%d}"))

@@ -1,0 +1,102 @@
+"""Share a workspace with its client: read-only links (create, list, revoke) and the
+dated notes of what was changed and why, which the client view shows."""
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+import ui
+
+c = ui.ctx()
+st.title(ui.t("share.title"))
+st.caption(ui.t("share.caption"))
+ws = ui.require_workspace()
+st.caption(":material/folder_open: " + ui.t("upload.into", name=ws.name))
+can_share = c.can("share", ws)
+if c.local:
+    st.warning(ui.t("share.local_warning"), icon=":material/lock_open:")
+
+# ------------------------------------------------------------------ links
+st.subheader(ui.t("share.links"))
+if not can_share:
+    st.info(ui.t("share.not_allowed"), icon=":material/visibility:")
+else:
+    with st.form("share_form", clear_on_submit=True):
+        label = st.text_input(ui.t("share.label"), key="share_label", placeholder=ui.t("share.label_hint"))
+        cols = st.columns(2)
+        days = cols[0].selectbox(ui.t("share.expiry"), [1, 7, 30, 90, 365], index=1, key="share_days",
+                                 format_func=lambda d: ui.t("share.days", n=d))
+        allow = cols[1].checkbox(ui.t("share.allow_download"), key="share_allow", help=ui.t("share.allow_help"))
+        go = st.form_submit_button(ui.t("share.create"), type="primary", icon=":material/add_link:")
+    if go:
+        link, token = c.access.create_share(ws.id, expires_in=timedelta(days=int(days)), label=label or None,
+                                            allow_download=bool(allow))
+        st.session_state["share_new"] = (ws.id, link.id, token)
+    new = st.session_state.get("share_new")
+    if new and new[0] == ws.id:
+        base = (st.context.url or "").split("?")[0].rstrip("/")
+        for suffix in ("/share",):
+            if base.endswith(suffix):
+                base = base[: -len(suffix)]
+        with st.container(border=True):
+            st.success(ui.t("share.created"), icon=":material/link:")
+            st.code(f"{base}/?share={new[2]}", language=None, wrap_lines=True)
+            st.caption(ui.t("share.once"))
+            if st.button(ui.t("share.copied"), key="share_dismiss"):
+                st.session_state.pop("share_new", None)
+                st.rerun()
+
+    links = c.access.shares(ws.id)
+    if links:
+        now = c.store.now()
+        state_word = {"active": ui.t("share.state_active"), "expired": ui.t("share.state_expired"),
+                      "revoked": ui.t("share.state_revoked")}
+        st.dataframe(pd.DataFrame([{
+            "label": link.label or "–", "state": state_word[link.state(now)],
+            "created": ui.when(link.created_at), "expires": ui.when(link.expires_at),
+            "opened": ui.when(link.last_opened_at) if link.last_opened_at else ui.t("share.never"),
+            "download": link.allow_download,
+        } for link in links]), hide_index=True, width="stretch", key="share_list", column_config={
+            "label": ui.t("share.label"), "state": ui.t("share.state"), "created": ui.t("share.created_at"),
+            "expires": ui.t("share.expires_at"), "opened": ui.t("share.last_opened"),
+            "download": st.column_config.CheckboxColumn(ui.t("share.allow_download"))})
+        active = {link.id: link for link in links if link.state(now) == "active"}
+        if active:
+            cols = st.columns([3, 1], vertical_alignment="bottom")
+            pick = cols[0].selectbox(ui.t("share.revoke_pick"), list(active), key="share_revoke_pick",
+                                     format_func=lambda i: f"{active[i].label or '–'} · {ui.when(active[i].created_at)}")
+            if cols[1].button(ui.t("share.revoke"), key="share_revoke", icon=":material/link_off:"):
+                c.access.revoke_share(ws.id, pick)
+                st.toast(ui.t("share.revoked"))
+                st.rerun()
+    else:
+        st.caption(ui.t("share.none"))
+
+# ------------------------------------------------------------------ notes
+st.subheader(ui.t("notes.title"))
+st.caption(ui.t("notes.caption"))
+can_note = c.can("edit_lexicon", ws)
+if can_note:
+    with st.form("note_form", clear_on_submit=True):
+        day = st.date_input(ui.t("notes.date"), value=date.today(), key="note_date")
+        text = st.text_area(ui.t("notes.text"), key="note_text", placeholder=ui.t("notes.hint"), height=90)
+        add = st.form_submit_button(ui.t("notes.add"), type="primary", icon=":material/edit_note:")
+    if add:
+        try:
+            ui.add_note(ws, day, text)
+        except ValueError as exc:
+            st.error(str(exc))
+        else:
+            st.toast(ui.t("notes.added"))
+            st.rerun()
+notes = c.store.notes(ws.id)
+if not notes:
+    st.caption(ui.t("client.no_notes"))
+for n in notes:
+    with st.container(border=True):
+        cols = st.columns([5, 1], vertical_alignment="center")
+        cols[0].markdown(f"**{n.note_date:%Y-%m-%d}** · {ui.who(n.author_name)}\n\n{n.text}")
+        if can_note and cols[1].button(ui.t("notes.delete"), key=f"note_del_{n.id}", icon=":material/delete:"):
+            ui.delete_note(ws, n.id)
+            st.rerun()
+st.page_link("pages/client.py", label=ui.t("nav.client_preview"), icon=":material/smartphone:")

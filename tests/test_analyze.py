@@ -1,0 +1,277 @@
+"""The whole analysis (optimizer.analyze) and ``python -m optimizer analyze``: the summary
+ranks the sample account's planted problems by money, in both languages, counting each
+plan once; the landing sheet is optional; the command writes the workbook, JSON and
+CSVs, exits 1 with one line on bad input and 2 on bad usage, documents every option,
+and batch mode writes one workbook per account plus an index, a bad account included."""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from optimizer import analyze
+from optimizer.analyze import (DRIFT_COLUMNS, INDEX_COLUMNS, KEYWORD_COLUMNS, SUMMARY_COLUMNS, AnalysisSettings,
+                               ProgressBar, add_analyze_parser, analysis_json, analyze_exports, cmd_analyze,
+                               workbook_paths)
+from optimizer.sheet_text import st
+from tests.conftest import FIXTURES, ROOT, SAMPLE
+
+FILES = [SAMPLE / "baidu_keyword_report.csv", SAMPLE / "baidu_search_term_report.csv",
+         SAMPLE / "baidu_plan_report.csv"]
+BUNDLE_MAP = SAMPLE / "bundle_map.csv"
+SMALL = FIXTURES / "baidu_keyword_daily_gbk.csv"
+BAD = FIXTURES / "bad_non_numeric.csv"
+
+
+@pytest.fixture(scope="module")
+def analysis():
+    return analyze_exports(FILES, bundle_map=BUNDLE_MAP, settings=AnalysisSettings(landing=False))[0]
+
+
+def run(*argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="python -m optimizer")
+    add_analyze_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["analyze", *map(str, argv)])
+    return cmd_analyze(args)
+
+
+# ---------------------------------------------------------------- the analysis
+
+def test_frames_have_their_documented_columns(analysis):
+    assert list(analysis.summary.columns) == SUMMARY_COLUMNS
+    assert list(analysis.keywords.columns) == KEYWORD_COLUMNS
+    assert list(analysis.drift.columns) == DRIFT_COLUMNS
+    assert analysis.keywords["cost"].is_monotonic_decreasing
+    k = analysis.keywords
+    ok = k["clicks"] > 0
+    np.testing.assert_allclose(k.loc[ok, "cvr"], k.loc[ok, "conversions"] / k.loc[ok, "clicks"])
+    assert analysis.landing is None and "landing" not in analysis.frames()
+    assert (analysis.platform, analysis.account, analysis.currency, analysis.vertical) == \
+        ("baidu", "北京安心开锁", "CNY", "locksmith")
+
+
+def test_summary_ranks_by_money_then_the_actions_without_money(analysis):
+    s = analysis.summary
+    assert s["rank"].tolist() == list(range(1, len(s) + 1))
+    money = s["money_at_stake"].to_numpy(float)
+    priced = money[~np.isnan(money)]
+    assert (np.diff(priced) <= 0).all()
+    assert np.isnan(money[len(priced):]).all()  # the unpriced come last
+    assert set(s.loc[s["money_at_stake"].isna(), "severity"]) <= {"info"}
+    assert s.loc[s["money_at_stake"].notna(), "severity"].isin(["high", "medium", "low"]).all()
+
+
+def test_summary_names_the_sample_accounts_planted_problems(analysis):
+    en, zh = analysis.summary["action_en"].tolist(), analysis.summary["action_zh"].tolist()
+    assert any(a.startswith("Add 54 negative keywords — ¥") and a.endswith("wasted in 30 days") for a in en)
+    assert "开锁-电话词 CPC +39% since 10-20 — ¥11,170 at stake" in en  # the planted CPC drift
+    assert "开锁-电话词 点击价格 +39%（自 10-20 起）— 已多花 ¥11,170" in zh
+    assert any(a.startswith("Split 开锁-电话词 off bundle 包1 开锁核心") for a in en)
+    assert any("包3 换锁" in a and "above target" in a for a in en)
+    kinds = set(analysis.summary["kind"])
+    assert {"negatives", "drift", "split", "target", "compensation", "structure", "bundles", "cpc"} <= kinds
+    assert analysis.summary["kind"].iloc[0] in ("negatives", "drift")
+
+
+def test_each_flagged_plan_gets_one_drift_line(analysis):
+    lines = analysis.summary.loc[analysis.summary["kind"] == "drift"]
+    assert lines["entity"].is_unique
+    d = analysis.drift
+    plans = set(d.loc[(d["level"] == "campaign") & (d["status"] == "flag") & (d["money_at_stake"] > 0), "entity"])
+    assert plans <= set(lines["entity"])
+    # each plan's line carries its largest flag
+    for plan in plans:
+        top = d.loc[(d["level"] == "campaign") & (d["entity"] == plan), "money_at_stake"].max()
+        assert lines.loc[lines["entity"] == plan, "money_at_stake"].iloc[0] == pytest.approx(top)
+    # a bundle flag is not repeated when its plans carry the money
+    assert "包1 开锁核心" not in set(lines["entity"])
+
+
+def test_drift_flags_carry_headline_and_explanation(analysis):
+    d = analysis.drift
+    assert len(d) and d["headline_zh"].str.len().gt(0).all() and d["headline_en"].str.len().gt(0).all()
+    row = d.loc[(d["entity"] == "开锁-电话词") & (d["metric"] == "cpc")].iloc[0]
+    assert row["explanation_en"].startswith("CPC +39%") and "top: 开锁-电话词 / 开锁电话" in row["explanation_en"]
+    assert row["explanation_zh"].startswith("点击价格 +39%")
+    assert row["share_cpc"] > 0.9 and row["top_contributor"] == "开锁-电话词 / 开锁电话"
+
+
+def test_counts_and_json_keys_are_stable(analysis):
+    c = analysis.counts()
+    assert c["negative_keywords"] == 54 and c["split_candidates"] == 3 and c["over_target"] == 2
+    assert c["landing_pages"] is None
+    j = analysis_json(analysis, "en", "x.xlsx")
+    assert set(j) >= {"platform", "account", "currency", "vertical", "date_start", "date_end", "rows", "spend",
+                      "window_start", "window_end", "workbook", "counts", "summary", "notes"}
+    assert set(j["summary"][0]) >= {"rank", "kind", "severity", "money_at_stake", "basis", "count", "action",
+                                    "action_zh", "action_en", "sheet", "entity"}
+    assert j["notes"][0].keys() >= {"code", "message", "message_zh"}
+    json.dumps(j, ensure_ascii=False)
+
+
+def test_landing_sheet_is_skipped_with_a_note_when_its_module_is_missing(monkeypatch):
+    monkeypatch.setitem(sys.modules, "optimizer.landing_report", None)  # import fails
+    a = analyze_exports([SMALL])[0]
+    assert a.landing is None
+    codes = [c for c, _, _ in a.notes]
+    assert "landing_missing" in codes
+    from optimizer.workbook import workbook_bytes
+    wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(a, "zh")))
+    assert "落地页" not in wb.sheetnames
+    assert any("落地页分析模块尚不可用" in str(c.value) for c in wb["摘要"]["A"] if c.value)
+
+
+def test_several_accounts_get_one_workbook_each():
+    a = analyze.Analysis.__new__(analyze.Analysis)
+    b = analyze.Analysis.__new__(analyze.Analysis)
+    a.account, a.platform, b.account, b.platform = "北京/安心", "baidu", "", "google_ads"
+    assert workbook_paths(Path("out/report.xlsx"), [a]) == [Path("out/report.xlsx")]
+    assert workbook_paths(Path("out/report.xlsx"), [a, b]) == [Path("out/report_北京_安心.xlsx"),
+                                                              Path("out/report_google_ads.xlsx")]
+
+
+# ---------------------------------------------------------------- the command
+
+def test_command_writes_workbook_json_and_csvs(tmp_path, capsys):
+    out, csv_dir = tmp_path / "deep" / "report.xlsx", tmp_path / "csv"
+    rc = run(*FILES, "--bundle-map", BUNDLE_MAP, "--out", out, "--json", "--lang", "en", "--csv-dir", csv_dir,
+             "--quiet")
+    captured = capsys.readouterr()
+    assert rc == 0, captured.err
+    data = json.loads(captured.out)
+    assert isinstance(data, list) and len(data) == 1
+    acct = data[0]
+    assert acct["account"] == "北京安心开锁" and acct["workbook"] == str(out) and acct["rows"] > 0
+    assert acct["summary"][0]["rank"] == 1 and acct["summary"][0]["action"] == acct["summary"][0]["action_en"]
+    assert acct["counts"]["landing_pages"] and acct["counts"]["drift_flags"] > 0
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[0] == "Summary" and "Landing pages" in wb.sheetnames
+    csvs = sorted(csv_dir.glob("*.csv"))
+    assert [p.name.split("_", 1)[1][:-4] for p in csvs] == wb.sheetnames
+    assert all(p.read_bytes().startswith(b"\xef\xbb\xbf") for p in csvs)
+    back = pd.read_csv(csvs[0], encoding="utf-8-sig")
+    assert back.columns[3] == "Action" and back["Action"].tolist() == [s["action_en"] for s in acct["summary"]]
+
+
+def test_bad_file_exits_1_with_one_line_naming_file_row_and_column(capsys):
+    rc = run(SMALL, BAD, "--out", "never.xlsx")
+    captured = capsys.readouterr()
+    assert rc == 1
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("error: bad_non_numeric.csv, row ") and "column '" in lines[0]
+    assert "is not a number" in lines[0]
+    assert captured.out == "" and not Path("never.xlsx").exists()
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["no_such_file.csv"], "no_such_file.csv"),
+    ([str(SMALL), "--bundle-map", str(FIXTURES / "bad_empty.csv")], "bad_empty.csv"),
+])
+def test_unreadable_inputs_exit_1_with_one_line(argv, expected, capsys):
+    rc = run(*argv)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 1 and len(err) == 1 and err[0].startswith("error: ") and expected in err[0]
+
+
+@pytest.mark.parametrize("argv", [[], ["--batch", "x", str(SMALL)], ["--batch", "x"],
+                                  ["--batch", "x", "--out", "o", "--bundle-map", "m.csv"]])
+def test_bad_usage_exits_2(argv, capsys):
+    assert run(*argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "error:" in err[0]
+
+
+@pytest.mark.parametrize("argv", [["x", "--lang", "fr"], ["x", "--window-days", "0"], ["x", "--vertical", "bakery"]])
+def test_bad_option_values_exit_2(argv):
+    with pytest.raises(SystemExit) as info:
+        run(*argv)
+    assert info.value.code == 2
+
+
+def test_help_documents_every_option(capsys):
+    with pytest.raises(SystemExit) as info:
+        run("--help")
+    assert info.value.code == 0
+    text = capsys.readouterr().out
+    for opt in ("EXPORT", "--batch", "--out", "--csv-dir", "--json", "--lang", "--vertical", "--bundle-map",
+                "--window-days", "--quiet", "Exit status"):
+        assert opt in text, opt
+
+
+def test_batch_mode_writes_one_workbook_per_account_and_an_index(tmp_path, capsys):
+    src, out = tmp_path / "accounts", tmp_path / "out"
+    (src / "good").mkdir(parents=True)
+    (src / "bad").mkdir()
+    (src / "empty").mkdir()
+    shutil.copy(SMALL, src / "good" / SMALL.name)
+    shutil.copy(BAD, src / "bad" / BAD.name)
+    (src / "good" / "bundle_map.csv").write_text("推广计划,投放包\n开锁-核心词,包1\n", encoding="utf-8")
+    rc = run("--batch", src, "--out", out, "--json", "--quiet")
+    captured = capsys.readouterr()
+    assert rc == 1  # one account failed
+    data = json.loads(captured.out)
+    assert data["index"] == str(out / "index.xlsx") and Path(data["index_csv"]).exists()
+    rows = {r["folder"]: r for r in data["accounts"]}
+    assert set(rows) == {"good", "bad", "empty"}
+    assert set(rows["good"]) == set(INDEX_COLUMNS)
+    good, bad = rows["good"], rows["bad"]
+    assert good["status"] == "ok" and good["account"] == "北京安心开锁" and good["rows"] > 0
+    assert Path(good["path"]) == out / "good.xlsx" and openpyxl.load_workbook(good["path"]).sheetnames[0] == "摘要"
+    assert good["top_action"] and good["actions"] > 0
+    assert bad["status"] == "error" and bad["path"] == "" and "\n" not in bad["error"]
+    assert "bad_non_numeric.csv" in bad["error"] and "点击" in bad["error"]
+    assert rows["empty"]["status"] == "error" and "no export files" in rows["empty"]["error"]
+    err = captured.err.strip().splitlines()
+    assert len(err) == 2 and all(e.startswith("error: ") for e in err)
+    index = openpyxl.load_workbook(out / "index.xlsx")["账户索引"]
+    assert [c.value for c in index[1]] == [st(f"col.{c}", "zh") for c in INDEX_COLUMNS]
+    assert index.freeze_panes == "A2" and index.auto_filter.ref == "A1:L4"
+    back = pd.read_csv(out / "index.csv", encoding="utf-8-sig")
+    assert back["文件夹"].tolist() == ["bad", "empty", "good"]
+    assert back["状态"].tolist() == ["失败", "失败", "完成"]
+
+
+def test_batch_needs_a_folder(tmp_path, capsys):
+    assert run("--batch", tmp_path / "missing", "--out", tmp_path / "o") == 1
+    assert "missing" in capsys.readouterr().err
+
+
+def test_progress_bar_draws_only_on_a_terminal():
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    quiet = io.StringIO()
+    bar = ProgressBar(stream=quiet, delay=0)
+    bar(1, 2, "drift")
+    bar.close()
+    assert quiet.getvalue() == ""  # not a terminal
+    tty = Tty()
+    bar = ProgressBar(stream=tty, delay=0)
+    bar(1, 4, "drift")
+    bar(4, 4, "done")
+    bar.close()
+    assert "\r[" in tty.getvalue() and " 25% " in tty.getvalue() and tty.getvalue().endswith("\n")
+    assert ProgressBar(enabled=False, stream=tty).enabled is False
+
+
+def test_python_dash_m_exit_code_and_one_line_on_bad_input():
+    cmd = [sys.executable, "-m", "optimizer.analyze", "analyze", str(BAD)]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    from optimizer import cli
+    if "analyze" in cli.build_parser()._subparsers._group_actions[0].choices:  # once wired into the CLI
+        proc = subprocess.run([sys.executable, "-m", "optimizer", "analyze", str(BAD)], cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 1 and len(proc.stderr.strip().splitlines()) == 1

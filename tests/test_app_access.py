@@ -1,0 +1,347 @@
+"""Sign-in, roles, workspaces, share links and the client view, through the app (AppTest,
+every run through app.py as on the server) against a real SQLite database."""
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+import tests.apptest  # noqa: F401 - every run goes through app.py
+import ui
+from optimizer import auth
+from optimizer.store import Store, sessions_t
+from tests.apptest import app_test
+from tests.conftest import FIXTURES
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setattr(ui, "DATA_DIR", tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def store(data_dir):
+    with Store.open(None, data_dir) as s:
+        ui.seed_sample(s)
+        yield s
+
+
+def sample(store: Store):
+    return store.get_workspace(int(store.setting(ui.SAMPLE_SETTING)))
+
+
+def other_workspace(store: Store, name="客户B", by=None):
+    ws = store.create_workspace(name, by=by)
+    p = FIXTURES / "baidu_keyword_daily_gbk.csv"
+    store.add_upload(ws.id, p.name, p.read_bytes(), by)
+    return ws
+
+
+def texts(at) -> str:
+    """Every text the run showed (titles, markdown, captions, alerts, metrics)."""
+    parts = [e.value for kind in ("title", "subheader", "markdown", "caption", "info", "warning", "error",
+                                  "success") for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(str(p) for p in parts)
+
+
+def sign_in(at, name: str, password: str = PASSWORD):
+    at.text_input(key="signin_name").input(name)
+    at.text_input(key="signin_password").input(password)
+    next(b for b in at.button if "登录" in b.label).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def open_app(**query):
+    at = app_test()
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+# ------------------------------------------------------------------ local mode
+
+def test_with_no_account_the_app_runs_in_local_mode_on_the_sample(store):
+    at = open_app()
+    assert any("本机模式" in w.value and "users add" in w.value for w in at.sidebar.warning)
+    assert at.title[0].value == "账户概览"
+    assert "示例账户" in texts(at)
+    names = [sample(store).name]
+    assert at.selectbox(key=ui.K_WS).options == names
+
+
+# ------------------------------------------------------------------ sign-in
+
+def test_once_a_user_exists_a_signed_out_visitor_reaches_only_the_sign_in_page(store):
+    auth.create_user(store, "admin", PASSWORD, "admin")
+    at = open_app()
+    assert at.title[0].value == "登录"
+    assert not at.metric and not at.dataframe and not at.get("file_uploader")
+    for page in ("pages/overview.py", "pages/upload.py", "pages/workspaces.py", "pages/share.py",
+                 "pages/client.py"):
+        with pytest.raises(ValueError, match="Known pages: .*signin.py'\\]"):  # not in the navigation at all
+            at.switch_page(page)
+    # a made-up session token in session state gets nothing either
+    at.session_state[ui.K_SESSION] = auth.new_token()
+    at.run()
+    assert at.title[0].value == "登录"
+
+
+def test_wrong_password_is_refused_and_the_right_one_signs_in(store):
+    auth.create_user(store, "wang", PASSWORD, "admin")
+    at = sign_in(open_app(), "wang", "not the password")
+    assert any("用户名或密码不对" in e.value for e in at.error)
+    assert at.title[0].value == "登录"
+    sign_in(at, "wang")
+    assert at.title[0].value == "账户概览"
+    assert any("wang" in c.value for c in at.sidebar.caption)
+
+
+def test_five_wrong_passwords_lock_the_name_with_a_message(store):
+    auth.create_user(store, "wang", PASSWORD, "optimizer")
+    at = open_app()
+    for _ in range(5):
+        sign_in(at, "wang", "wrong password!")
+    sign_in(at, "wang")  # even the right password, while locked
+    assert any("错误次数太多" in e.value for e in at.error)
+    assert at.title[0].value == "登录"
+
+
+def test_an_expired_session_goes_back_to_sign_in(store):
+    auth.create_user(store, "wang", PASSWORD, "analyst")
+    at = sign_in(open_app(), "wang")
+    assert at.title[0].value == "账户概览"
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(sessions_t).values(expires_at=store.now() - timedelta(seconds=1)))
+    at.run()
+    assert at.title[0].value == "登录"
+    assert any("登录已过期" in w.value for w in at.warning)
+
+
+def test_signing_out_ends_the_session(store):
+    auth.create_user(store, "wang", PASSWORD, "optimizer")
+    at = sign_in(open_app(), "wang")
+    token = at.session_state[ui.K_SESSION]
+    at.sidebar.button(key="signout").click().run()
+    assert at.title[0].value == "登录"
+    assert auth.session_user(store, token) is None
+
+
+# ------------------------------------------------------------------ roles
+
+def test_an_optimizer_sees_only_their_own_workspaces_even_when_tampering(store):
+    wang = auth.create_user(store, "wang", PASSWORD, "optimizer")
+    auth.create_user(store, "li", PASSWORD, "optimizer")
+    mine = other_workspace(store, "王的客户", by=wang)
+    theirs = other_workspace(store, "别人的客户")
+    at = sign_in(open_app(), "wang")
+    assert at.selectbox(key=ui.K_WS).options == ["王的客户"]
+    assert at.session_state[ui.K_CTX].ws.id == mine.id
+    # a workspace id from session state or the URL that is not theirs changes nothing
+    for other in (theirs.id, sample(store).id, str(theirs.id), "1 OR 1=1", -1):
+        at.query_params["ws"] = str(other)
+        at.session_state[ui.K_WS_NEXT] = other
+        at.run()
+        assert not at.exception
+        assert at.session_state[ui.K_CTX].ws.id == mine.id
+        assert "别人的客户" not in texts(at) and "示例账户" not in texts(at)
+    # li has none: told so, sees no data
+    at2 = sign_in(open_app(), "li")
+    assert any("还没有可以查看的工作区" in i.value for i in at2.info)
+    assert not at2.metric
+
+
+def test_an_analyst_reads_but_gets_no_upload_or_delete_controls(store):
+    analyst = auth.create_user(store, "zhao", PASSWORD, "analyst")
+    at = sign_in(open_app(), "zhao")
+    assert at.title[0].value == "账户概览" and at.metric  # reads the sample
+    at.switch_page("pages/upload.py").run()
+    assert not at.get("file_uploader")
+    assert any("只能查看和下载" in i.value for i in at.info)
+    at.switch_page("pages/workspaces.py").run()
+    assert not at.exception
+    assert not any(b.key == "ws_delete" for b in at.button)
+    assert not at.get("text_input")  # no create, no delete confirmation
+    assert at.get("download_button")  # may export
+    at.switch_page("pages/share.py").run()
+    assert not at.get("file_uploader") and not any("生成链接" in b.label for b in at.button)
+    access = auth.Access(store, analyst)
+    ws = sample(store)
+    p = FIXTURES / "baidu_keyword_daily_gbk.csv"
+    with pytest.raises(auth.PermissionDenied):
+        access.upload(ws.id, p.name, p.read_bytes())
+    with pytest.raises(auth.PermissionDenied):
+        access.delete_workspace(ws.id, ws.name)
+    with pytest.raises(auth.PermissionDenied):
+        access.delete_upload(ws.id, store.list_uploads(ws.id)[0].id)
+
+
+# ------------------------------------------------------------------ share links
+
+def _share(store, ws, **kw):
+    admin = store.user_by_name("boss") or auth.create_user(store, "boss", PASSWORD, "admin")
+    return auth.create_share(store, admin, ws.id, **kw)
+
+
+def test_a_share_link_shows_its_workspace_alone_whatever_is_tampered(store):
+    a = sample(store)
+    b = other_workspace(store)
+    _, token = _share(store, a, label="给王老板")
+    at = open_app(share=token)
+    assert at.title[0].value == a.name
+    assert not at.get("file_uploader") and not at.sidebar.selectbox
+    shown = texts(at)
+    assert "花费" in shown and "线索" in shown and "每条线索成本" in shown
+    # tampering with the URL and session state
+    for tamper in ({"query": ("ws", str(b.id))}, {"state": (ui.K_WS, b.id)}, {"state": (ui.K_WS_NEXT, b.id)},
+                   {"query": ("workspace", str(b.id))}, {"state": (ui.K_SESSION, auth.new_token())}):
+        if "query" in tamper:
+            at.query_params[tamper["query"][0]] = tamper["query"][1]
+        else:
+            at.session_state[tamper["state"][0]] = tamper["state"][1]
+        at.run()
+        assert not at.exception
+        assert at.session_state[ui.K_CTX].ws.id == a.id
+        assert at.title[0].value == a.name and b.name not in texts(at)
+    # no other page exists for the visitor
+    with pytest.raises(ValueError, match="Known pages: .*client.py'\\]"):
+        at.switch_page("pages/upload.py")
+    # the link for B shows B, never A
+    _, token_b = _share(store, b)
+    at_b = open_app(share=token_b)
+    assert at_b.title[0].value == b.name and a.name not in texts(at_b)
+
+
+def test_revoked_and_expired_links_are_refused_with_a_clear_message(store, monkeypatch):
+    a = sample(store)
+    link, token = _share(store, a)
+    at = open_app(share=token)
+    assert at.title[0].value == a.name
+    store.revoke_share_link(a.id, link.id)
+    at.run()  # an open page stops working at once
+    assert at.title[0].value == "无法打开这个看板"
+    assert any("已被撤销" in e.value for e in at.error) and not at.metric
+    link2, token2 = _share(store, a, expires_in=timedelta(minutes=1))
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE share_links SET expires_at = :t WHERE id = :i"),
+                     {"t": (store.now() - timedelta(seconds=1)).replace(tzinfo=None), "i": link2.id})
+    at2 = open_app(share=token2)
+    assert any("已过期" in e.value for e in at2.error) and not at2.metric
+
+
+def test_wrong_tokens_are_rate_limited(store):
+    a = sample(store)
+    _, token = _share(store, a)
+    for _ in range(10):
+        at = open_app(share=auth.new_token())
+        assert any("无效" in e.value or "次数太多" in e.value for e in at.error)
+    at = open_app(share=token)  # the source is locked: even a good link waits
+    assert any("尝试次数太多" in e.value for e in at.error)
+    assert not at.metric
+
+
+def test_the_client_view_shows_spend_leads_cost_per_lead_and_notes(store):
+    a = sample(store)
+    store.add_note(a.id, date(2026, 11, 20), "暂停了询价词：花钱多、来电少。")
+    _, token = _share(store, a)
+    at = open_app(share=token)
+    at.segmented_control(key="client_period").set_value("all").run()
+    labels = {m.label: m.value for m in at.metric}
+    assert set(labels) == {"花费", "线索", "每条线索成本"}
+    assert labels["花费"].startswith("¥")
+    assert len(at.get("plotly_chart")) == 1
+    assert "暂停了询价词：花钱多、来电少。" in texts(at) and "2026-11-20" in texts(at)
+    assert not at.get("download_button")  # not allowed by this link
+    _, token_dl = _share(store, a, allow_download=True)
+    at_dl = open_app(share=token_dl)
+    assert len(at_dl.get("download_button")) == 1
+    at_dl.radio(key="lang").set_value("en").run()
+    assert {m.label for m in at_dl.metric} == {"Spend", "Leads", "Cost per lead"}
+
+
+# ------------------------------------------------------------------ workspaces, notes, persistence
+
+def test_workspaces_are_created_shared_noted_and_deleted_with_their_name(store):
+    at = open_app()
+    at.switch_page("pages/workspaces.py").run()
+    at.text_input(key="ws_new_name").input("北京安心开锁")
+    next(b for b in at.button if "新建工作区" in b.label).click().run()
+    assert not at.exception
+    ws = store.workspace_by_name("北京安心开锁")
+    assert ws is not None and at.session_state[ui.K_CTX].ws.id == ws.id
+    # notes and a link on the share page
+    at.switch_page("pages/share.py").run()
+    at.text_area(key="note_text").input("加了否定词“免费”。")
+    next(b for b in at.button if "添加记录" in b.label).click().run()
+    assert [n.text for n in store.notes(ws.id)] == ["加了否定词“免费”。"]
+    at.text_input(key="share_label").input("给王老板")
+    next(b for b in at.button if "生成链接" in b.label).click().run()
+    assert not at.exception
+    link_text = at.code[0].value
+    assert "/?share=" in link_text
+    token = link_text.split("share=")[1]
+    assert auth.open_share(store, token).workspace_id == ws.id
+    assert [lk.label for lk in store.share_links(ws.id)] == ["给王老板"]
+    at.button(key="share_revoke").click().run()
+    assert store.share_links(ws.id)[0].revoked_at is not None
+    # delete: the button waits for the exact name
+    at.switch_page("pages/workspaces.py").run()
+    assert at.button(key="ws_delete").disabled
+    at.text_input(key=f"ws_delete_name_{ws.id}").input("北京安心开锁").run()
+    at.button(key="ws_delete").click().run()
+    assert not at.exception
+    assert store.workspace_by_name("北京安心开锁") is None
+
+
+def test_uploads_survive_a_refresh_and_a_server_restart(store, data_dir):
+    at = open_app()
+    at.switch_page("pages/upload.py").run()
+    at.text_input(key="upload_new_ws").input("客户C")
+    p = FIXTURES / "baidu_keyword_daily_gbk.csv"
+    at.file_uploader(key="upload_files").set_value([(p.name, p.read_bytes(), "text/csv")]).run()
+    assert not at.exception
+    ws = store.workspace_by_name("客户C")
+    assert [u.file_name for u in store.list_uploads(ws.id)] == [p.name]
+    # a refresh: a new session, the workspace kept in the URL
+    ui._open_store.clear()  # and a restart: the server's store is opened again
+    again = open_app(ws=str(ws.id))
+    assert again.session_state[ui.K_CTX].ws.id == ws.id
+    assert again.selectbox(key="overview_account").options[0].startswith("百度营销")
+    spend = next(m for m in again.metric if m.label == "消费")
+    assert spend.value == "¥3,259"
+
+
+def test_two_uploads_to_one_workspace_at_once_lose_and_duplicate_nothing(store):
+    ws = store.create_workspace("并发")
+    access = auth.Access(store, auth.create_user(store, "wang", PASSWORD, "admin"))
+    p = FIXTURES / "baidu_keyword_daily_gbk.csv"
+    data = p.read_bytes()
+    other = data.replace(b"2026", b"2025")  # another week's file: different checksum and dates
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def go(name, payload):
+        try:
+            barrier.wait()
+            access.upload(ws.id, name, payload)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=go, args=a) for a in
+               (("a.csv", data), ("b.csv", other), ("a_again.csv", data), ("b_again.csv", other))]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors
+    ups = store.list_uploads(ws.id)
+    assert sorted(u.checksum for u in ups) == sorted({u.checksum for u in ups}) and len(ups) == 2
+    assert len(store.workspace_table(ws.id).table) == 22

@@ -1,0 +1,302 @@
+"""The recommendations workbook (optimizer.workbook): the sample account written and read
+back with openpyxl — sheets, headers in Chinese and English, number formats, frozen
+header, autofilter, colours, widths, values equal to the analysis — the CSV of every
+sheet round-trips through pandas, and hostile text never becomes a formula."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import replace
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from optimizer.analyze import analyze_exports
+from optimizer.i18n import STAGE, code_name
+from optimizer.report import neutralise
+from optimizer.sheet_text import st
+from optimizer.workbook import (COLOURS, SHEETS, money_format, sheet_csvs, sheet_frame, sheets, text_width,
+                                workbook_bytes, write_workbook)
+from tests.conftest import SAMPLE
+
+FILES = [SAMPLE / "baidu_keyword_report.csv", SAMPLE / "baidu_search_term_report.csv",
+         SAMPLE / "baidu_plan_report.csv"]
+HOSTILE = ['=HYPERLINK("http://evil.example","点我")', "+1", "-2", "@SUM(A1)", "\tx", "\rx"]
+MONEY = money_format("CNY")
+
+
+@pytest.fixture(scope="module")
+def analysis():
+    return analyze_exports(FILES, bundle_map=SAMPLE / "bundle_map.csv")[0]
+
+
+@pytest.fixture(scope="module")
+def books(analysis, tmp_path_factory):
+    out = {}
+    for lang in ("zh", "en"):
+        path = tmp_path_factory.mktemp("wb") / f"report_{lang}.xlsx"
+        write_workbook(analysis, path, lang)
+        out[lang] = openpyxl.load_workbook(path)
+    return out
+
+
+def _keys(analysis) -> list[str]:
+    return [k for k in analysis.FRAMES if getattr(analysis, k) is not None]
+
+
+def _header_row(ws) -> int:
+    return int(ws.freeze_panes[1:]) - 1
+
+
+def _table(ws) -> tuple[list[str], list[list]]:
+    h = _header_row(ws)
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=h, max_row=ws.max_row)]
+    return rows[0], rows[1:]
+
+
+def test_sheets_are_named_in_the_users_language_summary_first(analysis, books):
+    assert analysis.landing is not None  # optimizer.landing is importable now: its sheet is written
+    for lang, wb in books.items():
+        assert wb.sheetnames == [st(f"sheet.{k}", lang) for k in _keys(analysis)]
+    assert books["zh"].sheetnames[:5] == ["摘要", "关键词阶段", "阶段表现", "结构调整", "否定关键词"]
+    assert books["en"].sheetnames[:5] == ["Summary", "Keyword stages", "Stage table", "Structure fixes",
+                                          "Negative keywords"]
+
+
+def test_headers_follow_the_language_and_are_styled(analysis, books):
+    for lang, wb in books.items():
+        for key in _keys(analysis):
+            ws = wb[st(f"sheet.{key}", lang)]
+            header, _ = _table(ws)
+            assert header == [st(c.header, lang) for c in SHEETS[key]], key
+            assert len(set(header)) == len(header), key
+            cell = ws.cell(_header_row(ws), 1)
+            assert cell.font.bold and cell.fill.fgColor.rgb.endswith("DDEBF7") and cell.alignment.wrap_text
+    zh, _ = _table(books["zh"]["关键词阶段"])
+    en, _ = _table(books["en"]["Keyword stages"])
+    assert zh[:5] == ["关键词", "推广计划", "推广单元", "业务点", "阶段"]
+    assert en[:5] == ["Keyword", "Plan", "Unit", "Business line", "Stage"]
+
+
+def test_header_is_frozen_and_filtered_over_the_whole_table(analysis, books):
+    wb = books["zh"]
+    for key in _keys(analysis):
+        ws = wb[st(f"sheet.{key}", "zh")]
+        h = _header_row(ws)
+        assert ws.freeze_panes == ("A2" if key != "summary" else f"A{h + 1}")
+        n = max(len(getattr(analysis, key)), 1)
+        last = openpyxl.utils.get_column_letter(len(SHEETS[key]))
+        assert ws.auto_filter.ref == f"A{h}:{last}{h + n}", key
+    summary = wb["摘要"]
+    assert summary["A1"].value == "优化建议：北京安心开锁" and summary["A1"].font.bold
+
+
+def test_number_formats_money_percent_counts_and_dates(books):
+    ws = books["zh"]["关键词阶段"]
+    header, rows = _table(ws)
+    col = {h: i + 1 for i, h in enumerate(header)}
+    r = 2
+    assert ws.cell(r, col["消费"]).number_format == MONEY == '"¥"#,##0.00;-"¥"#,##0.00'
+    assert ws.cell(r, col["转化成本"]).number_format == MONEY
+    assert ws.cell(r, col["转化率"]).number_format == "0.00%"
+    assert ws.cell(r, col["点击"]).number_format == "#,##0"
+    assert isinstance(ws.cell(r, col["转化率"]).value, float) and 0 < ws.cell(r, col["转化率"]).value < 1
+    drift = books["en"]["Cost drift"]
+    header, _ = _table(drift)
+    col = {h: i + 1 for i, h in enumerate(header)}
+    since = drift.cell(2, col["Since"])
+    assert isinstance(since.value, dt.datetime) and since.number_format == "yyyy-mm-dd"
+    assert drift.cell(2, col["Change"]).number_format == "0.00%"
+    assert drift.cell(2, col["Money at stake"]).number_format == MONEY
+    for row in range(2, drift.max_row + 1):  # before/after: a rate for CVR flags, money for the others
+        metric = drift.cell(row, col["Metric"]).value
+        fmt = drift.cell(row, col["Before"]).number_format
+        assert fmt == ("0.00%" if metric == "CVR" else MONEY)
+    summary = books["zh"]["摘要"]
+    h = _header_row(summary)
+    assert summary.cell(h + 1, 5).number_format == MONEY and summary.cell(h + 1, 1).number_format == "#,##0"
+
+
+def test_money_format_follows_the_currency(analysis):
+    assert money_format("USD") == '"$"#,##0.00;-"$"#,##0.00'
+    assert money_format("XYZ") == '#,##0.00" XYZ"'
+    wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(analysis, "en", currency="USD")))
+    assert wb["Keyword stages"]["H2"].number_format == '"$"#,##0.00;-"$"#,##0.00'
+
+
+def test_values_equal_the_analysis(analysis, books):
+    # keyword stages: every row, in order
+    _, rows = _table(books["zh"]["关键词阶段"])
+    k = analysis.keywords
+    assert len(rows) == len(k)
+    assert [r[0] for r in rows] == [neutralise(x) for x in k["keyword"]]
+    assert [r[4] for r in rows] == [code_name(STAGE, s, "zh") for s in k["stage"]]
+    assert [r[5] for r in rows] == ["是" if u else "否" for u in k["urgency"]]
+    np.testing.assert_allclose([r[7] for r in rows], k["cost"].round(2), atol=1e-9)
+    cvr = [np.nan if r[10] is None else r[10] for r in rows]
+    np.testing.assert_allclose(cvr, k["cvr"].round(6), atol=1e-9, equal_nan=True)
+    # summary: money and actions, ranked
+    _, rows = _table(books["en"]["Summary"])
+    s = analysis.summary
+    assert [r[3] for r in rows] == s["action_en"].tolist()
+    money = [np.nan if r[4] is None else r[4] for r in rows]
+    np.testing.assert_allclose(money, s["money_at_stake"].round(2), atol=1e-9, equal_nan=True)
+    assert [r[1] for r in rows][:1] == ["High"]
+    # negatives
+    _, rows = _table(books["zh"]["否定关键词"])
+    assert [r[0] for r in rows] == [neutralise(x) for x in analysis.negatives["search_term"]]
+    assert {r[1] for r in rows} == {"精确否定"}
+    np.testing.assert_allclose([r[2] for r in rows], analysis.negatives["cost"].round(2))
+    # bundles: target CPA
+    header, rows = _table(books["en"]["Proposed bundles"])
+    i = header.index("Target CPA")
+    np.testing.assert_allclose([r[i] for r in rows], analysis.bundles["target_cpa"].round(2))
+    # drift: dates, money, headline in the language
+    header, rows = _table(books["zh"]["成本异常"])
+    d = analysis.drift
+    assert [r[header.index("变化日")].date() for r in rows] == [pd.Timestamp(x).date() for x in d["start"]]
+    np.testing.assert_allclose([r[header.index("涉及金额")] for r in rows], d["money_at_stake"].round(2))
+    assert [r[header.index("结论")] for r in rows] == d["headline_zh"].tolist()
+    assert any("开锁-电话词" in r[header.index("结论")] for r in rows)
+
+
+def test_every_sheet_holds_the_frame_cell_for_cell(analysis, books):
+    for lang, wb in books.items():
+        for s in sheets(analysis, lang):
+            _, rows = _table(wb[s.name])
+            assert len(rows) == len(s.frame), s.key
+            for j, c in enumerate(s.cols):
+                got = [r[j] for r in rows]
+                want = s.frame.iloc[:, j].tolist()
+                if c.kind == "date":
+                    assert [g.date() if g else None for g in got] == \
+                        [None if pd.isna(w) else w.date() for w in want], (s.key, c.field)
+                elif c.kind in ("money", "int", "count", "num", "ratio", "pct", "p", "metric_value"):
+                    np.testing.assert_allclose([np.nan if g is None else g for g in got],
+                                               np.array(want, dtype=float), rtol=1e-12, equal_nan=True,
+                                               err_msg=f"{s.key}.{c.field}")
+                else:
+                    assert got == [neutralise(w) for w in want], (s.key, c.field)
+
+
+def test_severity_colours(analysis, books):
+    ws = books["zh"]["摘要"]
+    h = _header_row(ws)
+    for i, sev in enumerate(analysis.summary["severity"], start=h + 1):
+        fill = ws.cell(i, 2).fill.fgColor.rgb
+        expected = {"high": "red", "medium": "amber", "low": "grey", "saving": "green"}.get(sev)
+        if expected:
+            assert fill.endswith(COLOURS[expected][0]), (i, sev)
+        else:
+            assert ws.cell(i, 2).fill.fill_type is None
+    drift = books["en"]["Cost drift"]
+    assert drift["A2"].value == "High" and drift["A2"].fill.fgColor.rgb.endswith(COLOURS["red"][0])
+    landing = books["zh"]["落地页"]
+    statuses = analysis.landing["status"].tolist()
+    assert "red" in statuses
+    row = statuses.index("red") + 2
+    assert landing.cell(row, 2).fill.fgColor.rgb.endswith(COLOURS["red"][0])
+
+
+def test_widths_come_from_the_content_and_cjk_counts_double(books):
+    assert text_width("开锁") == 4 and text_width("ab") == 2 and text_width("ＡＢ") == 4
+    ws = books["zh"]["关键词阶段"]
+    widths = {k: v.width for k, v in ws.column_dimensions.items()}
+    assert widths["A"] > widths["F"]  # keywords are wider than 是/否
+    assert all(6 <= w <= 60 for w in widths.values())
+    summary = books["en"]["Summary"]
+    assert summary.column_dimensions["D"].width >= 60  # the action, wrapped
+
+
+def test_csv_of_every_sheet_round_trips(analysis):
+    for lang in ("zh", "en"):
+        csvs = sheet_csvs(analysis, lang)
+        frames = {s.name: s for s in sheets(analysis, lang)}
+        assert list(csvs) == list(frames)
+        for name, data in csvs.items():
+            assert data.startswith(b"\xef\xbb\xbf"), name
+            back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+            s = frames[name]
+            assert list(back.columns) == list(s.frame.columns)
+            assert len(back) == len(s.frame)
+            for j, c in enumerate(s.cols):
+                got, want = back.iloc[:, j], s.frame.iloc[:, j]
+                if c.kind == "date":
+                    want = want.dt.strftime("%Y-%m-%d")
+                    assert got.fillna("").tolist() == want.fillna("").tolist(), (name, c.field)
+                elif c.kind in ("money", "int", "count", "num", "ratio", "pct", "p", "metric_value"):
+                    np.testing.assert_allclose(got.astype(float), want.astype(float), rtol=1e-12, equal_nan=True,
+                                               err_msg=f"{name}.{c.field}")
+                else:
+                    exp = [None if w is None else neutralise(w) for w in want]
+                    assert [None if isinstance(g, float) and g != g else str(g) for g in got] == \
+                        [None if e is None or e == "" else e for e in exp], (name, c.field)
+
+
+def test_sheet_frame_translates_codes(analysis):
+    zh = sheet_frame(analysis.structure, "structure", "zh")
+    en = sheet_frame(analysis.structure, "structure", "en")
+    assert list(zh.columns)[:3] == ["推广计划", "推广单元", "关键词"]
+    assert set(zh["问题"]) <= {"业务点不符", "阶段不符"} and set(en["Issue"]) <= {"line differs", "stage differs"}
+
+
+def _hostile(analysis):
+    k = analysis.keywords.head(len(HOSTILE)).copy()
+    k["keyword"] = HOSTILE
+    k["campaign"] = HOSTILE
+    neg = analysis.negatives.head(len(HOSTILE)).copy()
+    neg["search_term"] = HOSTILE
+    neg["keywords"] = HOSTILE
+    summ = analysis.summary.head(len(HOSTILE)).copy()
+    summ["action_zh"] = summ["action_en"] = HOSTILE
+    return replace(analysis, keywords=k, negatives=neg, summary=summ, account="=cmd|' /C calc'!A0")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_hostile_text_never_becomes_a_formula_in_the_workbook(analysis, lang):
+    bad = _hostile(analysis)
+    wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(bad, lang)))
+    seen = set()
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str):
+                    assert c.data_type == "s", (ws.title, c.coordinate, c.value)
+                    assert not c.value.startswith(("=", "+", "-", "@", "\t", "\r")), (ws.title, c.value)
+                    seen.add(c.value)
+    assert {"'" + h for h in HOSTILE} <= seen
+    # the account name sits inside the title (not at the start of a cell): harmless as it is
+    assert wb.worksheets[0]["A1"].value == st("title.workbook", lang, account="=cmd|' /C calc'!A0")
+
+
+def test_hostile_text_is_neutralised_in_every_csv(analysis):
+    bad = _hostile(analysis)
+    for name, data in sheet_csvs(bad, "zh").items():
+        back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        for col in back.columns:
+            for v in back[col]:
+                assert not v.startswith(("=", "+", "@", "\t", "\r")), (name, col, v)
+                if v.startswith("-"):
+                    float(v)  # only a negative number may start with a minus
+    kw = pd.read_csv(io.BytesIO(sheet_csvs(bad, "zh")["关键词阶段"]), encoding="utf-8-sig", dtype=str,
+                     keep_default_na=False)
+    assert kw["关键词"].tolist() == ["'" + h for h in HOSTILE]
+
+
+def test_error_codes_and_control_characters_stay_plain_text(analysis):
+    k = analysis.keywords.head(3).copy()
+    k["keyword"] = ["#N/A", "开锁\x00\x07电话", "#DIV/0!"]
+    wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(replace(analysis, keywords=k), "zh")))
+    ws = wb["关键词阶段"]
+    assert [ws.cell(r, 1).value for r in (2, 3, 4)] == ["#N/A", "开锁电话", "#DIV/0!"]
+    assert all(ws.cell(r, 1).data_type == "s" for r in (2, 3, 4))
+
+
+def test_bad_language_and_bad_path_fail_cleanly(analysis, tmp_path):
+    with pytest.raises(ValueError, match="lang"):
+        write_workbook(analysis, tmp_path / "x.xlsx", "fr")
+    with pytest.raises(OSError):
+        write_workbook(analysis, tmp_path / "missing" / "x.xlsx")
+    assert not list(tmp_path.rglob("*.part"))
