@@ -167,20 +167,13 @@ def cmd_bundles(args: argparse.Namespace) -> int:
         table = load_exports(args.exports)
         membership, targets = (read_bundle_map(Path(args.bundle_map).read_bytes(), args.bundle_map)
                                if args.bundle_map else (None, {}))
-    except IngestError as exc:
-        print(f"error: {exc.message('en')}", file=sys.stderr)
-        return 1
-    except (OSError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    except (IngestError, OSError, ValueError) as exc:
+        return _input_error(exc)
     settings = BundleSettings(window_days=args.window_days, min_conversions=args.min_conversions,
                               max_cpa_ratio=args.max_cpa_ratio, max_cvr_ratio=args.max_cvr_ratio,
                               max_target_cpa=args.max_target_cpa)
     results = []
-    for _, acct in accounts(table).iterrows():
-        rows = for_account(table, acct["platform"], acct["account"], acct["currency"])
-        kw = rows["keyword"].dropna().unique()
-        vertical = args.vertical if args.vertical != "auto" else detect_vertical(kw)
+    for acct, rows, vertical in _each_account(table, args.vertical):
         clf = classifier(vertical)
         window_rows, perf = window_performance(rows, clf, settings)
         ev = plan_evidence(rows, clf, settings, perf)
@@ -248,21 +241,14 @@ def cmd_drift(args: argparse.Namespace) -> int:
         if args.rule_set and args.rule_set not in rules:
             raise ValueError(f"--rule-set {args.rule_set}: not in the rule file (has {', '.join(rules)})")
         sheet = read_bundle_sheet(Path(args.bundle_map).read_bytes(), args.bundle_map) if args.bundle_map else None
-    except IngestError as exc:
-        print(f"error: {exc.message('en')}", file=sys.stderr)
-        return 1
-    except (OSError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    except (IngestError, OSError, ValueError) as exc:
+        return _input_error(exc)
     tolerance = args.tolerance if args.tolerance is not None else default_tolerance(rules)[0]
     settings = AlertSettings(baseline_days=args.baseline_days, min_days=args.min_days, alpha=args.alpha,
                              levels=tuple(args.levels), metrics=tuple(args.metrics),
                              targets=TargetSettings(tolerance=tolerance, window_days=args.target_window_days))
     results = []
-    for _, acct in accounts(table).iterrows():
-        rows = for_account(table, acct["platform"], acct["account"], acct["currency"])
-        kw = rows["keyword"].dropna().unique()
-        vertical = args.vertical if args.vertical != "auto" else detect_vertical(kw)
+    for acct, rows, vertical in _each_account(table, args.vertical):
         lines = plan_lines(rows, classifier(vertical)) if "line" in settings.levels else None
         acct_sheet = sheet
         if acct_sheet is None:
@@ -357,20 +343,13 @@ def cmd_landing(args: argparse.Namespace) -> int:
     try:
         table = load_exports(args.exports)
         previous = load_exports(args.previous) if args.previous else None
-    except IngestError as exc:
-        print(f"error: {exc.message('en')}", file=sys.stderr)
-        return 1
-    except (OSError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    except (IngestError, OSError, ValueError) as exc:
+        return _input_error(exc)
     settings = AuditSettings(allow_private=args.allow_private, timeout=args.timeout)
     results = []
-    for _, acct in accounts(table).iterrows():
-        rows = for_account(table, acct["platform"], acct["account"], acct["currency"])
+    for acct, rows, vertical in _each_account(table, args.vertical):
         prev = for_account(previous, acct["platform"], acct["account"], acct["currency"]) \
             if previous is not None else None
-        kw = rows["keyword"].dropna().unique()
-        vertical = args.vertical if args.vertical != "auto" else detect_vertical(kw)
         clf = classifier(vertical)
         audits = {}
         if args.audit:
@@ -422,6 +401,19 @@ def _progress(done: int, total: int) -> None:
 
 def _day(v) -> str | None:
     return None if v is None or pd.isna(v) else str(pd.Timestamp(v).date())
+
+
+def _input_error(exc: Exception) -> int:
+    """Print one line for an unreadable input (file, row, column for an export) and return 1."""
+    print(f"error: {exc.message('en') if isinstance(exc, IngestError) else exc}", file=sys.stderr)
+    return 1
+
+
+def _each_account(table: pd.DataFrame, vertical: str):
+    """(account summary row, its rows, its vertical: the given one, or detected from its keywords)."""
+    for _, acct in accounts(table).iterrows():
+        rows = for_account(table, acct["platform"], acct["account"], acct["currency"])
+        yield acct, rows, (vertical if vertical != "auto" else detect_vertical(rows["keyword"].dropna().unique()))
 
 
 def _num(v, digits: int = 2):
