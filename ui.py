@@ -66,6 +66,7 @@ K_WS = "workspace_id"          # the sidebar's workspace picker (validated on ev
 K_WS_NEXT = "_workspace_next"  # a workspace a page just created / chose: picked on the next run
 K_SESSION = "session_token"
 K_SHARE = "share_token"
+K_SHARE_UNKNOWN = "share_token_unknown"  # a token refused as unknown in this session (counted once)
 K_CTX = "_run_context"
 
 #: A person using the app before any account exists (single-user local mode): an
@@ -175,12 +176,16 @@ def oidc_configured() -> bool:
 
 
 def client_address() -> str | None:
-    """The visitor's address for rate limits (None on localhost and in tests)."""
+    """The visitor's address for rate limits (:func:`optimizer.auth.client_source`:
+    the connection's peer, or the X-Forwarded-For entry of the operator's trusted
+    proxies when OPTIMIZER_TRUSTED_PROXIES is set); None on localhost and in tests."""
     try:
         ip = st.context.ip_address
+        forwarded = st.context.headers.get("X-Forwarded-For")
     except Exception:
         return None
-    return ip if isinstance(ip, str) and ip else None
+    peer = ip if isinstance(ip, str) and ip else None
+    return auth.client_source(peer, forwarded, auth.trusted_proxies_setting())
 
 
 def _share_message(reason: str) -> str:
@@ -198,11 +203,17 @@ def begin() -> RunContext:
         st.session_state[K_SHARE] = token
         ctx: RunContext
         try:
+            if token == st.session_state.get(K_SHARE_UNKNOWN):
+                # refused as unknown earlier in this session: the next reruns (a click on
+                # the refusal page) are not new attempts and must not count again
+                raise auth.ShareRefused("unknown")
             share = auth.open_share(s, token, source=source)
         except auth.RateLimited as exc:
             until = exc.until.astimezone()
             ctx = RunContext(s, Access(s, None), None, refused=t("share.rate_limited", time=f"{until:%H:%M}"))
         except auth.ShareRefused as exc:
+            if exc.reason == "unknown":
+                st.session_state[K_SHARE_UNKNOWN] = token
             ctx = RunContext(s, Access(s, None), None, refused=_share_message(exc.reason))
         else:
             access = Access(s, share)

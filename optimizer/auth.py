@@ -303,6 +303,36 @@ def _user_named(store: Store, username: str) -> User:
     return user
 
 
+#: environment variable: how many reverse proxies in front of the app append to
+#: X-Forwarded-For (0 by default: the header is ignored, since a visitor can write it)
+TRUSTED_PROXIES_ENV = "OPTIMIZER_TRUSTED_PROXIES"
+
+
+def client_source(peer: str | None, forwarded_for: str | None, trusted_proxies: int = 0) -> str | None:
+    """The visitor's address that rate limits count by.
+
+    ``peer``: the address the connection came from; ``forwarded_for``: the
+    X-Forwarded-For header; ``trusted_proxies``: how many proxies of the operator's
+    own stand in front of the app. Behind one HTTPS proxy every visitor's peer is the
+    proxy, so all would share one counter (and one stranger's wrong links would block
+    every client's); each trusted proxy appends the address it received the request
+    from, so the visitor is the entry ``trusted_proxies`` places from the right. With
+    0 (the default) the header is ignored — anyone can write it — and the peer is used.
+    None when nothing is known (then every such visitor shares the counter
+    ``unknown``)."""
+    if trusted_proxies > 0 and forwarded_for:
+        hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
+        if len(hops) >= trusted_proxies:
+            return hops[-trusted_proxies][:255]
+    return peer or None
+
+
+def trusted_proxies_setting(environ: Mapping[str, str] | None = None) -> int:
+    """:data:`TRUSTED_PROXIES_ENV` as a count (0 when unset or not a whole number ≥ 0)."""
+    raw = (environ if environ is not None else os.environ).get(TRUSTED_PROXIES_ENV, "").strip()
+    return int(raw) if raw.isdigit() else 0
+
+
 def _source_key(source: str | None) -> str:
     return (source or "").strip()[:255] or "unknown"
 

@@ -248,6 +248,21 @@ def test_wrong_tokens_are_rate_limited(store):
     assert not at.metric
 
 
+def test_a_wrong_link_counts_once_however_often_its_page_reruns(store):
+    """A client clicking around the refusal page (language switch, reruns) must not
+    lock the address for every other link."""
+    a = sample(store)
+    _, token = _share(store, a)
+    at = open_app(share=auth.new_token())
+    for lang in ("en", "zh") * 6:
+        at.radio(key="lang").set_value(lang).run()
+        assert not at.exception
+    assert any("not valid" in e.value or "无效" in e.value for e in at.error)
+    assert not any("次数太多" in e.value or "Too many" in e.value for e in at.error)
+    good = open_app(share=token)
+    assert good.title[0].value == a.name and good.metric
+
+
 def test_the_client_view_shows_spend_leads_cost_per_lead_and_notes(store):
     a = sample(store)
     store.add_note(a.id, date(2026, 11, 20), "暂停了询价词：花钱多、来电少。")

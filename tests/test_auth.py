@@ -389,6 +389,36 @@ def test_tampered_share_tokens_are_refused(store, people):
     assert open_share(store, token).workspace_id == people["a"].id
 
 
+def test_opening_a_share_link_compares_its_hash_in_constant_time(store, people, monkeypatch):
+    _, token = create_share(store, people["wang"], people["a"].id)
+    seen = []
+    real = auth.hmac.compare_digest
+
+    def spy(a, b):
+        seen.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(auth.hmac, "compare_digest", spy)
+    assert open_share(store, token).workspace_id == people["a"].id
+    h = hashlib.sha256(token.encode()).hexdigest()
+    assert seen == [(h, h)]
+
+
+def test_the_rate_limit_source_trusts_forwarded_for_only_behind_the_operators_proxies():
+    # no trusted proxy: the header is the visitor's to write, so it is ignored
+    assert auth.client_source("10.0.0.2", "203.0.113.9", 0) == "10.0.0.2"
+    # one proxy (nginx in front): it appended the address it saw, the last entry
+    assert auth.client_source("10.0.0.2", "198.51.100.1, 203.0.113.9", 1) == "203.0.113.9"
+    # two proxies (CDN, then nginx): the visitor is second from the right; what the visitor wrote is left of it
+    assert auth.client_source("10.0.0.2", "1.2.3.4, 203.0.113.9, 10.0.0.7", 2) == "203.0.113.9"
+    # fewer entries than trusted proxies: the header is not what the proxies write, fall back to the peer
+    assert auth.client_source("10.0.0.2", "203.0.113.9", 2) == "10.0.0.2"
+    assert auth.client_source(None, None, 1) is None and auth.client_source("", "", 0) is None
+    assert auth.trusted_proxies_setting({auth.TRUSTED_PROXIES_ENV: "1"}) == 1
+    assert auth.trusted_proxies_setting({auth.TRUSTED_PROXIES_ENV: "one"}) == 0
+    assert auth.trusted_proxies_setting({}) == 0
+
+
 def test_wrong_share_tokens_are_rate_limited_per_source(store, clock, people):
     _, token = create_share(store, people["wang"], people["a"].id)
     limit = auth.SHARE_PER_SOURCE.limit
