@@ -27,6 +27,7 @@ from optimizer.store import DATABASE_URL_ENV, Conflict, DbMappingStore, Store, U
 from optimizer.stages import Classifier, detect_vertical
 from optimizer.targets import BundleSheet, read_bundle_sheet
 from optimizer.mappings import saved_mapping_for
+from sample_data.generate import BUNDLE_MAP_FILE
 
 ROOT = Path(__file__).resolve().parent
 SAMPLE_DIR = ROOT / "sample_data"
@@ -107,7 +108,6 @@ def seed_sample(s: Store) -> None:
                 return
     for name, data, exp in exports:
         s.add_upload(ws.id, name, data, None, export=exp)
-    from sample_data.generate import BUNDLE_MAP_FILE
     path = SAMPLE_DIR / BUNDLE_MAP_FILE
     if path.exists():
         sheet = read_bundle_sheet(path.read_bytes(), BUNDLE_MAP_FILE)
@@ -466,9 +466,28 @@ def bundle_sheet_input(acct_key: str, campaigns, is_sample: bool, key: str) -> t
     if decision is None:
         return None, ""
     sheet = _bundle_sheet(decision.data, decision.file_name)
-    if is_sample and decision.decided_by is None:
+    if is_sample and decision.decided_by is None and decision.file_name == BUNDLE_MAP_FILE:
         return sheet, t("dr.map_sample")
     return sheet, decision.file_name
+
+
+def bundle_map_actions(acct_key: str, data: bytes, proposal: object, key: str) -> None:
+    """Download an assignment's bundle map (``data``: the CSV of
+    :func:`optimizer.bundles.assignment_map`) and, for those who may change it, keep it
+    as the account's bundle map (with ``proposal``, JSON-able, for the record), which
+    the Cost drift page then checks bundles and targets by."""
+    c = ctx()
+    ws = require_workspace()
+    file_name = f"投放包对应表_{datetime.now():%Y%m%d}.csv"
+    cols = st.columns(2)
+    cols[0].download_button(t("bd.map_download"), data, file_name=file_name, mime="text/csv",
+                            key=f"{key}_download", icon=":material/download:", width="stretch")
+    if not c.can("edit_bundles", ws):
+        return
+    if cols[1].button(t("bd.adopt"), key=f"{key}_adopt", icon=":material/check:", width="stretch",
+                      help=t("bd.adopt_help")):
+        c.access.save_bundle_decision(ws.id, acct_key, file_name, data, proposal=proposal)
+        st.success(t("bd.adopted"), icon=":material/check_circle:")
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

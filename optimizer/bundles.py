@@ -308,6 +308,34 @@ def propose(evidence: pd.DataFrame, settings: BundleSettings = BundleSettings())
     return ev
 
 
+def proposed_membership(table: pd.DataFrame, clf: Classifier,
+                        settings: BundleSettings = BundleSettings()) -> pd.Series:
+    """Plan → the bundle id :func:`propose` suggests over the evidence window (``B1`` …,
+    bundles not ready yet included; null for a plan left out), indexed by plan; empty
+    when the table has no daily rows."""
+    ev = plan_evidence(table, clf, settings)
+    if ev.empty:
+        return pd.Series(dtype=object)
+    p = propose(ev, settings)
+    bundle = p["bundle"].astype(object)
+    return pd.Series(bundle.where(bundle != "-").to_numpy(), index=p["campaign"].astype(str).to_numpy(), dtype=object)
+
+
+def assignment_map(assigned: pd.DataFrame, settings: BundleSettings = BundleSettings()) -> bytes:
+    """The bundle-map CSV of an assignment (:func:`propose`'s, or one the user edited):
+    each bundled plan with its bundle and the bundle's target CPA from
+    :func:`summarize`, written by :func:`optimizer.targets.write_bundle_sheet` — the
+    file to keep as the account's bundle map once the bundles are set up."""
+    from .targets import write_bundle_sheet
+
+    bundle = assigned["bundle"].astype(object)
+    membership = pd.Series(bundle.where(bundle != "-").to_numpy(), index=assigned["campaign"].astype(str).to_numpy(),
+                           dtype=object)
+    summary = summarize(assigned, settings)
+    targets = dict(zip(summary["bundle"], summary["target_cpa"].astype(float), strict=True)) if len(summary) else {}
+    return write_bundle_sheet(membership, targets)
+
+
 def summarize(assigned: pd.DataFrame, settings: BundleSettings = BundleSettings()) -> pd.DataFrame:
     """One row per bundle of an assignment (proposed, or edited by the user).
 

@@ -232,8 +232,8 @@ def cmd_bundles(args: argparse.Namespace) -> int:
 
 def cmd_drift(args: argparse.Namespace) -> int:
     from .alerts import AlertSettings, explain, flags, scan
-    from .bundles import plan_lines
-    from .targets import TargetSettings, default_tolerance, load_rules, read_bundle_sheet, sheet_from
+    from .bundles import plan_lines, proposed_membership
+    from .targets import TargetSettings, bundle_sheet_for, default_tolerance, load_rules, read_bundle_sheet
 
     try:
         table = load_exports(args.exports)
@@ -250,10 +250,9 @@ def cmd_drift(args: argparse.Namespace) -> int:
     results = []
     for acct, rows, vertical in _each_account(table, args.vertical):
         lines = plan_lines(rows, classifier(vertical)) if "line" in settings.levels else None
-        acct_sheet = sheet
-        if acct_sheet is None:
-            names = bundles_from_names(pd.Series(sorted(set(rows["campaign"].dropna().astype(str)))))
-            acct_sheet = sheet_from(names) if names.notna().any() else None
+        campaigns = rows["campaign"].dropna().astype(str).unique()
+        proposed = None if sheet is not None else proposed_membership(rows, classifier(vertical))
+        acct_sheet, sheet_source = bundle_sheet_for(campaigns, sheet, proposed)
         rep = scan(rows, settings, lines, acct_sheet, rules, args.rule_set)
         out_flags = []
         for _, r in flags(rep, include_learning=True).iterrows():
@@ -286,7 +285,8 @@ def cmd_drift(args: argparse.Namespace) -> int:
         results.append({
             "platform": acct["platform"], "account": acct["account"], "currency": acct["currency"],
             "vertical": vertical, "dropped_partial_day": _day(rep.dropped_partial_day),
-            "daily_spend": _num(rep.daily_spend), "series_tested": int(rep.results["p_value"].notna().sum()),
+            "daily_spend": _num(rep.daily_spend), "bundles_from": sheet_source,
+            "series_tested": int(rep.results["p_value"].notna().sum()),
             "flags": out_flags,
             "too_little_data": [{"level": r["level"], "entity": r["entity"], "metric": r["metric"], "note": r["note"]}
                                 for _, r in thin.iterrows()],
@@ -312,7 +312,8 @@ def cmd_drift(args: argparse.Namespace) -> int:
     for res in results:
         print(f"{res['platform']} · {res['account'] or '-'} · {res['currency'] or '-'}: {res['series_tested']} series "
               f"tested, {len(res['flags'])} flagged" + (f" (partial day {res['dropped_partial_day']} left out)"
-                                                       if res["dropped_partial_day"] else ""))
+                                                       if res["dropped_partial_day"] else "")
+              + f"; bundles from: {res['bundles_from']}")
         for f in res["flags"]:
             ci = f["ci"]
             ci_text = f"95% CI {ci[0]:+.0%} … {ci[1]:+.0%}" if None not in ci else "CI -"

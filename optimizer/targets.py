@@ -29,6 +29,7 @@ import datetime as dt
 import io
 import math
 import tomllib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -253,6 +254,52 @@ def read_bundle_sheet(data: bytes, name: str = "bundle map") -> BundleSheet:
         frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("Int64")
     frame["conversion_type_changed"] = frame["conversion_type_changed"].astype("boolean")
     return BundleSheet(pd.Series(membership, dtype=object), frame)
+
+
+def write_bundle_sheet(membership: pd.Series, targets: Mapping[str, float] | None = None) -> bytes:
+    """A bundle map as the CSV :func:`read_bundle_sheet` reads back: columns
+    ``推广计划, 投放包, 目标转化成本`` (target rounded to cents, blank where none), one
+    row per bundled plan (plans mapped to null are left out), sorted by bundle then
+    plan; UTF-8 with BOM and formula-safe text (:func:`optimizer.report.to_csv_bytes`)."""
+    from .report import to_csv_bytes
+
+    m = membership.dropna().astype(str)
+    targets = targets or {}
+    frame = pd.DataFrame({"推广计划": m.index.astype(str), "投放包": m.to_numpy()})
+    frame = frame.sort_values(["投放包", "推广计划"], kind="stable")
+    frame["目标转化成本"] = [round(float(targets[b]), 2) if b in targets and math.isfinite(targets[b]) else None
+                          for b in frame["投放包"]]
+    return to_csv_bytes(frame)
+
+
+#: where the bundle map of an account comes from (:func:`bundle_sheet_for`)
+SHEET_SOURCES = ("map", "names", "proposed", "none")
+
+
+def bundle_sheet_for(campaigns: Sequence[str] | pd.Series, sheet: BundleSheet | None = None,
+                     proposed: pd.Series | None = None) -> tuple[BundleSheet | None, str]:
+    """The bundle map to check an account's bundles by, and where it came from
+    (:data:`SHEET_SOURCES`), in this order:
+
+    ``map``: ``sheet``, the map the optimizer uploaded or adopted (targets, learning
+    dates and change counts as it says); ``names``: bundles named in the plan names
+    (``包1-开锁``, :func:`optimizer.bundles.bundles_from_names`), membership only;
+    ``proposed``: the bundles :func:`optimizer.bundles.propose` suggests (``proposed``:
+    plan → bundle id, ``"-"`` or null for a plan left out), membership only — so that
+    plans that would share a bundle are watched as one even before the account has
+    bundles; no target, so nothing is checked against one; ``none``: no bundles."""
+    from .bundles import bundles_from_names
+
+    if sheet is not None:
+        return sheet, "map"
+    names = bundles_from_names(pd.Series(sorted({str(c) for c in campaigns}), dtype=object))
+    if names.notna().any():
+        return sheet_from(names), "names"
+    if proposed is not None:
+        p = proposed.astype(object).where(proposed.astype(object) != "-")
+        if p.notna().any():
+            return sheet_from(p), "proposed"
+    return None, "none"
 
 
 def sheet_from(membership: pd.Series, targets: dict[str, float] | None = None) -> BundleSheet:

@@ -6,7 +6,7 @@ import streamlit as st
 
 import ui
 from optimizer import i18n
-from optimizer.bundles import (BundleSettings, bundles_from_names, cpc_keywords, existing_bundles, plan_evidence,
+from optimizer.bundles import (BundleSettings, assignment_map, bundles_from_names, cpc_keywords, existing_bundles, plan_evidence,
                                propose, split_candidates, summarize, window_performance)
 
 lang = ui.lang()
@@ -83,9 +83,16 @@ edited = st.data_editor(
                    "cpa_shrunk": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f"),
                    "cvr_shrunk": st.column_config.NumberColumn(ui.t("col.cvr"), format="percent")})
 moved = proposal.assign(bundle=edited["bundle"].to_numpy()).drop(columns="bundle_kind")
-if not moved["bundle"].equals(proposal["bundle"]):
+changed = not moved["bundle"].equals(proposal["bundle"])
+if changed:
     st.markdown(f"**{ui.t('bd.whatif_result')}**")
     show_bundles(summarize(moved, settings), "bd_whatif_summary")
+chosen = moved if changed else proposal
+st.caption(ui.t("bd.adopt_caption_edited" if changed else "bd.adopt_caption"))
+ui.bundle_map_actions(akey, assignment_map(chosen, settings),
+                      {"settings": settings.__dict__, "edited": changed,
+                       "bundles": summarize(chosen, settings)[["bundle", "plans", "target_cpa"]].to_dict("records")},
+                      "bd_map")
 
 st.subheader(ui.t("bd.plans"))
 st.dataframe(

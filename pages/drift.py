@@ -7,10 +7,10 @@ from optimizer import i18n
 from optimizer.alerts import (AlertSettings, contributors_table, explain, flag_target, flags, format_value, headline,
                               plan_money_at_stake, scan,
                               waterfall_steps)
-from optimizer.bundles import bundles_from_names, plan_lines
+from optimizer.bundles import plan_lines, proposed_membership
 from optimizer.drift import LEVELS, METRICS
 from optimizer.report import to_csv_bytes
-from optimizer.targets import TargetSettings, default_tolerance, load_rules, sheet_from
+from optimizer.targets import TargetSettings, bundle_sheet_for, default_tolerance, load_rules
 
 lang = ui.lang()
 table, is_sample = ui.current_table()
@@ -44,11 +44,11 @@ with st.expander(ui.t("dr.settings"), icon=":material/tune:"):
                                format_func=lambda v: ui.name_of(i18n.METRIC, v))
     sheet, source = ui.bundle_sheet_input(akey, campaigns, is_sample, "dr_map")
 
-if sheet is None:
-    named = bundles_from_names(pd.Series(campaigns, dtype=object))
-    if named.notna().any():
-        sheet, source = sheet_from(named), ui.t("dr.map_names")
-st.caption(ui.t("dr.map_source", source=source or ui.t("dr.map_none")))
+proposed = ui.memo(("dr_proposed", akey, len(rows), ctx.vertical, ctx.edits_json),
+                   lambda: proposed_membership(rows, ctx.classifier()))
+sheet, kind = bundle_sheet_for(campaigns, sheet, proposed)
+source = source if kind == "map" else ui.t(f"dr.map_{kind}")
+st.caption(ui.t("dr.map_source", source=source))
 
 settings = AlertSettings(baseline_days=int(baseline), min_days=int(min_days), alpha=float(alpha),
                          levels=tuple(levels) or LEVELS, metrics=tuple(metrics) or METRICS,

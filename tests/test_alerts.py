@@ -130,7 +130,7 @@ def test_cli_drift_json_keys(capsys):
     acct = out[0]
     assert {"platform", "account", "currency", "vertical", "dropped_partial_day", "daily_spend", "series_tested",
             "flags", "too_little_data", "targets", "compensation"} <= set(acct)
-    assert acct["dropped_partial_day"] == "2026-11-24"
+    assert acct["dropped_partial_day"] == "2026-11-24" and acct["bundles_from"] == "map"
     flag = acct["flags"][0]
     assert {"level", "entity", "metric", "status", "severity", "start", "before", "after", "change", "ci",
             "p_value", "q_value", "money_at_stake", "days_of_spend", "days_after", "bundle", "decomposition",
@@ -140,6 +140,20 @@ def test_cli_drift_json_keys(capsys):
     assert plan["start"] == "2026-10-20" and plan["bundle"] == "包1 开锁核心"
     assert sum(c["money"] for c in plan["top_contributors"]) <= plan["money_at_stake"] * 1.5
     assert {c["bundle"]: c["status"] for c in acct["compensation"]}["包3 换锁"] == "eligible"
+
+
+def test_cli_drift_watches_proposed_bundles_without_a_map(capsys):
+    from optimizer.bundles import proposed_membership
+    from optimizer.dataset import load_exports
+    from optimizer.stages import classifier
+
+    assert main(["drift", str(SAMPLE / "google_keyword_report.csv"), "--levels", "bundle", "--json"]) == 0
+    acct = json.loads(capsys.readouterr().out)[0]
+    assert acct["bundles_from"] == "proposed" and acct["targets"] == []
+    rows = load_exports([SAMPLE / "google_keyword_report.csv"])
+    expected = set(proposed_membership(rows, classifier(acct["vertical"])).dropna())
+    tested = {f["entity"] for f in acct["flags"]} | {t["entity"] for t in acct["too_little_data"]}
+    assert tested and tested <= expected
 
 
 def test_cli_drift_text_and_bad_inputs(capsys, tmp_path):

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 import tests.apptest  # noqa: F401 - every run goes through app.py, as on the server
 
 import ui
-from optimizer import dataset, i18n
+from optimizer import dataset, i18n, targets
 from optimizer.store import Store
 from tests.conftest import FIXTURES, ROOT, SAMPLE, real
 
@@ -234,6 +234,36 @@ def test_bundles_page_split_candidates_from_an_uploaded_map():
     assert splits.loc[splits["split"], "campaign"].tolist() == ["开锁-询价"]
     current = next(d.value for d in at.dataframe if "cpa_vs_target" in d.value.columns)
     assert current["bundle"].tolist() == ["包1"] and bool(current["over_target"].iloc[0])
+
+
+def test_a_proposal_kept_as_the_bundle_map_is_what_cost_drift_checks():
+    at = start("pages/bundles.py")
+    _baidu(at, "bd_account")
+    summary = next(d.value for d in at.dataframe if "target_cpa" in d.value.columns)
+    at.button(key="bd_map_adopt").click().run()
+    assert not at.exception and any("已保存" in s.value for s in at.success)
+    with Store.open(None, ui.DATA_DIR) as s:
+        kept = s.bundle_decisions(at.session_state[ui.K_CTX].ws.id)[-1]
+    sheet = targets.read_bundle_sheet(kept.data, kept.file_name)
+    assert kept.file_name.startswith("投放包对应表_") and kept.proposal["edited"] is False
+    # the map holds every proposed bundle with its plans and target CPA, to the cent
+    for r in summary.itertuples():
+        assert set(sheet.membership[sheet.membership == r.bundle].index) == set(r.plans.split("、"))
+        assert sheet.targets[r.bundle] == pytest.approx(round(r.target_cpa, 2))
+    # the Cost drift page now checks these bundles against those targets
+    at.switch_page("pages/drift.py").run()
+    _baidu(at, "dr_account")
+    assert any(kept.file_name in c.value for c in at.caption)
+    shown = _frame(at, "target_cpa")
+    assert set(shown["bundle"]) == set(summary["bundle"])
+
+
+def test_cost_drift_watches_the_proposed_bundles_of_an_account_without_a_map():
+    at = start("pages/upload.py")
+    _upload(at, SAMPLE / "google_keyword_report.csv")
+    at.switch_page("pages/drift.py").run()
+    assert not at.exception
+    assert any("建议的分组" in c.value for c in at.caption)
 
 
 def _frame(at: AppTest, column: str):

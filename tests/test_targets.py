@@ -74,6 +74,30 @@ def test_bundle_map_errors_name_row_and_column(body, where):
     assert str(exc.value).startswith("map.csv, ") and where in str(exc.value)
 
 
+def test_a_written_bundle_map_reads_back_the_same():
+    membership = pd.Series({"开锁-核心词": "B1", "开锁-电话词": "B1", "换锁-询价": "B2", "=HYPERLINK(x)": "B2",
+                            "修锁": None})
+    data = targets.write_bundle_sheet(membership, {"B1": 61.234, "B2": float("nan")})
+    assert data.startswith("\ufeff推广计划,投放包,目标转化成本".encode("utf-8"))
+    sheet = read_bundle_sheet(data, "map.csv")
+    assert sheet.membership.to_dict() == {"开锁-核心词": "B1", "开锁-电话词": "B1", "换锁-询价": "B2",
+                                          "'=HYPERLINK(x)": "B2"}  # formula-safe; unbundled plans left out
+    assert sheet.targets == {"B1": 61.23}
+
+
+def test_which_bundle_map_an_account_is_checked_by():
+    given = read_bundle_sheet("推广计划,投放包\n开锁-核心词,包9\n".encode(), "m.csv")
+    proposed = pd.Series({"开锁-核心词": "B1", "开锁-电话词": "B1", "换锁": "-"})
+    assert targets.bundle_sheet_for(["包1-开锁", "x"], given, proposed) == (given, "map")
+    sheet, src = targets.bundle_sheet_for(["包1-开锁", "包2-换锁", "x"], None, proposed)
+    assert src == "names" and sheet.membership.to_dict() == {"包1-开锁": "包1", "包2-换锁": "包2"}
+    sheet, src = targets.bundle_sheet_for(["开锁-核心词", "开锁-电话词", "换锁"], None, proposed)
+    assert src == "proposed" and sheet.membership.to_dict() == {"开锁-核心词": "B1", "开锁-电话词": "B1"}
+    assert sheet.targets == {}  # a proposal is watched as a group, never held to a target
+    assert targets.bundle_sheet_for(["x"], None, None) == (None, "none")
+    assert targets.bundle_sheet_for(["x"], None, pd.Series({"x": "-"})) == (None, "none")
+
+
 def test_bundle_map_without_required_columns():
     with pytest.raises(ValueError, match="needs a plan column"):
         read_bundle_sheet("计划ID,包名\n1,2\n".encode(), "x.csv")
