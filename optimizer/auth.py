@@ -644,6 +644,9 @@ class Access:
     def delete_upload(self, workspace_id: Any, upload_id: int) -> None:
         self.store.delete_upload(self.workspace(workspace_id, "delete").id, int(upload_id))
 
+    def delete_uploads(self, workspace_id: Any, upload_ids: Any) -> None:
+        self.store.delete_uploads(self.workspace(workspace_id, "delete").id, [int(i) for i in upload_ids])
+
     def file(self, workspace_id: Any, upload_id: int) -> tuple[str, bytes]:
         """An uploaded file's (name, original bytes)."""
         return self.store.upload_file(self.workspace(workspace_id, "download").id, int(upload_id))

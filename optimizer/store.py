@@ -1142,13 +1142,22 @@ class Store:
 
     def delete_upload(self, workspace_id: int, upload_id: int) -> None:
         """Remove one file and its rows from the workspace (the table is rebuilt without it)."""
+        self.delete_uploads(workspace_id, [upload_id])
+
+    def delete_uploads(self, workspace_id: int, upload_ids: Sequence[int]) -> None:
+        """Remove several files and their rows from the workspace in one transaction:
+        all of them, or — when one is not in the workspace (NotFound) or the write
+        fails — none."""
+        ids = sorted({int(i) for i in upload_ids})
+        if not ids:
+            return
         with self._write() as conn:
             self._bump(conn, workspace_id)
-            n = conn.execute(uploads_t.delete().where(uploads_t.c.id == upload_id,
+            n = conn.execute(uploads_t.delete().where(uploads_t.c.id.in_(ids),
                                                       uploads_t.c.workspace_id == workspace_id)).rowcount
-            if n == 0:
-                raise NotFound(f"no upload {upload_id} in workspace {workspace_id}")
-            conn.execute(upload_rows_t.delete().where(upload_rows_t.c.upload_id == upload_id))
+            if n != len(ids):
+                raise NotFound(f"not every upload of {ids} is in workspace {workspace_id}")
+            conn.execute(upload_rows_t.delete().where(upload_rows_t.c.upload_id.in_(ids)))
         self._forget(workspace_id)
 
     def workspace_table(self, workspace_id: int) -> WorkspaceTable:

@@ -189,8 +189,7 @@ if len(stored.table) and not c.is_sample(shown):
                                   key="upload_delete_pick", placeholder=ui.t("upload.delete_all"))
             st.caption(ui.t("upload.delete_confirm", n=len(pick) or len(names), name=shown.name))
             if st.button(ui.t("upload.delete_go"), key="upload_clear", type="primary", icon=":material/delete:"):
-                for uid in pick or list(names):
-                    c.access.delete_upload(shown.id, uid)
+                c.access.delete_uploads(shown.id, pick or list(names))
                 st.session_state.pop("upload_results", None)
                 st.session_state.pop("upload_files", None)
                 st.toast(ui.t("upload.cleared_ws", name=shown.name))

@@ -315,6 +315,21 @@ def test_a_file_that_cannot_be_read_raises_and_stores_nothing(store):
     assert counts(store) == before
 
 
+def test_deleting_several_files_is_one_transaction(store):
+    ws = store.create_workspace("客户A")
+    ids = [store.add_upload(ws.id, f"d{d}.csv", day_file(d)).upload.id for d in (1, 2, 3)]
+    other = store.create_workspace("客户B")
+    foreign = store.add_upload(other.id, "d9.csv", day_file(9)).upload.id
+    before = counts(store)
+    with pytest.raises(NotFound):  # one id is not this workspace's: nothing is deleted
+        store.delete_uploads(ws.id, [ids[0], foreign])
+    assert counts(store) == before and len(store.list_uploads(other.id)) == 1
+    store.delete_uploads(ws.id, ids[:2])
+    assert [u.file_name for u in store.list_uploads(ws.id)] == ["d3.csv"]
+    assert set(store.workspace_table(ws.id).table["date"].dt.day) == {3}
+    assert counts(store)["upload_rows"] == before["upload_rows"] - 2
+
+
 def test_an_upload_interrupted_inside_its_transaction_leaves_nothing(store, monkeypatch):
     ws = store.create_workspace("a")
     store.add_upload(ws.id, "d1.csv", day_file(1))
