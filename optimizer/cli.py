@@ -341,27 +341,38 @@ def cmd_landing(args: argparse.Namespace) -> int:
     from .landing import page_of
     from .landing_report import build
 
+    if not 0 <= args.line_min_share <= 1 or args.slow_seconds <= 0 or args.timeout <= 0:
+        print("error: --line-min-share must be between 0 and 1, --slow-seconds and --timeout positive",
+              file=sys.stderr)
+        return 2
     try:
         table = load_exports(args.exports)
         previous = load_exports(args.previous) if args.previous else None
     except (IngestError, OSError, ValueError) as exc:
         return _input_error(exc)
-    settings = AuditSettings(allow_private=args.allow_private, timeout=args.timeout)
+    # the operator's OPTIMIZER_AUDIT_ALLOWED_HOSTS applies here as in the app
+    settings = AuditSettings.from_env(allow_private=args.allow_private, timeout=args.timeout,
+                                      slow_seconds=args.slow_seconds, use_browser=args.browser)
     results = []
     for acct, rows, vertical in _each_account(table, args.vertical):
         prev = for_account(previous, acct["platform"], acct["account"], acct["currency"]) \
             if previous is not None else None
+        prev = prev if prev is not None and len(prev) else None
         clf = classifier(vertical)
+        currency = acct["currency"] or None
         audits = {}
         if args.audit:
-            first = build(rows, clf, prev if prev is not None and len(prev) else None)
+            first = build(rows, clf, prev, currency=currency, line_min_share=args.line_min_share)
             urls = first.pages["url"].tolist()
             done = audit_urls(urls, settings, progress=_progress if sys.stderr.isatty() else None)
             audits = {page_of(a.url): a for a in done}
-        rep = build(rows, clf, prev if prev is not None and len(prev) else None, audits)
+        rep = build(rows, clf, prev, audits, currency=currency, line_min_share=args.line_min_share)
+        flagged = rep.drops.loc[(rep.drops["metric"] == "cvr") & rep.drops["drop"].astype(bool)] \
+            if len(rep.drops) else rep.drops
+        lines = rep.lines
         results.append({
             "platform": acct["platform"], "account": acct["account"], "currency": acct["currency"],
-            "vertical": vertical,
+            "vertical": vertical, "compared_with_previous": prev is not None,
             "pages": [{"page": r["page"], "status": r["status"], "reasons": r["reasons_en"],
                        "reasons_zh": r["reasons_zh"], "keywords": int(r["n_keywords"]), "cost": _num(r["cost"]),
                        "clicks": _num(r["clicks"]), "conversions": _num(r["conversions"]), "cvr": _num(r["cvr"], 4),
@@ -369,14 +380,31 @@ def cmd_landing(args: argparse.Namespace) -> int:
                            "change": _num(r["drop_change"], 4), "start": _day(r["drop_start"]),
                            "money_at_stake": _num(r["drop_money"])},
                        "mismatched_keywords": int(r["mismatched_keywords"]), "url_findings": int(r["url_findings"]),
-                       "audited": bool(r["audited"])} for _, r in rep.pages.iterrows()],
+                       "audited": bool(r["audited"]), "url": r["url"],
+                       "audit_findings": [{"code": f["code"], "severity": f["severity"], "zh": f["zh"],
+                                           "en": f["en"]} for f in (audits[r["page"]].findings
+                                                                    if r["page"] in audits else [])],
+                       "lines_checked": [{"line": x["business_line"], "keywords": int(x["keywords"]),
+                                          "cost": _num(x["cost"]), "share": _num(x["share"], 4),
+                                          "mentioned": bool(x["mentioned"]), "words_found": list(x["words_found"])}
+                                         for _, x in lines.loc[lines["page"] == r["page"]].iterrows()]
+                       if len(lines) else [],
+                       "unmentioned_lines": [{"line": x["line"], "keywords": x["keywords"], "cost": _num(x["cost"]),
+                                              "share": _num(x["share"], 4)} for x in r["unmentioned_lines"]]}
+                      for _, r in rep.pages.iterrows()],
             "url_drift": [{"kind": r["kind"], "severity": r["severity"], "campaign": r["campaign"],
                            "ad_group": r["ad_group"], "keyword": r["keyword"], "field": r["field"], "old": r["old"],
                            "new": r["new"], "date": _day(r["date"]), "detail": r["detail_en"],
                            "detail_zh": r["detail_zh"]} for _, r in rep.drift.iterrows()],
             "mismatches": [{"keyword": r["keyword"], "campaign": r["campaign"], "keyword_line": r["business_line"],
-                            "page": r["url"], "page_line": r["page_line"], "reason": r["reason_en"]}
+                            "page": r["url"], "page_line": r["page_line"], "reason": r["reason_en"],
+                            "reason_zh": r["reason_zh"], "ad_group": r["ad_group"], "cost": _num(r["cost"])}
                            for _, r in rep.match.loc[rep.match["match"].eq(False)].iterrows()],
+            "cvr_drops": [{"page": r["page"], "start": _day(r["start"]), "before": _num(r["before"], 4),
+                           "after": _num(r["after"], 4), "change": _num(r["change"], 4),
+                           "ci": [_num(r["ci_low"], 4), _num(r["ci_high"], 4)], "q_value": _num(r["q_value"], 4),
+                           "money_at_stake": _num(r["money_at_stake"]), "days_after": _num(r["days_after"], 0)}
+                          for _, r in flagged.iterrows()],
             "audits": [dict(a.to_dict(), page=p) for p, a in audits.items()],
         })
     if args.json:
@@ -385,7 +413,9 @@ def cmd_landing(args: argparse.Namespace) -> int:
         return 0
     for res in results:
         print(f"{res['platform']} · {res['account'] or '-'} · {res['currency'] or '-'}: {len(res['pages'])} pages, "
-              f"{len(res['url_drift'])} URL findings, {len(res['mismatches'])} mismatched keywords")
+              f"{len(res['url_drift'])} URL findings"
+              + (" (against the previous export)" if res["compared_with_previous"] else "")
+              + f", {len(res['mismatches'])} mismatched keywords, {len(res['cvr_drops'])} CVR drops")
         for p in res["pages"]:
             print(f"  [{p['status']:<5}] {p['page']}  keywords {p['keywords']}  cost {p['cost']:,.2f}  "
                   f"CVR {p['cvr'] if p['cvr'] is not None else '-'}")
@@ -393,7 +423,31 @@ def cmd_landing(args: argparse.Namespace) -> int:
                 print(f"          {p['reasons']}")
         for d in res["url_drift"][:50]:
             print(f"  URL {d['kind']:<16} {d['campaign']} / {d['ad_group']} / {d['keyword']}: {d['detail']}")
+        if len(res["url_drift"]) > 50:
+            print(f"  ... {len(res['url_drift']) - 50} more URL findings (--json lists them all)")
+        for m in res["mismatches"]:
+            print(f"  MISMATCH {m['keyword']} ({m['campaign']}) → {m['page']}: keyword line {m['keyword_line']}, "
+                  f"page line {m['page_line']}")
+        for d in res["cvr_drops"]:
+            money = f"{d['money_at_stake']:,.2f}" if d["money_at_stake"] is not None else "-"
+            print(f"  CVR DROP {d['page']}: {_pct(d['before'])} → {_pct(d['after'])} "
+                  f"({_pct(d['change'], signed=True)}) since {d['start']}, {money} {res['currency'] or ''} at stake"
+                  .rstrip())
+        for p in res["pages"]:
+            if not p["audited"]:
+                continue
+            print(f"  AUDIT {p['page']}: " + ("no findings" if not p["audit_findings"] else
+                                              f"{len(p['audit_findings'])} findings"))
+            for f in p["audit_findings"]:
+                print(f"      {f['severity']:<6} {f['code']}: {f['en']}")
+            for x in p["lines_checked"]:
+                print(f"      line   {x['line']} ({x['keywords']} keywords, {x['share']:.0%} of spend): "
+                      + (f"mentioned ({', '.join(x['words_found'][:3])})" if x["mentioned"] else "NOT mentioned"))
     return 0
+
+
+def _pct(v, signed: bool = False) -> str:
+    return "-" if v is None else (f"{v:+.0%}" if signed else f"{v:.1%}")
 
 
 def _progress(done: int, total: int) -> None:
@@ -527,8 +581,9 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Read keyword reports with landing URLs and print, per account, one line per "
                                     "landing page with its status (red | amber | green | grey) and reasons, the URL "
                                     "changes and issues (against --previous exports when given), the keywords "
-                                    "whose page is about another business line, and with --audit the page audit "
-                                    "(fetched as a phone would; private addresses refused).")
+                                    "whose page is about another business line, the CVR drops, and with --audit the "
+                                    "page audit (fetched as a phone would; private addresses refused unless the "
+                                    "operator lists hosts in OPTIMIZER_AUDIT_ALLOWED_HOSTS).")
     lp.add_argument("exports", nargs="+", metavar="EXPORT")
     lp.add_argument("--previous", nargs="+", metavar="EXPORT", default=None,
                     help="an earlier download of the same account, to compare URLs")
@@ -536,6 +591,13 @@ def build_parser() -> argparse.ArgumentParser:
     lp.add_argument("--timeout", type=float, default=10.0, help="seconds per page fetch (default 10)")
     lp.add_argument("--allow-private", action="store_true",
                     help="allow fetching private and loopback addresses (testing only)")
+    lp.add_argument("--slow-seconds", type=float, default=3.0,
+                    help="a page whose HTML takes longer than this is slow (default 3, see optimizer.audit)")
+    lp.add_argument("--browser", default="auto", choices=["auto", "never", "always"],
+                    help="judge the first screen in headless Chromium when available (default auto)")
+    lp.add_argument("--line-min-share", type=float, default=0.2,
+                    help="a business line with at least this share of a page's keyword spend must be "
+                         "mentioned on the page (default 0.2)")
     lp.add_argument("--vertical", default="auto", choices=["auto", *VERTICALS])
     lp.add_argument("--json", action="store_true", help="print a JSON list, one object per account")
     lp.set_defaults(func=cmd_landing)

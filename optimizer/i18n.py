@@ -303,6 +303,16 @@ TEXT.update({
     "lp.changes": ("与上次检查相比", "Since the last audit"),
     "lp.cvr_chart": ("每日转化率", "Daily conversion rate"),
     "lp.keywords_here": ("落到这个页面的其他业务关键词", "Keywords of another line landing here"),
+    "lp.keywords_all": ("落到这个页面的全部 {n} 个关键词（按消费排序）", "All {n} keywords landing on this page, by spend"),
+    "lp.keywords_all_help": ("按关键词当前的链接（有移动访问URL时用它）归到页面；消费、点击、转化为报告期内合计。",
+                             "Each keyword counts on the page its current URL points to (its mobile URL when it has "
+                             "one); spend, clicks and conversions are totals over the report."),
+    "lp.lines_checked": ("页面是否提到关键词的业务", "Does the page mention its keywords' lines?"),
+    "lp.line_mentioned": ("{line}：{n} 个关键词，占消费 {share}，页面提到了 {words}",
+                          "{line}: {n} keywords, {share} of spend; the page mentions {words}"),
+    "lp.line_missing": ("{line}：{n} 个关键词，占消费 {share}，页面没有提到",
+                        "{line}: {n} keywords, {share} of spend; the page never mentions it"),
+    "col.fits": ("页面对口", "Page fits"),
     "lp.audit": ("页面检查", "Page audit"),
     "lp.audit_help": ("逐个打开落地页（手机版），检查电话按钮、底部拨打栏、表单、在线客服、信任要素和页面大小。不会访问内网地址。",
                       "Opens each landing page as a phone would and checks call buttons, the bottom bar, forms, chat, "

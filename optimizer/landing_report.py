@@ -11,11 +11,39 @@ Status of a page (the first rule that holds)
     it has no tap-to-call link, it redirects to another site, its conversion rate
     fell (a flagged CVR drop costing money), or its URL was removed from keywords.
 ``amber`` — look at it: the call button is not on the first screen, no bar fixed at
-    the bottom, keywords of another business line land on it, its URL changed, the
-    page changed since the last audit, http instead of https, keywords without a
-    mobile URL, or any other finding of the audit.
+    the bottom, keywords of another business line land on it, the page never mentions
+    a business line whose keywords carry a real share of its spend (below), its URL
+    changed, the page changed since the last audit, http instead of https, keywords
+    without a mobile URL, a slow page, or any other finding of the audit.
 ``green`` — audited, and nothing above.
 ``grey`` — not audited yet, and nothing above from the data.
+
+The page's keywords (:func:`page_keywords`)
+-------------------------------------------
+Each keyword is listed on the page its latest URL sends it to (its mobile URL when it
+has one, else its final URL, as :func:`optimizer.landing.keyword_page_match` judges
+it), with its spend, clicks and conversions over the rows. The per-page totals of the
+table (``cost``, ``n_keywords``) count each day's row on the URL of that day, so a
+keyword moved to another page during the period adds to both pages' totals there but
+is listed on its current page only.
+
+Does the page speak of its keywords' business lines? (:func:`line_mentions`)
+----------------------------------------------------------------------------
+For each audited page that could be read, the keywords landing on it that name their
+business line (a keyword naming none falls to the vertical's main line and is not
+judged, as in the keyword–page match) are grouped by line. A line whose keywords
+carry at least ``line_min_share`` (:data:`LINE_MIN_SHARE`, 20 %) of the spend of the
+page's keywords must be mentioned: :func:`optimizer.audit.line_words_found` looks in
+the title, headings and visible text for the line's name and its cues in the
+vertical's Chinese and English lexicons (the user's lexicon edits included), e.g.
+换锁, 换锁芯, 锁芯, lock change, rekey. A line never mentioned makes the page amber:
+'页面没有提到“换锁”，但 12 个换锁关键词（花费 ¥3,400）落到这里' / 'The page never
+mentions 换锁, yet 12 换锁 keywords (¥3,400) land here'. Why 20 %: a line bringing a
+fifth of a page's money is a search the page must answer (the searcher looks for the
+service they typed on the first screen); smaller shares are stray keywords, which the
+keyword–page mismatch list already names one by one. This complements the mismatch
+check: it also catches a page whose address says 换锁 but whose text does not, and a
+home page serving several lines.
 """
 from __future__ import annotations
 
@@ -25,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from . import landing
-from .audit import PageAudit, compare
+from .audit import PageAudit, compare, line_words_found
 
 STATUSES = ("red", "amber", "green", "grey")
 #: audit finding codes that make a page red
@@ -36,7 +64,14 @@ RED_FINDINGS = {"no_tel", "cross_domain_redirect", "http_error", "timeout", "blo
 RED_DRIFT = {"url_removed", "new_domain"}
 PAGE_COLUMNS = ["page", "url", "status", "reasons_zh", "reasons_en", "n_keywords", "cost", "clicks", "conversions", "cvr",
                 "cpa", "cvr_weekly", "drop_change", "drop_start", "drop_money", "mismatched_keywords",
-                "url_findings", "audited", "audit_error", "tel_first_screen", "bottom_bar", "page_changed"]
+                "url_findings", "audited", "audit_error", "tel_first_screen", "bottom_bar", "page_changed",
+                "unmentioned_lines"]
+#: a business line whose keywords carry at least this share of a page's keyword spend
+#: must be mentioned on the page (see "Does the page speak of …" above)
+LINE_MIN_SHARE = 0.2
+KEYWORD_COLUMNS = ["platform", "account", "page", "campaign", "ad_group", "keyword", "match_type",
+                   "business_line", "line_named", "match", "impressions", "clicks", "cost", "conversions", "cvr"]
+LINE_COLUMNS = ["page", "business_line", "keywords", "cost", "clicks", "share", "words_found", "mentioned"]
 
 
 @dataclass
@@ -47,7 +82,9 @@ class LandingReport:
     :func:`optimizer.landing.keyword_page_match` and its summary. ``drops``:
     :func:`optimizer.landing.page_drops`. ``series``: the daily page series.
     ``audits``: the latest audit per page; ``changes``: per page, what changed since
-    the audit before (:func:`optimizer.audit.compare`)."""
+    the audit before (:func:`optimizer.audit.compare`). ``keywords``: every keyword
+    with its page (:func:`page_keywords`); ``lines``: the business lines checked on the
+    audited pages (:func:`line_mentions`)."""
 
     pages: pd.DataFrame
     drift: pd.DataFrame
@@ -57,17 +94,27 @@ class LandingReport:
     series: pd.DataFrame
     audits: dict[str, PageAudit] = field(default_factory=dict)
     changes: dict[str, list[dict]] = field(default_factory=dict)
+    keywords: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=KEYWORD_COLUMNS))
+    lines: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LINE_COLUMNS))
+
+    def keywords_of(self, page: str) -> pd.DataFrame:
+        """The keywords landing on ``page``, by spend (largest first)."""
+        k = self.keywords
+        return k.loc[k["page"] == page].reset_index(drop=True) if len(k) else k
 
 
 def build(rows: pd.DataFrame, clf, previous: pd.DataFrame | None = None, audits: dict[str, PageAudit] | None = None,
           previous_audits: dict[str, PageAudit] | None = None, alpha: float = 0.05,
-          currency: str | None = None) -> LandingReport:
+          currency: str | None = None, line_min_share: float = LINE_MIN_SHARE) -> LandingReport:
     """The report for one account's rows (and optionally the previous upload's rows, and
-    the latest / previous audits keyed by page, :func:`optimizer.landing.page_of`)."""
+    the latest / previous audits keyed by page, :func:`optimizer.landing.page_of`).
+    ``line_min_share``: see :func:`line_mentions`."""
     audits = audits or {}
     previous_audits = previous_audits or {}
     drift_f = landing.url_drift(rows, previous)
-    match = landing.keyword_page_match(rows, clf, audits)
+    # keyword_page_match reads its keys with page_of, which takes a dotless host such as
+    # "localhost:8080/lp" for a URL scheme: hand it scheme-relative URLs ("//" + page key)
+    match = landing.keyword_page_match(rows, clf, {(p if "://" in p else "//" + p): a for p, a in audits.items()})
     mism = landing.mismatch_summary(match)
     perf = landing.page_performance(rows)
     series = landing.page_series(rows)
@@ -92,6 +139,14 @@ def build(rows: pd.DataFrame, clf, previous: pd.DataFrame | None = None, audits:
     pages["tel_first_screen"] = [audits[p].tel_on_first_screen if p in audits else None for p in pages["page"]]
     pages["bottom_bar"] = [audits[p].fixed_bottom_bar if p in audits else None for p in pages["page"]]
     pages["page_changed"] = pages["page"].isin(list(changes))
+    keywords = page_keywords(match)
+    lines = line_mentions(keywords, audits, clf, line_min_share)
+    missing = lines.loc[~lines["mentioned"].astype(bool)] if len(lines) else lines
+    by_page_lines = {p: [{"line": r.business_line, "keywords": int(r.keywords), "cost": float(r.cost),
+                          "share": float(r.share)} for r in g.itertuples(index=False)]
+                     for p, g in missing.groupby("page", sort=False)} if len(missing) else {}
+    pages["unmentioned_lines"] = pd.Series([by_page_lines.get(p, []) for p in pages["page"]], index=pages.index,
+                                           dtype=object)
 
     statuses, zh, en = [], [], []
     for r in pages.itertuples(index=False):
@@ -103,7 +158,92 @@ def build(rows: pd.DataFrame, clf, previous: pd.DataFrame | None = None, audits:
     order = pages["status"].map({s: i for i, s in enumerate(STATUSES)})
     pages = (pages.assign(_o=order, _c=-pages["cost"]).sort_values(["_o", "_c"], kind="stable")
              .drop(columns=["_o", "_c"]).reset_index(drop=True))
-    return LandingReport(pages[PAGE_COLUMNS], drift_f, match, mism, drops, series, dict(audits), changes)
+    return LandingReport(pages[PAGE_COLUMNS], drift_f, match, mism, drops, series, dict(audits), changes,
+                         keywords, lines)
+
+
+def page_keywords(match: pd.DataFrame) -> pd.DataFrame:
+    """Every keyword with the page it lands on, from :func:`optimizer.landing.keyword_page_match`.
+
+    Columns :data:`KEYWORD_COLUMNS`: platform, account, ``page`` (the page key of the
+    keyword's latest mobile URL, else its final URL), campaign, ad_group, keyword,
+    match_type, business_line, line_named, match (True / False / None, as in the
+    match), impressions, clicks, cost, conversions over the rows, and ``cvr``
+    (conversions / clicks, NaN without clicks). Keywords without a URL are left out.
+    Sorted by page, then spend (largest first).
+    """
+    if match is None or match.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in KEYWORD_COLUMNS})
+    mobile = match["mobile_final_url"].fillna("").astype(str).str.strip()
+    final = match["final_url"].fillna("").astype(str).str.strip()
+    url = mobile.where(mobile != "", final)
+    codes, uniques = pd.factorize(url.to_numpy(object))
+    keys = np.array([landing.page_of(u) for u in uniques], dtype=object)
+    out = match[["platform", "account", "campaign", "ad_group", "keyword", "match_type", "business_line",
+                 "line_named", "match", "impressions", "clicks", "cost", "conversions"]].copy()
+    out.insert(2, "page", keys[codes] if len(uniques) else np.array([], dtype=object))
+    clicks = out["clicks"].astype(float)
+    out["cvr"] = out["conversions"].astype(float) / clicks.where(clicks > 0)
+    out = out.loc[out["page"] != ""]
+    return (out.assign(_c=-out["cost"].astype(float).fillna(0)).sort_values(["page", "_c"], kind="stable")
+            .drop(columns="_c").reset_index(drop=True)[KEYWORD_COLUMNS])
+
+
+def line_words(clf, line: str) -> tuple[str, ...]:
+    """The words that name business ``line`` on a page: the line's name and its cues in
+    the classifier's Chinese and English lexicons (with the user's edits)."""
+    words = [line]
+    for language in ("zh", "en"):
+        words += list(clf.lexicon(language).lines.get(line, ()))
+    return tuple(dict.fromkeys(w for w in words if w))
+
+
+def line_mentions(keywords: pd.DataFrame, audits: dict[str, PageAudit] | None, clf,
+                  min_share: float = LINE_MIN_SHARE) -> pd.DataFrame:
+    """Per audited page (read successfully) and business line carrying at least
+    ``min_share`` of the spend of the page's keywords (:func:`page_keywords`): is the
+    line mentioned on the page?
+
+    Columns :data:`LINE_COLUMNS`: page, business_line, keywords (count of the line's
+    keywords landing there), cost, clicks, share (of the spend of all the page's
+    keywords), words_found (:func:`optimizer.audit.line_words_found` of
+    :func:`line_words`), mentioned. Only keywords that name their line count (see the
+    module docstring); a page whose keywords spent nothing is not judged.
+    """
+    recs = []
+    if keywords is None or keywords.empty or not audits:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in LINE_COLUMNS})
+    words_memo: dict[str, tuple[str, ...]] = {}
+    for page, kw in keywords.groupby("page", sort=False):
+        audit = audits.get(page)
+        if audit is None or not audit.ok:
+            continue
+        total = float(kw["cost"].astype(float).sum())
+        if not total > 0:
+            continue
+        named = kw.loc[kw["line_named"].astype(bool) & kw["business_line"].notna()]
+        g = named.groupby("business_line", sort=False).agg(keywords=("keyword", "size"), cost=("cost", "sum"),
+                                                          clicks=("clicks", "sum"))
+        for line, r in g.sort_values("cost", ascending=False, kind="stable").iterrows():
+            share = float(r["cost"]) / total
+            if share < min_share:
+                continue
+            if line not in words_memo:
+                words_memo[line] = line_words(clf, line)
+            found = line_words_found(audit, words_memo[line])
+            recs.append({"page": page, "business_line": line, "keywords": int(r["keywords"]),
+                         "cost": float(r["cost"]), "clicks": float(r["clicks"]), "share": share,
+                         "words_found": found, "mentioned": bool(found)})
+    return pd.DataFrame(recs, columns=LINE_COLUMNS)
+
+
+def line_reason(line: str, n: int, cost: float, currency: str | None = None) -> tuple[str, str]:
+    """(zh, en): the page never mentions ``line`` although ``n`` of its keywords (``cost``) land on it."""
+    from .i18n import money
+    amount = money(cost, currency, 0)
+    return (f"页面没有提到“{line}”，但 {n} 个{line}关键词（花费 {amount}）落到这里",
+            f"The page never mentions {line}, yet {n} {line} keyword{'s' if n != 1 else ''} ({amount}) "
+            f"land{'' if n != 1 else 's'} here")
 
 
 def _status(r, audit: PageAudit | None, drift_rows: pd.DataFrame, currency: str | None = None
@@ -126,6 +266,8 @@ def _status(r, audit: PageAudit | None, drift_rows: pd.DataFrame, currency: str 
     if r.mismatched_keywords:
         amber.append((f"{r.mismatched_keywords} 个其他业务的关键词落到这个页面",
                       f"{r.mismatched_keywords} keywords of another business line land here"))
+    for x in r.unmentioned_lines or []:
+        amber.append(line_reason(x["line"], x["keywords"], x["cost"], currency))
     if r.page_changed:
         amber.append(("页面自上次检查后有变化", "the page changed since the last audit"))
     reasons = red + amber

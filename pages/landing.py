@@ -1,7 +1,5 @@
 """Landing pages: one row per page with its keywords, spend, CVR trend and status; the
 page audit; URL changes and keyword–page mismatches."""
-import os
-
 import pandas as pd
 import streamlit as st
 
@@ -19,8 +17,7 @@ acct, rows = ui.pick_account(table, "lp_account")
 ctx = ui.account_context(acct, rows)
 currency, sym, akey = ctx.currency, ctx.symbol, ctx.key
 store = ui.ctx().access.audit_store(ui.require_workspace().id)
-settings = AuditSettings(allowed_hosts=tuple(h for h in os.environ.get("OPTIMIZER_AUDIT_ALLOWED_HOSTS", "").split(",")
-                                             if h))
+settings = AuditSettings.from_env()  # the operator's OPTIMIZER_AUDIT_ALLOWED_HOSTS
 
 with st.expander(ui.t("lp.settings"), icon=":material/tune:"):
     c = st.columns([3, 1])
@@ -110,6 +107,25 @@ with right:
     if changes:
         st.caption(ui.t("lp.changes"))
         st.markdown("\n".join(f"- {c[lang]}" for c in changes))
+    checked = report.lines.loc[report.lines["page"] == page["page"]] if len(report.lines) else report.lines
+    if len(checked):
+        st.caption(ui.t("lp.lines_checked"))
+        st.markdown("\n".join(
+            "- " + ui.t("lp.line_mentioned" if x.mentioned else "lp.line_missing", line=x.business_line, n=x.keywords,
+                        share=i18n.percent(x.share, 0), words="、".join(x.words_found[:4]))
+            for x in checked.itertuples(index=False)))
+kws = report.keywords_of(page["page"])
+if len(kws):
+    st.caption(ui.t("lp.keywords_all", n=f"{len(kws):,}"), help=ui.t("lp.keywords_all_help"))
+    st.dataframe(kws.assign(fits=kws["match"].map({True: "✓", False: "✗"}).fillna("–"))[
+        ["keyword", "campaign", "ad_group", "business_line", "fits", "cost", "clicks", "conversions", "cvr"]],
+        hide_index=True, width="stretch", key="lp_keywords", column_config={
+            "keyword": ui.t("col.keyword"), "campaign": ui.t("col.campaign"), "ad_group": ui.t("col.ad_group"),
+            "business_line": ui.t("col.keyword_line"), "fits": ui.t("col.fits"),
+            "cost": st.column_config.NumberColumn(ui.t("col.cost"), format=f"{sym}%,.2f"),
+            "clicks": st.column_config.NumberColumn(ui.t("col.clicks"), format="%,.0f"),
+            "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
+            "cvr": st.column_config.NumberColumn(ui.t("col.cvr"), format="percent")})
 here = report.match.loc[(report.match["url"] == page["page"]) & report.match["match"].eq(False)] \
     if len(report.match) else report.match
 if len(here):

@@ -317,6 +317,29 @@ def test_slow_page_times_out(server):
     assert time.monotonic() - t < SLOW_S
 
 
+def test_slow_page_within_the_timeout_is_flagged(server):
+    """The slow fixture (1.5 s) loads within the timeout: 'slow_page' above the threshold only."""
+    a = one(base(server) + "/slow", dataclass_replace(LOCAL, slow_seconds=1.0))
+    assert a.error is None and a.status == 200 and a.elapsed_ms >= SLOW_S * 1000
+    slow = next(f for f in a.findings if f["code"] == "slow_page")
+    assert slow["severity"] == "medium" and slow["limit"] == "1"
+    assert slow["zh"].startswith(f"页面用了 {a.elapsed_ms / 1000:.1f} 秒才打开（超过 1 秒）")
+    assert slow["en"].startswith(f"The page took {a.elapsed_ms / 1000:.1f} s to open (over 1 s)")
+    # the default, 3 s (a phone user's patience, see AuditSettings), is not reached
+    assert AuditSettings().slow_seconds == 3.0
+    assert "slow_page" not in codes(one(base(server) + "/slow"))
+    # an uploaded file has no load time
+    assert "slow_page" not in codes(audit_html(page("good.html"), "good.html",
+                                               AuditSettings(use_browser="never", slow_seconds=0.001)))
+
+
+def test_settings_from_env_add_the_operators_hosts():
+    s = AuditSettings.from_env({"OPTIMIZER_AUDIT_ALLOWED_HOSTS": " Staging.Local:8080 , lp.example ,"},
+                               allowed_hosts=("x.example",), timeout=3)
+    assert s.allowed_hosts == ("x.example", "staging.local:8080", "lp.example") and s.timeout == 3
+    assert AuditSettings.from_env({}).allowed_hosts == ()
+
+
 def test_huge_page_is_capped(server):
     a = one(base(server) + "/huge", dataclass_replace(LOCAL, max_bytes=200_000))
     assert a.error == "too_large" and a.truncated and a.bytes == 200_000
@@ -526,3 +549,65 @@ def test_audit_store_keeps_the_last_audits_per_page(tmp_path):
     (tmp_path / "audits.json").write_text("{broken", encoding="utf-8")
     with pytest.raises(ValueError, match="audit store"):
         store.latest("baidu:a:CNY")
+
+
+# ----------------------------------------------------------------------------- command line
+
+def keyword_export(tmp_path, server) -> Path:
+    """A small Baidu keyword report whose landing URLs are pages of the local server."""
+    b = base(server, "localhost")
+    pages = {"/good.html": ["开锁", "开锁电话", "上门开锁"],
+             "/no_tel.html": ["修锁", "门锁维修", "锁坏了"],   # a 换锁 page: 修锁 never mentioned
+             "/slow": ["急开锁"], "/missing": ["开锁公司"], "/to-loopback": ["开锁师傅"]}
+    lines = ["日期,账户,推广计划,推广单元,关键词,匹配模式,访问URL,移动访问URL,展现,点击,消费,转化"]
+    for day in ("2026-11-01", "2026-11-02"):
+        for path, kws in pages.items():
+            lines += [f"{day},本地测试,计划,单元{path},{k},精确匹配,{b}{path},{b}{path},100,10,100.00,1" for k in kws]
+    f = tmp_path / "keywords.csv"
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return f
+
+
+def test_cli_landing_audit_honours_the_operator_setting(server, tmp_path, monkeypatch, capsys):
+    from optimizer.cli import main
+    port = server.server_address[1]
+    export = keyword_export(tmp_path, server)
+    args = ["landing", str(export), "--audit", "--browser", "never", "--timeout", "5", "--json"]
+    # without the setting the local server is refused, as on the operator's server
+    monkeypatch.delenv("OPTIMIZER_AUDIT_ALLOWED_HOSTS", raising=False)
+    before = len(server.log)
+    assert main(args) == 0
+    out = json.loads(capsys.readouterr().out)[0]
+    assert {a["error"] for a in out["audits"]} == {"blocked_address"} and len(server.log) == before
+    assert all(p["status"] == "red" for p in out["pages"])
+    # allowed through the documented setting: localhost:PORT only, a redirect to 127.0.0.1 is still refused
+    monkeypatch.setenv("OPTIMIZER_AUDIT_ALLOWED_HOSTS", f"localhost:{port}")
+    assert main(args + ["--slow-seconds", "1"]) == 0
+    out = json.loads(capsys.readouterr().out)[0]
+    assert {"platform", "account", "pages", "url_drift", "mismatches", "cvr_drops", "audits"} <= set(out)
+    audits = {a["page"]: a for a in out["audits"]}
+    pages = {p["page"]: p for p in out["pages"]}
+    key = f"localhost:{port}"
+    assert audits[key + "/good.html"]["error"] is None and audits[key + "/good.html"]["findings"] == []
+    good = pages[key + "/good.html"]
+    assert good["audited"] is True and good["audit_findings"] == [] and good["unmentioned_lines"] == []
+    assert good["status"] == "amber" and "uses http, not https" in good["reasons"]  # the local server is http
+    assert good["lines_checked"] == [{"line": "开锁", "keywords": 3, "cost": 600.0, "share": 1.0, "mentioned": True,
+                                      "words_found": ["开锁"]}]
+    assert audits[key + "/missing"]["error"] == "http_error" and pages[key + "/missing"]["status"] == "red"
+    assert audits[key + "/to-loopback"]["error"] == "blocked_address"
+    assert "slow_page" in [f["code"] for f in pages[key + "/slow"]["audit_findings"]]
+    assert pages[key + "/slow"]["status"] == "amber"
+    no_tel = pages[key + "/no_tel.html"]
+    assert no_tel["status"] == "red" and "no_tel" in [f["code"] for f in no_tel["audit_findings"]]
+    assert no_tel["unmentioned_lines"] == [{"line": "修锁", "keywords": 3, "cost": 600.0, "share": 1.0}]
+    assert "页面没有提到“修锁”，但 3 个修锁关键词（花费 ¥600）落到这里" in no_tel["reasons_zh"]
+    assert "The page never mentions 修锁, yet 3 修锁 keywords (¥600) land here" in no_tel["reasons"]
+    assert {m["keyword"] for m in out["mismatches"]} == {"修锁", "门锁维修", "锁坏了"}
+    # the text output lists the audit's findings per page
+    assert main(args[:-1] + ["--slow-seconds", "1"]) == 0
+    text = capsys.readouterr().out
+    assert f"AUDIT {key}/good.html: no findings" in text
+    assert "slow_page: The page took" in text and "blocked_address:" in text
+    assert "line   修锁 (3 keywords, 100% of spend): NOT mentioned" in text
+    assert f"MISMATCH 修锁 (计划) → {key}/no_tel.html: keyword line 修锁, page line 换锁" in text

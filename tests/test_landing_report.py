@@ -83,3 +83,156 @@ def test_cli_landing_text_and_bad_input(capsys):
     assert main(["landing", str(FIXTURES / "bad_non_numeric.csv")]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "row" in err
+
+
+# ----------------------------------------------------------------------------- business-line words on the page
+
+def hand_rows(records: list[dict]):
+    """A hand-made keyword report, one day per record unless it says otherwise."""
+    import numpy as np
+    import pandas as pd
+    from optimizer import schema
+    base = {"platform": "baidu", "report_type": "keyword", "source_file": "hand.csv", "account": "A",
+            "campaign": "C", "ad_group": "U", "match_type": "exact", "impressions": 100.0, "clicks": 10.0,
+            "conversions": 1.0, "date": "2026-11-01", "currency": "CNY"}
+    df = pd.DataFrame([{**base, **r} for r in records])
+    df["date"] = pd.to_datetime(df["date"])
+    df["period_start"] = df["period_end"] = df["date"]
+    df["source_row"] = np.arange(2, len(df) + 2)
+    return schema.conform(df)
+
+
+HUANSUO_KWS = ["换锁", "换锁芯", "换门锁", "更换锁芯", "换锁多少钱", "换锁师傅", "换锁电话", "换锁公司", "换锁芯价格",
+               "上门换锁", "附近换锁", "换锁芯电话"]
+LP = "https://m.a.cn/huansuo.html"
+
+
+def huansuo_rows(extra: list[dict] = ()):
+    """12 换锁 keywords (¥3,400) on the 换锁 page, plus ``extra``."""
+    costs = [300.0] * 10 + [200.0] * 2
+    return hand_rows([{"keyword": k, "cost": c, "final_url": LP, "mobile_final_url": LP}
+                      for k, c in zip(HUANSUO_KWS, costs)] + list(extra))
+
+
+def hand_audit(text: str, title: str = "北京安心服务", **kw):
+    """An audit made by hand: read fine, nothing else found (so only the line check can speak)."""
+    from optimizer.audit import PageAudit
+    return PageAudit(url=LP, fetched_url=LP, title=title, headings=[["h1", title]], text=text,
+                     first_screen_text=text[:50], tel_links=["4001234567"], tel_on_first_screen=True,
+                     fixed_bottom_bar=True, fingerprint="hand", **kw)
+
+
+def test_a_line_the_page_never_mentions_makes_it_amber(clf):
+    page = landing_report.landing.page_of(LP)
+    # the address says 换锁 (so the keywords fit by the match), the text never does
+    silent = hand_audit("专业师傅，上门快，价格透明。")
+    rep = landing_report.build(huansuo_rows(), clf, audits={page: silent}, currency="CNY")
+    row = rep.pages.set_index("page").loc[page]
+    assert row["status"] == "amber" and row["mismatched_keywords"] == 0
+    assert row["reasons_zh"] == "页面没有提到“换锁”，但 12 个换锁关键词（花费 ¥3,400）落到这里"
+    assert row["reasons_en"] == "The page never mentions 换锁, yet 12 换锁 keywords (¥3,400) land here"
+    assert row["unmentioned_lines"] == [{"line": "换锁", "keywords": 12, "cost": 3400.0, "share": 1.0}]
+    lines = rep.lines.set_index("business_line")
+    assert not lines.loc["换锁", "mentioned"] and lines.loc["换锁", "words_found"] == []
+    # any word of the line counts: its name, a Chinese cue (锁芯) or an English one (rekey)
+    for text in ("C级锁芯现货，上门安装。", "We rekey and replace locks."):
+        rep = landing_report.build(huansuo_rows(), clf, audits={page: hand_audit(text)}, currency="CNY")
+        row = rep.pages.set_index("page").loc[page]
+        assert row["status"] == "green" and row["unmentioned_lines"] == [], text
+        assert rep.lines["mentioned"].tolist() == [True]
+    # an audit that could not read the page judges nothing; no audit, nothing either
+    broken = hand_audit("", error="http_error", status=404)
+    broken.fingerprint = None
+    assert landing_report.build(huansuo_rows(), clf, audits={page: broken}).lines.empty
+    assert landing_report.build(huansuo_rows(), clf).pages["unmentioned_lines"].tolist() == [[]]
+
+
+def test_the_share_threshold_is_a_parameter(clf):
+    page = landing_report.landing.page_of(LP)
+    # one 修锁 keyword (¥100, 2.9 % of the page's spend) and one naming no line (¥600, not judged)
+    rows = huansuo_rows([{"keyword": "修锁", "cost": 100.0, "final_url": LP, "mobile_final_url": LP},
+                         {"keyword": "北京师傅上门", "cost": 600.0, "final_url": LP, "mobile_final_url": LP}])
+    audit = hand_audit("换锁芯，上门快。")
+    rep = landing_report.build(rows, clf, audits={page: audit}, currency="CNY")
+    row = rep.pages.set_index("page").loc[page]
+    assert landing_report.LINE_MIN_SHARE == 0.2
+    assert "修锁" not in row["reasons_zh"] and "1 个其他业务的关键词" in row["reasons_zh"]  # the mismatch only
+    assert rep.lines["business_line"].tolist() == ["换锁"]  # 3,400 of 4,100: 83 %
+    assert rep.lines["share"].iloc[0] == pytest.approx(3400 / 4100)
+    rep = landing_report.build(rows, clf, audits={page: audit}, currency="CNY", line_min_share=0.02)
+    row = rep.pages.set_index("page").loc[page]
+    assert "页面没有提到“修锁”，但 1 个修锁关键词（花费 ¥100）落到这里" in row["reasons_zh"]
+    assert "The page never mentions 修锁, yet 1 修锁 keyword (¥100) lands here" in row["reasons_en"]
+    assert row["status"] == "amber"
+
+
+def test_page_keywords_lists_every_keyword_of_a_page(rows, clf):
+    rep = landing_report.build(rows, clf)
+    kws = rep.keywords_of(HUANSUO)
+    assert list(kws.columns) == landing_report.KEYWORD_COLUMNS
+    assert kws["cost"].is_monotonic_decreasing and kws["keyword"].is_unique
+    assert set(kws["business_line"]) == {"换锁"} and kws["clicks"].sum() > 0
+    # the 11 keywords moved to huansuo-v2 on 11-10 are listed there now, but their days on
+    # huansuo.html before the move still count in that page's totals
+    moved = rep.keywords_of("m.example-kaisuo.cn/huansuo-v2.html")
+    assert len(moved) == 11 and set(moved["campaign"]) == {"换锁-询价"}
+    row = rep.pages.set_index("page").loc[HUANSUO]
+    assert row["n_keywords"] == len(kws) + len(moved)
+    assert rep.keywords["cost"].sum() == pytest.approx(rep.pages["cost"].sum())
+
+
+# ----------------------------------------------------------------------------- command line
+
+def split_sample(tmp_path, day: str = "2026-11-10"):
+    """The sample keyword report as two downloads: the days before ``day``, and from ``day`` on."""
+    import re
+    raw = (SAMPLE / "baidu_keyword_report.csv").read_bytes().decode("gbk").splitlines()
+    h = next(i for i, line in enumerate(raw) if line.startswith("日期,"))
+    data = [line for line in raw[h + 1:] if re.match(r"\d{4}-\d\d-\d\d,", line)]
+    before, after = tmp_path / "before.csv", tmp_path / "after.csv"
+    before.write_bytes("\n".join(raw[:h + 1] + [x for x in data if x[:10] < day]).encode("gbk"))
+    after.write_bytes("\n".join(raw[:h + 1] + [x for x in data if x[:10] >= day]).encode("gbk"))
+    return before, after
+
+
+def test_cli_landing_previous_snapshot(tmp_path, capsys):
+    before, after = split_sample(tmp_path)
+    assert main(["landing", str(after), "--json"]) == 0
+    alone = json.loads(capsys.readouterr().out)[0]
+    assert alone["compared_with_previous"] is False
+    assert not [d for d in alone["url_drift"] if d["kind"] == "url_changed"]  # the new upload only knows the new URL
+    assert main(["landing", str(after), "--previous", str(before), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)[0]
+    assert out["compared_with_previous"] is True
+    changed = [d for d in out["url_drift"] if d["kind"] == "url_changed"]
+    assert len(changed) == 22 and {d["field"] for d in changed} == {"final_url", "mobile_final_url"}
+    assert all(d["campaign"] == "换锁-询价" and d["date"] == "2026-11-10" for d in changed)
+    assert {(d["old"], d["new"]) for d in changed if d["field"] == "mobile_final_url"} == {
+        ("https://m.example-kaisuo.cn/huansuo.html", "https://m.example-kaisuo.cn/huansuo-v2.html")}
+    v2 = next(p for p in out["pages"] if p["page"] == "m.example-kaisuo.cn/huansuo-v2.html")
+    assert v2["status"] == "amber" and v2["url_findings"] == 11  # the mobile URLs (the page clicks land on)
+    # the text output says the same, and names the mismatched keywords
+    assert main(["landing", str(after), "--previous", str(before)]) == 0
+    text = capsys.readouterr().out
+    assert "(against the previous export)" in text and "URL url_changed" in text
+    assert "MISMATCH " in text and "→ m.example-kaisuo.cn/kaisuo.html: keyword line 换锁, page line 开锁" in text
+    # an unreadable previous export: exit 1, one line on stderr
+    assert main(["landing", str(after), "--previous", str(FIXTURES / "bad_non_numeric.csv")]) == 1
+    assert capsys.readouterr().err.startswith("error: ")
+    assert main(["landing", str(after), "--line-min-share", "1.5"]) == 2
+    assert "--line-min-share" in capsys.readouterr().err
+
+
+def test_cli_landing_prints_mismatches_and_cvr_drops(capsys):
+    assert main(["landing", str(SAMPLE / "baidu_keyword_report.csv"), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)[0]
+    drop = next(d for d in out["cvr_drops"] if d["page"] == HUANSUO)
+    assert drop["start"] == "2026-11-08" and drop["change"] == pytest.approx(-0.33, abs=0.01)
+    assert drop["money_at_stake"] > 0 and drop["before"] > drop["after"] and len(drop["ci"]) == 2
+    assert {"keyword", "campaign", "keyword_line", "page", "page_line", "reason", "reason_zh"} <= set(
+        out["mismatches"][0])
+    assert main(["landing", str(SAMPLE / "baidu_keyword_report.csv")]) == 0
+    text = capsys.readouterr().out
+    assert "1 CVR drops" in text
+    assert f"CVR DROP {HUANSUO}: 8.6% → 5.8% (-33%) since 2026-11-08" in text
+    assert text.count("MISMATCH ") == 6 and "keyword line 换锁, page line 开锁" in text

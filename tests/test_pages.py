@@ -328,6 +328,14 @@ def test_landing_page_lists_pages_worst_first_and_takes_an_uploaded_html(data_di
     assert not pages["audited"].any()
     assert any("转化率自 11-08 起下降 33%" in m.value for m in at.markdown)
     assert len(at.get("plotly_chart")) == 1
+    # the chosen page's keywords, all of them (not only the mismatched), with spend, clicks, conversions;
+    # the row per URL keeps its keyword count (it also counts the days of keywords moved away since)
+    kws = _frame(at, "fits")
+    assert {"keyword", "business_line", "cost", "clicks", "conversions", "cvr"} <= set(kws.columns)
+    assert len(kws) == 318 and kws["cost"].is_monotonic_decreasing and kws["clicks"].sum() > 0
+    assert set(kws["business_line"]) == {"换锁"} and set(kws["fits"]) <= {"✓", "✗", "–"}
+    assert pages["n_keywords"].iloc[0] == 329
+    assert any(c.value.startswith("落到这个页面的全部 318 个关键词") for c in at.caption)
     drift_table = _frame(at, "old")
     assert "链接已更改" in set(drift_table["kind"])
     # the page cannot be fetched here: upload its HTML instead
@@ -339,6 +347,8 @@ def test_landing_page_lists_pages_worst_first_and_takes_an_uploaded_html(data_di
     pages = _frame(at, "cvr_weekly")
     row = pages.loc[pages["page"] == "m.example-kaisuo.cn/huansuo.html"].iloc[0]
     assert bool(row["audited"]) and "电话" in row["reasons_zh"]
+    # the audited page is checked for its keywords' line: the uploaded page speaks of 换锁
+    assert any(m.value.startswith("- 换锁：318 个关键词") and "页面提到了 换锁" in m.value for m in at.markdown)
     with Store.open(None, data_dir) as s:  # kept in the workspace, in the database
         ws = at.session_state[ui.K_CTX].ws
         assert any(s.audits(ws.id, ui.account_key(a)) for _, a in dataset.accounts(table_of(at)).iterrows())
