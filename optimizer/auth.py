@@ -636,6 +636,10 @@ class Access:
     def uploads(self, workspace_id: Any) -> list[Upload]:
         return self.store.list_uploads(self.workspace(workspace_id, "view").id)
 
+    def upload_table(self, workspace_id: Any, upload_id: int) -> "pd.DataFrame":
+        """The rows read from one of the workspace's uploads."""
+        return self.store.upload_table(self.workspace(workspace_id, "view").id, int(upload_id))
+
     def upload(self, workspace_id: Any, name: str, data: bytes, *, mapping: ColumnMapping | None = None,
                export=None) -> UploadResult:
         ws = self.workspace(workspace_id, "upload")

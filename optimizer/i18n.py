@@ -285,7 +285,9 @@ TEXT.update({
                    "Each landing page's keywords, spend and conversion-rate trend; URL changes; whether keywords match "
                    "their page; and a page check: call button on the first screen, a bottom call bar, trust signals."),
     "lp.settings": ("设置与上一次上传", "Settings and the previous upload"),
-    "lp.previous": ("上一次下载的关键词报告（用来对比链接变化，可多选）", "The previous keyword report(s), to compare URLs"),
+    "lp.previous_stored": ("与本工作区之前上传的哪份报告比较链接", "Compare URLs with an earlier upload of this workspace"),
+    "lp.previous_none": ("不比较", "none"),
+    "lp.previous": ("或上传一份更早下载的关键词报告（可多选）", "Or upload an earlier keyword report (several allowed)"),
     "lp.previous_bad": ("上一次的报告无法读取：{error}", "The previous report could not be read: {error}"),
     "lp.previous_other": ("上一次的报告里没有这个账户的数据。", "The previous report holds no data of this account."),
     "lp.pages": ("落地页", "Pages"),

@@ -47,6 +47,7 @@ home page serving several lines.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -160,6 +161,24 @@ def build(rows: pd.DataFrame, clf, previous: pd.DataFrame | None = None, audits:
              .drop(columns=["_o", "_c"]).reset_index(drop=True))
     return LandingReport(pages[PAGE_COLUMNS], drift_f, match, mism, drops, series, dict(audits), changes,
                          keywords, lines)
+
+
+#: canonical columns that make an upload a snapshot of landing URLs
+URL_COLUMNS = ("final_url", "mobile_final_url")
+
+
+def snapshot_uploads(uploads: Sequence) -> list:
+    """The stored uploads (:class:`optimizer.store.Upload`) that record landing URLs —
+    their file has a final or mobile URL column — newest first: the earlier snapshots
+    an account's URLs can be compared with."""
+    has_urls = [u for u in uploads if any(c in (u.info.columns or {}) for c in URL_COLUMNS)]
+    return sorted(has_urls, key=lambda u: (u.uploaded_at, u.id), reverse=True)
+
+
+def default_previous(snapshots: Sequence) -> object | None:
+    """The snapshot to compare with by default: the one before the newest (the newest
+    is in the data being checked), or None when there is only one."""
+    return snapshots[1] if len(snapshots) > 1 else None
 
 
 def page_keywords(match: pd.DataFrame) -> pd.DataFrame:

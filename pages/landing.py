@@ -8,7 +8,7 @@ from optimizer import i18n
 from optimizer.audit import AuditSettings, audit_html, audit_urls
 from optimizer.dataset import for_account, merge
 from optimizer.landing import page_of
-from optimizer.landing_report import build
+from optimizer.landing_report import build, default_previous, snapshot_uploads
 
 lang = ui.lang()
 table, is_sample = ui.current_table()
@@ -19,13 +19,23 @@ currency, sym, akey = ctx.currency, ctx.symbol, ctx.key
 store = ui.ctx().access.audit_store(ui.require_workspace().id)
 settings = AuditSettings.from_env()  # the operator's OPTIMIZER_AUDIT_ALLOWED_HOSTS
 
-with st.expander(ui.t("lp.settings"), icon=":material/tune:"):
+ws = ui.require_workspace()
+snapshots = {u.id: u for u in snapshot_uploads(ui.ctx().access.uploads(ws.id))}
+default = default_previous(list(snapshots.values()))
+with st.expander(ui.t("lp.settings"), icon=":material/tune:", expanded=default is not None):
     c = st.columns([3, 1])
-    uploads = c[0].file_uploader(ui.t("lp.previous"), type=["csv", "txt", "tsv", "xlsx", "xls"],
-                                 accept_multiple_files=True, key="lp_previous")
+    options = [None, *snapshots]
+    stored_pick = c[0].selectbox(
+        ui.t("lp.previous_stored"), options, index=options.index(default.id) if default is not None else 0,
+        key=ui.wkey("lp_previous_stored"),
+        format_func=lambda i: ui.t("lp.previous_none") if i is None else
+        f"{snapshots[i].file_name} · {ui.when(snapshots[i].uploaded_at)}")
     alpha = c[1].select_slider(ui.t("dr.alpha"), [0.01, 0.05, 0.10, 0.20], 0.05, key="lp_alpha",
                                help=ui.t("dr.alpha_help"))
-    previous = None
+    uploads = st.file_uploader(ui.t("lp.previous"), type=["csv", "txt", "tsv", "xlsx", "xls"],
+                               accept_multiple_files=True, key="lp_previous")
+    previous = ui.memo(("lp_snapshot", ws.id, stored_pick),
+                       lambda: ui.ctx().access.upload_table(ws.id, stored_pick)) if stored_pick is not None else None
     for f in uploads or []:
         exp, err, _ = ui.read_upload(f.getvalue(), f.name)
         if err is not None:

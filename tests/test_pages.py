@@ -354,6 +354,43 @@ def test_landing_page_lists_pages_worst_first_and_takes_an_uploaded_html(data_di
         assert any(s.audits(ws.id, ui.account_key(a)) for _, a in dataset.accounts(table_of(at)).iterrows())
 
 
+def _summed_keyword_report(huansuo_url: str, cost: str) -> bytes:
+    """A Baidu keyword report summed over November (GBK), one 换锁 keyword on ``huansuo_url``."""
+    lines = ["数据生成时间：2026-12-01 09:00", "数据生成条件：", "1. 时间范围：20261101-20261130", "2. 时间单位：合计", "",
+             "日期,账户,推广计划,推广单元,关键词,匹配模式,访问URL,移动访问URL,展现,点击,消费,转化",
+             "2026-11-01至2026-11-30,安心开锁,开锁-核心词,上门开锁,上门开锁,精确匹配,https://www.a-kaisuo.cn/kaisuo,"
+             "https://m.a-kaisuo.cn/kaisuo,2000,120,1800.00,15",
+             f"2026-11-01至2026-11-30,安心开锁,换锁-询价,换锁价格,换锁多少钱,短语匹配,https://www.a-kaisuo.cn/huansuo,"
+             f"{huansuo_url},900,40,{cost},4"]
+    return "\n".join(lines).encode("gbk")
+
+
+def test_landing_page_compares_urls_with_the_workspaces_earlier_upload():
+    """A re-download of the same month replaces the earlier rows, so the table alone no
+    longer knows the old URL: the page compares with the earlier upload kept in the
+    workspace (chosen by default: the one before the newest)."""
+    first = _summed_keyword_report("https://m.a-kaisuo.cn/huansuo", "520.00")
+    later = _summed_keyword_report("https://m.a-kaisuo.cn/huansuo-new", "540.00")
+    at = start("pages/upload.py")
+    at.file_uploader(key="upload_files").set_value([("kw_1201.csv", first, "text/csv")]).run()
+    at.file_uploader(key="upload_files").set_value([("kw_1201.csv", first, "text/csv"),
+                                                    ("kw_1202.csv", later, "text/csv")]).run()
+    assert not at.exception, at.exception
+    at.switch_page("pages/landing.py").run()
+    assert not at.exception, at.exception
+    pick = at.selectbox(key="lp_previous_stored")
+    assert pick.format_func(pick.value).startswith("kw_1201.csv")
+    changed = _frame(at, "old")
+    changed = changed.loc[changed["kind"] == "链接已更改"]
+    assert changed["old"].tolist() == ["https://m.a-kaisuo.cn/huansuo"]
+    assert changed["new"].tolist() == ["https://m.a-kaisuo.cn/huansuo-new"]
+    # compared with nothing, the newest table alone does not see the change
+    pick.select_index(0).run()
+    assert not at.exception and at.selectbox(key="lp_previous_stored").value is None
+    again = [d.value for d in at.dataframe if "old" in d.value.columns]
+    assert not again or "链接已更改" not in set(again[0]["kind"])
+
+
 def test_landing_page_with_a_bad_previous_upload_says_which_file():
     at = start("pages/landing.py")
     _baidu(at, "lp_account")
