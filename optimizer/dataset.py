@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .ingest import Export, read_export
-from .schema import ADDITIVE_METRICS, IDENTITY_COLUMNS, concat, empty_table, text
+from .schema import ADDITIVE_METRICS, IDENTITY_COLUMNS, STR_DTYPE, concat, empty_table, text
 
 _KEY = (*IDENTITY_COLUMNS, "period_start", "period_end")
 _FIGURES = ("bid", "final_url", "mobile_final_url", *ADDITIVE_METRICS)
@@ -140,26 +140,78 @@ def spend_rows(table: pd.DataFrame) -> pd.DataFrame:
     the same days are not added together. A report type with daily rows is preferred
     to an undated one (an "All time" campaign report does not hide a daily keyword
     report), then the first of :data:`SPEND_REPORT_ORDER`. Reports of other types
-    (location, device, hour …) never count.
+    (location, device, hour …) never count. (The rows of :func:`spend_mask`.)
     """
     if table.empty:
         return table
+    return table.loc[spend_mask(table)]
+
+
+def spend_mask(table: pd.DataFrame) -> np.ndarray:
+    """Which rows of ``table`` :func:`spend_rows` keeps, as a boolean array.
+
+    Decided once per distinct (platform, account, currency, report type) rather than
+    row by row, so that a caller can take just the columns it needs of a million rows
+    instead of copying the whole table."""
+    n = len(table)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
     rank = {t: i for i, t in enumerate(SPEND_REPORT_ORDER)}
-    r = table["report_type"].astype(object).map(rank)
-    eligible = table.loc[r.notna()]
-    if eligible.empty:
-        return eligible
-    keys = _account_keys(eligible)
-    rtype = text(eligible["report_type"])
-    dated = eligible["date"].notna().groupby([*keys, rtype]).transform("any")
-    score = r.loc[eligible.index].astype(float) + np.where(dated.to_numpy(bool), 0.0, 100.0)
+    inv, combos = _account_combos(table, with_report_type=True)
+    r = combos["report_type"].map(rank)
+    eligible = r.notna().to_numpy(bool)
+    if not eligible.any():
+        return np.zeros(n, dtype=bool)
+    has_date = np.zeros(len(combos), dtype=bool)
+    has_date[np.unique(inv[table["date"].notna().to_numpy(bool)])] = True
+    c = combos.loc[eligible]
+    keys = [c["platform"], c["account"], c["currency"]]
+    dated = pd.Series(has_date[eligible], index=c.index).groupby([*keys, c["report_type"]]).transform("any")
+    score = r.loc[c.index].astype(float) + np.where(dated.to_numpy(bool), 0.0, 100.0)
     best = score.groupby(keys).transform("min")
-    return eligible.loc[(score == best).to_numpy(bool)]
+    keep = np.zeros(len(combos), dtype=bool)
+    keep[c.index.to_numpy()] = (score == best).to_numpy(bool)
+    return keep[inv]
+
+
+def _codes(s: pd.Series) -> tuple[np.ndarray, int]:
+    """Integer codes of a column (-1 for null) and how many distinct values."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s.cat.codes.to_numpy().astype(np.int64), len(s.cat.categories)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    return codes.astype(np.int64), len(uniques)
+
+
+def _account_combos(table: pd.DataFrame, with_report_type: bool = False) -> tuple[np.ndarray, pd.DataFrame]:
+    """The distinct (platform, account, currency[, report type]) of ``table``'s rows.
+
+    Returns (each row's combination as a position in the frame, the frame): the
+    frame's platform, account and currency as attributed by
+    :func:`_attributed_accounts` / :func:`_attributed_currency` (plain strings, ''
+    for null), report_type as its text. Attribution looks only at distinct values,
+    so a few combinations give what a million rows give."""
+    cols = ["platform", "account", "currency"] + (["report_type"] if with_report_type else [])
+    key = np.zeros(len(table), dtype=np.int64)
+    for col in cols:
+        codes, k = _codes(table[col])
+        key = key * (k + 1) + (codes + 1)
+    inv, uniq = pd.factorize(key)
+    first = np.zeros(len(uniq), dtype=np.int64)
+    first[inv[::-1]] = np.arange(len(inv) - 1, -1, -1)   # the first row of each combination
+    sample = table.iloc[first]
+    raw = pd.DataFrame({c: text(sample[c]).to_numpy(object) for c in cols})
+    out = raw.assign(account=_attributed_accounts(raw).to_numpy(object),
+                     currency=_attributed_currency(raw).to_numpy(object))
+    return np.asarray(inv, dtype=np.intp), out
 
 
 def _account_keys(table: pd.DataFrame) -> list[pd.Series]:
-    """(platform, account, currency) of every row, as attributed at read time."""
-    return [text(table["platform"]), _attributed_accounts(table), _attributed_currency(table)]
+    """(platform, account, currency) of every row, as attributed at read time (worked
+    out per distinct combination, see :func:`_account_combos`; the rows share their
+    combination's strings)."""
+    inv, combos = _account_combos(table)
+    return [pd.Series(combos[c].to_numpy(object)[inv], index=table.index, dtype=object)
+            for c in ("platform", "account", "currency")]
 
 
 def _attributed_currency(table: pd.DataFrame) -> pd.Series:
@@ -243,12 +295,15 @@ def accounts(table: pd.DataFrame) -> pd.DataFrame:
     if table.empty:
         return pd.DataFrame(columns=cols)
     platform, account, currency = _account_keys(table)
-    t = table.assign(platform=platform, account=account, currency=currency)
-    spend = spend_rows(t)
+    t = pd.DataFrame({"platform": platform, "account": account, "currency": currency,
+                      "period_start": table["period_start"], "period_end": table["period_end"],
+                      "cost": table["cost"]})
+    spend = t.loc[spend_mask(table)]
     g = t.groupby(["platform", "account", "currency"]).agg(
         date_start=("period_start", "min"), date_end=("period_end", "max"), rows=("platform", "size"))
     g["cost"] = spend.groupby(["platform", "account", "currency"])["cost"].sum(min_count=1).reindex(g.index)
     g = g.reset_index()
+    g = g.astype({c: STR_DTYPE for c in ("platform", "account", "currency")})
     g["label"] = [" · ".join(x for x in (p, a or "—", c) if x) for p, a, c in
                   zip(g["platform"], g["account"], g["currency"])]
     return g.sort_values("cost", ascending=False, na_position="last", ignore_index=True)[cols]

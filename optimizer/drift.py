@@ -91,8 +91,8 @@ from scipy.special import ndtr, ndtri, stdtr, xlogy
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import test_proportions_2indep
 
-from .dataset import partial_last_day, spend_rows
-from .schema import text
+from .dataset import partial_last_day, spend_mask
+from .schema import text_array
 
 LEVELS = ("account", "line", "bundle", "campaign", "keyword")
 #: levels whose entities are groups of plans, given by a plan → group mapping
@@ -159,28 +159,23 @@ def daily_series(table: pd.DataFrame, level: str, groups: Mapping[str, str] | pd
     empty.attrs["dropped_partial_day"] = None
     if table.empty:
         return empty
-    if level == "keyword":
-        rows = table.loc[(text(table["report_type"]) == "keyword").to_numpy(bool)]
-    else:
-        rows = spend_rows(table)
-    rows = rows.loc[rows["date"].notna()]
+    # only the columns needed, and each text value once (schema.text_array): a million
+    # rows as strings or as whole-table copies would cost several times the export
+    keyed = ["platform", "account", "campaign"] + (["ad_group", "keyword", "match_type"] if level == "keyword" else [])
+    mask = (text_array(table["report_type"]) == "keyword") if level == "keyword" else spend_mask(table)
+    rows = table.loc[mask & table["date"].notna().to_numpy(bool), [*keyed, "date", "clicks", "cost", "conversions"]]
     partial = partial_last_day(rows) if not rows.empty else None
     if partial is not None:
-        rows = rows.loc[~((text(rows["platform"]) == "baidu") & (rows["date"] == partial)).to_numpy(bool)]
+        rows = rows.loc[~((text_array(rows["platform"]) == "baidu") & (rows["date"] == partial).to_numpy(bool))]
     if rows.empty:
         empty.attrs["dropped_partial_day"] = partial
         return empty
 
-    platform, account = text(rows["platform"]), text(rows["account"])
-    frame = pd.DataFrame({
-        "platform": platform.to_numpy(object), "account": account.to_numpy(object),
-        "campaign": text(rows["campaign"]).to_numpy(object),
-        "ad_group": text(rows["ad_group"]).to_numpy(object),
-        "keyword": text(rows["keyword"]).to_numpy(object),
-        "match_type": text(rows["match_type"]).to_numpy(object),
-        "date": rows["date"].to_numpy(), "clicks": rows["clicks"].to_numpy(float),
-        "cost": rows["cost"].to_numpy(float), "conversions": rows["conversions"].to_numpy(float),
-    })
+    frame = pd.DataFrame({k: text_array(rows[k]) for k in keyed})
+    frame["date"] = rows["date"].to_numpy()
+    for m in ("clicks", "cost", "conversions"):
+        frame[m] = rows[m].to_numpy(float)
+    del rows
     last_day = frame.groupby(["platform", "account"])["date"].max()
     keys = {"account": ["platform", "account"], "campaign": ["platform", "account", "campaign"],
             "line": ["platform", "account", "group"], "bundle": ["platform", "account", "group"],
@@ -193,16 +188,21 @@ def daily_series(table: pd.DataFrame, level: str, groups: Mapping[str, str] | pd
         mapping = mapping.loc[mapping.str.strip() != ""]
         frame = frame.assign(group=frame["campaign"].map(mapping))
         frame = frame.loc[frame["group"].notna()]
+    key_frame = None
     if level == "keyword":
         frame = frame.loc[frame["keyword"] != ""]
-        totals = frame.groupby(keys)["cost"].sum().sort_values(ascending=False, kind="stable")
-        share = totals.cumsum() / totals.sum() if totals.sum() > 0 else totals * 0 + 1
+        by_key = frame.groupby(keys)
+        totals = by_key["cost"].sum()
+        order = totals.reset_index(drop=True).sort_values(ascending=False, kind="stable")
+        share = order.cumsum() / order.sum() if order.sum() > 0 else order * 0 + 1
         before = share.shift(fill_value=0.0)
-        top = totals.index[(before < KEYWORD_COST_SHARE).to_numpy()][:MAX_KEYWORDS]
-        frame = frame.set_index(keys).loc[top].reset_index()
+        top = order.index[(before < KEYWORD_COST_SHARE).to_numpy()][:MAX_KEYWORDS]
+        # the rows of the top keywords, in their order (a filter keeps each key's rows in file order)
+        frame = frame.loc[np.isin(by_key.ngroup().to_numpy(), top.to_numpy())]
+        key_frame = pd.DataFrame(totals.index[top].tolist(), columns=keys) if len(top) else frame[keys]
     if frame.empty:
         return empty
-    names = _entity_names(frame[keys].drop_duplicates(), level)
+    names = _entity_names(frame[keys].drop_duplicates() if key_frame is None else key_frame, level)
 
     out = series_from_rows(frame, keys, names, level, last_day,
                            campaign=(lambda key: key[2]) if level in ("campaign", "keyword") else None)

@@ -132,7 +132,7 @@ from .dataset import partial_last_day
 from . import drift
 from .drift import SERIES_COLUMNS, detect
 from .lexicon import STAGE_PRECEDENCE
-from .schema import text
+from .schema import text_array, text_codes
 from .stages import Classifier
 
 __all__ = [
@@ -243,14 +243,18 @@ def _path_of_page(page: str) -> str:
 # =====================================================================================
 # URL state
 # =====================================================================================
-def _keyword_rows(rows: pd.DataFrame) -> pd.DataFrame:
-    """Keyword-report rows with a keyword (a table without report types counts whole)."""
+def _keyword_rows(rows: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Keyword-report rows with a keyword (a table without report types counts whole);
+    only ``columns`` of them when given (those present), so that a million-row table is
+    not copied whole."""
     if rows is None or rows.empty:
         return rows.iloc[:0] if rows is not None else pd.DataFrame()
-    rtype = text(rows["report_type"]) if "report_type" in rows else pd.Series("", index=rows.index)
-    kw = text(rows["keyword"])
+    rtype = text_array(rows["report_type"]) if "report_type" in rows else np.full(len(rows), "", dtype=object)
+    kw = text_array(rows["keyword"])
     mask = ((rtype == "keyword") | (rtype == "")) & (kw != "")
-    return rows.loc[mask.to_numpy(bool)]
+    if columns is None:
+        return rows.loc[mask]
+    return rows.loc[mask, [c for c in dict.fromkeys(columns) if c in rows.columns]]
 
 
 def _empty_state() -> pd.DataFrame:
@@ -279,13 +283,18 @@ def url_state(rows: pd.DataFrame) -> pd.DataFrame:
     impressions, clicks, cost, conversions, rows. Rows are ordered by date (undated
     rows first), then as loaded.
     """
-    kw = _keyword_rows(rows)
+    kw = _keyword_rows(rows, [*KEY, "date", *URL_FIELDS, "impressions", "clicks", "cost", "conversions"])
     if kw.empty:
         return _empty_state()
-    frame = pd.DataFrame({k: text(kw[k]).to_numpy(object) for k in KEY})
+    # text as codes into each column's sorted distinct values: rows sort, group and
+    # compare by them as by their strings, at 4 bytes a row (a million keyword-days)
+    values: dict[str, np.ndarray] = {}
+    frame = pd.DataFrame(index=pd.RangeIndex(len(kw)))
+    for k in KEY:
+        frame[k], values[k] = text_codes(kw[k])
     frame["date"] = pd.to_datetime(kw["date"]).to_numpy()
     for f in URL_FIELDS:
-        frame[f] = text(kw[f]).str.strip().to_numpy(object)
+        frame[f], values[f] = text_codes(kw[f], strip=True)
     for m in ("impressions", "clicks", "cost", "conversions"):
         frame[m] = kw[m].to_numpy(float)
     frame["_o"] = np.arange(len(frame))
@@ -300,7 +309,7 @@ def url_state(rows: pd.DataFrame) -> pd.DataFrame:
     last_rows = np.flatnonzero(last)
     dates = frame["date"].to_numpy()
 
-    out = frame.loc[last_rows, list(KEY)].reset_index(drop=True)
+    out = pd.DataFrame({k: values[k][frame[k].to_numpy()[last_rows]] for k in KEY})
     g = frame.groupby(gid, sort=True)
     out["first_day"] = g["date"].min().to_numpy()
     out["last_day"] = g["date"].max().to_numpy()
@@ -309,15 +318,15 @@ def url_state(rows: pd.DataFrame) -> pd.DataFrame:
         out[m] = sums[m].to_numpy(float)
     out["rows"] = g.size().to_numpy("int64")
     for f in URL_FIELDS:
-        v = frame[f].to_numpy(object)
+        v = frame[f].to_numpy()
         new_run = first.copy()
         new_run[1:] |= v[1:] != v[:-1]
         run_start = np.maximum.accumulate(np.where(new_run, pos, 0))
         start = run_start[last_rows]
         changed = start > first_pos[last_rows]
         prev_at = np.where(changed, start - 1, 0)
-        out[f] = v[last_rows]
-        out[_PREV[f]] = np.where(changed, v[prev_at], None)
+        out[f] = values[f][v[last_rows]]
+        out[_PREV[f]] = np.where(changed, values[f][v[prev_at]], None)
         out[_CHANGED[f]] = pd.Series(np.where(changed, dates[start], np.datetime64("NaT")),
                                      dtype="datetime64[ns]")
         out[_PREV_LAST[f]] = pd.Series(np.where(changed, dates[prev_at], np.datetime64("NaT")),
@@ -1123,24 +1132,33 @@ def mismatch_summary(match_df: pd.DataFrame) -> pd.DataFrame:
 # Performance by page
 # =====================================================================================
 def _page_frame(rows: pd.DataFrame, prefer: str) -> tuple[pd.DataFrame, pd.Timestamp | None]:
-    """Keyword rows with their page key; and Baidu's partial last day."""
-    kw = _keyword_rows(rows)
+    """Keyword rows with their page key; and Baidu's partial last day. Platform,
+    account, page and url are text; campaign, ad_group, keyword and match_type are
+    codes (:func:`optimizer.schema.text_codes`: equal codes, equal texts)."""
+    kw = _keyword_rows(rows, [*KEY, "device", *URL_FIELDS, "date", "impressions", "clicks", "cost",
+                              "conversions"])
     if kw.empty:
         return pd.DataFrame(columns=[*KEY, "page", "url", "date", "impressions", "clicks", "cost",
                                      "conversions"]), None
-    device = text(kw["device"]) if "device" in kw else None
-    url = _landing(text(kw["final_url"]).str.strip(), text(kw["mobile_final_url"]).str.strip(), prefer,
-                   device)
+    # object Series (not inferred as str): _landing works on the rows' shared strings
+    device = pd.Series(text_array(kw["device"]), index=kw.index, dtype=object) if "device" in kw else None
+    url = _landing(pd.Series(text_array(kw["final_url"], strip=True), index=kw.index, dtype=object),
+                   pd.Series(text_array(kw["mobile_final_url"], strip=True), index=kw.index, dtype=object),
+                   prefer, device)
     codes, uniques = pd.factorize(url.to_numpy(object))
     keys = np.array([page_of(u) for u in uniques], dtype=object)
-    frame = pd.DataFrame({k: text(kw[k]).to_numpy(object) for k in KEY})
-    frame["page"] = keys[codes] if len(uniques) else np.array([], dtype=object)
-    frame["url"] = url.to_numpy(object)
-    frame["date"] = pd.to_datetime(kw["date"]).to_numpy()
+    # platform and account as text (they are in the results); the keyword's other key
+    # columns are only counted and told apart, so their codes do (text_codes)
+    page = keys[codes] if len(uniques) else np.array([], dtype=object)
+    keep = page != ""   # rows without a URL are left out before the frame is built, not copied out after
+    cols: dict[str, np.ndarray] = {
+        k: (text_array(kw[k]) if k in ("platform", "account") else text_codes(kw[k])[0])[keep] for k in KEY}
+    cols["page"] = page[keep]
+    cols["url"] = url.to_numpy(object)[keep]
+    cols["date"] = pd.to_datetime(kw["date"]).to_numpy()[keep]
     for m in ("impressions", "clicks", "cost", "conversions"):
-        frame[m] = kw[m].to_numpy(float)
-    frame = frame.loc[frame["page"] != ""].reset_index(drop=True)
-    return frame, partial_last_day(kw)
+        cols[m] = kw[m].to_numpy(float)[keep]
+    return pd.DataFrame(cols), partial_last_day(kw)
 
 
 PERFORMANCE_COLUMNS = ["platform", "account", "page", "url", "impressions", "clicks", "cost", "conversions",
@@ -1168,8 +1186,11 @@ def page_performance(rows: pd.DataFrame, prefer: str = "mobile") -> pd.DataFrame
     grp = ["platform", "account", "page"]
     g = frame.groupby(grp, sort=False)
     out = g[["impressions", "clicks", "cost", "conversions"]].sum(min_count=1)
-    done = frame.loc[complete.to_numpy(bool)].groupby(grp, sort=False)[["clicks", "cost", "conversions"]].sum(
-        min_count=1).reindex(out.index)
+    # the complete days' sums: the other rows' figures masked out (a group sum skips NaN
+    # exactly as it would skip the rows), not a copy of the rows
+    figures = frame[["clicks", "cost", "conversions"]]
+    done = (figures.where(np.repeat(complete.to_numpy(bool)[:, None], figures.shape[1], axis=1))
+            .groupby([frame[c] for c in grp], sort=False).sum(min_count=1).reindex(out.index))
     out["cvr"] = done["conversions"] / done["clicks"].where(done["clicks"] > 0)
     out["cpa"] = done["cost"] / done["conversions"].where(done["conversions"] > 0)
     out["n_keywords"] = (frame.drop_duplicates([*grp, "campaign", "ad_group", "keyword", "match_type"])

@@ -140,6 +140,36 @@ def text(s: pd.Series) -> pd.Series:
     return s.astype(STR_DTYPE).fillna("")
 
 
+def text_array(s: pd.Series, strip: bool = False) -> np.ndarray:
+    """``text(s).to_numpy(object)`` (``.str.strip()`` first when ``strip``) without a
+    Python string per row: each distinct value is converted once and the rows point
+    at it (a categorical's categories, or the distinct values of a string column).
+    Equal values, equal order: groupby, sort and comparisons give what they give on
+    ``text(s)``; a million-row column costs its 8-byte pointers, not a million strings.
+    """
+    codes, values = text_codes(s, strip)
+    return values[codes]
+
+
+def text_codes(s: pd.Series, strip: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """``text(s)`` (``.str.strip()`` first when ``strip``) as (codes, values): ``values``
+    the distinct texts in ascending order (an object array, '' for null), ``codes``
+    each row's position in it (int32). Rows compare and sort by their codes as their
+    texts would, in 4 bytes a row."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        raw = s.cat.codes.to_numpy()
+        values = pd.Series(s.cat.categories)
+    else:
+        raw, uniques = pd.factorize(s, use_na_sentinel=True)
+        values = pd.Series(uniques)
+    values = text(values)
+    if strip:
+        values = values.str.strip()
+    values = np.append(values.to_numpy(object), np.array([""], dtype=object))   # code -1 (null) → ''
+    distinct, remap = np.unique(values, return_inverse=True)   # sorted as Python sorts str
+    return remap.astype(np.int32)[raw], distinct
+
+
 def empty_table() -> pd.DataFrame:
     """A canonical table with no rows and every column in its dtype."""
     return conform(pd.DataFrame(index=pd.RangeIndex(0)))
