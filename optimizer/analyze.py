@@ -65,7 +65,7 @@ from .ingest import read_export
 from .i18n import COMPENSATION_STATUS, METRIC, code_name, money
 from .sheet_text import st
 from .stages import classifier, detect_vertical, keyword_performance, negative_keywords, stage_table, structure_fixes
-from .targets import BundleSheet, RuleSet, load_rules, read_bundle_sheet, sheet_from
+from .targets import BundleSheet, RuleSet, bundle_sheet_for, load_rules, read_bundle_sheet
 
 #: progress callback: (done, total, label)
 Progress = Callable[[float, float, str], None]
@@ -291,12 +291,12 @@ def analyze_account(rows: pd.DataFrame, vertical: str = "auto", settings: Analys
     del window_rows, wperf
 
     step("drift")
-    acct_sheet = sheet
-    if acct_sheet is None and has_bundles:
-        acct_sheet = sheet_from(membership)
-        note("bundles_from_names")
-    elif acct_sheet is None:
-        note("no_bundle_map")
+    proposed = None
+    if len(plans) and "bundle" in plans:
+        proposed = pd.Series(plans["bundle"].astype(object).to_numpy(), index=plans["campaign"].astype(str).to_numpy())
+    acct_sheet, source = bundle_sheet_for(campaigns, sheet, proposed)
+    if source != "map":
+        note({"names": "bundles_from_names", "proposed": "bundles_proposed", "none": "no_bundle_map"}[source])
     lines = plan_lines(rows, clf, perf) if "line" in settings.alerts.levels else None
     rep = scan(rows, settings.alerts, lines, acct_sheet, settings.rules or load_rules(), settings.rule_set)
     if rep.dropped_partial_day is not None:

@@ -584,9 +584,9 @@ def adjusted_rand_index(a, b) -> float:
     return 1.0 if maximum == expected else float((index - expected) / (maximum - expected))
 
 
-__all__ = ["BundleSettings", "THRESHOLD_RULES", "adjusted_rand_index", "bundles_from_names", "cpc_keywords",
-           "fit_prior", "plan_evidence", "propose", "read_bundle_map", "split_candidates", "summarize", "window",
-           "window_performance"]
+__all__ = ["BundleSettings", "THRESHOLD_RULES", "adjusted_rand_index", "assignment_map", "bundles_from_names",
+           "cpc_keywords", "fit_prior", "plan_evidence", "propose", "proposed_membership", "read_bundle_map",
+           "split_candidates", "summarize", "window", "window_performance"]
 
 
 def read_bundle_map(data: bytes, name: str = "bundle map") -> tuple[pd.Series, dict[str, float]]:

@@ -237,6 +237,10 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
                            "No bundle map and no bundles in plan names: targets and compensation were skipped."),
     "note.bundles_from_names": ("投放包从计划名称识别（如“包1-开锁”），没有目标转化成本。",
                                 "Bundles read from plan names (like 包1-开锁), without target CPAs."),
+    "note.bundles_proposed": ("没有投放包对应表，计划名称里也没有投放包：成本异常按建议的投放包（B1、B2…）分组监控，"
+                              "目标对比和超成本赔付已跳过。",
+                              "No bundle map and no bundles in plan names: cost drift watches the proposed bundles "
+                              "(B1, B2 …) as groups; targets and compensation were skipped."),
     "note.partial_day": ("百度最后一天（{day}）转化未到齐，成本异常检验未使用这一天。",
                          "Baidu's last day ({day}) is partial (conversions still arriving) and was left out of "
                          "the drift tests."),

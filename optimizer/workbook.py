@@ -388,8 +388,9 @@ def sheet_csvs(analysis: Analysis, lang: str = "zh") -> dict[str, bytes]:
     for s in sheets(analysis, lang):
         frame = s.frame.copy()
         for c, name in zip(s.cols, frame.columns, strict=True):
-            if c.kind == "date":
-                frame[name] = frame[name].dt.strftime("%Y-%m-%d").astype(object).where(frame[name].notna(), None)
+            if c.kind == "date":  # datetime, or object holding Timestamps / None (e.g. an all-empty column)
+                days = pd.to_datetime(frame[name], errors="coerce")
+                frame[name] = days.dt.strftime("%Y-%m-%d").astype(object).where(days.notna(), None)
         out[s.name] = to_csv_bytes(frame)
     return out
 

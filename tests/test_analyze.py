@@ -162,6 +162,23 @@ def test_command_writes_workbook_json_and_csvs(tmp_path, capsys):
     assert back.columns[3] == "Action" and back["Action"].tolist() == [s["action_en"] for s in acct["summary"]]
 
 
+def test_csvs_without_a_bundle_map_and_drift_on_the_proposed_bundles(tmp_path, capsys):
+    """Without a map the target and compensation sheets are empty (their date columns hold
+    no dates): the CSVs are still written, and cost drift watches the proposed bundles."""
+    out, csv_dir = tmp_path / "report.xlsx", tmp_path / "csv"
+    rc = run(*FILES, "--out", out, "--json", "--csv-dir", csv_dir, "--quiet")
+    captured = capsys.readouterr()
+    assert rc == 0, captured.err
+    acct = json.loads(captured.out)[0]
+    assert any("建议的投放包" in n for n in acct["notes"]) or any(
+        "proposed bundles" in str(n) for n in acct["notes"]), acct["notes"]
+    wb = openpyxl.load_workbook(out)
+    csvs = sorted(csv_dir.glob("*.csv"))
+    assert [p.name.split("_", 1)[1][:-4] for p in csvs] == wb.sheetnames
+    drift = pd.read_csv(next(p for p in csvs if "成本异常" in p.name), encoding="utf-8-sig")
+    assert drift.iloc[:, 0].notna().all() and len(drift) > 0
+
+
 def test_bad_file_exits_1_with_one_line_naming_file_row_and_column(capsys):
     rc = run(SMALL, BAD, "--out", "never.xlsx")
     captured = capsys.readouterr()
