@@ -60,7 +60,9 @@ def test_password_hashes_use_the_documented_parameters(monkeypatch):
         assert not verify_password(PW, broken)
 
 
-def test_verification_compares_in_constant_time(monkeypatch):
+@pytest.fixture
+def compared(monkeypatch) -> list:
+    """The pairs given to hmac.compare_digest (the constant-time comparison) from now on."""
     seen = []
     real = auth.hmac.compare_digest
 
@@ -69,8 +71,12 @@ def test_verification_compares_in_constant_time(monkeypatch):
         return real(a, b)
 
     monkeypatch.setattr(auth.hmac, "compare_digest", spy)
+    return seen
+
+
+def test_verification_compares_in_constant_time(compared):
     assert not verify_password("wrong password", hash_password(PW))
-    assert len(seen) == 1
+    assert len(compared) == 1
 
 
 def test_create_user_checks_name_password_and_role(store):
@@ -389,19 +395,12 @@ def test_tampered_share_tokens_are_refused(store, people):
     assert open_share(store, token).workspace_id == people["a"].id
 
 
-def test_opening_a_share_link_compares_its_hash_in_constant_time(store, people, monkeypatch):
+def test_opening_a_share_link_compares_its_hash_in_constant_time(store, people, compared):
     _, token = create_share(store, people["wang"], people["a"].id)
-    seen = []
-    real = auth.hmac.compare_digest
-
-    def spy(a, b):
-        seen.append((a, b))
-        return real(a, b)
-
-    monkeypatch.setattr(auth.hmac, "compare_digest", spy)
+    compared.clear()
     assert open_share(store, token).workspace_id == people["a"].id
     h = hashlib.sha256(token.encode()).hexdigest()
-    assert seen == [(h, h)]
+    assert compared == [(h, h)]
 
 
 def test_the_rate_limit_source_trusts_forwarded_for_only_behind_the_operators_proxies():
