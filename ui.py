@@ -490,6 +490,12 @@ def bundle_map_actions(acct_key: str, data: bytes, proposal: object, key: str) -
         st.success(t("bd.adopted"), icon=":material/check_circle:")
 
 
+def decided_bundle_sheet(acct_key: str) -> BundleSheet | None:
+    """The bundle map kept for an account in the chosen workspace, or None."""
+    decision = ctx().access.bundle_decision(require_workspace().id, acct_key)
+    return None if decision is None else _bundle_sheet(decision.data, decision.file_name)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def _bundle_sheet(data: bytes, name: str) -> BundleSheet:
     return read_bundle_sheet(data, name)

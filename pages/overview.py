@@ -65,7 +65,8 @@ if st.button(ui.t("report.build"), key="overview_report", icon=":material/table_
     from optimizer.analyze import analyze_account
     from optimizer.workbook import workbook_bytes
     with st.spinner(ui.t("report.build")):
-        analysis = analyze_account(rows, ui.account_context(acct, rows).vertical)
+        analysis = analyze_account(rows, ui.account_context(acct, rows).vertical,
+                                   sheet=ui.decided_bundle_sheet(ui.account_key(acct)))
         data = workbook_bytes(analysis, ui.lang(), currency)
     st.download_button(ui.t("report.download"), data, file_name=f"report_{acct['account'] or 'account'}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -401,7 +401,16 @@ def test_landing_page_with_a_bad_previous_upload_says_which_file():
     assert len(_frame(at, "cvr_weekly")) == 14  # the current data still shown
 
 
-def test_overview_builds_the_excel_report():
+def test_overview_builds_the_excel_report(monkeypatch):
+    from optimizer import analyze
+    given = []
+    real = analyze.analyze_account
+
+    def spy(rows, vertical="auto", **kw):
+        given.append(kw.get("sheet"))
+        return real(rows, vertical, **kw)
+
+    monkeypatch.setattr(analyze, "analyze_account", spy)
     at = start()
     _baidu(at, "overview_account")
     assert not at.get("download_button")
@@ -409,3 +418,7 @@ def test_overview_builds_the_excel_report():
     assert not at.exception, at.exception
     btn = at.get("download_button")
     assert len(btn) == 1 and btn[0].proto.url.endswith(".xlsx")
+    # the report is built with the bundle map the workspace keeps (as the Cost drift page uses it)
+    expected = targets.read_bundle_sheet((SAMPLE / "bundle_map.csv").read_bytes())
+    assert len(given) == 1 and given[0] is not None
+    assert given[0].membership.to_dict() == expected.membership.to_dict()
