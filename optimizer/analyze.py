@@ -59,6 +59,7 @@ import pandas as pd
 from .alerts import OTHER, AlertSettings, explain, flags, headline, scan
 from .bundles import (BundleSettings, bundles_from_names, cpc_keywords, plan_evidence, plan_lines, propose,
                       split_candidates, summarize, window_performance)
+from .bundles import membership as bundle_membership
 from .dataset import accounts, for_account, merge
 from .errors import IngestError
 from .ingest import read_export
@@ -291,9 +292,7 @@ def analyze_account(rows: pd.DataFrame, vertical: str = "auto", settings: Analys
     del window_rows, wperf
 
     step("drift")
-    proposed = None
-    if len(plans) and "bundle" in plans:
-        proposed = pd.Series(plans["bundle"].astype(object).to_numpy(), index=plans["campaign"].astype(str).to_numpy())
+    proposed = bundle_membership(plans) if len(plans) else None
     acct_sheet, source = bundle_sheet_for(campaigns, sheet, proposed)
     if source != "map":
         note({"names": "bundles_from_names", "proposed": "bundles_proposed", "none": "no_bundle_map"}[source])

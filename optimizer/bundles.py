@@ -308,6 +308,14 @@ def propose(evidence: pd.DataFrame, settings: BundleSettings = BundleSettings())
     return ev
 
 
+def membership(assigned: pd.DataFrame) -> pd.Series:
+    """Plan → bundle of an assignment (:func:`propose`'s, or one the user edited),
+    indexed by plan; null for a plan left out (``"-"``)."""
+    bundle = assigned["bundle"].astype(object)
+    return pd.Series(bundle.where(bundle != "-").to_numpy(), index=assigned["campaign"].astype(str).to_numpy(),
+                     dtype=object)
+
+
 def proposed_membership(table: pd.DataFrame, clf: Classifier,
                         settings: BundleSettings = BundleSettings()) -> pd.Series:
     """Plan → the bundle id :func:`propose` suggests over the evidence window (``B1`` …,
@@ -316,9 +324,7 @@ def proposed_membership(table: pd.DataFrame, clf: Classifier,
     ev = plan_evidence(table, clf, settings)
     if ev.empty:
         return pd.Series(dtype=object)
-    p = propose(ev, settings)
-    bundle = p["bundle"].astype(object)
-    return pd.Series(bundle.where(bundle != "-").to_numpy(), index=p["campaign"].astype(str).to_numpy(), dtype=object)
+    return membership(propose(ev, settings))
 
 
 def assignment_map(assigned: pd.DataFrame, settings: BundleSettings = BundleSettings()) -> bytes:
@@ -328,12 +334,9 @@ def assignment_map(assigned: pd.DataFrame, settings: BundleSettings = BundleSett
     file to keep as the account's bundle map once the bundles are set up."""
     from .targets import write_bundle_sheet
 
-    bundle = assigned["bundle"].astype(object)
-    membership = pd.Series(bundle.where(bundle != "-").to_numpy(), index=assigned["campaign"].astype(str).to_numpy(),
-                           dtype=object)
     summary = summarize(assigned, settings)
     targets = dict(zip(summary["bundle"], summary["target_cpa"].astype(float), strict=True)) if len(summary) else {}
-    return write_bundle_sheet(membership, targets)
+    return write_bundle_sheet(membership(assigned), targets)
 
 
 def summarize(assigned: pd.DataFrame, settings: BundleSettings = BundleSettings()) -> pd.DataFrame:
@@ -585,7 +588,7 @@ def adjusted_rand_index(a, b) -> float:
 
 
 __all__ = ["BundleSettings", "THRESHOLD_RULES", "adjusted_rand_index", "assignment_map", "bundles_from_names",
-           "cpc_keywords", "fit_prior", "plan_evidence", "propose", "proposed_membership", "read_bundle_map",
+           "cpc_keywords", "fit_prior", "membership", "plan_evidence", "propose", "proposed_membership", "read_bundle_map",
            "split_candidates", "summarize", "window", "window_performance"]
 
 

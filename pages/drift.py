@@ -44,8 +44,8 @@ with st.expander(ui.t("dr.settings"), icon=":material/tune:"):
                                format_func=lambda v: ui.name_of(i18n.METRIC, v))
     sheet, source = ui.bundle_sheet_input(akey, campaigns, is_sample, "dr_map")
 
-proposed = ui.memo(("dr_proposed", akey, len(rows), ctx.vertical, ctx.edits_json),
-                   lambda: proposed_membership(rows, ctx.classifier()))
+proposed = None if sheet is not None else ui.memo(("dr_proposed", akey, len(rows), ctx.vertical, ctx.edits_json),
+                                                  lambda: proposed_membership(rows, ctx.classifier()))
 sheet, kind = bundle_sheet_for(campaigns, sheet, proposed)
 source = source if kind == "map" else ui.t(f"dr.map_{kind}")
 st.caption(ui.t("dr.map_source", source=source))

@@ -16,10 +16,10 @@ ui.page_header("lp.title", "lp.caption", is_sample)
 acct, rows = ui.pick_account(table, "lp_account")
 ctx = ui.account_context(acct, rows)
 currency, sym, akey = ctx.currency, ctx.symbol, ctx.key
-store = ui.ctx().access.audit_store(ui.require_workspace().id)
+ws = ui.require_workspace()
+store = ui.ctx().access.audit_store(ws.id)
 settings = AuditSettings.from_env()  # the operator's OPTIMIZER_AUDIT_ALLOWED_HOSTS
 
-ws = ui.require_workspace()
 snapshots = {u.id: u for u in snapshot_uploads(ui.ctx().access.uploads(ws.id))}
 default = default_previous(list(snapshots.values()))
 with st.expander(ui.t("lp.settings"), icon=":material/tune:", expanded=default is not None):
