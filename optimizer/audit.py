@@ -444,7 +444,9 @@ def clean_url(url: str) -> str:
     starting with :data:`TRACKING_PREFIXES` such as ``utm_``) are dropped; other
     parameters are kept as written, in order. The fragment is dropped (never sent to
     the server). A URL without a scheme gets ``http://`` (Baidu exports often write
-    ``www.example.com/...``; a site on HTTPS redirects, which counts as normal).
+    ``www.example.com/...``; a site on HTTPS redirects, which counts as normal) — also
+    a host without a dot when it names a port (``localhost:8080/lp``, which a URL parser
+    would read as the scheme ``localhost``), so that a page key cleans to itself.
     Returns ``""`` when nothing is left (e.g. a bare ``{lpurl}`` tracking template).
     """
     text = (url or "").strip()
@@ -454,7 +456,7 @@ def clean_url(url: str) -> str:
     if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text):
         if text.startswith("//"):
             text = "http:" + text
-        elif re.match(r"^[\w.-]+\.[a-zA-Z]{2,}(?::\d+)?(?:[/?#]|$)", text.replace("\x00", "")):
+        elif re.match(r"^(?:[\w.-]+\.[a-zA-Z]{2,}(?::\d+)?|(?!(?i:tel|sms|callto):)[\w-]+:\d{1,5})(?:[/?#]|$)", text.replace("\x00", "")):
             text = "http://" + text
     parts = urlsplit(text)
     path = parts.path.replace("\x00", "")

@@ -113,9 +113,7 @@ def build(rows: pd.DataFrame, clf, previous: pd.DataFrame | None = None, audits:
     audits = audits or {}
     previous_audits = previous_audits or {}
     drift_f = landing.url_drift(rows, previous)
-    # keyword_page_match reads its keys with page_of, which takes a dotless host such as
-    # "localhost:8080/lp" for a URL scheme: hand it scheme-relative URLs ("//" + page key)
-    match = landing.keyword_page_match(rows, clf, {(p if "://" in p else "//" + p): a for p, a in audits.items()})
+    match = landing.keyword_page_match(rows, clf, audits)
     mism = landing.mismatch_summary(match)
     perf = landing.page_performance(rows)
     series = landing.page_series(rows)

@@ -69,6 +69,13 @@ def kinds(findings: pd.DataFrame, keyword: str | None = None) -> set[tuple[str, 
 ])
 def test_page_of(url, key):
     assert landing.page_of(url) == key
+    assert landing.page_of(key) == key  # a page key is its own key
+
+
+def test_a_dotless_host_with_a_port_is_a_host_not_a_scheme():
+    assert landing.page_of("localhost:8080/lp?a=1") == "localhost:8080/lp?a=1"
+    assert landing.page_of("http://localhost:8080/lp") == landing.page_of("localhost:8080/lp") == "localhost:8080/lp"
+    assert landing.page_of("tel:4001234567") == "4001234567" and landing.page_of("tel:110") == "110"
 
 
 def test_site_of_uses_the_public_suffix_list():
