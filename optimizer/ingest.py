@@ -43,7 +43,8 @@ import pyarrow.csv as pacsv
 from . import headers as H
 from .decode import SNIFF_BYTES, Preamble, TextLayout, read_preamble, sniff_text, split_cells
 from .errors import IngestError
-from .schema import ADDITIVE_METRICS, CATEGORY_COLUMNS, METRIC_COLUMNS, STR_DTYPE, STRING_COLUMNS, conform
+from .schema import (ADDITIVE_METRICS, CATEGORY_COLUMNS, METRIC_COLUMNS, STR_DTYPE, STRING_COLUMNS, conform,
+                     text_codes)
 from .values import NULL_TOKENS, currency_of, to_number, to_periods
 
 #: Default size limit for one file, in MiB (Streamlit's own default upload limit).
@@ -314,38 +315,145 @@ _FAST_NULLS = ["", "--", " --", "-", " -", "/"]
 
 
 def _read_csv_fast(src: "_Source", layout: TextLayout, names: list[str],
-                   header_index: int, plain_text: set[str]) -> pd.DataFrame | None:
-    """Read with Arrow's multi-threaded CSV reader, every column as text: the columns
-    in ``plain_text`` (metrics, keywords, search terms, IDs) as strings, the others,
-    which repeat few values (dates, plans, units, URLs), dictionary-encoded, so they
-    arrive as categoricals that cost one copy of each distinct value. Printed ratios
+                   header_index: int, plain_text: set[str], numeric: set[str] = frozenset()) -> pd.DataFrame | None:
+    """Read with Arrow's multi-threaded CSV reader: the columns in ``numeric`` (the
+    metrics) parsed straight to float64 when every cell of them is a plain number or
+    a null token; the other columns as text — those in ``plain_text`` (metrics that
+    are not plain numbers, keywords, search terms, IDs) as strings, the rest, which
+    repeat few values (dates, plans, units, URLs), dictionary-encoded, so they arrive
+    as categoricals that cost one copy of each distinct value. Printed ratios
     (:data:`optimizer.headers.RATIOS`) are not read.
 
-    Returns None (the caller then uses pandas' reader, which reports exact line
-    numbers and fills short rows) when any row has a different number of fields
-    than the header — a footer, a hand-edited line — or when the codec fails.
-    Blank lines come through as empty rows, so row i is still file line
-    header + 2 + i.
-    """
-    def irregular(row) -> str:
-        return "error"  # Arrow then raises ArrowInvalid: fall back to pandas
+    Parsing numbers here keeps a million-row file's metrics at 8 bytes a cell instead
+    of a string each that is parsed later. When a metric cell is anything else
+    (``¥1,234.50``, ``3.45%``, ``abc``, ``nan``), the file is read again with the
+    metrics as text, so that :func:`optimizer.values.to_number` reads the symbols and
+    names the row of a bad cell.
 
-    try:
-        tbl = pacsv.read_csv(
-            src.stream(),
+    A row with fewer fields than the header that is not a totals or footer line — the
+    last line of a download that stopped part-way, or a hand-edited one — raises
+    :class:`IngestError` naming its line: read as it is, it would be a row with its
+    last figures missing or cut (a cost of 4.00 for 46.93), a silent half-result.
+
+    Returns None (the caller then uses pandas' reader, which reports exact line
+    numbers and keeps footers as rows to skip) when any other row has a different
+    number of fields than the header — a footer, a line with too many fields — or
+    when the codec fails. Blank lines come through as empty rows, so row i is still
+    file line header + 2 + i.
+    """
+    odd: list[tuple[int, int, str]] = []
+
+    def irregular(row) -> str:
+        odd.append((row.expected_columns, row.actual_columns, row.text))
+        return "skip"   # looked at once the file is read
+
+    def attempt(as_numbers: set[str]) -> pd.DataFrame | None:
+        odd.clear()
+        frame = _stream_csv(src, options(as_numbers), as_numbers)
+        if not odd:
+            return frame
+        del frame
+        for expected, actual, text in odd:
+            first = split_cells(text, layout.delimiter)[0].strip() if text else ""
+            if 2 <= actual < expected and not (_TOTAL_RE.match(first) or _FOOTER_RE.match(first)):
+                raise _short_row(src, layout, header_index, text, actual, expected)
+        return None   # footers, long lines: pandas' reader keeps them as rows to skip, or names them
+
+    def options(as_numbers: set[str]) -> dict:
+        def kind(n: str) -> pa.DataType:
+            if n in as_numbers:
+                return pa.float64()
+            return pa.large_string() if n in plain_text else pa.dictionary(pa.int32(), pa.string())
+
+        return dict(
             read_options=pacsv.ReadOptions(encoding=layout.encoding, skip_rows=header_index + 1,
-                                           column_names=names, block_size=8 << 20),
+                                           column_names=names, block_size=1 << 20),
             parse_options=pacsv.ParseOptions(delimiter=layout.delimiter, quote_char='"', double_quote=True,
                                              newlines_in_values=True, ignore_empty_lines=False,
                                              invalid_row_handler=irregular),
             convert_options=pacsv.ConvertOptions(
-                column_types={n: (pa.large_string() if n in plain_text else pa.dictionary(pa.int32(), pa.string()))
-                              for n in names},
+                column_types={n: kind(n) for n in names},
                 include_columns=[n for n in names if not H.is_ratio(n)],
                 null_values=_FAST_NULLS, strings_can_be_null=True, quoted_strings_can_be_null=True))
+
+    numeric = {n for n in numeric if n in names and not H.is_ratio(n)}
+    if numeric:
+        try:
+            return attempt(numeric)
+        except (pa.ArrowInvalid, UnicodeDecodeError, LookupError):
+            pass   # a metric cell that is not a plain number: read the metrics as text
+    try:
+        return attempt(set())
     except (pa.ArrowInvalid, UnicodeDecodeError, LookupError):
         return None
-    return tbl.to_pandas(types_mapper={pa.large_string(): STR_DTYPE}.get)
+
+
+def _short_row(src: "_Source", layout: TextLayout, header_index: int, text: str, actual: int,
+               expected: int) -> IngestError:
+    """The error for a data line with too few fields, with its line number (found by
+    reading the file's lines again: Arrow does not number the rows it hands over)."""
+    line = last = None
+    fh = src.path.open("rb") if src.path is not None else io.BytesIO(src.data)
+    with fh, io.TextIOWrapper(fh, encoding=layout.encoding, errors="replace", newline="") as lines:
+        for i, raw in enumerate(lines, 1):
+            body = raw.rstrip("\r\n")
+            if body.strip():
+                last = i
+            if line is None and i > header_index + 1 and body == text:
+                line = i
+    at_end = line is not None and line == last
+    zh_end = "这是文件的最后一行：下载多半没有完成（文件被截断），请重新下载。" if at_end else \
+        "文件可能被截断或被手工改过，请重新下载。"
+    en_end = ("It is the file's last line: the download most likely stopped part-way (the file is cut off); "
+              "download it again.") if at_end else "The file may be cut off or edited by hand; download it again."
+    return IngestError("malformed", src.file, row=line, value=text[:80],
+                       detail_zh=f"这一行只有 {actual} 个字段，而表头有 {expected} 列。{zh_end}",
+                       detail_en=f"it has {actual} fields where the header has {expected}. {en_end}")
+
+
+def _stream_csv(src: "_Source", options: dict, numeric: set[str]) -> pd.DataFrame:
+    """Read the CSV batch by batch (1 MiB of text each), keeping of each batch only its
+    final columns: numbers as Arrow float64, text as Arrow strings, repeated text as
+    codes into one growing list of distinct values per column. So the reader's
+    working buffers never exist for the whole file at once; the whole table is only
+    assembled at the end. Raises ArrowInvalid as Arrow's reader does, and when a
+    ``numeric`` column holds NaN or infinity (text such as "nan" that the export's
+    own parser calls a bad cell)."""
+    reader = pacsv.open_csv(src.stream(), **options)
+    schema = reader.schema
+    coded = [f.name for f in schema if pa.types.is_dictionary(f.type)]
+    chunks: dict[str, list] = {f.name: [] for f in schema}
+    distinct: dict[str, dict[str, int]] = {c: {} for c in coded}
+    for batch in reader:
+        for name in numeric:
+            if pc.any(pc.invert(pc.is_finite(batch.column(name)))).as_py():
+                raise pa.ArrowInvalid(f"column {name}: NaN or infinity")
+        for i, f in enumerate(schema):
+            col = batch.column(i)
+            if f.name in distinct:
+                seen = distinct[f.name]
+                lut = np.array([seen.setdefault(v, len(seen)) for v in col.dictionary.to_pylist()] + [-1],
+                               dtype=np.int32)
+                idx = pc.fill_null(col.indices, -1).to_numpy(zero_copy_only=False)
+                chunks[f.name].append(lut[idx])   # index -1 (null) picks the trailing -1
+            elif f.name in numeric:
+                chunks[f.name].append(col.to_numpy(zero_copy_only=False))   # null → NaN
+            else:
+                chunks[f.name].append(pa.concat_arrays([col]))   # a tight copy, not a view of the block
+        del batch
+    columns: dict[str, object] = {}
+    for f in schema:   # one column at a time, each list of pieces let go as soon as it is joined
+        pieces = chunks.pop(f.name)
+        if f.name in distinct:
+            codes = np.concatenate(pieces) if pieces else np.zeros(0, np.int32)
+            columns[f.name] = pd.Categorical.from_codes(codes, pd.Index(list(distinct[f.name]), dtype=STR_DTYPE))
+        elif f.name in numeric:
+            columns[f.name] = np.concatenate(pieces) if pieces else np.zeros(0, np.float64)
+        else:
+            columns[f.name] = pd.array(pa.chunked_array(pieces, type=f.type), dtype=STR_DTYPE)
+        del pieces
+    pa.default_memory_pool().release_unused()   # the reader's buffers, back to the system before the next step
+    return pd.DataFrame(columns, copy=False)
 
 
 def _read_csv(src: "_Source", file: str, layout: TextLayout, names: list[str],
@@ -354,7 +462,7 @@ def _read_csv(src: "_Source", file: str, layout: TextLayout, names: list[str],
     (a file that looked like UTF-8 in its first bytes may turn out GB18030 later)."""
     metric_cols = _metric_headers(cmap)
     plain = metric_cols | {cmap.fields[f] for f in STRING_COLUMNS if f in cmap.fields}
-    fast = _read_csv_fast(src, layout, names, header_index, plain)
+    fast = _read_csv_fast(src, layout, names, header_index, plain, numeric=metric_cols)
     if fast is not None:
         return fast, layout.encoding_label
     null_tokens = sorted(NULL_TOKENS | {" --", " -"})
@@ -950,8 +1058,11 @@ def _distinct_units(table: pd.DataFrame, raw: _Raw) -> int | None:
     """Units (ad groups) are named within their plan: 核心词-通用 in two plans is two units."""
     if "ad_group" not in raw.cmap.fields:
         return None
-    units = table.loc[table["ad_group"].notna(), ["campaign", "ad_group"]].astype("str")
-    return int(len(units.drop_duplicates()))
+    named = table["ad_group"].notna().to_numpy(bool)
+    plan, _ = text_codes(table["campaign"])
+    unit, _ = text_codes(table["ad_group"])
+    pairs = plan[named].astype(np.int64) << 32 | unit[named].astype(np.int64)  # 4-byte codes, no strings
+    return int(len(np.unique(pairs)))
 
 
 def _sum(table: pd.DataFrame, col: str) -> float | None:

@@ -105,6 +105,8 @@ def parse_number(value: object) -> float:
     if not _NUMBER_RE.match(text):
         raise ValueParseError(f"not a number: {value!r}")
     number = float(sign + text)
+    if math.isinf(number):   # "1e999": digits, but no figure an export can hold
+        raise ValueParseError(f"not a number: {value!r}")
     return number / 100.0 if percent else number
 
 
@@ -122,8 +124,10 @@ def to_number(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
         try:  # plain numbers (most columns of most exports): one vectorised cast
             arr = pc.cast(pa.chunked_array(s.array._pa_array), pa.float64())
-            return (pd.Series(arr.to_numpy(zero_copy_only=False), index=s.index).astype("float64"),
-                    np.array([], dtype=np.int64))
+            # Arrow also reads "inf" and "1e999" as numbers; they are bad cells here
+            if not pc.any(pc.is_inf(arr)).as_py():
+                return (pd.Series(arr.to_numpy(zero_copy_only=False), index=s.index).astype("float64"),
+                        np.array([], dtype=np.int64))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass  # separators, symbols, percents or bad cells: the general path below
     values = np.full(len(s), np.nan)
@@ -153,9 +157,11 @@ def to_number(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     if has_comma.any():
         ok_thousands = t.str.fullmatch(_THOUSANDS_RE.pattern).to_numpy()
         t = t.where(~(has_comma & ok_thousands), t.str.replace(",", "", regex=False))
-    ok = t.str.fullmatch(_NUMBER_RE.pattern).to_numpy()
+    ok = t.str.fullmatch(_NUMBER_RE.pattern).to_numpy(bool, copy=True)
     parsed = pd.to_numeric(t.where(ok), errors="coerce").to_numpy(dtype="float64")
-    parsed = np.where(percent, parsed / 100.0, parsed)
+    huge = np.isinf(parsed)   # "1e999": digits, but no figure an export can hold
+    ok &= ~huge
+    parsed = np.where(percent & ~huge, parsed / 100.0, np.where(huge, np.nan, parsed))
     values[np.flatnonzero(work)] = parsed
     bad = np.flatnonzero(work)[~ok]
     return pd.Series(values, index=s.index), bad

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from optimizer.errors import IngestError
@@ -64,3 +65,75 @@ def test_excel_name_with_text_inside_is_called_corrupt():
     with pytest.raises(IngestError) as caught:
         read_export("日期,展现\n".encode("utf-8"), "report.xlsx")
     assert caught.value.kind == "corrupt"
+
+
+# ---------------------------------------------------------------- the streaming reader (1 MiB batches)
+
+_BAIDU_HEADER = "日期,账户,推广计划,推广单元,关键词,展现,点击,消费,转化\n"
+
+
+def _baidu_rows(n: int, start: int = 0) -> str:
+    return "".join(f"2026-11-{1 + (i % 28):02d},安心开锁,计划{i % 7},单元{i % 5},开锁词{i},10,1,2.50,0\n"
+                   for i in range(start, start + n))
+
+
+def test_a_late_cell_with_symbols_is_read_after_plain_numbers_in_earlier_batches():
+    # 40,000 plain rows (several 1 MiB batches) read as numbers first; the last row's
+    # "¥1,234.50" makes the reader start again with the metrics as text
+    text = _BAIDU_HEADER + _baidu_rows(40000) + "2026-11-28,安心开锁,计划新,单元1,换锁,10,1,\"￥1,234.50\",1\n"
+    assert len(text.encode("gbk")) > 2 * 1024 * 1024
+    exp = read_export(text.encode("gbk"), "late_symbols.csv")
+    assert exp.info.rows == 40001
+    assert exp.table["cost"].iloc[-1] == 1234.5
+    assert exp.info.cost == pytest.approx(40000 * 2.5 + 1234.5)
+
+
+def test_plans_first_seen_in_a_late_batch_are_counted_with_their_own_rows():
+    # the plan column is read dictionary-encoded batch by batch: the codes of a later
+    # batch must point at the same names as the earlier ones
+    text = _BAIDU_HEADER + _baidu_rows(30000) + "".join(
+        f"2026-11-28,安心开锁,晚到的计划,单元1,晚词{i},10,1,3.00,1\n" for i in range(500)) + _baidu_rows(100)
+    table = read_export(text.encode("gbk"), "late_plan.csv").table
+    per_plan = table.groupby("campaign", observed=True)["cost"].sum()
+    assert per_plan["晚到的计划"] == pytest.approx(1500.0)
+    assert per_plan["计划0"] == pytest.approx(2.5 * sum(1 for i in range(30000) if i % 7 == 0)
+                                            + 2.5 * sum(1 for i in range(100) if i % 7 == 0))
+    assert table["campaign"].nunique() == 8
+
+
+@pytest.mark.parametrize("bad", ["inf", "-inf", "1e999", "12abc"])
+def test_a_cell_arrow_would_call_a_number_is_a_bad_cell_with_its_row(bad):
+    text = _BAIDU_HEADER + _baidu_rows(20000) + f"2026-11-28,安心开锁,计划1,单元1,换锁,10,1,{bad},1\n"
+    with pytest.raises(IngestError) as caught:
+        read_export(text.encode("gbk"), "bad_cell.csv")
+    err = caught.value
+    assert err.kind == "non_numeric" and err.row == 20002 and err.column == "消费" and str(err.value) == bad
+
+
+def test_nan_in_a_late_metric_cell_is_a_null_as_everywhere_else():
+    text = _BAIDU_HEADER + _baidu_rows(20000) + "2026-11-28,安心开锁,计划1,单元1,换锁,10,1,nan,1\n"
+    exp = read_export(text.encode("gbk"), "nan.csv")
+    assert exp.info.rows == 20001 and np.isnan(exp.table["cost"].iloc[-1])
+
+
+def test_a_download_cut_off_mid_row_is_refused_with_its_last_line():
+    # a download that stopped part-way: the last line has 7 of 9 fields, and the
+    # last one cut (46.93 → 4); read as it is, the row would carry a wrong cost
+    text = _BAIDU_HEADER + _baidu_rows(3000) + "2026-11-28,安心开锁,计划1,单元1,换锁,10,4"
+    with pytest.raises(IngestError) as caught:
+        read_export(text.encode("gbk"), "cut.csv")
+    err = caught.value
+    assert err.kind == "malformed" and err.row == 3002
+    assert "7" in err.message("zh") and "9" in err.message("zh") and "最后一行" in err.message("zh")
+    assert "cut off" in err.message("en")
+
+
+def test_a_short_line_in_the_middle_is_refused_but_footers_and_totals_are_not():
+    short = _BAIDU_HEADER + _baidu_rows(10) + "2026-11-28,安心开锁,计划1\n" + _baidu_rows(10)
+    with pytest.raises(IngestError) as caught:
+        read_export(short.encode("gbk"), "edited.csv")
+    assert caught.value.kind == "malformed" and caught.value.row == 12
+    assert "最后一行" not in caught.value.message("zh")
+    footer = _BAIDU_HEADER + _baidu_rows(10) + "合计,--,--,--,--,100,10,25.00\n版权所有 2026 百度\n"
+    exp = read_export(footer.encode("gbk"), "footer.csv")
+    assert exp.info.rows == 10 and exp.info.skipped == {"totals": 1, "footer": 1}

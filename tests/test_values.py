@@ -54,7 +54,8 @@ def test_parse_number_exact_on_formatted_money(value, prefix, thousands):
     assert parse_number(text) == float(f"{value:.2f}")
 
 
-@given(st.lists(st.one_of(st.text(max_size=8), money.map(lambda d: f"{d:,.2f}")), max_size=30))
+@given(st.lists(st.one_of(st.text(max_size=8), money.map(lambda d: f"{d:,.2f}"),
+                          st.sampled_from(["inf", "-inf", "1e999", "Infinity", "nan", "1e5", "-0"])), max_size=30))
 @settings(max_examples=200, deadline=None)
 def test_vector_parser_agrees_with_scalar(cells):
     s = pd.Series(cells, dtype="str")
