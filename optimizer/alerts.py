@@ -97,11 +97,12 @@ def scan(rows: pd.DataFrame, settings: AlertSettings = AlertSettings(), lines: p
     # plans (the children of every explanation) and bundles (targets) are built even when not tested
     needed = [lv for lv in drift.LEVELS if lv in settings.levels or lv == "campaign"
               or (lv == "bundle" and sheet is not None)]
+    by_plan = drift.plan_days(rows)   # the rows summed per plan and day once, for every level but keyword
     for level in needed:
         groups = {"line": lines, "bundle": membership}.get(level)
         if groups is not None and groups.dropna().empty:
             continue
-        s = drift.daily_series(rows, level, groups)
+        s = drift.daily_series(rows if level == "keyword" else by_plan, level, groups)
         partial = partial or s.attrs.get("dropped_partial_day")
         if len(s):
             parts.append(s)

@@ -83,6 +83,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -92,7 +93,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import test_proportions_2indep
 
 from .dataset import partial_last_day, spend_mask
-from .schema import text_array
+from .schema import dense_key, text_array, text_codes
 
 LEVELS = ("account", "line", "bundle", "campaign", "keyword")
 #: levels whose entities are groups of plans, given by a plan → group mapping
@@ -124,7 +125,7 @@ RESULT_COLUMNS = [*_RAW_COLUMNS, "start_low", "start_high"]
 # ---------------------------------------------------------------------------------
 # Daily series
 # ---------------------------------------------------------------------------------
-def daily_series(table: pd.DataFrame, level: str, groups: Mapping[str, str] | pd.Series | None = None
+def daily_series(table: "pd.DataFrame | PlanDays", level: str, groups: Mapping[str, str] | pd.Series | None = None
                  ) -> pd.DataFrame:
     """Daily clicks, cost, conversions and their ratios per entity of ``level``.
 
@@ -150,6 +151,9 @@ def daily_series(table: pd.DataFrame, level: str, groups: Mapping[str, str] | pd
     (aggregated) rows are ignored. **Baidu's last day is dropped** (its conversions
     arrive about a day late, :func:`optimizer.dataset.partial_last_day`); the day
     dropped is in ``result.attrs["dropped_partial_day"]`` (None when none).
+
+    ``table``: canonical rows, or :func:`plan_days` of them (every level but
+    ``keyword``; the same series from far fewer rows when several levels are built).
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
@@ -157,57 +161,155 @@ def daily_series(table: pd.DataFrame, level: str, groups: Mapping[str, str] | pd
         raise ValueError(f"level {level!r} needs groups (plan → {level})")
     empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in SERIES_COLUMNS})
     empty.attrs["dropped_partial_day"] = None
-    if table.empty:
+    if isinstance(table, PlanDays):
+        if level == "keyword":
+            raise ValueError("the keyword level needs the rows, not plan_days() of them")
+        coded = table
+    elif table.empty:
         return empty
-    # only the columns needed, and each text value once (schema.text_array): a million
-    # rows as strings or as whole-table copies would cost several times the export
-    keyed = ["platform", "account", "campaign"] + (["ad_group", "keyword", "match_type"] if level == "keyword" else [])
-    mask = (text_array(table["report_type"]) == "keyword") if level == "keyword" else spend_mask(table)
-    rows = table.loc[mask & table["date"].notna().to_numpy(bool), [*keyed, "date", "clicks", "cost", "conversions"]]
-    partial = partial_last_day(rows) if not rows.empty else None
-    if partial is not None:
-        rows = rows.loc[~((text_array(rows["platform"]) == "baidu") & (rows["date"] == partial).to_numpy(bool))]
-    if rows.empty:
-        empty.attrs["dropped_partial_day"] = partial
+    else:
+        coded = _coded_rows(table, level)
+    empty.attrs["dropped_partial_day"] = coded.partial
+    if coded.frame.empty:
         return empty
-
-    frame = pd.DataFrame({k: text_array(rows[k]) for k in keyed})
-    frame["date"] = rows["date"].to_numpy()
-    for m in ("clicks", "cost", "conversions"):
-        frame[m] = rows[m].to_numpy(float)
-    del rows
-    last_day = frame.groupby(["platform", "account"])["date"].max()
+    frame, values, partial = coded.frame, dict(coded.values), coded.partial
     keys = {"account": ["platform", "account"], "campaign": ["platform", "account", "campaign"],
             "line": ["platform", "account", "group"], "bundle": ["platform", "account", "group"],
             "keyword": ["platform", "account", "campaign", "ad_group", "keyword", "match_type"]}[level]
+    acct = frame.groupby(["platform", "account"])["date"].max()
+    last_day = pd.Series(acct.to_numpy(), index=pd.MultiIndex.from_arrays(
+        [values["platform"][acct.index.get_level_values(0)], values["account"][acct.index.get_level_values(1)]],
+        names=["platform", "account"]))
     if level == "campaign":
-        frame = frame.loc[frame["campaign"] != ""]
+        frame = frame.loc[(values["campaign"] != "")[frame["campaign"].to_numpy()]]
     if level in GROUP_LEVELS:
         mapping = pd.Series(groups, dtype=object) if not isinstance(groups, pd.Series) else groups
         mapping = mapping.dropna().astype(str)
         mapping = mapping.loc[mapping.str.strip() != ""]
-        frame = frame.assign(group=frame["campaign"].map(mapping))
-        frame = frame.loc[frame["group"].notna()]
+        # each distinct plan's group once; rows carry the group's code
+        plan_group = pd.Series(values["campaign"]).map(mapping)
+        values["group"], group_codes = np.unique(plan_group.dropna().to_numpy(object), return_inverse=True)
+        lut = np.full(len(plan_group), -1, dtype=np.int64)
+        lut[plan_group.notna().to_numpy()] = group_codes
+        frame["group"] = lut[frame["campaign"].to_numpy()]
+        frame = frame.loc[frame["group"].to_numpy() >= 0]
     key_frame = None
     if level == "keyword":
-        frame = frame.loc[frame["keyword"] != ""]
-        by_key = frame.groupby(keys)
-        totals = by_key["cost"].sum()
-        order = totals.reset_index(drop=True).sort_values(ascending=False, kind="stable")
-        share = order.cumsum() / order.sum() if order.sum() > 0 else order * 0 + 1
-        before = share.shift(fill_value=0.0)
-        top = order.index[(before < KEYWORD_COST_SHARE).to_numpy()][:MAX_KEYWORDS]
-        # the rows of the top keywords, in their order (a filter keeps each key's rows in file order)
-        frame = frame.loc[np.isin(by_key.ngroup().to_numpy(), top.to_numpy())]
-        key_frame = pd.DataFrame(totals.index[top].tolist(), columns=keys) if len(top) else frame[keys]
-    if frame.empty:
+        # the top keywords by cost first, so that only their rows are summed by day
+        frame = frame.loc[(values["keyword"] != "")[frame["keyword"].to_numpy()]]
+        if frame.empty:
+            return empty
+        # ordered as the keys' texts
+        kid = np.unique(dense_key([frame[k].to_numpy() for k in keys]), return_inverse=True)[1]
+        totals = np.bincount(kid, weights=np.nan_to_num(frame["cost"].to_numpy(float)))
+        order = np.argsort(-totals, kind="stable")
+        ranked = totals[order]
+        share = np.cumsum(ranked) / ranked.sum() if ranked.sum() > 0 else np.ones(len(ranked))
+        before = np.r_[0.0, share[:-1]]
+        top = order[before < KEYWORD_COST_SHARE][:MAX_KEYWORDS]
+        first = np.empty(len(totals), dtype=np.int64)
+        first[kid[::-1]] = np.arange(len(kid) - 1, -1, -1)
+        key_frame = frame.iloc[first[top]][keys].reset_index(drop=True)
+        frame = frame.loc[np.isin(kid, top)]
+        del kid
+    daily = daily_sums(frame, keys)
+    del frame
+    if daily.empty:
         return empty
-    names = _entity_names(frame[keys].drop_duplicates() if key_frame is None else key_frame, level)
 
-    out = series_from_rows(frame, keys, names, level, last_day,
+    def decode(df: pd.DataFrame) -> pd.DataFrame:
+        return df.assign(**{k: values[k][df[k].to_numpy()] for k in keys})
+
+    daily = decode(daily)
+    key_frame = daily[keys].drop_duplicates() if key_frame is None else decode(key_frame)
+    names = _entity_names(key_frame, level)
+    out = series_from_rows(daily, keys, names, level, last_day,
                            campaign=(lambda key: key[2]) if level in ("campaign", "keyword") else None)
     out.attrs["dropped_partial_day"] = partial
     return out
+
+
+@dataclass(frozen=True)
+class PlanDays:
+    """Rows reduced to what :func:`daily_series` reads: platform, account and campaign as
+    codes into ``values`` (:func:`optimizer.schema.text_codes`; keyword, ad_group and
+    match_type too for the keyword level), date, clicks, cost, conversions; and the
+    Baidu partial day dropped (``partial``)."""
+
+    frame: pd.DataFrame
+    values: dict[str, np.ndarray]
+    partial: pd.Timestamp | None
+
+
+def _coded_rows(table: pd.DataFrame, level: str) -> PlanDays:
+    """The dated rows :func:`daily_series` counts at ``level`` (spend rows; keyword-report
+    rows for the keyword level), Baidu's partial last day left out, text as codes: a
+    million rows as strings or as whole-table copies would cost several times the export."""
+    keyed = ["platform", "account", "campaign"] + (["ad_group", "keyword", "match_type"] if level == "keyword" else [])
+    mask = (text_array(table["report_type"]) == "keyword") if level == "keyword" else spend_mask(table)
+    mask &= table["date"].notna().to_numpy(bool)
+    partial = partial_last_day(table.loc[mask, ["platform", "date"]]) if mask.any() else None
+    if partial is not None:
+        mask &= ~((text_array(table["platform"]) == "baidu") & (table["date"] == partial).to_numpy(bool))
+    values: dict[str, np.ndarray] = {}
+    frame = pd.DataFrame(index=pd.RangeIndex(int(mask.sum())))
+    for k in keyed:
+        codes, values[k] = text_codes(table[k])
+        frame[k] = codes[mask]
+    frame["date"] = table["date"].to_numpy("datetime64[ns]")[mask]
+    for m in ("clicks", "cost", "conversions"):
+        frame[m] = table[m].to_numpy(float)[mask]
+    return PlanDays(frame, values, partial)
+
+
+def plan_days(table: pd.DataFrame) -> PlanDays:
+    """The spend rows summed per plan and day (:func:`daily_sums`), for building the
+    account, line, bundle and campaign series of one table from a few thousand rows
+    instead of a million: ``daily_series(plan_days(t), level, …)`` equals
+    ``daily_series(t, level, …)`` for every level but ``keyword``."""
+    coded = _coded_rows(table, "campaign") if not table.empty else \
+        PlanDays(pd.DataFrame(columns=["platform", "account", "campaign", "date", "clicks", "cost", "conversions"]),
+                 {}, None)
+    if coded.frame.empty:
+        return coded
+    return PlanDays(daily_sums(coded.frame, ["platform", "account", "campaign"]), coded.values, coded.partial)
+
+
+def daily_sums(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """Clicks and cost summed, conversions summed with ``min_count=1`` (NaN when every
+    row of the day has none), per key and day: what ``frame.groupby([*keys, "date"])``
+    gives, in columns ``[*keys, "date", "clicks", "cost", "conversions"]``, sorted by
+    key then date.
+
+    ``keys`` are non-negative integer code columns (e.g. :func:`optimizer.schema.text_codes`);
+    ``date`` has no NaT. Summed with ``np.bincount`` over one int64 per row, so a
+    million rows cost a few arrays of 8 bytes a row rather than a groupby over
+    several key columns. NaN clicks or cost count as 0, as in a pandas sum."""
+    n = len(frame)
+    if n == 0:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in [*keys, "date", "clicks", "cost", "conversions"]})
+    dates = frame["date"].to_numpy("datetime64[ns]")
+    day = dates.astype("datetime64[D]").astype(np.int64)
+    day -= day.min()
+    span = int(day.max()) + 1
+    gid = dense_key([frame[k].to_numpy() for k in keys])
+    if int(gid.max()) >= 2 ** 62 // span:
+        gid = np.unique(gid, return_inverse=True)[1].astype(np.int64)
+    cell = gid * span + day
+    del gid, day
+    uniq, inv = np.unique(cell, return_inverse=True)
+    del cell, uniq
+    m = int(inv.max()) + 1
+    first = np.empty(m, dtype=np.int64)
+    first[inv[::-1]] = np.arange(n - 1, -1, -1)   # the first row of each (key, day)
+    out = {k: frame[k].to_numpy()[first] for k in keys}
+    out["date"] = dates[first]
+    for c in ("clicks", "cost"):
+        out[c] = np.bincount(inv, weights=np.nan_to_num(frame[c].to_numpy(float)), minlength=m)
+    conv = frame["conversions"].to_numpy(float)
+    has = np.bincount(inv, weights=~np.isnan(conv), minlength=m) > 0
+    out["conversions"] = np.where(has, np.bincount(inv, weights=np.nan_to_num(conv), minlength=m), np.nan)
+    return pd.DataFrame(out)
 
 
 def series_from_rows(frame: pd.DataFrame, keys: list[str], names: Mapping[tuple, str], level: str,

@@ -65,6 +65,8 @@ from a file are still exact (every integer below 2**53 is a float64).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -168,6 +170,28 @@ def text_codes(s: pd.Series, strip: bool = False) -> tuple[np.ndarray, np.ndarra
     values = np.append(values.to_numpy(object), np.array([""], dtype=object))   # code -1 (null) → ''
     distinct, remap = np.unique(values, return_inverse=True)   # sorted as Python sorts str
     return remap.astype(np.int32)[raw], distinct
+
+
+def dense_key(codes: Sequence[np.ndarray]) -> np.ndarray:
+    """One int64 per row, equal exactly when the rows' ``codes`` (arrays of
+    non-negative integer codes, e.g. :func:`text_codes`) all are, and increasing with
+    them in order, the first array most significant — so that sorting or grouping by
+    it is sorting or grouping by all of them, at 8 bytes a row. When the next array
+    would overflow, both sides are first renumbered densely (order kept)."""
+    n = len(codes[0]) if len(codes) else 0
+    key = np.zeros(n, dtype=np.int64)
+    top = 1
+    for c in codes:
+        c = np.asarray(c).astype(np.int64, copy=False)
+        size = int(c.max()) + 1 if len(c) else 1
+        if top * size >= 2 ** 62:   # both renumbered 0..distinct-1, order kept: each fits in n values
+            uniq, key = np.unique(key, return_inverse=True)
+            key, top = key.astype(np.int64, copy=False), len(uniq)
+            uniq, c = np.unique(c, return_inverse=True)
+            c, size = c.astype(np.int64, copy=False), len(uniq)
+        key = key * size + c
+        top *= size
+    return key
 
 
 def empty_table() -> pd.DataFrame:

@@ -388,3 +388,58 @@ def test_the_support_interval_of_a_sharp_change_is_narrow_and_of_a_ramp_wide():
     r = row(drift.detect(series(few, few * 8.0, conv), "cvr"), "cvr")
     assert r["status"] == "flag" and (r["start_high"] - r["start_low"]).days >= 2
     assert r["start_low"] <= DAY0 + pd.Timedelta(days=k) <= r["start_high"]
+
+
+# ---------------------------------------------------------------- building series from a million rows
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+
+@given(st.integers(1, 60).flatmap(lambda n: st.tuples(
+    hnp.arrays(np.int32, n, elements=st.integers(0, 3)), hnp.arrays(np.int32, n, elements=st.integers(0, 2)),
+    hnp.arrays(np.int64, n, elements=st.integers(0, 9)),
+    hnp.arrays(np.float64, n, elements=st.one_of(st.just(np.nan), st.floats(0, 1000, allow_nan=False))),
+    hnp.arrays(np.float64, n, elements=st.one_of(st.just(np.nan), st.floats(0, 50, allow_nan=False))))))
+@settings(max_examples=150, deadline=None)
+def test_daily_sums_is_a_groupby_sum_per_key_and_day(data):
+    a, b, day, cost, conv = data
+    frame = pd.DataFrame({"a": a, "b": b, "date": pd.Timestamp("2026-11-01") + pd.to_timedelta(day, "D"),
+                          "clicks": np.ones(len(a)), "cost": cost, "conversions": conv})
+    got = drift.daily_sums(frame, ["a", "b"])
+    g = frame.groupby(["a", "b", "date"], sort=True)
+    want = g[["clicks", "cost"]].sum().join(g["conversions"].sum(min_count=1)).reset_index()
+    pd.testing.assert_frame_equal(got, want, check_dtype=False, rtol=1e-9)
+
+
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 2 ** 61), st.integers(0, 3)), min_size=1, max_size=40))
+@settings(max_examples=150, deadline=None)
+def test_dense_key_orders_and_tells_apart_as_the_codes_do(rows):
+    cols = [np.array(c, dtype=np.int64) for c in zip(*rows)]
+    key = schema.dense_key(cols)
+    for i in range(len(rows)):
+        for j in range(len(rows)):
+            assert (key[i] == key[j]) == (rows[i] == rows[j])
+            assert (key[i] < key[j]) == (rows[i] < rows[j])
+
+
+def test_plan_days_give_every_level_the_series_the_rows_give():
+    # both sample accounts (Baidu with its partial last day, Google), a plan report
+    # beside the keyword report (spend rows: one report type per account)
+    from optimizer.dataset import load_exports
+    from sample_data import generate
+    root = generate.__file__.rsplit("/", 1)[0]
+    table = load_exports([f"{root}/{n}" for n in ("baidu_keyword_report.csv", "baidu_plan_report.csv",
+                                                  "google_keyword_report.csv")])
+    by_plan = drift.plan_days(table)
+    assert len(by_plan.frame) < len(table) / 5
+    plans = sorted(set(table["campaign"].dropna().astype(str)))
+    groups = pd.Series({p: f"g{i % 3}" for i, p in enumerate(plans)})
+    for level, grp in (("account", None), ("campaign", None), ("line", groups), ("bundle", groups.iloc[::2])):
+        want = drift.daily_series(table, level, grp)
+        got = drift.daily_series(by_plan, level, grp)
+        pd.testing.assert_frame_equal(got, want)
+        assert got.attrs == want.attrs and want.attrs["dropped_partial_day"] is not None
+    with pytest.raises(ValueError):
+        drift.daily_series(by_plan, "keyword")
