@@ -116,6 +116,7 @@ before), the extra cost of the conversions at the old rate).
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 import unicodedata
 import weakref
@@ -132,7 +133,7 @@ from .dataset import partial_last_day
 from . import drift
 from .drift import SERIES_COLUMNS, detect
 from .lexicon import STAGE_PRECEDENCE
-from .schema import text_array, text_codes
+from .schema import dense_key, text_array, text_codes
 from .stages import Classifier
 
 __all__ = [
@@ -252,9 +253,10 @@ def _keyword_rows(rows: pd.DataFrame, columns: Sequence[str] | None = None) -> p
     rtype = text_array(rows["report_type"]) if "report_type" in rows else np.full(len(rows), "", dtype=object)
     kw = text_array(rows["keyword"])
     mask = ((rtype == "keyword") | (rtype == "")) & (kw != "")
-    if columns is None:
-        return rows.loc[mask]
-    return rows.loc[mask, [c for c in dict.fromkeys(columns) if c in rows.columns]]
+    cols = list(rows.columns) if columns is None else [c for c in dict.fromkeys(columns) if c in rows.columns]
+    if mask.all():  # the usual keyword report: a column selection, which copies nothing (copy-on-write)
+        return rows[cols]
+    return rows.loc[mask, cols]
 
 
 def _empty_state() -> pd.DataFrame:
@@ -286,39 +288,44 @@ def url_state(rows: pd.DataFrame) -> pd.DataFrame:
     kw = _keyword_rows(rows, [*KEY, "date", *URL_FIELDS, "impressions", "clicks", "cost", "conversions"])
     if kw.empty:
         return _empty_state()
-    # text as codes into each column's sorted distinct values: rows sort, group and
-    # compare by them as by their strings, at 4 bytes a row (a million keyword-days)
+    # text as codes into each column's sorted distinct values (equal codes, equal texts,
+    # the same order), the keyword as one int64 over them (schema.dense_key), and the
+    # rows put in order by one argsort: a million keyword-days cost a few arrays of
+    # 8 bytes a row, not a sort of a wide frame
     values: dict[str, np.ndarray] = {}
-    frame = pd.DataFrame(index=pd.RangeIndex(len(kw)))
-    for k in KEY:
-        frame[k], values[k] = text_codes(kw[k])
-    frame["date"] = pd.to_datetime(kw["date"]).to_numpy()
-    for f in URL_FIELDS:
-        frame[f], values[f] = text_codes(kw[f], strip=True)
-    for m in ("impressions", "clicks", "cost", "conversions"):
-        frame[m] = kw[m].to_numpy(float)
-    frame["_o"] = np.arange(len(frame))
-    frame["_d"] = frame["date"].fillna(pd.Timestamp.min)
-    frame = frame.sort_values([*KEY, "_d", "_o"], kind="stable", ignore_index=True)
-    gid = frame.groupby(list(KEY), sort=False).ngroup().to_numpy()
-    n = len(frame)
+    codes: dict[str, np.ndarray] = {}
+    for k in (*KEY, *URL_FIELDS):
+        codes[k], values[k] = text_codes(kw[k], strip=k in URL_FIELDS)
+    key = dense_key([codes[k] for k in KEY])
+    dates = pd.to_datetime(kw["date"]).to_numpy("datetime64[ns]")
+    day = np.where(np.isnat(dates), np.iinfo(np.int64).min, dates.astype(np.int64))   # undated rows first
+    order = np.lexsort((day, key))   # stable: equal keys and days keep the rows' order
+    del day
+    key = key[order]
+    dates = dates[order]
+    n = len(order)
     pos = np.arange(n)
-    first = np.r_[True, gid[1:] != gid[:-1]]
-    last = np.r_[gid[1:] != gid[:-1], True]
+    first = np.r_[True, key[1:] != key[:-1]]
+    last = np.r_[key[1:] != key[:-1], True]
+    gid = np.cumsum(first) - 1
+    del key
     first_pos = np.maximum.accumulate(np.where(first, pos, 0))
     last_rows = np.flatnonzero(last)
-    dates = frame["date"].to_numpy()
+    first_rows = np.flatnonzero(first)
 
-    out = pd.DataFrame({k: values[k][frame[k].to_numpy()[last_rows]] for k in KEY})
-    g = frame.groupby(gid, sort=True)
-    out["first_day"] = g["date"].min().to_numpy()
-    out["last_day"] = g["date"].max().to_numpy()
-    sums = g[["impressions", "clicks", "cost", "conversions"]].sum(min_count=1)
-    for m in sums.columns:
-        out[m] = sums[m].to_numpy(float)
-    out["rows"] = g.size().to_numpy("int64")
+    out = pd.DataFrame({k: values[k][codes[k][order[last_rows]]] for k in KEY})
+    # days: the min / max of each run of sorted rows (NaT sorts first, so skip it)
+    days = pd.Series(dates).groupby(gid, sort=True)
+    out["first_day"] = days.min().to_numpy()
+    out["last_day"] = days.max().to_numpy()
+    del days
+    for m in ("impressions", "clicks", "cost", "conversions"):
+        v = kw[m].to_numpy(float)[order]
+        has = np.add.reduceat(~np.isnan(v), first_rows) > 0
+        out[m] = np.where(has, np.add.reduceat(np.nan_to_num(v), first_rows), np.nan)   # sum(min_count=1)
+    out["rows"] = np.diff(np.r_[first_rows, n]).astype("int64")
     for f in URL_FIELDS:
-        v = frame[f].to_numpy()
+        v = codes[f][order]
         new_run = first.copy()
         new_run[1:] |= v[1:] != v[:-1]
         run_start = np.maximum.accumulate(np.where(new_run, pos, 0))
@@ -677,6 +684,7 @@ def _scattered(state: pd.DataFrame, max_pages: int) -> list[dict]:
 def _syllables() -> frozenset[str]:
     """Every toneless pinyin syllable (with ü as both v and u), from pypinyin's table;
     syllables without a vowel (m, n, ng, hm …) are left out."""
+    os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "1")
     from pypinyin.constants import PINYIN_DICT
     out = set()
     for readings in PINYIN_DICT.values():
@@ -717,6 +725,7 @@ def _slugs(clf: Classifier) -> _Slugs:
     got = _SLUGS.get(clf)
     if got is not None:
         return got
+    os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "1")   # read once, at import: no private copy of its tables
     from pypinyin import lazy_pinyin
     lex = clf.lexicon("zh")
     table: dict[str, str] = {}
@@ -1026,9 +1035,9 @@ def keyword_page_match(rows: pd.DataFrame, clf: Classifier,
     ``reason_zh``, ``reason_en``; the keyword's impressions, clicks, cost,
     conversions. ``audits``: URL (any form; matched by :func:`page_of`) → audit.
     Both of a keyword's pages (mobile and PC) are checked: a mismatch on either
-    counts.
+    counts. ``rows``: canonical rows, or their :func:`url_state` when the caller has it.
     """
-    state = url_state(rows)
+    state = _as_state(rows)
     if state.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in MATCH_COLUMNS})
     labels = clf.classify(state["keyword"])
@@ -1132,33 +1141,78 @@ def mismatch_summary(match_df: pd.DataFrame) -> pd.DataFrame:
 # Performance by page
 # =====================================================================================
 def _page_frame(rows: pd.DataFrame, prefer: str) -> tuple[pd.DataFrame, pd.Timestamp | None]:
-    """Keyword rows with their page key; and Baidu's partial last day. Platform,
-    account, page and url are text; campaign, ad_group, keyword and match_type are
-    codes (:func:`optimizer.schema.text_codes`: equal codes, equal texts)."""
+    """Keyword rows that have a URL, with their page key; and Baidu's partial last day.
+
+    Platform, account, page and url are categoricals (their texts, a few bytes a row);
+    campaign, ad_group, keyword and match_type are codes (:func:`optimizer.schema.text_codes`:
+    equal codes, equal texts): a million keyword-days cost about 60 MB, not a copy of
+    the rows. The URL is chosen as :func:`_landing` does, on each distinct URL once."""
     kw = _keyword_rows(rows, [*KEY, "device", *URL_FIELDS, "date", "impressions", "clicks", "cost",
                               "conversions"])
     if kw.empty:
         return pd.DataFrame(columns=[*KEY, "page", "url", "date", "impressions", "clicks", "cost",
                                      "conversions"]), None
-    # object Series (not inferred as str): _landing works on the rows' shared strings
-    device = pd.Series(text_array(kw["device"]), index=kw.index, dtype=object) if "device" in kw else None
-    url = _landing(pd.Series(text_array(kw["final_url"], strip=True), index=kw.index, dtype=object),
-                   pd.Series(text_array(kw["mobile_final_url"], strip=True), index=kw.index, dtype=object),
-                   prefer, device)
-    codes, uniques = pd.factorize(url.to_numpy(object))
-    keys = np.array([page_of(u) for u in uniques], dtype=object)
-    # platform and account as text (they are in the results); the keyword's other key
-    # columns are only counted and told apart, so their codes do (text_codes)
-    page = keys[codes] if len(uniques) else np.array([], dtype=object)
-    keep = page != ""   # rows without a URL are left out before the frame is built, not copied out after
-    cols: dict[str, np.ndarray] = {
-        k: (text_array(kw[k]) if k in ("platform", "account") else text_codes(kw[k])[0])[keep] for k in KEY}
-    cols["page"] = page[keep]
-    cols["url"] = url.to_numpy(object)[keep]
-    cols["date"] = pd.to_datetime(kw["date"]).to_numpy()[keep]
+    if prefer not in ("mobile", "final"):
+        raise ValueError(f"prefer must be 'mobile' or 'final', got {prefer!r}")
+    f_codes, f_vals = text_codes(kw["final_url"], strip=True)
+    m_codes, m_vals = text_codes(kw["mobile_final_url"], strip=True)
+    if prefer == "mobile":
+        use_mobile = m_vals[m_codes] != ""
+        if "device" in kw:
+            d_codes, d_vals = text_codes(kw["device"])
+            use_mobile &= (d_vals != "pc")[d_codes]
+    else:
+        use_mobile = np.zeros(len(kw), bool)
+    # one code space over both columns' distinct URLs, then each distinct URL's page key once
+    urls, inverse = np.unique(np.concatenate([f_vals, m_vals]), return_inverse=True)
+    url_codes = np.where(use_mobile, inverse[len(f_vals) + m_codes], inverse[f_codes]).astype(np.int32)
+    pages, page_of_url = np.unique(np.array([page_of(u) for u in urls], dtype=object), return_inverse=True)
+    page_codes = page_of_url[url_codes].astype(np.int32)
+    keep = (pages != "")[page_codes]   # rows without a URL are left out, not copied out after
+
+    def cat(codes: np.ndarray, values: np.ndarray) -> pd.Categorical:
+        return pd.Categorical.from_codes(codes[keep], pd.Index(values, dtype=object))
+
+    cols: dict[str, object] = {}
+    for k in KEY:
+        codes, values = text_codes(kw[k])
+        cols[k] = cat(codes, values) if k in ("platform", "account") else codes[keep]
+    cols["page"] = cat(page_codes, pages)
+    cols["url"] = cat(url_codes, urls)
+    cols["date"] = pd.to_datetime(kw["date"]).to_numpy("datetime64[ns]")[keep]
     for m in ("impressions", "clicks", "cost", "conversions"):
         cols[m] = kw[m].to_numpy(float)[keep]
-    return pd.DataFrame(cols), partial_last_day(kw)
+    return pd.DataFrame(cols, copy=False), partial_last_day(kw)
+
+
+@dataclass(frozen=True)
+class PageRows:
+    """Keyword rows keyed by landing page (:func:`page_rows`), built once and shared by
+    :func:`page_performance`, :func:`page_series` and :func:`page_drops`."""
+
+    frame: pd.DataFrame
+    partial_day: pd.Timestamp | None
+    prefer: str
+
+
+def page_rows(rows: pd.DataFrame, prefer: str = "mobile") -> PageRows:
+    """The canonical rows' keyword rows keyed by landing page (``prefer`` as in
+    :func:`page_performance`), for passing to several of this module's page functions."""
+    frame, pday = _page_frame(rows, prefer)
+    return PageRows(frame, pday, prefer)
+
+
+def _as_page_rows(rows: pd.DataFrame | PageRows, prefer: str) -> PageRows:
+    if isinstance(rows, PageRows):
+        if rows.prefer != prefer:
+            raise ValueError(f"these page rows were built with prefer={rows.prefer!r}, not {prefer!r}")
+        return rows
+    return page_rows(rows, prefer)
+
+
+def _text_keys(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """``frame`` with the categorical ``columns`` as plain text (object) columns."""
+    return frame.assign(**{c: frame[c].astype(object) for c in columns if c in frame.columns})
 
 
 PERFORMANCE_COLUMNS = ["platform", "account", "page", "url", "impressions", "clicks", "cost", "conversions",
@@ -1166,7 +1220,7 @@ PERFORMANCE_COLUMNS = ["platform", "account", "page", "url", "impressions", "cli
                        "partial_day"]
 
 
-def page_performance(rows: pd.DataFrame, prefer: str = "mobile") -> pd.DataFrame:
+def page_performance(rows: pd.DataFrame | PageRows, prefer: str = "mobile") -> pd.DataFrame:
     """Performance per landing page (keyword-report rows).
 
     One row per (platform, account, page key), columns :data:`PERFORMANCE_COLUMNS`:
@@ -1176,40 +1230,64 @@ def page_performance(rows: pd.DataFrame, prefer: str = "mobile") -> pd.DataFrame
     NaT when there is none), ``cost_share`` within the account, ``n_keywords``,
     ``n_campaigns``, ``first_day``, ``last_day``. ``prefer``: which URL a row's
     clicks are counted on (module docstring, "Pages and keys"). Rows without a URL
-    are left out. Sorted by cost, largest first.
+    are left out. Sorted by cost, largest first. ``rows``: canonical rows, or
+    :func:`page_rows` of them.
     """
-    frame, pday = _page_frame(rows, prefer)
+    pr = _as_page_rows(rows, prefer)
+    frame, pday = pr.frame, pr.partial_day
     if frame.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in PERFORMANCE_COLUMNS})
-    complete = ~((frame["platform"] == "baidu") & (frame["date"] == pday)) if pday is not None else \
-        pd.Series(True, index=frame.index)
     grp = ["platform", "account", "page"]
-    g = frame.groupby(grp, sort=False)
-    out = g[["impressions", "clicks", "cost", "conversions"]].sum(min_count=1)
-    # the complete days' sums: the other rows' figures masked out (a group sum skips NaN
-    # exactly as it would skip the rows), not a copy of the rows
-    figures = frame[["clicks", "cost", "conversions"]]
-    done = (figures.where(np.repeat(complete.to_numpy(bool)[:, None], figures.shape[1], axis=1))
-            .groupby([frame[c] for c in grp], sort=False).sum(min_count=1).reindex(out.index))
-    out["cvr"] = done["conversions"] / done["clicks"].where(done["clicks"] > 0)
-    out["cpa"] = done["cost"] / done["conversions"].where(done["conversions"] > 0)
-    out["n_keywords"] = (frame.drop_duplicates([*grp, "campaign", "ad_group", "keyword", "match_type"])
-                         .groupby(grp, sort=False).size().reindex(out.index))
-    out["n_campaigns"] = g["campaign"].nunique()
-    out["first_day"] = g["date"].min()
-    out["last_day"] = g["date"].max()
-    top = (frame.groupby([*grp, "url"], sort=False)["clicks"].sum().reset_index()
-           .sort_values("clicks", ascending=False, kind="stable").drop_duplicates(grp).set_index(grp)["url"])
-    out["url"] = top.reindex(out.index)
-    out = out.reset_index()
+    # one int64 per row for (platform, account, page), and every figure summed over it
+    # (schema.dense_key): a groupby over three keys of a million rows costs several
+    # times more than over one
+    gid = np.unique(dense_key([frame[c].cat.codes.to_numpy() for c in grp]), return_inverse=True)[1]
+    n_pages = int(gid.max()) + 1
+    first = np.empty(n_pages, dtype=np.int64)
+    first[gid[::-1]] = np.arange(len(gid) - 1, -1, -1)   # each page's first row
+    complete = np.ones(len(frame), dtype=bool)
+    if pday is not None:
+        complete = ~((frame["platform"] == "baidu").to_numpy(bool) & (frame["date"] == pday).to_numpy(bool))
+
+    def total(values: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Sum per page with min_count=1 (NaN when no row of the page has a value)."""
+        v = values if rows is None else np.where(rows, values, np.nan)
+        has = np.bincount(gid, weights=~np.isnan(v), minlength=n_pages) > 0
+        return np.where(has, np.bincount(gid, weights=np.nan_to_num(v), minlength=n_pages), np.nan)
+
+    def distinct(*columns: str) -> np.ndarray:
+        """How many distinct values of ``columns`` each page has."""
+        at = np.unique(dense_key([gid, *(frame[c].to_numpy() for c in columns)]), return_index=True)[1]
+        return np.bincount(gid[at], minlength=n_pages)
+
+    out = pd.DataFrame({c: frame[c].to_numpy()[first] for c in grp})
+    for m in ("impressions", "clicks", "cost", "conversions"):
+        out[m] = total(frame[m].to_numpy(float))
+    done = {m: total(frame[m].to_numpy(float), complete) for m in ("clicks", "cost", "conversions")}
+    out["cvr"] = done["conversions"] / np.where(done["clicks"] > 0, done["clicks"], np.nan)
+    out["cpa"] = done["cost"] / np.where(done["conversions"] > 0, done["conversions"], np.nan)
+    out["n_keywords"] = distinct("campaign", "ad_group", "keyword", "match_type")
+    out["n_campaigns"] = distinct("campaign")
+    days = pd.Series(frame["date"].to_numpy()).groupby(gid, sort=True)
+    out["first_day"] = days.min().to_numpy()
+    out["last_day"] = days.max().to_numpy()
+    # the most-clicked raw URL of each page (the first seen on a tie)
+    _, at, inv = np.unique(dense_key([gid, frame["url"].cat.codes.to_numpy()]), return_index=True,
+                           return_inverse=True)
+    clicks = np.bincount(inv, weights=np.nan_to_num(frame["clicks"].to_numpy(float)), minlength=len(at))
+    pair_page = gid[at]
+    best = np.lexsort((at, -clicks, pair_page))
+    best = best[np.r_[True, pair_page[best][1:] != pair_page[best][:-1]]]
+    out["url"] = frame["url"].to_numpy()[at[best]]
     acct_cost = out.groupby(["platform", "account"])["cost"].transform("sum")
     out["cost_share"] = out["cost"] / acct_cost.where(acct_cost > 0)
     out["partial_day"] = pday if pday is not None else pd.NaT
     out["partial_day"] = pd.to_datetime(out["partial_day"])
+    out = _text_keys(out, ["platform", "account", "page", "url"])
     return out.sort_values("cost", ascending=False, ignore_index=True)[PERFORMANCE_COLUMNS]
 
 
-def page_series(rows: pd.DataFrame, prefer: str = "mobile") -> pd.DataFrame:
+def page_series(rows: pd.DataFrame | PageRows, prefer: str = "mobile") -> pd.DataFrame:
     """Daily clicks, cost, conversions, CPC, CVR, CPA per landing page, in
     :data:`optimizer.drift.SERIES_COLUMNS` shape so that
     ``drift.detect(page_series(rows), ["cvr", "cpa"])`` works unchanged.
@@ -1220,30 +1298,39 @@ def page_series(rows: pd.DataFrame, prefer: str = "mobile") -> pd.DataFrame:
     dropped (``attrs["dropped_partial_day"]``), each page from its first day to its
     account's last day with the days between zero-filled (conversions stay NaN for a
     page whose report carries none), undated rows ignored. ``attrs["pages"]``: entity
-    → page key.
+    → page key. ``rows``: canonical rows, or :func:`page_rows` of them.
     """
     empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in SERIES_COLUMNS})
     empty.attrs["dropped_partial_day"] = None
-    frame, pday = _page_frame(rows, prefer)
-    frame = frame.loc[frame["date"].notna()]
+    pr = _as_page_rows(rows, prefer)
+    frame, pday = pr.frame, pr.partial_day
+    keep = frame["date"].notna().to_numpy(bool, copy=True)
     if pday is not None:
-        frame = frame.loc[~((frame["platform"] == "baidu") & (frame["date"] == pday)).to_numpy(bool)]
+        keep &= ~((frame["platform"] == "baidu").to_numpy(bool) & (frame["date"] == pday).to_numpy(bool))
     empty.attrs["dropped_partial_day"] = pday
-    if frame.empty:
+    if not keep.any():
         return empty
     keys = ["platform", "account", "page"]
-    pages = frame[keys].drop_duplicates()
+    # summed per page and day on the categoricals' codes (drift.daily_sums), then named
+    coded = pd.DataFrame({**{k: frame[k].cat.codes.to_numpy()[keep] for k in keys},
+                          **{c: frame[c].to_numpy()[keep] for c in ("date", "clicks", "cost", "conversions")}},
+                         copy=False)
+    daily = drift.daily_sums(coded, keys)
+    del coded
+    daily = daily.assign(**{k: frame[k].cat.categories.to_numpy(object)[daily[k].to_numpy()] for k in keys})
+    pages = daily[keys].drop_duplicates()
     shared = pages.groupby("page")["account"].transform("size") > 1
     names = {tuple(k): (f"{k[1] or k[0]} / {k[2]}" if s else k[2])
              for k, s in zip(pages.itertuples(index=False, name=None), shared)}
-    out = drift.series_from_rows(frame, keys, names, "page")
+    out = drift.series_from_rows(daily, keys, names, "page")
     out.attrs["dropped_partial_day"] = pday
     out.attrs["pages"] = {name: k[2] for k, name in names.items()}   # entity → page key
     return out
 
 
-def page_drops(rows: pd.DataFrame, alpha: float = 0.05, baseline_days: int = 28, min_days: int = 7,
-               metrics: str | Sequence[str] = ("cvr",), prefer: str = "mobile") -> pd.DataFrame:
+def page_drops(rows: pd.DataFrame | PageRows, alpha: float = 0.05, baseline_days: int = 28, min_days: int = 7,
+               metrics: str | Sequence[str] = ("cvr",), prefer: str = "mobile",
+               series: pd.DataFrame | None = None) -> pd.DataFrame:
     """CVR drops by landing page: :func:`optimizer.drift.detect` of :func:`page_series`.
 
     The rows of ``detect`` (:data:`optimizer.drift.RESULT_COLUMNS`: level, entity,
@@ -1252,10 +1339,11 @@ def page_drops(rows: pd.DataFrame, alpha: float = 0.05, baseline_days: int = 28,
     key), ``platform``, ``account`` and ``drop`` (flagged and worse: CVR down, or CPA /
     CPC up). Sorted: flagged drops first, then the other flags, then the rest, each by
     money at stake (``detect``'s order otherwise). Benjamini–Hochberg runs over the
-    pages and metrics of this call.
+    pages and metrics of this call. ``series``: :func:`page_series` of ``rows`` when
+    the caller has it already (``rows`` is then not read).
     """
     metrics = (metrics,) if isinstance(metrics, str) else tuple(metrics)
-    series = page_series(rows, prefer)
+    series = page_series(rows, prefer) if series is None else series
     res = detect(series, list(metrics), baseline_days=baseline_days, min_days=min_days, alpha=alpha)
     ent = series.drop_duplicates("entity").set_index("entity") if len(series) else None
     pages = series.attrs.get("pages", {})

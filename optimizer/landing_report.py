@@ -112,12 +112,18 @@ def build(rows: pd.DataFrame, clf, previous: pd.DataFrame | None = None, audits:
     ``line_min_share``: see :func:`line_mentions`."""
     audits = audits or {}
     previous_audits = previous_audits or {}
-    drift_f = landing.url_drift(rows, previous)
-    match = landing.keyword_page_match(rows, clf, audits)
+    # each of these is built once from the (possibly million) rows, and let go before the
+    # next: the rows by page, then the keywords' URL state
+    by_page = landing.page_rows(rows)
+    perf = landing.page_performance(by_page)
+    series = landing.page_series(by_page)
+    del by_page
+    drops = landing.page_drops(rows, alpha=alpha, series=series)
+    state = landing.url_state(rows)
+    drift_f = landing.url_drift(state, previous)
+    match = landing.keyword_page_match(state, clf, audits)
+    del state
     mism = landing.mismatch_summary(match)
-    perf = landing.page_performance(rows)
-    series = landing.page_series(rows)
-    drops = landing.page_drops(rows, alpha=alpha)
     changes = {p: compare(previous_audits[p], a) for p, a in audits.items() if p in previous_audits}
     changes = {p: c for p, c in changes.items() if c}
 

@@ -468,6 +468,51 @@ def test_page_performance_of_the_sample():
     assert set(final["page"]).isdisjoint({p for p in perf["page"] if p.startswith("m.")})
 
 
+def test_page_figures_on_hand_made_rows_counted_by_hand():
+    # two accounts share one page; a tie in clicks between two raw URLs of a page goes
+    # to the one seen first; the Baidu last day is left out of CVR and CPA only
+    recs = [
+        {"date": "2026-11-01", "account": "A", "campaign": "P1", "keyword": "开锁", "clicks": 4.0, "cost": 40.0,
+         "conversions": 1.0, "mobile_final_url": "https://m.x.cn/kaisuo.html?utm_source=baidu"},
+        {"date": "2026-11-02", "account": "A", "campaign": "P2", "keyword": "开锁", "clicks": 4.0, "cost": 20.0,
+         "conversions": 1.0, "mobile_final_url": "https://m.x.cn/kaisuo.html?utm_source=sem"},
+        {"date": "2026-11-02", "account": "A", "campaign": "P2", "keyword": "换锁", "clicks": 2.0, "cost": 10.0,
+         "conversions": np.nan, "mobile_final_url": "https://m.x.cn/huansuo.html"},
+        {"date": "2026-11-03", "account": "A", "campaign": "P1", "keyword": "开锁", "clicks": 10.0, "cost": 50.0,
+         "conversions": 0.0, "mobile_final_url": "https://m.x.cn/kaisuo.html?utm_source=baidu"},   # the partial day
+        {"date": "2026-11-01", "account": "B", "campaign": "P1", "keyword": "开锁", "clicks": 1.0, "cost": 5.0,
+         "conversions": 0.0, "mobile_final_url": "https://m.x.cn/kaisuo.html"},
+    ]
+    perf = landing.page_performance(rows(recs)).set_index(["account", "page"])
+    k = perf.loc[("A", "m.x.cn/kaisuo.html")]
+    assert (k["clicks"], k["cost"], k["conversions"]) == (18.0, 110.0, 2.0)
+    assert k["cvr"] == pytest.approx(2 / 8) and k["cpa"] == pytest.approx(60 / 2)
+    assert (k["n_keywords"], k["n_campaigns"]) == (2, 2)   # 开锁 in P1 and in P2
+    assert k["url"] == "https://m.x.cn/kaisuo.html?utm_source=baidu"    # 14 clicks against 4
+    assert k["first_day"] == pd.Timestamp("2026-11-01") and k["last_day"] == pd.Timestamp("2026-11-03")
+    assert k["cost_share"] == pytest.approx(110 / 120)
+    h = perf.loc[("A", "m.x.cn/huansuo.html")]
+    assert np.isnan(h["conversions"]) and np.isnan(h["cvr"]) and h["n_keywords"] == 1
+    b = perf.loc[("B", "m.x.cn/kaisuo.html")]
+    assert (b["clicks"], b["n_keywords"], b["cost_share"]) == (1.0, 1, 1.0)
+    tie = landing.page_performance(rows(recs[:2] + [{**recs[1], "date": "2026-11-04", "clicks": 0.0}]))
+    assert tie.iloc[0]["url"] == "https://m.x.cn/kaisuo.html?utm_source=baidu"   # 4 clicks each: the first seen
+    series = landing.page_series(rows(recs))
+    assert set(series["entity"]) == {"A / m.x.cn/kaisuo.html", "B / m.x.cn/kaisuo.html", "m.x.cn/huansuo.html"}
+    assert series["date"].max() == pd.Timestamp("2026-11-02")   # the Baidu last day is dropped
+
+
+def test_page_rows_built_once_give_what_the_rows_give():
+    table = baidu()
+    by_page = landing.page_rows(table)
+    pd.testing.assert_frame_equal(landing.page_performance(by_page), landing.page_performance(table))
+    pd.testing.assert_frame_equal(landing.page_series(by_page), landing.page_series(table))
+    series = landing.page_series(by_page)
+    pd.testing.assert_frame_equal(landing.page_drops(table, series=series), landing.page_drops(table))
+    with pytest.raises(ValueError):
+        landing.page_performance(by_page, prefer="final")
+
+
 def test_planted_cvr_drop_shows_on_the_landing_page():
     planted = next(d for d in TRUTH["drifts"] if d["metric"] == "cvr" and d["account"] == BAIDU_ACCOUNT)
     assert planted["campaign"] == "换锁-核心词"
