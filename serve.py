@@ -15,8 +15,11 @@ from pathlib import Path
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
+from optimizer import memory
+
 if __name__ == "__main__":
     PagesManager.uses_pages_directory = False
+    memory.tune()   # large uploads: freed memory goes back to the system (optimizer/memory.py)
     app = str(Path(__file__).resolve().parent / "app.py")
     sys.argv = ["streamlit", "run", app, *sys.argv[1:]]
     sys.exit(cli.main())

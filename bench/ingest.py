@@ -7,7 +7,8 @@ each in a fresh Python process so that peak memory is the process's own:
   preamble) with no cleaning at all — the reference;
 - ``bare_pyarrow``: pyarrow.csv.read_csv of the same file, transcoding from gb18030;
 - ``ingest``: optimizer.ingest.read_export (sniffing, parsing, totals check,
-  canonical table).
+  canonical table), after :func:`optimizer.memory.tune` as the command line and the
+  app's server call it.
 
 Prints time, peak memory above the process baseline (resident set after imports,
 high-water mark reset there),
@@ -41,6 +42,8 @@ elif kind == "bare_pyarrow":
     opts = pyarrow.csv.ReadOptions(encoding="gb18030", skip_rows=skip)
     rows = pyarrow.csv.read_csv(path, read_options=opts).num_rows
 else:
+    from optimizer import memory
+    memory.tune()   # as the command line and the app's server do first (optimizer/memory.py)
     exp = read_export(path)
     rows = exp.info.rows
     assert exp.info.totals_check == "ok", exp.info.totals

@@ -61,6 +61,7 @@ from .bundles import (BundleSettings, bundles_from_names, cpc_keywords, plan_evi
                       split_candidates, summarize, window_performance)
 from .bundles import membership as bundle_membership
 from .dataset import accounts, for_account, merge
+from . import memory
 from .errors import IngestError
 from .ingest import read_export
 from .i18n import COMPENSATION_STATUS, METRIC, code_name, money
@@ -949,6 +950,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run ``analyze`` alone (``python -m optimizer.analyze``), until it is wired into
     :mod:`optimizer.cli`."""
+    memory.tune()
     parser = argparse.ArgumentParser(prog="python -m optimizer")
     sub = parser.add_subparsers(dest="command", required=True)
     add_analyze_parser(sub)

@@ -40,6 +40,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import memory
 from .decode import decode_text
 from .errors import IngestError
 from .evaluate import predict, report, score
@@ -608,6 +609,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    memory.tune()   # freed memory back to the system: a million-row export peaks near what it holds
     if argv[:1] == ["users"]:  # local accounts: python -m optimizer users add NAME --role admin
         from .auth import main_users
         return main_users(argv[1:])
