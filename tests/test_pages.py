@@ -123,6 +123,23 @@ def test_bad_file_gets_a_specific_error_and_loaded_data_is_unchanged():
     assert table_of(at).equals(before)
 
 
+def test_a_cut_off_download_is_refused_with_its_last_line_and_nothing_is_stored():
+    at = start("pages/upload.py")
+    good = FIXTURES / "baidu_keyword_daily_gbk.csv"
+    _upload(at, good)
+    at.run()
+    before = table_of(at).copy()
+    data = (SAMPLE / "baidu_keyword_report.csv").read_bytes()
+    cut = data[: data.index(b"\n", len(data) // 3) + 60]   # 60 bytes into a line: the download stopped there
+    at.file_uploader(key="upload_files").set_value([(good.name, good.read_bytes(), "text/csv"),
+                                                    ("cut.csv", cut, "text/csv")]).run()
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "cut.csv" in errors[0] and "最后一行" in errors[0], errors
+    line = cut.count(b"\n") + 1
+    assert f"第 {line} 行" in errors[0]
+    assert table_of(at).equals(before)
+
+
 def _select(at: AppTest, prefix: str):
     return next(s for s in at.selectbox if s.key and s.key.startswith(prefix))
 
