@@ -4,7 +4,8 @@ Every run starts here (serve.py makes sure of it): :func:`ui.begin` resolves the
 principal from the share token in the URL, the single sign-on identity or the
 session token, and the workspace it may see; the navigation then lists only the
 pages that principal may use — a client with a share link gets the client view
-alone, a signed-out visitor (once an account exists) the sign-in page alone.
+alone, a signed-out visitor (once an account exists) the sign-in form alone, at every
+page's address.
 """
 from __future__ import annotations
 
@@ -29,26 +30,38 @@ with st.sidebar:
     st.radio(ui.t("app.language"), options=["zh", "en"], key=ui.K_LANG, horizontal=True,
              format_func=lambda code: "中文" if code == "zh" else "English")
 
+#: (script, url path, title key, icon) of every page an optimizer or analyst may open
+ANALYSIS = [
+    ("pages/overview.py", "overview", "nav.overview", ":material/monitoring:"),
+    ("pages/keywords.py", "keywords", "nav.keywords", ":material/category:"),
+    ("pages/bundles.py", "bundles", "nav.bundles", ":material/workspaces:"),
+    ("pages/drift.py", "drift", "nav.drift", ":material/trending_up:"),
+    ("pages/landing.py", "landing", "nav.landing", ":material/web:"),
+    ("pages/upload.py", "upload", "nav.upload", ":material/upload_file:"),
+]
+MANAGE = [
+    ("pages/workspaces.py", "workspaces", "nav.workspaces", ":material/folder_open:"),
+    ("pages/share.py", "share", "nav.share", ":material/share:"),
+    ("pages/client.py", "client", "nav.client_preview", ":material/smartphone:"),
+]
+
 if not c.signed_in:
-    page = st.Page("pages/signin.py", title=ui.t("nav.signin"), icon=":material/login:", default=True,
-                   url_path="signin")
-    st.navigation([page], position="hidden").run()
+    # the sign-in form answers every page's address, so that a bookmark or a refresh of
+    # /keywords asks to sign in (not Streamlit's English "page not found") and, once
+    # signed in, the same address opens the page asked for
+    signin = st.Page("pages/signin.py", title=ui.t("nav.signin"), icon=":material/login:", default=True,
+                     url_path="signin")
+    st.navigation([signin] + [st.Page("pages/signin.py", title=ui.t("nav.signin"), icon=":material/login:",
+                                      url_path=path) for _, path, _, _ in ANALYSIS + MANAGE],
+                  position="hidden").run()
     st.stop()
 
 ui.sidebar(c)
-pages = [
-    st.Page("pages/overview.py", title=ui.t("nav.overview"), icon=":material/monitoring:", default=True,
-            url_path="overview"),
-    st.Page("pages/keywords.py", title=ui.t("nav.keywords"), icon=":material/category:", url_path="keywords"),
-    st.Page("pages/bundles.py", title=ui.t("nav.bundles"), icon=":material/workspaces:", url_path="bundles"),
-    st.Page("pages/drift.py", title=ui.t("nav.drift"), icon=":material/trending_up:", url_path="drift"),
-    st.Page("pages/landing.py", title=ui.t("nav.landing"), icon=":material/web:", url_path="landing"),
-    st.Page("pages/upload.py", title=ui.t("nav.upload"), icon=":material/upload_file:", url_path="upload"),
-]
-manage = [
-    st.Page("pages/workspaces.py", title=ui.t("nav.workspaces"), icon=":material/folder_open:",
-            url_path="workspaces"),
-    st.Page("pages/share.py", title=ui.t("nav.share"), icon=":material/share:", url_path="share"),
-    st.Page("pages/client.py", title=ui.t("nav.client_preview"), icon=":material/smartphone:", url_path="client"),
-]
-st.navigation({ui.t("nav.group_analysis"): pages, ui.t("nav.group_manage"): manage}).run()
+
+
+def _pages(specs: list[tuple[str, str, str, str]]) -> list:
+    return [st.Page(script, title=ui.t(title), icon=icon, url_path=path, default=path == "overview")
+            for script, path, title, icon in specs]
+
+
+st.navigation({ui.t("nav.group_analysis"): _pages(ANALYSIS), ui.t("nav.group_manage"): _pages(MANAGE)}).run()

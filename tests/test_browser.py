@@ -156,3 +156,26 @@ def test_a_share_link_opens_the_client_view_on_a_phone(tmp_path_factory, tmp_pat
         wait_idle(page)
         page.get_by_text("这个链接无效").wait_for(timeout=30000)
         assert page.locator(".js-plotly-plot").count() == 0
+
+
+def test_a_page_address_signed_out_asks_to_sign_in_and_then_opens_that_page(tmp_path_factory):
+    # once accounts exist, a bookmark or a refresh of /keywords shows the sign-in form (not
+    # Streamlit's English "page not found"), and signing in there opens the keywords page
+    from optimizer import auth
+    from optimizer.store import Store
+
+    data = tmp_path_factory.mktemp("signin")
+    with Store.open(None, data) as s:
+        auth.create_user(s, "wang", "correct horse battery", "admin")
+    with streamlit_server(data) as url, browser_page() as page:
+        page.goto(url + "/keywords")
+        wait_idle(page)
+        page.get_by_text("登录").first.wait_for(timeout=60000)
+        assert page.get_by_text("Page not found").count() == 0
+        page.get_by_label("用户名").fill("wang")
+        page.get_by_label("密码").fill("correct horse battery")
+        page.get_by_role("button", name="登录").click()
+        wait_idle(page)
+        page.get_by_text("关键词按业务点与决策阶段分组").first.wait_for(timeout=60000)
+        assert page.url.split("?")[0].rstrip("/").endswith("/keywords")
+        assert page.get_by_text("Page not found").count() == 0
