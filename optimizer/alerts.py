@@ -319,6 +319,13 @@ def flag_target(row: pd.Series | dict, targets: dict[str, float]) -> float | Non
     return targets.get(row["entity"])
 
 
+def bundles_in_learning(report: AlertReport) -> int:
+    """How many bundles of the bundle map are still in their learning period on the
+    series' last day (:func:`optimizer.targets.learning_periods`)."""
+    lr = report.learning
+    return int(lr["in_learning"].astype(bool).sum()) if len(lr) and "in_learning" in lr else 0
+
+
 def plan_money_at_stake(report: AlertReport, severities=("high", "medium", "low")) -> float:
     """Money at stake over the flagged plans, without double counting: each plan counts
     once, with its largest flag (CPA, CPC, CVR or spend) of the given severities.

@@ -206,7 +206,10 @@ TEXT.update({
     "dr.money_plans_help": ("每个异常计划只按它最大的一项异常计一次；账户、业务点、投放包、关键词层面是同一笔钱的不同视角，不重复相加。",
                             "Each flagged plan counts once, with its largest flag; account, line, bundle and keyword "
                             "flags are views of the same money and are not added again."),
-    "dr.n_learning": ("学习期", "Learning"),
+    "dr.n_learning": ("学习期投放包", "Bundles in learning"),
+    "dr.n_learning_help": ("在数据最后一天仍处于学习期的投放包。学习期内的异常不计入异常数，只标为“学习期”（当前 {n} 条）。",
+                           "Bundles still learning on the data's last day. Their flags are not counted as flags, "
+                           "only marked 'learning' ({n} now)."),
     "dr.flags": ("异常（按已多花的钱排序）", "Flags, by money at stake"),
     "dr.no_flags": ("没有发现显著的成本变化。", "No significant cost change found."),
     "dr.pick": ("点选一行查看详情。", "Select a row to see its details."),

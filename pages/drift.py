@@ -4,9 +4,8 @@ import streamlit as st
 
 import ui
 from optimizer import i18n
-from optimizer.alerts import (AlertSettings, contributors_table, explain, flag_target, flags, format_value, headline,
-                              plan_money_at_stake, scan,
-                              waterfall_steps)
+from optimizer.alerts import (AlertSettings, bundles_in_learning, contributors_table, explain, flag_target, flags,
+                              format_value, headline, plan_money_at_stake, scan, waterfall_steps)
 from optimizer.bundles import plan_lines, proposed_membership
 from optimizer.drift import LEVELS, METRICS
 from optimizer.report import to_csv_bytes
@@ -70,7 +69,8 @@ m = st.columns(4)
 m[0].metric(ui.t("dr.n_flags"), f"{len(real):,}", help=ui.t("dr.tested", n=int(report.results["p_value"].notna().sum())))
 m[1].metric(ui.t("dr.n_high"), f"{len(high):,}")
 m[2].metric(ui.t("dr.money_plans"), i18n.money(plan_money_at_stake(report), currency, 0), help=ui.t("dr.money_plans_help"))
-m[3].metric(ui.t("dr.n_learning"), f"{int((flagged['status'] == 'learning').sum()):,}")
+m[3].metric(ui.t("dr.n_learning"), f"{bundles_in_learning(report):,}",
+            help=ui.t("dr.n_learning_help", n=int((flagged["status"] == "learning").sum())))
 
 st.subheader(ui.t("dr.flags"))
 if flagged.empty:

@@ -102,11 +102,14 @@ def test_a_bundle_in_learning_is_shown_as_learning_not_flagged():
     assert r.loc[("campaign", "Core"), "status"] == "learning"
     assert r.loc[("bundle", "B1"), "status"] == "learning"
     assert r.loc[("account", "A"), "status"] == "flag"  # the account is not a bundle: still flagged
+    assert alerts.bundles_in_learning(rep) == 1
     # past learning (the map says it ended), the same change is a flag
     sheet = read_bundle_sheet((text.strip() + "\n").replace("learning_start", "learning_start,learning_end")
                               .replace("2026-10-21", "2026-10-21,2026-10-23").encode(), "map.csv")
     rep = alerts.scan(table, alerts.AlertSettings(metrics=("cpc",)), sheet=sheet)
     assert rep.results.set_index(["level", "entity"]).loc[("campaign", "Core"), "status"] == "flag"
+    assert alerts.bundles_in_learning(rep) == 0
+    assert alerts.bundles_in_learning(alerts.scan(table, alerts.AlertSettings(metrics=("cpc",)))) == 0   # no map
 
 
 def test_headline_in_both_languages():
