@@ -634,7 +634,8 @@ def waterfall_chart(steps: list[tuple[str, float, str]], currency: str | None, p
     measure = [("absolute" if i == 0 else "total") if k == "absolute" else "relative"
                for i, (_, _, k) in enumerate(steps)]
     values = [v for _, v, _ in steps]
-    texts = [(f"{v:+.1%}" if percent else f"{'+' if v >= 0 and k == 'relative' else ''}{sym}{v:,.2f}")
+    texts = [(f"{v:+.1%}" if percent else
+              ("+" if v >= 0 and k == "relative" else "") + i18n.money(v, currency, 2))
              for _, v, k in steps]
     fig = go.Figure(go.Waterfall(x=[s[0] for s in steps], y=values, measure=measure, text=texts,
                                  textposition="outside", connector=dict(line=dict(color="#bfbfbf")),

@@ -311,7 +311,7 @@ def analyze_account(rows: pd.DataFrame, vertical: str = "auto", settings: Analys
     step("landing")
     landing = None
     if settings.landing:
-        landing, problem = _landing(rows, clf)
+        landing, problem = _landing(rows, clf, currency)
         if problem is not None:
             note(*problem[:1], detail=problem[1])
 
@@ -427,7 +427,8 @@ def _drift_frame(rep, currency: str | None, max_explained: int) -> pd.DataFrame:
     return out[DRIFT_COLUMNS].reset_index(drop=True)
 
 
-def _landing(rows: pd.DataFrame, clf) -> tuple[pd.DataFrame | None, tuple[str, str] | None]:
+def _landing(rows: pd.DataFrame, clf, currency: str | None = None
+             ) -> tuple[pd.DataFrame | None, tuple[str, str] | None]:
     """Landing-page findings from ``optimizer.landing_report`` (being written alongside);
     (None, (note code, detail)) when it cannot be imported or fails."""
     try:
@@ -435,7 +436,7 @@ def _landing(rows: pd.DataFrame, clf) -> tuple[pd.DataFrame | None, tuple[str, s
     except ImportError as exc:
         return None, ("landing_missing", str(exc))
     try:
-        rep = landing_report.build(rows, clf)
+        rep = landing_report.build(rows, clf, currency=currency)
     except Exception as exc:  # an optional section must not sink the whole workbook; said in the notes
         return None, ("landing_failed", f"{type(exc).__name__}: {exc}")
     pages = rep.pages

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -128,6 +129,14 @@ def test_landing_sheet_is_skipped_with_a_note_when_its_module_is_missing(monkeyp
     wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(a, "zh")))
     assert "落地页" not in wb.sheetnames
     assert any("落地页分析模块尚不可用" in str(c.value) for c in wb["摘要"]["A"] if c.value)
+
+
+def test_landing_reasons_carry_the_account_currency():
+    # the planted CVR drop's reason says how much money in the account's currency
+    a = analyze_exports([SAMPLE / "baidu_keyword_report.csv"])[0]
+    reasons = " ".join(a.landing["reasons_zh"]) + " " + " ".join(a.landing["reasons_en"])
+    assert "已多花 ¥" in reasons and "¥" in " ".join(a.landing["reasons_en"])
+    assert not re.search(r"已多花 \d", reasons)
 
 
 def test_several_accounts_get_one_workbook_each():

@@ -439,3 +439,9 @@ def test_overview_builds_the_excel_report(monkeypatch):
     expected = targets.read_bundle_sheet((SAMPLE / "bundle_map.csv").read_bytes())
     assert len(given) == 1 and given[0] is not None
     assert given[0].membership.to_dict() == expected.membership.to_dict()
+
+
+def test_waterfall_labels_put_the_sign_before_the_currency():
+    fig = ui.waterfall_chart([("CPA 之前", 120.0, "absolute"), ("点击价格", -7385.4, "relative"),
+                              ("转化率", 15.5, "relative"), ("CPA 之后", 130.0, "absolute")], "CNY")
+    assert list(fig.data[0].text) == ["¥120.00", "-¥7,385.40", "+¥15.50", "¥130.00"]
