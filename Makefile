@@ -9,10 +9,14 @@ PORT   ?= 8501
 
 .PHONY: run test bench sample clean users
 
-$(STAMP): requirements.txt
+# the project itself is installed editable (pyproject.toml, no dependencies of its own) so
+# that `.venv/bin/python -m optimizer` works from any directory; --quiet twice hides
+# setuptools' generic editable-install warning (errors still show)
+$(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --quiet -e . --no-deps
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -38,4 +42,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.ingest
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis data
+	rm -rf $(VENV) .pytest_cache .hypothesis data optimizer.egg-info

@@ -64,7 +64,7 @@ from .dataset import accounts, for_account, merge
 from . import memory
 from .errors import IngestError
 from .ingest import read_export
-from .i18n import COMPENSATION_STATUS, METRIC, code_name, money
+from .i18n import COMPENSATION_STATUS, METRIC, PLATFORM, SEVERITY, VERTICAL, code_name, money
 from .sheet_text import st
 from .stages import classifier, detect_vertical, keyword_performance, negative_keywords, stage_table, structure_fixes
 from .targets import BundleSheet, RuleSet, bundle_sheet_for, load_rules, read_bundle_sheet
@@ -754,6 +754,41 @@ def analysis_json(a: Analysis, lang: str = "zh", workbook: str | None = None) ->
     }
 
 
+# ---------------------------------------------------------------- text (without --json)
+
+def _severity_name(code: str, lang: str) -> str:
+    return st("severity.info", lang) if code == "info" else code_name(SEVERITY, code, lang)
+
+
+def summary_text(a: Analysis, lang: str = "zh", workbook: str | Path | None = None, top: int = 10) -> list[str]:
+    """The lines ``analyze`` prints for one account without ``--json``, every one in
+    ``lang``: the account (platform, account, currency, vertical, days, rows, and the
+    workbook written), its first ``top`` actions (rank, severity, action, money) and
+    its notes."""
+    label = " · ".join(x for x in (code_name(PLATFORM, a.platform, lang), a.account or "—", a.currency) if x)
+    head = st("cli.account", lang, label=label, vertical=code_name(VERTICAL, a.vertical, lang),
+              start=_day(a.date_start) or "-", end=_day(a.date_end) or "-", rows=f"{a.rows:,}")
+    lines = [head + (f" → {workbook}" if workbook else "")]
+    width = max(len(_severity_name(c, lang)) for c in SEVERITY_ORDER)
+    for r in a.summary.head(top).itertuples():
+        m = "" if r.money_at_stake != r.money_at_stake else f"  [{money(r.money_at_stake, a.currency, 0)}]"
+        severity = _severity_name(r.severity, lang).ljust(width)
+        lines.append(f"  {r.rank:>2}. [{severity}] {getattr(r, f'action_{lang}')}{m}")
+    if len(a.summary) > top:
+        lines.append(st("cli.more", lang, n=len(a.summary) - top))
+    lines += [st("cli.note", lang, text=zh if lang == "zh" else en) for _, zh, en in a.notes]
+    return lines
+
+
+def batch_text(index: pd.DataFrame, out_dir: str | Path, lang: str = "zh") -> list[str]:
+    """The lines ``analyze --batch`` prints without ``--json``, in ``lang``: one per
+    account analysed (folder, account, workbook, its first action), then the index."""
+    lines = [st("cli.batch_account", lang, folder=r.folder, account=r.account or "-", path=r.path)
+             + (st("cli.batch_first", lang, action=r.top_action) if r.top_action else "")
+             for r in index.itertuples() if r.status == "ok"]
+    return lines + [st("cli.batch_index", lang, path=Path(out_dir) / "index.xlsx")]
+
+
 # ---------------------------------------------------------------- progress bar
 
 class ProgressBar:
@@ -897,11 +932,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                       sys.stdout, ensure_ascii=False, indent=1)
             print()
         elif not args.quiet:
-            for r in index.itertuples():
-                if r.status == "ok":
-                    print(f"{r.folder}: {r.account or '-'} → {r.path}"
-                          + (f"  first: {r.top_action}" if r.top_action else ""))
-            print(f"index: {Path(args.out) / 'index.xlsx'}")
+            print("\n".join(batch_text(index, args.out, lang)))
         for r in failed.itertuples():
             print(f"error: {r.folder}: {r.error}", file=sys.stderr)
         return 1 if len(failed) else 0
@@ -936,15 +967,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         print()
     elif not args.quiet:
         for a, p in zip(analyses, paths, strict=True):
-            print(f"{a.label()} ({a.vertical}), {_day(a.date_start)} .. {_day(a.date_end)}, {a.rows:,} rows"
-                  + (f" → {p}" if p else ""))
-            for r in a.summary.head(10).itertuples():
-                m = "" if r.money_at_stake != r.money_at_stake else f"  [{money(r.money_at_stake, a.currency, 0)}]"
-                print(f"  {r.rank:>2}. [{r.severity:<6}] {getattr(r, f'action_{lang}')}{m}")
-            if len(a.summary) > 10:
-                print(f"  … {len(a.summary) - 10} more in the workbook")
-            for _, zh, en in a.notes:
-                print(f"  note: {zh if lang == 'zh' else en}")
+            print("\n".join(summary_text(a, lang, p)))
     return 0
 
 
@@ -965,4 +988,5 @@ if __name__ == "__main__":
 
 __all__ = ["Analysis", "AnalysisSettings", "DRIFT_COLUMNS", "INDEX_COLUMNS", "KEYWORD_COLUMNS", "LANDING_COLUMNS",
            "ProgressBar", "SUMMARY_COLUMNS", "add_analyze_parser", "analysis_json", "analyze_account",
-           "analyze_exports", "analyze_folder", "build_summary", "cmd_analyze", "error_text"]
+           "analyze_exports", "analyze_folder", "batch_text", "build_summary", "cmd_analyze", "error_text",
+           "summary_text"]

@@ -29,6 +29,10 @@ stable (new keys may be added, none renamed or removed):
   file could not be read (then the other keys are absent).
 
 Exit status: 0 when every file was read, 1 when any could not be, 2 on bad usage.
+
+``users COMMAND ...`` manages the app's local accounts: it is handed to
+:func:`optimizer.auth.main_users` before the other commands are parsed, and listed in
+``--help`` with them.
 """
 from __future__ import annotations
 
@@ -135,7 +139,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
         print(f"error: {exc.message('en')}", file=sys.stderr)
         return 1
     except (OSError, UnicodeDecodeError) as exc:
-        print(f"error: cannot read {args.source}: {exc}", file=sys.stderr)
+        print(f"error: cannot read {args.source}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
         return 1
     vertical = detect_vertical(keywords) if args.vertical == "auto" else args.vertical
     out = Classifier(vertical).classify(keywords)
@@ -148,12 +152,15 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    ev = pd.read_csv(args.eval, dtype=str, keep_default_na=False)
+    try:
+        ev = pd.read_csv(args.eval, dtype=str, keep_default_na=False)
+        truth = json.loads(Path(args.truth).read_text(encoding="utf-8")) if args.truth else None
+    except OSError as exc:
+        return _input_error(exc)
     pred = predict(ev)
     print(f"# {args.eval}: {len(ev)} keywords")
     print(report(score(ev, pred)))
-    if args.truth:
-        truth = json.loads(Path(args.truth).read_text(encoding="utf-8"))
+    if truth is not None:
         for kind in ("keywords", "search_terms"):
             rows = pd.DataFrame(truth[kind])
             text = rows["search_term"] if "search_term" in rows else rows["keyword"]
@@ -232,7 +239,7 @@ def cmd_bundles(args: argparse.Namespace) -> int:
 
 
 def cmd_drift(args: argparse.Namespace) -> int:
-    from .alerts import AlertSettings, explain, flags, scan
+    from .alerts import AlertSettings, _child_label, explain, flags, scan
     from .bundles import plan_lines, proposed_membership
     from .targets import TargetSettings, bundle_sheet_for, default_tolerance, load_rules, read_bundle_sheet
 
@@ -274,9 +281,10 @@ def cmd_drift(args: argparse.Namespace) -> int:
                 m = ex.summary
                 item["mix"] = {"mix_share": _num(m["mix_share"], 4), "rate_share": _num(m["rate_share"], 4),
                                "money_mix": _num(m["money_mix"]), "money_rate": _num(m["money_rate"])}
-                item["top_contributors"] = [
-                    {"name": c["child"], "money": _num(c["money"]), "money_mix": _num(c["money_mix"]),
-                     "money_rate": _num(c["money_rate"]), "value_before": _num(c["value_before"], 6),
+                item["top_contributors"] = [  # a plan's spend outside its tracked keywords: "Other keywords"
+                    {"name": _child_label(c["child"], zh=False), "money": _num(c["money"]),
+                     "money_mix": _num(c["money_mix"]), "money_rate": _num(c["money_rate"]),
+                     "value_before": _num(c["value_before"], 6),
                      "value_after": _num(c["value_after"], 6)}
                     for _, c in ex.contributors.head(args.top).iterrows()]
             else:
@@ -460,8 +468,10 @@ def _day(v) -> str | None:
 
 
 def _input_error(exc: Exception) -> int:
-    """Print one line for an unreadable input (file, row, column for an export) and return 1."""
-    print(f"error: {exc.message('en') if isinstance(exc, IngestError) else exc}", file=sys.stderr)
+    """Print one line for an unreadable input (file, row, column for an export; the path
+    of a file that cannot be opened) and return 1."""
+    from .analyze import error_text
+    print(f"error: {error_text(exc)}", file=sys.stderr)
     return 1
 
 
@@ -604,6 +614,9 @@ def build_parser() -> argparse.ArgumentParser:
     lp.set_defaults(func=cmd_landing)
     from .analyze import add_analyze_parser
     add_analyze_parser(sub)
+    # listed for --help only: main() hands `users ...` to optimizer.auth.main_users before parsing
+    sub.add_parser("users", add_help=False,
+                   help="manage local sign-in accounts (add, list, passwd, …)")
     return p
 
 

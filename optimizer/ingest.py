@@ -261,8 +261,8 @@ def _load(source: str | os.PathLike | bytes, name: str | None, settings: Setting
                 raise _too_large(file, size, settings)
             with path.open("rb") as fh:
                 head = fh.read(SNIFF_BYTES)
-        except OSError as exc:
-            raise IngestError("unreadable", file, detail_zh=f"（{exc.strerror}）",
+        except OSError as exc:  # a file that cannot be opened is named by the path it was asked for
+            raise IngestError("unreadable", name or os.fspath(source), detail_zh=f"（{exc.strerror}）",
                               detail_en=f"({exc.strerror})") from exc
         src = _Source(file, head, path=path)
         blank = not _NOT_BLANK.search(head) and (size <= len(head) or not _NOT_BLANK.search(path.read_bytes()))
@@ -1098,9 +1098,10 @@ def read_export(source: str | os.PathLike | bytes, name: str | None = None, *,
                 mapping: ColumnMapping | None = None, settings: Settings = Settings()) -> Export:
     """Read one export file (path or bytes) into the canonical table.
 
-    ``name`` is the file name shown in messages (defaults to the path's name).
-    ``mapping`` reads a file the product does not recognise with the user's column
-    mapping. Raises :class:`IngestError` for anything that cannot be read whole.
+    ``name`` is the file name shown in messages (defaults to the path's name; a path
+    that cannot be opened is named as given). ``mapping`` reads a file the product
+    does not recognise with the user's column mapping. Raises :class:`IngestError`
+    for anything that cannot be read whole.
     """
     src = _load(source, name, settings)
     kind = _container(src.head)

@@ -7,7 +7,8 @@ reused, not repeated. Keys: ``sheet.*`` sheet names (≤ 31 characters, none of
 ``[]:*?/\\``), ``col.*`` column headers, ``kind.*`` kinds of action, ``basis.*`` what
 the money of an action is, ``act.*`` the one-line actions of the summary (``str.format``
 templates), ``note.*`` notes, ``index.*`` the batch index, ``title.*`` the summary's
-heading lines.
+heading lines, ``cli.*`` the text ``python -m optimizer analyze`` prints (without
+``--json``).
 """
 from __future__ import annotations
 
@@ -255,6 +256,15 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "note.money": ("各条建议的金额口径不同（浪费、变化以来多花、超出目标等），可能部分重叠，不宜直接相加。",
                    "The money of each action is measured its own way (wasted, extra since a change, above "
                    "target …) and may overlap: do not add the lines up."),
+
+    # ------------------------------------------------------------ python -m optimizer analyze (text)
+    "cli.account": ("{label}（{vertical}），{start} ~ {end}，{rows} 行数据",
+                    "{label} ({vertical}), {start} .. {end}, {rows} rows"),
+    "cli.more": ("  …… 另有 {n} 条建议，见工作簿", "  … {n} more in the workbook"),
+    "cli.note": ("  说明：{text}", "  note: {text}"),
+    "cli.batch_account": ("{folder}：{account} → {path}", "{folder}: {account} → {path}"),
+    "cli.batch_first": ("  首要操作：{action}", "  first: {action}"),
+    "cli.batch_index": ("账户索引：{path}", "index: {path}"),
 }
 
 

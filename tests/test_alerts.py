@@ -145,6 +145,19 @@ def test_cli_drift_json_keys(capsys):
     assert {c["bundle"]: c["status"] for c in acct["compensation"]}["包3 换锁"] == "eligible"
 
 
+def test_cli_drift_names_the_other_keywords_bucket_as_the_pages_do(capsys):
+    # a plan's spend outside its tracked keywords is one contributor: shown with its label, not alerts.OTHER
+    args = ["drift", *map(str, ZH), "--bundle-map", str(SAMPLE / "bundle_map.csv"), "--levels", "campaign", "keyword"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert main([*args, "--json"]) == 0
+    names = [c["name"] for acct in json.loads(capsys.readouterr().out) for f in acct["flags"]
+             for c in f["top_contributors"]]
+    other = alerts._child_label(alerts.OTHER, zh=False)
+    assert other == "Other keywords" and other in names and alerts.OTHER not in names
+    assert f"{other} " in text and alerts.OTHER not in text
+
+
 def test_cli_drift_watches_proposed_bundles_without_a_map(capsys):
     from optimizer.bundles import proposed_membership
     from optimizer.dataset import load_exports

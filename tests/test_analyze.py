@@ -21,8 +21,8 @@ import pytest
 
 from optimizer import analyze
 from optimizer.analyze import (DRIFT_COLUMNS, INDEX_COLUMNS, KEYWORD_COLUMNS, SUMMARY_COLUMNS, AnalysisSettings,
-                               ProgressBar, add_analyze_parser, analysis_json, analyze_exports, cmd_analyze,
-                               workbook_paths)
+                               ProgressBar, add_analyze_parser, analysis_json, analyze_exports, batch_text,
+                               cmd_analyze, summary_text, workbook_paths)
 from optimizer.sheet_text import st
 from tests.conftest import FIXTURES, ROOT, SAMPLE
 
@@ -188,6 +188,44 @@ def test_csvs_without_a_bundle_map_and_drift_on_the_proposed_bundles(tmp_path, c
     assert drift.iloc[:, 0].notna().all() and len(drift) > 0
 
 
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_text_output_is_all_in_the_chosen_language(analysis, lang):
+    lines = summary_text(analysis, lang, "out.xlsx")
+    assert len(lines) == 1 + 10 + 1 + len(analysis.notes)  # account, first 10 actions, "… more", notes
+    # the account's own names (plans, bundles) are data, in whatever language the account is in
+    names = {analysis.account, *analysis.summary["entity"].astype(str), *analysis.splits["bundle"].astype(str)}
+    for line in lines:
+        rest = line.replace(" → out.xlsx", "")
+        for name in sorted(names - {""}, key=len, reverse=True):
+            rest = rest.replace(name, "")
+        if lang == "en":
+            assert not CJK.search(rest), line
+        else:
+            assert not re.search(r"[A-Za-z]", re.sub(r"\b(?:o?CPC|CNY|B\d)\b", "", rest)), line
+    assert lines[0].startswith("百度营销 · 北京安心开锁 · CNY（开锁）" if lang == "zh" else
+                               "Baidu · 北京安心开锁 · CNY (Locksmith)")
+    assert lines[1].startswith("   1. [严重] " if lang == "zh" else "   1. [High  ] ")
+
+
+@pytest.mark.parametrize("argv, lang", [([], "zh"), (["--lang", "zh"], "zh"), (["--lang", "en"], "en")])
+def test_command_prints_the_text_in_its_language(argv, lang, capsys):
+    assert run(SMALL, *argv) == 0
+    expected = summary_text(analyze_exports([SMALL])[0], lang)
+    assert capsys.readouterr().out.splitlines() == expected
+    assert any(line.startswith("  说明：" if lang == "zh" else "  note: ") for line in expected)
+
+
+def test_batch_text_is_in_the_chosen_language():
+    index = pd.DataFrame([{"folder": "a", "account": "北京安心开锁", "status": "ok", "path": "out/a.xlsx",
+                           "top_action": "x"},
+                          {"folder": "b", "account": "", "status": "error", "path": "", "top_action": ""}])
+    assert batch_text(index, "out", "zh") == ["a：北京安心开锁 → out/a.xlsx  首要操作：x", "账户索引：out/index.xlsx"]
+    assert batch_text(index, "out", "en") == ["a: 北京安心开锁 → out/a.xlsx  first: x", "index: out/index.xlsx"]
+
+
 def test_bad_file_exits_1_with_one_line_naming_file_row_and_column(capsys):
     rc = run(SMALL, BAD, "--out", "never.xlsx")
     captured = capsys.readouterr()
@@ -201,6 +239,7 @@ def test_bad_file_exits_1_with_one_line_naming_file_row_and_column(capsys):
 
 @pytest.mark.parametrize("argv, expected", [
     (["no_such_file.csv"], "no_such_file.csv"),
+    (["no/such/folder/file.csv"], "no/such/folder/file.csv"),  # the path as given, not only its name
     ([str(SMALL), "--bundle-map", str(FIXTURES / "bad_empty.csv")], "bad_empty.csv"),
 ])
 def test_unreadable_inputs_exit_1_with_one_line(argv, expected, capsys):

@@ -493,6 +493,18 @@ def test_users_command_line(tmp_path, monkeypatch):
         assert store.get_workspace(ws.id).member_ids == {store.user_by_name("wang").id}
 
 
+def test_python_dash_m_optimizer_users_still_reaches_the_users_command(tmp_path, monkeypatch, capsys):
+    # `users` is listed in `python -m optimizer --help` and still handed whole to main_users
+    from optimizer.cli import main
+    monkeypatch.delenv("OPTIMIZER_DATABASE_URL", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(PW + "\n"))
+    assert main(["users", "--data-dir", str(tmp_path), "add", "wang", "--role", "optimizer", "--password-stdin"]) == 0
+    assert main(["users", "--data-dir", str(tmp_path), "list"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].split("\t")[:3] == ["wang", "optimizer", "active"]
+    assert main(["users", "--help"]) == 0
+    assert "python -m optimizer users" in capsys.readouterr().out
+
+
 def test_the_password_is_asked_twice_on_a_terminal(tmp_path, monkeypatch):
     monkeypatch.delenv("OPTIMIZER_DATABASE_URL", raising=False)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -86,6 +87,72 @@ def test_module_entry_point_runs():
     out = subprocess.run([sys.executable, "-m", "optimizer", "inspect", str(FIXTURES / "msads_keyword_api.csv")],
                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert "microsoft_ads" in out and "keyword" in out
+
+
+def test_module_entry_point_runs_from_any_directory(tmp_path):
+    # the project is installed into the venv (pyproject.toml, `pip install -e .` in the Makefile):
+    # no need to be in the project folder, nor to set PYTHONPATH
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    for argv in (["--help"], ["inspect", str(FIXTURES / "msads_keyword_api.csv")]):
+        proc = subprocess.run([sys.executable, "-m", "optimizer", *argv], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+    assert "microsoft_ads" in proc.stdout
+
+
+def test_help_lists_every_command_users_included(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["--help"])
+    assert caught.value.code == 0
+    out = capsys.readouterr().out
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("    ") and line.split()}
+    for command in ("inspect", "classify", "evaluate", "bundles", "drift", "landing", "analyze", "users"):
+        assert command in lines, command
+    assert "accounts" in lines["users"]  # its one-line description, on its own line
+
+
+def _missing(tmp_path):
+    return str(tmp_path / "nope" / "file.csv")
+
+
+@pytest.mark.parametrize("argv", [
+    ["inspect", "{missing}"],
+    ["classify", "{missing}"],
+    ["evaluate", "--eval", "{missing}"],
+    ["evaluate", "--truth", "{missing}"],
+    ["bundles", "{missing}"],
+    ["bundles", str(ROOT / "sample_data" / "baidu_plan_report.csv"), "--bundle-map", "{missing}"],
+    ["drift", "{missing}"],
+    ["drift", str(ROOT / "sample_data" / "baidu_plan_report.csv"), "--bundle-map", "{missing}"],
+    ["drift", str(ROOT / "sample_data" / "baidu_plan_report.csv"), "--rules", "{missing}"],
+    ["landing", "{missing}"],
+    ["landing", str(FIXTURES / "baidu_keyword_daily_gbk.csv"), "--previous", "{missing}"],
+    ["analyze", "{missing}"],
+    ["analyze", str(FIXTURES / "baidu_keyword_daily_gbk.csv"), "--bundle-map", "{missing}"],
+], ids=lambda argv: "-".join(a for a in argv if a.startswith(("-", "{")) or a.isalpha()))
+@pytest.mark.parametrize("where", ["absolute", "relative"])
+def test_a_missing_input_file_is_named_by_its_path_as_given(argv, where, tmp_path, monkeypatch, capsys):
+    missing = _missing(tmp_path)
+    if where == "relative":
+        monkeypatch.chdir(tmp_path)
+        missing = "nope/file.csv"
+    assert main([a.replace("{missing}", missing) for a in argv]) == 1
+    captured = capsys.readouterr()
+    err = captured.err.strip().splitlines()
+    assert err and missing in err[-1] and "Traceback" not in captured.err
+    assert len(err) == (2 if argv[0] == "inspect" else 1)  # inspect: the file, then its error
+    assert err[-1].count(missing) == 1  # said once, not again inside an errno text
+
+
+def test_inspect_json_names_a_missing_file_by_its_path(tmp_path, capsys):
+    missing = _missing(tmp_path)
+    assert main(["inspect", "--json", missing]) == 1
+    (out,) = json.loads(capsys.readouterr().out)
+    assert out["file"] == out["error"]["file"] == missing and out["error"]["kind"] == "unreadable"
+    assert missing in out["error"]["message"] and missing in out["error"]["message_zh"]
+    with pytest.raises(IngestError) as caught:  # read_export itself, for the other callers
+        read_export(missing)
+    assert caught.value.file == missing
 
 
 def test_classify_reads_lines_from_stdin_and_keeps_order():
