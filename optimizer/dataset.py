@@ -372,3 +372,110 @@ def partial_last_day(table: pd.DataFrame) -> pd.Timestamp | None:
     None when there are no Baidu daily rows."""
     rows = table.loc[(table["platform"] == "baidu") & table["date"].notna()]
     return None if rows.empty else rows["date"].max()
+
+
+def weekly_totals(daily: pd.DataFrame) -> pd.DataFrame:
+    """The days of :func:`daily_totals` summed per calendar week (Monday to Sunday),
+    with what a reader needs not to mistake a short week for a bad one.
+
+    A week is *partial* when the shown range covers only part of it: the range is
+    ``daily``'s first to last day (a day without a row inside it counts as a day with
+    no spend; a day outside it does not count). Columns:
+
+    - ``week``: the Monday; ``start``, ``end``: the first and last day of the week
+      inside the range; ``days``: how many days that is (1–7);
+    - ``to_date``: the range's last week, ending before its Sunday (the week so far);
+    - ``short``: any other partial week (the range starts mid-week);
+    - ``cost``, ``clicks``, ``conversions``: sums over the week's days;
+    - ``incomplete_day``: the day whose conversions are still arriving (the
+      ``partial`` day of :func:`daily_totals`, Baidu's last day), NaT when the week
+      has none;
+    - ``cpl``: cost / conversions over the week's days *without* that incomplete day
+      (its leads are still being counted), NaN without conversions.
+
+    Sorted by week, oldest first.
+    """
+    cols = ["week", "start", "end", "days", "to_date", "short", "cost", "clicks", "conversions",
+            "incomplete_day", "cpl"]
+    if daily.empty:
+        return pd.DataFrame(columns=cols)
+    d = daily.assign(week=daily["date"].dt.to_period("W-SUN").dt.start_time)
+    first, last = d["date"].min(), d["date"].max()
+    whole = d.loc[~d["partial"].astype(bool)]
+    g = d.groupby("week")[["cost", "clicks", "conversions"]].sum().reset_index()
+    w = g.merge(whole.groupby("week")[["cost", "conversions"]].sum().add_prefix("whole_"), on="week", how="left")
+    w["start"] = w["week"].where(w["week"] >= first, first)
+    sunday = w["week"] + pd.Timedelta(days=6)
+    w["end"] = sunday.where(sunday <= last, last)
+    w["days"] = ((w["end"] - w["start"]).dt.days + 1).astype("int64")
+    w["to_date"] = (w["days"] < 7) & (w["end"] == last) & (sunday > last)
+    w["short"] = (w["days"] < 7) & ~w["to_date"]
+    inc = d["date"].where(d["partial"].astype(bool)).groupby(d["week"]).max()  # NaT for weeks without
+    w["incomplete_day"] = inc.reindex(w["week"]).to_numpy()
+    w["cpl"] = w["whole_cost"] / w["whole_conversions"].where(w["whole_conversions"] > 0)
+    return w.sort_values("week", ignore_index=True)[cols]
+
+
+@dataclass(frozen=True)
+class WeekComparison:
+    """The latest week's complete days against the same weekdays one week earlier
+    (:func:`week_comparison`). ``days`` is 7 for two whole weeks. ``left_out``: the
+    incomplete day (Baidu's last) in the compared week that the comparison leaves
+    out, or None. Ratios are None when their denominator is zero."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    prev_start: pd.Timestamp
+    prev_end: pd.Timestamp
+    days: int
+    cost: float
+    conversions: float
+    cpl: float | None
+    prev_cost: float
+    prev_conversions: float
+    prev_cpl: float | None
+    left_out: pd.Timestamp | None
+
+    @staticmethod
+    def change(now: float | None, before: float | None) -> float | None:
+        """``now`` relative to ``before`` (0.25 for a quarter more); None when either
+        is missing or ``before`` is zero."""
+        if now is None or before is None or not before:
+            return None
+        return now / before - 1
+
+
+def week_comparison(daily: pd.DataFrame, min_days: int = 3) -> WeekComparison | None:
+    """Compare like with like: the latest week's days from its Monday to the last
+    *complete* day of ``daily`` (the incomplete Baidu day is left out: its leads are
+    still arriving) against the same weekdays of the week before. A week with
+    Monday–Wednesday in it is compared with last Monday–Wednesday, never with a whole
+    week; when the last complete day is a Sunday it is whole week against whole week.
+    With fewer than ``min_days`` complete days in the latest week (a day or two say
+    little), the last whole week is compared with the week before it instead.
+    None when ``daily`` does not reach back to the earlier week's first day (the
+    comparison would be short on one side) or has no complete day."""
+    if daily.empty:
+        return None
+    partial = daily["partial"].astype(bool)
+    complete = daily.loc[~partial]
+    if complete.empty:
+        return None
+    end = complete["date"].max()
+    if end.day_of_week + 1 < min_days:
+        end = end - pd.Timedelta(days=end.day_of_week + 1)  # the Sunday before: the last whole week
+    start = end - pd.Timedelta(days=end.day_of_week)
+    prev_start, prev_end = start - pd.Timedelta(days=7), end - pd.Timedelta(days=7)
+    if daily["date"].min() > prev_start:
+        return None
+
+    def sums(a: pd.Timestamp, b: pd.Timestamp) -> tuple[float, float]:
+        r = complete.loc[(complete["date"] >= a) & (complete["date"] <= b)]
+        return float(r["cost"].sum()), float(r["conversions"].sum())
+
+    cost, conv = sums(start, end)
+    prev_cost, prev_conv = sums(prev_start, prev_end)
+    left = daily.loc[partial & (daily["date"] > end) & (daily["date"] <= start + pd.Timedelta(days=6)), "date"]
+    return WeekComparison(start, end, prev_start, prev_end, int((end - start).days) + 1, cost, conv,
+                          _ratio(cost, conv), prev_cost, prev_conv, _ratio(prev_cost, prev_conv),
+                          left.max() if len(left) else None)

@@ -30,9 +30,42 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """CSV for Excel: UTF-8 with BOM, formula-looking text neutralised."""
-    return safe_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+def to_csv_bytes(df: pd.DataFrame, float_format: str | None = None) -> bytes:
+    """CSV for Excel: UTF-8 with BOM, formula-looking text neutralised.
+    ``float_format``: e.g. ``"%.2f"`` to write every float column with 2 decimals."""
+    return safe_frame(df).to_csv(index=False, lineterminator="\r\n",
+                                 float_format=float_format).encode("utf-8-sig")
+
+
+#: the float format of :func:`daily_sheet`'s CSV
+DAILY_FLOAT_FORMAT = "%.2f"
+
+
+def _count(values: pd.Series) -> pd.Series:
+    """Counts as written to a file: integers (``1011``, not ``1011.0``) when every
+    value is whole after rounding to 2 decimals, else rounded to 2 decimals (Google
+    Ads conversions can be fractional); missing values stay missing (blank)."""
+    v = pd.to_numeric(values, errors="coerce").astype(float).round(2)
+    return v.astype("Int64") if (v.dropna() % 1 == 0).all() else v
+
+
+def daily_sheet(daily: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:
+    """The daily totals of :func:`optimizer.dataset.daily_totals` as a client downloads
+    them: columns date, cost, clicks, conversions, cpa; the date as ``YYYY-MM-DD``,
+    money (cost, cpa) rounded to cents, clicks and conversions as integers (2 decimals
+    when some conversions are fractional, see :func:`_count`), a missing figure or
+    CPA (no conversions) left blank.
+    ``names`` renames the columns (headers in the reader's language). Write it with
+    :func:`to_csv_bytes` and :data:`DAILY_FLOAT_FORMAT` (every float is money or a
+    fractional count: 2 decimals)."""
+    out = pd.DataFrame({
+        "date": pd.to_datetime(daily["date"]).dt.strftime("%Y-%m-%d").astype(object),
+        "cost": daily["cost"].astype(float).round(2),
+        "clicks": _count(daily["clicks"]),
+        "conversions": _count(daily["conversions"]),
+        "cpa": daily["cpa"].astype(float).round(2),
+    })
+    return out.rename(columns=names or {})
 
 
 def negative_keyword_sheet(neg: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:

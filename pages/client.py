@@ -8,7 +8,17 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ui
-from optimizer import dataset, i18n
+from optimizer import dataset, i18n, report
+
+
+def span(a: pd.Timestamp, b: pd.Timestamp) -> str:
+    return f"{a:%m-%d}" if a == b else f"{a:%m-%d}–{b:%m-%d}"
+
+
+def change(now: float | None, before: float | None) -> str:
+    c = dataset.WeekComparison.change(now, before)
+    return "–" if c is None else f"{c:+.0%}"
+
 
 c = ui.ctx()
 if c.client:
@@ -41,6 +51,7 @@ rows = dataset.for_account(table, acct["platform"], acct["account"], acct["curre
 currency = acct["currency"] or None
 partial_day = dataset.partial_last_day(rows)
 daily = dataset.daily_totals(rows, partial_day)
+cmp = dataset.week_comparison(daily)  # the latest weeks whatever the period shown
 
 periods = {"7": 7, "30": 30, "all": None}
 period = st.segmented_control(ui.t("client.period"), list(periods), default="30", key=ui.wkey("client_period"),
@@ -81,18 +92,41 @@ else:
     if daily["partial"].any():
         st.caption(":material/schedule: " + ui.t("client.partial", day=f"{daily['date'].max():%m-%d}"))
 
-    weekly = (daily.assign(week=daily["date"].dt.to_period("W-SUN").dt.start_time)
-              .groupby("week")[["cost", "conversions"]].sum().reset_index().sort_values("week", ascending=False))
-    weekly["cpl"] = weekly["cost"] / weekly["conversions"].where(weekly["conversions"] > 0)
     st.subheader(ui.t("client.weeks"))
-    st.dataframe(pd.DataFrame({
-        "week": [f"{w:%m-%d}" for w in weekly["week"]],
-        "cost": [i18n.money(v, currency, 0) for v in weekly["cost"]],
-        "leads": [f"{v:,.0f}" for v in weekly["conversions"]],
-        "cpl": [i18n.money(v, currency, 0) for v in weekly["cpl"]],
-    }), hide_index=True, width="stretch", key="client_weeks", column_config={
-        "week": ui.t("client.week"), "cost": ui.t("client.spend"), "leads": ui.t("client.leads"),
-        "cpl": ui.t("client.cpl")})
+    if cmp is not None:
+        st.markdown("**" + (ui.t("client.compare_week") if cmp.days == 7 else
+                            ui.t("client.compare_days", days=cmp.days)) + "**")
+        st.table(pd.DataFrame({
+            " ": [ui.t("client.spend"), ui.t("client.leads"), ui.t("client.cpl")],
+            span(cmp.start, cmp.end): [i18n.money(cmp.cost, currency, 0), f"{cmp.conversions:,.0f}",
+                                       i18n.money(cmp.cpl, currency, 0)],
+            span(cmp.prev_start, cmp.prev_end): [i18n.money(cmp.prev_cost, currency, 0),
+                                                 f"{cmp.prev_conversions:,.0f}",
+                                                 i18n.money(cmp.prev_cpl, currency, 0)],
+            ui.t("client.compare_change"): [change(cmp.cost, cmp.prev_cost),
+                                          change(cmp.conversions, cmp.prev_conversions),
+                                          change(cmp.cpl, cmp.prev_cpl)],
+        }), hide_index=True)
+        if cmp.left_out is not None:
+            st.caption(":material/schedule: " + ui.t("client.compare_left_out", day=f"{cmp.left_out:%m-%d}"))
+
+    weekly = dataset.weekly_totals(daily).sort_values("week", ascending=False)
+
+    def week_label(w) -> str:
+        start = f"{w.start:%m-%d}"
+        label = (ui.t("client.week_to_date", start=start, days=w.days) if w.to_date else
+                 ui.t("client.week_short", start=start, days=w.days) if w.short else start)
+        return label + (" *" if pd.notna(w.incomplete_day) else "")
+
+    st.table(pd.DataFrame({
+        ui.t("client.week"): [week_label(w) for w in weekly.itertuples()],
+        ui.t("client.spend"): [i18n.money(v, currency, 0) for v in weekly["cost"]],
+        ui.t("client.leads"): [f"{v:,.0f}" for v in weekly["conversions"]],
+        ui.t("client.cpl"): [i18n.money(v, currency, 0) for v in weekly["cpl"]],
+    }), hide_index=True)
+    incomplete = weekly["incomplete_day"].dropna()
+    if len(incomplete):
+        st.caption("\\* " + ui.t("client.week_incomplete", day=f"{incomplete.max():%m-%d}"))
 
 st.subheader(ui.t("client.notes"))
 notes = c.store.notes(ws.id) if c.can("view", ws) else []
@@ -104,10 +138,10 @@ for n in notes:
         st.markdown(n.text)
 
 if c.can("download", ws) and not daily.empty:
-    out = daily[["date", "cost", "clicks", "conversions", "cpa"]].rename(columns={
+    out = report.daily_sheet(daily, {
         "date": ui.t("client.csv_date"), "cost": ui.t("client.spend"), "clicks": ui.t("overview.clicks"),
         "conversions": ui.t("client.leads"), "cpa": ui.t("client.cpl")})
-    st.download_button(ui.t("client.download"), out.to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8-sig"),
+    st.download_button(ui.t("client.download"), report.to_csv_bytes(out, report.DAILY_FLOAT_FORMAT),
                        file_name="daily.csv", mime="text/csv", key="client_download", icon=":material/download:")
 if c.share is not None:
     st.caption(":material/lock: " + ui.t("client.footer", date=f"{c.share.expires_at.astimezone():%Y-%m-%d}"))

@@ -2,6 +2,7 @@
 every run through app.py as on the server) against a real SQLite database."""
 from __future__ import annotations
 
+import re
 import threading
 from datetime import date, timedelta
 
@@ -280,6 +281,54 @@ def test_the_client_view_shows_spend_leads_cost_per_lead_and_notes(store):
     assert len(at_dl.get("download_button")) == 1
     at_dl.radio(key="lang").set_value("en").run()
     assert {m.label for m in at_dl.metric} == {"Spend", "Leads", "Cost per lead"}
+
+
+def _downloads(monkeypatch) -> dict[str, bytes]:
+    """The bytes behind every download button of the runs to come, by media URL."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    files: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def load(self, path_or_data, mimetype, kind, filename=None):
+        file_id = original(self, path_or_data, mimetype, kind, filename)
+        files[self.get_url(file_id)] = self.get_file(file_id).content
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load)
+    return files
+
+
+def test_the_client_view_marks_short_weeks_and_compares_like_with_like(store, monkeypatch):
+    # the sample ends on Tuesday 11-24, Baidu's last day (its leads still arriving)
+    files = _downloads(monkeypatch)
+    _, token = _share(store, sample(store), allow_download=True)
+    at = open_app(share=token)  # last 30 days: 10-26 (a Monday) to 11-24
+    compare, weeks = (t.value for t in at.table)
+    assert weeks.columns.tolist() == ["周（起）", "花费", "线索", "每条线索成本"]
+    assert weeks.iloc[0].tolist() == ["11-23 起至今（2 天） *", "¥15,299", "127", "¥102"]  # 8,474.28 / 83 on 11-23
+    assert weeks.iloc[1:, 0].tolist() == ["11-16", "11-09", "11-02", "10-26"]
+    assert "\\* 11-24 的线索可能还没统计完，这一周的每条线索成本没有算这一天。" in texts(at)
+    # one complete day of this week says little: the last two whole weeks are compared
+    assert "**最近一整周，对比前一周**" in texts(at)
+    assert compare.columns.tolist() == [" ", "11-16–11-22", "11-09–11-15", "变化"]
+    assert compare.iloc[:, 0].tolist() == ["花费", "线索", "每条线索成本"]
+    # the daily CSV: UTF-8 with BOM, money to the cent, counts as integers
+    data = files[at.get("download_button")[0].proto.url]
+    assert data.startswith(b"\xef\xbb\xbf")
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines[0] == "日期,花费,点击,线索,每条线索成本"
+    assert lines[-1] == "2026-11-24,6824.56,748,44,155.10"  # not 6824.559999999999, 748.0, 44.0
+    assert len(lines) == 1 + 30
+    for line in lines[1:]:
+        day, cost, clicks, leads, cpl = line.split(",")
+        assert re.fullmatch(r"2026-\d\d-\d\d", day) and re.fullmatch(r"\d+\.\d\d", cost)
+        assert re.fullmatch(r"\d+", clicks) and re.fullmatch(r"\d+", leads)
+        assert re.fullmatch(r"(\d+\.\d\d)?", cpl)  # blank on a day without leads
+    at.segmented_control(key="client_period").set_value("7").run()  # 11-18 (a Wednesday) to 11-24
+    assert at.table[1].value.iloc[:, 0].tolist() == ["11-23 起至今（2 天） *", "11-18 起（仅 5 天）"]
+    at.radio(key="lang").set_value("en").run()
+    assert at.table[1].value.iloc[0, 0] == "11-23 · 2/7 days so far *"
+    assert at.table[0].value.columns.tolist()[-1] == "Change"
 
 
 # ------------------------------------------------------------------ workspaces, notes, persistence

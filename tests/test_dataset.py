@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from optimizer.dataset import (accounts, between, campaign_totals, daily_totals, for_account, merge,
-                               partial_last_day, spend_rows, summary)
+from optimizer.dataset import (WeekComparison, accounts, between, campaign_totals, daily_totals, for_account,
+                               merge, partial_last_day, spend_rows, summary, week_comparison, weekly_totals)
 from optimizer.ingest import read_export
 
 HEADER = "日期,账户,推广计划,推广单元,关键词,匹配模式,展现,点击,消费,转化\n"
@@ -138,3 +138,80 @@ def test_partial_day_is_the_accounts_not_the_ranges():
     t, _ = merge(None, read_export(baidu("k", DAY1 + DAY2), "kw.csv"))
     first_day = between(t, "2026-11-01", "2026-11-01")
     assert not daily_totals(first_day, partial_last_day(t))["partial"].any()
+
+
+# ------------------------------------------------------------------ weeks for the client view
+
+def _days(first: str, last: str, partial_last: bool = True) -> pd.DataFrame:
+    """Daily totals as :func:`daily_totals` gives them: cost = day of month x 10,
+    conversions 2 on even days and 1 on odd ones, the last day partial (Baidu) with 0."""
+    dates = pd.date_range(first, last, freq="D")
+    d = pd.DataFrame({"date": dates, "cost": [x.day * 10.0 for x in dates],
+                      "clicks": [float(x.day) for x in dates],
+                      "conversions": [2.0 if x.day % 2 == 0 else 1.0 for x in dates]})
+    d["partial"] = partial_last & (d["date"] == d["date"].max())
+    d.loc[d["partial"], "conversions"] = 0.0
+    return d
+
+
+def test_weekly_totals_mark_short_weeks_and_leave_the_incomplete_day_out_of_cost_per_lead():
+    # Thu 11-05 .. Wed 11-18 (11-18: Baidu's last day, leads still arriving)
+    w = weekly_totals(_days("2026-11-05", "2026-11-18"))
+    assert [f"{x:%m-%d}" for x in w["week"]] == ["11-02", "11-09", "11-16"]
+    assert [f"{x:%m-%d}" for x in w["start"]] == ["11-05", "11-09", "11-16"]
+    assert [f"{x:%m-%d}" for x in w["end"]] == ["11-08", "11-15", "11-18"]
+    assert w["days"].tolist() == [4, 7, 3]
+    assert w["short"].tolist() == [True, False, False]     # the range starts on a Thursday
+    assert w["to_date"].tolist() == [False, False, True]   # Mon-Wed so far
+    assert w["cost"].tolist() == [260.0, 840.0, 510.0]      # (5+6+7+8)*10, (9+...+15)*10, (16+17+18)*10
+    assert w["conversions"].tolist() == [6.0, 10.0, 3.0]   # 1+2+1+2; 1+2+1+2+1+2+1; 2+1+0
+    assert w["incomplete_day"][:2].isna().all()
+    assert w["incomplete_day"].iloc[2] == pd.Timestamp("2026-11-18")
+    # cost per lead without 11-18: (160+170)/(2+1) = 110, not 510/3 = 170
+    assert w["cpl"].tolist() == pytest.approx([260 / 6, 84.0, 110.0])
+
+
+def test_weekly_totals_of_whole_weeks_and_of_nothing():
+    w = weekly_totals(_days("2026-11-02", "2026-11-15", partial_last=False))  # Mon .. Sun, Google: no late day
+    assert w["days"].tolist() == [7, 7]
+    assert not w["to_date"].any() and not w["short"].any() and w["incomplete_day"].isna().all()
+    assert w["cpl"].tolist() == pytest.approx([350 / 11, 840 / 10])
+    none = weekly_totals(_days("2026-11-02", "2026-11-15").iloc[0:0])
+    assert none.empty and {"days", "to_date", "short", "cpl"} <= set(none.columns)
+
+
+def test_week_comparison_compares_the_same_weekdays_without_the_incomplete_day():
+    # last complete day Wed 11-18 (Thu 11-19 incomplete): Mon-Wed against last Mon-Wed
+    c = week_comparison(_days("2026-11-02", "2026-11-19"))
+    assert (c.start, c.end, c.days) == (pd.Timestamp("2026-11-16"), pd.Timestamp("2026-11-18"), 3)
+    assert (c.prev_start, c.prev_end) == (pd.Timestamp("2026-11-09"), pd.Timestamp("2026-11-11"))
+    assert (c.cost, c.conversions) == (510.0, 5.0)            # (16+17+18)*10; 2+1+2
+    assert (c.prev_cost, c.prev_conversions) == (300.0, 4.0)  # (9+10+11)*10; 1+2+1
+    assert c.cpl == pytest.approx(102.0) and c.prev_cpl == pytest.approx(75.0)
+    assert c.left_out == pd.Timestamp("2026-11-19")
+    assert WeekComparison.change(c.cost, c.prev_cost) == pytest.approx(0.7)
+    assert WeekComparison.change(1.0, 0.0) is None and WeekComparison.change(None, 2.0) is None
+
+
+def test_week_comparison_with_a_day_or_two_compares_the_last_whole_weeks():
+    # last complete day Tue 11-17: two days say little, so week 11-09 against week 11-02
+    c = week_comparison(_days("2026-11-02", "2026-11-18"))
+    assert (c.start, c.end, c.days) == (pd.Timestamp("2026-11-09"), pd.Timestamp("2026-11-15"), 7)
+    assert (c.prev_start, c.prev_end) == (pd.Timestamp("2026-11-02"), pd.Timestamp("2026-11-08"))
+    assert (c.cost, c.prev_cost) == (840.0, 350.0)            # (9+...+15)*10; (2+...+8)*10
+    assert (c.conversions, c.prev_conversions) == (10.0, 11.0)
+    assert c.left_out is None  # 11-18 is not in the compared weeks
+    # asked for as little as two days: Mon-Tue against last Mon-Tue, 11-18 left out
+    c2 = week_comparison(_days("2026-11-02", "2026-11-18"), min_days=2)
+    assert (c2.start, c2.end, c2.days, c2.cost, c2.prev_cost) == \
+        (pd.Timestamp("2026-11-16"), pd.Timestamp("2026-11-17"), 2, 330.0, 190.0)
+    assert c2.left_out == pd.Timestamp("2026-11-18")
+    # Google (no incomplete day), last day Sun 11-15: whole week against whole week
+    g = week_comparison(_days("2026-11-02", "2026-11-15", partial_last=False))
+    assert (g.days, g.cost, g.prev_cost, g.left_out) == (7, 840.0, 350.0, None)
+
+
+def test_week_comparison_needs_the_earlier_weeks_days():
+    assert week_comparison(_days("2026-11-10", "2026-11-19")) is None  # 11-09 missing: last Mon-Wed is short
+    assert week_comparison(_days("2026-11-19", "2026-11-19")) is None  # only the incomplete day
+    assert week_comparison(_days("2026-11-02", "2026-11-19").iloc[0:0]) is None

@@ -5,7 +5,7 @@ import io
 
 import pandas as pd
 
-from optimizer.report import neutralise, to_csv_bytes
+from optimizer.report import DAILY_FLOAT_FORMAT, neutralise, to_csv_bytes
 
 
 def test_formula_like_text_is_neutralised_numbers_are_not():
@@ -30,3 +30,25 @@ def test_negative_keyword_sheet_is_readable():
     assert list(back.columns)[:3] == ["搜索词", "否定匹配方式", "消费"]
     assert back["消费"].tolist() == [2605.16, 84.34] and back["点击"].tolist() == [294, 9]
     assert back["原因"].tolist()[0] == "无效·培训招聘「培训」" and back["搜索词"].tolist()[0] == "'=开锁培训"
+
+
+def test_daily_sheet_rounds_money_and_writes_counts_as_integers():
+    from optimizer.report import daily_sheet
+    daily = pd.DataFrame({"date": pd.to_datetime(["2026-11-23", "2026-11-24", "2026-11-25"]),
+                          "impressions": [22921.0, 17480.0, 10.0],
+                          "clicks": [1011.0, 748.0, 0.0], "cost": [7586.570000000001, 6824.559999999999, 0.0],
+                          "conversions": [83.0, 12.5, 0.0], "cpa": [91.40445783132531, 545.9648, float("nan")],
+                          "cpc": [7.5, 9.1, float("nan")], "partial": [False, True, False]})
+    names = {"date": "日期", "cost": "花费", "clicks": "点击", "conversions": "线索", "cpa": "每条线索成本"}
+    data = to_csv_bytes(daily_sheet(daily, names), DAILY_FLOAT_FORMAT)
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.decode("utf-8-sig").split("\r\n") == [
+        "日期,花费,点击,线索,每条线索成本",
+        "2026-11-23,7586.57,1011,83.00,91.40",   # a fractional conversion count: every count with 2 decimals
+        "2026-11-24,6824.56,748,12.50,545.96",
+        "2026-11-25,0.00,0,0.00,",              # no conversions: no cost per lead
+        ""]
+    whole = daily.assign(conversions=[83.0, 12.0, 0.0])
+    lines = to_csv_bytes(daily_sheet(whole, names), DAILY_FLOAT_FORMAT).decode("utf-8-sig").split("\r\n")
+    assert lines[1:3] == ["2026-11-23,7586.57,1011,83,91.40", "2026-11-24,6824.56,748,12,545.96"]
+
