@@ -48,11 +48,22 @@ def t(key: str, **params: object) -> str:
     return i18n.t(key, lang(), **params)
 
 
-def wkey(base: str) -> str:
-    """A widget key per language for widgets whose options are translated: Streamlit
-    keeps a keyed widget's formatted options across reruns, so a language switch
-    needs a fresh widget. Chinese (the default) keeps the plain key."""
-    return base if lang() == "zh" else f"{base}_{lang()}"
+def wkey(base: str, carry: bool = False) -> str:
+    """A widget key per language for widgets whose options are translated: the browser
+    keeps a keyed widget's formatted options across reruns (a switch to English would
+    still show 电话词), so a language switch needs a fresh widget. Chinese (the
+    default) keeps the plain key.
+
+    ``carry``: the fresh widget starts from the value the other language's widget had,
+    so that an account choice or a filter survives the switch. Only for widgets given
+    no default of their own (Streamlit warns when a widget has both)."""
+    key = base if lang() == "zh" else f"{base}_{lang()}"
+    if carry and key not in st.session_state:
+        for other in (base, f"{base}_en"):
+            if other != key and other in st.session_state:
+                st.session_state[key] = st.session_state[other]
+                break
+    return key
 
 
 def name_of(table: dict, code: str | None) -> str:
@@ -407,7 +418,7 @@ def pick_account(table: pd.DataFrame, key: str, container=None) -> tuple[pd.Seri
         st.info(t("overview.no_data"))
         st.stop()
     where = container or st
-    pick = where.selectbox(t("overview.account"), range(len(accounts)), key=wkey(key),
+    pick = where.selectbox(t("overview.account"), range(len(accounts)), key=wkey(key, carry=True),
                            format_func=lambda i: account_label(accounts.iloc[i]))
     acct = accounts.iloc[pick]
     return acct, dataset.for_account(table, acct["platform"], acct["account"], acct["currency"])

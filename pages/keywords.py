@@ -44,14 +44,16 @@ with tab_stage:
         st.info(ui.t("kw.no_keywords"))
     else:
         f = st.columns(4)
-        stages = f[0].multiselect(ui.t("kw.filter_stage"), list(i18n.STAGE), key=ui.wkey("kw_f_stage"),
+        stages = f[0].multiselect(ui.t("kw.filter_stage"), list(i18n.STAGE), key=ui.wkey("kw_f_stage", carry=True),
                                   format_func=stage_names.get, placeholder=ui.t("kw.all"))
         lines = f[1].multiselect(ui.t("kw.filter_line"), sorted(perf["business_line"].unique()), key="kw_f_line",
                                  placeholder=ui.t("kw.all"))
         flag = {"all": None, "yes": 1, "no": 0}
         flag_name = {"all": ui.t("kw.all"), "yes": ui.t("kw.only"), "no": ui.t("kw.exclude")}
-        urg = f[2].selectbox(ui.t("kw.filter_urgency"), list(flag), key=ui.wkey("kw_f_urg"), format_func=flag_name.get)
-        off = f[3].selectbox(ui.t("kw.filter_off"), list(flag), key=ui.wkey("kw_f_off"), format_func=flag_name.get)
+        urg = f[2].selectbox(ui.t("kw.filter_urgency"), list(flag), key=ui.wkey("kw_f_urg", carry=True),
+                             format_func=flag_name.get)
+        off = f[3].selectbox(ui.t("kw.filter_off"), list(flag), key=ui.wkey("kw_f_off", carry=True),
+                             format_func=flag_name.get)
         view = filter_keywords(perf, stages, lines, flag[urg], flag[off])
 
         st.subheader(ui.t("kw.chart"))

@@ -69,6 +69,21 @@ def test_keywords_page_journey(server, tmp_path):
         page.get_by_text("建议加为否定关键词", exact=False).wait_for(timeout=30000)
         assert page.locator("[data-testid=stException]").count() == 0
         page.screenshot(path=str(tmp_path / "keywords.png"), full_page=True)
+        # a stage filter survives a switch to English and back, relabelled each time
+        page.get_by_role("tab", name="阶段表现").click()
+        page.get_by_test_id("stMultiSelect").first.click()
+        page.get_by_role("option", name="电话词").click()
+        page.keyboard.press("Escape")
+        wait_idle(page)
+        page.get_by_test_id("stSidebarUserContent").get_by_text("English").click()
+        page.get_by_text("Keywords by business line and decision stage").first.wait_for(timeout=60000)
+        wait_idle(page)
+        page.get_by_test_id("stMultiSelect").first.get_by_text("Phone", exact=True).wait_for(timeout=30000)
+        page.get_by_test_id("stSidebarUserContent").get_by_text("中文").click()
+        page.get_by_text("关键词按业务点与决策阶段分组").first.wait_for(timeout=60000)
+        wait_idle(page)
+        page.get_by_test_id("stMultiSelect").first.get_by_text("电话词", exact=True).wait_for(timeout=30000)
+        assert page.locator("[data-testid=stException]").count() == 0
 
 
 def test_a_page_url_opened_first_still_runs_through_the_app(tmp_path_factory):
@@ -179,3 +194,22 @@ def test_a_page_address_signed_out_asks_to_sign_in_and_then_opens_that_page(tmp_
         page.get_by_text("关键词按业务点与决策阶段分组").first.wait_for(timeout=60000)
         assert page.url.split("?")[0].rstrip("/").endswith("/keywords")
         assert page.get_by_text("Page not found").count() == 0
+
+
+def test_the_chosen_account_survives_a_language_switch(server):
+    with browser_page() as page:
+        page.goto(server)
+        wait_idle(page)
+        page.get_by_text("消费最高的推广计划").wait_for(timeout=60000)
+        page.get_by_role("combobox", name="账户", exact=True).click()
+        page.get_by_role("option").filter(has_text="Google").click()
+        wait_idle(page)
+        page.get_by_test_id("stSidebarUserContent").get_by_text("English").click()
+        page.get_by_role("combobox", name="Account", exact=True).wait_for(timeout=60000)
+        wait_idle(page)
+        assert page.get_by_role("combobox", name="Account", exact=True).input_value().startswith("Google Ads")
+        page.get_by_test_id("stSidebarUserContent").get_by_text("中文").click()
+        page.get_by_role("combobox", name="账户", exact=True).wait_for(timeout=60000)
+        wait_idle(page)
+        assert page.get_by_role("combobox", name="账户", exact=True).input_value().startswith("Google Ads")
+        assert page.locator("[data-testid=stException]").count() == 0

@@ -207,6 +207,13 @@ def test_keywords_filters_narrow_the_table():
     at.multiselect(key="kw_f_stage").set_value(["phone"]).run()
     by_stage = next(d.value for d in at.dataframe if "cvr_ci" in d.value.columns)
     assert set(by_stage["stage"]) == {"电话词"}
+    # a language switch makes new widgets (the browser would keep the old labels) that
+    # start from the old ones' values; tests/test_browser.py sees the labels change
+    at.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    assert at.multiselect(key="kw_f_stage_en").value == ["phone"]
+    by_stage = next(d.value for d in at.dataframe if "cvr_ci" in d.value.columns)
+    assert set(by_stage["stage"]) == {"Phone"}
 
 
 def test_lexicon_edit_changes_results_and_is_kept(data_dir):
