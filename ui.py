@@ -525,8 +525,7 @@ def account_key(acct: pd.Series) -> str:
 
 def account_label(row) -> str:
     """``百度营销 · 北京安心开锁 · CNY`` for a row of :func:`optimizer.dataset.accounts`."""
-    return " · ".join(x for x in (name_of(i18n.PLATFORM, row["platform"]), row["account"] or "—",
-                                  row["currency"]) if x)
+    return i18n.account_label(row["platform"], row["account"], row["currency"], lang())
 
 
 # ------------------------------------------------------------------ charts

@@ -64,7 +64,7 @@ from .dataset import accounts, for_account, merge
 from . import memory
 from .errors import IngestError
 from .ingest import read_export
-from .i18n import COMPENSATION_STATUS, METRIC, PLATFORM, SEVERITY, VERTICAL, code_name, money
+from .i18n import COMPENSATION_STATUS, METRIC, SEVERITY, VERTICAL, account_label, code_name, money
 from .sheet_text import st
 from .stages import classifier, detect_vertical, keyword_performance, negative_keywords, stage_table, structure_fixes
 from .targets import BundleSheet, RuleSet, bundle_sheet_for, load_rules, read_bundle_sheet
@@ -765,7 +765,7 @@ def summary_text(a: Analysis, lang: str = "zh", workbook: str | Path | None = No
     ``lang``: the account (platform, account, currency, vertical, days, rows, and the
     workbook written), its first ``top`` actions (rank, severity, action, money) and
     its notes."""
-    label = " · ".join(x for x in (code_name(PLATFORM, a.platform, lang), a.account or "—", a.currency) if x)
+    label = account_label(a.platform, a.account, a.currency, lang)
     head = st("cli.account", lang, label=label, vertical=code_name(VERTICAL, a.vertical, lang),
               start=_day(a.date_start) or "-", end=_day(a.date_end) or "-", rows=f"{a.rows:,}")
     lines = [head + (f" → {workbook}" if workbook else "")]

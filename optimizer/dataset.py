@@ -47,9 +47,28 @@ class MergeReport:
     replaced: int
     replaced_from: dict[str, int]
     duplicates_in_file: int
+    #: (platform, account, currency) of the accounts this file brings that the table did
+    #: not hold, and of those it held — when it held any (a second client's export
+    #: uploaded into the wrong workspace shows here)
+    new_accounts: tuple[tuple[str, str, str], ...] = ()
+    earlier_accounts: tuple[tuple[str, str, str], ...] = ()
+
+    def account_warning(self, lang: str = "zh") -> str | None:
+        """A sentence when the file brings an account the table did not hold (None otherwise)."""
+        if not self.new_accounts:
+            return None
+        from .i18n import account_label
+        sep = "、" if lang == "zh" else ", "
+        new = sep.join(account_label(*a, lang) for a in self.new_accounts)
+        old = sep.join(account_label(*a, lang) for a in self.earlier_accounts)
+        if lang == "zh":
+            return (f"{self.file} 带来了这个工作区原来没有的账户：{new}（原有：{old}）。一个工作区应只放同一个客户的"
+                    "账户；如果传错了工作区，可以在下面删除这个文件。")
+        return (f"{self.file} brings an account this workspace did not hold: {new} (it held {old}). A workspace "
+                "is meant for one client's accounts; if this file belongs to another client, delete it below.")
 
     def messages(self, lang: str = "zh") -> list[str]:
-        """Plain sentences for the user."""
+        """Plain sentences for the user about duplicates and replaced rows."""
         out = []
         for src, n in self.duplicates_from.items():
             out.append(f"{n} 行已从 {src} 载入过，已跳过。" if lang == "zh" else
@@ -112,10 +131,23 @@ def merge(existing: pd.DataFrame | None, new: Export) -> tuple[pd.DataFrame, Mer
     if replaced_keys:
         keep_base &= ~base_keys.isin(replaced_keys).to_numpy()
     merged = concat([base.loc[keep_base], incoming.loc[~same]])
+    earlier = _account_set(base)
+    brought = _account_set(incoming) - earlier
     report = MergeReport(file, int((~found).sum()), int(same.sum()),
                          {str(k): int(v) for k, v in dup_from.items()}, int(replace.sum()),
-                         {str(k): int(v) for k, v in rep_from.items()}, int(dup_in_file.sum()))
+                         {str(k): int(v) for k, v in rep_from.items()}, int(dup_in_file.sum()),
+                         tuple(sorted(brought)), tuple(sorted(earlier)) if brought else ())
     return merged, report
+
+
+def _account_set(table: pd.DataFrame) -> set[tuple[str, str, str]]:
+    """The (platform, account, currency) of the table's rows, as attributed by
+    :func:`_account_combos` (each distinct combination once)."""
+    if table.empty:
+        return set()
+    _, combos = _account_combos(table)
+    return {(str(p), str(a), str(c)) for p, a, c in combos[["platform", "account", "currency"]].itertuples(
+        index=False, name=None)}
 
 
 def load_exports(paths) -> pd.DataFrame:

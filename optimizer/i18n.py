@@ -734,6 +734,13 @@ def code_name(table: dict[str, tuple[str, str]], code: str | None, lang: str = "
     return _pick(entry, lang) if entry else code
 
 
+def account_label(platform: str | None, account: str | None, currency: str | None, lang: str = "zh") -> str:
+    """``百度营销 · 北京安心开锁 · CNY``; an account the export does not name (Google Ads
+    downloads often don't) reads ``未命名账户`` / ``unnamed account``."""
+    name = account or ("未命名账户" if lang == "zh" else "unnamed account")
+    return " · ".join(x for x in (code_name(PLATFORM, platform, lang), name, currency) if x)
+
+
 CURRENCY_SYMBOL = {"CNY": "¥", "USD": "$", "CAD": "CA$", "AUD": "A$", "EUR": "€", "GBP": "£", "INR": "₹",
                    "HKD": "HK$", "TWD": "NT$"}
 

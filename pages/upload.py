@@ -135,6 +135,9 @@ for fid, r in results.items():
             st.info(ui.t("upload.map_used", file=r["name"]), icon=":material/table_edit:")
         for msg in r["report"].messages(lang):
             st.caption(":material/content_copy: " + msg)
+        other = r["report"].account_warning(lang)
+        if other:
+            st.warning(other, icon=":material/person_alert:")
         for note in r["info"].notes:
             st.warning(f"{r['name']}: {note.zh if lang == 'zh' else note.en}", icon=":material/info:")
         continue

@@ -53,6 +53,25 @@ def test_exact_duplicate_lines_inside_one_file_are_dropped_and_counted():
     assert "1 exact duplicate rows inside dup.csv were dropped." in r.messages("en")
 
 
+def test_a_file_of_another_account_is_named_with_the_accounts_held():
+    t, r = merge(None, read_export(baidu("a", DAY1), "a.csv"))
+    assert r.account_warning("zh") is None                       # the first file: nothing to compare with
+    t, r = merge(t, read_export(baidu("b", DAY2), "b.csv"))
+    assert r.new_accounts == () and r.account_warning("en") is None   # the same account again
+    other = [d.replace("安心开锁", "顺达搬家") for d in DAY2]
+    t, r = merge(t, read_export(baidu("c", other), "c.csv"))
+    assert r.new_accounts == (("baidu", "顺达搬家", "CNY"),)
+    assert r.earlier_accounts == (("baidu", "安心开锁", "CNY"),)
+    zh = r.account_warning("zh")
+    assert "c.csv" in zh and "百度营销 · 顺达搬家 · CNY" in zh and "原有：百度营销 · 安心开锁 · CNY" in zh
+    assert "Baidu · 顺达搬家 · CNY" in r.account_warning("en")
+    assert not any("顺达搬家" in m for m in r.messages("zh"))   # the warning is apart from the merge notes
+    google = ("Keyword,Campaign,Ad group,Currency code,Impr.,Clicks,Cost\nlocksmith,Core,Lockout,USD,10,1,2.00\n")
+    _, r = merge(t, read_export(google.encode(), "g.csv"))
+    assert "Google Ads · 未命名账户 · USD" in r.account_warning("zh")
+    assert "Google Ads · unnamed account · USD" in r.account_warning("en")
+
+
 def test_merge_does_not_modify_its_inputs():
     first, _ = merge(None, read_export(baidu("a", DAY1), "a.csv"))
     before = first.copy()

@@ -109,6 +109,15 @@ def test_same_file_twice_reports_duplicates():
     assert len(table_of(at)) == 11
 
 
+def test_a_second_clients_file_in_the_same_workspace_is_flagged():
+    at = start("pages/upload.py")
+    _upload(at, FIXTURES / "baidu_keyword_daily_gbk.csv")
+    at.run()
+    _upload(at, real("google_ads/towing-no-1__Search_keyword_report.csv"))
+    warnings = [w.value for w in at.warning if "towing-no-1" in w.value]
+    assert len(warnings) == 1 and "原来没有的账户" in warnings[0] and "原有：百度营销" in warnings[0], warnings
+
+
 def test_bad_file_gets_a_specific_error_and_loaded_data_is_unchanged():
     at = start("pages/upload.py")
     good = FIXTURES / "baidu_keyword_daily_gbk.csv"
