@@ -93,7 +93,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import test_proportions_2indep
 
 from .dataset import partial_last_day, spend_mask
-from .schema import dense_key, text_array, text_codes
+from .schema import dense_key, group_sum, text_array, text_codes
 
 LEVELS = ("account", "line", "bundle", "campaign", "keyword")
 #: levels whose entities are groups of plans, given by a plan → group mapping
@@ -306,9 +306,7 @@ def daily_sums(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     out["date"] = dates[first]
     for c in ("clicks", "cost"):
         out[c] = np.bincount(inv, weights=np.nan_to_num(frame[c].to_numpy(float)), minlength=m)
-    conv = frame["conversions"].to_numpy(float)
-    has = np.bincount(inv, weights=~np.isnan(conv), minlength=m) > 0
-    out["conversions"] = np.where(has, np.bincount(inv, weights=np.nan_to_num(conv), minlength=m), np.nan)
+    out["conversions"] = group_sum(inv, frame["conversions"].to_numpy(float), m)
     return pd.DataFrame(out)
 
 

@@ -133,7 +133,7 @@ from .dataset import partial_last_day
 from . import drift
 from .drift import SERIES_COLUMNS, detect
 from .lexicon import STAGE_PRECEDENCE
-from .schema import dense_key, text_array, text_codes
+from .schema import dense_key, group_sum, text_array, text_codes
 from .stages import Classifier
 
 __all__ = [
@@ -320,9 +320,7 @@ def url_state(rows: pd.DataFrame) -> pd.DataFrame:
     out["last_day"] = days.max().to_numpy()
     del days
     for m in ("impressions", "clicks", "cost", "conversions"):
-        v = kw[m].to_numpy(float)[order]
-        has = np.add.reduceat(~np.isnan(v), first_rows) > 0
-        out[m] = np.where(has, np.add.reduceat(np.nan_to_num(v), first_rows), np.nan)   # sum(min_count=1)
+        out[m] = group_sum(gid, kw[m].to_numpy(float)[order], len(first_rows))
     out["rows"] = np.diff(np.r_[first_rows, n]).astype("int64")
     for f in URL_FIELDS:
         v = codes[f][order]
@@ -1251,9 +1249,7 @@ def page_performance(rows: pd.DataFrame | PageRows, prefer: str = "mobile") -> p
 
     def total(values: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """Sum per page with min_count=1 (NaN when no row of the page has a value)."""
-        v = values if rows is None else np.where(rows, values, np.nan)
-        has = np.bincount(gid, weights=~np.isnan(v), minlength=n_pages) > 0
-        return np.where(has, np.bincount(gid, weights=np.nan_to_num(v), minlength=n_pages), np.nan)
+        return group_sum(gid, values if rows is None else np.where(rows, values, np.nan), n_pages)
 
     def distinct(*columns: str) -> np.ndarray:
         """How many distinct values of ``columns`` each page has."""

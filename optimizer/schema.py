@@ -194,6 +194,14 @@ def dense_key(codes: Sequence[np.ndarray]) -> np.ndarray:
     return key
 
 
+def group_sum(groups: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """``values`` summed per group (``groups``: codes 0..n-1, one per value) as a pandas
+    sum with ``min_count=1``: NaN values are skipped, and a group whose values are all
+    NaN sums to NaN."""
+    has = np.bincount(groups, weights=~np.isnan(values), minlength=n) > 0
+    return np.where(has, np.bincount(groups, weights=np.nan_to_num(values), minlength=n), np.nan)
+
+
 def empty_table() -> pd.DataFrame:
     """A canonical table with no rows and every column in its dtype."""
     return conform(pd.DataFrame(index=pd.RangeIndex(0)))
