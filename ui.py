@@ -48,21 +48,36 @@ def t(key: str, **params: object) -> str:
     return i18n.t(key, lang(), **params)
 
 
-def wkey(base: str, carry: bool = False) -> str:
+_NO_DEFAULT = object()
+_RENDERED = "_wkey_rendered"  # widget base key -> the language's key it was last rendered under
+
+
+def wkey(base: str, default: object = _NO_DEFAULT) -> str:
     """A widget key per language for widgets whose options are translated: the browser
     keeps a keyed widget's formatted options across reruns (a switch to English would
     still show 电话词), so a language switch needs a fresh widget. Chinese (the
     default) keeps the plain key.
 
-    ``carry``: the fresh widget starts from the value the other language's widget had,
-    so that an account choice or a filter survives the switch. Only for widgets given
-    no default of their own (Streamlit warns when a widget has both)."""
+    The fresh widget starts from the value the other language's widget had, so that an
+    account choice or a filter survives the switch. The value is written again on every
+    switch, even when the server still holds one for this key: the browser forgets the
+    widgets it stops showing, and a value the server kept but did not send again would
+    be shown as the widget's default while the page still applied it.
+
+    ``default``: the widget's first value. Give it here, not to the widget (Streamlit
+    warns when a widget has both a default and a value set through session state)."""
     key = base if lang() == "zh" else f"{base}_{lang()}"
-    if carry and key not in st.session_state:
-        for other in (base, f"{base}_en"):
-            if other != key and other in st.session_state:
-                st.session_state[key] = st.session_state[other]
-                break
+    rendered = st.session_state.setdefault(_RENDERED, {})
+    switched = rendered.get(base, key) != key
+    rendered[base] = key
+    if switched or key not in st.session_state:
+        other = next((k for k in (base, f"{base}_en") if k != key and k in st.session_state), None)
+        if other is not None:
+            st.session_state[key] = st.session_state[other]
+        elif default is not _NO_DEFAULT:
+            st.session_state[key] = default
+        elif switched:
+            st.session_state.pop(key, None)
     return key
 
 
@@ -418,7 +433,7 @@ def pick_account(table: pd.DataFrame, key: str, container=None) -> tuple[pd.Seri
         st.info(t("overview.no_data"))
         st.stop()
     where = container or st
-    pick = where.selectbox(t("overview.account"), range(len(accounts)), key=wkey(key, carry=True),
+    pick = where.selectbox(t("overview.account"), range(len(accounts)), key=wkey(key),
                            format_func=lambda i: account_label(accounts.iloc[i]))
     acct = accounts.iloc[pick]
     return acct, dataset.for_account(table, acct["platform"], acct["account"], acct["currency"])

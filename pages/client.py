@@ -54,7 +54,7 @@ daily = dataset.daily_totals(rows, partial_day)
 cmp = dataset.week_comparison(daily)  # the latest weeks whatever the period shown
 
 periods = {"7": 7, "30": 30, "all": None}
-period = st.segmented_control(ui.t("client.period"), list(periods), default="30", key=ui.wkey("client_period"),
+period = st.segmented_control(ui.t("client.period"), list(periods), key=ui.wkey("client_period", default="30"),
                               format_func=lambda p: ui.t(f"client.period_{p}")) or "30"
 if not daily.empty and periods[period] is not None:
     last = daily["date"].max()

@@ -21,7 +21,7 @@ currency, sym, akey, edits_json = ctx.currency, ctx.symbol, ctx.key, ctx.edits_j
 store = ui.lexicon_store()
 options = ["auto", *VERTICALS]
 choice = top[1].selectbox(
-    ui.t("kw.vertical"), options, index=options.index(ctx.saved_vertical or "auto"), key=ui.wkey(f"kw_vertical_{akey}"),
+    ui.t("kw.vertical"), options, key=ui.wkey(f"kw_vertical_{akey}", default=ctx.saved_vertical or "auto"),
     format_func=lambda v: ui.t("kw.vertical_detected", name=ui.name_of(i18n.VERTICAL, ctx.detected)) if v == "auto"
     else ui.name_of(i18n.VERTICAL, v), disabled=not store.writable)
 if store.writable and (None if choice == "auto" else choice) != ctx.saved_vertical:
@@ -44,15 +44,15 @@ with tab_stage:
         st.info(ui.t("kw.no_keywords"))
     else:
         f = st.columns(4)
-        stages = f[0].multiselect(ui.t("kw.filter_stage"), list(i18n.STAGE), key=ui.wkey("kw_f_stage", carry=True),
+        stages = f[0].multiselect(ui.t("kw.filter_stage"), list(i18n.STAGE), key=ui.wkey("kw_f_stage"),
                                   format_func=stage_names.get, placeholder=ui.t("kw.all"))
         lines = f[1].multiselect(ui.t("kw.filter_line"), sorted(perf["business_line"].unique()), key="kw_f_line",
                                  placeholder=ui.t("kw.all"))
         flag = {"all": None, "yes": 1, "no": 0}
         flag_name = {"all": ui.t("kw.all"), "yes": ui.t("kw.only"), "no": ui.t("kw.exclude")}
-        urg = f[2].selectbox(ui.t("kw.filter_urgency"), list(flag), key=ui.wkey("kw_f_urg", carry=True),
+        urg = f[2].selectbox(ui.t("kw.filter_urgency"), list(flag), key=ui.wkey("kw_f_urg"),
                              format_func=flag_name.get)
-        off = f[3].selectbox(ui.t("kw.filter_off"), list(flag), key=ui.wkey("kw_f_off", carry=True),
+        off = f[3].selectbox(ui.t("kw.filter_off"), list(flag), key=ui.wkey("kw_f_off"),
                              format_func=flag_name.get)
         view = filter_keywords(perf, stages, lines, flag[urg], flag[off])
 

@@ -24,12 +24,12 @@ snapshots = {u.id: u for u in snapshot_uploads(ui.ctx().access.uploads(ws.id))}
 default = default_previous(list(snapshots.values()))
 with st.expander(ui.t("lp.settings"), icon=":material/tune:", expanded=default is not None):
     c = st.columns([3, 1])
-    options = [None, *snapshots]
+    # "" is "no earlier file" (a value of None would be read as no choice at all)
     stored_pick = c[0].selectbox(
-        ui.t("lp.previous_stored"), options, index=options.index(default.id) if default is not None else 0,
-        key=ui.wkey("lp_previous_stored"),
-        format_func=lambda i: ui.t("lp.previous_none") if i is None else
-        f"{snapshots[i].file_name} · {ui.when(snapshots[i].uploaded_at)}")
+        ui.t("lp.previous_stored"), ["", *snapshots],
+        key=ui.wkey("lp_previous_stored", default=default.id if default is not None else ""),
+        format_func=lambda i: ui.t("lp.previous_none") if i == "" else
+        f"{snapshots[i].file_name} · {ui.when(snapshots[i].uploaded_at)}") or None
     alpha = c[1].select_slider(ui.t("dr.alpha"), [0.01, 0.05, 0.10, 0.20], 0.05, key="lp_alpha",
                                help=ui.t("dr.alpha_help"))
     uploads = st.file_uploader(ui.t("lp.previous"), type=["csv", "txt", "tsv", "xlsx", "xls"],

@@ -37,7 +37,7 @@ if daily.empty:
     st.info(ui.t("overview.no_daily"))
 else:
     line = st.segmented_control(ui.t("overview.trend_metric"), ["cpa", "conversions", "clicks"],
-                                default="cpa", key=ui.wkey("overview_line"),
+                                key=ui.wkey("overview_line", default="cpa"),
                                 format_func=lambda k: ui.t(f"overview.{k}")) or "cpa"
     st.plotly_chart(ui.daily_chart(daily, currency, line), width="stretch", key="overview_chart")
     last = partial_day if partial_day is not None and daily["partial"].any() else None

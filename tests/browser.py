@@ -72,6 +72,8 @@ def browser_page(width: int = 1280, height: int = 900):
 
 
 def wait_idle(page, timeout: int = 60000) -> None:
-    """Wait until Streamlit has finished running the script."""
-    page.wait_for_selector("[data-testid=stApp]", timeout=timeout)
+    """Wait until Streamlit has finished running the script: the app's script state (set
+    to rerunRequested the moment a widget changes, so a click just made is not missed)
+    reads notRunning and no status widget is shown."""
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout)
     page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout)

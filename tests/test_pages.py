@@ -225,6 +225,37 @@ def test_keywords_filters_narrow_the_table():
     assert set(by_stage["stage"]) == {"Phone"}
 
 
+def _language_switch_script():
+    import streamlit as st
+
+    import ui
+    st.radio("lang", ["zh", "en"], key="lang")
+    picked = st.multiselect("stage", ["phone", "core"], key=ui.wkey("f_stage"))
+    shown = st.segmented_control("line", ["cpa", "clicks"], key=ui.wkey("line", default="cpa"))
+    st.write(f"{picked}|{shown}")
+
+
+def test_a_language_switch_sends_each_carried_value_to_the_browser_again():
+    """Both languages' widgets share one value. On every switch the value is written again,
+    so the browser is sent it (set_value) even when the server still held one for that key:
+    the browser forgot the widget when it stopped showing it, and would otherwise show the
+    widget's default while the page still filtered by the kept value."""
+    at = AppTest.from_function(_language_switch_script).run()
+    assert at.markdown[0].value == "[]|cpa"  # the default given to wkey
+    at.multiselect(key="f_stage").set_value(["phone"]).run()
+    at.segmented_control(key="line").set_value("clicks").run()
+    at.radio(key="lang").set_value("en").run()
+    assert at.markdown[0].value == "['phone']|clicks"
+    assert at.multiselect(key="f_stage_en").proto.set_value
+    at.radio(key="lang").set_value("zh").run()
+    assert at.markdown[0].value == "['phone']|clicks"
+    assert at.multiselect(key="f_stage").proto.set_value and at.segmented_control(key="line").proto.set_value
+    at.run()  # a plain rerun leaves the browser's own value alone
+    assert at.markdown[0].value == "['phone']|clicks" and not at.multiselect(key="f_stage").proto.set_value
+    at.multiselect(key="f_stage").set_value([]).run()
+    assert at.markdown[0].value == "[]|clicks"
+
+
 def test_lexicon_edit_changes_results_and_is_kept(data_dir):
     at = start("pages/keywords.py")
     _baidu(at, "kw_account")
@@ -419,7 +450,7 @@ def test_landing_page_compares_urls_with_the_workspaces_earlier_upload():
     assert changed["new"].tolist() == ["https://m.a-kaisuo.cn/huansuo-new"]
     # compared with nothing, the newest table alone does not see the change
     pick.select_index(0).run()
-    assert not at.exception and at.selectbox(key="lp_previous_stored").value is None
+    assert not at.exception and at.selectbox(key="lp_previous_stored").value == ""
     again = [d.value for d in at.dataframe if "old" in d.value.columns]
     assert not again or "链接已更改" not in set(again[0]["kind"])
 
