@@ -42,8 +42,8 @@ def test_upload_a_file_and_see_its_summary(server, tmp_path):
         page.screenshot(path=str(tmp_path / "upload.png"), full_page=True)
         # the overview (reached inside the same session) now shows the uploaded data
         page.get_by_test_id("stPageLink-NavLink").filter(has_text="账户概览").click()
+        page.get_by_text("消费最高的推广计划").wait_for(timeout=60000)
         wait_idle(page)
-        page.get_by_text("账户概览").first.wait_for(timeout=30000)
         assert page.get_by_text("示例账户").count() == 0
 
 
@@ -134,7 +134,8 @@ def test_landing_pages_journey(server, tmp_path):
         wait_idle(page)
         page.get_by_text("落地页一览（红色优先）").wait_for(timeout=90000)
         page.get_by_text("页面详情").wait_for(timeout=60000)
-        page.get_by_text("转化率自 11-08 起下降 33%").first.wait_for(timeout=60000)
+        # the page details (the grid's hidden accessible cells say it too)
+        page.get_by_test_id("stMarkdown").get_by_text("转化率自 11-08 起下降 33%").first.wait_for(timeout=60000)
         page.locator(".js-plotly-plot").first.wait_for(timeout=30000)
         assert page.locator("[data-testid=stException]").count() == 0
         page.screenshot(path=str(tmp_path / "landing.png"), full_page=True)
