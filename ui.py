@@ -543,6 +543,39 @@ def account_label(row) -> str:
     return i18n.account_label(row["platform"], row["account"], row["currency"], lang())
 
 
+# ------------------------------------------------------------------ table columns
+
+def percent_column(label: str, progress: bool = False, **kw):
+    """A column of fractions shown as percentages with two decimals, like everything else
+    the app writes (i18n.percent): Streamlit's own "percent" preset trims trailing zeros
+    (13.9% beside 14.18%) unless the column's step says how precise it is.
+    ``progress``: a bar from 0 to 100%."""
+    if progress:
+        return st.column_config.ProgressColumn(label, format="percent", min_value=0, max_value=1,
+                                               step=_PERCENT_STEP, **kw)
+    return st.column_config.NumberColumn(label, format="percent", step=_PERCENT_STEP, **kw)
+
+
+_PERCENT_STEP = 0.0001  # 0.01 %: two decimals once shown as a percentage
+
+
+def for_display(frame: pd.DataFrame, column_config: dict) -> pd.DataFrame:
+    """``frame`` with each percent_column rounded to its step. Streamlit cuts a value with
+    a step down to the step (0.09167 would read 9.16%); rounded first, it reads 9.17%
+    as i18n.percent writes it."""
+    cols = [c for c, cfg in column_config.items() if c in frame.columns and isinstance(cfg, dict)
+            and cfg.get("type_config", {}).get("format") == "percent"
+            and cfg["type_config"].get("step") == _PERCENT_STEP]
+    if not cols:
+        return frame
+    return frame.assign(**{c: pd.to_numeric(frame[c], errors="coerce").round(4) for c in cols})
+
+
+def dataframe(frame: pd.DataFrame, column_config: dict, **kw):
+    """st.dataframe with percent columns shown as the rest of the app shows them (for_display)."""
+    return st.dataframe(for_display(frame, column_config), column_config=column_config, **kw)
+
+
 # ------------------------------------------------------------------ charts
 
 def daily_chart(daily: pd.DataFrame, currency: str | None, line: str = "cpa") -> go.Figure:

@@ -43,7 +43,7 @@ bundle_cols = {
     "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
     "cpa": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f"),
     "target_cpa": st.column_config.NumberColumn(ui.t("col.target_cpa"), format=f"{sym}%,.2f"),
-    "cvr": st.column_config.NumberColumn(ui.t("col.cvr"), format="percent"),
+    "cvr": ui.percent_column(ui.t("col.cvr")),
     "cpa_ratio": st.column_config.NumberColumn(ui.t("col.cpa_ratio"), format="%.2f×"),
     "cvr_ratio": st.column_config.NumberColumn(ui.t("col.cvr_ratio"), format="%.2f×"),
     "meets_threshold": st.column_config.CheckboxColumn(ui.t("col.ready")),
@@ -52,7 +52,7 @@ bundle_cols = {
 
 
 def show_bundles(frame: pd.DataFrame, key: str) -> None:
-    st.dataframe(frame.assign(kind=frame["kind"].map(kind_name))[list(bundle_cols)], hide_index=True,
+    ui.dataframe(frame.assign(kind=frame["kind"].map(kind_name))[list(bundle_cols)], hide_index=True,
                  width="stretch", key=key, column_config=bundle_cols)
 
 
@@ -73,15 +73,16 @@ st.plotly_chart(fig, width="stretch", key="bd_chart")
 
 st.subheader(ui.t("bd.whatif"))
 bundle_ids = sorted(set(proposal["bundle"]) - {"-"}, key=lambda b: int(b[1:])) + [f"B{len(summary) + 1}"]
+editor_cols = {"campaign": ui.t("col.campaign"), "business_line": ui.t("col.business_line"),
+               "bundle": st.column_config.SelectboxColumn(ui.t("col.bundle"), options=bundle_ids, required=True),
+               "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
+               "cpa_shrunk": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f"),
+               "cvr_shrunk": ui.percent_column(ui.t("col.cvr"))}
 edited = st.data_editor(
-    proposal[["campaign", "business_line", "bundle", "conversions", "cpa_shrunk", "cvr_shrunk"]],
+    ui.for_display(proposal[list(editor_cols)], editor_cols),
     hide_index=True, width="stretch", key="bd_editor", disabled=["campaign", "business_line", "conversions",
                                                                  "cpa_shrunk", "cvr_shrunk"],
-    column_config={"campaign": ui.t("col.campaign"), "business_line": ui.t("col.business_line"),
-                   "bundle": st.column_config.SelectboxColumn(ui.t("col.bundle"), options=bundle_ids, required=True),
-                   "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
-                   "cpa_shrunk": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f"),
-                   "cvr_shrunk": st.column_config.NumberColumn(ui.t("col.cvr"), format="percent")})
+    column_config=editor_cols)
 moved = proposal.assign(bundle=edited["bundle"].to_numpy()).drop(columns="bundle_kind")
 changed = not moved["bundle"].equals(proposal["bundle"])
 if changed:
@@ -95,7 +96,7 @@ ui.bundle_map_actions(akey, assignment_map(chosen, settings),
                       "bd_map")
 
 st.subheader(ui.t("bd.plans"))
-st.dataframe(
+ui.dataframe(
     proposal.assign(cpa_interval=[f"{sym}{lo:,.0f} – {sym}{hi:,.0f}" for lo, hi in
                                   zip(proposal["cpa_low"], proposal["cpa_high"])])[
         ["campaign", "business_line", "bundle", "cost", "clicks", "conversions", "cvr", "cvr_shrunk", "cpa",
@@ -105,8 +106,8 @@ st.dataframe(
         "cost": st.column_config.NumberColumn(ui.t("col.cost"), format=f"{sym}%,.2f"),
         "clicks": st.column_config.NumberColumn(ui.t("col.clicks"), format="%,d"),
         "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
-        "cvr": st.column_config.NumberColumn(ui.t("col.cvr"), format="percent"),
-        "cvr_shrunk": st.column_config.NumberColumn(ui.t("col.cvr") + " ↘", format="percent"),
+        "cvr": ui.percent_column(ui.t("col.cvr")),
+        "cvr_shrunk": ui.percent_column(ui.t("col.cvr") + " ↘"),
         "cpa": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f"),
         "cpa_shrunk": st.column_config.NumberColumn(ui.t("col.cpa") + " ↘", format=f"{sym}%,.2f"),
         "cpa_interval": ui.t("col.cpa_interval"), "thin": st.column_config.CheckboxColumn(ui.t("col.thin"))})
@@ -116,13 +117,13 @@ cpc = cpc_keywords(perf, window_rows)
 if cpc.empty:
     st.success(ui.t("bd.cpc_none"))
 else:
-    st.dataframe(cpc[["keyword", "campaign", "business_line", "stage", "conversions", "conv_share", reason_col]]
+    ui.dataframe(cpc[["keyword", "campaign", "business_line", "stage", "conversions", "conv_share", reason_col]]
                  .assign(stage=lambda d: d["stage"].map(lambda s: ui.name_of(i18n.STAGE, s))),
                  hide_index=True, width="stretch", key="bd_cpc", column_config={
                      "keyword": ui.t("col.keyword"), "campaign": ui.t("col.campaign"),
                      "business_line": ui.t("col.business_line"), "stage": ui.t("col.stage"),
                      "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
-                     "conv_share": st.column_config.NumberColumn(ui.t("col.conv_share"), format="percent"),
+                     "conv_share": ui.percent_column(ui.t("col.conv_share")),
                      reason_col: ui.t("col.reason")})
 
 st.subheader(ui.t("bd.existing"))
@@ -139,22 +140,22 @@ if membership.dropna().empty or membership[membership.index.isin(evidence["campa
     st.info(ui.t("bd.existing_none"))
 else:
     current = existing_bundles(evidence, membership, targets)
-    st.dataframe(current, hide_index=True, width="stretch", key="bd_current", column_config={
+    ui.dataframe(current, hide_index=True, width="stretch", key="bd_current", column_config={
         "bundle": ui.t("col.bundle"), "plans": ui.t("col.plans"), "n_plans": None,
         "cost": st.column_config.NumberColumn(ui.t("col.cost"), format=f"{sym}%,.2f"),
         "clicks": None, "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
         "cpa": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f"),
-        "cvr": st.column_config.NumberColumn(ui.t("col.cvr"), format="percent"),
+        "cvr": ui.percent_column(ui.t("col.cvr")),
         "target_cpa": st.column_config.NumberColumn(ui.t("col.target_cpa_current"), format=f"{sym}%,.2f"),
-        "cpa_vs_target": st.column_config.NumberColumn(ui.t("col.cpa_vs_target"), format="percent"),
+        "cpa_vs_target": ui.percent_column(ui.t("col.cpa_vs_target")),
         "over_target": st.column_config.CheckboxColumn(ui.t("col.over_target"))})
     splits = split_candidates(evidence, membership, targets, max_cpa_ratio=settings.max_cpa_ratio)
-    st.dataframe(splits[["bundle", "campaign", "conversions", "cpa", "rest_cpa", "cvr", "q_value", "split", reason_col]],
+    ui.dataframe(splits[["bundle", "campaign", "conversions", "cpa", "rest_cpa", "cvr", "q_value", "split", reason_col]],
                  hide_index=True, width="stretch", key="bd_splits", column_config={
                      "bundle": ui.t("col.bundle"), "campaign": ui.t("col.campaign"),
                      "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
                      "cpa": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f"),
                      "rest_cpa": st.column_config.NumberColumn(ui.t("col.rest_cpa"), format=f"{sym}%,.2f"),
-                     "cvr": st.column_config.NumberColumn(ui.t("col.cvr"), format="percent"),
+                     "cvr": ui.percent_column(ui.t("col.cvr")),
                      "q_value": st.column_config.NumberColumn(ui.t("col.q_value"), format="%.3f"),
                      "split": st.column_config.CheckboxColumn(ui.t("col.split")), reason_col: ui.t("col.reason")})

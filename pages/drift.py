@@ -150,7 +150,7 @@ if report.targets.empty:
     st.info(ui.t("dr.targets_none"), icon=":material/info:")
 else:
     tg = report.targets
-    st.dataframe(tg.assign(status=tg["status"].map(lambda v: ui.name_of(i18n.TARGET_STATUS, v)),
+    ui.dataframe(tg.assign(status=tg["status"].map(lambda v: ui.name_of(i18n.TARGET_STATUS, v)),
                            window=[f"{a:%m-%d} ~ {b:%m-%d}" if pd.notna(a) else "" for a, b in
                                    zip(tg["window_start"], tg["window_end"])])[
         ["bundle", "status", "window", "cost", "conversions", "cpa", "target_cpa", "threshold", "cpa_vs_target",
@@ -161,7 +161,7 @@ else:
         "cpa": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f"),
         "target_cpa": st.column_config.NumberColumn(ui.t("col.target_cpa_current"), format=f"{sym}%,.2f"),
         "threshold": st.column_config.NumberColumn(ui.t("col.threshold"), format=f"{sym}%,.2f"),
-        "cpa_vs_target": st.column_config.NumberColumn(ui.t("col.cpa_vs_target"), format="percent"),
+        "cpa_vs_target": ui.percent_column(ui.t("col.cpa_vs_target")),
         "excess_cost": st.column_config.NumberColumn(ui.t("col.excess_cost"), format=f"{sym}%,.0f"),
         "sure": st.column_config.CheckboxColumn(ui.t("col.sure"))})
 

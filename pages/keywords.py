@@ -65,7 +65,7 @@ with tab_stage:
         shown = by_line.assign(
             stage=by_line["stage"].map(stage_names),
             cvr_ci=[f"{lo:.1%} – {hi:.1%}" if lo == lo else "–" for lo, hi in zip(by_line["cvr_low"], by_line["cvr_high"])])
-        st.dataframe(
+        ui.dataframe(
             shown[["stage", "business_line", "keywords", "cost", "cost_share", "clicks", "ctr", "conversions", "cvr",
                    "cvr_ci", "cpa"]],
             hide_index=True, width="stretch", key="kw_stage_table",
@@ -73,12 +73,11 @@ with tab_stage:
                 "stage": ui.t("col.stage"), "business_line": ui.t("col.business_line"),
                 "keywords": st.column_config.NumberColumn(ui.t("col.keywords"), format="%,d"),
                 "cost": st.column_config.NumberColumn(ui.t("col.cost"), format=f"{sym}%,.2f"),
-                "cost_share": st.column_config.ProgressColumn(ui.t("col.share"), format="percent", min_value=0,
-                                                              max_value=1),
+                "cost_share": ui.percent_column(ui.t("col.share"), progress=True),
                 "clicks": st.column_config.NumberColumn(ui.t("col.clicks"), format="%,d"),
-                "ctr": st.column_config.NumberColumn(ui.t("col.ctr"), format="percent"),
+                "ctr": ui.percent_column(ui.t("col.ctr")),
                 "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
-                "cvr": st.column_config.NumberColumn(ui.t("col.cvr"), format="percent"),
+                "cvr": ui.percent_column(ui.t("col.cvr")),
                 "cvr_ci": ui.t("col.cvr_ci"),
                 "cpa": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f")})
 

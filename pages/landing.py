@@ -74,7 +74,7 @@ st.subheader(ui.t("lp.table"))
 reasons = "reasons_zh" if lang == "zh" else "reasons_en"
 shown = pages.assign(status=pages["status"].map(lambda s: ui.name_of(i18n.PAGE_STATUS, s)),
                      drop=pages["drop_change"] * 100)
-event = st.dataframe(
+event = ui.dataframe(
     shown[["status", "page", reasons, "n_keywords", "cost", "conversions", "cvr", "cvr_weekly", "drop", "audited"]],
     hide_index=True, width="stretch", key="lp_pages", on_select="rerun", selection_mode="single-row",
     column_config={
@@ -83,7 +83,7 @@ event = st.dataframe(
         "n_keywords": st.column_config.NumberColumn(ui.t("col.n_keywords"), format="%,d"),
         "cost": st.column_config.NumberColumn(ui.t("col.cost"), format=f"{sym}%,.0f"),
         "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
-        "cvr": st.column_config.NumberColumn(ui.t("col.cvr"), format="percent"),
+        "cvr": ui.percent_column(ui.t("col.cvr")),
         "cvr_weekly": st.column_config.LineChartColumn(ui.t("col.cvr_trend"), y_min=0),
         "drop": st.column_config.NumberColumn(ui.t("col.drop"), format="%+.0f%%"),
         "audited": st.column_config.CheckboxColumn(ui.t("col.audited"))})
@@ -127,7 +127,7 @@ with right:
 kws = report.keywords_of(page["page"])
 if len(kws):
     st.caption(ui.t("lp.keywords_all", n=f"{len(kws):,}"), help=ui.t("lp.keywords_all_help"))
-    st.dataframe(kws.assign(fits=kws["match"].map({True: "✓", False: "✗"}).fillna("–"))[
+    ui.dataframe(kws.assign(fits=kws["match"].map({True: "✓", False: "✗"}).fillna("–"))[
         ["keyword", "campaign", "ad_group", "business_line", "fits", "cost", "clicks", "conversions", "cvr"]],
         hide_index=True, width="stretch", key="lp_keywords", column_config={
             "keyword": ui.t("col.keyword"), "campaign": ui.t("col.campaign"), "ad_group": ui.t("col.ad_group"),
@@ -135,7 +135,7 @@ if len(kws):
             "cost": st.column_config.NumberColumn(ui.t("col.cost"), format=f"{sym}%,.2f"),
             "clicks": st.column_config.NumberColumn(ui.t("col.clicks"), format="%,.0f"),
             "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
-            "cvr": st.column_config.NumberColumn(ui.t("col.cvr"), format="percent")})
+            "cvr": ui.percent_column(ui.t("col.cvr"))})
 here = report.match.loc[(report.match["url"] == page["page"]) & report.match["match"].eq(False)] \
     if len(report.match) else report.match
 if len(here):

@@ -47,17 +47,17 @@ else:
 st.subheader(ui.t("overview.top_plans"))
 plans = dataset.campaign_totals(rows)
 sym = i18n.CURRENCY_SYMBOL.get(currency or "", "")
-st.dataframe(
+ui.dataframe(
     plans[["campaign", "cost", "share", "clicks", "conversions", "cpa", "cvr"]],
     hide_index=True, width="stretch", key="overview_plans",
     column_config={
         "campaign": st.column_config.TextColumn(ui.t("col.campaign"), width="medium"),
         "cost": st.column_config.NumberColumn(ui.t("col.cost"), format=f"{sym}%,.2f"),
-        "share": st.column_config.ProgressColumn(ui.t("col.share"), format="percent", min_value=0, max_value=1),
+        "share": ui.percent_column(ui.t("col.share"), progress=True),
         "clicks": st.column_config.NumberColumn(ui.t("col.clicks"), format="%,d"),
         "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
         "cpa": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f"),
-        "cvr": st.column_config.NumberColumn(ui.t("col.cvr"), format="percent"),
+        "cvr": ui.percent_column(ui.t("col.cvr")),
     })
 
 st.divider()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -69,6 +70,14 @@ def test_overview_shows_the_labelled_sample_with_right_spend():
     assert spend.value == i18n.money(_plan_report_spend(), "CNY", 0)
     assert len(at.get("plotly_chart")) == 1
     assert any("最后一天" in c.value for c in at.caption)  # Baidu's late conversions
+    # rates shown with two decimals, rounded (the browser cuts a value down to the column's
+    # step: 1328/14487 = 9.1668% must be sent as 0.0917, not read 9.16%)
+    plans = _frame(at, "cvr")
+    row = plans.loc[plans["campaign"] == "换锁-核心词"].iloc[0]
+    assert row["cvr"] == 0.0917 and row["cvr"] == round(row["conversions"] / row["clicks"], 4)
+    assert (plans["cvr"].dropna() == plans["cvr"].dropna().round(4)).all()
+    cfg = json.loads(next(d for d in at.dataframe if "cvr" in d.value.columns).proto.columns)
+    assert cfg["cvr"]["type_config"] == {"type": "number", "format": "percent", "step": 0.0001}
 
 
 def test_language_switch_to_english():
