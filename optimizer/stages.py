@@ -333,19 +333,23 @@ def stage_table(perf: pd.DataFrame, alpha: float = 0.05, by: tuple[str, ...] = (
     1 − ``alpha``, assuming each click converts independently with one probability
     per group. Platforms may count several conversions for one click; conversions
     are capped at clicks for the interval (the point CVR is not capped). Ratios are
-    NaN where their denominator is zero.
+    NaN where their denominator is zero; sums are NaN where the report gives no
+    figure for any of the group's keywords (a report without conversions).
     """
     from statsmodels.stats.proportion import proportion_confint
 
     cols = [*by, "keywords", *_SUMS, "ctr", "cvr", "cvr_low", "cvr_high", "cpa", "cost_share"]
     if perf.empty:
         return pd.DataFrame(columns=cols)
-    g = perf.groupby(list(by), sort=False).agg(
-        keywords=("stage", "size"), **{c: (c, "sum") for c in _SUMS}).reset_index()
+    grouped = perf.groupby(list(by), sort=False)
+    # a figure the report does not give stays blank (not 0 conversions, 0% CVR)
+    g = grouped[list(_SUMS)].sum(min_count=1)
+    g.insert(0, "keywords", grouped.size())
+    g = g.reset_index()
     clicks = g["clicks"].where(g["clicks"] > 0)
     g["ctr"] = g["clicks"] / g["impressions"].where(g["impressions"] > 0)
     g["cvr"] = g["conversions"] / clicks
-    ok = g["clicks"] > 0
+    ok = (g["clicks"] > 0) & g["conversions"].notna()
     low, high = proportion_confint(g.loc[ok, "conversions"].clip(upper=g.loc[ok, "clicks"]).round(),
                                    g.loc[ok, "clicks"], alpha=alpha, method="wilson")
     g["cvr_low"], g["cvr_high"] = float("nan"), float("nan")

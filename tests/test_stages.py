@@ -166,6 +166,18 @@ def test_stage_table_hand_computed():
     assert len(filter_keywords(perf, stages=["core"], urgency=1)) == 1
 
 
+def test_stage_table_leaves_conversions_blank_when_the_report_has_none():
+    perf = _perf([["P", "U", "a", 100, 10, 50.0, 2, "开锁", "core", 0, 0, ""],
+                  ["P", "U", "b", 300, 30, 150.0, None, "开锁", "core", 1, 0, ""],
+                  ["P", "U", "c", 100, 5, 20.0, None, "开锁", "price", 0, 0, ""]])
+    t = stage_table(perf).set_index("stage")
+    # some keywords with a figure: their sum; none: blank, and so are the rates built on it
+    assert t.loc["core", "conversions"] == 2 and t.loc["core", "cvr"] == pytest.approx(2 / 40)
+    price = t.loc["price"]
+    assert (price["keywords"], price["clicks"], price["cost"]) == (1, 5, 20.0)
+    assert all(math.isnan(price[c]) for c in ("conversions", "cvr", "cvr_low", "cvr_high", "cpa"))
+
+
 def test_negatives_and_structure_fixes_on_the_sample():
     clf = classifier("locksmith")
     kw = read_export(SAMPLE / "baidu_keyword_report.csv").table
