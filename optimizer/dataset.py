@@ -132,7 +132,7 @@ def merge(existing: pd.DataFrame | None, new: Export) -> tuple[pd.DataFrame, Mer
         keep_base &= ~base_keys.isin(replaced_keys).to_numpy()
     merged = concat([base.loc[keep_base], incoming.loc[~same]])
     earlier = _account_set(base)
-    brought = _account_set(incoming) - earlier
+    brought = _new_accounts(_account_set(incoming), earlier)
     report = MergeReport(file, int((~found).sum()), int(same.sum()),
                          {str(k): int(v) for k, v in dup_from.items()}, int(replace.sum()),
                          {str(k): int(v) for k, v in rep_from.items()}, int(dup_in_file.sum()),
@@ -148,6 +148,16 @@ def _account_set(table: pd.DataFrame) -> set[tuple[str, str, str]]:
     _, combos = _account_combos(table)
     return {(str(p), str(a), str(c)) for p, a, c in combos[["platform", "account", "currency"]].itertuples(
         index=False, name=None)}
+
+
+def _new_accounts(incoming: set[tuple[str, str, str]], earlier: set[tuple[str, str, str]]
+                  ) -> set[tuple[str, str, str]]:
+    """The (platform, account, currency) of ``incoming`` that match none of ``earlier``.
+    A blank account or currency matches any: a report that does not name them (Google's
+    hour-of-day or location reports have no currency column) is not another client's."""
+    def same(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
+        return a[0] == b[0] and all(x == y or not x or not y for x, y in zip(a[1:], b[1:]))
+    return {k for k in incoming if not any(same(k, e) for e in earlier)}
 
 
 def load_exports(paths) -> pd.DataFrame:
@@ -404,6 +414,20 @@ def partial_last_day(table: pd.DataFrame) -> pd.Timestamp | None:
     None when there are no Baidu daily rows."""
     rows = table.loc[(table["platform"] == "baidu") & table["date"].notna()]
     return None if rows.empty else rows["date"].max()
+
+
+def complete_cpl(daily: pd.DataFrame) -> tuple[float, pd.Timestamp | None]:
+    """Cost per conversion over the days of :func:`daily_totals` whose conversions are
+    complete, and the day left out (the ``partial`` day, Baidu's last; None when there
+    is none). Counting that day's cost with only part of its conversions would raise
+    the figure. NaN without conversions."""
+    if daily.empty:
+        return float("nan"), None
+    partial = daily["partial"].astype(bool)
+    whole = daily.loc[~partial]
+    conv = whole["conversions"].sum(min_count=1)
+    cpl = float(whole["cost"].sum() / conv) if conv == conv and conv > 0 else float("nan")
+    return cpl, (daily.loc[partial, "date"].max() if partial.any() else None)
 
 
 def weekly_totals(daily: pd.DataFrame) -> pd.DataFrame:

@@ -64,10 +64,13 @@ if not daily.empty and periods[period] is not None:
 s = dataset.summary(rows)
 if not daily.empty:
     st.caption(ui.t("client.range", start=f"{daily['date'].min():%Y-%m-%d}", end=f"{daily['date'].max():%Y-%m-%d}"))
+cpl, left_out = dataset.complete_cpl(daily) if not daily.empty else (s.cpa, None)
 m = st.columns(3)
 m[0].metric(ui.t("client.spend"), i18n.money(s.cost, currency, 0))
 m[1].metric(ui.t("client.leads"), f"{s.conversions:,.0f}")
-m[2].metric(ui.t("client.cpl"), i18n.money(s.cpa, currency, 0))
+m[2].metric(ui.t("client.cpl"), i18n.money(cpl, currency, 0))
+if left_out is not None:
+    st.caption(":material/schedule: " + ui.t("client.cpl_left_out", day=f"{left_out:%m-%d}"))
 
 st.subheader(ui.t("client.trend"))
 if daily.empty:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 import tests.apptest  # noqa: F401 - every run goes through app.py
 import ui
-from optimizer import auth
+from optimizer import auth, i18n
 from optimizer.store import Store, sessions_t
 from tests.apptest import app_test
 from tests.conftest import FIXTURES
@@ -305,7 +305,7 @@ def test_the_client_view_marks_short_weeks_and_compares_like_with_like(store, mo
     at = open_app(share=token)  # last 30 days: 10-26 (a Monday) to 11-24
     compare, weeks = (t.value for t in at.table)
     assert weeks.columns.tolist() == ["周（起）", "花费", "线索", "每条线索成本"]
-    assert weeks.iloc[0].tolist() == ["11-23 起至今（2 天） *", "¥15,299", "127", "¥102"]  # 8,474.28 / 83 on 11-23
+    assert weeks.iloc[0].tolist() == ["11-23 起（已有 2 天） *", "¥15,299", "127", "¥102"]  # 8,474.28 / 83 on 11-23
     assert weeks.iloc[1:, 0].tolist() == ["11-16", "11-09", "11-02", "10-26"]
     assert "\\* 11-24 的线索可能还没统计完，这一周的每条线索成本没有算这一天。" in texts(at)
     # one complete day of this week says little: the last two whole weeks are compared
@@ -324,8 +324,13 @@ def test_the_client_view_marks_short_weeks_and_compares_like_with_like(store, mo
         assert re.fullmatch(r"2026-\d\d-\d\d", day) and re.fullmatch(r"\d+\.\d\d", cost)
         assert re.fullmatch(r"\d+", clicks) and re.fullmatch(r"\d+", leads)
         assert re.fullmatch(r"(\d+\.\d\d)?", cpl)  # blank on a day without leads
+    # the headline cost per lead is over the complete days, as the weeks are (11-24 left out)
+    days = [line.split(",") for line in lines[1:-1]]
+    whole = sum(float(d[1]) for d in days) / sum(int(d[3]) for d in days)
+    assert {m.label: m.value for m in at.metric}["每条线索成本"] == i18n.money(whole, "CNY", 0)
+    assert "每条线索成本没有算 11-24：这一天的线索还没统计完。" in texts(at)
     at.segmented_control(key="client_period").set_value("7").run()  # 11-18 (a Wednesday) to 11-24
-    assert at.table[1].value.iloc[:, 0].tolist() == ["11-23 起至今（2 天） *", "11-18 起（仅 5 天）"]
+    assert at.table[1].value.iloc[:, 0].tolist() == ["11-23 起（已有 2 天） *", "11-18 起（仅 5 天）"]
     at.radio(key="lang").set_value("en").run()
     assert at.table[1].value.iloc[0, 0] == "11-23 · 2/7 days so far *"
     assert at.table[0].value.columns.tolist()[-1] == "Change"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from optimizer.dataset import (WeekComparison, accounts, between, campaign_totals, daily_totals, for_account,
-                               merge, partial_last_day, spend_rows, summary, week_comparison, weekly_totals)
+from optimizer.dataset import (WeekComparison, accounts, between, campaign_totals, complete_cpl, daily_totals,
+                               for_account, merge, partial_last_day, spend_rows, summary, week_comparison,
+                               weekly_totals)
 from optimizer.ingest import read_export
+from tests.conftest import real
 
 HEADER = "日期,账户,推广计划,推广单元,关键词,匹配模式,展现,点击,消费,转化\n"
 
@@ -70,6 +72,20 @@ def test_a_file_of_another_account_is_named_with_the_accounts_held():
     _, r = merge(t, read_export(google.encode(), "g.csv"))
     assert "Google Ads · 未命名账户 · USD" in r.account_warning("zh")
     assert "Google Ads · unnamed account · USD" in r.account_warning("en")
+
+
+def test_a_report_that_does_not_name_the_account_or_currency_is_not_another_account():
+    # Google's hour-of-day, demographics and location reports have no currency column
+    t = None
+    warned = []
+    for f in sorted(real("google_ads/londonclean").glob("*.csv")):
+        t, r = merge(t, read_export(f))
+        warned += [f.name] if r.account_warning("zh") else []
+    assert warned == []
+    # but a named account of another currency still is
+    google = ("Keyword,Campaign,Ad group,Currency code,Impr.,Clicks,Cost\nlocksmith,Core,Lockout,GBP,10,1,2.00\n")
+    _, r = merge(t, read_export(google.encode(), "g.csv"))
+    assert r.new_accounts == (("google_ads", "", "GBP"),)
 
 
 def test_merge_does_not_modify_its_inputs():
@@ -188,6 +204,16 @@ def test_weekly_totals_mark_short_weeks_and_leave_the_incomplete_day_out_of_cost
     assert w["incomplete_day"].iloc[2] == pd.Timestamp("2026-11-18")
     # cost per lead without 11-18: (160+170)/(2+1) = 110, not 510/3 = 170
     assert w["cpl"].tolist() == pytest.approx([260 / 6, 84.0, 110.0])
+
+
+def test_complete_cpl_leaves_the_incomplete_day_out():
+    # 11-16..11-18: cost 160 + 170 (+ 180 on the incomplete 11-18), conversions 2 + 1 (+ 0)
+    cpl, left_out = complete_cpl(_days("2026-11-16", "2026-11-18"))
+    assert cpl == pytest.approx(330 / 3) and left_out == pd.Timestamp("2026-11-18")
+    cpl, left_out = complete_cpl(_days("2026-11-16", "2026-11-18", partial_last=False))
+    assert cpl == pytest.approx((160 + 170 + 180) / 5) and left_out is None
+    cpl, left_out = complete_cpl(_days("2026-11-16", "2026-11-18").iloc[0:0])
+    assert cpl != cpl and left_out is None
 
 
 def test_weekly_totals_of_whole_weeks_and_of_nothing():
