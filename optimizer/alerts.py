@@ -118,7 +118,9 @@ def scan(rows: pd.DataFrame, settings: AlertSettings = AlertSettings(), lines: p
         bundle_series = series.loc[series["level"] == "bundle"]
         learning = learning_periods(bundle_series, sheet.info, settings.targets)
         targets = against_target(bundle_series, sheet.info, settings.targets, learning)
-        comp = compensation(bundle_series, sheet.info, rules or load_rules(), rule_id)
+        currencies = rows["currency"].dropna().unique() if "currency" in rows.columns else []
+        comp = compensation(bundle_series, sheet.info, rules or load_rules(), rule_id,
+                            str(currencies[0]) if len(currencies) == 1 else None)
     else:
         learning, targets, comp = empty_learning, pd.DataFrame(), pd.DataFrame()
 

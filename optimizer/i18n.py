@@ -214,7 +214,7 @@ TEXT.update({
     "dr.no_flags": ("没有发现显著的成本变化。", "No significant cost change found."),
     "dr.pick": ("点选一行查看详情。", "Select a row to see its details."),
     "dr.detail": ("详情", "Details"),
-    "dr.chart_title": ("每日{metric}", "Daily {metric}"),
+    "dr.chart_title": ("{metric}走势", "{metric} trend"),
     "dr.baseline": ("变化前", "Before"),
     "dr.after": ("变化后", "After"),
     "dr.change_day": ("变化日", "Change day"),
@@ -497,7 +497,9 @@ TEXT.update({
                           "Blue bars: spend per day. Red line: cost per lead (lower is better)."),
     "client.partial": ("{day} 的线索可能还没统计完。", "Leads of {day} may still be coming in."),
     "client.weeks": ("按周", "By week"),
-    "client.week_to_date": ("{start} 起至今（{days} 天）", "{start} · {days}/7 days so far"),
+    "client.cpl_left_out": ("每条线索成本没有算 {day}：这一天的线索还没统计完。",
+                            "Cost per lead leaves {day} out: its leads are still coming in."),
+    "client.week_to_date": ("{start} 起（已有 {days} 天）", "{start} · {days}/7 days so far"),
     "client.week_short": ("{start} 起（仅 {days} 天）", "{start} · only {days}/7 days"),
     "client.week_incomplete": ("{day} 的线索可能还没统计完，这一周的每条线索成本没有算这一天。",
                                "Leads of {day} may still be coming in; this week's cost per lead leaves that day out."),
@@ -746,9 +748,14 @@ CURRENCY_SYMBOL = {"CNY": "¥", "USD": "$", "CAD": "CA$", "AUD": "A$", "EUR": "�
 
 
 def money(value: float | None, currency: str | None = "CNY", decimals: int = 2) -> str:
-    """``¥1,234.50``; ``–`` for None/NaN; an unknown currency code is written after."""
+    """``¥1,234.50``; ``–`` for None/NaN; an unknown currency code is written after.
+
+    ``decimals=0`` (whole units, for headlines) keeps the cents of an amount under 10,
+    which whole units would show as nothing (CA$0.12, not CA$0)."""
     if value is None or value != value:
         return "–"
+    if decimals == 0 and 0 < abs(value) < 10:
+        decimals = 2
     sym = CURRENCY_SYMBOL.get(currency or "", "")
     text = f"{value:,.{decimals}f}"
     if sym:

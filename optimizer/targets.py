@@ -441,7 +441,7 @@ def against_target(series: pd.DataFrame, info: pd.DataFrame, settings: TargetSet
 # ---------------------------------------------------------------- compensation
 
 def compensation(series: pd.DataFrame, info: pd.DataFrame, rules: dict[str, RuleSet] | None = None,
-                 rule_id: str | None = None) -> pd.DataFrame:
+                 rule_id: str | None = None, currency: str | None = "CNY") -> pd.DataFrame:
     """Over-cost compensation outlook for each bundle with a target and a learning start.
 
     The window is the first ``window_days`` natural days from ``learning_start``
@@ -467,8 +467,10 @@ def compensation(series: pd.DataFrame, info: pd.DataFrame, rules: dict[str, Rule
     * ``not_over_cost`` — rules met (or still possible) but the CPA is within the
       trigger: nothing to claim (so far).
 
-    ``reasons_zh`` / ``reasons_en`` say why. Columns :data:`COMPENSATION_COLUMNS`.
+    ``reasons_zh`` / ``reasons_en`` say why, with money in ``currency`` (Baidu's rule:
+    CNY unless told). Columns :data:`COMPENSATION_COLUMNS`.
     """
+    from .i18n import money
     rules = rules or load_rules()
     rows = []
     for r in info.dropna(subset=["target_cpa"]).itertuples(index=False):
@@ -531,11 +533,12 @@ def compensation(series: pd.DataFrame, info: pd.DataFrame, rules: dict[str, Rule
             status = "eligible"
         amount = max(cost - target * conv, 0.0) if over and not broken else 0.0
         if over:
-            over_note = (f"实际转化成本 {cpa:,.2f} 超过目标 {target:,.2f} 的 {1 + rs.trigger:.0%}",
-                         f"actual CPA {cpa:,.2f} is over {1 + rs.trigger:.0%} of the target {target:,.2f}")
+            over_note = (f"实际转化成本 {money(cpa, currency)} 超过目标 {money(target, currency)} 的 {1 + rs.trigger:.0%}",
+                         f"actual CPA {money(cpa, currency)} is over {1 + rs.trigger:.0%} of the target "
+                         f"{money(target, currency)}")
         else:
-            over_note = (f"实际转化成本未超过目标的 {1 + rs.trigger:.0%}（{trigger_cpa:,.2f}）",
-                         f"actual CPA within {1 + rs.trigger:.0%} of target ({trigger_cpa:,.2f})")
+            over_note = (f"实际转化成本未超过目标的 {1 + rs.trigger:.0%}（{money(trigger_cpa, currency)}）",
+                         f"actual CPA within {1 + rs.trigger:.0%} of target ({money(trigger_cpa, currency)})")
         notes = [*broken, *risk, over_note]
         rows.append(dict(base, status=status, days_observed=days_seen, window_complete=complete, cost=cost,
                          conversions=conv, cpa=cpa, over_cost=over, amount=amount,

@@ -200,6 +200,11 @@ def test_eligible_with_the_amount_by_baidus_formula():
     assert out["status"] == "eligible" and out["window_complete"]
     assert out["amount"] == pytest.approx(6000 - 100 * 36)
     assert out["window_end"] == pd.Timestamp("2026-11-03")
+    # the reason says which money: 6,000 / 36 = 166.67 against the target 100 (120%)
+    assert "实际转化成本 ¥166.67 超过目标 ¥100.00 的 120%" in out["reasons_zh"]
+    assert "actual CPA ¥166.67 is over 120% of the target ¥100.00" in out["reasons_en"]
+    usd = compensation(s, info(target=100.0), {"std": STANDARD}, "std", currency="USD").iloc[0]
+    assert "$166.67" in usd["reasons_en"] and "¥" not in usd["reasons_en"]
 
 
 def test_not_eligible_for_a_day_without_conversions_or_too_many_changes():

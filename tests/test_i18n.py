@@ -1,0 +1,28 @@
+"""How money and rates read everywhere the product writes them (optimizer.i18n)."""
+from __future__ import annotations
+
+import math
+
+from optimizer import i18n
+
+
+def test_money_signs_symbols_and_unknown_currencies():
+    assert i18n.money(1234.5) == "¥1,234.50"
+    assert i18n.money(-7385.4, "CNY") == "-¥7,385.40"
+    assert i18n.money(110056.01, "USD", 0) == "$110,056"
+    assert i18n.money(12.5, "XYZ") == "12.50 XYZ"
+    assert i18n.money(None) == "–" and i18n.money(math.nan, "USD") == "–"
+
+
+def test_whole_units_keep_the_cents_of_small_amounts():
+    # a towing account that spent CA$0.12 did not spend nothing
+    assert i18n.money(0.12, "CAD", 0) == "CA$0.12"
+    assert i18n.money(-7.4, "USD", 0) == "-$7.40"
+    assert i18n.money(0.0, "CNY", 0) == "¥0"
+    assert i18n.money(10.4, "CNY", 0) == "¥10"
+    assert i18n.money(93.2, "CNY", 0) == "¥93"
+
+
+def test_percent_has_two_decimals_by_default():
+    assert i18n.percent(0.139) == "13.90%" and i18n.percent(0.091668) == "9.17%"
+    assert i18n.percent(None) == "–"
