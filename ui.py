@@ -558,21 +558,38 @@ def percent_column(label: str, progress: bool = False, **kw):
 
 _PERCENT_STEP = 0.0001  # 0.01 %: two decimals once shown as a percentage
 
+#: Streamlit's own currency presets put the minus sign before the symbol (-¥7,385.40);
+#: a printf format cannot ("¥-7,385.40"). CNY and JPY share the ¥ sign.
+_CURRENCY_PRESET = {"CNY": "yen", "JPY": "yen", "USD": "dollar", "EUR": "euro"}
+
+
+def money_column(label: str, currency: str | None, decimals: int = 2, **kw):
+    """A column of amounts that can be negative (a change, a contribution), written
+    -¥7,385.40 as i18n.money writes it. Currencies without a Streamlit preset keep the
+    symbol in front of the sign."""
+    preset = _CURRENCY_PRESET.get(currency or "")
+    if preset is None:
+        sym = i18n.CURRENCY_SYMBOL.get(currency or "", "")
+        return st.column_config.NumberColumn(label, format=f"{sym}%,.{decimals}f", **kw)
+    return st.column_config.NumberColumn(label, format=preset, step=10.0 ** -decimals if decimals else 1, **kw)
+
 
 def for_display(frame: pd.DataFrame, column_config: dict) -> pd.DataFrame:
-    """``frame`` with each percent_column rounded to its step. Streamlit cuts a value with
-    a step down to the step (0.09167 would read 9.16%); rounded first, it reads 9.17%
-    as i18n.percent writes it."""
-    cols = [c for c, cfg in column_config.items() if c in frame.columns and isinstance(cfg, dict)
-            and cfg.get("type_config", {}).get("format") == "percent"
-            and cfg["type_config"].get("step") == _PERCENT_STEP]
-    if not cols:
+    """``frame`` with each column given a step (percent_column, money_column) rounded to
+    it. Streamlit cuts a value down to the column's step (0.09167 would read 9.16%);
+    rounded first, it reads 9.17% as i18n.percent writes it."""
+    steps = {c: cfg["type_config"]["step"] for c, cfg in column_config.items()
+             if c in frame.columns and isinstance(cfg, dict) and isinstance(cfg.get("type_config"), dict)
+             and isinstance(cfg["type_config"].get("step"), (int, float))}
+    if not steps:
         return frame
-    return frame.assign(**{c: pd.to_numeric(frame[c], errors="coerce").round(4) for c in cols})
+    return frame.assign(**{c: pd.to_numeric(frame[c], errors="coerce").round(max(0, round(-np.log10(step))))
+                           for c, step in steps.items()})
 
 
 def dataframe(frame: pd.DataFrame, column_config: dict, **kw):
-    """st.dataframe with percent columns shown as the rest of the app shows them (for_display)."""
+    """st.dataframe with rates and signed amounts shown as the rest of the app shows them
+    (for_display)."""
     return st.dataframe(for_display(frame, column_config), column_config=column_config, **kw)
 
 

@@ -221,7 +221,9 @@ TEXT.update({
     "dr.target": ("目标", "Target"),
     "dr.daily": ("每日", "Daily"),
     "dr.waterfall": ("转化成本变化拆解：点击价格 vs 转化率", "CPA change: CPC part vs CVR part"),
-    "dr.waterfall_spend": ("消费变化按来源拆解", "Spend change by contributor"),
+    "dr.waterfall_spend": ("消费变化按来源拆解（实际日均消费；上表的变化前后已按星期几调整）",
+                           "Spend change by contributor (actual daily spend; the table's before and after are "
+                           "adjusted for the day of the week)"),
     "dr.mix": ("结构（消费在计划/关键词间转移）占 {mix}，各自表现变化占 {rate}。",
                "Mix (spend moving between plans/keywords) accounts for {mix}, rate changes inside them for {rate}."),
     "dr.contributors": ("主要来源", "Top contributors"),

@@ -135,15 +135,17 @@ else:
     contrib = contributors_table(ex, lang)
     if len(contrib):
         st.caption(ui.t("dr.contributors"))
-        value_format = "percent" if row["metric"] == "cvr" else f"{sym}%,.2f"
-        st.dataframe(contrib.drop(columns=["weight_before", "weight_after"]), hide_index=True, width="stretch",
+        def value_column(label: str):
+            return (ui.percent_column(label) if row["metric"] == "cvr" else
+                    st.column_config.NumberColumn(label, format=f"{sym}%,.2f"))
+        ui.dataframe(contrib.drop(columns=["weight_before", "weight_after"]), hide_index=True, width="stretch",
                      key="dr_contrib", column_config={
                          "name": ui.t("col.entity"),
-                         "money": st.column_config.NumberColumn(ui.t("col.contribution"), format=f"{sym}%,.0f"),
-                         "money_mix": st.column_config.NumberColumn(ui.t("col.money_mix"), format=f"{sym}%,.0f"),
-                         "money_rate": st.column_config.NumberColumn(ui.t("col.money_rate"), format=f"{sym}%,.0f"),
-                         "value_before": st.column_config.NumberColumn(ui.t("col.before"), format=value_format),
-                         "value_after": st.column_config.NumberColumn(ui.t("col.after"), format=value_format)})
+                         "money": ui.money_column(ui.t("col.contribution"), currency, 0),
+                         "money_mix": ui.money_column(ui.t("col.money_mix"), currency, 0),
+                         "money_rate": ui.money_column(ui.t("col.money_rate"), currency, 0),
+                         "value_before": value_column(ui.t("col.before")),
+                         "value_after": value_column(ui.t("col.after"))})
 
 st.subheader(ui.t("dr.targets"))
 if report.targets.empty:
@@ -162,7 +164,7 @@ else:
         "target_cpa": st.column_config.NumberColumn(ui.t("col.target_cpa_current"), format=f"{sym}%,.2f"),
         "threshold": st.column_config.NumberColumn(ui.t("col.threshold"), format=f"{sym}%,.2f"),
         "cpa_vs_target": ui.percent_column(ui.t("col.cpa_vs_target")),
-        "excess_cost": st.column_config.NumberColumn(ui.t("col.excess_cost"), format=f"{sym}%,.0f"),
+        "excess_cost": ui.money_column(ui.t("col.excess_cost"), currency, 0),
         "sure": st.column_config.CheckboxColumn(ui.t("col.sure"))})
 
 st.subheader(ui.t("dr.compensation"))

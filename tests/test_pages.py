@@ -361,6 +361,11 @@ def test_drift_page_ranks_flags_and_explains_the_selected_one():
     assert head != first and "开锁-电话词（推广计划）：点击价格自 2026-10-20 起上升" in head
     contrib = _frame(at, "money_rate")
     assert "开锁电话" in " ".join(contrib["name"])
+    # signed amounts: Streamlit's currency preset writes -¥7,385 (a printf format: ¥-7,385),
+    # sent rounded to the yuan as the browser cuts to the step
+    cfg = json.loads(next(d for d in at.dataframe if "money_rate" in d.value.columns).proto.columns)
+    assert cfg["money_rate"]["type_config"] == {"type": "number", "format": "yen", "step": 1}
+    assert (contrib["money_rate"] == contrib["money_rate"].round(0)).all()
     targets = _frame(at, "excess_cost")
     assert set(targets["bundle"]) == {"包1 开锁核心", "包2 开锁询价", "包3 换锁", "包4 指纹锁", "包5 汽车保险柜"}
     comp = _frame(at, "amount")
