@@ -538,6 +538,11 @@ TEXT.update({
     "bd.cpc": ("建议单独用 CPC 抢排名的关键词", "Keywords to keep on manual CPC"),
     "bd.cpc_none": ("没有需要单独出价的关键词。", "No keyword needs its own CPC plan."),
     "bd.existing": ("现有投放包：建议拆包的计划", "Existing bundles: plans to split off"),
+    "bd.existing_window": ("以下按最近 {days} 天（“统计天数”）合计，用来决定包怎么拆。某个包眼下是否超目标、是否还在学习期，"
+                           "以“成本异常”页为准：那里按与目标比较的天数计算，并识别学习期。",
+                           "Summed over the last {days} days (the window above), to decide how bundles split. Whether a "
+                           "bundle is over its target right now, or still learning, is on the Cost drift page: it uses "
+                           "the days compared with target and knows the learning period."),
     "bd.existing_none": ("没有从计划名称（如“包1-开锁”）中识别到现有投放包。可以上传对应表（列：推广计划, 投放包, 目标转化成本）。",
                          "No existing bundle found in plan names (like '包1-开锁'). Upload a mapping (columns: plan, "
                          "bundle, target_cpa)."),

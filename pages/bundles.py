@@ -140,6 +140,7 @@ if membership.dropna().empty or membership[membership.index.isin(evidence["campa
     st.info(ui.t("bd.existing_none"))
 else:
     current = existing_bundles(evidence, membership, targets)
+    st.caption(ui.t("bd.existing_window", days=int(days)))
     ui.dataframe(current, hide_index=True, width="stretch", key="bd_current", column_config={
         "bundle": ui.t("col.bundle"), "plans": ui.t("col.plans"), "n_plans": None,
         "cost": st.column_config.NumberColumn(ui.t("col.cost"), format=f"{sym}%,.2f"),

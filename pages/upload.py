@@ -28,11 +28,12 @@ if into_new:
 else:
     st.caption(":material/folder_open: " + ui.t("upload.into", name=ws.name))
 target = st.session_state.get("upload_target")  # the workspace this page's files went into
+made_now = False  # a workspace made by this run: the sidebar shows it once the files are in
 
 
 def target_workspace(first_account: str | None):
     """The workspace the files go into (made on the first file when the sample is shown)."""
-    global target
+    global target, made_now
     if not into_new:
         return ws
     if target is not None:
@@ -49,7 +50,7 @@ def target_workspace(first_account: str | None):
         except Conflict:
             n += 1
             name = f"{base} ({n})"
-    target = made.id
+    target, made_now = made.id, True
     st.session_state["upload_target"] = made.id
     ui.choose_next(made.id)
     return made
@@ -82,6 +83,8 @@ if new:
         else:
             results[f.file_id] = {"name": f.name, "error": err}
     bar.empty()
+    if made_now:  # show the new workspace in the sidebar, not the sample's
+        st.rerun()
 
 
 def show_mapping_form(fid: str, name: str, data: bytes) -> None:
@@ -158,9 +161,11 @@ if infos:
         "cost": i18n.money(i.cost, (i.currency or "").split(",")[0] or None),
         "totals": ui.t(totals_word[i.totals_check]),
         "skipped": ", ".join(f"{ui.name_of(i18n.SKIP_REASON, k)} {v}" for k, v in i.skipped.items()) or "–",
-        "accounts": i.accounts, "campaigns": i.campaigns, "keywords": i.keywords,
+        # a count the report cannot give (no account column) reads – rather than None
+        **{k: "–" if v is None else f"{v:,}" for k, v in
+           (("accounts", i.accounts), ("campaigns", i.campaigns), ("keywords", i.keywords))},
         "encoding": i.encoding or "Excel",
-    } for i in infos]).astype({"accounts": "Int64", "campaigns": "Int64", "keywords": "Int64"})
+    } for i in infos])
     st.dataframe(summary, hide_index=True, width="stretch", key="upload_summary", column_config={
         "file": st.column_config.TextColumn(ui.t("col.file"), pinned=True),
         "platform": ui.t("col.platform"), "report": ui.t("col.report_type"),

@@ -102,6 +102,11 @@ def test_upload_summarises_each_file_and_overview_switches_to_it():
     assert summary["rows"].tolist() == [17, 11]
     assert summary["cost"].tolist() == ["CA$0.12", "¥3,258.95"]
     assert summary["totals"].tolist() == ["一致", "一致"]
+    assert summary["accounts"].tolist() == ["–", "1"]  # the Google report names no account
+    # the files went into a new workspace (the sample is a demonstration): the sidebar shows it at once
+    ws = at.session_state[ui.K_CTX].ws
+    assert ws.name != ui.SAMPLE_WORKSPACE and at.selectbox(key=ui.K_WS).value == ws.id
+    assert not any("示例账户" in m.value for m in [*at.markdown, *at.caption, *at.info])
     at.switch_page("pages/overview.py").run()
     assert not any("示例账户" in m.value for m in at.markdown)
     assert [o.split(" · ")[0] for o in at.selectbox(key="overview_account").options] == ["百度营销", "Google Ads"]
