@@ -619,7 +619,8 @@ def daily_chart(daily: pd.DataFrame, currency: str | None, line: str = "cpa") ->
                       plot_bgcolor="white", bargap=0.15)
     fig.update_yaxes(title_text=f"{t('overview.cost')} ({sym or currency or ''})", secondary_y=False,
                      gridcolor="#eef1f5", rangemode="tozero")
-    fig.update_yaxes(title_text=label, secondary_y=True, showgrid=False, rangemode="tozero")
+    fig.update_yaxes(title_text=label, secondary_y=True, showgrid=False, rangemode="tozero",
+                     tickmode="auto", nticks=6)  # round values, not ticks synced to the spend grid
     fig.update_xaxes(gridcolor="#eef1f5", tickformat="%m-%d" if lang() == "zh" else "%b %d")
     return fig
 
@@ -659,7 +660,8 @@ def stage_chart(by_stage: pd.DataFrame, currency: str | None) -> go.Figure:
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
     fig.update_yaxes(title_text=f"{t('overview.cost')} ({sym or currency or ''})", secondary_y=False,
                      gridcolor="#eef1f5", rangemode="tozero")
-    fig.update_yaxes(title_text=t("overview.cpa"), secondary_y=True, showgrid=False, rangemode="tozero")
+    fig.update_yaxes(title_text=t("overview.cpa"), secondary_y=True, showgrid=False, rangemode="tozero",
+                     tickmode="auto", nticks=6)
     return fig
 
 

@@ -259,7 +259,7 @@ def headline(row: pd.Series | dict, lang: str = "zh", currency: str | None = Non
     verb = "up" if change >= 0 else "down"
     ci = f"95% CI {lo:+.0%} to {hi:+.0%}" if np.isfinite(lo) and np.isfinite(hi) else "no interval"
     cost = f"{amount} at stake so far" if at_stake >= 0 else f"{amount} saved so far"
-    when = f"since {start}" + (f" (changed between {low:%b %d} and {high:%b %d})" if ranged else "")
+    when = f"since {start}" + (f" (changed between {low:%m-%d} and {high:%m-%d})" if ranged else "")
     return f"{row['entity']} ({level.lower()}): {m} {verb} {abs(change):.0%} {when} ({ci}), {cost}"
 
 

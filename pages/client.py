@@ -88,7 +88,7 @@ else:
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), bargap=0.2,
                       yaxis=dict(gridcolor="#eef1f5", rangemode="tozero", tickprefix=sym, tickformat="~s"),
                       yaxis2=dict(overlaying="y", side="right", showgrid=False, rangemode="tozero",
-                                  tickprefix=sym, tickformat=",.0f"),
+                                  tickprefix=sym, tickformat=",.0f", tickmode="auto", nticks=6),
                       xaxis=dict(tickformat="%m-%d", gridcolor="#eef1f5"))
     st.plotly_chart(fig, width="stretch", key="client_chart", config={"displayModeBar": False})
     st.caption(ui.t("client.trend_help"))

@@ -121,7 +121,7 @@ def test_headline_in_both_languages():
         "开锁-电话词 (plan): CPC up 39% since 2026-10-20 (95% CI +36% to +43%), ¥11,170 at stake so far"
     row.update(start_low=pd.Timestamp("2026-10-18"), start_high=pd.Timestamp("2026-10-21"))
     assert "点击价格自 2026-10-20 起（变化日可能在 10-18 ~ 10-21）上升 39%" in alerts.headline(row, "zh", "CNY")
-    assert "since 2026-10-20 (changed between Oct 18 and Oct 21)" in alerts.headline(row, "en", "CNY")
+    assert "since 2026-10-20 (changed between 10-18 and 10-21)" in alerts.headline(row, "en", "CNY")
 
 
 # ---------------------------------------------------------------- command line

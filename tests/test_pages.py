@@ -69,6 +69,9 @@ def test_overview_shows_the_labelled_sample_with_right_spend():
     spend = next(m for m in at.metric if m.label == "消费")
     assert spend.value == i18n.money(_plan_report_spend(), "CNY", 0)
     assert len(at.get("plotly_chart")) == 1
+    # the line's axis has round ticks of its own (not ticks synced to the spend grid: 26.8, 53.6 ...)
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert fig["layout"]["yaxis2"]["tickmode"] == "auto" and not fig["layout"]["yaxis2"]["showgrid"]
     assert any("最后一天" in c.value for c in at.caption)  # Baidu's late conversions
     # rates shown with two decimals, rounded (the browser cuts a value down to the column's
     # step: 1328/14487 = 9.1668% must be sent as 0.0917, not read 9.16%)
