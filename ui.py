@@ -22,7 +22,7 @@ from optimizer import auth, dataset, i18n
 from optimizer.auth import Access, ShareAccess
 from optimizer.errors import IngestError
 from optimizer.ingest import ColumnMapping, Export, read_export
-from optimizer.lexicon import LexiconEdits
+from optimizer.lexicon import LexiconEdits, line_labels
 from optimizer.store import DATABASE_URL_ENV, Conflict, DbMappingStore, Store, User, Workspace
 from optimizer.stages import Classifier, detect_vertical
 from optimizer.targets import BundleSheet, read_bundle_sheet
@@ -79,6 +79,19 @@ def wkey(base: str, default: object = _NO_DEFAULT) -> str:
         elif switched:
             st.session_state.pop(key, None)
     return key
+
+
+def line(name: str) -> str:
+    """A business line (or a 、-joined list of them) as the reader's language names it
+    (开锁 is Lockout in English)."""
+    return line_labels(name, lang())
+
+
+def with_lines(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
+    """``frame`` with its business-line columns ``cols`` named in the reader's language."""
+    if lang() == "zh":
+        return frame
+    return frame.assign(**{c: frame[c].map(line) for c in cols if c in frame.columns})
 
 
 def name_of(table: dict, code: str | None) -> str:

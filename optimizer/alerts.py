@@ -236,6 +236,23 @@ def format_value(metric: str, value: float, currency: str | None) -> str:
     return percent(value) if metric == "cvr" else money(value, currency)
 
 
+def entity_label(level: str, entity: str, lang: str = "zh") -> str:
+    """A flag's entity as a reader of ``lang`` reads it. Entities are identifiers (the
+    series are found by them): a business line is named in the reader's language
+    (``开锁`` reads ``Lockout``), and an account the export does not name, which the
+    series call by its platform, reads ``Google Ads · 未命名账户``."""
+    from .i18n import PLATFORM, account_label
+    from .lexicon import line_label
+    if not isinstance(entity, str):
+        return entity
+    if level == "account" and entity in PLATFORM:
+        return account_label(entity, None, None, lang)
+    if level == "line":
+        head, sep, tail = entity.rpartition(" / ")
+        return head + sep + line_label(tail, lang)
+    return entity
+
+
 def headline(row: pd.Series | dict, lang: str = "zh", currency: str | None = None) -> str:
     """One sentence for a flag: what moved, since when, how sure, and the money.
 
@@ -255,12 +272,13 @@ def headline(row: pd.Series | dict, lang: str = "zh", currency: str | None = Non
         ci = f"95% 区间 {lo:+.0%} ~ {hi:+.0%}" if np.isfinite(lo) and np.isfinite(hi) else "区间无法计算"
         cost = f"至今已多花 {amount}" if at_stake >= 0 else f"至今节省 {amount}"
         when = f"自 {start} 起" + (f"（变化日可能在 {low:%m-%d} ~ {high:%m-%d}）" if ranged else "")
-        return f"{row['entity']}（{level}）：{m}{when}{verb} {abs(change):.0%}（{ci}），{cost}"
+        return f"{entity_label(row['level'], row['entity'], lang)}（{level}）：{m}{when}{verb} {abs(change):.0%}（{ci}），{cost}"
     verb = "up" if change >= 0 else "down"
     ci = f"95% CI {lo:+.0%} to {hi:+.0%}" if np.isfinite(lo) and np.isfinite(hi) else "no interval"
     cost = f"{amount} at stake so far" if at_stake >= 0 else f"{amount} saved so far"
     when = f"since {start}" + (f" (changed between {low:%m-%d} and {high:%m-%d})" if ranged else "")
-    return f"{row['entity']} ({level.lower()}): {m} {verb} {abs(change):.0%} {when} ({ci}), {cost}"
+    return (f"{entity_label(row['level'], row['entity'], lang)} ({level.lower()}): {m} {verb} {abs(change):.0%} {when} "
+            f"({ci}), {cost}")
 
 
 def waterfall_steps(ex: Explanation, metric: str, lang: str = "zh", top: int = 5

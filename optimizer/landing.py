@@ -132,7 +132,7 @@ from .audit import TRACKING_PARAMS, TRACKING_PREFIXES, PageAudit, clean_url
 from .dataset import partial_last_day
 from . import drift
 from .drift import SERIES_COLUMNS, detect
-from .lexicon import STAGE_PRECEDENCE
+from .lexicon import STAGE_PRECEDENCE, line_label
 from .schema import dense_key, group_sum, text_array, text_codes
 from .stages import Classifier
 
@@ -1084,28 +1084,40 @@ def keyword_page_match(rows: pd.DataFrame, clf: Classifier,
     return out
 
 
+def bare_keyword(keyword: str) -> str:
+    """A keyword without the match-type marks Google writes around it (``"locksmith"``
+    phrase, ``[car lockout]`` exact, ``+broad`` modifier), for quoting it in a sentence."""
+    text = keyword.strip()
+    if len(text) >= 2 and (text[0], text[-1]) in (('"', '"'), ("[", "]")):
+        text = text[1:-1].strip()
+    return re.sub(r"(^|\s)\+(?=\S)", r"\1", text)
+
+
 def _match_reason(keyword: str, line: str, named: bool, page: str, info: dict, match) -> tuple[str, str]:
     path = _path_of_page(page) if page else ""
     src_zh = "页面内容" if info.get("source") == "audit" else "网址"
     src_en = "its content" if info.get("source") == "audit" else "its address"
     if not page:
         return "没有落地页网址。", "No landing URL."
+    keyword = bare_keyword(keyword)
+    line_en = line_label(line, "en")
     if not named:
         return (f"关键词「{keyword}」没有点明业务，不作判断。",
                 f'Keyword "{keyword}" names no business line; not judged.')
     if match is True:
         return (f"关键词「{keyword}」属于{line}，落地页 {path} 也是{line}页（依据{src_zh}）。",
-                f'Keyword "{keyword}" is about {line} and so is its landing page {path} (from {src_en}).')
+                f'Keyword "{keyword}" is about {line_en} and so is its landing page {path} (from {src_en}).')
     if match is False:
         pl = info.get("business_line")
+        pl_en = line_label(pl, "en")
         return (f"关键词「{keyword}」属于{line}，但落地页 {path} 是{pl}页（依据{src_zh}）："
                 f"搜索{line}的人看到的是{pl}的内容，建议换成{line}页面。",
-                f'Keyword "{keyword}" is about {line}, but its landing page {path} is a {pl} page '
-                f"(from {src_en}): searchers for {line} land on {pl} content. Point it to a {line} page.")
+                f'Keyword "{keyword}" is about {line_en}, but its landing page {path} is a {pl_en} page '
+                f"(from {src_en}): searchers for {line_en} land on {pl_en} content. Point it to a {line_en} page.")
     if info.get("generic"):
         return (f"落地页 {path} 是首页或综合页，不算错配；专门的{line}页面通常转化更好。",
                 f"The landing page {path} is a home or all-services page: not a mismatch, though a "
-                f"dedicated {line} page usually converts better.")
+                f"dedicated {line_en} page usually converts better.")
     return (f"无法从落地页 {path} 判断它属于哪个业务（可先做页面检查）。",
             f"Cannot tell which business line the landing page {path} is for (audit the page to know).")
 

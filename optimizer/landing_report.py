@@ -263,9 +263,11 @@ def line_mentions(keywords: pd.DataFrame, audits: dict[str, PageAudit] | None, c
 def line_reason(line: str, n: int, cost: float, currency: str | None = None) -> tuple[str, str]:
     """(zh, en): the page never mentions ``line`` although ``n`` of its keywords (``cost``) land on it."""
     from .i18n import money
+    from .lexicon import line_label
     amount = money(cost, currency, 0)
+    line_en = line_label(line, "en")
     return (f"页面没有提到“{line}”，但 {n} 个{line}关键词（花费 {amount}）落到这里",
-            f"The page never mentions {line}, yet {n} {line} keyword{'s' if n != 1 else ''} ({amount}) "
+            f"The page never mentions {line_en}, yet {n} {line_en} keyword{'s' if n != 1 else ''} ({amount}) "
             f"land{'' if n != 1 else 's'} here")
 
 
@@ -288,7 +290,8 @@ def _status(r, audit: PageAudit | None, drift_rows: pd.DataFrame, currency: str 
                                                       f"{group['detail_en'].iloc[0]}" + (f" ({n} keywords)" if n > 1 else "")))
     if r.mismatched_keywords:
         amber.append((f"{r.mismatched_keywords} 个其他业务的关键词落到这个页面",
-                      f"{r.mismatched_keywords} keywords of another business line land here"))
+                      f"{r.mismatched_keywords} keyword{'s' if r.mismatched_keywords != 1 else ''} of another "
+                      f"business line land{'' if r.mismatched_keywords != 1 else 's'} here"))
     for x in r.unmentioned_lines or []:
         amber.append(line_reason(x["line"], x["keywords"], x["cost"], currency))
     if r.page_changed:

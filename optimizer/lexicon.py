@@ -162,6 +162,33 @@ def load(vertical: str, language: str) -> Lexicon:
         whole_word=frozenset(common.get("whole_word", ())) | frozenset(own.get("whole_word", ())))
 
 
+@lru_cache(maxsize=None)
+def line_names(language: str) -> dict[str, str]:
+    """What each bundled business line is called in ``language``: the ``[names]`` of the
+    verticals' lexicons in that language (a line's identifier is its Chinese name, so
+    Chinese needs no table)."""
+    if language == "zh":
+        return {}
+    out: dict[str, str] = {}
+    for vertical in VERTICALS:
+        out.update(_load(LEXICON_DIR / f"{vertical}.{language}.toml").get("names", {}))
+    return out
+
+
+def line_label(name: str, language: str) -> str:
+    """A business line as a reader of ``language`` reads it: ``开锁`` is ``Lockout`` in
+    English. Lines of the user's own (lexicon edits) and unknown names stay as they are."""
+    return line_names(language).get(name, name) if isinstance(name, str) else name
+
+
+def line_labels(text: str, language: str, sep: str = "、") -> str:
+    """:func:`line_label` of each line in a ``sep``-joined list (``开锁、换锁``), joined
+    with ``sep`` in Chinese and ``, `` otherwise."""
+    if not isinstance(text, str) or language == "zh":
+        return text
+    return ", ".join(line_label(n, language) for n in text.split(sep))
+
+
 def file_of(vertical: str, language: str) -> Path:
     """Where the bundled lexicon file of a vertical and language is (for the docs and UI)."""
     return LEXICON_DIR / f"{vertical}.{language}.toml"

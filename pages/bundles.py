@@ -52,7 +52,8 @@ bundle_cols = {
 
 
 def show_bundles(frame: pd.DataFrame, key: str) -> None:
-    ui.dataframe(frame.assign(kind=frame["kind"].map(kind_name))[list(bundle_cols)], hide_index=True,
+    ui.dataframe(ui.with_lines(frame, "business_lines").assign(kind=frame["kind"].map(kind_name))[list(bundle_cols)],
+                 hide_index=True,
                  width="stretch", key=key, column_config=bundle_cols)
 
 
@@ -60,12 +61,13 @@ st.subheader(ui.t("bd.proposal"))
 show_bundles(summary, "bd_summary")
 
 st.subheader(ui.t("bd.chart"))
-chart = proposal.loc[proposal["bundle"] != "-"]
+chart = ui.with_lines(proposal.loc[proposal["bundle"] != "-"], "business_line")
 fig = px.scatter(chart, x="cvr_shrunk", y="cpa_shrunk", color="bundle", size=chart["conversions"].clip(lower=1),
                  color_discrete_sequence=px.colors.qualitative.Alphabet,  # 26 colours: bundles rarely repeat one
                  hover_name="campaign", hover_data={"business_line": True, "conversions": ":.0f",
                                                     "cpa_shrunk": ":.2f", "cvr_shrunk": ":.2%"},
-                 labels={"cvr_shrunk": ui.t("col.cvr"), "cpa_shrunk": ui.t("col.cpa"), "bundle": ui.t("col.bundle")})
+                 labels={"cvr_shrunk": ui.t("col.cvr"), "cpa_shrunk": ui.t("col.cpa"), "bundle": ui.t("col.bundle"),
+                         "business_line": ui.t("col.business_line"), "conversions": ui.t("col.conversions")})
 fig.update_layout(height=420, margin=dict(l=8, r=8, t=8, b=8), plot_bgcolor="white")
 fig.update_xaxes(tickformat=".0%", gridcolor="#eef1f5")
 fig.update_yaxes(tickprefix=sym, gridcolor="#eef1f5")
@@ -79,7 +81,7 @@ editor_cols = {"campaign": ui.t("col.campaign"), "business_line": ui.t("col.busi
                "cpa_shrunk": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f"),
                "cvr_shrunk": ui.percent_column(ui.t("col.cvr"))}
 edited = st.data_editor(
-    ui.for_display(proposal[list(editor_cols)], editor_cols),
+    ui.for_display(ui.with_lines(proposal, "business_line")[list(editor_cols)], editor_cols),
     hide_index=True, width="stretch", key="bd_editor", disabled=["campaign", "business_line", "conversions",
                                                                  "cpa_shrunk", "cvr_shrunk"],
     column_config=editor_cols)
@@ -97,7 +99,7 @@ ui.bundle_map_actions(akey, assignment_map(chosen, settings),
 
 st.subheader(ui.t("bd.plans"))
 ui.dataframe(
-    proposal.assign(cpa_interval=[f"{sym}{lo:,.0f} – {sym}{hi:,.0f}" for lo, hi in
+    ui.with_lines(proposal, "business_line").assign(cpa_interval=[f"{sym}{lo:,.0f} – {sym}{hi:,.0f}" for lo, hi in
                                   zip(proposal["cpa_low"], proposal["cpa_high"])])[
         ["campaign", "business_line", "bundle", "cost", "clicks", "conversions", "cvr", "cvr_shrunk", "cpa",
          "cpa_shrunk", "cpa_interval", "thin"]],
@@ -117,7 +119,8 @@ cpc = cpc_keywords(perf, window_rows)
 if cpc.empty:
     st.success(ui.t("bd.cpc_none"))
 else:
-    ui.dataframe(cpc[["keyword", "campaign", "business_line", "stage", "conversions", "conv_share", reason_col]]
+    ui.dataframe(ui.with_lines(cpc, "business_line")[["keyword", "campaign", "business_line", "stage", "conversions",
+                                                       "conv_share", reason_col]]
                  .assign(stage=lambda d: d["stage"].map(lambda s: ui.name_of(i18n.STAGE, s))),
                  hide_index=True, width="stretch", key="bd_cpc", column_config={
                      "keyword": ui.t("col.keyword"), "campaign": ui.t("col.campaign"),

@@ -5,7 +5,7 @@ import streamlit as st
 import ui
 from optimizer import i18n
 from optimizer.alerts import (AlertSettings, bundles_in_learning, contributors_table, explain, flag_target, flags,
-                              format_value, headline, plan_money_at_stake, scan, waterfall_steps)
+                              entity_label, format_value, headline, plan_money_at_stake, scan, waterfall_steps)
 from optimizer.bundles import plan_lines, proposed_membership
 from optimizer.drift import LEVELS, METRICS
 from optimizer.report import to_csv_bytes
@@ -80,7 +80,7 @@ else:
         "severity": [ui.name_of(i18n.SEVERITY, s) if st_ == "flag" else ui.name_of(i18n.DRIFT_STATUS, st_)
                      for s, st_ in zip(flagged["severity"], flagged["status"])],
         "level": [ui.name_of(i18n.LEVEL, v) for v in flagged["level"]],
-        "entity": flagged["entity"],
+        "entity": [entity_label(lv, e, lang) for lv, e in zip(flagged["level"], flagged["entity"])],
         "metric": [ui.name_of(i18n.METRIC, v) for v in flagged["metric"]],
         "start": flagged["start"].dt.date,
         "start_range": [f"{a:%m-%d} ~ {b:%m-%d}" if pd.notna(a) and a != b else "" for a, b in
@@ -190,7 +190,8 @@ else:
 thin = report.results.loc[report.results["status"] == "too_little_data"]
 if len(thin):
     with st.expander(ui.t("dr.too_little", n=len(thin))):
-        st.dataframe(thin.assign(level=thin["level"].map(lambda v: ui.name_of(i18n.LEVEL, v)),
+        st.dataframe(thin.assign(entity=[entity_label(lv, e, lang) for lv, e in zip(thin["level"], thin["entity"])],
+                                 level=thin["level"].map(lambda v: ui.name_of(i18n.LEVEL, v)),
                                  metric=thin["metric"].map(lambda v: ui.name_of(i18n.METRIC, v)),
                                  note=thin["note"].map(lambda v: i18n.drift_note(v, lang)))[
             ["level", "entity", "metric", "note"]], hide_index=True, width="stretch", key="dr_thin",

@@ -46,8 +46,8 @@ with tab_stage:
         f = st.columns(4)
         stages = f[0].multiselect(ui.t("kw.filter_stage"), list(i18n.STAGE), key=ui.wkey("kw_f_stage"),
                                   format_func=stage_names.get, placeholder=ui.t("kw.all"))
-        lines = f[1].multiselect(ui.t("kw.filter_line"), sorted(perf["business_line"].unique()), key="kw_f_line",
-                                 placeholder=ui.t("kw.all"))
+        lines = f[1].multiselect(ui.t("kw.filter_line"), sorted(perf["business_line"].unique()),
+                                 key=ui.wkey("kw_f_line"), format_func=ui.line, placeholder=ui.t("kw.all"))
         flag = {"all": None, "yes": 1, "no": 0}
         flag_name = {"all": ui.t("kw.all"), "yes": ui.t("kw.only"), "no": ui.t("kw.exclude")}
         urg = f[2].selectbox(ui.t("kw.filter_urgency"), list(flag), key=ui.wkey("kw_f_urg"),
@@ -62,7 +62,7 @@ with tab_stage:
 
         st.subheader(ui.t("kw.table"))
         by_line = stage_table(view)
-        shown = by_line.assign(
+        shown = ui.with_lines(by_line, "business_line").assign(
             stage=by_line["stage"].map(stage_names),
             cvr_ci=[f"{lo:.1%} – {hi:.1%}" if lo == lo else "–" for lo, hi in zip(by_line["cvr_low"], by_line["cvr_high"])])
         ui.dataframe(
@@ -83,7 +83,7 @@ with tab_stage:
 
         st.subheader(ui.t("kw.keywords", n=len(view)))
         st.dataframe(
-            view.assign(stage=view["stage"].map(stage_names),
+            ui.with_lines(view, "business_line").assign(stage=view["stage"].map(stage_names),
                         cues=view["cues"].map(lambda c: i18n.explain_cues(c, lang)))
             .sort_values("cost", ascending=False)[
                 ["keyword", "business_line", "stage", "urgency", "off_target", "cost", "clicks", "conversions",
@@ -130,7 +130,8 @@ with tab_fix:
         st.success(ui.t("kw.fix_none"))
     else:
         st.dataframe(
-            fixes.assign(stage=fixes["stage"].map(stage_names), unit_stage=fixes["unit_stage"].map(stage_names)),
+            ui.with_lines(fixes, "business_line", "unit_line").assign(stage=fixes["stage"].map(stage_names),
+                                                                      unit_stage=fixes["unit_stage"].map(stage_names)),
             hide_index=True, width="stretch", key="kw_fix_table", column_config={
                 "campaign": ui.t("col.campaign"), "ad_group": ui.t("col.ad_group"), "keyword": ui.t("col.keyword"),
                 "business_line": ui.t("col.business_line"), "stage": ui.t("col.stage"),
@@ -146,7 +147,7 @@ with tab_lex:
     lex = clf.lexicon(lex_lang)
     groups = [f"line:{name}" for name in lex.lines] + list(CUE_KINDS)
     group = st.selectbox(ui.t("kw.lex_group"), groups, key=ui.wkey("kw_lex_group"),
-                         format_func=lambda g: (ui.t("col.business_line") + "：" + g[5:]) if g.startswith("line:")
+                         format_func=lambda g: (ui.t("col.business_line") + "：" + ui.line(g[5:])) if g.startswith("line:")
                          else ui.name_of(i18n.CUE_GROUP, g))
     current = list(lex.cues(group))
     if not store.writable:  # a read-only role sees the cues and cannot change them

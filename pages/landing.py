@@ -121,13 +121,13 @@ with right:
     if len(checked):
         st.caption(ui.t("lp.lines_checked"))
         st.markdown("\n".join(
-            "- " + ui.t("lp.line_mentioned" if x.mentioned else "lp.line_missing", line=x.business_line, n=x.keywords,
+            "- " + ui.t("lp.line_mentioned" if x.mentioned else "lp.line_missing", line=ui.line(x.business_line), n=x.keywords,
                         share=i18n.percent(x.share, 0), words="、".join(x.words_found[:4]))
             for x in checked.itertuples(index=False)))
 kws = report.keywords_of(page["page"])
 if len(kws):
     st.caption(ui.t("lp.keywords_all", n=f"{len(kws):,}"), help=ui.t("lp.keywords_all_help"))
-    ui.dataframe(kws.assign(fits=kws["match"].map({True: "✓", False: "✗"}).fillna("–"))[
+    ui.dataframe(ui.with_lines(kws, "business_line").assign(fits=kws["match"].map({True: "✓", False: "✗"}).fillna("–"))[
         ["keyword", "campaign", "ad_group", "business_line", "fits", "cost", "clicks", "conversions", "cvr"]],
         hide_index=True, width="stretch", key="lp_keywords", column_config={
             "keyword": ui.t("col.keyword"), "campaign": ui.t("col.campaign"), "ad_group": ui.t("col.ad_group"),
@@ -140,7 +140,8 @@ here = report.match.loc[(report.match["url"] == page["page"]) & report.match["ma
     if len(report.match) else report.match
 if len(here):
     st.caption(ui.t("lp.keywords_here"))
-    st.dataframe(here[["keyword", "campaign", "business_line", "page_line"]], hide_index=True, width="stretch",
+    st.dataframe(ui.with_lines(here, "business_line", "page_line")[["keyword", "campaign", "business_line", "page_line"]],
+                 hide_index=True, width="stretch",
                  key="lp_here", column_config={"keyword": ui.t("col.keyword"), "campaign": ui.t("col.campaign"),
                                                "business_line": ui.t("col.keyword_line"),
                                                "page_line": ui.t("col.page_line")})

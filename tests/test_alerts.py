@@ -122,6 +122,14 @@ def test_headline_in_both_languages():
     row.update(start_low=pd.Timestamp("2026-10-18"), start_high=pd.Timestamp("2026-10-21"))
     assert "点击价格自 2026-10-20 起（变化日可能在 10-18 ~ 10-21）上升 39%" in alerts.headline(row, "zh", "CNY")
     assert "since 2026-10-20 (changed between 10-18 and 10-21)" in alerts.headline(row, "en", "CNY")
+    # a line reads in the reader's language; an account the export does not name reads as such
+    line = dict(row, level="line", entity="开锁")
+    assert alerts.headline(line, "en", "CNY").startswith("Lockout (business line): CPC up 39%")
+    assert alerts.headline(line, "zh", "CNY").startswith("开锁（业务点）：")
+    assert alerts.entity_label("line", "北京安心开锁 / 换锁", "en") == "北京安心开锁 / Lock change"
+    assert alerts.entity_label("account", "google_ads", "en") == "Google Ads · unnamed account"
+    assert alerts.entity_label("account", "google_ads", "zh") == "Google Ads · 未命名账户"
+    assert alerts.entity_label("campaign", "开锁-电话词", "en") == "开锁-电话词"
 
 
 # ---------------------------------------------------------------- command line

@@ -151,6 +151,17 @@ def test_keywords_for_cpc_on_the_sample():
     picks = cpc_keywords(perf, rows)
     assert len(picks) > 0 and (picks["conv_share"].fillna(0) >= 0.10).any()
     assert picks["reason_en"].str.contains("no rank data").all()  # Baidu keyword reports here carry no rank
+    # English reasons name the lines in English (开锁 is Lockout)
+    assert not picks["reason_en"].str.contains(r"[\u4e00-\u9fff]").any()
+    assert picks["reason_en"].str.contains("of Lockout conversions").any()
+
+
+def test_english_bundle_reasons_name_the_lines_in_english():
+    s = BundleSettings()
+    summary = summarize(propose(plan_evidence(_sample_table(), classifier("locksmith"), s), s), s)
+    assert not summary["reason_en"].str.contains(r"[\u4e00-\u9fff]").any(), summary["reason_en"].tolist()
+    assert summary["reason_en"].str.contains("Lockout").any()
+    assert summary["reason_zh"].str.contains("开锁").any()
 
 
 def test_adjusted_rand_index():

@@ -130,7 +130,7 @@ def test_a_line_the_page_never_mentions_makes_it_amber(clf):
     row = rep.pages.set_index("page").loc[page]
     assert row["status"] == "amber" and row["mismatched_keywords"] == 0
     assert row["reasons_zh"] == "页面没有提到“换锁”，但 12 个换锁关键词（花费 ¥3,400）落到这里"
-    assert row["reasons_en"] == "The page never mentions 换锁, yet 12 换锁 keywords (¥3,400) land here"
+    assert row["reasons_en"] == "The page never mentions Lock change, yet 12 Lock change keywords (¥3,400) land here"
     assert row["unmentioned_lines"] == [{"line": "换锁", "keywords": 12, "cost": 3400.0, "share": 1.0}]
     lines = rep.lines.set_index("business_line")
     assert not lines.loc["换锁", "mentioned"] and lines.loc["换锁", "words_found"] == []
@@ -162,7 +162,8 @@ def test_the_share_threshold_is_a_parameter(clf):
     rep = landing_report.build(rows, clf, audits={page: audit}, currency="CNY", line_min_share=0.02)
     row = rep.pages.set_index("page").loc[page]
     assert "页面没有提到“修锁”，但 1 个修锁关键词（花费 ¥100）落到这里" in row["reasons_zh"]
-    assert "The page never mentions 修锁, yet 1 修锁 keyword (¥100) lands here" in row["reasons_en"]
+    assert "The page never mentions Lock repair, yet 1 Lock repair keyword (¥100) lands here" in row["reasons_en"]
+    assert "1 keyword of another business line lands here" in row["reasons_en"]
     assert row["status"] == "amber"
 
 

@@ -351,6 +351,17 @@ def _frame(at: AppTest, column: str):
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
+def _english(page: str) -> AppTest:
+    """``page`` opened straight in English. One run only: AppTest formats a select box's
+    value outside the script run (in Chinese, the default), so a second run after an
+    English first run cannot match its options."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["lang"] = "en"
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
 def test_drift_page_ranks_flags_and_explains_the_selected_one():
     at = start("pages/drift.py")
     _baidu(at, "dr_account")
@@ -395,15 +406,21 @@ def test_drift_page_settings_and_a_bad_bundle_map_keep_the_map_in_use():
 
 
 def test_drift_page_in_english():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.session_state["lang"] = "en"
-    # straight to the page: AppTest formats a select box's value outside the script run (in
-    # Chinese, the default), so a second run after an English first run cannot match its options
-    at.switch_page("pages/drift.py").run()
-    assert not at.exception, at.exception
+    at = _english("pages/drift.py")
     assert at.title[0].value == "Cost drift"
     head = next(m.value for m in at.markdown if m.value.startswith("**"))
     assert "since 2026-" in head and "at stake so far" in head
+
+
+def test_business_lines_read_in_english_on_english_pages():
+    at = _english("pages/keywords.py")
+    by_line = _frame(at, "cvr_ci")
+    assert "Lockout" in set(by_line["business_line"]) and "开锁" not in set(by_line["business_line"])
+    assert "Lockout" in at.multiselect(key="kw_f_line_en").options
+    at = _english("pages/bundles.py")
+    bundles = _frame(at, "business_lines")
+    assert bundles["business_lines"].str.contains("Lockout").any()
+    assert not bundles["business_lines"].str.contains(r"[\u4e00-\u9fff]").any()
 
 
 def test_landing_page_lists_pages_worst_first_and_takes_an_uploaded_html(data_dir):

@@ -11,7 +11,7 @@ import pytest
 
 from optimizer.evaluate import predict, score
 from optimizer.ingest import read_export
-from optimizer.lexicon import AccountLexiconStore, LexiconEdits, load
+from optimizer.lexicon import VERTICALS, AccountLexiconStore, LexiconEdits, line_label, line_labels, line_names, load
 from optimizer.stages import (Classifier, classifier, classify, detect_vertical, filter_keywords,
                               keyword_performance, negative_keywords, stage_table, structure_fixes)
 from tests.conftest import ROOT, SAMPLE
@@ -125,6 +125,18 @@ def test_vertical_is_detected():
     ev = pd.read_csv(EVAL, dtype=str, keep_default_na=False)
     for vertical, rows in ev.groupby("vertical"):
         assert detect_vertical(rows["keyword"]) == vertical
+
+
+def test_every_business_line_has_an_english_name():
+    names = line_names("en")
+    for vertical in VERTICALS:
+        for line in load(vertical, "zh").lines:
+            assert names.get(line, "").isascii() and names[line], (vertical, line)
+    assert len(set(names.values())) == len(names)  # no two lines read alike
+    assert line_label("开锁", "en") == "Lockout" and line_label("开锁", "zh") == "开锁"
+    assert line_label("我的新业务", "en") == "我的新业务"  # a line the user added keeps its name
+    assert line_labels("开锁、换锁", "en") == "Lockout, Lock change"
+    assert line_labels("开锁、换锁", "zh") == "开锁、换锁"
 
 
 def test_lexicon_edits_change_the_result_and_persist(tmp_path):
