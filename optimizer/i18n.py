@@ -311,6 +311,8 @@ TEXT.update({
     "lp.cvr_chart": ("每日转化率", "Daily conversion rate"),
     "lp.keywords_here": ("落到这个页面的其他业务关键词", "Keywords of another line landing here"),
     "lp.keywords_all": ("落到这个页面的全部 {n} 个关键词（按消费排序）", "All {n} keywords landing on this page, by spend"),
+    "lp.keywords_moved": ("；上表的关键词数还包括报告期内到过这里、现已指向别的页面的 {n} 个",
+                          "; the list above also counts {n} that landed here during the report and now point elsewhere"),
     "lp.keywords_all_help": ("按关键词当前的链接（有移动访问URL时用它）归到页面；消费、点击、转化为报告期内合计。",
                              "Each keyword counts on the page its current URL points to (its mobile URL when it has "
                              "one); spend, clicks and conversions are totals over the report."),

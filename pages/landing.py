@@ -126,7 +126,9 @@ with right:
             for x in checked.itertuples(index=False)))
 kws = report.keywords_of(page["page"])
 if len(kws):
-    st.caption(ui.t("lp.keywords_all", n=f"{len(kws):,}"), help=ui.t("lp.keywords_all_help"))
+    moved = int(page["n_keywords"]) - len(kws)  # the list's count also has keywords since pointed elsewhere
+    st.caption(ui.t("lp.keywords_all", n=f"{len(kws):,}") + (ui.t("lp.keywords_moved", n=f"{moved:,}") if moved > 0 else ""),
+               help=ui.t("lp.keywords_all_help"))
     ui.dataframe(ui.with_lines(kws, "business_line").assign(fits=kws["match"].map({True: "✓", False: "✗"}).fillna("–"))[
         ["keyword", "campaign", "ad_group", "business_line", "fits", "cost", "clicks", "conversions", "cvr"]],
         hide_index=True, width="stretch", key="lp_keywords", column_config={

@@ -438,7 +438,8 @@ def test_landing_page_lists_pages_worst_first_and_takes_an_uploaded_html(data_di
     assert len(kws) == 318 and kws["cost"].is_monotonic_decreasing and kws["clicks"].sum() > 0
     assert set(kws["business_line"]) == {"换锁"} and set(kws["fits"]) <= {"✓", "✗", "–"}
     assert pages["n_keywords"].iloc[0] == 329
-    assert any(c.value.startswith("落到这个页面的全部 318 个关键词") for c in at.caption)
+    assert any(c.value.startswith("落到这个页面的全部 318 个关键词") and
+               c.value.endswith("上表的关键词数还包括报告期内到过这里、现已指向别的页面的 11 个") for c in at.caption)
     drift_table = _frame(at, "old")
     assert "链接已更改" in set(drift_table["kind"])
     # the page cannot be fetched here: upload its HTML instead
