@@ -37,13 +37,16 @@ Command line (wired into :mod:`optimizer.cli` by :func:`add_analyze_parser`)::
     python -m optimizer analyze EXPORT... [--out report.xlsx] [--json]
     python -m optimizer analyze --batch FOLDER --out OUT_DIR
 
-Exit status: 0 when done, 1 on bad input (one line on standard error: file, row,
-column and what was expected), 2 on bad usage. ``--json`` keys are listed in
-:func:`cmd_analyze`.
+Exit status: 0 when done, 1 on bad input (one line on standard error, in ``--lang``:
+file, row, column and what was expected), 2 on bad usage — among it an ``--out`` that
+does not end in ``.xlsx`` or whose folder does not exist (checked before the analysis
+runs, see :func:`output_problem`; no folder is created but the ``--csv-dir`` or batch
+``--out`` folder itself). ``--json`` keys are listed in :func:`cmd_analyze`.
 """
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import json
 import math
@@ -65,7 +68,7 @@ from . import memory
 from .errors import IngestError
 from .ingest import read_export
 from .i18n import COMPENSATION_STATUS, METRIC, SEVERITY, VERTICAL, account_label, code_name, money
-from .sheet_text import st
+from .sheet_text import SHEET_TEXT, st
 from .stages import classifier, detect_vertical, keyword_performance, negative_keywords, stage_table, structure_fixes
 from .targets import BundleSheet, RuleSet, bundle_sheet_for, load_rules, read_bundle_sheet
 
@@ -199,8 +202,10 @@ class Analysis:
             "landing_red": None if self.landing is None else int((self.landing["status"] == "red").sum()),
         }
 
-    def label(self) -> str:
-        return " · ".join(x for x in (self.platform, self.account or "—", self.currency) if x)
+    def label(self, lang: str = "zh") -> str:
+        """The account as the app names it (:func:`optimizer.i18n.account_label`):
+        ``Google Ads · 未命名账户 · USD`` for an export that names no account."""
+        return account_label(self.platform, self.account, self.currency, lang)
 
 
 # ---------------------------------------------------------------- the analysis
@@ -581,7 +586,7 @@ def analyze_exports(paths: Sequence[str | Path], vertical: str = "auto",
             progress(i, n * 2, f"read {Path(path).name}")
         table, _ = merge(table, read_export(path))
     if table is None:
-        raise ValueError("no export files given")
+        raise AnalyzeError("no_exports")
     sheet = read_bundle_sheet(Path(bundle_map).read_bytes(), str(bundle_map)) if bundle_map else None
     accts = accounts(table)
     out = []
@@ -643,15 +648,87 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+class AnalyzeError(ValueError):
+    """A problem with what ``analyze`` was given (no exports or no account rows, a
+    batch folder that is none or holds no exports), in both languages like :class:`~optimizer.errors.IngestError`:
+    ``key`` — ``error.<key>`` of :mod:`optimizer.sheet_text` — and its parameters;
+    ``str(error)`` is the English text."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key, self.params = key, params
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "zh") -> str:
+        """The message in ``lang`` (``zh`` or ``en``)."""
+        return st(f"error.{self.key}", lang, **self.params)
+
+
+def os_reason(exc: OSError, lang: str = "en") -> str:
+    """Why the system refused a file, in ``lang`` (``oserror.*`` of
+    :mod:`optimizer.sheet_text` for the common ``errno``; else the system's text)."""
+    key = f"oserror.{errno.errorcode.get(exc.errno or 0, '')}"
+    if key in SHEET_TEXT:
+        return st(key, lang)
+    return str(exc.strerror or exc)
+
+
 def error_text(exc: BaseException, lang: str = "en", verb: str = "read") -> str:
-    """The one-line reason for a failed input (IngestError: file, row, column, value;
-    OSError: ``cannot read FILE: reason``)."""
+    """The one-line reason for a failed input or output, in ``lang`` (IngestError: file,
+    row, column, value; :class:`AnalyzeError`; OSError: ``cannot read FILE: reason`` —
+    ``verb`` ``write`` for an output —, the reason in ``lang`` for the common ones).
+    An export that cannot be opened names the system's reason in ``lang`` too."""
     if isinstance(exc, IngestError):
+        cause = exc.__cause__
+        if exc.kind == "unreadable" and isinstance(cause, OSError) and cause.strerror:
+            reason = os_reason(cause, lang)  # ingest words it with the system's English text
+            exc = IngestError("unreadable", exc.file, detail_zh=f"（{reason}）", detail_en=f"({reason})")
+        return _one_line(exc.message(lang))
+    if isinstance(exc, AnalyzeError):
         return _one_line(exc.message(lang))
     if isinstance(exc, OSError):
         name = getattr(exc, "filename", None)
-        return _one_line(f"cannot {verb} {name}: {exc.strerror or exc}" if name else str(exc))
+        if name:
+            key = "error.cannot_write" if verb == "write" else "error.cannot_read"
+            return _one_line(st(key, lang, file=name, reason=os_reason(exc, lang)))
+        return _one_line(str(exc))
     return _one_line(str(exc))
+
+
+def output_problem(out: str | Path | None, csv_dir: str | Path | None = None, batch: bool = False,
+                   lang: str = "en") -> str | None:
+    """Why ``analyze`` cannot write where it was asked to, in one line in ``lang``, or
+    None when it can (checked before the analysis runs).
+
+    ``out`` — the workbook (``batch`` False): it must end in ``.xlsx`` (any case), not
+    be a folder, and its folder must exist; with ``batch``, the output folder: it may
+    be created, inside a folder that exists, and must not be a file. ``csv_dir``
+    (without ``batch``): the same as a batch output folder. No deep path is ever
+    created: a mistyped folder is named, not made."""
+    def folder(option: str, path: Path) -> str | None:
+        if path.exists() and not path.is_dir():
+            return st("error.not_a_dir", lang, option=option, path=path)
+        parent = path.parent
+        if not path.exists() and not parent.is_dir():
+            return st("error.no_parent", lang, option=option, path=path, parent=parent)
+        return None
+
+    if out is not None:
+        path = Path(out)
+        if batch:
+            problem = folder("--out", path)
+            if problem:
+                return problem
+        elif path.is_dir():
+            return st("error.out_is_folder", lang, path=path)
+        elif path.suffix.lower() != ".xlsx":
+            return st("error.out_suffix", lang, path=path)
+        elif path.parent.exists() and not path.parent.is_dir():
+            return st("error.not_a_dir", lang, option="--out", path=path.parent)
+        elif not path.parent.exists():
+            return st("error.no_parent", lang, option="--out", path=path, parent=path.parent)
+    if csv_dir is not None and not batch:
+        return folder("--csv-dir", Path(csv_dir))
+    return None
 
 
 def analyze_folder(folder: str | Path, out_dir: str | Path, lang: str = "zh", vertical: str = "auto",
@@ -667,13 +744,12 @@ def analyze_folder(folder: str | Path, out_dir: str | Path, lang: str = "zh", ve
     (the workbook), error (one line, in ``lang``). A failed folder does not stop the
     others. ``csv``: also write each sheet as CSV into ``<out_dir>/<workbook stem>/``.
     """
-    from .report import to_csv_bytes
-    from .workbook import index_frame, write_index, write_workbook
+    from .workbook import index_csv, write_index, write_workbook
 
     folder, out_dir = Path(folder), Path(out_dir)
     if not folder.is_dir():
-        raise NotADirectoryError(f"{folder} is not a folder")
-    out_dir.mkdir(parents=True, exist_ok=True)
+        raise AnalyzeError("not_a_folder", path=folder)
+    out_dir.mkdir(exist_ok=True)  # the output folder itself, inside one that exists (see output_problem)
     subs = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
     rows: list[dict] = []
     for i, sub in enumerate(subs):
@@ -686,10 +762,10 @@ def analyze_folder(folder: str | Path, out_dir: str | Path, lang: str = "zh", ve
         try:
             files, bmap = folder_files(sub)
             if not files:
-                raise ValueError(f"{sub.name}: no export files (CSV, TSV, TXT, XLSX, XLS) in the folder")
+                raise AnalyzeError("folder_no_exports", folder=sub.name)
             analyses = analyze_exports(files, vertical, settings, bmap, prog)
             if not analyses:
-                raise ValueError(f"{sub.name}: the exports hold no account rows")
+                raise AnalyzeError("no_rows")
         except (IngestError, OSError, ValueError) as exc:
             rows.append({**base, "status": "error", "error": error_text(exc, lang)})
             continue
@@ -705,7 +781,7 @@ def analyze_folder(folder: str | Path, out_dir: str | Path, lang: str = "zh", ve
                          "actions": len(a.summary), "path": str(path)})
     index = pd.DataFrame(rows, columns=INDEX_COLUMNS)
     write_index(index, out_dir / "index.xlsx", lang)
-    (out_dir / "index.csv").write_bytes(to_csv_bytes(index_frame(index, lang)))
+    (out_dir / "index.csv").write_bytes(index_csv(index, lang))
     if progress is not None:
         progress(len(subs), max(len(subs), 1), "done")
     return index
@@ -741,7 +817,8 @@ def _day(v) -> str | None:
 def analysis_json(a: Analysis, lang: str = "zh", workbook: str | None = None) -> dict:
     """The ``--json`` object of one account (keys documented in :func:`cmd_analyze`)."""
     return {
-        "platform": a.platform, "account": a.account, "currency": a.currency, "vertical": a.vertical,
+        "platform": a.platform, "account": a.account, "account_label": a.label(lang), "currency": a.currency,
+        "vertical": a.vertical,
         "date_start": _day(a.date_start), "date_end": _day(a.date_end), "rows": a.rows, "spend": _num(a.spend),
         "window_start": _day(a.window_start), "window_end": _day(a.window_end), "workbook": workbook,
         "counts": a.counts(),
@@ -782,8 +859,10 @@ def summary_text(a: Analysis, lang: str = "zh", workbook: str | Path | None = No
 
 def batch_text(index: pd.DataFrame, out_dir: str | Path, lang: str = "zh") -> list[str]:
     """The lines ``analyze --batch`` prints without ``--json``, in ``lang``: one per
-    account analysed (folder, account, workbook, its first action), then the index."""
-    lines = [st("cli.batch_account", lang, folder=r.folder, account=r.account or "-", path=r.path)
+    account analysed (folder, the account as :func:`optimizer.i18n.account_label`
+    names it, workbook, its first action), then the index."""
+    lines = [st("cli.batch_account", lang, folder=r.folder, path=r.path,
+                account=account_label(r.platform, r.account, r.currency, lang))
              + (st("cli.batch_first", lang, action=r.top_action) if r.top_action else "")
              for r in index.itertuples() if r.status == "ok"]
     return lines + [st("cli.batch_index", lang, path=Path(out_dir) / "index.xlsx")]
@@ -847,22 +926,25 @@ def add_analyze_parser(subparsers) -> argparse.ArgumentParser:
         epilog="Batch mode: --batch FOLDER analyses every sub-folder of FOLDER as one account (its export files, "
                "and a bundle map named bundle_map*.csv or *投放包*.csv) and writes one workbook per account plus "
                "index.xlsx and index.csv into the --out folder.\n\n"
-               "Exit status: 0 done; 1 bad input (one line on stderr: file, row, column and what was expected; "
-               "in batch mode: any account failed, see the index); 2 bad usage.")
+               "Exit status: 0 done; 1 bad input (one line on stderr, in --lang: file, row, column and what was "
+               "expected; in batch mode: any account failed, see the index); 2 bad usage (also: --out not ending "
+               "in .xlsx, or in a folder that does not exist).")
     p.add_argument("exports", nargs="*", metavar="EXPORT",
                    help="export files of one or more accounts (CSV, TSV, TXT, XLSX, XLS); not with --batch")
     p.add_argument("--batch", metavar="FOLDER", default=None,
                    help="analyse every sub-folder of FOLDER as one account (needs --out, a folder)")
     p.add_argument("--out", metavar="PATH", default=None,
-                   help="the workbook to write (.xlsx); with several accounts, one workbook each named "
-                        "<stem>_<account>.xlsx; with --batch the output folder. Without --out nothing is written")
+                   help="the workbook to write (must end in .xlsx, in a folder that exists); with several "
+                        "accounts, one workbook each named <stem>_<account>.xlsx; with --batch the output folder "
+                        "(created if missing, inside a folder that exists). Without --out nothing is written")
     p.add_argument("--csv-dir", metavar="DIR", default=None,
-                   help="also write every sheet as CSV (UTF-8 with BOM) into DIR (with --batch: next to each "
-                        "workbook)")
+                   help="also write every sheet as CSV (UTF-8 with BOM) into DIR (created if missing, inside a "
+                        "folder that exists; with --batch: next to each workbook)")
     p.add_argument("--json", action="store_true",
                    help="print the summary and counts as JSON (one object per account; with --batch the index)")
     p.add_argument("--lang", choices=["zh", "en"], default="zh",
-                   help="language of the workbook's sheet names, headers and texts (default zh)")
+                   help="language of the workbook's sheet names, headers and texts, of the printed summary and "
+                        "of the error messages (default zh)")
     p.add_argument("--vertical", default="auto", choices=["auto", *VERTICALS],
                    help="the advertiser's vertical (default: detected from the keywords)")
     p.add_argument("--bundle-map", metavar="CSV", default=None,
@@ -882,11 +964,14 @@ def _usage(message: str) -> int:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     """``python -m optimizer analyze``. Exit 0 done, 1 bad input (one line on
-    stderr), 2 bad usage.
+    stderr, in ``--lang``), 2 bad usage (also an ``--out`` / ``--csv-dir`` that
+    :func:`output_problem` refuses, before anything is read).
 
     ``--json`` (stable keys; new keys may be added, none renamed): a list with one
-    object per account — ``platform, account, currency, vertical, date_start,
-    date_end, rows, spend, window_start, window_end, workbook`` (path or null),
+    object per account — ``platform, account`` (as in the export: empty when it
+    names none), ``account_label`` (for people, in ``--lang``: ``Google Ads ·
+    未命名账户 · USD``, :func:`optimizer.i18n.account_label`), ``currency, vertical,
+    date_start, date_end, rows, spend, window_start, window_end, workbook`` (path or null),
     ``counts`` {keywords, negative_keywords, structure_fixes, bundles,
     bundles_ready, plans, cpc_keywords, split_candidates, drift_flags,
     drift_learning, over_target, compensation, landing_pages, landing_red} (the
@@ -896,21 +981,24 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     money_at_stake, basis, count, action, action_zh, action_en, sheet, entity}],
     ``notes`` [{code, message, message_zh}]. With ``--batch``: an object
     {``index`` (index.xlsx path), ``index_csv``, ``accounts``: [{folder, account,
-    platform, currency, status, rows, spend, top_action, money_at_stake, actions,
-    path, error}]}.
+    account_label (null for a failed folder), platform, currency, status, rows,
+    spend, top_action, money_at_stake, actions, path, error}]}.
     """
     from .workbook import write_workbook
 
     lang = args.lang
     if args.batch:
         if args.exports:
-            return _usage("give either EXPORT files or --batch FOLDER, not both")
+            return _usage(st("usage.exports_and_batch", lang))
         if not args.out:
-            return _usage("--batch needs --out OUT_FOLDER")
+            return _usage(st("usage.batch_out", lang))
         if args.bundle_map:
-            return _usage("--bundle-map is per account: in batch mode put bundle_map.csv in each folder")
+            return _usage(st("usage.batch_map", lang))
     elif not args.exports:
-        return _usage("give at least one EXPORT file, or --batch FOLDER")
+        return _usage(st("usage.no_exports", lang))
+    problem = output_problem(args.out, args.csv_dir, bool(args.batch), lang)
+    if problem:
+        return _usage(problem)
 
     settings = AnalysisSettings(window_days=args.window_days)
     bar = ProgressBar(enabled=False if args.quiet else None)
@@ -920,15 +1008,19 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                                    csv=bool(args.csv_dir))
         except (OSError, ValueError) as exc:
             bar.close()
-            print(f"error: {error_text(exc)}", file=sys.stderr)
+            print(f"error: {error_text(exc, lang, 'write' if isinstance(exc, OSError) else 'read')}",
+                  file=sys.stderr)
             return 1
         bar.close()
         failed = index.loc[index["status"] == "error"]
         if args.json:
             json.dump({"index": str(Path(args.out) / "index.xlsx"), "index_csv": str(Path(args.out) / "index.csv"),
-                       "accounts": [{k: (_num(v) if k in ("spend", "money_at_stake") else
-                                         (int(v) if k in ("rows", "actions") else v))
-                                     for k, v in r.items()} for r in index.to_dict("records")]},
+                       "accounts": [{**{k: (_num(v) if k in ("spend", "money_at_stake") else
+                                            (int(v) if k in ("rows", "actions") else v))
+                                        for k, v in r.items()},
+                                     "account_label": (account_label(r["platform"], r["account"], r["currency"], lang)
+                                                       if r["status"] == "ok" else None)}
+                                    for r in index.to_dict("records")]},
                       sys.stdout, ensure_ascii=False, indent=1)
             print()
         elif not args.quiet:
@@ -941,17 +1033,16 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         analyses = analyze_exports(args.exports, args.vertical, settings, args.bundle_map, bar)
     except (IngestError, OSError, ValueError) as exc:
         bar.close()
-        print(f"error: {error_text(exc)}", file=sys.stderr)
+        print(f"error: {error_text(exc, lang)}", file=sys.stderr)
         return 1
     bar.close()
     if not analyses:
-        print("error: the exports hold no account rows", file=sys.stderr)
+        print(f"error: {error_text(AnalyzeError('no_rows'), lang)}", file=sys.stderr)
         return 1
     paths: list[Path | None] = [None] * len(analyses)
     try:
-        if args.out:
+        if args.out:  # its folder exists (output_problem): never created here
             paths = list(workbook_paths(Path(args.out), analyses))
-            Path(args.out).parent.mkdir(parents=True, exist_ok=True)
             for a, path in zip(analyses, paths, strict=True):
                 write_workbook(a, path, lang)
         if args.csv_dir:
@@ -959,7 +1050,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                 sub = Path(args.csv_dir) if len(analyses) == 1 else Path(args.csv_dir) / _safe_name(a.account or a.platform)
                 _write_csvs(a, sub, lang)
     except OSError as exc:
-        print(f"error: {error_text(exc, verb='write')}", file=sys.stderr)
+        print(f"error: {error_text(exc, lang, verb='write')}", file=sys.stderr)
         return 1
     if args.json:
         json.dump([analysis_json(a, lang, str(p) if p else None) for a, p in zip(analyses, paths, strict=True)],
@@ -986,7 +1077,7 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-__all__ = ["Analysis", "AnalysisSettings", "DRIFT_COLUMNS", "INDEX_COLUMNS", "KEYWORD_COLUMNS", "LANDING_COLUMNS",
-           "ProgressBar", "SUMMARY_COLUMNS", "add_analyze_parser", "analysis_json", "analyze_account",
-           "analyze_exports", "analyze_folder", "batch_text", "build_summary", "cmd_analyze", "error_text",
-           "summary_text"]
+__all__ = ["AnalyzeError", "Analysis", "AnalysisSettings", "DRIFT_COLUMNS", "INDEX_COLUMNS", "KEYWORD_COLUMNS",
+           "LANDING_COLUMNS", "ProgressBar", "SUMMARY_COLUMNS", "add_analyze_parser", "analysis_json",
+           "analyze_account", "analyze_exports", "analyze_folder", "batch_text", "build_summary", "cmd_analyze",
+           "error_text", "os_reason", "output_problem", "summary_text"]

@@ -223,7 +223,7 @@ def cmd_bundles(args: argparse.Namespace) -> int:
         print()
         return 0
     for res in results:
-        print(f"{res['platform']} · {res['account'] or '-'} ({res['vertical']}), "
+        print(f"{_account(res)} ({res['vertical']}), "
               f"{res['window_start']} .. {res['window_end']}")
         for b in res["bundles"]:
             print(f"  {b['bundle']:<4} {b['kind']:<9} {'/'.join(b['business_lines']):<12} conv {b['conversions']:>6.0f}  "
@@ -319,7 +319,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
         print()
         return 0
     for res in results:
-        print(f"{res['platform']} · {res['account'] or '-'} · {res['currency'] or '-'}: {res['series_tested']} series "
+        print(f"{_account(res)}: {res['series_tested']} series "
               f"tested, {len(res['flags'])} flagged" + (f" (partial day {res['dropped_partial_day']} left out)"
                                                        if res["dropped_partial_day"] else "")
               + f"; bundles from: {res['bundles_from']}")
@@ -421,7 +421,7 @@ def cmd_landing(args: argparse.Namespace) -> int:
         print()
         return 0
     for res in results:
-        print(f"{res['platform']} · {res['account'] or '-'} · {res['currency'] or '-'}: {len(res['pages'])} pages, "
+        print(f"{_account(res)}: {len(res['pages'])} pages, "
               f"{len(res['url_drift'])} URL findings"
               + (" (against the previous export)" if res["compared_with_previous"] else "")
               + f", {len(res['mismatches'])} mismatched keywords, {len(res['cvr_drops'])} CVR drops")
@@ -465,6 +465,13 @@ def _progress(done: int, total: int) -> None:
 
 def _day(v) -> str | None:
     return None if v is None or pd.isna(v) else str(pd.Timestamp(v).date())
+
+
+def _account(res: dict) -> str:
+    """An account of a command's results as the app names it, for the English text:
+    ``Google Ads · unnamed account · USD`` (:func:`optimizer.i18n.account_label`)."""
+    from .i18n import account_label
+    return account_label(res["platform"], res["account"], res["currency"], "en")
 
 
 def _input_error(exc: Exception) -> int:

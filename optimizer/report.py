@@ -5,10 +5,17 @@ workbook in :mod:`optimizer.workbook` (which neutralises its text cells with
 Every text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
 is prefixed with an apostrophe, so that a spreadsheet never runs a keyword as a
 formula (CSV/formula injection: a search term can be anything a stranger typed).
-CSV is UTF-8 with a byte-order mark so that Excel opens Chinese correctly.
+CSV is UTF-8 with a byte-order mark so that Excel opens Chinese correctly. Numbers can
+be written with a fixed number of decimals per column (``decimals`` of
+:func:`to_csv_bytes`): counts as integers (``8627``, not the ``8627.0`` of a float
+column that pandas made float because some value is missing), money to the cent.
 """
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
 import pandas as pd
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -30,11 +37,35 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_csv_bytes(df: pd.DataFrame, float_format: str | None = None) -> bytes:
+#: decimals of one column: one number for every row, or one per row (None: as it is)
+Decimals = int | Sequence[int | None]
+
+
+def fixed_decimals(values: pd.Series, decimals: Decimals) -> pd.Series:
+    """``values`` as the text a CSV cell holds with ``decimals`` places: ``8627`` (0),
+    ``64184.10`` (2); ``decimals`` may give one count per row, None writing that row's
+    number as it is (``0.094587``). A blank (None, NaN, infinity, text that is not a
+    number) stays blank — never 0 — and ``-0.00`` reads ``0.00``."""
+    v = pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
+    per_row = [decimals] * len(v) if isinstance(decimals, (int, np.integer)) else list(decimals)
+    if len(per_row) != len(v):
+        raise ValueError(f"{len(per_row)} decimals for {len(v)} values")
+    out = [None if not math.isfinite(x) else repr(float(x)) if d is None else f"{round(x, d) + 0.0:.{d}f}"
+           for x, d in zip(v, per_row, strict=True)]
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+def to_csv_bytes(df: pd.DataFrame, float_format: str | None = None,
+                 decimals: Mapping[str, Decimals] | None = None) -> bytes:
     """CSV for Excel: UTF-8 with BOM, formula-looking text neutralised.
-    ``float_format``: e.g. ``"%.2f"`` to write every float column with 2 decimals."""
-    return safe_frame(df).to_csv(index=False, lineterminator="\r\n",
-                                 float_format=float_format).encode("utf-8-sig")
+    ``float_format``: e.g. ``"%.2f"`` to write every float column with 2 decimals.
+    ``decimals``: column -> decimals (:func:`fixed_decimals`), e.g. ``{"点击": 0, "消费": 2}``
+    for counts as integers and money to the cent whatever the column's dtype; applied
+    after the text is neutralised (a negative amount is a number, not a formula)."""
+    out = safe_frame(df)
+    for col, d in (decimals or {}).items():
+        out[col] = fixed_decimals(out[col], d)
+    return out.to_csv(index=False, lineterminator="\r\n", float_format=float_format).encode("utf-8-sig")
 
 
 #: the float format of :func:`daily_sheet`'s CSV

@@ -8,7 +8,9 @@ reused, not repeated. Keys: ``sheet.*`` sheet names (≤ 31 characters, none of
 the money of an action is, ``act.*`` the one-line actions of the summary (``str.format``
 templates), ``note.*`` notes, ``index.*`` the batch index, ``title.*`` the summary's
 heading lines, ``cli.*`` the text ``python -m optimizer analyze`` prints (without
-``--json``).
+``--json``), ``error.*`` its one-line errors, ``usage.*`` its usage errors, ``oserror.*``
+why the system refused a file (by ``errno`` name; the system's own English text for
+the others).
 """
 from __future__ import annotations
 
@@ -31,8 +33,8 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
 
     # ------------------------------------------------------------ summary heading
     "title.workbook": ("优化建议：{account}", "Recommendations: {account}"),
-    "title.facts": ("{platform} · {vertical} · {start} ~ {end} · 消费 {spend} · {rows} 行数据 · 生成于 {generated}",
-                    "{platform} · {vertical} · {start} to {end} · spend {spend} · {rows} rows · made {generated}"),
+    "title.facts": ("{vertical} · {start} ~ {end} · 消费 {spend} · {rows} 行数据 · 生成于 {generated}",
+                    "{vertical} · {start} to {end} · spend {spend} · {rows} rows · made {generated}"),
     "title.first": ("先做什么（按涉及金额排序）", "What to do first (by money at stake)"),
     "title.note": ("说明：{text}", "Note: {text}"),
 
@@ -265,6 +267,39 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "cli.batch_account": ("{folder}：{account} → {path}", "{folder}: {account} → {path}"),
     "cli.batch_first": ("  首要操作：{action}", "  first: {action}"),
     "cli.batch_index": ("账户索引：{path}", "index: {path}"),
+
+    # ------------------------------------------------------------ python -m optimizer analyze (errors)
+    "error.cannot_read": ("无法读取 {file}：{reason}", "cannot read {file}: {reason}"),
+    "error.cannot_write": ("无法写入 {file}：{reason}", "cannot write {file}: {reason}"),
+    "error.no_exports": ("没有给出报告文件", "no export files given"),
+    "error.no_rows": ("这些报告里没有任何账户的数据行", "the exports hold no account rows"),
+    "error.folder_no_exports": ("{folder}：文件夹里没有报告文件（CSV、TSV、TXT、XLSX、XLS）",
+                                "{folder}: no export files (CSV, TSV, TXT, XLSX, XLS) in the folder"),
+    "error.not_a_folder": ("{path} 不是文件夹", "{path} is not a folder"),
+    "error.out_suffix": ("--out {path}：工作簿的文件名须以 .xlsx 结尾",
+                         "--out {path}: the workbook's file name must end in .xlsx"),
+    "error.out_is_folder": ("--out {path} 是一个文件夹：请给出工作簿的文件名（以 .xlsx 结尾）",
+                            "--out {path} is a folder: give the workbook's file name (ending in .xlsx)"),
+    "error.not_a_dir": ("{option} {path} 已存在，但不是文件夹", "{option} {path} exists and is not a folder"),
+    "error.no_parent": ("{option} {path}：文件夹 {parent} 不存在（不会自动创建，请先建好或检查路径）",
+                        "{option} {path}: the folder {parent} does not exist (not created: create it first "
+                        "or check the path)"),
+    "usage.exports_and_batch": ("EXPORT 文件和 --batch FOLDER 只能给其中一个",
+                                "give either EXPORT files or --batch FOLDER, not both"),
+    "usage.batch_out": ("--batch 需要 --out 输出文件夹", "--batch needs --out OUT_FOLDER"),
+    "usage.batch_map": ("--bundle-map 按账户给出：批量模式下请把 bundle_map.csv 放进各账户的文件夹",
+                        "--bundle-map is per account: in batch mode put bundle_map.csv in each folder"),
+    "usage.no_exports": ("请至少给出一个 EXPORT 报告文件，或 --batch FOLDER",
+                         "give at least one EXPORT file, or --batch FOLDER"),
+    "oserror.ENOENT": ("文件或文件夹不存在", "No such file or directory"),
+    "oserror.EACCES": ("没有权限", "Permission denied"),
+    "oserror.EPERM": ("不允许这个操作", "Operation not permitted"),
+    "oserror.EISDIR": ("这是一个文件夹，不是文件", "Is a directory"),
+    "oserror.ENOTDIR": ("路径中有一段不是文件夹", "Not a directory"),
+    "oserror.ENOSPC": ("磁盘空间不足", "No space left on device"),
+    "oserror.EROFS": ("磁盘是只读的", "Read-only file system"),
+    "oserror.ENAMETOOLONG": ("文件名太长", "File name too long"),
+    "oserror.EEXIST": ("已经存在", "File exists"),
 }
 
 

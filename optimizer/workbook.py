@@ -24,7 +24,8 @@ return) are removed.
 
 :func:`sheet_frames` gives the sheets as DataFrames with translated headers and
 values (what both writers write); :func:`sheet_csvs` the same as CSV bytes, UTF-8
-with BOM, neutralised (:func:`optimizer.report.to_csv_bytes`).
+with BOM, neutralised (:func:`optimizer.report.to_csv_bytes`), numbers written as the
+workbook shows them (:func:`csv_decimals`): counts as integers, money to the cent.
 
 The workbook is written in openpyxl's write-only (streaming) mode: memory stays
 flat whatever the number of rows. Excel holds 1,048,576 rows a sheet; longer
@@ -47,7 +48,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from .i18n import (BUNDLE_KIND, COMPENSATION_STATUS, CURRENCY_SYMBOL, DRIFT_STATUS, LEVEL, METRIC, PLATFORM,
-                   SEVERITY, STAGE, TARGET_STATUS, VERTICAL, code_name, drift_note, explain_cues, money)
+                   SEVERITY, STAGE, TARGET_STATUS, VERTICAL, account_label, code_name, drift_note, explain_cues,
+                   money)
 from .report import neutralise, to_csv_bytes
 from .sheet_text import SHEET_TEXT, st
 
@@ -206,8 +208,8 @@ SHEETS: dict[str, list[Col]] = {
     "index": [Col("folder", "col.folder"), Col("account", "col.account"),
               Col("platform", "col.platform", "code", PLATFORM), Col("currency", "col.currency"),
               Col("status", "col.status", "code", "status."), Col("rows", "col.rows", "int"),
-              Col("spend", "col.spend", "num"), Col("top_action", "col.top_action", wrap=True),
-              Col("money_at_stake", "col.money_at_stake", "num"), Col("actions", "col.actions", "int"),
+              Col("spend", "col.spend", "money"), Col("top_action", "col.top_action", wrap=True),
+              Col("money_at_stake", "col.money_at_stake", "money"), Col("actions", "col.actions", "int"),
               Col("path", "col.path"), Col("error", "col.error", wrap=True)],
 }
 
@@ -381,18 +383,39 @@ def sheet_frames(analysis: Analysis, lang: str = "zh") -> dict[str, pd.DataFrame
     return {s.name: s.frame for s in sheets(analysis, lang)}
 
 
-def sheet_csvs(analysis: Analysis, lang: str = "zh") -> dict[str, bytes]:
-    """Sheet name (in ``lang``) → the sheet as CSV: UTF-8 with BOM, CRLF, text
-    neutralised (:func:`optimizer.report.to_csv_bytes`); dates ``YYYY-MM-DD``."""
-    out = {}
-    for s in sheets(analysis, lang):
-        frame = s.frame.copy()
-        for c, name in zip(s.cols, frame.columns, strict=True):
-            if c.kind == "date":  # datetime, or object holding Timestamps / None (e.g. an all-empty column)
-                days = pd.to_datetime(frame[name], errors="coerce")
-                frame[name] = days.dt.strftime("%Y-%m-%d").astype(object).where(days.notna(), None)
-        out[s.name] = to_csv_bytes(frame)
+def csv_decimals(s: Sheet) -> dict[str, int | list[int | None]]:
+    """Header → decimals of the numeric columns of ``s`` that its CSV writes with a
+    fixed number of decimals, as its number formats show them: ``int`` columns and
+    ``count`` columns of whole numbers 0 (``8627``, not ``8627.0``), a ``count``
+    column holding a fraction (Google Ads conversions) 2, money 2, a ``metric_value``
+    column 2 on its money rows (its rate rows as they are). Rates, ratios, p-values
+    and other numbers are not listed: written as they are."""
+    out: dict[str, int | list[int | None]] = {}
+    for c, name, fmt in zip(s.cols, s.frame.columns, s.formats, strict=True):
+        if c.kind == "int" or (c.kind == "count" and fmt == "#,##0"):
+            out[name] = 0
+        elif c.kind in ("count", "money"):
+            out[name] = 2
+        elif c.kind == "metric_value":
+            out[name] = [None if f == "0.00%" else 2 for f in fmt]
     return out
+
+
+def sheet_csv(s: Sheet) -> bytes:
+    """One sheet as CSV: UTF-8 with BOM, CRLF, text neutralised
+    (:func:`optimizer.report.to_csv_bytes`), dates ``YYYY-MM-DD``, counts and money as
+    :func:`csv_decimals` says, a blank cell blank."""
+    frame = s.frame.copy()
+    for c, name in zip(s.cols, frame.columns, strict=True):
+        if c.kind == "date":  # datetime, or object holding Timestamps / None (e.g. an all-empty column)
+            days = pd.to_datetime(frame[name], errors="coerce")
+            frame[name] = days.dt.strftime("%Y-%m-%d").astype(object).where(days.notna(), None)
+    return to_csv_bytes(frame, decimals=csv_decimals(s))
+
+
+def sheet_csvs(analysis: Analysis, lang: str = "zh") -> dict[str, bytes]:
+    """Sheet name (in ``lang``) → the sheet as CSV (:func:`sheet_csv`)."""
+    return {s.name: sheet_csv(s) for s in sheets(analysis, lang)}
 
 
 # ---------------------------------------------------------------- widths
@@ -512,12 +535,12 @@ def _set_widths(ws, widths: list[float]) -> None:
 
 def _summary_heading(analysis: Analysis, lang: str, currency: str, notes: list[str]) -> list[tuple[str, Font]]:
     from .analyze import _day
-    facts = st("title.facts", lang, platform=code_name(PLATFORM, analysis.platform, lang) or "-",
-               vertical=code_name(VERTICAL, analysis.vertical, lang), start=_day(analysis.date_start) or "-",
-               end=_day(analysis.date_end) or "-", spend=money(analysis.spend, currency, 0),
-               rows=f"{analysis.rows:,}", generated=dt.date.today().isoformat())
-    lines = [(st("title.workbook", lang, account=analysis.account or analysis.platform or "-"), _TITLE_FONT),
-             (facts, Font(color="595959"))]
+    facts = st("title.facts", lang, vertical=code_name(VERTICAL, analysis.vertical, lang),
+               start=_day(analysis.date_start) or "-", end=_day(analysis.date_end) or "-",
+               spend=money(analysis.spend, currency, 0), rows=f"{analysis.rows:,}",
+               generated=dt.date.today().isoformat())
+    label = account_label(analysis.platform, analysis.account, analysis.currency, lang)
+    lines = [(st("title.workbook", lang, account=label), _TITLE_FONT), (facts, Font(color="595959"))]
     lines += [(st("title.note", lang, text=n), _NOTE_FONT) for n in notes]
     lines.append((st("title.first", lang), Font(bold=True, size=12)))
     return lines
@@ -544,10 +567,11 @@ def write_workbook(analysis: Analysis, path_or_buffer: str | Path | io.IOBase, l
     format's currency (default: the account's, else CNY). ``path_or_buffer``: a
     path or a writable binary file object (e.g. ``io.BytesIO`` for a download).
 
-    The summary sheet holds a heading (account; platform, vertical, dates, spend,
-    rows; notes — what was skipped or assumed, and that the lines' money may
-    overlap), then the action table, frozen under its header. Every other sheet
-    is one table with its header on row 1.
+    The summary sheet holds a heading (the account as the app names it,
+    :func:`optimizer.i18n.account_label` — platform, account or 未命名账户 / unnamed
+    account, currency; vertical, dates, spend, rows; notes — what was skipped or
+    assumed, and that the lines' money may overlap), then the action table, frozen
+    under its header. Every other sheet is one table with its header on row 1.
     """
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
@@ -589,9 +613,28 @@ def workbook_bytes(analysis: Analysis, lang: str = "zh", currency: str | None = 
     return buf.getvalue()
 
 
+def _index_sheet(index: pd.DataFrame, lang: str) -> Sheet:
+    """The batch index's sheet: an account analysed whose export names no account
+    reads 未命名账户 / unnamed account (as :func:`optimizer.i18n.account_label` names
+    it; its platform and currency have their own columns); money as ``#,##0.00``
+    (the accounts' currencies may differ)."""
+    if len(index) and "account" in index.columns and "status" in index.columns:
+        unnamed = index["status"].eq("ok") & index["account"].fillna("").astype(str).eq("")
+        if unnamed.any():
+            index = index.copy()
+            index.loc[unnamed, "account"] = account_label(None, None, None, lang)
+    return _sheet("index", index, lang, None)
+
+
 def index_frame(index: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """The batch index (:data:`optimizer.analyze.INDEX_COLUMNS`) as its sheet shows it."""
-    return sheet_frame(index, "index", lang)
+    return _index_sheet(index, lang).frame
+
+
+def index_csv(index: pd.DataFrame, lang: str = "zh") -> bytes:
+    """The batch index as CSV (``index.csv``; :func:`sheet_csv`: rows and actions as
+    integers, money to the cent)."""
+    return sheet_csv(_index_sheet(index, lang))
 
 
 def write_index(index: pd.DataFrame, path: str | Path | io.IOBase, lang: str = "zh") -> None:
@@ -599,7 +642,7 @@ def write_index(index: pd.DataFrame, path: str | Path | io.IOBase, lang: str = "
     if isinstance(path, (str, Path)):
         _atomic_write(Path(path), lambda fh: write_index(index, fh, lang))
         return
-    s = _sheet("index", index, lang, None)
+    s = _index_sheet(index, lang)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(s.name)
     _set_widths(ws, _widths(s))
@@ -608,6 +651,6 @@ def write_index(index: pd.DataFrame, path: str | Path | io.IOBase, lang: str = "
     wb.save(path)
 
 
-__all__ = ["COLOURS", "Col", "EXCEL_MAX_ROWS", "FILLS", "SHEETS", "Sheet", "index_frame", "money_format",
-           "sheet_csvs", "sheet_frame", "sheet_frames", "sheets", "text_width", "workbook_bytes", "write_index",
-           "write_workbook"]
+__all__ = ["COLOURS", "Col", "EXCEL_MAX_ROWS", "FILLS", "SHEETS", "Sheet", "csv_decimals", "index_csv",
+           "index_frame", "money_format", "sheet_csv", "sheet_csvs", "sheet_frame", "sheet_frames", "sheets",
+           "text_width", "workbook_bytes", "write_index", "write_workbook"]

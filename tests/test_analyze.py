@@ -151,7 +151,7 @@ def test_several_accounts_get_one_workbook_each():
 # ---------------------------------------------------------------- the command
 
 def test_command_writes_workbook_json_and_csvs(tmp_path, capsys):
-    out, csv_dir = tmp_path / "deep" / "report.xlsx", tmp_path / "csv"
+    out, csv_dir = tmp_path / "report.xlsx", tmp_path / "csv"  # the CSV folder is created, in a folder that exists
     rc = run(*FILES, "--bundle-map", BUNDLE_MAP, "--out", out, "--json", "--lang", "en", "--csv-dir", csv_dir,
              "--quiet")
     captured = capsys.readouterr()
@@ -160,6 +160,7 @@ def test_command_writes_workbook_json_and_csvs(tmp_path, capsys):
     assert isinstance(data, list) and len(data) == 1
     acct = data[0]
     assert acct["account"] == "北京安心开锁" and acct["workbook"] == str(out) and acct["rows"] > 0
+    assert acct["account_label"] == "Baidu · 北京安心开锁 · CNY"
     assert acct["summary"][0]["rank"] == 1 and acct["summary"][0]["action"] == acct["summary"][0]["action_en"]
     assert acct["counts"]["landing_pages"] and acct["counts"]["drift_flags"] > 0
     wb = openpyxl.load_workbook(out)
@@ -219,15 +220,23 @@ def test_command_prints_the_text_in_its_language(argv, lang, capsys):
 
 
 def test_batch_text_is_in_the_chosen_language():
-    index = pd.DataFrame([{"folder": "a", "account": "北京安心开锁", "status": "ok", "path": "out/a.xlsx",
-                           "top_action": "x"},
-                          {"folder": "b", "account": "", "status": "error", "path": "", "top_action": ""}])
-    assert batch_text(index, "out", "zh") == ["a：北京安心开锁 → out/a.xlsx  首要操作：x", "账户索引：out/index.xlsx"]
-    assert batch_text(index, "out", "en") == ["a: 北京安心开锁 → out/a.xlsx  first: x", "index: out/index.xlsx"]
+    index = pd.DataFrame([{"folder": "a", "account": "北京安心开锁", "platform": "baidu", "currency": "CNY",
+                           "status": "ok", "path": "out/a.xlsx", "top_action": "x"},
+                          {"folder": "g", "account": "", "platform": "google_ads", "currency": "USD",
+                           "status": "ok", "path": "out/g.xlsx", "top_action": ""},
+                          {"folder": "b", "account": "", "platform": "", "currency": "", "status": "error",
+                           "path": "", "top_action": ""}])
+    # the account as the app names it (i18n.account_label): an export naming none is 未命名账户, not "-"
+    assert batch_text(index, "out", "zh") == ["a：百度营销 · 北京安心开锁 · CNY → out/a.xlsx  首要操作：x",
+                                              "g：Google Ads · 未命名账户 · USD → out/g.xlsx",
+                                              "账户索引：out/index.xlsx"]
+    assert batch_text(index, "out", "en") == ["a: Baidu · 北京安心开锁 · CNY → out/a.xlsx  first: x",
+                                              "g: Google Ads · unnamed account · USD → out/g.xlsx",
+                                              "index: out/index.xlsx"]
 
 
 def test_bad_file_exits_1_with_one_line_naming_file_row_and_column(capsys):
-    rc = run(SMALL, BAD, "--out", "never.xlsx")
+    rc = run(SMALL, BAD, "--out", "never.xlsx", "--lang", "en")
     captured = capsys.readouterr()
     assert rc == 1
     lines = captured.err.strip().splitlines()
@@ -235,6 +244,10 @@ def test_bad_file_exits_1_with_one_line_naming_file_row_and_column(capsys):
     assert lines[0].startswith("error: bad_non_numeric.csv, row ") and "column '" in lines[0]
     assert "is not a number" in lines[0]
     assert captured.out == "" and not Path("never.xlsx").exists()
+    assert run(SMALL, BAD, "--out", "never.xlsx") == 1  # the default language, zh
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: bad_non_numeric.csv 第 ") and "列的值" in err[0]
+    assert "不是数字" in err[0] and not Path("never.xlsx").exists()
 
 
 @pytest.mark.parametrize("argv, expected", [
@@ -288,14 +301,15 @@ def test_batch_mode_writes_one_workbook_per_account_and_an_index(tmp_path, capsy
     assert data["index"] == str(out / "index.xlsx") and Path(data["index_csv"]).exists()
     rows = {r["folder"]: r for r in data["accounts"]}
     assert set(rows) == {"good", "bad", "empty"}
-    assert set(rows["good"]) == set(INDEX_COLUMNS)
+    assert set(rows["good"]) == {*INDEX_COLUMNS, "account_label"}
+    assert rows["good"]["account_label"] == "百度营销 · 北京安心开锁 · CNY" and rows["bad"]["account_label"] is None
     good, bad = rows["good"], rows["bad"]
     assert good["status"] == "ok" and good["account"] == "北京安心开锁" and good["rows"] > 0
     assert Path(good["path"]) == out / "good.xlsx" and openpyxl.load_workbook(good["path"]).sheetnames[0] == "摘要"
     assert good["top_action"] and good["actions"] > 0
     assert bad["status"] == "error" and bad["path"] == "" and "\n" not in bad["error"]
     assert "bad_non_numeric.csv" in bad["error"] and "点击" in bad["error"]
-    assert rows["empty"]["status"] == "error" and "no export files" in rows["empty"]["error"]
+    assert rows["empty"]["status"] == "error" and rows["empty"]["error"] == "empty：文件夹里没有报告文件（CSV、TSV、TXT、XLSX、XLS）"
     err = captured.err.strip().splitlines()
     assert len(err) == 2 and all(e.startswith("error: ") for e in err)
     index = openpyxl.load_workbook(out / "index.xlsx")["账户索引"]
@@ -340,3 +354,106 @@ def test_python_dash_m_exit_code_and_one_line_on_bad_input():
         proc = subprocess.run([sys.executable, "-m", "optimizer", "analyze", str(BAD)], cwd=ROOT,
                               capture_output=True, text=True, timeout=120)
         assert proc.returncode == 1 and len(proc.stderr.strip().splitlines()) == 1
+
+
+# ---------------------------------------------------------------- errors in the chosen language
+
+def _half(tmp_path: Path) -> Path:
+    """The first half of the sample keyword report's bytes: cut mid-line, as a download that stopped."""
+    data = (SAMPLE / "baidu_keyword_report.csv").read_bytes()
+    path = tmp_path / "half.csv"
+    path.write_bytes(data[:len(data) // 2])
+    return path
+
+
+@pytest.mark.parametrize("argv, lang", [([], "zh"), (["--lang", "zh"], "zh"), (["--lang", "en"], "en")])
+def test_a_cut_off_file_is_named_in_the_chosen_language(argv, lang, tmp_path, capsys):
+    half = _half(tmp_path)
+    assert run(half, *argv) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    if lang == "zh":  # "half.csv 第 18430 行的格式有误：…" — no English
+        assert re.match(r"error: half\.csv 第 \d+ 行的格式有误：", err[0]), err[0]
+        assert not re.search(r"[A-Za-z]{4,}", err[0].removeprefix("error: half.csv")), err[0]
+    else:
+        assert re.match(r"error: half\.csv, row \d+ is malformed: ", err[0]) and not CJK.search(err[0]), err[0]
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("zh", "error: 无法读取 {map}：文件或文件夹不存在"),
+    ("en", "error: cannot read {map}: No such file or directory"),
+])
+def test_a_missing_bundle_map_is_named_in_the_chosen_language(lang, expected, tmp_path, capsys):
+    missing = tmp_path / "no_map.csv"
+    assert run(SMALL, "--bundle-map", missing, "--lang", lang) == 1
+    assert capsys.readouterr().err.strip() == expected.format(map=missing)
+
+
+def test_a_missing_export_is_named_in_the_chosen_language(capsys):
+    assert run("no_such_file.csv", "--lang", "zh") == 1
+    assert capsys.readouterr().err.strip() == "error: 无法打开 no_such_file.csv。（文件或文件夹不存在）"
+    assert run("no_such_file.csv", "--lang", "en") == 1
+    assert capsys.readouterr().err.strip() == "error: no_such_file.csv cannot be opened. (No such file or directory)"
+
+
+# ---------------------------------------------------------------- an account the export does not name
+
+GOOGLE = SAMPLE / "google_keyword_report.csv"  # a Google Ads download without an account column
+
+
+@pytest.fixture(scope="module")
+def unnamed():
+    return analyze_exports([GOOGLE], settings=AnalysisSettings(landing=False))[0]
+
+
+def test_an_unnamed_account_is_labelled_as_the_app_labels_it(unnamed):
+    assert (unnamed.platform, unnamed.account, unnamed.currency) == ("google_ads", "", "USD")
+    assert unnamed.label("zh") == "Google Ads · 未命名账户 · USD"
+    j = analysis_json(unnamed, "en")
+    assert j["account"] == "" and j["platform"] == "google_ads"  # machine fields unchanged
+    assert j["account_label"] == "Google Ads · unnamed account · USD"
+    assert summary_text(unnamed, "zh")[0].startswith("Google Ads · 未命名账户 · USD（开锁）")
+
+
+def test_other_commands_print_an_unnamed_account_as_the_app_names_it(capsys):
+    from optimizer.cli import main
+    assert main(["bundles", str(GOOGLE)]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("Google Ads · unnamed account · USD (locksmith), 2026-"), first
+
+
+# ---------------------------------------------------------------- where --out and --csv-dir may write
+
+@pytest.mark.parametrize("out, lang, reason", [
+    ("report.csv", "en", "--out {out}: the workbook's file name must end in .xlsx"),
+    ("report.csv", "zh", "--out {out}：工作簿的文件名须以 .xlsx 结尾"),
+    ("report", "en", "--out {out}: the workbook's file name must end in .xlsx"),
+    ("nonexist/dir/x.xlsx", "en", "--out {out}: the folder {tmp}/nonexist/dir does not exist (not created: create "
+                                  "it first or check the path)"),
+    ("nonexist/dir/x.xlsx", "zh", "--out {out}：文件夹 {tmp}/nonexist/dir 不存在（不会自动创建，请先建好或检查路径）"),
+])
+def test_out_must_be_an_xlsx_in_a_folder_that_exists(out, lang, reason, tmp_path, capsys):
+    path = tmp_path / out
+    assert run(SMALL, "--out", path, "--lang", lang, "--quiet") == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"python -m optimizer analyze: error: {reason.format(out=path, tmp=tmp_path)}"]
+    assert list(tmp_path.iterdir()) == []  # nothing written, no folder created
+
+
+def test_csv_dir_and_batch_out_are_created_only_inside_a_folder_that_exists(tmp_path, capsys):
+    deep = tmp_path / "missing" / "csv"
+    assert run(SMALL, "--csv-dir", deep, "--lang", "en", "--quiet") == 2
+    assert capsys.readouterr().err.strip().endswith(f"--csv-dir {deep}: the folder {deep.parent} does not exist "
+                                                    "(not created: create it first or check the path)")
+    (tmp_path / "file").write_text("x")
+    assert run(SMALL, "--csv-dir", tmp_path / "file", "--lang", "zh", "--quiet") == 2
+    assert capsys.readouterr().err.strip().endswith(f"--csv-dir {tmp_path / 'file'} 已存在，但不是文件夹")
+    assert run(SMALL, "--out", tmp_path, "--lang", "en", "--quiet") == 2  # a folder is no workbook name
+    assert "ending in .xlsx" in capsys.readouterr().err
+    (tmp_path / "accounts").mkdir()
+    assert run("--batch", tmp_path / "accounts", "--out", tmp_path / "missing" / "out", "--quiet") == 2
+    assert "不存在" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["accounts", "file"]
+    # upper-case suffix, a new CSV folder in a folder that exists: written
+    assert run(SMALL, "--out", tmp_path / "R.XLSX", "--csv-dir", tmp_path / "csv", "--quiet") == 0
+    assert (tmp_path / "R.XLSX").is_file() and len(list((tmp_path / "csv").glob("*.csv"))) >= 10

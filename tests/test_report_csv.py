@@ -52,3 +52,20 @@ def test_daily_sheet_rounds_money_and_writes_counts_as_integers():
     lines = to_csv_bytes(daily_sheet(whole, names), DAILY_FLOAT_FORMAT).decode("utf-8-sig").split("\r\n")
     assert lines[1:3] == ["2026-11-23,7586.57,1011,83,91.40", "2026-11-24,6824.56,748,12,545.96"]
 
+
+
+def test_decimals_write_counts_as_integers_money_to_the_cent_and_keep_blanks():
+    # pandas makes a count column with a blank float: 8627.0; the CSV must read 8627, the blank stay blank (not 0)
+    df = pd.DataFrame({"点击": [8627.0, float("nan"), 816.0], "消费": [64184.1, float("nan"), -28.034],
+                       "转化率": [0.094587, float("nan"), 0.5], "差额": [-0.004, 1.005, float("inf")]})
+    assert to_csv_bytes(df).decode("utf-8-sig").split("\r\n")[1] == "8627.0,64184.1,0.094587,-0.004"  # floats as is
+    data = to_csv_bytes(df, decimals={"点击": 0, "消费": 2, "差额": 2})
+    assert data.decode("utf-8-sig").split("\r\n") == [
+        "点击,消费,转化率,差额",
+        "8627,64184.10,0.094587,0.00",   # -0.004 to the cent is 0.00, not -0.00
+        ",,,1.00",                       # blanks stay blank; 1.005 is 1.00499… as a float
+        "816,-28.03,0.5,",               # a negative amount is a number (not neutralised); infinity blank
+        ""]
+    # per-row decimals (a column of money and rates): None writes the row's number as it is
+    rows = to_csv_bytes(pd.DataFrame({"before": [82.548129, 0.142935]}), decimals={"before": [2, None]})
+    assert rows.decode("utf-8-sig").split("\r\n")[1:3] == ["82.55", "0.142935"]

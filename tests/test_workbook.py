@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -14,11 +15,11 @@ import pandas as pd
 import pytest
 
 from optimizer.analyze import analyze_exports
-from optimizer.i18n import STAGE, code_name
+from optimizer.i18n import STAGE, account_label, code_name
 from optimizer.report import neutralise
 from optimizer.sheet_text import st
-from optimizer.workbook import (COLOURS, SHEETS, money_format, sheet_csvs, sheet_frame, sheets, text_width,
-                                workbook_bytes, write_workbook)
+from optimizer.workbook import (COLOURS, SHEETS, csv_decimals, index_csv, money_format, sheet_csvs, sheet_frame,
+                                sheets, text_width, workbook_bytes, write_index, write_workbook)
 from tests.conftest import SAMPLE
 
 FILES = [SAMPLE / "baidu_keyword_report.csv", SAMPLE / "baidu_search_term_report.csv",
@@ -90,7 +91,8 @@ def test_header_is_frozen_and_filtered_over_the_whole_table(analysis, books):
         last = openpyxl.utils.get_column_letter(len(SHEETS[key]))
         assert ws.auto_filter.ref == f"A{h}:{last}{h + n}", key
     summary = wb["摘要"]
-    assert summary["A1"].value == "优化建议：北京安心开锁" and summary["A1"].font.bold
+    assert summary["A1"].value == "优化建议：百度营销 · 北京安心开锁 · CNY" and summary["A1"].font.bold
+    assert summary["A2"].value.startswith("开锁 · 2026-")  # the platform is in the title: not repeated
 
 
 def test_number_formats_money_percent_counts_and_dates(books):
@@ -227,6 +229,10 @@ def test_csv_of_every_sheet_round_trips(analysis):
                     want = want.dt.strftime("%Y-%m-%d")
                     assert got.fillna("").tolist() == want.fillna("").tolist(), (name, c.field)
                 elif c.kind in ("money", "int", "count", "num", "ratio", "pct", "p", "metric_value"):
+                    digits = csv_decimals(s).get(s.frame.columns[j])  # counts whole, money to the cent
+                    if digits is not None:
+                        per_row = [digits] * len(want) if isinstance(digits, int) else digits
+                        want = pd.Series([w if d is None else round(w, d) for w, d in zip(want, per_row, strict=True)])
                     np.testing.assert_allclose(got.astype(float), want.astype(float), rtol=1e-12, equal_nan=True,
                                                err_msg=f"{name}.{c.field}")
                 else:
@@ -268,7 +274,8 @@ def test_hostile_text_never_becomes_a_formula_in_the_workbook(analysis, lang):
                     seen.add(c.value)
     assert {"'" + h for h in HOSTILE} <= seen
     # the account name sits inside the title (not at the start of a cell): harmless as it is
-    assert wb.worksheets[0]["A1"].value == st("title.workbook", lang, account="=cmd|' /C calc'!A0")
+    assert wb.worksheets[0]["A1"].value == st("title.workbook", lang,
+                                              account=account_label("baidu", "=cmd|' /C calc'!A0", "CNY", lang))
 
 
 def test_hostile_text_is_neutralised_in_every_csv(analysis):
@@ -300,3 +307,81 @@ def test_bad_language_and_bad_path_fail_cleanly(analysis, tmp_path):
     with pytest.raises(OSError):
         write_workbook(analysis, tmp_path / "missing" / "x.xlsx")
     assert not list(tmp_path.rglob("*.part"))
+
+
+# ---------------------------------------------------------------- numbers in the CSVs, account names
+
+def _csv_text(data: bytes) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+def test_csv_writes_counts_as_integers_and_money_to_the_cent(analysis):
+    csvs = sheet_csvs(analysis, "zh")
+    lines = csvs["关键词阶段"].decode("utf-8-sig").split("\r\n")
+    # the sample's top keyword (hand-checked against the workbook: 8,627 clicks, 816 conversions, ¥64,184.16)
+    assert lines[1].startswith("换锁,换锁-核心词,核心词-通用,换锁,核心词,否,否,64184.16,8627,816,0.094587,78.66,")
+    summary = csvs["摘要"].decode("utf-8-sig").split("\r\n")
+    assert summary[1].startswith("1,严重,否定关键词,") and summary[1].endswith(",11455.75,近 30 天浪费,54,否定关键词")
+    integer, cents = re.compile(r"-?\d+"), re.compile(r"-?\d+\.\d\d")
+    for s in sheets(analysis, "zh"):
+        back = _csv_text(csvs[s.name])
+        for j, c in enumerate(s.cols):
+            shown = [v for v in back.iloc[:, j] if v != ""]
+            if c.kind == "int" or (c.kind == "count" and s.formats[j] == "#,##0"):
+                assert all(integer.fullmatch(v) for v in shown), (s.name, c.field, shown[:5])
+            elif c.kind in ("money", "count"):
+                assert all(cents.fullmatch(v) for v in shown), (s.name, c.field, shown[:5])
+            elif c.kind == "metric_value":  # money rows to the cent, CVR rows (rates) as they are
+                money_rows = [f != "0.00%" for f in s.formats[j]]
+                assert all(cents.fullmatch(v) for v, m in zip(back.iloc[:, j], money_rows, strict=True) if m and v)
+    stages = _csv_text(csvs["阶段表现"])
+    assert stages["关键词数"].iloc[0] == "111" and stages["展现"].iloc[0] == "375289"
+    assert stages["点击率"].iloc[0] == "0.037704"  # rates as before
+
+
+def test_a_blank_count_stays_blank_in_the_csv_and_the_workbook(analysis):
+    k = analysis.keywords.head(3).copy()
+    k["clicks"] = [8627.0, np.nan, 12.0]  # pandas keeps a count column with a blank as floats
+    k["conversions"] = [816.0, 1.5, np.nan]  # a fractional count (Google Ads): 2 decimals
+    bad = replace(analysis, keywords=k)
+    back = _csv_text(sheet_csvs(bad, "zh")["关键词阶段"])
+    assert back["点击"].tolist() == ["8627", "", "12"]
+    assert back["转化"].tolist() == ["816.00", "1.50", ""]
+    ws = openpyxl.load_workbook(io.BytesIO(workbook_bytes(bad, "zh")))["关键词阶段"]
+    assert [ws.cell(r, 9).value for r in (2, 3, 4)] == [8627, None, 12] and ws.cell(2, 9).number_format == "#,##0"
+    assert [ws.cell(r, 10).value for r in (2, 3, 4)] == [816, 1.5, None]
+    assert ws.cell(2, 10).number_format == "#,##0.00"
+
+
+def test_batch_index_csv_and_sheet_integers_money_and_unnamed_accounts(tmp_path):
+    index = pd.DataFrame([
+        {"folder": "a", "account": "北京安心开锁", "platform": "baidu", "currency": "CNY", "status": "ok",
+         "rows": 41901, "spend": 1234567.891, "top_action": "x", "money_at_stake": 11455.75, "actions": 15,
+         "path": "out/a.xlsx", "error": ""},
+        {"folder": "b", "account": "", "platform": "", "currency": "", "status": "error", "rows": 0,
+         "spend": np.nan, "top_action": "", "money_at_stake": np.nan, "actions": 0, "path": "",
+         "error": "b：文件夹里没有报告文件（CSV、TSV、TXT、XLSX、XLS）"},
+        {"folder": "g", "account": "", "platform": "google_ads", "currency": "USD", "status": "ok", "rows": 9719,
+         "spend": 110056.0, "top_action": "y", "money_at_stake": np.nan, "actions": 3, "path": "out/g.xlsx",
+         "error": ""}])
+    lines = index_csv(index, "zh").decode("utf-8-sig").split("\r\n")
+    assert lines[1:4] == [
+        "a,北京安心开锁,百度营销,CNY,完成,41901,1234567.89,x,11455.75,15,out/a.xlsx,",
+        "b,,,,失败,0,,,,0,,b：文件夹里没有报告文件（CSV、TSV、TXT、XLSX、XLS）",
+        "g,未命名账户,Google Ads,USD,完成,9719,110056.00,y,,3,out/g.xlsx,"]
+    assert index_csv(index, "en").decode("utf-8-sig").split("\r\n")[3].startswith("g,unnamed account,Google Ads,")
+    write_index(index, tmp_path / "index.xlsx", "zh")
+    ws = openpyxl.load_workbook(tmp_path / "index.xlsx").active
+    assert [c.value for c in ws[4]][:7] == ["g", "未命名账户", "Google Ads", "USD", "完成", 9719, 110056.0]
+    assert ws["F2"].value == 41901 and ws["F2"].number_format == "#,##0" and ws["G2"].number_format == "#,##0.00"
+    assert index.loc[2, "account"] == ""  # the machine field (--json) is untouched
+
+
+@pytest.mark.parametrize("lang, title", [("zh", "优化建议：Google Ads · 未命名账户 · USD"),
+                                         ("en", "Recommendations: Google Ads · unnamed account · USD")])
+def test_an_account_the_export_does_not_name_is_titled_as_the_app_names_it(lang, title):
+    from optimizer.analyze import AnalysisSettings
+    a = analyze_exports([SAMPLE / "google_keyword_report.csv"], settings=AnalysisSettings(landing=False))[0]
+    assert (a.platform, a.account) == ("google_ads", "")  # this Google Ads download names no account
+    ws = openpyxl.load_workbook(io.BytesIO(workbook_bytes(a, lang))).worksheets[0]
+    assert ws["A1"].value == title
