@@ -50,6 +50,7 @@ from openpyxl.utils import get_column_letter
 from .i18n import (BUNDLE_KIND, COMPENSATION_STATUS, CURRENCY_SYMBOL, DRIFT_STATUS, LEVEL, METRIC, PLATFORM,
                    SEVERITY, STAGE, TARGET_STATUS, VERTICAL, account_label, code_name, drift_note, explain_cues,
                    money)
+from .lexicon import line_labels
 from .report import neutralise, to_csv_bytes
 from .sheet_text import SHEET_TEXT, st
 
@@ -65,7 +66,9 @@ class Col:
     """One column of a sheet: the frame's ``field``, its header key (``col.*`` of
     :mod:`optimizer.sheet_text`) and its kind:
 
-    ``text`` as is; ``lang`` the ``<field>_<lang>`` column; ``code`` a code shown by
+    ``text`` as is; ``lang`` the ``<field>_<lang>`` column; ``line`` business lines (one
+    or 、-joined) named in the language (开锁 is Lockout); ``entity`` a drift flag's
+    entity as :func:`optimizer.alerts.entity_label` names it; ``code`` a code shown by
     name (``table``: a code table of :mod:`optimizer.i18n`, or a ``sheet_text``
     prefix such as ``"issue."``); ``bool`` 是/否 · Yes/No; ``cues`` the cue string in
     words; ``note`` a drift note in words; ``money`` currency; ``int`` ``#,##0``;
@@ -101,12 +104,12 @@ SHEETS: dict[str, list[Col]] = {
                 Col("money_at_stake", "col.money_at_stake", "money"), Col("basis", "col.basis", "lang"),
                 Col("count", "col.count", "int"), Col("sheet", "col.sheet", "code", "sheet.")],
     "keywords": [Col("keyword", "col.keyword"), Col("campaign", "col.campaign"), Col("ad_group", "col.ad_group"),
-                 Col("business_line", "col.business_line"), Col("stage", "col.stage", "code", STAGE),
+                 Col("business_line", "col.business_line", "line"), Col("stage", "col.stage", "code", STAGE),
                  Col("urgency", "col.urgency", "bool"), Col("off_target", "col.off_target", "bool"),
                  Col("cost", "col.cost", "money"), Col("clicks", "col.clicks", "count"),
                  Col("conversions", "col.conversions", "count"), Col("cvr", "col.cvr", "pct"),
                  Col("cpa", "col.cpa", "money"), Col("cues", "col.cues", "cues", wrap=True)],
-    "stages": [Col("stage", "col.stage", "code", STAGE), Col("business_line", "col.business_line"),
+    "stages": [Col("stage", "col.stage", "code", STAGE), Col("business_line", "col.business_line", "line"),
                Col("keywords", "col.keywords", "int"), Col("impressions", "col.impressions", "count"),
                Col("clicks", "col.clicks", "count"), Col("cost", "col.cost", "money"),
                Col("conversions", "col.conversions", "count"), Col("ctr", "col.ctr", "pct"),
@@ -114,8 +117,8 @@ SHEETS: dict[str, list[Col]] = {
                Col("cvr_high", "col.cvr_high", "pct"), Col("cpa", "col.cpa", "money"),
                Col("cost_share", "col.cost_share", "pct")],
     "structure": [Col("campaign", "col.campaign"), Col("ad_group", "col.ad_group"), Col("keyword", "col.keyword"),
-                  Col("business_line", "col.business_line"), Col("stage", "col.stage", "code", STAGE),
-                  Col("unit_line", "col.unit_line"), Col("unit_stage", "col.unit_stage", "code", STAGE),
+                  Col("business_line", "col.business_line", "line"), Col("stage", "col.stage", "code", STAGE),
+                  Col("unit_line", "col.unit_line", "line"), Col("unit_stage", "col.unit_stage", "code", STAGE),
                   Col("issue", "col.issue", "code", "issue."), Col("cost", "col.cost", "money"),
                   Col("conversions", "col.conversions", "count")],
     "negatives": [Col("search_term", "col.search_term"), Col("negative_match", "col.negative_match", "code", "neg."),
@@ -124,7 +127,7 @@ SHEETS: dict[str, list[Col]] = {
                   Col("reason", "col.reason", "cues", wrap=True), Col("keywords", "col.triggered_by", wrap=True),
                   Col("campaigns", "col.plans", wrap=True)],
     "bundles": [Col("bundle", "col.bundle"), Col("kind", "col.bundle_kind", "code", BUNDLE_KIND),
-                Col("business_lines", "col.business_lines"), Col("plans", "col.plans", wrap=True),
+                Col("business_lines", "col.business_lines", "line"), Col("plans", "col.plans", wrap=True),
                 Col("n_plans", "col.n_plans", "int"), Col("conversions", "col.conversions", "count"),
                 Col("cost", "col.cost", "money"), Col("clicks", "col.clicks", "count"), Col("cvr", "col.cvr", "pct"),
                 Col("cpa", "col.cpa", "money"), Col("target_cpa", "col.target_cpa", "money"),
@@ -136,7 +139,7 @@ SHEETS: dict[str, list[Col]] = {
                 Col("rule_daily_10x3", "col.rule_daily_10x3", "bool"),
                 Col("rule_daily_30x3", "col.rule_daily_30x3", "bool"),
                 Col("reason", "col.reason", "lang", wrap=True)],
-    "plans": [Col("campaign", "col.campaign"), Col("business_line", "col.business_line"),
+    "plans": [Col("campaign", "col.campaign"), Col("business_line", "col.business_line", "line"),
               Col("bundle", "col.bundle"), Col("bundle_kind", "col.bundle_kind", "code", BUNDLE_KIND),
               Col("cost", "col.cost", "money"), Col("clicks", "col.clicks", "count"),
               Col("conversions", "col.conversions", "count"), Col("days", "col.days", "int"),
@@ -147,7 +150,7 @@ SHEETS: dict[str, list[Col]] = {
               Col("cpa_low", "col.cpa_low", "money"), Col("cpa_high", "col.cpa_high", "money"),
               Col("thin", "col.thin", "bool")],
     "cpc_keywords": [Col("keyword", "col.keyword"), Col("campaign", "col.campaign"),
-                     Col("business_line", "col.business_line"), Col("stage", "col.stage", "code", STAGE),
+                     Col("business_line", "col.business_line", "line"), Col("stage", "col.stage", "code", STAGE),
                      Col("conversions", "col.conversions", "count"), Col("conv_share", "col.conv_share", "pct"),
                      Col("clicks", "col.clicks", "count"), Col("click_share", "col.click_share", "pct"),
                      Col("avg_position", "col.avg_position", "num"),
@@ -162,7 +165,7 @@ SHEETS: dict[str, list[Col]] = {
                Col("bundle_cpa", "col.bundle_cpa", "money"), Col("reason", "col.reason", "lang", wrap=True)],
     "drift": [Col("severity", "col.severity", "code", SEVERITY, _S),
               Col("status", "col.status", "code", DRIFT_STATUS), Col("headline", "col.headline", "lang", wrap=True),
-              Col("level", "col.level", "code", LEVEL), Col("entity", "col.entity"),
+              Col("level", "col.level", "code", LEVEL), Col("entity", "col.entity", "entity"),
               Col("metric", "col.metric", "code", METRIC), Col("start", "col.start", "date"),
               Col("start_low", "col.start_low", "date"), Col("start_high", "col.start_high", "date"),
               Col("before", "col.before", "metric_value"), Col("after", "col.after", "metric_value"),
@@ -215,7 +218,7 @@ SHEETS: dict[str, list[Col]] = {
 
 _ROUND = {"money": 2, "num": 4, "ratio": 4, "pct": 6, "count": 4, "metric_value": 6}
 _NUMERIC = {"money", "int", "count", "num", "ratio", "pct", "p", "metric_value"}
-_TEXT_KINDS = {"text", "lang", "code", "bool", "cues", "note"}
+_TEXT_KINDS = {"text", "lang", "line", "entity", "code", "bool", "cues", "note"}
 
 
 def money_format(currency: str | None) -> str:
@@ -293,6 +296,13 @@ def _column(frame: pd.DataFrame, col: Col, lang: str) -> pd.Series:
     k = col.kind
     if k in ("text", "lang"):
         return s.astype(object).map(_text)
+    if k == "line":
+        return s.astype(object).map(lambda v: _text(line_labels(v, lang)) if isinstance(v, str) else None)
+    if k == "entity":
+        from .alerts import entity_label
+        levels = frame["level"].astype(object) if "level" in frame.columns else pd.Series([None] * n, index=frame.index)
+        return pd.Series([_text(entity_label(lv, e, lang)) if isinstance(e, str) else None
+                          for lv, e in zip(levels, s.astype(object))], index=frame.index, dtype=object)
     if k == "code":
         return _code(col.table, s.astype(object), lang)
     if k == "bool":

@@ -248,6 +248,18 @@ def test_sheet_frame_translates_codes(analysis):
     assert set(zh["问题"]) <= {"业务点不符", "阶段不符"} and set(en["Issue"]) <= {"line differs", "stage differs"}
 
 
+def test_english_sheets_name_business_lines_and_flag_entities_in_english(analysis):
+    cjk = r"[\u4e00-\u9fff]"
+    for key, col in (("keywords", "Business line"), ("stages", "Business line"), ("plans", "Business line"),
+                     ("bundles", "Business lines")):
+        en = sheet_frame(getattr(analysis, key), key, "en")[col].dropna()
+        assert len(en) and not en.str.contains(cjk).any() and "Lockout" in " ".join(en), key
+    assert "开锁" in set(sheet_frame(analysis.keywords, "keywords", "zh")["业务点"])
+    drift = sheet_frame(analysis.drift, "drift", "en")
+    lines = drift.loc[drift["Level"] == "Business line", "Entity"]
+    assert len(lines) and not lines.str.contains(cjk).any()
+
+
 def _hostile(analysis):
     k = analysis.keywords.head(len(HOSTILE)).copy()
     k["keyword"] = HOSTILE
