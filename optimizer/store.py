@@ -72,7 +72,9 @@ import io
 import json
 import os
 import re
+import sqlite3
 import threading
+import time
 import zipfile
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
@@ -443,6 +445,23 @@ def database_url(url: str | None, data_dir: str | os.PathLike | None) -> str:
     return url
 
 
+def _sqlite_wal(cur, wait: float = 30.0) -> None:
+    """Put the database in WAL mode. Switching a new database's journal mode needs it to
+    itself, and SQLite answers "database is locked" at once, without the busy timeout,
+    when another connection is doing the same (two servers starting together): retry
+    for up to ``wait`` seconds. Once switched, the mode is kept in the file and the
+    pragma is a no-op."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def create_engine(url: str) -> Engine:
     """An engine for ``url`` with the connection settings the store relies on."""
     u = sa.engine.make_url(url)
@@ -456,7 +475,7 @@ def create_engine(url: str) -> Engine:
         def _sqlite_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
             dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (see _sqlite_begin)
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
+            _sqlite_wal(cur)
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA synchronous=FULL")

@@ -602,7 +602,7 @@ def test_cli_landing_audit_honours_the_operator_setting(server, tmp_path, monkey
     assert no_tel["status"] == "red" and "no_tel" in [f["code"] for f in no_tel["audit_findings"]]
     assert no_tel["unmentioned_lines"] == [{"line": "修锁", "keywords": 3, "cost": 600.0, "share": 1.0}]
     assert "页面没有提到“修锁”，但 3 个修锁关键词（花费 ¥600）落到这里" in no_tel["reasons_zh"]
-    assert "The page never mentions 修锁, yet 3 修锁 keywords (¥600) land here" in no_tel["reasons"]
+    assert "The page never mentions Lock repair, yet 3 Lock repair keywords (¥600) land here" in no_tel["reasons"]
     assert {m["keyword"] for m in out["mismatches"]} == {"修锁", "门锁维修", "锁坏了"}
     # the text output lists the audit's findings per page
     assert main(args[:-1] + ["--slow-seconds", "1"]) == 0
