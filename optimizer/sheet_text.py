@@ -255,6 +255,10 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
                        "Only the {n} flags with the most money at stake were explained (of {total})."),
     "note.truncated": ("“{sheet}”超过 Excel 的行数上限，只写入了前 {n} 行（共 {total} 行）。",
                        "'{sheet}' exceeds Excel's row limit: only the first {n} of {total} rows were written."),
+    "note.empty": ("（这一表是空的：没有发现需要处理的项目。）", "(This sheet is empty: nothing to act on was found.)"),
+    "note.no_urls": ("报告里没有落地页网址：落地页分析需要带最终访问网址（或移动访问网址）的关键词报告。",
+                     "The reports carry no landing-page URLs: landing pages need a keyword report with final "
+                     "(or mobile) URLs."),
     "note.money": ("各条建议的金额口径不同（浪费、变化以来多花、超出目标等），可能部分重叠，不宜直接相加。",
                    "The money of each action is measured its own way (wasted, extra since a change, above "
                    "target …) and may overlap: do not add the lines up."),

@@ -569,6 +569,30 @@ def _atomic_write(path: Path, write) -> None:
             part.unlink()
 
 
+#: the notes (codes of ``Analysis.notes``) that say why a sheet can be empty, first found first
+_EMPTY_BECAUSE: dict[str, tuple[str, ...]] = {
+    "negatives": ("no_search_terms",),
+    **{k: ("no_daily",) for k in ("bundles", "plans", "cpc_keywords", "drift")},
+    "splits": ("no_daily", "no_bundle_map"),
+    **{k: ("no_daily", "no_bundle_map", "bundles_from_names", "bundles_proposed") for k in ("targets", "compensation")},
+    "landing": ("landing_missing", "landing_failed"),
+}
+#: what an empty sheet says when no note explains it (the landing sheet lists every page
+#: with its URL, so without rows the reports had no URL)
+_EMPTY_OTHERWISE = {"landing": "note.no_urls"}
+
+
+def empty_note(key: str, analysis: Analysis, lang: str = "zh") -> str:
+    """What an empty sheet ``key`` says under its header: the analysis note that
+    explains it (no search-term report, no daily rows, no bundle map …), else that
+    nothing to act on was found."""
+    said = {code: (zh, en) for code, zh, en in analysis.notes}
+    for code in _EMPTY_BECAUSE.get(key, ()):
+        if code in said:
+            return said[code][0 if lang == "zh" else 1]
+    return st(_EMPTY_OTHERWISE.get(key, "note.empty"), lang)
+
+
 def write_workbook(analysis: Analysis, path_or_buffer: str | Path | io.IOBase, lang: str = "zh",
                    currency: str | None = None) -> None:
     """Write the recommendations workbook of ``analysis`` (see the module docstring).
@@ -581,7 +605,8 @@ def write_workbook(analysis: Analysis, path_or_buffer: str | Path | io.IOBase, l
     :func:`optimizer.i18n.account_label` — platform, account or 未命名账户 / unnamed
     account, currency; vertical, dates, spend, rows; notes — what was skipped or
     assumed, and that the lines' money may overlap), then the action table, frozen
-    under its header. Every other sheet is one table with its header on row 1.
+    under its header. Every other sheet is one table with its header on row 1; an
+    empty one says why on row 2 (:func:`empty_note`).
     """
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
@@ -613,6 +638,8 @@ def write_workbook(analysis: Analysis, path_or_buffer: str | Path | io.IOBase, l
             _set_widths(ws, widths)
             ws.freeze_panes = "A2"
             _write_table(ws, s, 1)
+            if s.frame.empty:
+                ws.append([_text_cell(ws, empty_note(s.key, analysis, lang), _NOTE_FONT)])
     wb.save(path_or_buffer)
 
 

@@ -20,7 +20,7 @@ from optimizer.report import neutralise
 from optimizer.sheet_text import st
 from optimizer.workbook import (COLOURS, SHEETS, csv_decimals, index_csv, money_format, sheet_csvs, sheet_frame,
                                 sheets, text_width, workbook_bytes, write_index, write_workbook)
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, real
 
 FILES = [SAMPLE / "baidu_keyword_report.csv", SAMPLE / "baidu_search_term_report.csv",
          SAMPLE / "baidu_plan_report.csv"]
@@ -397,3 +397,33 @@ def test_an_account_the_export_does_not_name_is_titled_as_the_app_names_it(lang,
     assert (a.platform, a.account) == ("google_ads", "")  # this Google Ads download names no account
     ws = openpyxl.load_workbook(io.BytesIO(workbook_bytes(a, lang))).worksheets[0]
     assert ws["A1"].value == title
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_empty_sheet_says_why_under_its_header(tmp_path, lang):
+    # one Google keyword report: no search terms, no days, no bundle map
+    a = analyze_exports([real("google_ads/towing-no-1__Search_keyword_report.csv")])[0]
+    path = tmp_path / "towing.xlsx"
+    write_workbook(a, path, lang)
+    wb = openpyxl.load_workbook(path)
+    said = {code: (zh, en)[lang == "en"] for code, zh, en in a.notes}
+
+    def row2(key):
+        ws = wb[st(f"sheet.{key}", lang)]
+        assert ws.max_row == 2 and ws.cell(2, 1).font.italic
+        return ws.cell(2, 1).value
+
+    assert row2("negatives") == said["no_search_terms"]
+    assert row2("drift") == said["no_daily"]
+    assert row2("compensation") == said["no_daily"]
+    assert row2("landing") == st("note.no_urls", lang)  # the report has no final URL column
+    # a sheet with rows has no such line
+    kw = wb[st("sheet.keywords", lang)]
+    assert kw.max_row == len(a.keywords) + 1
+
+
+def test_an_empty_sheet_without_a_reason_says_nothing_was_found(analysis, tmp_path):
+    path = tmp_path / "none.xlsx"
+    write_workbook(replace(analysis, structure=analysis.structure.iloc[:0]), path, "zh")
+    ws = openpyxl.load_workbook(path)[st("sheet.structure", "zh")]
+    assert ws.max_row == 2 and ws.cell(2, 1).value == "（这一表是空的：没有发现需要处理的项目。）"
