@@ -383,7 +383,7 @@ def _reason(r: dict, s: BundleSettings) -> tuple[str, str]:
     n, lines = r["n_plans"], r["business_lines"]
     lines_en = line_labels(lines, "en")
     spread_zh = f"转化成本相差 {r['cpa_ratio']:.2f} 倍" if n > 1 else "单个计划"
-    spread_en = f"CPA within {r['cpa_ratio']:.2f}x" if n > 1 else "a single plan"
+    spread_en = f"CPA within {r['cpa_ratio']:.2f}x" if n > 1 else "a single campaign"
     data_zh = f"近 {s.window_days} 天 {r['conversions']:.0f} 次转化"
     data_en = f"{r['conversions']:.0f} conversions in {s.window_days} days"
     if r["kind"] == "not_ready":
@@ -394,7 +394,7 @@ def _reason(r: dict, s: BundleSettings) -> tuple[str, str]:
                 f"{lines_en} each fall short of {s.min_conversions:.0f} conversions; bound together as their CPA is "
                 f"close ({spread_en}), {data_en}.")
     zh = f"{n} 个计划同属{lines}，{spread_zh}，{data_zh}，目标转化成本 {_money(r['target_cpa'])}。"
-    en = f"{n} plan(s) of {lines_en}, {spread_en}, {data_en}; target CPA {_money(r['target_cpa'])}."
+    en = f"{n} campaign(s) of {lines_en}, {spread_en}, {data_en}; target CPA {_money(r['target_cpa'])}."
     if r["target_cpa"] < r["cpa"] * 0.999:
         zh += (f"目标按可接受上限设置，低于实际转化成本 {_money(r['cpa'])}：起量会受限，"
                f"建议每天最多下调约 10%（百度建议）逐步靠近。")
@@ -451,12 +451,12 @@ def cpc_keywords(perf: pd.DataFrame, rows: pd.DataFrame, min_share: float = 0.10
             zh.append(f"占{r['business_line']}转化的 {share}，但{rank_zh}偏弱：单独建 CPC 计划抢排名。")
             en.append(f"{share} of {line_label(r['business_line'], 'en')} conversions but weak rank "
                       f"({rank_zh.replace('平均排名', 'avg. position').replace('展现份额', 'impression share')}): "
-                      "own CPC plan to win rank.")
+                      "own CPC campaign to win rank.")
         else:
             zh.append(f"占{r['business_line']}转化的 {share}；报告中没有排名数据，请核实排名，偏后则单独建 CPC 计划。")
             en.append(f"{share} of {line_label(r['business_line'], 'en')} conversions; the export has no rank "
                       "data — check its "
-                      "rank, and give it its own CPC plan if it is low.")
+                      "rank, and give it its own CPC campaign if it is low.")
     pick["reason_zh"], pick["reason_en"] = zh, en
     return pick.sort_values("conversions", ascending=False, ignore_index=True)[cols]
 

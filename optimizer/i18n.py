@@ -30,14 +30,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "overview.cpc": ("平均点击价格", "Avg. CPC"),
     "overview.trend": ("每日消费与转化成本", "Daily spend and cost per conversion"),
     "overview.trend_metric": ("折线", "Line"),
-    "overview.top_plans": ("消费最高的推广计划", "Top plans by spend"),
+    "overview.top_plans": ("消费最高的推广计划", "Top campaigns by spend"),
     "overview.no_daily": ("这些报告没有按日拆分，无法画出趋势。请下载“分日”报告。",
                           "These reports are not split by day, so there is no trend to draw. Download a daily report."),
     "overview.no_data": ("还没有数据。请先上传报告。", "No data yet. Upload reports first."),
     "overview.partial_day": ("百度的转化数据约晚一天到达，最后一天（{day}）的转化可能不完整。",
                              "Baidu conversions arrive about a day late: the last day ({day}) may be incomplete."),
     "overview.partial_short": ("转化未到齐", "conversions incomplete"),
-    "col.campaign": ("推广计划", "Plan"),
+    "col.campaign": ("推广计划", "Campaign"),
     "col.cost": ("消费", "Spend"),
     "col.clicks": ("点击", "Clicks"),
     "col.impressions": ("展现", "Impressions"),
@@ -52,7 +52,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.rows": ("行数", "Rows"),
     "col.skipped": ("跳过", "Skipped"),
     "col.accounts": ("账户", "Accounts"),
-    "col.campaigns": ("计划", "Plans"),
+    "col.campaigns": ("计划", "Campaigns"),
     "col.keywords": ("关键词", "Keywords"),
     "col.encoding": ("编码", "Encoding"),
     "col.totals_check": ("合计校验", "Totals check"),
@@ -60,7 +60,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload.title": ("上传报告", "Upload reports"),
     "upload.help": ("可一次选择多个文件：百度营销（凤巢）关键词/搜索词/计划/单元报告、Google Ads 和 Microsoft Ads 下载的报告。"
                     "CSV、TSV、XLSX、XLS 均可，GBK、UTF-8、UTF-16 编码都能识别，不需要先用 Excel 另存。",
-                    "Pick several files at once: Baidu keyword / search-term / plan / unit reports, Google Ads and "
+                    "Pick several files at once: Baidu keyword / search-term / campaign / ad group reports, Google Ads and "
                     "Microsoft Ads downloads. CSV, TSV, XLSX or XLS in GBK, UTF-8 or UTF-16: no need to re-save in Excel."),
     "upload.picker": ("选择报告文件", "Choose export files"),
     "upload.read": ("读取文件", "Read files"),
@@ -90,8 +90,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload.preview": ("文件开头", "Start of the file"),
     "field.date": ("日期", "Date"),
     "field.account": ("账户", "Account"),
-    "field.campaign": ("推广计划", "Plan / campaign"),
-    "field.ad_group": ("推广单元", "Unit / ad group"),
+    "field.campaign": ("推广计划", "Campaign"),
+    "field.ad_group": ("推广单元", "Ad group"),
     "field.keyword": ("关键词", "Keyword"),
     "field.search_term": ("搜索词", "Search term"),
     "field.match_type": ("匹配模式", "Match type"),
@@ -141,9 +141,9 @@ TEXT.update({
     "kw.neg_download": ("下载否定关键词（CSV）", "Download negative keywords (CSV)"),
     "kw.neg_total": ("无效搜索词共花费 {cost}，占搜索词消费的 {share}。", "Off-target search terms cost {cost}, {share} of search-term spend."),
     "kw.fix_caption": ("这些关键词的业务点或阶段与所在单元的大多数关键词不同（例如询价词放在了核心词单元），建议移到对应的单元，以便用对应的创意。",
-                       "These keywords differ in business line or stage from most of their unit (e.g. a price word in a "
-                       "core-word unit). Move them so that they get the matching ad copy."),
-    "kw.fix_none": ("没有发现放错单元的关键词。", "No keyword sits in the wrong unit."),
+                       "These keywords differ in business line or stage from most of their ad group (e.g. a price word in a "
+                       "core-word ad group). Move them so that they get the matching ad copy."),
+    "kw.fix_none": ("没有发现放错单元的关键词。", "No keyword sits in the wrong ad group."),
     "kw.lex_caption": ("在这里增删识别用的词，结果会立即更新，并为这个账户保存。词库文件：{file}",
                        "Add or remove cue words here; results update at once and are kept for this account. "
                        "Bundled lexicon: {file}"),
@@ -162,13 +162,13 @@ TEXT.update({
     "col.cues": ("依据", "Cues"),
     "col.keyword": ("关键词", "Keyword"),
     "col.search_term": ("搜索词", "Search term"),
-    "col.ad_group": ("推广单元", "Unit"),
+    "col.ad_group": ("推广单元", "Ad group"),
     "col.ctr": ("点击率", "CTR"),
     "col.cvr_ci": ("转化率 95% 区间", "CVR 95% interval"),
     "col.reason": ("原因", "Reason"),
     "col.triggered_by": ("触发关键词", "Triggered by"),
-    "col.unit_line": ("单元主业务点", "Unit's line"),
-    "col.unit_stage": ("单元主阶段", "Unit's stage"),
+    "col.unit_line": ("单元主业务点", "Ad group's line"),
+    "col.unit_stage": ("单元主阶段", "Ad group's stage"),
     "col.issue": ("问题", "Issue"),
 })
 
@@ -178,7 +178,7 @@ TEXT.update({
     "dr.title": ("成本异常监控", "Cost drift"),
     "dr.caption": ("逐日检验账户、业务点、投放包、计划和主要关键词的点击价格、转化率、转化成本和消费：哪里变了、从哪天起、有多确定、为什么。"
                    "按“已多花的钱”排序；百度最后一天转化未到齐，不参与判断。",
-                   "Every day of the account, business lines, bundles, plans and top keywords is tested for changes "
+                   "Every day of the account, business lines, bundles, campaigns and top keywords is tested for changes "
                    "of CPC, CVR, CPA and spend: what moved, since when, how sure, and why. Ranked by the money at "
                    "stake; Baidu's last day (conversions still arriving) is left out."),
     "dr.settings": ("检验设置", "Test settings"),
@@ -202,9 +202,9 @@ TEXT.update({
     "dr.tested": ("检验了 {n} 条序列", "{n} series tested"),
     "dr.n_flags": ("异常", "Flags"),
     "dr.n_high": ("严重", "High"),
-    "dr.money_plans": ("异常计划已多花", "Money at stake in flagged plans"),
+    "dr.money_plans": ("异常计划已多花", "Money at stake in flagged campaigns"),
     "dr.money_plans_help": ("每个异常计划只按它最大的一项异常计一次；账户、业务点、投放包、关键词层面是同一笔钱的不同视角，不重复相加。",
-                            "Each flagged plan counts once, with its largest flag; account, line, bundle and keyword "
+                            "Each flagged campaign counts once, with its largest flag; account, line, bundle and keyword "
                             "flags are views of the same money and are not added again."),
     "dr.n_learning": ("学习期投放包", "Bundles in learning"),
     "dr.n_learning_help": ("在数据最后一天仍处于学习期的投放包。学习期内的异常不计入异常数，只标为“学习期”（当前 {n} 条）。",
@@ -225,7 +225,7 @@ TEXT.update({
                            "Spend change by contributor (actual daily spend; the table's before and after are "
                            "adjusted for the day of the week)"),
     "dr.mix": ("结构（消费在计划/关键词间转移）占 {mix}，各自表现变化占 {rate}。",
-               "Mix (spend moving between plans/keywords) accounts for {mix}, rate changes inside them for {rate}."),
+               "Mix (spend moving between campaigns/keywords) accounts for {mix}, rate changes inside them for {rate}."),
     "dr.contributors": ("主要来源", "Top contributors"),
     "dr.other": ("其他关键词", "Other keywords"),
     "dr.too_little": ("数据不足、未检验的序列（{n}）", "Series with too little data, not tested ({n})"),
@@ -239,7 +239,7 @@ TEXT.update({
                              "The bundle map has no learning-start dates, so there is no compensation window to assess."),
     "dr.map_source": ("投放包来源：{source}", "Bundles from: {source}"),
     "dr.map_sample": ("示例对应表", "the sample bundle map"),
-    "dr.map_names": ("计划名称（如“包1-开锁”）", "plan names (like 包1-开锁)"),
+    "dr.map_names": ("计划名称（如“包1-开锁”）", "campaign names (like 包1-开锁)"),
     "dr.map_none": ("无（上传投放包对应表后可检验投放包和目标）", "none (upload a bundle map to test bundles and targets)"),
     "bd.map_download": ("下载投放包对应表", "Download the bundle map"),
     "bd.adopt": ("采用为本账户的投放包对应表", "Keep as this account's bundle map"),
@@ -521,8 +521,8 @@ TEXT.update({
     "client.footer": ("只读页面 · 链接有效期至 {date}", "Read-only page · link valid until {date}"),
     "bd.title": ("oCPC 投放包建议", "oCPC bundle proposal"),
     "bd.caption": ("把转化成本、转化率相近且同一业务点的计划绑成一个包，成本才会收敛。小计划的转化率会向同业务点收缩（经验贝叶斯），"
-                   "避免“运气好的一周”把它放错包。", "Plans of one business line with similar cost per conversion and "
-                   "conversion rate are bound together so cost converges. Small plans' conversion rates are shrunk "
+                   "避免“运气好的一周”把它放错包。", "Campaigns of one business line with similar cost per conversion and "
+                   "conversion rate are bound together so cost converges. Small campaigns' conversion rates are shrunk "
                    "toward their line's (empirical Bayes), so a lucky week does not put them in the wrong bundle."),
     "bd.window": ("统计天数", "Window (days)"),
     "bd.min_conv": ("每包最少转化数", "Min. conversions per bundle"),
@@ -533,35 +533,35 @@ TEXT.update({
     "bd.cvr_ratio": ("包内转化率最大/最小", "Max/min CVR in a bundle"),
     "bd.max_target": ("可接受的最高转化成本（0 = 不限）", "Maximum acceptable CPA (0 = none)"),
     "bd.proposal": ("建议的投放包", "Proposed bundles"),
-    "bd.chart": ("各计划的转化率与转化成本（颜色 = 建议的包，大小 = 转化数）", "Plans by CVR and CPA (colour = proposed bundle, size = conversions)"),
-    "bd.whatif": ("调整方案：把计划移到别的包，看包的数字如何变化", "What if: move a plan to another bundle and see the figures change"),
+    "bd.chart": ("各计划的转化率与转化成本（颜色 = 建议的包，大小 = 转化数）", "Campaigns by CVR and CPA (colour = proposed bundle, size = conversions)"),
+    "bd.whatif": ("调整方案：把计划移到别的包，看包的数字如何变化", "What if: move a campaign to another bundle and see the figures change"),
     "bd.whatif_result": ("调整后的投放包", "Bundles after your changes"),
-    "bd.plans": ("计划明细（转化率已收缩，区间为 90%）", "Plans (shrunk CVR; 90% intervals)"),
+    "bd.plans": ("计划明细（转化率已收缩，区间为 90%）", "Campaigns (shrunk CVR; 90% intervals)"),
     "bd.cpc": ("建议单独用 CPC 抢排名的关键词", "Keywords to keep on manual CPC"),
-    "bd.cpc_none": ("没有需要单独出价的关键词。", "No keyword needs its own CPC plan."),
-    "bd.existing": ("现有投放包：建议拆包的计划", "Existing bundles: plans to split off"),
+    "bd.cpc_none": ("没有需要单独出价的关键词。", "No keyword needs its own CPC campaign."),
+    "bd.existing": ("现有投放包：建议拆包的计划", "Existing bundles: campaigns to split off"),
     "bd.existing_window": ("以下按最近 {days} 天（“统计天数”）合计，用来决定包怎么拆。某个包眼下是否超目标、是否还在学习期，"
                            "以“成本异常”页为准：那里按与目标比较的天数计算，并识别学习期。",
                            "Summed over the last {days} days (the window above), to decide how bundles split. Whether a "
                            "bundle is over its target right now, or still learning, is on the Cost drift page: it uses "
                            "the days compared with target and knows the learning period."),
     "bd.existing_none": ("没有从计划名称（如“包1-开锁”）中识别到现有投放包。可以上传对应表（列：推广计划, 投放包, 目标转化成本）。",
-                         "No existing bundle found in plan names (like '包1-开锁'). Upload a mapping (columns: plan, "
+                         "No existing bundle found in campaign names (like '包1-开锁'). Upload a mapping (columns: campaign, "
                          "bundle, target_cpa)."),
     "bd.map_upload": ("现有投放包对应表（CSV）", "Current bundles (CSV)"),
     "bd.map_help": ("列：推广计划、投放包（必填），目标转化成本、学习期开始、目标修改次数、定向修改次数、转化类型变更（选填）。",
-                    "Columns: plan, bundle (required); target_cpa, learning_start, target_changes, "
+                    "Columns: campaign, bundle (required); target_cpa, learning_start, target_changes, "
                     "targeting_changes, conversion_type_changed (optional). Chinese headers work too."),
-    "bd.no_daily": ("需要按日的计划或关键词报告才能建议投放包。", "Bundles need a daily plan or keyword report."),
+    "bd.no_daily": ("需要按日的计划或关键词报告才能建议投放包。", "Bundles need a daily campaign or keyword report."),
     "bd.map_unknown": ("对应表中这些计划在当前数据里找不到（名称是否一致？）：{plans}",
-                       "These plans of the mapping are not in the loaded data (same names?): {plans}"),
+                       "These campaigns of the mapping are not in the loaded data (same names?): {plans}"),
     "col.within_limits": ("差异在限内", "Within limits"),
     "col.target_cpa_current": ("当前目标转化成本", "Current target CPA"),
     "col.cpa_vs_target": ("实际比目标", "Actual vs target"),
     "col.over_target": ("超成本 20% 以上", "Over target by > 20%"),
     "col.bundle": ("投放包", "Bundle"),
     "col.kind": ("类型", "Kind"),
-    "col.plans": ("计划", "Plans"),
+    "col.plans": ("计划", "Campaigns"),
     "col.target_cpa": ("建议目标转化成本", "Target CPA"),
     "col.cpa_ratio": ("成本差异", "CPA spread"),
     "col.cvr_ratio": ("转化率差异", "CVR spread"),
@@ -658,7 +658,7 @@ LEVEL: dict[str, tuple[str, str]] = {
     "account": ("账户", "Account"),
     "line": ("业务点", "Business line"),
     "bundle": ("投放包", "Bundle"),
-    "campaign": ("推广计划", "Plan"),
+    "campaign": ("推广计划", "Campaign"),
     "keyword": ("关键词", "Keyword"),
 }
 
@@ -714,7 +714,7 @@ URL_DRIFT_KIND: dict[str, tuple[str, str]] = {
     "http": ("未使用 https", "http, not https"),
     "tracking_dropped": ("跟踪参数丢失", "Tracking parameter dropped"),
     "tracking_changed": ("跟踪参数改变", "Tracking parameter changed"),
-    "scattered_unit": ("单元关键词分散到多个页面", "Unit spread over many pages"),
+    "scattered_unit": ("单元关键词分散到多个页面", "Ad group spread over many pages"),
 }
 
 

@@ -409,7 +409,7 @@ def _who(r: Mapping) -> tuple[str, str]:
     if kw:
         return (f"关键词「{kw}」（{unit}）" if unit else f"关键词「{kw}」",
                 f'Keyword "{kw}" ({unit})' if unit else f'Keyword "{kw}"')
-    return f"单元「{unit}」", f'Unit "{unit}"'
+    return f"单元「{unit}」", f'Ad group "{unit}"'
 
 
 def _describe(kind: str, r: Mapping) -> tuple[str, str]:
@@ -461,8 +461,8 @@ def _describe(kind: str, r: Mapping) -> tuple[str, str]:
         n, pages = r.get("n_pages", 0), r.get("pages", "")
         return (f"{who_zh}的关键词落到 {n} 个不同的页面（{pages}）：同一单元的创意只能承接一种需求，"
                 f"建议按页面拆分单元，或统一落地页。",
-                f"{who_en}: its keywords land on {n} different pages ({pages}). One unit's ads can "
-                f"match one need: split the unit by page, or use one landing page.")
+                f"{who_en}: its keywords land on {n} different pages ({pages}). One ad group's ads "
+                f"can match one need: split the ad group by page, or use one landing page.")
     raise ValueError(kind)
 
 

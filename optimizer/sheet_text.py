@@ -22,7 +22,7 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "sheet.structure": ("结构调整", "Structure fixes"),
     "sheet.negatives": ("否定关键词", "Negative keywords"),
     "sheet.bundles": ("投放包建议", "Proposed bundles"),
-    "sheet.plans": ("计划明细", "Bundle plans"),
+    "sheet.plans": ("计划明细", "Bundle campaigns"),
     "sheet.cpc_keywords": ("CPC关键词", "CPC keywords"),
     "sheet.splits": ("拆包建议", "Split candidates"),
     "sheet.drift": ("成本异常", "Cost drift"),
@@ -48,8 +48,8 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "col.count": ("数量", "Count"),
     "col.sheet": ("详见", "See sheet"),
     "col.keyword": ("关键词", "Keyword"),
-    "col.campaign": ("推广计划", "Plan"),
-    "col.ad_group": ("推广单元", "Unit"),
+    "col.campaign": ("推广计划", "Campaign"),
+    "col.ad_group": ("推广单元", "Ad group"),
     "col.business_line": ("业务点", "Business line"),
     "col.stage": ("阶段", "Stage"),
     "col.urgency": ("紧急", "Urgent"),
@@ -67,18 +67,18 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "col.cpc": ("平均点击价格", "Avg. CPC"),
     "col.cost_share": ("消费占比", "Share of cost"),
     "col.keywords": ("关键词数", "Keywords"),
-    "col.unit_line": ("单元主业务点", "Unit's line"),
-    "col.unit_stage": ("单元主阶段", "Unit's stage"),
+    "col.unit_line": ("单元主业务点", "Ad group's line"),
+    "col.unit_stage": ("单元主阶段", "Ad group's stage"),
     "col.issue": ("问题", "Issue"),
     "col.search_term": ("搜索词", "Search term"),
     "col.negative_match": ("否定匹配方式", "Negative match type"),
     "col.reason": ("原因", "Reason"),
     "col.triggered_by": ("触发关键词", "Triggered by"),
-    "col.plans": ("推广计划", "Plans"),
+    "col.plans": ("推广计划", "Campaigns"),
     "col.bundle": ("投放包", "Bundle"),
     "col.bundle_kind": ("类型", "Kind"),
     "col.business_lines": ("业务点", "Business lines"),
-    "col.n_plans": ("计划数", "Number of plans"),
+    "col.n_plans": ("计划数", "Number of campaigns"),
     "col.cpa_ratio": ("成本差异（倍）", "CPA spread (x)"),
     "col.cvr_ratio": ("转化率差异（倍）", "CVR spread (x)"),
     "col.target_cpa": ("目标转化成本", "Target CPA"),
@@ -221,15 +221,15 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
                   "Split {campaign} off bundle {bundle} — CPA {ratio}x the rest of the bundle"),
     "act.landing": ("落地页 {page}：{reasons}", "Landing page {page}: {reasons}"),
     "act.structure": ("把 {n} 个关键词移到对应的单元（业务点或阶段与所在单元不符，涉及消费 {money}）",
-                      "Move {n} keywords to matching units (their line or stage differs from their unit; "
+                      "Move {n} keywords to matching ad groups (their line or stage differs from their ad group; "
                       "{money} of spend)"),
     "act.bundles_new": ("按建议把计划绑成 {k} 个 oCPC 投放包（{ready} 个数据达标，其余先用 CPC 积累转化）",
-                        "Bind the plans into {k} oCPC bundles as proposed ({ready} with enough data; keep the "
+                        "Bind the campaigns into {k} oCPC bundles as proposed ({ready} with enough data; keep the "
                         "rest on CPC for now)"),
     "act.bundles_compare": ("对照建议的 {k} 个投放包检查现有分包（{ready} 个数据达标）",
                             "Check your current bundles against the {k} proposed ones ({ready} with enough data)"),
     "act.cpc": ("给 {n} 个关键词单独建 CPC 计划抢排名（先核实排名）",
-                "Give {n} keywords their own CPC plan to win rank (check their rank first)"),
+                "Give {n} keywords their own CPC campaign to win rank (check their rank first)"),
 
     # ------------------------------------------------------------ notes
     "note.no_search_terms": ("没有搜索词报告：否定关键词需要搜索词报告。",
@@ -237,12 +237,12 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "note.no_daily": ("没有按日的数据：投放包和成本异常需要分日报告。",
                       "No daily rows: bundles and cost drift need a daily report."),
     "note.no_bundle_map": ("没有投放包对应表，也没有从计划名称识别到投放包：目标对比和超成本赔付已跳过。",
-                           "No bundle map and no bundles in plan names: targets and compensation were skipped."),
+                           "No bundle map and no bundles in campaign names: targets and compensation were skipped."),
     "note.bundles_from_names": ("投放包从计划名称识别（如“包1-开锁”），没有目标转化成本。",
-                                "Bundles read from plan names (like 包1-开锁), without target CPAs."),
+                                "Bundles read from campaign names (like 包1-开锁), without target CPAs."),
     "note.bundles_proposed": ("没有投放包对应表，计划名称里也没有投放包：成本异常按建议的投放包（B1、B2…）分组监控，"
                               "目标对比和超成本赔付已跳过。",
-                              "No bundle map and no bundles in plan names: cost drift watches the proposed bundles "
+                              "No bundle map and no bundles in campaign names: cost drift watches the proposed bundles "
                               "(B1, B2 …) as groups; targets and compensation were skipped."),
     "note.partial_day": ("百度最后一天（{day}）转化未到齐，成本异常检验未使用这一天。",
                          "Baidu's last day ({day}) is partial (conversions still arriving) and was left out of "

@@ -118,7 +118,7 @@ def test_headline_in_both_languages():
     assert alerts.headline(row, "zh", "CNY") == \
         "开锁-电话词（推广计划）：点击价格自 2026-10-20 起上升 39%（95% 区间 +36% ~ +43%），至今已多花 ¥11,170"
     assert alerts.headline(row, "en", "CNY") == \
-        "开锁-电话词 (plan): CPC up 39% since 2026-10-20 (95% CI +36% to +43%), ¥11,170 at stake so far"
+        "开锁-电话词 (campaign): CPC up 39% since 2026-10-20 (95% CI +36% to +43%), ¥11,170 at stake so far"
     row.update(start_low=pd.Timestamp("2026-10-18"), start_high=pd.Timestamp("2026-10-21"))
     assert "点击价格自 2026-10-20 起（变化日可能在 10-18 ~ 10-21）上升 39%" in alerts.headline(row, "zh", "CNY")
     assert "since 2026-10-20 (changed between 10-18 and 10-21)" in alerts.headline(row, "en", "CNY")

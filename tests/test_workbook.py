@@ -78,7 +78,7 @@ def test_headers_follow_the_language_and_are_styled(analysis, books):
     zh, _ = _table(books["zh"]["关键词阶段"])
     en, _ = _table(books["en"]["Keyword stages"])
     assert zh[:5] == ["关键词", "推广计划", "推广单元", "业务点", "阶段"]
-    assert en[:5] == ["Keyword", "Plan", "Unit", "Business line", "Stage"]
+    assert en[:5] == ["Keyword", "Campaign", "Ad group", "Business line", "Stage"]
 
 
 def test_header_is_frozen_and_filtered_over_the_whole_table(analysis, books):
