@@ -12,6 +12,7 @@ from __future__ import annotations
 MESSAGES: dict[str, tuple[str, str]] = {
     "empty": ("文件 {file} 是空的（0 字节或只有空行），没有可读取的数据。",
               "{file} is empty (no bytes, or only blank lines): there is nothing to read."),
+    "no_rows": ("{file} 只有表头，没有数据行。{detail}", "{file} has a header but no data rows. {detail}"),
     "too_large": ("文件 {file} 有 {detail}，超过了上传上限。可以按日期分几次下载，或在设置里调高上限。",
                   "{file} is {detail}, over the upload limit. Download it in smaller date ranges, "
                   "or raise the limit in the settings."),

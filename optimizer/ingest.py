@@ -898,6 +898,13 @@ def _build(raw: _Raw, file: str, mapping: ColumnMapping | None) -> Export:
     keep, totals_mask, skipped = _row_kinds(raw, report_type)
     frame = raw.frame
     kept = int(keep.sum())
+    if kept == 0:  # nothing to store: said, not kept as an upload that adds nothing
+        only_totals = bool(len(frame))
+        raise IngestError(
+            "no_rows", file,
+            detail_zh="只有合计行。" if only_totals else "所选日期或筛选条件下没有数据：换个日期范围重新下载。",
+            detail_en="It holds only total rows." if only_totals else
+            "The chosen dates or filters had no data: download it again with another date range.")
     if keep[:kept].all():  # skipped rows only at the end (totals, footer): a zero-copy slice
         data = frame.iloc[:kept]
     else:

@@ -673,7 +673,9 @@ def table_from_parquet(data: bytes) -> pd.DataFrame:
     fix = {}
     for c in CATEGORY_COLUMNS:
         s = df[c]
-        if s.cat.categories.dtype != STR_DTYPE:
+        if not isinstance(s.dtype, pd.CategoricalDtype):  # a table without rows comes back without categories
+            fix[c] = pd.Series(pd.Categorical(s.astype(STR_DTYPE)), index=df.index)
+        elif s.cat.categories.dtype != STR_DTYPE:
             fix[c] = pd.Series(pd.Categorical.from_codes(s.cat.codes.to_numpy(),
                                                          pd.Index(s.cat.categories, dtype=STR_DTYPE)),
                                index=df.index)

@@ -46,6 +46,20 @@ def test_a_line_with_too_many_fields_is_named():
     assert "8" in caught.value.message("en") and "7" in caught.value.message("en")
 
 
+def test_a_report_with_a_header_and_no_data_rows_is_refused_not_stored_empty():
+    head = ("Search keyword report\nAugust 27, 2026 - November 24, 2026\n"
+            "Day\tKeyword\tMatch type\tCampaign\tAd group\tImpr.\tClicks\tCurrency code\tCost\tConversions\n")
+    with pytest.raises(IngestError) as e:
+        read_export(head.encode("utf-16"), "header_only.csv")
+    assert e.value.kind == "no_rows"
+    assert e.value.message("zh") == ("header_only.csv 只有表头，没有数据行。"
+                                     "所选日期或筛选条件下没有数据：换个日期范围重新下载。")
+    totals = head + "Total: account\t\t\t\t\t10\t1\t\t2.00\t0\n"
+    with pytest.raises(IngestError) as e:
+        read_export(totals.encode("utf-16"), "totals_only.csv")
+    assert e.value.kind == "no_rows" and "only total rows" in e.value.message("en")
+
+
 def test_keywords_that_merely_contain_total_are_data():
     data = ("Search keyword report\nAll time\nKeyword,Campaign,Ad group,Impr.,Clicks,Cost\n"
             "total lockout service,Core,Lockout,10,1,2.00\n"
