@@ -87,6 +87,11 @@ def line(name: str) -> str:
     return line_labels(name, lang())
 
 
+def list_text(text: str) -> str:
+    """A 、-joined list (plan names of a bundle) as the reader's language joins one."""
+    return text.replace("、", ", ") if isinstance(text, str) and lang() != "zh" else text
+
+
 def with_lines(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
     """``frame`` with its business-line columns ``cols`` named in the reader's language."""
     if lang() == "zh":

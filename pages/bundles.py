@@ -52,7 +52,8 @@ bundle_cols = {
 
 
 def show_bundles(frame: pd.DataFrame, key: str) -> None:
-    ui.dataframe(ui.with_lines(frame, "business_lines").assign(kind=frame["kind"].map(kind_name))[list(bundle_cols)],
+    ui.dataframe(ui.with_lines(frame, "business_lines").assign(kind=frame["kind"].map(kind_name),
+                                                               plans=frame["plans"].map(ui.list_text))[list(bundle_cols)],
                  hide_index=True,
                  width="stretch", key=key, column_config=bundle_cols)
 
@@ -144,7 +145,8 @@ if membership.dropna().empty or membership[membership.index.isin(evidence["campa
 else:
     current = existing_bundles(evidence, membership, targets)
     st.caption(ui.t("bd.existing_window", days=int(days)))
-    ui.dataframe(current, hide_index=True, width="stretch", key="bd_current", column_config={
+    ui.dataframe(current.assign(plans=current["plans"].map(ui.list_text)), hide_index=True, width="stretch",
+                 key="bd_current", column_config={
         "bundle": ui.t("col.bundle"), "plans": ui.t("col.plans"), "n_plans": None,
         "cost": st.column_config.NumberColumn(ui.t("col.cost"), format=f"{sym}%,.2f"),
         "clicks": None, "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),

@@ -60,6 +60,9 @@ with st.spinner(ui.t("dr.title")):
     report = ui.memo(("drift", akey, len(rows), settings, sheet_key, rule_id, ctx.vertical, ctx.edits_json),
                      lambda: scan(rows, settings, lines, sheet, rules, rule_id or None))
 
+if report.series.empty:  # nothing by day: nothing could be tested (not "no change found")
+    st.info(ui.t("dr.no_daily"), icon=":material/calendar_month:")
+    st.stop()
 if report.dropped_partial_day is not None:
     st.caption(":material/schedule: " + ui.t("dr.partial", day=f"{report.dropped_partial_day:%Y-%m-%d}"))
 flagged = flags(report, include_learning=True)

@@ -147,7 +147,7 @@ with tab_lex:
     lex = clf.lexicon(lex_lang)
     groups = [f"line:{name}" for name in lex.lines] + list(CUE_KINDS)
     group = st.selectbox(ui.t("kw.lex_group"), groups, key=ui.wkey("kw_lex_group"),
-                         format_func=lambda g: (ui.t("col.business_line") + "：" + ui.line(g[5:])) if g.startswith("line:")
+                         format_func=lambda g: ui.t("kw.lex_line", line=ui.line(g[5:])) if g.startswith("line:")
                          else ui.name_of(i18n.CUE_GROUP, g))
     current = list(lex.cues(group))
     if not store.writable:  # a read-only role sees the cues and cannot change them

@@ -332,7 +332,7 @@ def test_the_client_view_marks_short_weeks_and_compares_like_with_like(store, mo
     at.segmented_control(key="client_period").set_value("7").run()  # 11-18 (a Wednesday) to 11-24
     assert at.table[1].value.iloc[:, 0].tolist() == ["11-23 起（已有 2 天） *", "11-18 起（仅 5 天）"]
     at.radio(key="lang").set_value("en").run()
-    assert at.table[1].value.iloc[0, 0] == "11-23 · 2/7 days so far *"
+    assert at.table[1].value.iloc[0, 0] == "11-23 · 2/7 days in the data *"
     assert at.table[0].value.columns.tolist()[-1] == "Change"
 
 

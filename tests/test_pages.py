@@ -391,6 +391,15 @@ def test_drift_page_ranks_flags_and_explains_the_selected_one():
     assert comp.set_index("bundle").loc["包3 换锁", "status"] == "可能获赔"
 
 
+def test_drift_page_without_daily_rows_says_what_to_upload():
+    at = start("pages/upload.py")
+    _upload(at, real("google_ads/towing-no-1__Search_keyword_report.csv"))  # one undated keyword report
+    at.switch_page("pages/drift.py").run()
+    assert not at.exception, at.exception
+    assert any("成本异常需要按日的数据" in i.value for i in at.info)
+    assert not any("没有发现显著的成本变化" in x.value for x in at.success)
+
+
 def test_drift_page_settings_and_a_bad_bundle_map_keep_the_map_in_use():
     at = start("pages/drift.py")
     _baidu(at, "dr_account")
@@ -421,6 +430,7 @@ def test_business_lines_read_in_english_on_english_pages():
     bundles = _frame(at, "business_lines")
     assert bundles["business_lines"].str.contains("Lockout").any()
     assert not bundles["business_lines"].str.contains(r"[\u4e00-\u9fff]").any()
+    assert not bundles["plans"].str.contains("、").any() and bundles["plans"].str.contains(", ").any()
 
 
 def test_landing_page_lists_pages_worst_first_and_takes_an_uploaded_html(data_dir):
