@@ -236,8 +236,21 @@ def _share_message(reason: str) -> str:
     return t(f"share.refused_{reason}")
 
 
+def _language_in_url() -> None:
+    """Keep the language in the address (``?lang=en``), as the workspace is kept: a
+    reload, a bookmark or a shared client link opens in the language last chosen."""
+    asked = st.query_params.get(K_LANG)
+    if K_LANG not in st.session_state and asked in ("zh", "en"):
+        st.session_state[K_LANG] = asked
+    if lang() == "en":
+        st.query_params[K_LANG] = "en"
+    elif K_LANG in st.query_params:
+        del st.query_params[K_LANG]  # Chinese is the default: a plain address
+
+
 def begin() -> RunContext:
     """Resolve the principal and the workspace for this run (see the module notes)."""
+    _language_in_url()
     s = store()
     sample = s.setting(SAMPLE_SETTING)
     sample_id = int(sample) if sample and sample.isdigit() else None

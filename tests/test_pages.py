@@ -87,6 +87,17 @@ def test_language_switch_to_english():
     at = start(lang="en")
     assert at.title[0].value == "Account overview"
     assert any("sample account" in m.value for m in at.markdown)
+    assert at.query_params["lang"] == "en"  # kept in the address: a reload stays in English
+
+
+@pytest.mark.parametrize("asked,title", [("en", "Account overview"), ("zh", "账户概览")])
+def test_the_language_in_the_address_opens_the_app_in_it(asked, title):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.query_params["lang"] = asked
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == title and at.radio(key="lang").value == asked
+    assert ("lang" in at.query_params) == (asked == "en")  # Chinese, the default, keeps a plain address
 
 
 def _upload(at: AppTest, *paths):
