@@ -626,6 +626,12 @@ def dataframe(frame: pd.DataFrame, column_config: dict, **kw):
 
 # ------------------------------------------------------------------ charts
 
+def _money_title(label: str, unit: str | None) -> str:
+    """An axis title with its currency, ``消费 (¥)``; a report without a currency gives
+    the bare label, not ``消费 ()``."""
+    return f"{label} ({unit})" if unit else label
+
+
 def daily_chart(daily: pd.DataFrame, currency: str | None, line: str = "cpa") -> go.Figure:
     """Bars of daily spend with a line (CPA, conversions or clicks) on a second axis."""
     fig = make_subplots(specs=[[{"secondary_y": True}]])
@@ -648,7 +654,7 @@ def daily_chart(daily: pd.DataFrame, currency: str | None, line: str = "cpa") ->
     fig.update_layout(height=360, margin=dict(l=8, r=8, t=8, b=8), hovermode="x unified",
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
                       plot_bgcolor="white", bargap=0.15)
-    fig.update_yaxes(title_text=f"{t('overview.cost')} ({sym or currency or ''})", secondary_y=False,
+    fig.update_yaxes(title_text=_money_title(t('overview.cost'), sym or currency), secondary_y=False,
                      gridcolor="#eef1f5", rangemode="tozero")
     fig.update_yaxes(title_text=label, secondary_y=True, showgrid=False, rangemode="tozero",
                      tickmode="auto", nticks=6)  # round values, not ticks synced to the spend grid
@@ -689,7 +695,7 @@ def stage_chart(by_stage: pd.DataFrame, currency: str | None) -> go.Figure:
                     hovertemplate=f"%{{x}}<br>{t('overview.cpa')} {sym}%{{y:,.2f}}<extra></extra>")
     fig.update_layout(height=320, margin=dict(l=8, r=8, t=8, b=8), plot_bgcolor="white",
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
-    fig.update_yaxes(title_text=f"{t('overview.cost')} ({sym or currency or ''})", secondary_y=False,
+    fig.update_yaxes(title_text=_money_title(t('overview.cost'), sym or currency), secondary_y=False,
                      gridcolor="#eef1f5", rangemode="tozero")
     fig.update_yaxes(title_text=t("overview.cpa"), secondary_y=True, showgrid=False, rangemode="tozero",
                      tickmode="auto", nticks=6)

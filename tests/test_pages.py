@@ -7,6 +7,7 @@ import csv
 import io
 import json
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -553,3 +554,11 @@ def test_waterfall_labels_put_the_sign_before_the_currency():
     fig = ui.waterfall_chart([("CPA 之前", 120.0, "absolute"), ("点击价格", -7385.4, "relative"),
                               ("转化率", 15.5, "relative"), ("CPA 之后", 130.0, "absolute")], "CNY")
     assert list(fig.data[0].text) == ["¥120.00", "-¥7,385.40", "+¥15.50", "¥130.00"]
+
+
+def test_a_report_without_a_currency_gets_a_bare_spend_axis_title():
+    daily = pd.DataFrame({"date": pd.date_range("2026-11-01", periods=3), "cost": [1.0, 2.0, 3.0],
+                          "conversions": [1.0, 1.0, 1.0], "clicks": [5.0, 5.0, 5.0], "cpa": [1.0, 2.0, 3.0],
+                          "partial": [False, False, False]})
+    assert ui.daily_chart(daily, None).layout.yaxis.title.text == "消费"
+    assert ui.daily_chart(daily, "USD").layout.yaxis.title.text == "消费 ($)"
