@@ -25,6 +25,7 @@ counted twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -406,6 +407,21 @@ def between(table: pd.DataFrame, start: object, end: object) -> pd.DataFrame:
     undated = table["period_start"].isna()
     inside = (table["period_start"] >= s) & (table["period_end"] <= e)
     return table.loc[undated | inside]
+
+
+#: days a report may lag today before a reader is told how old it is (Baidu's and
+#: Google's reports are usually downloaded the next morning, a weekend adds two)
+STALE_AFTER_DAYS = 3
+
+
+def days_old(daily: pd.DataFrame, today: date, grace: int = STALE_AFTER_DAYS) -> int | None:
+    """How many days before ``today`` the data of :func:`daily_totals` ends, when that is
+    more than ``grace`` days (a reader would take the figures for current); None when
+    it is recent or there is no day."""
+    if daily.empty:
+        return None
+    age = (today - pd.Timestamp(daily["date"].max()).date()).days
+    return age if age > grace else None
 
 
 def partial_last_day(table: pd.DataFrame) -> pd.Timestamp | None:

@@ -497,6 +497,8 @@ TEXT.update({
     "client.period_30": ("最近 30 天", "Last 30 days"),
     "client.period_all": ("全部", "All"),
     "client.range": ("{start} 至 {end}", "{start} to {end}"),
+    "client.stale": ("数据只到 {end}，是 {days} 天前的：最近的投放情况还没有更新到这里。",
+                     "The data ends on {end}, {days} days ago: recent days are not in it yet."),
     "client.spend": ("花费", "Spend"),
     "client.leads": ("线索", "Leads"),
     "client.cpl": ("每条线索成本", "Cost per lead"),

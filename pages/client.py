@@ -3,6 +3,8 @@
 Phone first, Chinese first, plain words: spend, leads, cost per lead over time, and
 what the optimizer changed and why. Read-only: no upload, no editing, no other
 workspace; a CSV of the daily totals only when the link allows downloads."""
+from datetime import date
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -64,6 +66,9 @@ if not daily.empty and periods[period] is not None:
 s = dataset.summary(rows)
 if not daily.empty:
     st.caption(ui.t("client.range", start=f"{daily['date'].min():%Y-%m-%d}", end=f"{daily['date'].max():%Y-%m-%d}"))
+    age = dataset.days_old(daily, date.today())
+    if age is not None:  # the figures are not this week's: say so before anyone reads them as current
+        st.warning(ui.t("client.stale", end=f"{daily['date'].max():%Y-%m-%d}", days=age), icon=":material/history:")
 cpl, left_out = dataset.complete_cpl(daily) if not daily.empty else (s.cpa, None)
 m = st.columns(3)
 m[0].metric(ui.t("client.spend"), i18n.money(s.cost, currency, 0))

@@ -329,6 +329,10 @@ def test_the_client_view_marks_short_weeks_and_compares_like_with_like(store, mo
     whole = sum(float(d[1]) for d in days) / sum(int(d[3]) for d in days)
     assert {m.label: m.value for m in at.metric}["每条线索成本"] == i18n.money(whole, "CNY", 0)
     assert "每条线索成本没有算 11-24：这一天的线索还没统计完。" in texts(at)
+    # the sample ends on 11-24: read later than a weekend after, the client is told how old it is
+    age = (date.today() - date(2026, 11, 24)).days
+    stale = f"数据只到 2026-11-24，是 {age} 天前的：最近的投放情况还没有更新到这里。"
+    assert (stale in texts(at)) == (age > 3)
     at.segmented_control(key="client_period").set_value("7").run()  # 11-18 (a Wednesday) to 11-24
     assert at.table[1].value.iloc[:, 0].tolist() == ["11-23 起（已有 2 天） *", "11-18 起（仅 5 天）"]
     at.radio(key="lang").set_value("en").run()

@@ -2,11 +2,13 @@
 and account figures that never count the same spend twice."""
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import pytest
 
 from optimizer.dataset import (WeekComparison, accounts, between, campaign_totals, complete_cpl, daily_totals,
-                               for_account, merge, partial_last_day, spend_rows, summary, week_comparison,
+                               days_old, for_account, merge, partial_last_day, spend_rows, summary, week_comparison,
                                weekly_totals)
 from optimizer.ingest import read_export
 from tests.conftest import real
@@ -204,6 +206,14 @@ def test_weekly_totals_mark_short_weeks_and_leave_the_incomplete_day_out_of_cost
     assert w["incomplete_day"].iloc[2] == pd.Timestamp("2026-11-18")
     # cost per lead without 11-18: (160+170)/(2+1) = 110, not 510/3 = 170
     assert w["cpl"].tolist() == pytest.approx([260 / 6, 84.0, 110.0])
+
+
+def test_days_old_only_when_the_data_is_older_than_a_weekend():
+    d = _days("2026-11-16", "2026-11-18")  # ends on Wednesday 11-18
+    assert days_old(d, date(2026, 11, 21)) is None        # 3 days: a download after a weekend
+    assert days_old(d, date(2026, 11, 22)) == 4
+    assert days_old(d, date(2026, 12, 5)) == 17
+    assert days_old(d.iloc[0:0], date(2026, 12, 5)) is None
 
 
 def test_complete_cpl_leaves_the_incomplete_day_out():
