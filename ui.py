@@ -602,7 +602,7 @@ def money_column(label: str, currency: str | None, decimals: int = 2, **kw):
     if preset is None:
         sym = i18n.CURRENCY_SYMBOL.get(currency or "", "")
         return st.column_config.NumberColumn(label, format=f"{sym}%,.{decimals}f", **kw)
-    return st.column_config.NumberColumn(label, format=preset, step=10.0 ** -decimals if decimals else 1, **kw)
+    return st.column_config.NumberColumn(label, format=preset, step=10.0 ** -decimals, **kw)
 
 
 def for_display(frame: pd.DataFrame, column_config: dict) -> pd.DataFrame:

@@ -46,7 +46,6 @@ runs, see :func:`output_problem`; no folder is created but the ``--csv-dir`` or 
 from __future__ import annotations
 
 import argparse
-import errno
 import importlib
 import json
 import math
@@ -65,10 +64,10 @@ from .bundles import (BundleSettings, bundles_from_names, cpc_keywords, plan_evi
 from .bundles import membership as bundle_membership
 from .dataset import accounts, for_account, merge
 from . import memory
-from .errors import IngestError
+from .errors import IngestError, os_reason
 from .ingest import read_export
 from .i18n import COMPENSATION_STATUS, METRIC, SEVERITY, VERTICAL, account_label, code_name, money
-from .sheet_text import SHEET_TEXT, st
+from .sheet_text import st
 from .stages import classifier, detect_vertical, keyword_performance, negative_keywords, stage_table, structure_fixes
 from .targets import BundleSheet, RuleSet, bundle_sheet_for, load_rules, read_bundle_sheet
 
@@ -663,25 +662,12 @@ class AnalyzeError(ValueError):
         return st(f"error.{self.key}", lang, **self.params)
 
 
-def os_reason(exc: OSError, lang: str = "en") -> str:
-    """Why the system refused a file, in ``lang`` (``oserror.*`` of
-    :mod:`optimizer.sheet_text` for the common ``errno``; else the system's text)."""
-    key = f"oserror.{errno.errorcode.get(exc.errno or 0, '')}"
-    if key in SHEET_TEXT:
-        return st(key, lang)
-    return str(exc.strerror or exc)
-
-
 def error_text(exc: BaseException, lang: str = "en", verb: str = "read") -> str:
     """The one-line reason for a failed input or output, in ``lang`` (IngestError: file,
     row, column, value; :class:`AnalyzeError`; OSError: ``cannot read FILE: reason`` —
-    ``verb`` ``write`` for an output —, the reason in ``lang`` for the common ones).
-    An export that cannot be opened names the system's reason in ``lang`` too."""
+    ``verb`` ``write`` for an output —, the reason in ``lang`` for the common ones,
+    :func:`optimizer.errors.os_reason`)."""
     if isinstance(exc, IngestError):
-        cause = exc.__cause__
-        if exc.kind == "unreadable" and isinstance(cause, OSError) and cause.strerror:
-            reason = os_reason(cause, lang)  # ingest words it with the system's English text
-            exc = IngestError("unreadable", exc.file, detail_zh=f"（{reason}）", detail_en=f"({reason})")
         return _one_line(exc.message(lang))
     if isinstance(exc, AnalyzeError):
         return _one_line(exc.message(lang))
@@ -1080,4 +1066,4 @@ if __name__ == "__main__":
 __all__ = ["AnalyzeError", "Analysis", "AnalysisSettings", "DRIFT_COLUMNS", "INDEX_COLUMNS", "KEYWORD_COLUMNS",
            "LANDING_COLUMNS", "ProgressBar", "SUMMARY_COLUMNS", "add_analyze_parser", "analysis_json",
            "analyze_account", "analyze_exports", "analyze_folder", "batch_text", "build_summary", "cmd_analyze",
-           "error_text", "os_reason", "output_problem", "summary_text"]
+           "error_text", "output_problem", "summary_text"]

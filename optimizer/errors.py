@@ -7,6 +7,8 @@ what was expected. Its text exists in Chinese and English (``message("zh")``);
 """
 from __future__ import annotations
 
+import errno
+
 #: error kind -> (Chinese template, English template). Templates use the error's
 #: fields: {file}, {row}, {column}, {value}, {detail}.
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -38,6 +40,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "{file} is of a type that is not supported. {detail}"),
     "mapping": ("列映射有误（{file}）：{detail}", "The column mapping for {file} is wrong: {detail}"),
 }
+
+
+#: errno name -> (Chinese, English) of the system's common refusals to open or write a file
+OS_REASONS: dict[str, tuple[str, str]] = {
+    "ENOENT": ("文件或文件夹不存在", "No such file or directory"),
+    "EACCES": ("没有权限", "Permission denied"),
+    "EPERM": ("不允许这个操作", "Operation not permitted"),
+    "EISDIR": ("这是一个文件夹，不是文件", "Is a directory"),
+    "ENOTDIR": ("路径中有一段不是文件夹", "Not a directory"),
+    "ENOSPC": ("磁盘空间不足", "No space left on device"),
+    "EROFS": ("磁盘是只读的", "Read-only file system"),
+    "ENAMETOOLONG": ("文件名太长", "File name too long"),
+    "EEXIST": ("已经存在", "File exists"),
+}
+
+
+def os_reason(exc: OSError, lang: str = "en") -> str:
+    """Why the system refused a file, in ``lang`` (:data:`OS_REASONS` for the common
+    ``errno``; else the system's own text)."""
+    words = OS_REASONS.get(errno.errorcode.get(exc.errno or 0, ""))
+    if words is not None:
+        return words[0 if lang == "zh" else 1]
+    return str(exc.strerror or exc)
 
 
 class IngestError(ValueError):

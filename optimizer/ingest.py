@@ -42,7 +42,7 @@ import pyarrow.csv as pacsv
 
 from . import headers as H
 from .decode import SNIFF_BYTES, Preamble, TextLayout, read_preamble, sniff_text, split_cells
-from .errors import IngestError
+from .errors import IngestError, os_reason
 from .schema import (ADDITIVE_METRICS, CATEGORY_COLUMNS, METRIC_COLUMNS, STR_DTYPE, STRING_COLUMNS, conform,
                      text_codes)
 from .values import NULL_TOKENS, currency_of, to_number, to_periods
@@ -262,8 +262,8 @@ def _load(source: str | os.PathLike | bytes, name: str | None, settings: Setting
             with path.open("rb") as fh:
                 head = fh.read(SNIFF_BYTES)
         except OSError as exc:  # a file that cannot be opened is named by the path it was asked for
-            raise IngestError("unreadable", name or os.fspath(source), detail_zh=f"（{exc.strerror}）",
-                              detail_en=f"({exc.strerror})") from exc
+            raise IngestError("unreadable", name or os.fspath(source), detail_zh=f"（{os_reason(exc, 'zh')}）",
+                              detail_en=f"({os_reason(exc, 'en')})") from exc
         src = _Source(file, head, path=path)
         blank = not _NOT_BLANK.search(head) and (size <= len(head) or not _NOT_BLANK.search(path.read_bytes()))
     if blank:

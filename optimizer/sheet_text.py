@@ -8,9 +8,8 @@ reused, not repeated. Keys: ``sheet.*`` sheet names (≤ 31 characters, none of
 the money of an action is, ``act.*`` the one-line actions of the summary (``str.format``
 templates), ``note.*`` notes, ``index.*`` the batch index, ``title.*`` the summary's
 heading lines, ``cli.*`` the text ``python -m optimizer analyze`` prints (without
-``--json``), ``error.*`` its one-line errors, ``usage.*`` its usage errors, ``oserror.*``
-why the system refused a file (by ``errno`` name; the system's own English text for
-the others).
+``--json``), ``error.*`` its one-line errors, ``usage.*`` its usage errors (why the
+system refused a file is :func:`optimizer.errors.os_reason`).
 """
 from __future__ import annotations
 
@@ -295,15 +294,6 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
                         "--bundle-map is per account: in batch mode put bundle_map.csv in each folder"),
     "usage.no_exports": ("请至少给出一个 EXPORT 报告文件，或 --batch FOLDER",
                          "give at least one EXPORT file, or --batch FOLDER"),
-    "oserror.ENOENT": ("文件或文件夹不存在", "No such file or directory"),
-    "oserror.EACCES": ("没有权限", "Permission denied"),
-    "oserror.EPERM": ("不允许这个操作", "Operation not permitted"),
-    "oserror.EISDIR": ("这是一个文件夹，不是文件", "Is a directory"),
-    "oserror.ENOTDIR": ("路径中有一段不是文件夹", "Not a directory"),
-    "oserror.ENOSPC": ("磁盘空间不足", "No space left on device"),
-    "oserror.EROFS": ("磁盘是只读的", "Read-only file system"),
-    "oserror.ENAMETOOLONG": ("文件名太长", "File name too long"),
-    "oserror.EEXIST": ("已经存在", "File exists"),
 }
 
 
