@@ -434,9 +434,18 @@ def current_table() -> tuple[pd.DataFrame, bool]:
     return c.access.table(ws.id).table, c.is_sample(ws)
 
 
-def upload_export(ws: Workspace, name: str, data: bytes, exp: Export, mapping: ColumnMapping | None = None):
-    """Store one read export in a workspace (one transaction): the UploadResult."""
-    return ctx().access.upload(ws.id, name, data, mapping=mapping, export=exp)
+def upload_export(ws: Workspace, name: str, data: bytes, exp: Export, mapping: ColumnMapping | None = None,
+                  account: str | None = None):
+    """Store one read export in a workspace (one transaction): the UploadResult.
+    ``account``: the account the file belongs to when its rows name none."""
+    return ctx().access.upload(ws.id, name, data, mapping=mapping, export=exp, account=account)
+
+
+def other_account_warnings(ws: Workspace) -> list[str]:
+    """The warnings of the workspace's stored files that brought an account it did not
+    hold before (a second client's export uploaded into it), in the reader's language."""
+    reports = ctx().access.table(ws.id).reports
+    return [w for w in (r.account_warning(lang()) for r in reports) if w]
 
 
 def when(ts) -> str:

@@ -62,10 +62,9 @@ from .alerts import OTHER, AlertSettings, explain, flags, headline, scan
 from .bundles import (BundleSettings, bundles_from_names, cpc_keywords, plan_evidence, plan_lines, propose,
                       split_candidates, summarize, window_performance)
 from .bundles import membership as bundle_membership
-from .dataset import accounts, for_account, merge
+from .dataset import accounts, for_account, load_exports
 from . import memory
 from .errors import IngestError, os_reason
-from .ingest import read_export
 from .i18n import COMPENSATION_STATUS, METRIC, SEVERITY, VERTICAL, account_label, code_name, money
 from .sheet_text import st
 from .stages import classifier, detect_vertical, keyword_performance, negative_keywords, stage_table, structure_fixes
@@ -572,20 +571,19 @@ def build_summary(a: Analysis, settings: AnalysisSettings, rep) -> pd.DataFrame:
 
 def analyze_exports(paths: Sequence[str | Path], vertical: str = "auto",
                     settings: AnalysisSettings = AnalysisSettings(), bundle_map: str | Path | None = None,
-                    progress: Progress | None = None) -> list[Analysis]:
-    """Read export files (merged as the app does) and analyse every account in them,
+                    progress: Progress | None = None, account: str | None = None) -> list[Analysis]:
+    """Read export files (merged as the app does, :func:`optimizer.dataset.load_exports`:
+    the newer download wins; ``account`` names the account of files that name none,
+    else each such file is its own account unless its plans are an account's already
+    read) and analyse every account in them,
     largest spend first. ``bundle_map``: a bundle map CSV (applies to every account).
     Raises :class:`~optimizer.errors.IngestError` for an unreadable export, ValueError
     for a bad bundle map, OSError for a missing file."""
     paths = [str(p) for p in paths]
     n = len(paths)
-    table = None
-    for i, path in enumerate(paths):
-        if progress is not None:
-            progress(i, n * 2, f"read {Path(path).name}")
-        table, _ = merge(table, read_export(path))
-    if table is None:
+    if not n:
         raise AnalyzeError("no_exports")
+    table = load_exports(paths, account, None if progress is None else lambda i, _n, label: progress(i, n * 2, label))
     sheet = read_bundle_sheet(Path(bundle_map).read_bytes(), str(bundle_map)) if bundle_map else None
     accts = accounts(table)
     out = []
@@ -939,6 +937,9 @@ def add_analyze_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--window-days", type=_positive_int, default=30,
                    help="evidence window of the bundle proposal, CPC keywords and splits, in days (default 30)")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no human-readable summary")
+    p.add_argument("--account", metavar="NAME", default=None,
+                   help="the account of files that name none (Google Ads UI downloads); by default each such "
+                        "file is an account of its own unless its campaigns are those of an account already read")
     p.set_defaults(func=cmd_analyze)
     return p
 
@@ -1016,7 +1017,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         return 1 if len(failed) else 0
 
     try:
-        analyses = analyze_exports(args.exports, args.vertical, settings, args.bundle_map, bar)
+        analyses = analyze_exports(args.exports, args.vertical, settings, args.bundle_map, bar, args.account)
     except (IngestError, OSError, ValueError) as exc:
         bar.close()
         print(f"error: {error_text(exc, lang)}", file=sys.stderr)

@@ -74,6 +74,7 @@ from collections.abc import Mapping
 from typing import Any, TextIO
 
 from .ingest import ColumnMapping
+from .dataset import only_accounts
 from .store import (BundleDecision, DbMappingStore, NotFound, ShareLink, Store, Upload, UploadResult, User,
                     Workspace, WorkspaceAuditStore, WorkspaceLexiconStore, WorkspaceTable, sha256_hex)
 
@@ -439,6 +440,8 @@ class ShareAccess:
     allow_download: bool
     label: str | None
     expires_at: datetime
+    #: the (platform, account, currency) the link shows; None: every account
+    accounts: tuple[tuple[str, str, str], ...] | None = None
 
 
 Principal = User | ShareAccess | None
@@ -475,16 +478,23 @@ def can(principal: Principal, action: str, workspace: Workspace | None = None) -
 # ====================================================================== share links
 
 def create_share(store: Store, user: User, workspace_id: int, *, expires_in: timedelta = SHARE_DEFAULT_TTL,
-                 label: str | None = None, allow_download: bool = False) -> tuple[ShareLink, str]:
+                 label: str | None = None, allow_download: bool = False,
+                 accounts: Any = None) -> tuple[ShareLink, str]:
     """A read-only link to one workspace: (the stored link, the token). The token is
     shown once (put it in the URL); only its hash is kept. ``expires_in``: from a
-    minute to :data:`SHARE_MAX_TTL`. ``label``: e.g. "for 王老板"."""
+    minute to :data:`SHARE_MAX_TTL`. ``label``: e.g. "for 王老板". ``accounts``: the
+    (platform, account, currency) of the workspace's accounts the client may see — at
+    least one; None for every account (the whole workspace)."""
     ws = _workspace_for(store, user, workspace_id, "share")
     if not timedelta(minutes=1) <= expires_in <= SHARE_MAX_TTL:
         raise ValueError("a share link expires between a minute and a year from now")
+    if accounts is not None:
+        accounts = tuple(dict.fromkeys(tuple(str(x) for x in a) for a in accounts))
+        if not accounts:
+            raise ValueError("a share link shows at least one account")
     token = new_token()
     link = store.insert_share_link(ws.id, token_hash(token), expires_at=store.now() + expires_in, label=label,
-                                   by=user, allow_download=allow_download)
+                                   by=user, allow_download=allow_download, accounts=accounts)
     return link, token
 
 
@@ -522,7 +532,8 @@ def open_share(store: Store, token: str | None, *, source: str | None = None) ->
         raise ShareRefused(state)
     if link.last_opened_at is None or now - link.last_opened_at >= TOUCH_EVERY:
         store.touch_share_link(link.id, now)
-    return ShareAccess(link.id, link.workspace_id, link.allow_download, link.label, link.expires_at)
+    return ShareAccess(link.id, link.workspace_id, link.allow_download, link.label, link.expires_at,
+                       link.accounts)
 
 
 def resolve_share(store: Store, token: str | None, *, source: str | None = None) -> ShareAccess | None:
@@ -631,7 +642,12 @@ class Access:
 
     # data
     def table(self, workspace_id: Any) -> WorkspaceTable:
-        return self.store.workspace_table(self.workspace(workspace_id, "view").id)
+        """The workspace's data; a share visitor gets only the rows of the accounts the
+        link shows (the others are not in the table at all)."""
+        wt = self.store.workspace_table(self.workspace(workspace_id, "view").id)
+        if isinstance(self.principal, ShareAccess) and self.principal.accounts is not None:
+            wt = WorkspaceTable(only_accounts(wt.table, self.principal.accounts), (), ())
+        return wt
 
     def uploads(self, workspace_id: Any) -> list[Upload]:
         return self.store.list_uploads(self.workspace(workspace_id, "view").id)
@@ -641,9 +657,9 @@ class Access:
         return self.store.upload_table(self.workspace(workspace_id, "view").id, int(upload_id))
 
     def upload(self, workspace_id: Any, name: str, data: bytes, *, mapping: ColumnMapping | None = None,
-               export=None) -> UploadResult:
+               export=None, account: str | None = None) -> UploadResult:
         ws = self.workspace(workspace_id, "upload")
-        return self.store.add_upload(ws.id, name, data, self.user, mapping=mapping, export=export)
+        return self.store.add_upload(ws.id, name, data, self.user, mapping=mapping, export=export, account=account)
 
     def delete_upload(self, workspace_id: Any, upload_id: int) -> None:
         self.store.delete_upload(self.workspace(workspace_id, "delete").id, int(upload_id))

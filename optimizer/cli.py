@@ -172,7 +172,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_bundles(args: argparse.Namespace) -> int:
     try:
-        table = load_exports(args.exports)
+        table = load_exports(args.exports, args.account)
         membership, targets = (read_bundle_map(Path(args.bundle_map).read_bytes(), args.bundle_map)
                                if args.bundle_map else (None, {}))
     except (IngestError, OSError, ValueError) as exc:
@@ -244,7 +244,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
     from .targets import TargetSettings, bundle_sheet_for, default_tolerance, load_rules, read_bundle_sheet
 
     try:
-        table = load_exports(args.exports)
+        table = load_exports(args.exports, args.account)
         rules = load_rules(args.rules)
         if args.rule_set and args.rule_set not in rules:
             raise ValueError(f"--rule-set {args.rule_set}: not in the rule file (has {', '.join(rules)})")
@@ -355,8 +355,8 @@ def cmd_landing(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     try:
-        table = load_exports(args.exports)
-        previous = load_exports(args.previous) if args.previous else None
+        table = load_exports(args.exports, args.account)
+        previous = load_exports(args.previous, args.account) if args.previous else None
     except (IngestError, OSError, ValueError) as exc:
         return _input_error(exc)
     # the operator's OPTIMIZER_AUDIT_ALLOWED_HOSTS applies here as in the app
@@ -514,6 +514,12 @@ def _non_negative(text: str) -> float:
     return value
 
 
+def _account_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--account", metavar="NAME", default=None,
+                   help="the account of files that name none (Google Ads UI downloads); by default each such "
+                        "file is an account of its own unless its campaigns are those of an account already read")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m optimizer",
                                 description="Paid-search account optimizer for local-service advertisers.")
@@ -555,6 +561,7 @@ def build_parser() -> argparse.ArgumentParser:
                                     "CPA, CVR, target CPA, reason), the keywords to keep on CPC and the split "
                                     "candidates of existing bundles (from plan names like 包1-开锁, or --bundle-map).")
     bd.add_argument("exports", nargs="+", metavar="EXPORT")
+    _account_option(bd)
     bd.add_argument("--window-days", type=_positive_int, default=30, help="evidence window in days (default 30)")
     bd.add_argument("--min-conversions", type=_non_negative, default=30.0,
                     help="conversions a bundle needs in the window to learn (default 30)")
@@ -575,6 +582,7 @@ def build_parser() -> argparse.ArgumentParser:
                                     "top contributing plans or keywords; then bundles over their target and the "
                                     "over-cost compensation outlook (with --bundle-map).")
     dr.add_argument("exports", nargs="+", metavar="EXPORT")
+    _account_option(dr)
     dr.add_argument("--baseline-days", type=_positive_int, default=28, help="baseline days (default 28)")
     dr.add_argument("--min-days", type=_positive_int, default=7, help="days needed before a change (default 7)")
     dr.add_argument("--alpha", type=float, default=0.05, help="false discovery rate (default 0.05)")
@@ -603,6 +611,7 @@ def build_parser() -> argparse.ArgumentParser:
                                     "page audit (fetched as a phone would; private addresses refused unless the "
                                     "operator lists hosts in OPTIMIZER_AUDIT_ALLOWED_HOSTS).")
     lp.add_argument("exports", nargs="+", metavar="EXPORT")
+    _account_option(lp)
     lp.add_argument("--previous", nargs="+", metavar="EXPORT", default=None,
                     help="an earlier download of the same account, to compare URLs")
     lp.add_argument("--audit", action="store_true", help="fetch and audit every landing page")

@@ -24,14 +24,20 @@ counted twice.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from . import recency
+from .errors import IngestError
 from .ingest import Export, read_export
-from .schema import ADDITIVE_METRICS, IDENTITY_COLUMNS, STR_DTYPE, concat, empty_table, text
+from .recency import Freshness
+from .schema import ADDITIVE_METRICS, IDENTITY_COLUMNS, STR_DTYPE, as_category, concat, empty_table, text
 
 _KEY = (*IDENTITY_COLUMNS, "period_start", "period_end")
 _FIGURES = ("bid", "final_url", "mobile_final_url", *ADDITIVE_METRICS)
@@ -39,7 +45,11 @@ _FIGURES = ("bid", "final_url", "mobile_final_url", *ADDITIVE_METRICS)
 
 @dataclass(frozen=True)
 class MergeReport:
-    """What merging one file did. ``duplicates_from``: earlier file -> rows skipped."""
+    """What merging one file did. ``duplicates_from``: earlier file -> rows skipped;
+    ``replaced_from``: earlier file -> its rows this file's newer figures replaced;
+    ``kept_from``: earlier file -> rows of this file left out because that file's data
+    is newer; ``why``: earlier file -> the :mod:`optimizer.recency` criterion that
+    decided; ``freshness``: what decided it, for this file and each of those."""
 
     file: str
     added: int
@@ -53,6 +63,13 @@ class MergeReport:
     #: uploaded into the wrong workspace shows here)
     new_accounts: tuple[tuple[str, str, str], ...] = ()
     earlier_accounts: tuple[tuple[str, str, str], ...] = ()
+    kept_from: dict[str, int] = field(default_factory=dict)
+    why: dict[str, str] = field(default_factory=dict)
+    freshness: dict[str, Freshness] = field(default_factory=dict)
+
+    @property
+    def kept(self) -> int:
+        return sum(self.kept_from.values())
 
     def account_warning(self, lang: str = "zh") -> str | None:
         """A sentence when the file brings an account the table did not hold (None otherwise)."""
@@ -68,16 +85,29 @@ class MergeReport:
         return (f"{self.file} brings an account this workspace did not hold: {new} (it held {old}). A workspace "
                 "is meant for one client's accounts; if this file belongs to another client, delete it below.")
 
+    def _reason(self, newer: str, older: str, lang: str) -> str:
+        crit = self.why.get(older if newer == self.file else newer, "order")
+        f = self.freshness
+        if newer in f and older in f:
+            return recency.reason(f[newer], f[older], crit, lang)
+        return recency.reason(Freshness(newer), Freshness(older), "order", lang)
+
     def messages(self, lang: str = "zh") -> list[str]:
-        """Plain sentences for the user about duplicates and replaced rows."""
+        """Plain sentences for the user about duplicates, replaced and kept rows."""
         out = []
         for src, n in self.duplicates_from.items():
             out.append(f"{n} 行已从 {src} 载入过，已跳过。" if lang == "zh" else
                        f"{n} rows already loaded from {src} were skipped.")
         for src, n in self.replaced_from.items():
-            out.append(f"{n} 行与 {src} 的日期重叠且数字不同，已用 {self.file} 的新数据替换。" if lang == "zh" else
-                       f"{n} rows overlapping {src} had different figures and were replaced by "
-                       f"the newer {self.file}.")
+            why = self._reason(self.file, src, lang)
+            out.append(f"{n} 行与 {src} 的日期重叠且数字不同，用了 {self.file} 的数据：{why}。" if lang == "zh" else
+                       f"{n} rows overlapping {src} had different figures; {self.file}'s were used: {why}.")
+        for src, n in self.kept_from.items():
+            why = self._reason(src, self.file, lang)
+            out.append(f"{n} 行与 {src} 的日期重叠且数字不同，保留了 {src} 的数据，没有用 {self.file} 的：{why}。"
+                       if lang == "zh" else
+                       f"{n} rows overlapping {src} had different figures; {src}'s were kept, not "
+                       f"{self.file}'s: {why}.")
         if self.duplicates_in_file:
             out.append(f"{self.file} 内有 {self.duplicates_in_file} 行完全重复，已去重。" if lang == "zh" else
                        f"{self.duplicates_in_file} exact duplicate rows inside {self.file} were dropped.")
@@ -93,14 +123,89 @@ def _figures(df: pd.DataFrame) -> pd.Series:
     return pd.util.hash_pandas_object(df[list(_FIGURES)], index=False)
 
 
-def merge(existing: pd.DataFrame | None, new: Export) -> tuple[pd.DataFrame, MergeReport]:
+#: two files of "one" account whose shared rows disagree like this are two accounts:
+#: at least this many shared rows with impressions (clicks when a report has none) off
+#: by more than :data:`MIXUP_ABS` and :data:`MIXUP_REL` of the larger, making at least
+#: :data:`MIXUP_SHARE` of the rows the files share, and going both up and down (each
+#: direction at least :data:`MIXUP_BOTH_WAYS` of them). A re-download of the same
+#: account changes conversions and cost (late conversions, refunds) and, for a day
+#: still running, raises impressions — all in one direction.
+MIXUP_MIN_ROWS = 3
+MIXUP_ABS = 5.0
+MIXUP_REL = 0.10
+MIXUP_SHARE = 0.30
+MIXUP_BOTH_WAYS = 0.20
+
+
+def _volume(df: pd.DataFrame) -> np.ndarray:
+    v = df["impressions"].to_numpy(float)
+    return np.where(np.isnan(v), df["clicks"].to_numpy(float), v)
+
+
+def _figures_mixup(base_v: np.ndarray, new_v: np.ndarray, overlap: int) -> tuple[int, bool]:
+    """(rows whose volume differs beyond the bounds, whether that looks like two accounts)."""
+    ok = ~np.isnan(base_v) & ~np.isnan(new_v)
+    a, b = base_v[ok], new_v[ok]
+    diff = b - a
+    off = np.abs(diff) > np.maximum(MIXUP_ABS, MIXUP_REL * np.maximum(np.abs(a), np.abs(b)))
+    n = int(off.sum())
+    if n < MIXUP_MIN_ROWS or n < MIXUP_SHARE * max(overlap, 1):
+        return n, False
+    up = float((diff[off] > 0).mean())
+    return n, min(up, 1 - up) >= MIXUP_BOTH_WAYS
+
+
+def _keyword_id_clash(base: pd.DataFrame, incoming: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``incoming`` whose keyword ID the table holds for another keyword text in
+    the same (platform, account): (keyword_id, keyword, other, src) — a keyword ID names
+    one keyword of one account, so two texts mean two accounts."""
+    cols = ["platform", "account", "keyword_id", "keyword"]
+    if incoming["keyword_id"].isna().all() or base["keyword_id"].isna().all():
+        return pd.DataFrame(columns=["keyword_id", "keyword", "other", "src"])
+    a = pd.DataFrame({c: text(incoming[c]) for c in cols}).loc[incoming["keyword_id"].notna().to_numpy(bool)]
+    b = pd.DataFrame({c: text(base[c]) for c in cols}).assign(src=text(base["source_file"]))
+    b = b.loc[base["keyword_id"].notna().to_numpy(bool)].drop_duplicates(cols)
+    m = a.drop_duplicates(cols).merge(b, on=["platform", "account", "keyword_id"], suffixes=("", "_b"))
+    m = m.loc[m["keyword"] != m["keyword_b"]]
+    return m.rename(columns={"keyword_b": "other"})[["keyword_id", "keyword", "other", "src"]]
+
+
+def _mixup_error(file: str, src: str, kind: str, n: int, example: str) -> IngestError:
+    if kind == "keyword_id":
+        zh = (f"有 {n} 个关键词ID在两个文件里对应不同的关键词（例如 {example}）。同一个关键词ID只属于一个账户的一个关键词。"
+              "如果它们是两个客户的报告，请放进不同的工作区，或在上传时为它选择另一个账户。")
+        en = (f"{n} keyword IDs stand for different keywords in the two files (e.g. {example}); a keyword ID "
+              "belongs to one keyword of one account. If these are two clients' reports, put them in separate "
+              "workspaces, or choose another account for this file when uploading.")
+    else:
+        zh = (f"两个文件有 {n} 行是同一计划、单元、关键词和日期，展现（或点击）却相差很大，且有高有低，不像是同一账户的"
+              f"重新下载（例如 {example}）。如果它们是两个客户的报告，请放进不同的工作区，或在上传时为它选择另一个账户。")
+        en = (f"{n} rows are the same plan, unit, keyword and day in both files, yet their impressions (or clicks) "
+              f"differ widely, some higher and some lower: not a re-download of one account (e.g. {example}). If "
+              "these are two clients' reports, put them in separate workspaces, or choose another account for "
+              "this file when uploading.")
+    return IngestError("mixup", file, value=src, detail_zh=zh, detail_en=en)
+
+
+def merge(existing: pd.DataFrame | None, new: Export, *, fresh: Freshness | None = None,
+          known: Mapping[str, Freshness] | None = None, check: bool = True) -> tuple[pd.DataFrame, MergeReport]:
     """Add ``new`` to ``existing`` (a canonical table, or None); return both merged and a report.
 
-    Neither input is modified.
+    ``fresh``: how new ``new``'s data is (default: from its info, uploaded last);
+    ``known``: the same for the files already in ``existing``, by source file name (a
+    file missing from it counts as uploaded earlier and stating nothing). Where both
+    hold a row with different figures, the newer data wins (:func:`recency.compare`).
+
+    Raises :class:`~optimizer.errors.IngestError` (kind ``mixup``) when ``new`` and a
+    file already loaded look like two different accounts (see :data:`MIXUP_SHARE`, a
+    keyword ID with two texts): nothing is merged; ``check=False`` skips that test (for
+    files already checked when they were stored). Neither input is modified.
     """
     base = empty_table() if existing is None else existing
     incoming = new.table
     file = new.info.file
+    fresh = fresh if fresh is not None else Freshness.of(new.info, order=1 << 62)
+    known = known or {}
 
     in_keys = _keys(incoming)
     in_figs = _figures(incoming)
@@ -110,7 +215,14 @@ def merge(existing: pd.DataFrame | None, new: Export) -> tuple[pd.DataFrame, Mer
 
     if base.empty:
         merged = incoming.reset_index(drop=True)
-        return merged, MergeReport(file, len(incoming), 0, {}, 0, {}, int(dup_in_file.sum()))
+        return merged, MergeReport(file, len(incoming), 0, {}, 0, {}, int(dup_in_file.sum()),
+                                   freshness={file: fresh})
+
+    clash = _keyword_id_clash(base, incoming) if check else ()
+    if len(clash):
+        r = clash.iloc[0]
+        raise _mixup_error(file, str(r["src"]), "keyword_id", int(clash["keyword_id"].nunique()),
+                           f"ID {r['keyword_id']}: “{r['keyword']}” / “{r['other']}”")
 
     base_keys = _keys(base)
     base_figs = _figures(base)
@@ -120,24 +232,52 @@ def merge(existing: pd.DataFrame | None, new: Export) -> tuple[pd.DataFrame, Mer
     hit = lookup.reindex(in_keys.to_numpy())
     found = hit["pos"].notna().to_numpy()
     same = found & (hit["f"].to_numpy() == in_figs.to_numpy())
-    replace = found & ~same
+    differ = found & ~same
+    src = hit["src"].astype(object).to_numpy()
 
-    dup_from = hit.loc[same, "src"].value_counts().to_dict()
-    rep_from = hit.loc[replace, "src"].value_counts().to_dict()
-    drop_pos = hit.loc[replace, "pos"].astype(int).to_numpy()
+    # per earlier file: which data is newer decides; rows that look like another account stop it all
+    win = np.zeros(len(hit), dtype=bool)
+    why: dict[str, str] = {}
+    seen: dict[str, Freshness] = {file: fresh}
+    pos = hit["pos"].to_numpy()
+    base_v = _volume(base)
+    new_v = _volume(incoming)
+    for s in pd.unique(src[differ]):
+        rows = differ & (src == s)
+        n_off, mixed = _figures_mixup(base_v[pos[rows].astype(np.int64)], new_v[rows],
+                                      int((found & (src == s)).sum()))
+        if mixed and check:
+            i = int(np.flatnonzero(rows)[0])
+            r = incoming.iloc[i]
+            example = " / ".join(str(x) for x in (r["campaign"], r["ad_group"], r["keyword"]) if x == x and x)
+            day = r["period_start"]
+            example += f" {day:%Y-%m-%d}" if day == day else ""
+            raise _mixup_error(file, str(s), "figures", n_off, example.strip())
+        other = known.get(str(s)) or Freshness(str(s), order=-1)
+        newer, crit = recency.compare(fresh, other)
+        why[str(s)] = crit
+        seen[str(s)] = other
+        if newer:
+            win |= rows
+    lose = differ & ~win
+
+    dup_from = pd.Series(src[same]).value_counts().to_dict()
+    rep_from = pd.Series(src[win]).value_counts().to_dict()
+    kept_from = pd.Series(src[lose]).value_counts().to_dict()
     keep_base = np.ones(len(base), bool)
-    keep_base[drop_pos] = False
+    keep_base[pos[win].astype(np.int64)] = False
     # every older row with a replaced key goes, not only the last one looked up
-    replaced_keys = set(in_keys.to_numpy()[replace])
+    replaced_keys = set(in_keys.to_numpy()[win])
     if replaced_keys:
         keep_base &= ~base_keys.isin(replaced_keys).to_numpy()
-    merged = concat([base.loc[keep_base], incoming.loc[~same]])
+    merged = concat([base.loc[keep_base], incoming.loc[~(same | lose)]])
     earlier = _account_set(base)
     brought = _new_accounts(_account_set(incoming), earlier)
     report = MergeReport(file, int((~found).sum()), int(same.sum()),
-                         {str(k): int(v) for k, v in dup_from.items()}, int(replace.sum()),
+                         {str(k): int(v) for k, v in dup_from.items()}, int(win.sum()),
                          {str(k): int(v) for k, v in rep_from.items()}, int(dup_in_file.sum()),
-                         tuple(sorted(brought)), tuple(sorted(earlier)) if brought else ())
+                         tuple(sorted(brought)), tuple(sorted(earlier)) if brought else (),
+                         {str(k): int(v) for k, v in kept_from.items()}, why, seen)
     return merged, report
 
 
@@ -161,16 +301,159 @@ def _new_accounts(incoming: set[tuple[str, str, str]], earlier: set[tuple[str, s
     return {k for k in incoming if not any(same(k, e) for e in earlier)}
 
 
-def load_exports(paths) -> pd.DataFrame:
-    """Read export files and merge them in order (see :func:`merge`) into one table.
+def names_account(table: pd.DataFrame) -> bool:
+    """Whether a file's rows name their account (Google Ads UI downloads do not)."""
+    return bool(table["account"].notna().any())
 
-    Raises the first :class:`~optimizer.errors.IngestError`; ValueError for no paths."""
-    table = None
-    for path in paths:
-        table, _ = merge(table, read_export(path))
-    if table is None:
+
+def with_account(export: Export, name: str) -> Export:
+    """``export`` with ``name`` as the account of its rows that name none (the account
+    the optimizer said the file belongs to)."""
+    if not name:
+        return export
+    t = export.table.copy()
+    acct = t["account"].astype(object).where(t["account"].notna(), name)
+    t["account"] = as_category(acct.astype(STR_DTYPE))
+    return Export(t, export.extra, export.info)
+
+
+@dataclass(frozen=True)
+class AccountChoice:
+    """Which account a file that names none belongs to (:func:`account_choice`).
+
+    ``options``: the accounts already loaded on the file's platform, as (account name,
+    '' for the unnamed one; share of the file's plans that are that account's plans),
+    best match first. ``default``: the position in ``options`` the file most likely
+    belongs to, or None for a new account. ``new_name``: the name a new account gets
+    unless the optimizer gives another (the file's name without its extension).
+    ``ask``: whether the optimizer should be asked (there are accounts it could belong
+    to); when False the file simply starts its platform's unnamed account."""
+
+    options: tuple[tuple[str, float], ...]
+    default: int | None
+    new_name: str
+    ask: bool
+
+    def name(self) -> str | None:
+        """The account to write into the file's rows by default: an option's name, the
+        new name, or None to leave it unnamed (it then is, or joins, the unnamed account)."""
+        if self.default is not None:
+            return self.options[self.default][0] or None
+        return self.new_name if self.ask else None
+
+
+def account_choice(existing: pd.DataFrame | None, incoming: pd.DataFrame, file: str) -> AccountChoice | None:
+    """For a file whose rows name no account (None when they name one): the accounts of
+    ``existing`` on its platform and which one it most likely belongs to — the one whose
+    plans make at least :data:`JOIN_MIN_SHARE` of the file's plans (a search-term
+    report belongs to the account of the keyword report with the same plans); a file
+    that shares no plans with any is a new account. A report that names no plan (hour
+    of day, demographics) belongs to the platform's only account when there is one."""
+    if names_account(incoming):
+        return None
+    stem = Path(file).stem or file
+    platform = str(text(incoming["platform"]).iloc[0]) if len(incoming) else ""
+    if existing is None or existing.empty:
+        return AccountChoice((), None, stem, False)
+    acc = accounts(existing)
+    acc = acc.loc[acc["platform"] == platform]
+    if acc.empty:
+        return AccountChoice((), None, stem, False)
+    plans = set(text(incoming["campaign"]).unique()) - {""}
+    options = []
+    for _, a in acc.iterrows():
+        rows = for_account(existing, a["platform"], a["account"], a["currency"])
+        theirs = set(text(rows["campaign"]).unique()) - {""}
+        share = len(plans & theirs) / len(plans) if plans else 0.0
+        options.append((str(a["account"]), share))
+    options.sort(key=lambda o: -o[1])
+    if plans:
+        default = 0 if options[0][1] >= JOIN_MIN_SHARE else None
+    else:
+        default = 0 if len(options) == 1 else None
+    return AccountChoice(tuple(options), default, stem, True)
+
+
+def unique_name(name: str, taken) -> str:
+    """``name``, or ``name (2)``, ``name (3)`` … when another loaded file has that name
+    (Google names every keyword download the same), so that messages and the choice of
+    the newer download can tell the files apart."""
+    if name not in taken:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    base, tail = (stem, dot + ext) if dot and stem else (name, "")
+    k = 2
+    while f"{base} ({k}){tail}" in taken:
+        k += 1
+    return f"{base} ({k}){tail}"
+
+
+def renamed(export: Export, name: str) -> Export:
+    """``export`` as if its file were called ``name`` (rows' source_file, info.file)."""
+    if name == export.info.file:
+        return export
+    t = export.table.copy()
+    t["source_file"] = as_category(pd.Series(name, index=t.index, dtype=STR_DTYPE))
+    return Export(t, export.extra, replace(export.info, file=name))
+
+
+class Combined:
+    """Files merged one by one (:func:`merge`) with what decides between them: each
+    file's :class:`~optimizer.recency.Freshness` (its upload order, and its
+    modification time when known), so that the newer download wins whatever the order.
+    ``table``: the merged rows (None before the first file); ``reports``: one per file."""
+
+    def __init__(self, table: pd.DataFrame | None = None, reports: Sequence[MergeReport] = ()) -> None:
+        self.table = table
+        self.reports = list(reports)
+
+    @property
+    def known(self) -> dict[str, Freshness]:
+        return {r.file: r.freshness[r.file] for r in self.reports if r.file in r.freshness}
+
+    def add(self, export: Export, *, modified: datetime | None = None, account: str | None = None,
+            assign: bool = False, check: bool = True) -> MergeReport:
+        """Merge one more file. ``account``: the account its rows belong to when they
+        name none; ``assign``: choose that account as :func:`account_choice` suggests
+        when ``account`` is not given (the command line's default). The file is renamed
+        when another loaded file has its name (:func:`unique_name`). ``check``: refuse a
+        file that looks like another advertiser's (see :func:`merge`)."""
+        export = renamed(export, unique_name(export.info.file, {r.file for r in self.reports}))
+        if account is None and assign:
+            choice = account_choice(self.table, export.table, export.info.file)
+            account = choice.name() if choice is not None else None
+        if account:
+            export = with_account(export, account)
+        fresh = Freshness.of(export.info, order=len(self.reports), modified=modified)
+        self.table, report = merge(self.table, export, fresh=fresh, known=self.known, check=check)
+        self.reports.append(report)
+        return report
+
+
+def load_exports(paths, account: str | None = None, progress=None) -> pd.DataFrame:
+    """Read export files and merge them (see :func:`merge`, :class:`Combined`) into one
+    table: where two files hold the same rows, the newer download's (its generation
+    time, stated range, last day, then the file's modification time) are kept. Files
+    that name no account are given ``account`` when set, else the account whose plans
+    they share, else one account per file (named by the file) — never merged into
+    another advertiser's account because they share a currency.
+
+    Raises the first :class:`~optimizer.errors.IngestError`; ValueError for no paths.
+    ``progress(i, n, label)`` is called before each file."""
+    combined = Combined()
+    paths = list(paths)
+    for i, path in enumerate(paths):
+        if progress is not None:
+            progress(i, len(paths), f"read {Path(str(path)).name}")
+        exp = read_export(path)
+        try:
+            modified = datetime.fromtimestamp(os.stat(path).st_mtime) if not isinstance(path, bytes) else None
+        except (OSError, TypeError, ValueError):
+            modified = None
+        combined.add(exp, modified=modified, account=account, assign=True)
+    if combined.table is None:
         raise ValueError("no export files given")
-    return table
+    return combined.table
 
 
 #: Report types whose rows add up to an account's spend, most complete first.
@@ -243,9 +526,41 @@ def _account_combos(table: pd.DataFrame, with_report_type: bool = False) -> tupl
     first[inv[::-1]] = np.arange(len(inv) - 1, -1, -1)   # the first row of each combination
     sample = table.iloc[first]
     raw = pd.DataFrame({c: text(sample[c]).to_numpy(object) for c in cols})
-    out = raw.assign(account=_attributed_accounts(raw).to_numpy(object),
-                     currency=_attributed_currency(raw).to_numpy(object))
-    return np.asarray(inv, dtype=np.intp), out
+    inv = np.asarray(inv, dtype=np.intp)
+    may = _may_join(table, inv, raw)
+    out = raw.assign(account=_attributed_accounts(raw, may).to_numpy(object),
+                     currency=_attributed_currency(raw, may).to_numpy(object))
+    return inv, out
+
+
+#: a file that names no account joins its platform's one named account only when at
+#: least this share of its plans (campaigns) are that account's plans (or it names no plan)
+JOIN_MIN_SHARE = 0.5
+
+
+def _may_join(table: pd.DataFrame, inv: np.ndarray, raw: pd.DataFrame) -> np.ndarray:
+    """For each combination of :func:`_account_combos`: whether its rows, when they name
+    no account, may be given their platform's named account — only when their plans
+    are mostly that account's plans (:data:`JOIN_MIN_SHARE`) or they name no plan.
+    Two Google downloads that share neither account name nor plans are two advertisers,
+    whatever their currency."""
+    blank = (raw["account"] == "").to_numpy(bool)
+    may = np.ones(len(raw), dtype=bool)
+    if not blank.any() or blank.all():
+        return may
+    codes, k = _codes(table["campaign"])
+    pairs = np.unique(inv.astype(np.int64) * (k + 1) + (codes + 1))
+    combo, camp = pairs // (k + 1), pairs % (k + 1) - 1
+    named_plans: dict[str, set[int]] = {}
+    platform = raw["platform"].to_numpy(object)
+    for i in np.flatnonzero(~blank):
+        named_plans.setdefault(platform[i], set()).update(camp[(combo == i) & (camp >= 0)].tolist())
+    for i in np.flatnonzero(blank):
+        plans = camp[(combo == i) & (camp >= 0)]
+        if len(plans):
+            known = named_plans.get(platform[i], set())
+            may[i] = np.isin(plans, list(known)).mean() >= JOIN_MIN_SHARE if known else True
+    return may
 
 
 def _account_keys(table: pd.DataFrame) -> list[pd.Series]:
@@ -257,13 +572,13 @@ def _account_keys(table: pd.DataFrame) -> list[pd.Series]:
             for c in ("platform", "account", "currency")]
 
 
-def _attributed_currency(table: pd.DataFrame) -> pd.Series:
+def _attributed_currency(table: pd.DataFrame, may: np.ndarray | None = None) -> pd.Series:
     """Each row's currency, with rows that name none given their account's only
     currency (legacy AdWords downloads carry no currency column). Two Google
     downloads without account names but in different currencies are two accounts:
     money in different currencies is never added up."""
     cur = text(table["currency"])
-    acct = text(table["platform"]) + "\x00" + _attributed_accounts(table)
+    acct = text(table["platform"]) + "\x00" + _attributed_accounts(table, may)
     named = pd.DataFrame({"a": acct, "c": cur}).loc[cur != ""].drop_duplicates()
     single = named.groupby("a")["c"].agg(lambda s: s.iloc[0] if len(s) == 1 else None).dropna()
     fill = acct.map(single)
@@ -313,16 +628,19 @@ def campaign_totals(table: pd.DataFrame) -> pd.DataFrame:
     return g.sort_values("cost", ascending=False, ignore_index=True)[cols]
 
 
-def _attributed_accounts(table: pd.DataFrame) -> pd.Series:
+def _attributed_accounts(table: pd.DataFrame, may: np.ndarray | None = None) -> pd.Series:
     """Each row's account, with nameless rows given their platform's account when the
     platform has exactly one named account (Baidu's search-term report and Google's
     report-editor downloads carry no account column, but belong to the one account
-    the other reports name). Stored rows are not changed: this is read-time only."""
+    the other reports name) and ``may`` (per row; default all) allows it — see
+    :func:`_may_join`. Stored rows are not changed: this is read-time only."""
     acct = text(table["account"])
     platform = text(table["platform"])
     named = pd.DataFrame({"p": platform, "a": acct}).loc[acct != ""].drop_duplicates()
     single = named.groupby("p")["a"].agg(lambda s: s.iloc[0] if len(s) == 1 else None).dropna()
     fill = platform.map(single)
+    if may is not None:
+        fill = fill.where(pd.Series(may, index=fill.index))
     return acct.where((acct != "") | fill.isna(), fill)
 
 
@@ -361,6 +679,16 @@ def for_account(table: pd.DataFrame, platform: str, account: str, currency: str 
     if currency is not None:
         mask &= c == currency
     return table.loc[mask.to_numpy(bool)]
+
+
+def only_accounts(table: pd.DataFrame, keep) -> pd.DataFrame:
+    """The rows of ``table`` whose (platform, account, currency), as :func:`accounts`
+    lists them, is one of ``keep`` (e.g. the accounts a share link shows)."""
+    wanted = {tuple(str(x) for x in k) for k in keep}
+    inv, combos = _account_combos(table)
+    ok = np.array([(p, a, c) in wanted for p, a, c in
+                   combos[["platform", "account", "currency"]].itertuples(index=False, name=None)], dtype=bool)
+    return table.loc[ok[inv]] if len(table) else table
 
 
 @dataclass(frozen=True)

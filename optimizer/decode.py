@@ -201,7 +201,8 @@ class Preamble:
 
     ``title``: Google's report title; ``period``: the report's date range;
     ``devices``: Baidu's 推广设备 line as canonical device codes; ``time_unit``:
-    Baidu's 时间单位 (分日/合计/分时/分周/分月); ``account``: an account named there.
+    Baidu's 时间单位 (分日/合计/分时/分周/分月); ``account``: an account named there;
+    ``generated``: when the platform made the file (Baidu's 数据生成时间, to the minute).
     """
 
     title: str | None = None
@@ -209,6 +210,7 @@ class Preamble:
     devices: tuple[str, ...] = ()
     time_unit: str | None = None
     account: str | None = None
+    generated: dt.datetime | None = None
 
 
 _DEVICE_WORDS = {"计算机": "pc", "移动设备": "mobile", "移动": "mobile", "电脑": "pc"}
@@ -233,6 +235,7 @@ def read_preamble(lines: list[str]) -> Preamble:
     devices: tuple[str, ...] = ()
     unit = None
     account = None
+    generated = None
     for i, raw in enumerate(lines):
         line = raw.strip()
         if not line:
@@ -245,6 +248,8 @@ def read_preamble(lines: list[str]) -> Preamble:
             rng = _compact_range(rest.replace(",", " - ", 1) if nkey == "report time" else rest)
             if rng:
                 period = rng
+        elif sep and nkey in ("数据生成时间", "生成时间"):
+            generated = _timestamp(rest)
         elif sep and nkey == "时间单位":
             unit = rest
         elif sep and nkey == "推广设备":
@@ -267,7 +272,21 @@ def read_preamble(lines: list[str]) -> Preamble:
             rng = _compact_range(line)
             if rng:
                 period = rng
-    return Preamble(title, period, devices, unit, account)
+    return Preamble(title, period, devices, unit, account, generated)
+
+
+def _timestamp(text: str) -> dt.datetime | None:
+    """``2017-10-10 14:02`` (or with seconds, slashes, 年月日) as a datetime; None when
+    it is not one. The preamble's trailing commas (padding to the table's width) are
+    ignored."""
+    m = re.search(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+                  r"(?:\s*[T ]?\s*(\d{1,2})\s*[:：]\s*(\d{2})(?:\s*[:：]\s*(\d{2}))?)?", text)
+    if not m:
+        return None
+    try:
+        return dt.datetime(int(m[1]), int(m[2]), int(m[3]), int(m[4] or 0), int(m[5] or 0), int(m[6] or 0))
+    except ValueError:
+        return None
 
 
 def decode_text(data: bytes) -> tuple[str, str]:

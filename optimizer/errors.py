@@ -39,6 +39,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unsupported": ("不支持 {file} 的文件类型。{detail}",
                     "{file} is of a type that is not supported. {detail}"),
     "mapping": ("列映射有误（{file}）：{detail}", "The column mapping for {file} is wrong: {detail}"),
+    "mixup": ("{file} 和已载入的 {value} 看起来是两个不同账户的数据，没有合并，也没有保存。{detail}",
+              "{file} and {value}, already loaded, look like the data of two different accounts: nothing was "
+              "merged or stored. {detail}"),
 }
 
 

@@ -429,6 +429,22 @@ TEXT.update({
                              "empty, it takes the account name in the report)."),
     "upload.into": ("工作区：{name}", "Workspace: {name}"),
     "upload.workspace": ("工作区「{name}」", "workspace “{name}”"),
+    "upload.account_ask": ("**{file}** 没有写明账户（Google Ads 网页下载的报告都不写）。这个工作区里已有同一平台的账户，请选择它属于哪一个，"
+                           "以免把两个客户的数据加在一起。",
+                           "**{file}** names no account (Google Ads web downloads never do). This workspace already "
+                           "holds an account of the same platform: say which account the file belongs to, so that "
+                           "two advertisers' data are never added together."),
+    "upload.account_pick": ("这个文件属于", "This file belongs to"),
+    "upload.account_existing": ("已有账户：{account}（文件里 {share} 的计划与它相同）",
+                                "existing account: {account} ({share} of the file's campaigns are its campaigns)"),
+    "upload.account_new": ("一个新账户", "a new account"),
+    "upload.account_new_name": ("新账户的名称", "Name of the new account"),
+    "upload.account_hint": ("建议依据：文件里的计划名称与已有账户相同的比例；一个都不同时默认是新账户。",
+                            "Suggested from the share of the file's campaign names that an existing account has; "
+                            "with none in common it is a new account by default."),
+    "upload.account_go": ("保存这个文件", "Store this file"),
+    "upload.account_need_name": ("请给新账户起个名字。", "Give the new account a name."),
+    "upload.account_set": ("{file} 记在账户“{account}”下。", "{file} is filed under the account “{account}”."),
     "upload.duplicate": ("{file} 与已上传的 {earlier} 内容完全相同（{who} 于 {when} 上传），已跳过。",
                          "{file} is the same file as {earlier}, already uploaded by {who} at {when}: skipped."),
     "upload.delete": ("删除上传的文件", "Delete uploaded files"),
@@ -448,6 +464,13 @@ TEXT.update({
                             "(see the sidebar) before sending links to clients."),
     "share.links": ("分享链接", "Share links"),
     "share.not_allowed": ("你的角色不能分享这个工作区。", "Your role cannot share this workspace."),
+    "share.accounts": ("客户能看到的账户", "Accounts the client sees"),
+    "share.accounts_pick": ("选择账户", "Choose accounts"),
+    "share.accounts_help": ("这个工作区有不止一个账户。客户只会看到这里选中的账户，其它账户的数据不会出现在链接里。",
+                            "This workspace holds more than one account. The client sees only the accounts chosen "
+                            "here; no other account's data is in the link."),
+    "share.accounts_none": ("请至少选择一个客户能看到的账户。", "Choose at least one account the client may see."),
+    "share.accounts_all": ("全部账户", "all accounts"),
     "share.label": ("备注", "Label"),
     "share.label_hint": ("例如：给王老板", "e.g. for Mr Wang"),
     "share.expiry": ("有效期", "Expires after"),

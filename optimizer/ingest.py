@@ -146,6 +146,12 @@ class ReadInfo:
     totals_check: str
     totals: tuple[TotalCheck, ...]
     notes: tuple[Note, ...] = ()
+    #: when the platform made the file (Baidu's 数据生成时间, ISO to the minute), and the
+    #: last day of the range its preamble or title states (Baidu's 时间范围, Google's title
+    #: lines): what decides which of two overlapping downloads is newer
+    #: (:mod:`optimizer.recency`); None when the file does not say
+    generated_at: str | None = None
+    range_end: str | None = None
 
     @property
     def skipped_rows(self) -> int:
@@ -1083,10 +1089,12 @@ def _info(raw: _Raw, file: str, platform: str, report_type: str, table: pd.DataF
     start = table["period_start"].min()
     end = table["period_end"].max()
     currencies = table["currency"].dropna().unique()
+    pre = read_preamble(raw.preamble)
+    stated_end = pre.period[1] or pre.period[0]
     return ReadInfo(
         file=file, platform=platform, report_type=report_type, encoding=raw.encoding,
         delimiter=raw.delimiter, sheet=raw.sheet, header_row=raw.header_row,
-        title=read_preamble(raw.preamble).title, rows=len(table), skipped=skipped,
+        title=pre.title, rows=len(table), skipped=skipped,
         columns=dict(raw.cmap.fields), unmapped=tuple(raw.cmap.unmapped),
         date_start=None if pd.isna(start) else start.date().isoformat(),
         date_end=None if pd.isna(end) else end.date().isoformat(), daily=daily,
@@ -1096,7 +1104,9 @@ def _info(raw: _Raw, file: str, platform: str, report_type: str, table: pd.DataF
         impressions=_sum(table, "impressions"), clicks=_sum(table, "clicks"),
         cost=_sum(table, "cost"), conversions=_sum(table, "conversions"),
         currency=", ".join(sorted(map(str, currencies))) or None,
-        totals_check=status, totals=checks, notes=tuple(notes))
+        totals_check=status, totals=checks, notes=tuple(notes),
+        generated_at=pre.generated.isoformat(timespec="minutes") if pre.generated else None,
+        range_end=stated_end.isoformat() if stated_end else None)
 
 
 # ---------------------------------------------------------------- entry points

@@ -91,7 +91,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql as pg_dialect, sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Engine
 
-from .dataset import MergeReport, merge
+from .dataset import Combined, MergeReport
 from .ingest import ColumnMapping, Export, Note, ReadInfo, Settings, TotalCheck, read_export
 from .schema import CATEGORY_COLUMNS, STR_DTYPE, empty_table
 
@@ -197,8 +197,9 @@ def _t_workspace_members(md: sa.MetaData) -> sa.Table:
                     sa.Column("added_at", UTCDateTime, nullable=False))
 
 
-def _t_uploads(md: sa.MetaData) -> sa.Table:
-    return sa.Table("uploads", md, _id(), _ws_fk(),
+def _t_uploads(md: sa.MetaData, version: int = 1) -> sa.Table:
+    extra = [sa.Column("account_name", sa.String(200), nullable=True)] if version >= 4 else []
+    return sa.Table("uploads", md, _id(), _ws_fk(), *extra,
                     sa.Column("file_name", sa.String(255), nullable=False),
                     sa.Column("checksum", sa.String(64), nullable=False),
                     sa.Column("size", sa.BigInteger, nullable=False),
@@ -246,8 +247,9 @@ def _t_bundle_decisions(md: sa.MetaData) -> sa.Table:
                     sqlite_autoincrement=True)
 
 
-def _t_share_links(md: sa.MetaData) -> sa.Table:
-    return sa.Table("share_links", md, _id(), _ws_fk(),
+def _t_share_links(md: sa.MetaData, version: int = 1) -> sa.Table:
+    extra = [sa.Column("accounts_json", sa.Text, nullable=True)] if version >= 4 else []
+    return sa.Table("share_links", md, _id(), _ws_fk(), *extra,
                     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
                     sa.Column("label", sa.String(200), nullable=True),
                     _user_fk("created_by"),
@@ -310,11 +312,11 @@ users_t = _t_users(metadata)
 sessions_t = _t_sessions(metadata)
 workspaces_t = _t_workspaces(metadata, version=2)
 members_t = _t_workspace_members(metadata)
-uploads_t = _t_uploads(metadata)
+uploads_t = _t_uploads(metadata, version=4)
 upload_rows_t = _t_upload_rows(metadata)
 lexicon_t = _t_lexicon_settings(metadata)
 bundles_t = _t_bundle_decisions(metadata)
-shares_t = _t_share_links(metadata)
+shares_t = _t_share_links(metadata, version=4)
 throttles_t = _t_throttles(metadata)
 mappings_t = _t_column_mappings(metadata)
 audits_t = _t_audits(metadata)
@@ -358,11 +360,19 @@ def _v3(conn: Connection) -> None:
     md.create_all(conn, tables=[md.tables["notes"], md.tables["app_settings"]])
 
 
+def _v4(conn: Connection) -> None:
+    """The account an upload that names none belongs to (chosen on upload), and the
+    accounts a share link shows (NULL: every account of the workspace, as before)."""
+    conn.execute(sa.text("ALTER TABLE uploads ADD COLUMN account_name VARCHAR(200)"))
+    conn.execute(sa.text("ALTER TABLE share_links ADD COLUMN accounts_json TEXT"))
+
+
 #: (version, description, migration) in order; the last version is the current schema.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "initial schema", _v1),
     (2, "workspace members, audits, workspace revision", _v2),
     (3, "notes, app settings", _v3),
+    (4, "account of an upload, accounts of a share link", _v4),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -557,6 +567,8 @@ class Upload:
     rows: int
     info: ReadInfo
     mapping: ColumnMapping | None = None
+    #: the account the optimizer said the file belongs to, when its rows name none
+    account_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -601,6 +613,9 @@ class ShareLink:
     revoked_at: datetime | None
     last_opened_at: datetime | None
     allow_download: bool
+    #: the accounts the link shows, as (platform, account, currency); None: every
+    #: account of the workspace (links made before accounts could be chosen)
+    accounts: tuple[tuple[str, str, str], ...] | None = None
 
     def state(self, now: datetime) -> str:
         """``active``, ``revoked`` or ``expired`` at ``now``."""
@@ -1046,7 +1061,7 @@ class Store:
     _UPLOAD_COLS = (uploads_t.c.id, uploads_t.c.workspace_id, uploads_t.c.file_name, uploads_t.c.checksum,
                     uploads_t.c.size, uploads_t.c.uploaded_by, uploads_t.c.uploaded_at, uploads_t.c.platform,
                     uploads_t.c.report_type, uploads_t.c.rows, uploads_t.c.info_json, uploads_t.c.mapping_json,
-                    users_t.c.username)
+                    uploads_t.c.account_name, users_t.c.username)
 
     def _uploads_query(self):
         return (sa.select(*self._UPLOAD_COLS)
@@ -1057,7 +1072,7 @@ class Store:
         return Upload(row.id, row.workspace_id, row.file_name, row.checksum, int(row.size), row.uploaded_by,
                       row.username, row.uploaded_at, row.platform, row.report_type, int(row.rows),
                       _info_from_json(row.info_json),
-                      ColumnMapping.from_json(row.mapping_json) if row.mapping_json else None)
+                      ColumnMapping.from_json(row.mapping_json) if row.mapping_json else None, row.account_name)
 
     def find_upload(self, workspace_id: int, checksum: str) -> Upload | None:
         """The upload of the file with this SHA-256 in the workspace, or None."""
@@ -1067,7 +1082,8 @@ class Store:
         return None if row is None else self._upload(row)
 
     def add_upload(self, workspace_id: int, name: str, data: bytes, by: User | int | None = None, *,
-                   mapping: ColumnMapping | None = None, export: Export | None = None) -> UploadResult:
+                   mapping: ColumnMapping | None = None, export: Export | None = None,
+                   account: str | None = None) -> UploadResult:
         """Store one export file in a workspace: the original bytes, their SHA-256,
         who uploaded it when, and the rows read from it, in one transaction.
 
@@ -1077,6 +1093,11 @@ class Store:
           and nothing is written. ``mapping``: the column mapping to read it with
           (kept with the upload). ``export``: the file already read (e.g. by the page
           for its preview) — it must be ``read_export(data, name, mapping=mapping)``.
+        - ``account``: the account the file's rows belong to when they name none (see
+          :func:`optimizer.dataset.account_choice`); kept with the upload.
+        - A file that looks like another advertiser's data beside what the workspace
+          holds (:func:`optimizer.dataset.merge`, kind ``mixup``) raises and nothing is
+          written.
         - Anything failing during the write (database error, crash, interruption)
           leaves the database as it was.
         """
@@ -1087,7 +1108,11 @@ class Store:
         earlier = self.find_upload(workspace_id, checksum)
         if earlier is not None:
             return UploadResult(earlier, True)
+        account = (account or "").strip()[:200] or None
         exp = export if export is not None else read_export(data, name, mapping=mapping, settings=self.settings)
+        current = self.workspace_table(workspace_id)
+        combined = Combined(current.table, current.reports)
+        report = combined.add(exp, account=account)  # raises a mix-up before anything is written
         rows_blob = table_to_parquet(exp.table)
         info = exp.info
         now = self.now()
@@ -1099,7 +1124,8 @@ class Store:
                     workspace_id=workspace_id, file_name=name, checksum=checksum, size=len(data), data=data,
                     uploaded_by=uid, uploaded_at=now, platform=info.platform, report_type=info.report_type,
                     rows=len(exp.table), info_json=_info_to_json(info),
-                    mapping_json=mapping.to_json() if mapping else None)).inserted_primary_key[0]
+                    mapping_json=mapping.to_json() if mapping else None,
+                    account_name=account)).inserted_primary_key[0]
                 self._write_upload_rows(conn, int(upload_id), rows_blob, len(exp.table))
         except sa.exc.IntegrityError:
             earlier = self.find_upload(workspace_id, checksum)
@@ -1107,8 +1133,14 @@ class Store:
                 raise
             return UploadResult(earlier, True)
         upload = self.get_upload(workspace_id, int(upload_id))
-        report = self.workspace_table(workspace_id).report_for(upload.id)
-        return UploadResult(upload, False, report)
+        ids = tuple(u.id for u in current.uploads)
+        with self._cache_lock:
+            cached = self._cache.get(workspace_id)
+            if cached is not None and cached.ids == ids:  # nobody else wrote meanwhile: keep the merge just made
+                value = WorkspaceTable(combined.table, tuple(combined.reports), (*current.uploads, upload))
+                self._cache[workspace_id] = _Cached((*ids, upload.id), value)
+        got = self.workspace_table(workspace_id).report_for(upload.id)
+        return UploadResult(upload, False, got if got is not None else report)
 
     def _write_upload_rows(self, conn: Connection, upload_id: int, blob: bytes, n: int) -> None:
         """The parsed rows of an upload (inside add_upload's transaction)."""
@@ -1182,10 +1214,12 @@ class Store:
         self._forget(workspace_id)
 
     def workspace_table(self, workspace_id: int) -> WorkspaceTable:
-        """The workspace's data: :func:`optimizer.dataset.merge` over its uploads in
-        upload order (an empty canonical table when there are none), with each
-        upload's merge report. Cached per list of uploads: after a new upload only
-        that file is merged."""
+        """The workspace's data: its uploads merged in upload order
+        (:class:`optimizer.dataset.Combined`: where two files hold the same rows, the
+        newer download's are kept whatever the order; a file that names no account gets
+        the account chosen on upload), an empty canonical table when there are none,
+        with each upload's merge report. Cached per list of uploads: after a new upload
+        only that file is merged."""
         for _attempt in range(5):
             uploads = tuple(self.list_uploads(workspace_id))
             ids = tuple(u.id for u in uploads)
@@ -1196,19 +1230,19 @@ class Store:
                     self._cache.move_to_end(workspace_id)
                 return cached.value
             start = 0
-            table: pd.DataFrame | None = None
-            reports: list[MergeReport] = []
+            combined = Combined()
             if cached is not None and ids[:len(cached.ids)] == cached.ids:
-                start, table, reports = len(cached.ids), cached.value.table, list(cached.value.reports)
+                start = len(cached.ids)
+                combined = Combined(cached.value.table, cached.value.reports)
             todo = ids[start:]
             tables = self._upload_tables(workspace_id, todo)
             if len(tables) != len(todo):
                 continue  # an upload was deleted meanwhile: read again
             for u in uploads[start:]:
                 exp = Export(tables[u.id], pd.DataFrame(index=tables[u.id].index), u.info)
-                table, report = merge(table, exp)
-                reports.append(report)
-            value = WorkspaceTable(empty_table() if table is None else table, tuple(reports), uploads)
+                combined.add(exp, account=u.account_name, check=False)  # checked when it was uploaded
+            table = combined.table
+            value = WorkspaceTable(empty_table() if table is None else table, tuple(combined.reports), uploads)
             with self._cache_lock:
                 self._cache[workspace_id] = _Cached(ids, value)
                 self._cache.move_to_end(workspace_id)
@@ -1358,13 +1392,16 @@ class Store:
 
     @staticmethod
     def _share(r) -> ShareLink:
+        accts = None if r.accounts_json is None else tuple(tuple(a) for a in json.loads(r.accounts_json))
         return ShareLink(r.id, r.workspace_id, r.token_hash, r.label, r.created_by, r.created_at, r.expires_at,
-                         r.revoked_at, r.last_opened_at, bool(r.allow_download))
+                         r.revoked_at, r.last_opened_at, bool(r.allow_download), accts)
 
     def insert_share_link(self, workspace_id: int, token_hash: str, *, expires_at: datetime,
                           label: str | None = None, by: User | int | None = None,
-                          allow_download: bool = False) -> ShareLink:
-        """Store a share link by its token's hash (tokens are made in :mod:`optimizer.auth`)."""
+                          allow_download: bool = False,
+                          accounts: Sequence[tuple[str, str, str]] | None = None) -> ShareLink:
+        """Store a share link by its token's hash (tokens are made in :mod:`optimizer.auth`).
+        ``accounts``: the (platform, account, currency) it shows; None for all."""
         if not re.fullmatch(r"[0-9a-f]{64}", token_hash):
             raise ValueError("a share link is stored by the SHA-256 hex of its token, never the token")
         label = (label or "").strip()[:200] or None
@@ -1373,7 +1410,9 @@ class Store:
             self._bump(conn, workspace_id)
             lid = conn.execute(shares_t.insert().values(
                 workspace_id=workspace_id, token_hash=token_hash, label=label, created_by=_user_id(by),
-                created_at=now, expires_at=expires_at, allow_download=allow_download)).inserted_primary_key[0]
+                created_at=now, expires_at=expires_at, allow_download=allow_download,
+                accounts_json=None if accounts is None else json.dumps([list(map(str, a)) for a in accounts],
+                                                                       ensure_ascii=False))).inserted_primary_key[0]
             return self._share(conn.execute(sa.select(shares_t).where(shares_t.c.id == lid)).one())
 
     def share_links(self, workspace_id: int) -> list[ShareLink]:

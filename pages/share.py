@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
+from optimizer import dataset, i18n
 
 c = ui.ctx()
 st.title(ui.t("share.title"))
@@ -21,16 +22,27 @@ st.subheader(ui.t("share.links"))
 if not can_share:
     st.info(ui.t("share.not_allowed"), icon=":material/visibility:")
 else:
+    accts = dataset.accounts(c.access.table(ws.id).table)
+    keys = [(str(a["platform"]), str(a["account"]), str(a["currency"])) for _, a in accts.iterrows()]
+    for warning in ui.other_account_warnings(ws):  # another client's export in this workspace: say it again here
+        st.warning(warning, icon=":material/person_alert:")
     with st.form("share_form", clear_on_submit=True):
         label = st.text_input(ui.t("share.label"), key="share_label", placeholder=ui.t("share.label_hint"))
+        chosen = keys
+        if len(keys) > 1:  # a client sees only the accounts chosen here, never one by default
+            chosen = st.multiselect(ui.t("share.accounts"), keys, key="share_accounts",
+                                    format_func=lambda k: i18n.account_label(*k, ui.lang()),
+                                    placeholder=ui.t("share.accounts_pick"), help=ui.t("share.accounts_help"))
         cols = st.columns(2)
         days = cols[0].selectbox(ui.t("share.expiry"), [1, 7, 30, 90, 365], index=1, key="share_days",
                                  format_func=lambda d: ui.t("share.days", n=d))
         allow = cols[1].checkbox(ui.t("share.allow_download"), key="share_allow", help=ui.t("share.allow_help"))
         go = st.form_submit_button(ui.t("share.create"), type="primary", icon=":material/add_link:")
-    if go:
+    if go and keys and not chosen:
+        st.error(ui.t("share.accounts_none"), icon=":material/error:")
+    elif go:
         link, token = c.access.create_share(ws.id, expires_in=timedelta(days=int(days)), label=label or None,
-                                            allow_download=bool(allow))
+                                            allow_download=bool(allow), accounts=chosen or None)
         st.session_state["share_new"] = (ws.id, link.id, token)
     new = st.session_state.get("share_new")
     if new and new[0] == ws.id:
@@ -56,7 +68,10 @@ else:
             "created": ui.when(link.created_at), "expires": ui.when(link.expires_at),
             "opened": ui.when(link.last_opened_at) if link.last_opened_at else ui.t("share.never"),
             "download": link.allow_download,
+            "accounts": ui.t("share.accounts_all") if link.accounts is None else
+            ("、" if ui.lang() == "zh" else ", ").join(i18n.account_label(*a, ui.lang()) for a in link.accounts),
         } for link in links]), hide_index=True, width="stretch", key="share_list", column_config={
+            "accounts": ui.t("share.accounts"),
             "label": ui.t("share.label"), "state": ui.t("share.state"), "created": ui.t("share.created_at"),
             "expires": ui.t("share.expires_at"), "opened": ui.t("share.last_opened"),
             "download": st.column_config.CheckboxColumn(ui.t("share.allow_download"))})

@@ -6,11 +6,11 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from optimizer import i18n
+from optimizer import dataset, i18n
 from optimizer.errors import IngestError
 from optimizer.ingest import (MAPPABLE_FIELDS, MAPPABLE_REPORT_TYPES, ColumnMapping, header_signature,
                               preview)
-from optimizer.store import Conflict
+from optimizer.store import Conflict, sha256_hex
 
 lang = ui.lang()
 c = ui.ctx()
@@ -56,16 +56,52 @@ def target_workspace(first_account: str | None):
     return made
 
 
-def store_export(name: str, data: bytes, exp, mapping) -> dict:
-    """Store one read file in the workspace: what to show about it."""
+def store_export(name: str, data: bytes, exp, mapping, account: str | None = None, asked: bool = False) -> dict:
+    """Store one read file in the workspace: what to show about it. A file that names no
+    account, in a workspace that already holds accounts of its platform, is first asked
+    about (which account it belongs to); ``asked``: the answer is ``account``."""
     dest = target_workspace(exp.table["account"].dropna().astype(str).iloc[0]
                             if "account" in exp.table and exp.table["account"].notna().any() else None)
-    result = ui.upload_export(dest, name, data, exp, mapping)
+    if not asked and c.store.find_upload(dest.id, sha256_hex(data)) is None:  # a file stored before: no question
+        choice = dataset.account_choice(c.access.table(dest.id).table, exp.table, name)
+        if choice is not None and choice.ask:
+            return {"name": name, "pending": (exp, mapping, choice)}
+    try:
+        result = ui.upload_export(dest, name, data, exp, mapping, account=account)
+    except IngestError as err:  # e.g. another advertiser's rows beside this workspace's: nothing stored
+        return {"name": name, "error": err}
     if result.duplicate:
         u = result.upload
         return {"name": name, "duplicate": ui.t("upload.duplicate", file=name, earlier=u.file_name,
                                                  who=ui.who(u.uploaded_by_name), when=ui.when(u.uploaded_at))}
-    return {"name": name, "report": result.report, "info": exp.info, "mapped": mapping is not None}
+    return {"name": name, "report": result.report, "info": exp.info, "mapped": mapping is not None,
+            "account": account}
+
+
+def ask_account(fid: str, name: str, data: bytes, exp, mapping, choice) -> None:
+    """Ask which account a file that names none belongs to (an existing one, suggested by
+    the plans it shares, or a new one), then store it."""
+    with st.container(border=True):
+        st.markdown(":material/person_search: " + ui.t("upload.account_ask", file=name))
+        new_opt = len(choice.options)
+        labels = [ui.t("upload.account_existing", account=i18n.account_label(exp.info.platform, a, "", lang),
+                       share=f"{share:.0%}") for a, share in choice.options] + [ui.t("upload.account_new")]
+        with st.form(key=f"upload_account_form_{fid}"):
+            pick = st.radio(ui.t("upload.account_pick"), range(len(labels)), format_func=labels.__getitem__,
+                            index=new_opt if choice.default is None else choice.default,
+                            key=f"upload_account_pick_{fid}")
+            typed = st.text_input(ui.t("upload.account_new_name"), value=choice.new_name,
+                                  key=f"upload_account_name_{fid}")
+            st.caption(ui.t("upload.account_hint"))
+            go = st.form_submit_button(ui.t("upload.account_go"), type="primary")
+        if go:
+            account = (typed or "").strip() if pick == new_opt else choice.options[pick][0]
+            if pick == new_opt and not account:
+                st.error(ui.t("upload.account_need_name"), icon=":material/error:")
+                return
+            results[fid] = {**store_export(name, data, exp, mapping, account or None, asked=True),
+                            "mapped": mapping is not None}
+            st.rerun()
 
 
 files = st.file_uploader(ui.t("upload.picker"), type=["csv", "tsv", "txt", "xlsx", "xlsm", "xls"],
@@ -130,12 +166,18 @@ def show_mapping_form(fid: str, name: str, data: bytes) -> None:
 by_id = {f.file_id: f for f in files or []}
 for fid, r in results.items():
     err: IngestError | None = r.get("error")
+    if "pending" in r:
+        if fid in by_id:
+            ask_account(fid, r["name"], by_id[fid].getvalue(), *r["pending"])
+        continue
     if "duplicate" in r:
         st.caption(":material/content_copy: " + r["duplicate"])
         continue
     if err is None:
         if r.get("mapped"):
             st.info(ui.t("upload.map_used", file=r["name"]), icon=":material/table_edit:")
+        if r.get("account"):
+            st.caption(":material/person: " + ui.t("upload.account_set", file=r["name"], account=r["account"]))
         for msg in r["report"].messages(lang):
             st.caption(":material/content_copy: " + msg)
         other = r["report"].account_warning(lang)
