@@ -85,6 +85,9 @@ DRIFT_COLUMNS = ["severity", "status", "level", "entity", "metric", "start", "st
 #: the landing table's columns kept in the workbook (of ``optimizer.landing_report.PAGE_COLUMNS``)
 LANDING_COLUMNS = ["page", "status", "reasons_zh", "reasons_en", "n_keywords", "cost", "clicks", "conversions",
                    "cvr", "cpa", "drop_change", "drop_start", "drop_money", "mismatched_keywords", "url_findings"]
+#: the URL findings' columns kept in the workbook's URL changes sheet (of ``optimizer.landing.DRIFT_COLUMNS``)
+URL_CHANGE_COLUMNS = ["kind", "severity", "campaign", "ad_group", "keyword", "field", "old", "new", "date",
+                      "detail_zh", "detail_en"]
 #: order of the summary's kinds among lines of equal money (and of the lines without money)
 KIND_ORDER = ("drift", "negatives", "target", "compensation", "split", "landing", "structure", "bundles", "cpc")
 SEVERITY_ORDER = ("high", "medium", "low", "saving", "info")
@@ -138,7 +141,10 @@ class Analysis:
     bundles in plan names); ``drift`` (:data:`DRIFT_COLUMNS`: every flag, learning
     ones included, with its headline and explanation); ``targets`` and
     ``compensation`` (:mod:`optimizer.targets`; empty without bundles); ``landing``
-    (:data:`LANDING_COLUMNS`, or None when skipped — see ``notes``).
+    (:data:`LANDING_COLUMNS`, or None when skipped — see ``notes``) and
+    ``url_changes`` (:data:`URL_CHANGE_COLUMNS`: every URL change and issue of
+    :func:`optimizer.landing.url_drift`, as the Landing pages page lists them; None
+    when skipped); ``landing_counts``: :meth:`optimizer.landing_report.LandingReport.counts`.
 
     ``notes``: (code, zh, en) of what was skipped or assumed. ``negatives_days``:
     days the search-term rows cover. ``has_bundles``: current bundles are known (map
@@ -171,16 +177,18 @@ class Analysis:
     compensation: pd.DataFrame
     landing: pd.DataFrame | None
     notes: list[tuple[str, str, str]] = field(default_factory=list)
+    url_changes: pd.DataFrame | None = None
+    landing_counts: dict | None = None
     negatives_days: int = 0
     has_bundles: bool = False
     negative_plans: pd.DataFrame | None = None
 
     #: frames in workbook order (summary first)
     FRAMES = ("summary", "keywords", "stages", "structure", "negatives", "bundles", "plans", "cpc_keywords",
-              "splits", "drift", "targets", "compensation", "landing")
+              "splits", "drift", "targets", "compensation", "landing", "url_changes")
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        """The frames in workbook order; ``landing`` left out when skipped."""
+        """The frames in workbook order; ``landing`` and ``url_changes`` left out when skipped."""
         return {k: getattr(self, k) for k in self.FRAMES if getattr(self, k) is not None}
 
     def counts(self) -> dict[str, int | None]:
@@ -198,6 +206,8 @@ class Analysis:
             "compensation": int(c["status"].isin(["eligible", "at_risk"]).sum()) if len(c) else 0,
             "landing_pages": None if self.landing is None else len(self.landing),
             "landing_red": None if self.landing is None else int((self.landing["status"] == "red").sum()),
+            **{f"landing_{k}": None if self.landing_counts is None else self.landing_counts[k]
+               for k in ("url_findings", "mismatched_keywords")},
         }
 
     def label(self, lang: str = "zh") -> str:
@@ -312,9 +322,9 @@ def analyze_account(rows: pd.DataFrame, vertical: str = "auto", settings: Analys
         note("explained", n=settings.max_explained, total=n_flags)
 
     step("landing")
-    landing = None
+    landing = url_changes = landing_counts = None
     if settings.landing:
-        landing, problem = _landing(rows, clf, currency)
+        landing, url_changes, landing_counts, problem = _landing(rows, clf, currency)
         if problem is not None:
             note(*problem[:1], detail=problem[1])
 
@@ -331,7 +341,8 @@ def analyze_account(rows: pd.DataFrame, vertical: str = "auto", settings: Analys
         summary=pd.DataFrame(columns=SUMMARY_COLUMNS), keywords=keywords, stages=stages, structure=structure,
         negatives=negatives, bundles=bundles, plans=plans, cpc_keywords=cpc, splits=splits, drift=drift,
         targets=rep.targets, compensation=rep.compensation, landing=landing, notes=notes,
-        negatives_days=neg_days, has_bundles=has_bundles, negative_plans=negative_plans)
+        negatives_days=neg_days, has_bundles=has_bundles, negative_plans=negative_plans,
+        url_changes=url_changes, landing_counts=landing_counts)
     analysis.summary = build_summary(analysis, settings, rep)
     return analysis
 
@@ -430,20 +441,21 @@ def _drift_frame(rep, currency: str | None, max_explained: int) -> pd.DataFrame:
     return out[DRIFT_COLUMNS].reset_index(drop=True)
 
 
-def _landing(rows: pd.DataFrame, clf, currency: str | None = None
-             ) -> tuple[pd.DataFrame | None, tuple[str, str] | None]:
-    """Landing-page findings from ``optimizer.landing_report`` (being written alongside);
-    (None, (note code, detail)) when it cannot be imported or fails."""
+def _landing(rows: pd.DataFrame, clf, currency: str | None = None):
+    """Landing-page findings from ``optimizer.landing_report``: (pages, URL changes,
+    counts, None), or (None, None, None, (note code, detail)) when it cannot be imported
+    or fails."""
     try:
         landing_report = importlib.import_module(f"{__package__}.landing_report")
     except ImportError as exc:
-        return None, ("landing_missing", str(exc))
+        return None, None, None, ("landing_missing", str(exc))
     try:
         rep = landing_report.build(rows, clf, currency=currency)
     except Exception as exc:  # an optional section must not sink the whole workbook; said in the notes
-        return None, ("landing_failed", f"{type(exc).__name__}: {exc}")
-    pages = rep.pages
-    return pages[[c for c in LANDING_COLUMNS if c in pages.columns]].reset_index(drop=True), None
+        return None, None, None, ("landing_failed", f"{type(exc).__name__}: {exc}")
+    pages, drift = rep.pages, rep.drift
+    return (pages[[c for c in LANDING_COLUMNS if c in pages.columns]].reset_index(drop=True),
+            drift[URL_CHANGE_COLUMNS].reset_index(drop=True), rep.counts(), None)
 
 
 # ---------------------------------------------------------------- the summary
@@ -961,8 +973,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     date_start, date_end, rows, spend, window_start, window_end, workbook`` (path or null),
     ``counts`` {keywords, negative_keywords, structure_fixes, bundles,
     bundles_ready, plans, cpc_keywords, split_candidates, drift_flags,
-    drift_learning, over_target, compensation, landing_pages, landing_red} (the
-    landing counts null when that analysis was skipped), ``summary`` [{rank, kind
+    drift_learning, over_target, compensation, landing_pages, landing_red,
+    landing_url_findings, landing_mismatched_keywords} (the landing counts null when
+    that analysis was skipped; the same figures as the Landing pages page's tiles and
+    ``landing --json``'s ``counts``), ``summary`` [{rank, kind
     (negatives | drift | target | compensation | split | landing | structure |
     bundles | cpc), severity (high | medium | low | saving | info),
     money_at_stake, basis, count, action, action_zh, action_en, sheet, entity}],

@@ -667,6 +667,14 @@ class Access:
     def delete_uploads(self, workspace_id: Any, upload_ids: Any) -> None:
         self.store.delete_uploads(self.workspace(workspace_id, "delete").id, [int(i) for i in upload_ids])
 
+    def table_without(self, workspace_id: Any, upload_ids: Any) -> "pd.DataFrame":
+        """The workspace's data as deleting ``upload_ids`` would leave it (nothing changes)."""
+        return self.store.table_without(self.workspace(workspace_id, "delete").id, [int(i) for i in upload_ids])
+
+    def account_records(self, workspace_id: Any, account_key: str) -> list[str]:
+        """What the workspace keeps for an account besides its rows (:meth:`Store.account_records`)."""
+        return self.store.account_records(self.workspace(workspace_id, "view").id, account_key)
+
     def file(self, workspace_id: Any, upload_id: int) -> tuple[str, bytes]:
         """An uploaded file's (name, original bytes)."""
         return self.store.upload_file(self.workspace(workspace_id, "download").id, int(upload_id))

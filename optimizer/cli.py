@@ -382,6 +382,7 @@ def cmd_landing(args: argparse.Namespace) -> int:
         results.append({
             "platform": acct["platform"], "account": acct["account"], "currency": acct["currency"],
             "vertical": vertical, "compared_with_previous": prev is not None,
+            "counts": {k: (_num(v) if isinstance(v, float) else v) for k, v in rep.counts().items()},
             "pages": [{"page": r["page"], "status": r["status"], "reasons": r["reasons_en"],
                        "reasons_zh": r["reasons_zh"], "keywords": int(r["n_keywords"]), "cost": _num(r["cost"]),
                        "clicks": _num(r["clicks"]), "conversions": _num(r["conversions"]), "cvr": _num(r["cvr"], 4),

@@ -670,6 +670,42 @@ def accounts(table: pd.DataFrame) -> pd.DataFrame:
     return g.sort_values("cost", ascending=False, na_position="last", ignore_index=True)[cols]
 
 
+LOSS_COLUMNS = ["platform", "account", "currency", "rows", "rows_lost", "days", "days_lost", "first_lost",
+                "last_lost", "cost_lost", "gone"]
+
+
+def deletion_loss(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """What deleting uploads loses, per account of ``before`` (the workspace's data now)
+    given ``after`` (its data without them, :meth:`optimizer.store.Store.table_without`).
+
+    One row per account (:func:`accounts` of ``before``) that loses anything, columns
+    :data:`LOSS_COLUMNS`: ``rows`` now and ``rows_lost``; ``days`` (distinct days with
+    data now) and ``days_lost`` (days left with no data at all), ``first_lost`` /
+    ``last_lost`` (the first and last of them, NaT when none); ``cost_lost`` (spend no
+    longer counted; rows another file also holds stay); ``gone``: no row of the account
+    is left. Largest loss first."""
+    now = accounts(before)
+    if now.empty:
+        return pd.DataFrame(columns=LOSS_COLUMNS)
+    recs = []
+    for a in now.itertuples(index=False):
+        rb = for_account(before, a.platform, a.account, a.currency)
+        ra = for_account(after, a.platform, a.account, a.currency) if after is not None and len(after) else rb.iloc[:0]
+        days_b = set(pd.to_datetime(rb["date"]).dropna().dt.normalize())
+        days_a = set(pd.to_datetime(ra["date"]).dropna().dt.normalize())
+        lost = sorted(days_b - days_a)
+        cost_b = float(rb.loc[spend_mask(rb), "cost"].sum())
+        cost_a = float(ra.loc[spend_mask(ra), "cost"].sum()) if len(ra) else 0.0
+        if len(rb) == len(ra) and not lost and abs(cost_b - cost_a) < 0.005:
+            continue
+        recs.append({"platform": a.platform, "account": a.account, "currency": a.currency, "rows": len(rb),
+                     "rows_lost": len(rb) - len(ra), "days": len(days_b), "days_lost": len(lost),
+                     "first_lost": lost[0] if lost else pd.NaT, "last_lost": lost[-1] if lost else pd.NaT,
+                     "cost_lost": cost_b - cost_a, "gone": len(ra) == 0})
+    out = pd.DataFrame(recs, columns=LOSS_COLUMNS)
+    return out.sort_values(["gone", "rows_lost"], ascending=False, ignore_index=True)
+
+
 def for_account(table: pd.DataFrame, platform: str, account: str, currency: str | None = None) -> pd.DataFrame:
     """The rows of one account: (platform, account) and, when given, currency
     (:func:`accounts` lists them). Nameless rows of a platform with only this one

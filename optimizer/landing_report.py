@@ -9,7 +9,10 @@ Status of a page (the first rule that holds)
 --------------------------------------------
 ``red`` — act now: the audit could not load it (error, 4xx/5xx, timeout, blocked),
     it has no tap-to-call link, it redirects to another site, its conversion rate
-    fell (a flagged CVR drop costing money), or its URL was removed from keywords.
+    fell (a flagged CVR drop costing money), its URL was removed from keywords, or
+    keywords moved to it from another website or left it for another website
+    (``new_domain``: both the old page and the new one are red, the old one saying
+    how many keywords left, for which site, since when).
 ``amber`` — look at it: the call button is not on the first screen, no bar fixed at
     the bottom, keywords of another business line land on it, the page never mentions
     a business line whose keywords carry a real share of its spend (below), its URL
@@ -26,6 +29,16 @@ it), with its spend, clicks and conversions over the rows. The per-page totals o
 table (``cost``, ``n_keywords``) count each day's row on the URL of that day, so a
 keyword moved to another page during the period adds to both pages' totals there but
 is listed on its current page only.
+
+Counts (:meth:`LandingReport.counts`)
+-------------------------------------
+The headline figures are one computation for the page's tiles, ``landing --json``
+and the workbook: ``url_findings`` is the number of rows of :attr:`LandingReport.drift`
+(the "URL changes" table, the workbook's URL changes sheet, ``url_drift`` of the
+JSON); ``mismatched_keywords`` the number of mismatched keywords, each counted on
+exactly one row of the table (:func:`mismatched_on_pages`): the page its clicks are
+counted on, even when the mismatch is on its PC URL (a 换锁 keyword whose phones land
+on the 换锁 page but whose 访问URL is the 开锁 page) — the row then says so.
 
 Does the page speak of its keywords' business lines? (:func:`line_mentions`)
 ----------------------------------------------------------------------------
@@ -71,7 +84,8 @@ PAGE_COLUMNS = ["page", "url", "status", "reasons_zh", "reasons_en", "n_keywords
 #: must be mentioned on the page (see "Does the page speak of …" above)
 LINE_MIN_SHARE = 0.2
 KEYWORD_COLUMNS = ["platform", "account", "page", "campaign", "ad_group", "keyword", "match_type",
-                   "business_line", "line_named", "match", "impressions", "clicks", "cost", "conversions", "cvr"]
+                   "business_line", "line_named", "match", "match_page", "page_line", "final_page", "impressions",
+                   "clicks", "cost", "conversions", "cvr"]
 LINE_COLUMNS = ["page", "business_line", "keywords", "cost", "clicks", "share", "words_found", "mentioned"]
 
 
@@ -102,6 +116,26 @@ class LandingReport:
         """The keywords landing on ``page``, by spend (largest first)."""
         k = self.keywords
         return k.loc[k["page"] == page].reset_index(drop=True) if len(k) else k
+
+    def mismatched_of(self, page: str) -> pd.DataFrame:
+        """The mismatched keywords counted on ``page``'s row (see "Counts" in the module
+        docstring), by spend: those whose own page or PC page is about another line."""
+        m = mismatched_on_pages(self.keywords, self.pages["page"])
+        return m.loc[m["page"] == page].reset_index(drop=True) if len(m) else m
+
+    def counts(self) -> dict[str, int | float]:
+        """The headline figures, one computation for the page's tiles, ``landing --json``
+        and the workbook (``analyze --json``'s ``landing_*`` counts): ``pages`` (rows of
+        the table), ``red`` (pages to act on now), ``url_findings`` (rows of the URL
+        changes and issues, :attr:`drift`), ``mismatched_keywords`` (keywords whose page
+        is about another line: the rows of :attr:`match` with ``match`` False, the sum of
+        the table's ``mismatched_keywords`` and of :attr:`mismatches`' ``keywords``) and
+        ``drop_money`` (money lost to flagged CVR drops, the table's ``drop_money`` summed)."""
+        p = self.pages
+        mis = int(self.match["match"].eq(False).sum()) if len(self.match) else 0
+        return {"pages": len(p), "red": int((p["status"] == "red").sum()) if len(p) else 0,
+                "url_findings": len(self.drift), "mismatched_keywords": mis,
+                "drop_money": float(p["drop_money"].clip(lower=0).sum()) if len(p) else 0.0}
 
 
 def build(rows: pd.DataFrame, clf, previous: pd.DataFrame | None = None, audits: dict[str, PageAudit] | None = None,
@@ -134,17 +168,21 @@ def build(rows: pd.DataFrame, clf, previous: pd.DataFrame | None = None, audits:
     pages["drop_change"] = pages["page"].map(by_page["change"]) if len(by_page) else np.nan
     pages["drop_start"] = pages["page"].map(by_page["start"]) if len(by_page) else pd.NaT
     pages["drop_money"] = pages["page"].map(by_page["money_at_stake"]) if len(by_page) else np.nan
-    mis = match.loc[match["match"].eq(False)] if len(match) else match
-    pages["mismatched_keywords"] = pages["page"].map(mis.groupby("url").size()).fillna(0).astype(int) \
+    keywords = page_keywords(match)
+    mis = mismatched_on_pages(keywords, pages["page"])
+    pages["mismatched_keywords"] = pages["page"].map(mis.groupby("page").size()).fillna(0).astype(int) \
         if len(mis) else 0
+    elsewhere = {p: g.groupby("match_page", sort=False).size().to_dict()
+                 for p, g in mis.loc[mis["match_page"] != mis["page"]].groupby("page", sort=False)} if len(mis) else {}
     d = drift_f
-    pages["url_findings"] = pages["page"].map(d.groupby("page").size()).fillna(0).astype(int) if len(d) else 0
+    moved_away = _moved_away(d)
+    pages["url_findings"] = [(int((d["page"] == p).sum()) if len(d) else 0) + len(moved_away.get(p, ()))
+                             for p in pages["page"]]
     pages["audited"] = pages["page"].isin(list(audits))
     pages["audit_error"] = [audits[p].error if p in audits else None for p in pages["page"]]
     pages["tel_first_screen"] = [audits[p].tel_on_first_screen if p in audits else None for p in pages["page"]]
     pages["bottom_bar"] = [audits[p].fixed_bottom_bar if p in audits else None for p in pages["page"]]
     pages["page_changed"] = pages["page"].isin(list(changes))
-    keywords = page_keywords(match)
     lines = line_mentions(keywords, audits, clf, line_min_share)
     missing = lines.loc[~lines["mentioned"].astype(bool)] if len(lines) else lines
     by_page_lines = {p: [{"line": r.business_line, "keywords": int(r.keywords), "cost": float(r.cost),
@@ -155,7 +193,8 @@ def build(rows: pd.DataFrame, clf, previous: pd.DataFrame | None = None, audits:
 
     statuses, zh, en = [], [], []
     for r in pages.itertuples(index=False):
-        s, rz, re_ = _status(r, audits.get(r.page), d.loc[d["page"] == r.page] if len(d) else d, currency)
+        s, rz, re_ = _status(r, audits.get(r.page), d.loc[d["page"] == r.page] if len(d) else d, currency,
+                             elsewhere.get(r.page, {}), moved_away.get(r.page, pd.DataFrame()))
         statuses.append(s)
         zh.append("；".join(rz))
         en.append("; ".join(re_))
@@ -205,11 +244,45 @@ def page_keywords(match: pd.DataFrame) -> pd.DataFrame:
     out = match[["platform", "account", "campaign", "ad_group", "keyword", "match_type", "business_line",
                  "line_named", "match", "impressions", "clicks", "cost", "conversions"]].copy()
     out.insert(2, "page", keys[codes] if len(uniques) else np.array([], dtype=object))
+    out.insert(out.columns.get_loc("match") + 1, "match_page", match["url"].fillna("").astype(object))
+    out.insert(out.columns.get_loc("match_page") + 1, "page_line", match["page_line"].astype(object))
+    out.insert(out.columns.get_loc("page_line") + 1, "final_page",
+               [landing.page_of(u) for u in final.to_numpy(object)])
     clicks = out["clicks"].astype(float)
     out["cvr"] = out["conversions"].astype(float) / clicks.where(clicks > 0)
     out = out.loc[out["page"] != ""]
     return (out.assign(_c=-out["cost"].astype(float).fillna(0)).sort_values(["page", "_c"], kind="stable")
             .drop(columns="_c").reset_index(drop=True)[KEYWORD_COLUMNS])
+
+
+def mismatched_on_pages(keywords: pd.DataFrame, pages: pd.Series) -> pd.DataFrame:
+    """The mismatched keywords of :func:`page_keywords` (``match`` False), each with the
+    ``page`` of the table (``pages``) whose row counts it: its own page when the table
+    has it, else the page judged (``match_page``), else its PC page — so that every
+    mismatched keyword is counted on exactly one row (see "Counts" in the module
+    docstring). ``match_page`` other than ``page``: the mismatch is on another URL of
+    the keyword (its PC URL when its phones land on ``page``)."""
+    if keywords is None or keywords.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in KEYWORD_COLUMNS})
+    bad = keywords.loc[keywords["match"].eq(False).fillna(False).astype(bool)]
+    if bad.empty:
+        return bad.reset_index(drop=True)
+    known = set(pages)
+    own, judged, pc = (bad[c].astype(object).to_numpy() for c in ("page", "match_page", "final_page"))
+    counted = [o if o in known else j if j in known else f if f in known else o for o, j, f in zip(own, judged, pc)]
+    return bad.assign(page=counted).reset_index(drop=True)
+
+
+def _moved_away(drift: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Page (the old URL's) → the ``new_domain`` findings of keywords that left it for
+    another website."""
+    if drift is None or drift.empty:
+        return {}
+    nd = drift.loc[drift["kind"] == "new_domain"]
+    if nd.empty:
+        return {}
+    old = nd["old"].astype(object).map(landing.page_of)
+    return {p: g for p, g in nd.assign(old_page=old).groupby("old_page", sort=False) if p}
 
 
 def line_words(clf, line: str) -> tuple[str, ...]:
@@ -271,7 +344,8 @@ def line_reason(line: str, n: int, cost: float, currency: str | None = None) -> 
             f"land{'' if n != 1 else 's'} here")
 
 
-def _status(r, audit: PageAudit | None, drift_rows: pd.DataFrame, currency: str | None = None
+def _status(r, audit: PageAudit | None, drift_rows: pd.DataFrame, currency: str | None = None,
+            elsewhere: dict[str, int] | None = None, moved_away: pd.DataFrame | None = None
             ) -> tuple[str, list[str], list[str]]:
     from .i18n import money
     red: list[tuple[str, str]] = []
@@ -288,10 +362,25 @@ def _status(r, audit: PageAudit | None, drift_rows: pd.DataFrame, currency: str 
         n = len(group)
         (red if kind in RED_DRIFT else amber).append((f"{group['detail_zh'].iloc[0]}" + (f"（共 {n} 个关键词）" if n > 1 else ""),
                                                       f"{group['detail_en'].iloc[0]}" + (f" ({n} keywords)" if n > 1 else "")))
-    if r.mismatched_keywords:
-        amber.append((f"{r.mismatched_keywords} 个其他业务的关键词落到这个页面",
-                      f"{r.mismatched_keywords} keyword{'s' if r.mismatched_keywords != 1 else ''} of another "
-                      f"business line land{'' if r.mismatched_keywords != 1 else 's'} here"))
+    if moved_away is not None and len(moved_away):
+        n = moved_away[list(landing.KEY)].drop_duplicates().shape[0]
+        sites = "、".join(dict.fromkeys(landing.site_of(u) for u in moved_away["new"]))
+        day = moved_away["date"].min()
+        when_zh = f"自 {pd.Timestamp(day):%m-%d} 起" if pd.notna(day) else "自上次上传以来"
+        when_en = f"since {pd.Timestamp(day):%Y-%m-%d}" if pd.notna(day) else "since the previous upload"
+        red.append((f"{n} 个关键词{when_zh}从这个页面改投到另一个网站 {sites}",
+                    f"{n} keyword{'s' if n != 1 else ''} moved from this page to another website, "
+                    f"{sites.replace('、', ', ')}, {when_en}"))
+    elsewhere = elsewhere or {}
+    here = int(r.mismatched_keywords) - sum(elsewhere.values())
+    if here > 0:
+        amber.append((f"{here} 个其他业务的关键词落到这个页面",
+                      f"{here} keyword{'s' if here != 1 else ''} of another "
+                      f"business line land{'' if here != 1 else 's'} here"))
+    for other, n in elsewhere.items():
+        amber.append((f"{n} 个关键词的访问URL（电脑端）是其他业务的页面 {other}",
+                      f"{n} keyword{'s' if n != 1 else ''} landing here ha{'ve' if n != 1 else 's'} a final "
+                      f"(desktop) URL on a page of another business line, {other}"))
     for x in r.unmentioned_lines or []:
         amber.append(line_reason(x["line"], x["keywords"], x["cost"], currency))
     if r.page_changed:

@@ -28,6 +28,7 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "sheet.targets": ("目标对比", "Against target"),
     "sheet.compensation": ("超成本赔付", "Compensation"),
     "sheet.landing": ("落地页", "Landing pages"),
+    "sheet.url_changes": ("链接变化与问题", "URL changes"),
     "sheet.index": ("账户索引", "Accounts"),
 
     # ------------------------------------------------------------ summary heading
@@ -155,7 +156,13 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "col.drop_start": ("下降起始日", "Drop since"),
     "col.drop_money": ("下降已多花", "Money lost to the drop"),
     "col.mismatched_keywords": ("业务不符的关键词", "Mismatched keywords"),
-    "col.url_findings": ("URL 变化", "URL findings"),
+    "col.url_findings": ("链接问题", "URL findings"),
+    # URL changes and issues
+    "col.field": ("链接字段", "URL field"),
+    "col.old": ("原链接", "Old URL"),
+    "col.new": ("新链接", "New URL"),
+    "col.date": ("日期", "Date"),
+    "col.detail": ("说明", "Detail"),
     # batch index
     "col.folder": ("文件夹", "Folder"),
     "col.account": ("账户", "Account"),
@@ -182,6 +189,8 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "landing.amber": ("需要查看", "Look at it"),
     "landing.green": ("正常", "OK"),
     "landing.grey": ("未检查", "Not audited"),
+    "field.final_url": ("访问URL", "Final URL"),
+    "field.mobile_final_url": ("移动访问URL", "Mobile URL"),
     "severity.info": ("提示", "Info"),
 
     # ------------------------------------------------------------ kinds of action

@@ -1213,6 +1213,33 @@ class Store:
             conn.execute(upload_rows_t.delete().where(upload_rows_t.c.upload_id.in_(ids)))
         self._forget(workspace_id)
 
+    def table_without(self, workspace_id: int, upload_ids: Sequence[int]) -> pd.DataFrame:
+        """The workspace's data as it would be without the uploads ``upload_ids``: the
+        other uploads merged in upload order, as :meth:`workspace_table` merges them
+        (nothing is changed; what deleting them would leave)."""
+        gone = {int(i) for i in upload_ids}
+        keep = [u for u in self.list_uploads(workspace_id) if u.id not in gone]
+        tables = self._upload_tables(workspace_id, [u.id for u in keep])
+        table: pd.DataFrame | None = None
+        for u in keep:
+            if u.id in tables:
+                table, _ = merge(table, Export(tables[u.id], pd.DataFrame(index=tables[u.id].index), u.info))
+        return empty_table() if table is None else table
+
+    def account_records(self, workspace_id: int, account_key: str) -> list[str]:
+        """What the workspace keeps for one account besides its rows (codes):
+        ``lexicon`` (a vertical chosen or lexicon edits), ``bundle_map`` (a bundle map
+        decided), ``audits`` (landing-page audits)."""
+        out = []
+        vertical, edits = self.lexicon_settings(workspace_id, account_key)
+        if vertical or edits:
+            out.append("lexicon")
+        if self.bundle_decision(workspace_id, account_key) is not None:
+            out.append("bundle_map")
+        if self.audits(workspace_id, account_key):
+            out.append("audits")
+        return out
+
     def workspace_table(self, workspace_id: int) -> WorkspaceTable:
         """The workspace's data: its uploads merged in upload order
         (:class:`optimizer.dataset.Combined`: where two files hold the same rows, the

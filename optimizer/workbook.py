@@ -4,8 +4,8 @@
 workbook: the summary first (what to do first, ranked by money at stake), then one
 sheet per finding — keyword stages, the stage table, structure fixes, negative
 keywords, proposed bundles and their plans, CPC keywords, split candidates, cost
-drift with its explanation, bundles against target, compensation, landing pages
-(:data:`SHEETS` lists every sheet and column).
+drift with its explanation, bundles against target, compensation, landing pages,
+URL changes and issues (:data:`SHEETS` lists every sheet and column).
 
 Spreadsheet craft: a bold, filled, wrapped header row, frozen, with an autofilter
 over the table; money as numbers with the account's currency symbol
@@ -48,8 +48,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from .i18n import (BUNDLE_KIND, COMPENSATION_STATUS, CURRENCY_SYMBOL, DRIFT_STATUS, LEVEL, METRIC, PLATFORM,
-                   SEVERITY, STAGE, TARGET_STATUS, VERTICAL, account_label, code_name, drift_note, explain_cues,
-                   money)
+                   SEVERITY, STAGE, TARGET_STATUS, URL_DRIFT_KIND, VERTICAL, account_label, code_name, drift_note,
+                   explain_cues, money)
 from .lexicon import line_labels
 from .report import neutralise, to_csv_bytes
 from .sheet_text import SHEET_TEXT, st
@@ -208,6 +208,11 @@ SHEETS: dict[str, list[Col]] = {
                 Col("drop_start", "col.drop_start", "date"), Col("drop_money", "col.drop_money", "money"),
                 Col("mismatched_keywords", "col.mismatched_keywords", "int"),
                 Col("url_findings", "col.url_findings", "int")],
+    "url_changes": [Col("kind", "col.kind", "code", URL_DRIFT_KIND), Col("severity", "col.severity", "code", SEVERITY, _S),
+                    Col("campaign", "col.campaign"), Col("ad_group", "col.ad_group"), Col("keyword", "col.keyword"),
+                    Col("field", "col.field", "code", "field."), Col("old", "col.old", wrap=True),
+                    Col("new", "col.new", wrap=True), Col("date", "col.date", "date"),
+                    Col("detail", "col.detail", "lang", wrap=True)],
     "index": [Col("folder", "col.folder"), Col("account", "col.account"),
               Col("platform", "col.platform", "code", PLATFORM), Col("currency", "col.currency"),
               Col("status", "col.status", "code", "status."), Col("rows", "col.rows", "int"),
@@ -576,6 +581,7 @@ _EMPTY_BECAUSE: dict[str, tuple[str, ...]] = {
     "splits": ("no_daily", "no_bundle_map"),
     **{k: ("no_daily", "no_bundle_map", "bundles_from_names", "bundles_proposed") for k in ("targets", "compensation")},
     "landing": ("landing_missing", "landing_failed"),
+    "url_changes": ("landing_missing", "landing_failed"),
 }
 #: what an empty sheet says when no note explains it (the landing sheet lists every page
 #: with its URL, so without rows the reports had no URL)

@@ -63,12 +63,13 @@ if pages.empty:
     st.info(ui.t("lp.no_pages"), icon=":material/info:")
     st.stop()
 
+counts = report.counts()  # the same figures as `landing --json` and the workbook
 m = st.columns(5)
-m[0].metric(ui.t("lp.pages"), f"{len(pages):,}")
-m[1].metric(ui.t("lp.red"), f"{int((pages['status'] == 'red').sum()):,}")
-m[2].metric(ui.t("lp.url_changes"), f"{len(report.drift):,}")
-m[3].metric(ui.t("lp.mismatched"), f"{int(pages['mismatched_keywords'].sum()):,}")
-m[4].metric(ui.t("lp.drop_money"), i18n.money(float(pages["drop_money"].clip(lower=0).sum()), currency, 0))
+m[0].metric(ui.t("lp.pages"), f"{counts['pages']:,}")
+m[1].metric(ui.t("lp.red"), f"{counts['red']:,}")
+m[2].metric(ui.t("lp.url_changes"), f"{counts['url_findings']:,}")
+m[3].metric(ui.t("lp.mismatched"), f"{counts['mismatched_keywords']:,}")
+m[4].metric(ui.t("lp.drop_money"), i18n.money(counts["drop_money"], currency, 0))
 
 st.subheader(ui.t("lp.table"))
 reasons = "reasons_zh" if lang == "zh" else "reasons_en"
@@ -138,15 +139,15 @@ if len(kws):
             "clicks": st.column_config.NumberColumn(ui.t("col.clicks"), format="%,.0f"),
             "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
             "cvr": ui.percent_column(ui.t("col.cvr"))})
-here = report.match.loc[(report.match["url"] == page["page"]) & report.match["match"].eq(False)] \
-    if len(report.match) else report.match
+here = report.mismatched_of(page["page"])  # the keywords this row's mismatch count counts
 if len(here):
     st.caption(ui.t("lp.keywords_here"))
-    st.dataframe(ui.with_lines(here, "business_line", "page_line")[["keyword", "campaign", "business_line", "page_line"]],
-                 hide_index=True, width="stretch",
-                 key="lp_here", column_config={"keyword": ui.t("col.keyword"), "campaign": ui.t("col.campaign"),
-                                               "business_line": ui.t("col.keyword_line"),
-                                               "page_line": ui.t("col.page_line")})
+    st.dataframe(ui.with_lines(here, "business_line", "page_line")[
+        ["keyword", "campaign", "business_line", "match_page", "page_line"]],
+        hide_index=True, width="stretch",
+        key="lp_here", column_config={"keyword": ui.t("col.keyword"), "campaign": ui.t("col.campaign"),
+                                      "business_line": ui.t("col.keyword_line"),
+                                      "match_page": ui.t("col.page"), "page_line": ui.t("col.page_line")})
 
 st.subheader(ui.t("lp.audit"))
 st.caption(ui.t("lp.audit_help"))

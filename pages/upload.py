@@ -235,11 +235,47 @@ if len(stored.table) and not c.is_sample(shown):
     if c.can("delete", shown):
         with c2.popover(ui.t("upload.delete"), icon=":material/delete:"):
             names = {u.id: f"{u.file_name} · {ui.when(u.uploaded_at)}" for u in stored.uploads}
-            pick = st.multiselect(ui.t("upload.delete_pick"), list(names), format_func=names.get,
-                                  key="upload_delete_pick", placeholder=ui.t("upload.delete_all"))
-            st.caption(ui.t("upload.delete_confirm", n=len(pick) or len(names), name=shown.name))
-            if st.button(ui.t("upload.delete_go"), key="upload_clear", type="primary", icon=":material/delete:"):
-                c.access.delete_uploads(shown.id, pick or list(names))
+            # nothing is deleted that was not ticked; every file asks for the workspace's name
+            pick = [i for i in st.multiselect(ui.t("upload.delete_pick"), list(names), format_func=names.get,
+                                              key="upload_delete_pick", placeholder=ui.t("upload.delete_pick_hint"))
+                    if i in names]
+            confirmed = bool(pick)
+            if pick:
+                st.caption(ui.t("upload.delete_confirm", n=len(pick), name=shown.name))
+                after = ui.memo(("upload_without", shown.id, tuple(names), tuple(sorted(pick))),
+                                lambda: c.access.table_without(shown.id, pick))
+                loss = dataset.deletion_loss(table, after)
+                if loss.empty:
+                    st.markdown(ui.t("upload.loss_none"))
+                else:
+                    lines = []
+                    for x in loss.itertuples(index=False):
+                        who = ui.account_label(x._asdict())
+                        cur = x.currency or None
+                        if x.gone:
+                            line = ui.t("upload.loss_gone", account=who, rows=f"{x.rows:,}", total=x.days,
+                                        cost=i18n.money(x.cost_lost, cur, 0))
+                            kept = c.access.account_records(shown.id, ui.account_key(pd.Series(x._asdict())))
+                            if kept:
+                                line += "。" if lang == "zh" else ". "
+                                line += ui.t("upload.loss_kept", what=("、" if lang == "zh" else ", ").join(
+                                    ui.t(f"upload.kept_{k}") for k in kept))
+                        else:
+                            line = ui.t("upload.loss_account", account=who, rows=f"{x.rows_lost:,}",
+                                        cost=i18n.money(x.cost_lost, cur, 0), days=x.days_lost, total=x.days)
+                            if x.days_lost:
+                                line += ui.t("upload.loss_span", start=f"{x.first_lost:%Y-%m-%d}",
+                                             end=f"{x.last_lost:%Y-%m-%d}")
+                        lines.append("- " + line)
+                    rows_lost = len(table) - len(after)
+                    st.markdown(ui.t("upload.loss_rows", rows=f"{rows_lost:,}") + "\n\n" + "\n".join(lines))
+                if len(pick) == len(names):  # every file: type the workspace's name, as to delete the workspace
+                    st.warning(ui.t("upload.delete_every"), icon=":material/warning:")
+                    typed = st.text_input(ui.t("ws.delete_type", name=shown.name), key="upload_delete_name")
+                    confirmed = typed == shown.name
+            if st.button(ui.t("upload.delete_go"), key="upload_clear", type="primary", icon=":material/delete:",
+                         disabled=not confirmed) and confirmed:
+                c.access.delete_uploads(shown.id, pick)
                 st.session_state.pop("upload_results", None)
                 st.session_state.pop("upload_files", None)
                 st.toast(ui.t("upload.cleared_ws", name=shown.name))

@@ -211,6 +211,11 @@ def test_deleting_uploads_empties_the_workspace_and_keeps_the_sample():
     _upload(at, FIXTURES / "baidu_keyword_daily_gbk.csv")
     at.run()
     assert len(table_of(at)) == 11
+    assert at.button(key="upload_clear").disabled  # nothing ticked: nothing to delete
+    with Store.open(None, ui.DATA_DIR) as s:
+        ids = [u.id for u in s.list_uploads(at.session_state[ui.K_CTX].ws.id)]
+    at.multiselect(key="upload_delete_pick").set_value(ids).run()
+    at.text_input(key="upload_delete_name").input(at.session_state[ui.K_CTX].ws.name).run()
     at.button(key="upload_clear").click().run()
     assert not at.exception
     assert len(table_of(at)) == 0
