@@ -735,6 +735,16 @@ class _Cached:
 
 # ====================================================================== store
 
+def _combine(combined: Combined, uploads: Sequence[Upload], tables: dict[int, pd.DataFrame]) -> Combined:
+    """Merge stored uploads, in order, onto ``combined`` (as :meth:`Store.workspace_table`
+    does): each with the account chosen on upload; not checked for a mix-up again (that
+    was done when it was stored)."""
+    for u in uploads:
+        exp = Export(tables[u.id], pd.DataFrame(index=tables[u.id].index), u.info)
+        combined.add(exp, account=u.account_name, check=False)
+    return combined
+
+
 class Store:
     """The product's database. Thread-safe: one Store (one connection pool) is meant
     to be shared by every session of a server; several servers may share a database.
@@ -1220,10 +1230,7 @@ class Store:
         gone = {int(i) for i in upload_ids}
         keep = [u for u in self.list_uploads(workspace_id) if u.id not in gone]
         tables = self._upload_tables(workspace_id, [u.id for u in keep])
-        table: pd.DataFrame | None = None
-        for u in keep:
-            if u.id in tables:
-                table, _ = merge(table, Export(tables[u.id], pd.DataFrame(index=tables[u.id].index), u.info))
+        table = _combine(Combined(), [u for u in keep if u.id in tables], tables).table
         return empty_table() if table is None else table
 
     def account_records(self, workspace_id: int, account_key: str) -> list[str]:
@@ -1265,10 +1272,7 @@ class Store:
             tables = self._upload_tables(workspace_id, todo)
             if len(tables) != len(todo):
                 continue  # an upload was deleted meanwhile: read again
-            for u in uploads[start:]:
-                exp = Export(tables[u.id], pd.DataFrame(index=tables[u.id].index), u.info)
-                combined.add(exp, account=u.account_name, check=False)  # checked when it was uploaded
-            table = combined.table
+            table = _combine(combined, uploads[start:], tables).table
             value = WorkspaceTable(empty_table() if table is None else table, tuple(combined.reports), uploads)
             with self._cache_lock:
                 self._cache[workspace_id] = _Cached(ids, value)
