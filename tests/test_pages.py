@@ -426,6 +426,18 @@ def test_drift_page_settings_and_a_bad_bundle_map_keep_the_map_in_use():
     assert len(_frame(at, "excess_cost")) == 5
 
 
+def test_drift_page_says_what_a_flag_rests_on_and_takes_the_minimums():
+    at = start("pages/drift.py")
+    _baidu(at, "dr_account")
+    assert any("前后各至少 30 次点击" in c.value and "10 次" in c.value for c in at.caption)
+    at.number_input(key="dr_min_clicks").set_value(100000).run()
+    assert not at.exception, at.exception
+    assert any("前后各至少 100,000 次点击" in c.value for c in at.caption)
+    assert any("没有发现显著的成本变化" in x.value for x in at.success)
+    thin = _frame(at, "note")
+    assert thin["note"].str.contains("每侧至少需要 100000 次").any()
+
+
 def test_drift_page_in_english():
     at = _english("pages/drift.py")
     assert at.title[0].value == "Cost drift"
