@@ -103,7 +103,7 @@ with left:
             fig = ui.drift_chart(days, "cvr", d["start"], d["before"], d["after"], currency, None,
                                  (d["start_low"], d["start_high"]))
         else:
-            fig = ui.drift_chart(days, "cvr", days["date"].iloc[-1], float("nan"), float("nan"), currency)
+            fig = ui.drift_chart(days, "cvr", None, currency=currency)  # no change found: no change line
         st.plotly_chart(fig, width="stretch", key="lp_chart")
 with right:
     st.caption(ui.t("lp.findings"))

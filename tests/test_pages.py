@@ -7,6 +7,7 @@ import csv
 import io
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -490,6 +491,26 @@ def test_landing_page_lists_pages_worst_first_and_takes_an_uploaded_html(data_di
     with Store.open(None, data_dir) as s:  # kept in the workspace, in the database
         ws = at.session_state[ui.K_CTX].ws
         assert any(s.audits(ws.id, ui.account_key(a)) for _, a in dataset.accounts(table_of(at)).iterrows())
+
+
+def test_landing_chart_draws_a_change_line_only_for_a_detected_change():
+    at = start("pages/landing.py")
+    _baidu(at, "lp_account")
+    pages = _frame(at, "cvr_weekly")
+
+    def chart():
+        fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+        notes = [a.get("text", "") for a in fig["layout"].get("annotations", [])]
+        return fig["layout"].get("shapes", []), notes, [d.get("name") for d in fig["data"]]
+    shapes, notes, traces = chart()           # the first page's CVR dropped from 11-08
+    assert shapes and any(n.startswith("变化日 11-08") for n in notes) and "变化后" in traces
+    calm = int(np.flatnonzero(~pages["drop"].notna().to_numpy())[0])
+    at.session_state["lp_pages"] = {"selection": {"rows": [calm], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, at.exception
+    shapes, notes, traces = chart()
+    assert shapes == [] and not any("变化日" in n for n in notes), (pages.iloc[calm].to_dict(), notes)
+    assert traces == ["每日"]
 
 
 def _summed_keyword_report(huansuo_url: str, cost: str) -> bytes:
