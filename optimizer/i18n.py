@@ -349,6 +349,11 @@ TEXT.update({
     "lp.audit_run": ("检查全部落地页", "Audit every page"),
     "lp.audit_progress": ("正在检查 {done}/{total}", "Auditing {done}/{total}"),
     "lp.audit_done": ("已检查 {n} 个页面。", "{n} pages audited."),
+    "lp.audit_offline": ("无法检查 {n} 个页面：这台服务器现在连不上互联网（解析不了任何域名，或网络不可达），这些结果没有保存。"
+                         "联网后再检查，或在右边上传页面的 HTML。",
+                         "Could not check {n} pages: this server cannot reach the internet right now (it resolves no "
+                         "name, or the network is unreachable); those results were not kept. Check again once online, "
+                         "or upload the page's HTML on the right."),
     "lp.upload_html": ("页面打不开？上传它的 HTML 文件", "Page not reachable? Upload its HTML"),
     "lp.upload_for": ("这个 HTML 属于哪个页面", "Which page is this HTML"),
     "lp.drift": ("链接变化与问题", "URL changes and issues"),

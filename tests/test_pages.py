@@ -513,6 +513,25 @@ def test_landing_chart_draws_a_change_line_only_for_a_detected_change():
     assert traces == ["每日"]
 
 
+def test_landing_audit_without_internet_says_could_not_check_and_keeps_nothing(data_dir, monkeypatch):
+    import socket
+
+    def no_dns(host, *args, **kwargs):   # a server without internet: no name resolves
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    at = start("pages/landing.py")
+    _baidu(at, "lp_account")
+    n = len(_frame(at, "cvr_weekly"))
+    at.button(key="lp_audit").click().run()
+    assert not at.exception, at.exception
+    assert any(w.value.startswith(f"无法检查 {n} 个页面") for w in at.warning)
+    pages = _frame(at, "cvr_weekly")
+    assert not pages["audited"].any() and not pages["reasons_zh"].str.contains("不存在").any()
+    with Store.open(None, data_dir) as s:
+        ws = at.session_state[ui.K_CTX].ws
+        assert not any(s.audits(ws.id, ui.account_key(a)) for _, a in dataset.accounts(table_of(at)).iterrows())
+
+
 def _summed_keyword_report(huansuo_url: str, cost: str) -> bytes:
     """A Baidu keyword report summed over November (GBK), one 换锁 keyword on ``huansuo_url``."""
     lines = ["数据生成时间：2026-12-01 09:00", "数据生成条件：", "1. 时间范围：20261101-20261130", "2. 时间单位：合计", "",
