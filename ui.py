@@ -711,11 +711,12 @@ def stage_chart(by_stage: pd.DataFrame, currency: str | None) -> go.Figure:
     return fig
 
 
-def drift_chart(days: pd.DataFrame, metric: str, start, before: float, after: float, currency: str | None,
-                target: float | None = None, start_range=(None, None)) -> go.Figure:
+def drift_chart(days: pd.DataFrame, metric: str, start, before: float = float("nan"), after: float = float("nan"),
+                currency: str | None = None, target: float | None = None, start_range=(None, None)) -> go.Figure:
     """One entity's daily metric with the change day (and the range of days it may be),
     the before / after levels and the target marked. ``days``: the entity's daily
-    series (optimizer.drift.daily_series)."""
+    series (optimizer.drift.daily_series). ``start`` None (no change detected): the
+    daily values only, no change line, no levels."""
     sym = i18n.CURRENCY_SYMBOL.get(currency or "", "")
     col = "cost" if metric == "spend" else metric
     label = name_of(i18n.METRIC, metric)
@@ -724,7 +725,22 @@ def drift_chart(days: pd.DataFrame, metric: str, start, before: float, after: fl
     fig.add_scatter(x=days["date"], y=days[col], mode="lines+markers", name=t("dr.daily"),
                     line=dict(color="#8fb3e8", width=1.5), marker=dict(size=4, color=ACCENT),
                     hovertemplate=f"%{{x|%Y-%m-%d}}<br>{label} {fmt}<extra></extra>")
-    start = pd.Timestamp(start)
+    if start is not None and not pd.isna(start):
+        _change_marks(fig, days, pd.Timestamp(start), before, after, start_range, fmt)
+    if target is not None and np.isfinite(target):
+        fig.add_hline(y=target, line=dict(color="#389e0d", dash="dash", width=1.5),
+                      annotation_text=f"{t('dr.target')} {sym}{target:,.0f}", annotation_position="top left")
+    fig.update_layout(height=340, margin=dict(l=8, r=8, t=24, b=8), plot_bgcolor="white", hovermode="x unified",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+    fig.update_yaxes(gridcolor="#eef1f5", rangemode="tozero", tickformat=".0%" if metric == "cvr" else ",.0f",
+                     tickprefix="" if metric == "cvr" else sym)
+    fig.update_xaxes(gridcolor="#eef1f5", tickformat="%m-%d" if lang() == "zh" else "%b %d")
+    return fig
+
+
+def _change_marks(fig: go.Figure, days: pd.DataFrame, start: pd.Timestamp, before: float, after: float,
+                  start_range, fmt: str) -> None:
+    """The change day's line and label, the range of days it may be, the before / after levels."""
     first, last = days["date"].min(), days["date"].max()
     fig.add_scatter(x=[first, start - pd.Timedelta(hours=12)], y=[before, before], mode="lines",
                     name=t("dr.baseline"), line=dict(color="#595959", width=3),
@@ -738,15 +754,6 @@ def drift_chart(days: pd.DataFrame, metric: str, start, before: float, after: fl
     fig.add_vline(x=start - pd.Timedelta(hours=12), line=dict(color=WARN, dash="dot", width=1.5))
     fig.add_annotation(x=start, y=1, yref="paper", text=f"{t('dr.change_day')} {start:%m-%d}", showarrow=False,
                        xanchor="left", yanchor="top", font=dict(color=WARN, size=12))
-    if target is not None and np.isfinite(target):
-        fig.add_hline(y=target, line=dict(color="#389e0d", dash="dash", width=1.5),
-                      annotation_text=f"{t('dr.target')} {sym}{target:,.0f}", annotation_position="top left")
-    fig.update_layout(height=340, margin=dict(l=8, r=8, t=24, b=8), plot_bgcolor="white", hovermode="x unified",
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
-    fig.update_yaxes(gridcolor="#eef1f5", rangemode="tozero", tickformat=".0%" if metric == "cvr" else ",.0f",
-                     tickprefix="" if metric == "cvr" else sym)
-    fig.update_xaxes(gridcolor="#eef1f5", tickformat="%m-%d" if lang() == "zh" else "%b %d")
-    return fig
 
 
 def waterfall_chart(steps: list[tuple[str, float, str]], currency: str | None, percent: bool = False) -> go.Figure:

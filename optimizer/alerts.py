@@ -42,6 +42,8 @@ class AlertSettings:
     baseline_days: int = 28
     min_days: int = 7
     alpha: float = 0.05
+    min_clicks: float = drift.MIN_CLICKS
+    min_conversions: float = drift.MIN_CONVERSIONS
     levels: tuple[str, ...] = drift.LEVELS
     metrics: tuple[str, ...] = drift.METRICS
     high_days: float = 1.0
@@ -108,7 +110,8 @@ def scan(rows: pd.DataFrame, settings: AlertSettings = AlertSettings(), lines: p
             parts.append(s)
     series = pd.concat(parts, ignore_index=True) if parts else drift.daily_series(rows.iloc[:0], "account")
     tested = series.loc[series["level"].isin(list(settings.levels))]
-    results = drift.detect(tested, list(settings.metrics), settings.baseline_days, settings.min_days, settings.alpha)
+    results = drift.detect(tested, list(settings.metrics), settings.baseline_days, settings.min_days, settings.alpha,
+                           min_clicks=settings.min_clicks, min_conversions=settings.min_conversions)
 
     plans = series.loc[series["level"] == "campaign"] if len(series) else series
     daily_spend = float(plans.groupby("date")["cost"].sum().mean()) if len(plans) else float("nan")

@@ -96,6 +96,14 @@ address check — e.g. a staging server on the office network; the tests use it 
 the first hop reach a local server and check that a redirect to ``127.0.0.1`` or
 ``169.254.169.254`` is still refused).
 
+No internet is not "no such domain": getaddrinfo answering "name not known"
+(EAI_NONAME / EAI_NODATA) is ``dns_failed`` only when one of
+``settings.probe_hosts`` (well-known names) resolves; if none does, or the lookup
+itself failed (EAI_AGAIN, EAI_FAIL …), or connecting fails with ENETUNREACH /
+ENETDOWN, the error is ``no_network``: the page could not be checked
+(:data:`UNCHECKED_ERRORS`, ``PageAudit.checked`` is False), which says nothing about
+the page.
+
 Residual risks: a page may still point the *visitor's* browser anywhere (we never
 render with network access, so not ours); ``total_timeout`` is checked between reads,
 so a server trickling its headers just under ``timeout`` per read can hold one worker
@@ -179,6 +187,9 @@ class AuditSettings:
     ``allow_private``: allow loopback / private / link-local addresses (off by
     default). ``allowed_hosts``: names or ``name:port`` exempt from the address check.
     ``resolver``: ``(host, port) -> [ip, ...]`` replacing DNS (tests; custom DNS).
+    ``probe_hosts``: well-known names resolved when a page's name is "not known", to
+    tell a name that does not exist (``dns_failed``) from a server that cannot
+    resolve any name (``no_network``: the page could not be checked).
     ``ca_bundle``: a PEM file of certificate authorities to trust instead of certifi's
     (HTTPS is always verified; an invalid certificate is the finding ``tls_error``).
     ``use_browser``: ``"auto"`` (Chromium when available), ``"never"``, ``"always"``
@@ -207,6 +218,7 @@ class AuditSettings:
     allow_private: bool = False
     allowed_hosts: tuple[str, ...] = ()
     resolver: Callable[[str, int], list[str]] | None = None
+    probe_hosts: tuple[str, ...] = ("www.baidu.com", "www.qq.com", "www.microsoft.com")
     ca_bundle: str | None = None
     user_agent: str = MOBILE_UA
     accept_language: str = "zh-CN,zh;q=0.9,en;q=0.8"
@@ -248,6 +260,11 @@ ERRORS: dict[str, tuple[str, str]] = {
                         "Refused for safety: the address is internal, loopback or reserved ({detail})."),
     "dns_failed": ("域名解析失败，这个域名可能不存在或已过期（{detail}）。",
                    "The domain name does not resolve: it may not exist or may have expired ({detail})."),
+    "no_network": ("无法检查 {detail}：这台服务器现在连不上互联网（解析不了任何域名，或网络不可达），这不说明页面有问题。"
+                   "联网后再检查，或上传页面的 HTML。",
+                   "Could not check {detail}: this server cannot reach the internet right now (it resolves no name, "
+                   "or the network is unreachable); this says nothing about the page. Check again once online, or "
+                   "upload the page's HTML."),
     "connection_failed": ("无法连接到网站服务器（{detail}）。", "Could not connect to the web server ({detail})."),
     "tls_error": ("网站的 HTTPS 证书有问题，访客的手机会显示安全警告（{detail}）。",
                   "The site's HTTPS certificate is not valid; visitors' phones will show a warning ({detail})."),
@@ -263,6 +280,9 @@ ERRORS: dict[str, tuple[str, str]] = {
     "empty": ("文件是空的。", "The file is empty."),
     "analysis_failed": ("页面内容无法分析（{detail}）。", "The page could not be analysed ({detail})."),
 }
+
+#: errors that say nothing about the page (it could not be checked from here)
+UNCHECKED_ERRORS = frozenset({"no_network"})
 
 #: finding code -> (severity, Chinese, English). Templates use the finding's fields.
 FINDINGS: dict[str, tuple[str, str, str]] = {
@@ -550,6 +570,39 @@ def _host_allowed(host: str, port: int, settings: AuditSettings) -> bool:
     return host in settings.allowed_hosts or f"{host}:{port}" in settings.allowed_hosts
 
 
+#: getaddrinfo's answers for "this name does not exist" (any other failure — EAI_AGAIN,
+#: EAI_FAIL, EAI_SYSTEM … — says the lookup itself failed: the page could not be checked)
+_NO_SUCH_NAME = {getattr(socket, n) for n in ("EAI_NONAME", "EAI_NODATA", "EAI_ADDRFAMILY") if hasattr(socket, n)}
+#: connect errors that mean this server has no route out, not that the site is down
+_NO_ROUTE = {getattr(__import__("errno"), n) for n in ("ENETUNREACH", "ENETDOWN")}
+
+
+def _resolves_any(settings: AuditSettings) -> bool:
+    """Whether one of ``settings.probe_hosts`` resolves: a resolver that says "no such
+    name" for these too cannot resolve anything (no network, no DNS server)."""
+    for name in settings.probe_hosts:
+        try:
+            if settings.resolver is not None:
+                found = list(settings.resolver(name, 443))
+            else:
+                found = socket.getaddrinfo(name, 443, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError):
+            continue
+        if found:
+            return True
+    return False
+
+
+def _no_route(exc: BaseException) -> bool:
+    """Whether an OSError among ``exc``'s causes says this server has no network route."""
+    seen = 0
+    while exc is not None and seen < 8:
+        if isinstance(exc, OSError) and exc.errno in _NO_ROUTE:
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
 def _resolve_checked(host: str, port: int, settings: AuditSettings) -> list[str]:
     """The addresses to connect to, all checked; raises :class:`_Refused`."""
     host = host.strip("[]")
@@ -559,8 +612,12 @@ def _resolve_checked(host: str, port: int, settings: AuditSettings) -> list[str]
         else:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
             addresses = list(dict.fromkeys(info[4][0] for info in infos))
-    except (socket.gaierror, UnicodeError) as exc:
+    except UnicodeError as exc:
         raise _Refused("dns_failed", f"{host}: {exc}") from exc
+    except socket.gaierror as exc:
+        if exc.errno in _NO_SUCH_NAME and _resolves_any(settings):
+            raise _Refused("dns_failed", f"{host}: {exc}") from exc
+        raise _Refused("no_network", host) from exc
     if not addresses:
         raise _Refused("dns_failed", f"{host}: no address")
     if not settings.allow_private and not _host_allowed(host, port, settings):
@@ -672,6 +729,8 @@ def _classify(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, (httpx.UnsupportedProtocol, httpcore.UnsupportedProtocol, httpx.InvalidURL)):
         return "bad_url", text
     if isinstance(exc, (httpx.ConnectError, httpcore.ConnectError)):
+        if _no_route(exc):
+            return "no_network", ""
         if "ssl" in text.lower() or "certificate" in text.lower():
             return "tls_error", text[:200]
         return "connection_failed", text[:200]
@@ -736,6 +795,8 @@ def _fetch(url: str, settings: AuditSettings, client: httpx.Client) -> _Fetched:
                 return out
         except Exception as exc:  # every failure becomes a code, never an exception
             out.error, out.detail = _classify(exc)
+            if out.error == "no_network":
+                out.detail = out.detail or urlsplit(current).hostname or current
             if out.error == "timeout":
                 out.detail = f"> {settings.timeout:g} s"
             if out.chain:  # a redirect target failed: name it
@@ -844,6 +905,12 @@ class PageAudit:
     def ok(self) -> bool:
         """The page was read (possibly truncated) and analysed."""
         return self.fingerprint is not None
+
+    @property
+    def checked(self) -> bool:
+        """Whether the audit says anything about the page: False when the server could
+        not reach the internet (``no_network``), whatever the page is like."""
+        return self.error not in UNCHECKED_ERRORS
 
     def error_message(self, lang: str = "zh") -> str | None:
         if self.error is None:

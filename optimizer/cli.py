@@ -253,6 +253,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
         return _input_error(exc)
     tolerance = args.tolerance if args.tolerance is not None else default_tolerance(rules)[0]
     settings = AlertSettings(baseline_days=args.baseline_days, min_days=args.min_days, alpha=args.alpha,
+                             min_clicks=args.min_clicks, min_conversions=args.min_conversions,
                              levels=tuple(args.levels), metrics=tuple(args.metrics),
                              targets=TargetSettings(tolerance=tolerance, window_days=args.target_window_days))
     results = []
@@ -575,7 +576,7 @@ def build_parser() -> argparse.ArgumentParser:
     bd.add_argument("--json", action="store_true", help="print a JSON list, one object per account")
     bd.set_defaults(func=cmd_bundles)
 
-    from .drift import LEVELS, METRICS
+    from .drift import LEVELS, METRICS, MIN_CLICKS, MIN_CONVERSIONS
     dr = sub.add_parser("drift", help="flag cost drift: dated changes of CPC, CVR, CPA and spend",
                         description="Read daily exports and print, per account, the flags ranked by money at "
                                     "stake: level, entity, metric, change since the dated change point with its "
@@ -587,6 +588,11 @@ def build_parser() -> argparse.ArgumentParser:
     dr.add_argument("--baseline-days", type=_positive_int, default=28, help="baseline days (default 28)")
     dr.add_argument("--min-days", type=_positive_int, default=7, help="days needed before a change (default 7)")
     dr.add_argument("--alpha", type=float, default=0.05, help="false discovery rate (default 0.05)")
+    dr.add_argument("--min-clicks", type=_non_negative, default=MIN_CLICKS,
+                    help=f"clicks needed on each side of a change (default {MIN_CLICKS})")
+    dr.add_argument("--min-conversions", type=_non_negative, default=MIN_CONVERSIONS,
+                    help="conversions expected on each side of a CVR or CPA change at the series' overall "
+                         f"conversion rate (default {MIN_CONVERSIONS})")
     dr.add_argument("--levels", nargs="+", choices=LEVELS, default=list(LEVELS), help="levels to test (default all)")
     dr.add_argument("--metrics", nargs="+", choices=METRICS, default=list(METRICS), help="metrics (default all)")
     dr.add_argument("--bundle-map", default=None, metavar="CSV",

@@ -72,6 +72,34 @@ the matching critical value (about 3 instead of 1.96 for a 90-day series) so tha
 CI excludes "no change" about when the corrected p is below 0.05; they are
 conditional on the chosen day and not adjusted for Benjamini–Hochberg.
 
+Evidence on each side
+---------------------
+A flag says "this moved, and by about this much". The strongest change day is
+only tested when both sides of it hold enough to say so; otherwise the series is
+``too_little_data`` (the note says what each side held), gets no p value and
+takes no part in Benjamini–Hochberg:
+
+* days: at least ``min_days`` (default 7) before and 3 after (the candidates);
+* clicks: at least ``min_clicks`` (:data:`MIN_CLICKS`, 30) before *and* after,
+  every metric. CPC, CVR and spend are means over clicks; below ~30 the normal
+  approximation of a mean of skewed click prices fails (the usual n ≥ 30 rule,
+  also the baseline's 30-click minimum), and most days have 0 or 1 click;
+* conversions (CVR, CPA): at least ``min_conversions`` (:data:`MIN_CONVERSIONS`,
+  10) *expected* before and after at the series' overall CVR,
+  ``clicks_side × (conv_before + conv_after) / (clicks_before + clicks_after)`` —
+  the expected counts of the 2 × 2 table the score test approximates. Cochran's
+  rule asks for 5; 10 leaves room for the chosen day being the best of many
+  splits, where the scan correction is least accurate at the edges. Expected,
+  not observed: conversions that stop (0 after, on clicks that should have
+  brought dozens) are still flagged, while a first week of 4 conversions on a
+  keyword that converts at a tenth of that rate afterwards is not (under one
+  conversion expected there). With 10 a side the ratio's 95 % interval is
+  still about ×/÷ 2.4, so a smaller change cannot be told from noise anyway.
+  Simulated flat 90-day series (tests at 5 %): CVR splits with under 2.5
+  conversions expected on a side came out significant 7.9 % of the time, CPC
+  splits with under 30 clicks on a side 7.9 % (5.8 % above), spend 6.7 %
+  (4.6 % above).
+
 Then the false discovery rate is controlled over *every* series of one
 :func:`detect` call (all entities × metrics that were tested) with
 Benjamini–Hochberg; ``status`` is ``flag`` when ``q ≤ alpha``.
@@ -109,6 +137,11 @@ MAX_KEYWORDS = 200
 MIN_DAYS_AFTER = 3
 #: clicks the baseline needs
 MIN_BASELINE_CLICKS = 30
+#: clicks needed on each side of a change, every metric (default of ``detect(min_clicks=)``)
+MIN_CLICKS = 30
+#: conversions expected on each side of a change at the series' overall CVR, CVR and CPA
+#: (default of ``detect(min_conversions=)``)
+MIN_CONVERSIONS = 10
 #: spend is tested on log(weekday-adjusted cost + this × mean daily cost)
 SPEND_LOG_OFFSET = 0.05
 #: the baseline must span this many days for weekday factors
@@ -536,7 +569,7 @@ def _result(level, entity, metric, status, **kw) -> dict:
 
 
 def _test_one(level: str, entity: str, d: pd.DataFrame, metric: str, baseline_days: int,
-              min_days: int) -> dict:
+              min_days: int, min_clicks: float = MIN_CLICKS, min_conversions: float = MIN_CONVERSIONS) -> dict:
     """One series (``d``, sorted by date), one metric: the straightforward version of
     what :func:`detect` computes for all series at once (:func:`_test_batch`)."""
     dates = pd.DatetimeIndex(d["date"])
@@ -645,9 +678,50 @@ def _test_one(level: str, entity: str, d: pd.DataFrame, metric: str, baseline_da
             cvr_change = b["p2"] / b["p1"] - 1 if b["p1"] > 0 else np.nan
             note = f"CPC {cpc_change:+.0%}, CVR {cvr_change:+.0%}"
         naive, p = _scan_pvalue(z, t0, t1, len(cand), steps)
+    (n1, n2), (x1, x2) = _split(clicks, k), _split(conv, k)
+    thin = _thin_side(metric, n1, n2, x1, x2, min_clicks, min_conversions)
+    if thin:
+        return _result(level, entity, metric, "too_little_data", note=thin)
     return _result(level, entity, metric, "no_change", start=dates[k], before=before, after=after,
                    change=change, ci_low=lo, ci_high=hi, p_value=p, money_at_stake=money,
                    days_after=n_days - k, note=note)
+
+
+def _thin_side(metric: str, n1: float, n2: float, x1: float, x2: float, min_clicks: float,
+               min_conversions: float) -> str:
+    """Why the chosen change day leaves too little evidence on one side ("" when it
+    does not): fewer than ``min_conversions`` conversions expected before or after it at
+    the series' overall CVR (``n_side × (x1 + x2) / (n1 + n2)``; CVR and CPA), or fewer
+    than ``min_clicks`` clicks before or after it (every metric)."""
+    if metric in ("cvr", "cpa"):
+        rate = (x1 + x2) / (n1 + n2) if n1 + n2 > 0 else 0.0
+        e1, e2 = n1 * rate, n2 * rate
+        if e1 < min_conversions or e2 < min_conversions:
+            return (f"{e1:.1f} conversions expected before the change, {e2:.1f} after; "
+                    f"{_count(min_conversions)} needed on each side")
+    if n1 < min_clicks or n2 < min_clicks:
+        return f"{n1:.0f} clicks before the change, {n2:.0f} after; {_count(min_clicks)} needed on each side"
+    return ""
+
+
+def _count(value: float) -> str:
+    """A minimum as written in a note: ``30``, ``2.5``."""
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:g}"
+
+
+def _thin_sides(r: "_Rows", metric: str, rows: np.ndarray, clicks: np.ndarray, conv: np.ndarray, k: np.ndarray,
+                min_clicks: float, min_conversions: float) -> None:
+    """:func:`_thin_side` for the rows of one metric just tested (``clicks`` / ``conv``
+    those rows', split at ``k``): those short of evidence back to too_little_data."""
+    (n1, n2), (x1, x2) = _seg_sums(k, clicks, conv)
+    short = (n1 < min_clicks) | (n2 < min_clicks)
+    if metric in ("cvr", "cpa"):
+        total = n1 + n2
+        rate = np.where(total > 0, (x1 + x2) / np.where(total > 0, total, 1.0), 0.0)
+        short |= (n1 * rate < min_conversions) | (n2 * rate < min_conversions)
+    for i in np.flatnonzero(short):
+        r.note[rows[i]] = _thin_side(metric, n1[i], n2[i], x1[i], x2[i], min_clicks, min_conversions)
+    r.set(rows[short], status="too_little_data", k=-1)
 
 
 def _cpc_weights(y: np.ndarray, clicks: np.ndarray, cand: np.ndarray) -> np.ndarray:
@@ -921,7 +995,8 @@ def _weekday_factors_many(cost: np.ndarray, weekday: np.ndarray, baseline: int) 
 
 
 def _test_batch(clicks: np.ndarray, cost: np.ndarray, conv: np.ndarray, weekday: np.ndarray,
-                metrics: Sequence[str], baseline_days: int, min_days: int) -> dict[str, _Rows]:
+                metrics: Sequence[str], baseline_days: int, min_days: int, min_clicks: float = MIN_CLICKS,
+                min_conversions: float = MIN_CONVERSIONS) -> dict[str, _Rows]:
     """:func:`_test_one` for S series of n days each (S × n arrays), every metric;
     p values and confidence intervals are left to :func:`_finish_scan`."""
     S, n = clicks.shape
@@ -964,6 +1039,7 @@ def _test_batch(clicks: np.ndarray, cost: np.ndarray, conv: np.ndarray, weekday:
               change=np.where(before > 0, ratio - 1, np.nan), money=cost_after - before * fd_after,
               z=_t_to_zs(g["t"], g["df"]), t0=cand[0] / n, t1=cand[-1] / n, n_cand=len(cand), steps=n,
               ci_kind=np.where((before > 0) & (after > 0), 1, 0), ci_a=ratio, ci_s=g["se"])
+        _thin_sides(r, "spend", rows, clicks[rows], conv[rows], k, min_clicks, min_conversions)
 
     click_metrics = [m for m in ("cvr", "cpc", "cpa") if m in res]
     if not click_metrics:
@@ -1049,6 +1125,7 @@ def _test_batch(clicks: np.ndarray, cost: np.ndarray, conv: np.ndarray, weekday:
                   note=np.array([f"CPC {a:+.0%}, CVR {b:+.0%}" for a, b in zip(cpc_change, cvr_change, strict=True)],
                                 dtype=object),
                   ci_kind=2, ci_a=log_ratio, ci_s=se)
+        _thin_sides(r, m, rows, N, X, k, min_clicks, min_conversions)
     return res
 
 
@@ -1195,7 +1272,8 @@ def _finish_scan(res: list[_Rows], level: float = 0.05) -> None:
         r.ci_high[rows] = np.where(kind > 0, high, np.nan)
 
 
-def _results(series: pd.DataFrame, metrics: Sequence[str], baseline_days: int, min_days: int) -> pd.DataFrame:
+def _results(series: pd.DataFrame, metrics: Sequence[str], baseline_days: int, min_days: int,
+             min_clicks: float = MIN_CLICKS, min_conversions: float = MIN_CONVERSIONS) -> pd.DataFrame:
     """:func:`_test_one` of every (level, entity) of ``series`` and metric, in the order
     of a ``groupby(["level", "entity"], sort=False)`` loop, computed a length at a time."""
     if series.empty:
@@ -1227,7 +1305,8 @@ def _results(series: pd.DataFrame, metrics: Sequence[str], baseline_days: int, m
             groups = np.flatnonzero(length == n)[chunk:chunk + _SERIES_CHUNK]
             at = first[groups][:, None] + np.arange(n)
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                res = _test_batch(clicks[at], cost[at], conv[at], weekday[at], metrics, baseline_days, min_days)
+                res = _test_batch(clicks[at], cost[at], conv[at], weekday[at], metrics, baseline_days, min_days,
+                                  min_clicks, min_conversions)
             batches.append((groups, n, res))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         _finish_scan([r for _, _, res in batches for r in res.values()])
@@ -1260,7 +1339,8 @@ def _results(series: pd.DataFrame, metrics: Sequence[str], baseline_days: int, m
 # Detect
 # ---------------------------------------------------------------------------------
 def detect(series: pd.DataFrame, metric: str | Sequence[str] | None = None, baseline_days: int = 28,
-           min_days: int = 7, alpha: float = 0.05) -> pd.DataFrame:
+           min_days: int = 7, alpha: float = 0.05, min_clicks: float = MIN_CLICKS,
+           min_conversions: float = MIN_CONVERSIONS) -> pd.DataFrame:
     """One dated, tested change point per entity of ``series`` and metric.
 
     ``series``: the output of :func:`daily_series` (several levels may be stacked
@@ -1268,11 +1348,16 @@ def detect(series: pd.DataFrame, metric: str | Sequence[str] | None = None, base
     of :data:`METRICS` (``cpc``, ``cvr``, ``cpa``, ``spend``), a list of them, or
     None for all four. ``baseline_days``: the first days of each series that form
     the baseline (weekday factors for spend; the 30-click minimum). ``min_days``:
-    days needed before a change; 3 are needed after it.
+    days needed before a change; 3 are needed after it. ``min_clicks``: clicks needed
+    on each side of the change day found (every metric); ``min_conversions``:
+    conversions expected on each side of it at the series' overall CVR (CVR, CPA) —
+    see "Evidence on each side" in the module docstring.
 
     A series with fewer than ``min_days + 3`` days, or fewer than 30 clicks in the
     baseline, gets status ``too_little_data`` (and no p value); so do CVR/CPA
-    series without conversion data. The others are tested (see the module
+    series without conversion data, and series whose strongest change day leaves
+    less than ``min_clicks`` / ``min_conversions`` on one side (the note says how
+    much there was). The others are tested (see the module
     docstring for the models), then Benjamini–Hochberg runs over every tested row
     of this call: ``flag`` when ``q_value ≤ alpha``, else ``no_change`` (the
     strongest candidate change is still reported for ``no_change`` rows).
@@ -1300,7 +1385,9 @@ def detect(series: pd.DataFrame, metric: str | Sequence[str] | None = None, base
         raise ValueError(f"unknown metric(s) {bad}; use {METRICS}")
     if min_days < 1 or baseline_days < 1:
         raise ValueError("min_days and baseline_days must be positive")
-    out = _finish(_results(series, metrics, baseline_days, min_days), alpha)
+    if not (min_clicks >= 0 and min_conversions >= 0):
+        raise ValueError("min_clicks and min_conversions must be 0 or more")
+    out = _finish(_results(series, metrics, baseline_days, min_days, min_clicks, min_conversions), alpha)
     return change_intervals(series, out, baseline_days, min_days)
 
 
@@ -1398,7 +1485,8 @@ def _empty_results() -> pd.DataFrame:
 
 
 def _results_one_by_one(series: pd.DataFrame, metrics: Sequence[str], baseline_days: int,
-                        min_days: int) -> pd.DataFrame:
+                        min_days: int, min_clicks: float = MIN_CLICKS,
+                        min_conversions: float = MIN_CONVERSIONS) -> pd.DataFrame:
     """The rows of :func:`_results` computed series by series with :func:`_test_one`:
     the straightforward (slow) reference that the batched path is tested against."""
     rows = []
@@ -1406,7 +1494,7 @@ def _results_one_by_one(series: pd.DataFrame, metrics: Sequence[str], baseline_d
         for (level, entity), d in series.groupby(["level", "entity"], sort=False):
             d = d.sort_values("date")
             for m in metrics:
-                rows.append(_test_one(level, entity, d, m, baseline_days, min_days))
+                rows.append(_test_one(level, entity, d, m, baseline_days, min_days, min_clicks, min_conversions))
     return pd.DataFrame(rows, columns=_RAW_COLUMNS) if rows else _empty_results()
 
 

@@ -186,6 +186,15 @@ TEXT.update({
     "dr.baseline_days": ("基线天数", "Baseline days"),
     "dr.baseline_help": ("序列开头用于估计星期效应和最少点击数的天数。", "First days of each series used for weekday factors and the click minimum."),
     "dr.min_days": ("变化前至少天数", "Days needed before a change"),
+    "dr.min_clicks": ("每侧至少点击", "Clicks needed on each side"),
+    "dr.min_clicks_help": ("变化日前、后各至少要有这么多点击才检验（所有指标）。点击价格、转化率都是按点击的平均，少于约 30 次时正态近似不成立。",
+                           "Clicks needed before and after a change for it to be tested (every metric). CPC and CVR "
+                           "are averages over clicks; below about 30 the normal approximation fails."),
+    "dr.min_conversions": ("每侧至少预期转化", "Conversions expected on each side"),
+    "dr.min_conversions_help": ("转化率、转化成本：按整段转化率推算，变化前、后各应有至少这么多次转化才检验"
+                                "（按预期数而不是实际数：转化突然归零仍会报出）。",
+                                "CVR and CPA: conversions expected before and after the change at the series' "
+                                "overall conversion rate (expected, not observed: conversions that stop are still flagged)."),
     "dr.alpha": ("错误发现率（FDR）", "False discovery rate"),
     "dr.alpha_help": ("所有序列一起做 Benjamini–Hochberg 校正：标为异常的序列中，误报比例期望不超过该值。",
                       "Benjamini–Hochberg over every series: among flagged series, at most this share is expected to be false."),
@@ -212,6 +221,13 @@ TEXT.update({
                            "Bundles still learning on the data's last day. Their flags are not counted as flags, "
                            "only marked 'learning' ({n} now)."),
     "dr.flags": ("异常（按已多花的钱排序）", "Flags, by money at stake"),
+    "dr.promise": ("每条异常都有足够的依据：变化日前至少 {days} 天、后至少 3 天，前后各至少 {clicks} 次点击；"
+                   "转化率、转化成本另需前后各至少 {conversions} 次预期转化（按整段转化率推算）。"
+                   "依据不足的序列不报异常，列在页面底部“数据不足”里。",
+                   "Every flag rests on enough evidence: at least {days} days before the change and 3 after, "
+                   "{clicks} clicks before and after it; CVR and CPA flags also {conversions} conversions expected "
+                   "before and after (at the series' overall conversion rate). Thinner series are not flagged but "
+                   "listed under “too little data” at the bottom of the page."),
     "dr.no_flags": ("没有发现显著的成本变化。", "No significant cost change found."),
     "dr.no_daily": ("成本异常需要按日的数据：上传分日的关键词或计划报告（百度：时间单位选“分日”；Google Ads：按“天”细分）。",
                     "Cost drift needs daily rows: upload a keyword or campaign report split by day (Baidu: time unit "
@@ -333,6 +349,11 @@ TEXT.update({
     "lp.audit_run": ("检查全部落地页", "Audit every page"),
     "lp.audit_progress": ("正在检查 {done}/{total}", "Auditing {done}/{total}"),
     "lp.audit_done": ("已检查 {n} 个页面。", "{n} pages audited."),
+    "lp.audit_offline": ("无法检查 {n} 个页面：这台服务器现在连不上互联网（解析不了任何域名，或网络不可达），这些结果没有保存。"
+                         "联网后再检查，或在右边上传页面的 HTML。",
+                         "Could not check {n} pages: this server cannot reach the internet right now (it resolves no "
+                         "name, or the network is unreachable); those results were not kept. Check again once online, "
+                         "or upload the page's HTML on the right."),
     "lp.upload_html": ("页面打不开？上传它的 HTML 文件", "Page not reachable? Upload its HTML"),
     "lp.upload_for": ("这个 HTML 属于哪个页面", "Which page is this HTML"),
     "lp.drift": ("链接变化与问题", "URL changes and issues"),
@@ -821,6 +842,10 @@ def percent(value: float | None, decimals: int = 2) -> str:
 _DRIFT_NOTES = (
     (r"^(\d+) days; (\d+) needed$", "只有 {0} 天数据，至少需要 {1} 天"),
     (r"^(\d+) clicks in the baseline; (\d+) needed$", "基线期只有 {0} 次点击，至少需要 {1} 次"),
+    (r"^([\d.]+) conversions expected before the change, ([\d.]+) after; ([\d.]+) needed on each side$",
+     "按整体转化率推算，变化前预计 {0} 次转化、变化后 {1} 次，每侧至少需要 {2} 次"),
+    (r"^(\d+) clicks before the change, (\d+) after; ([\d.]+) needed on each side$",
+     "变化前只有 {0} 次点击、变化后 {1} 次，每侧至少需要 {2} 次"),
     (r"^no conversions reported$", "报告中没有转化数据"),
     (r"^no conversions$", "没有转化"),
     (r"^no clicks$", "没有点击"),

@@ -19,7 +19,9 @@ Status of a page (the first rule that holds)
     changed, the page changed since the last audit, http instead of https, keywords
     without a mobile URL, a slow page, or any other finding of the audit.
 ``green`` — audited, and nothing above.
-``grey`` — not audited yet, and nothing above from the data.
+``grey`` — not audited yet, and nothing above from the data. An audit that could not
+    check the page (this server had no internet: ``optimizer.audit.UNCHECKED_ERRORS``)
+    counts as none; its reason says "could not check" (无法检查).
 
 The page's keywords (:func:`page_keywords`)
 -------------------------------------------
@@ -178,7 +180,7 @@ def build(rows: pd.DataFrame, clf, previous: pd.DataFrame | None = None, audits:
     moved_away = _moved_away(d)
     pages["url_findings"] = [(int((d["page"] == p).sum()) if len(d) else 0) + len(moved_away.get(p, ()))
                              for p in pages["page"]]
-    pages["audited"] = pages["page"].isin(list(audits))
+    pages["audited"] = pages["page"].isin([p for p, a in audits.items() if a.checked])
     pages["audit_error"] = [audits[p].error if p in audits else None for p in pages["page"]]
     pages["tel_first_screen"] = [audits[p].tel_on_first_screen if p in audits else None for p in pages["page"]]
     pages["bottom_bar"] = [audits[p].fixed_bottom_bar if p in audits else None for p in pages["page"]]
@@ -350,6 +352,10 @@ def _status(r, audit: PageAudit | None, drift_rows: pd.DataFrame, currency: str 
     from .i18n import money
     red: list[tuple[str, str]] = []
     amber: list[tuple[str, str]] = []
+    unchecked = None
+    if audit is not None and not audit.checked:   # e.g. no internet here: it says nothing of the page
+        unchecked = (audit.error_message("zh"), audit.error_message("en"))
+        audit = None
     if audit is not None:
         for f in audit.findings:
             (red if f["code"] in RED_FINDINGS else amber).append((f["zh"], f["en"]))
@@ -395,7 +401,9 @@ def _status(r, audit: PageAudit | None, drift_rows: pd.DataFrame, currency: str 
     else:
         status = "grey"
     if status == "grey":
-        reasons = [("尚未检查页面", "not audited yet")]
+        reasons = [unchecked or ("尚未检查页面", "not audited yet")]
+    elif unchecked:   # why the page is not checked, after what the data says
+        reasons.append(unchecked)
     elif status == "green":
         reasons = [("检查通过", "all checks passed")]
     return status, [z for z, _ in reasons], [e for _, e in reasons]

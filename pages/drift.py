@@ -7,7 +7,7 @@ from optimizer import i18n
 from optimizer.alerts import (AlertSettings, bundles_in_learning, contributors_table, explain, flag_target, flags,
                               entity_label, format_value, headline, plan_money_at_stake, scan, waterfall_steps)
 from optimizer.bundles import plan_lines, proposed_membership
-from optimizer.drift import LEVELS, METRICS
+from optimizer.drift import LEVELS, METRICS, MIN_CLICKS, MIN_CONVERSIONS
 from optimizer.report import to_csv_bytes
 from optimizer.targets import TargetSettings, bundle_sheet_for, default_tolerance, load_rules
 
@@ -36,6 +36,11 @@ with st.expander(ui.t("dr.settings"), icon=":material/tune:"):
     rule_ids = ["", *rules]
     rule_id = c[3].selectbox(ui.t("dr.rule_set"), rule_ids, key=ui.wkey("dr_rules"),
                              format_func=lambda r: ui.t("dr.rule_auto") if not r else rules[r].name(lang))
+    c = st.columns(4)
+    min_clicks = c[0].number_input(ui.t("dr.min_clicks"), 0, 100000, int(MIN_CLICKS), step=10, key="dr_min_clicks",
+                                   help=ui.t("dr.min_clicks_help"))
+    min_conversions = c[1].number_input(ui.t("dr.min_conversions"), 0, 10000, int(MIN_CONVERSIONS), step=1,
+                                        key="dr_min_conversions", help=ui.t("dr.min_conversions_help"))
     c = st.columns(2)
     levels = c[0].multiselect(ui.t("dr.levels"), list(LEVELS), key=ui.wkey("dr_levels", default=list(LEVELS)),
                               format_func=lambda v: ui.name_of(i18n.LEVEL, v))
@@ -50,6 +55,7 @@ source = source if kind == "map" else ui.t(f"dr.map_{kind}")
 st.caption(ui.t("dr.map_source", source=source))
 
 settings = AlertSettings(baseline_days=int(baseline), min_days=int(min_days), alpha=float(alpha),
+                         min_clicks=int(min_clicks), min_conversions=int(min_conversions),
                          levels=tuple(levels) or LEVELS, metrics=tuple(metrics) or METRICS,
                          high_days=float(high_days), medium_days=float(medium_days),
                          targets=TargetSettings(tolerance=float(tolerance), window_days=int(target_days)))
@@ -76,6 +82,7 @@ m[3].metric(ui.t("dr.n_learning"), f"{bundles_in_learning(report):,}",
             help=ui.t("dr.n_learning_help", n=int((flagged["status"] == "learning").sum())))
 
 st.subheader(ui.t("dr.flags"))
+st.caption(ui.t("dr.promise", days=int(min_days), clicks=f"{int(min_clicks):,}", conversions=f"{int(min_conversions):,}"))
 if flagged.empty:
     st.success(ui.t("dr.no_flags"), icon=":material/check_circle:")
 else:

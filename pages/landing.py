@@ -104,7 +104,7 @@ with left:
             fig = ui.drift_chart(days, "cvr", d["start"], d["before"], d["after"], currency, None,
                                  (d["start_low"], d["start_high"]))
         else:
-            fig = ui.drift_chart(days, "cvr", days["date"].iloc[-1], float("nan"), float("nan"), currency)
+            fig = ui.drift_chart(days, "cvr", None, currency=currency)  # no change found: no change line
         st.plotly_chart(fig, width="stretch", key="lp_chart")
 with right:
     st.caption(ui.t("lp.findings"))
@@ -154,16 +154,21 @@ st.caption(ui.t("lp.audit_help"))
 if not store.writable:
     st.caption(":material/visibility: " + ui.t("role.read_only"))
 else:
+    offline = st.session_state.pop("lp_offline", 0)
+    if offline:
+        st.warning(ui.t("lp.audit_offline", n=offline), icon=":material/wifi_off:")
     c = st.columns([1, 2])
     if c[0].button(ui.t("lp.audit_run"), key="lp_audit", icon=":material/travel_explore:", type="primary"):
         bar = st.progress(0.0, text=ui.t("lp.audit_progress", done=0, total=len(pages)))
         urls = pages["url"].tolist()
         done = audit_urls(urls, settings, progress=lambda d, n: bar.progress(
             d / max(n, 1), text=ui.t("lp.audit_progress", done=d, total=n)))
-        store.add(akey, done, key=lambda a: page_of(a.url))
+        checked = [a for a in done if a.checked]   # an audit without internet says nothing of the page
+        store.add(akey, checked, key=lambda a: page_of(a.url))
+        st.session_state["lp_offline"] = len(done) - len(checked)
         bar.empty()
         st.session_state["_memo"] = {}
-        st.toast(ui.t("lp.audit_done", n=len(done)))
+        st.toast(ui.t("lp.audit_done", n=len(checked)))
         st.rerun()
     with c[1]:
         html = st.file_uploader(ui.t("lp.upload_html"), type=["html", "htm"], key="lp_html")

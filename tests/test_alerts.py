@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer import alerts, schema
+from optimizer import alerts, drift, schema
 from optimizer.bundles import plan_lines
 from optimizer.cli import main
 from optimizer.dataset import load_exports
@@ -42,6 +42,21 @@ def test_planted_drifts_are_flagged_on_their_plans(sample_report):
         # 11-04..11-07 happen to convert well); gradual: inside the ramp
         assert 0 <= lag <= 7 if d["shape"] == "abrupt" else 0 <= lag <= d["ramp_days"], (d, r["start"])
         assert r["severity"] in ("high", "medium") and r["money_at_stake"] > 0
+
+
+def test_the_evidence_minimums_are_settings_passed_to_every_test(sample_report, monkeypatch):
+    s = alerts.AlertSettings()
+    assert (s.min_clicks, s.min_conversions) == (drift.MIN_CLICKS, drift.MIN_CONVERSIONS)
+    seen = {}
+    real = drift.detect
+
+    def spy(*args, **kwargs):
+        seen.update(kwargs)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(drift, "detect", spy)
+    table = load_exports([SAMPLE / "baidu_plan_report.csv"])
+    alerts.scan(table, alerts.AlertSettings(min_clicks=50, min_conversions=20, levels=("campaign",)))
+    assert (seen["min_clicks"], seen["min_conversions"]) == (50, 20)
 
 
 def test_flags_are_ranked_by_money_and_severity_by_days_of_spend(sample_report):
@@ -153,6 +168,16 @@ def test_cli_drift_json_keys(capsys):
     assert {c["bundle"]: c["status"] for c in acct["compensation"]}["包3 换锁"] == "eligible"
 
 
+def test_cli_drift_takes_the_evidence_minimums(capsys):
+    plan = str(SAMPLE / "baidu_plan_report.csv")
+    assert main(["drift", plan, "--levels", "campaign", "--min-clicks", "1000000", "--json"]) == 0
+    acct = json.loads(capsys.readouterr().out)[0]
+    assert acct["flags"] == [] and acct["series_tested"] == 0
+    assert any("1000000 needed on each side" in t["note"] for t in acct["too_little_data"])
+    with pytest.raises(SystemExit):
+        main(["drift", plan, "--min-conversions", "-1"])
+
+
 def test_cli_drift_names_the_other_keywords_bucket_as_the_pages_do(capsys):
     # a plan's spend outside its tracked keywords is one contributor: shown with its label, not alerts.OTHER
     args = ["drift", *map(str, ZH), "--bundle-map", str(SAMPLE / "bundle_map.csv"), "--levels", "campaign", "keyword"]
@@ -196,7 +221,7 @@ def test_cli_drift_text_and_bad_inputs(capsys, tmp_path):
 
 def test_every_drift_note_has_a_chinese_wording():
     from optimizer import drift, i18n
-    from tests.test_drift import series
+    from tests.test_drift import series, thin_start
     rng = np.random.default_rng(0)
     n = 40
     clicks = rng.poisson(80, n).astype(float)
@@ -204,9 +229,11 @@ def test_every_drift_note_has_a_chinese_wording():
              series(np.ones(n), np.ones(n) * 8, np.zeros(n), "thin"),
              series(clicks, clicks * 8, np.full(n, np.nan), "no_conv"),
              series(clicks, clicks * 8, np.zeros(n), "zero_conv"),
-             series(clicks, clicks * rng.lognormal(2, 0.05, n), rng.binomial(clicks.astype(int), 0.1), "ok")]
-    notes = set(drift.detect(pd.concat(cases, ignore_index=True))["note"]) - {""}
-    assert len(notes) >= 6
+             series(clicks, clicks * rng.lognormal(2, 0.05, n), rng.binomial(clicks.astype(int), 0.1), "ok"),
+             thin_start(), series(np.arange(70) % 2 * 1.0, np.arange(70) % 2 * 8.0, np.zeros(70), "sparse")]
+    notes = set(drift.detect(pd.concat(cases, ignore_index=True), baseline_days=60)["note"]) - {""}
+    assert any("conversions expected" in n for n in notes) and any("clicks before the change" in n for n in notes)
+    assert len(notes) >= 8
     for note in notes:
         zh = i18n.drift_note(note, "zh")
         assert zh != note and any("\u4e00" <= ch <= "\u9fff" for ch in zh), note

@@ -372,14 +372,61 @@ def test_connection_refused_and_dns_failure():
         port = s.getsockname()[1]
     a = one(f"http://127.0.0.1:{port}/")
     assert a.error == "connection_failed"
-    b = one("http://no-such-host.invalid/", dataclass_replace(LOCAL, resolver=_no_dns))
+    b = one("http://no-such-host.invalid/", dataclass_replace(LOCAL, resolver=_no_such_host))
     assert b.error == "dns_failed"
     assert one("{lpurl}").error == "bad_url"
 
 
-def _no_dns(host, port):
+def _no_such_host(host, port):
+    """DNS that works, and knows no ``*.invalid``."""
     import socket
-    raise socket.gaierror(-2, "Name or service not known")
+    if host.endswith(".invalid"):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    return ["93.184.215.14"]
+
+
+def _no_dns(host, port):
+    """A server without internet whose resolver answers "no such name" for every name."""
+    import socket
+    raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+
+def _dns_down(host, port):
+    """A server whose DNS server cannot be reached: a temporary failure for every name."""
+    import socket
+    raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+
+@pytest.mark.parametrize("resolver", [_no_dns, _dns_down])
+def test_a_server_without_internet_could_not_check_the_page(resolver):
+    a = one("https://www.example-kaisuo.cn/kaisuo.html", dataclass_replace(LOCAL, resolver=resolver))
+    assert a.error == "no_network", (a.error, a.error_detail)
+    assert not a.ok and not a.checked
+    zh, en = a.error_message("zh"), a.error_message("en")
+    assert zh.startswith("无法检查") and "不存在" not in zh and "Errno" not in zh
+    assert en.startswith("Could not check") and "not exist" not in en
+    assert [f["code"] for f in a.findings] == ["no_network"]
+
+
+def test_a_name_that_does_not_exist_is_still_told_when_other_names_resolve():
+    a = one("https://no-such-host.invalid/", dataclass_replace(LOCAL, resolver=_no_such_host))
+    assert a.error == "dns_failed" and a.checked
+    assert "不存在" in a.error_message("zh")
+
+
+def test_an_unreachable_network_could_not_check_the_page(monkeypatch):
+    import errno
+
+    import httpcore
+
+    def unreachable(self, host, port, timeout=None, local_address=None, socket_options=None):
+        try:
+            raise OSError(errno.ENETUNREACH, "Network is unreachable")
+        except OSError as exc:
+            raise httpcore.ConnectError(str(exc)) from exc
+    monkeypatch.setattr(httpcore.SyncBackend, "connect_tcp", unreachable)
+    settings = dataclass_replace(LOCAL, resolver=lambda host, port: ["93.184.215.14"])
+    assert one("https://www.example-kaisuo.cn/", settings).error == "no_network"
 
 
 def test_tracking_stripped_duplicates_fetched_once_and_progress(server):

@@ -134,6 +134,53 @@ def test_too_little_data():
         drift.detect(few_days, "ctr")
 
 
+def thin_start(n=90):
+    """A keyword whose first week converted 4 times on 42 clicks, then about 0.8 %: the
+    strongest CVR change leaves under one conversion expected before it."""
+    clicks = np.full(n, 6.0)
+    conv = np.zeros(n)
+    conv[[0, 2, 3, 5]] = 1                     # 4 conversions in the first 7 days
+    conv[[20, 45, 60, 80]] = 1                 # 4 in the other 83 days (498 clicks)
+    return series(clicks, clicks * 5.0, conv, entity="开锁-北京-04 / 开锁师傅", level="keyword")
+
+
+def test_a_change_resting_on_a_thin_side_is_too_little_data_not_a_flag():
+    s = thin_start()
+    loose = drift.detect(s, ["cvr", "cpa"], min_conversions=0, min_clicks=0)
+    assert row(loose, "cvr", s["entity"][0])["status"] == "flag"     # what used to be shown
+    r = drift.detect(s, ["cvr", "cpa"])
+    for metric in ("cvr", "cpa"):
+        x = row(r, metric, s["entity"][0])
+        assert x["status"] == "too_little_data", x.to_dict()
+        assert np.isnan(x["p_value"]) and pd.isna(x["start"])
+        assert "conversions expected" in x["note"] and f"{drift.MIN_CONVERSIONS} needed" in x["note"]
+
+
+def test_conversions_that_stop_are_still_flagged():
+    # 10 % for 50 days, then none: few conversions after, but ~80 expected there at the series' rate
+    n, k = 70, 50
+    clicks = np.full(n, 40.0)
+    conv = np.where(np.arange(n) < k, 4.0, 0.0)
+    x = row(drift.detect(series(clicks, clicks * 5.0, conv), "cvr"), "cvr")
+    assert x["status"] == "flag" and x["start"] == DAY0 + pd.Timedelta(days=k) and x["change"] == -1
+
+
+def test_cpc_and_spend_need_clicks_on_both_sides():
+    # 1 click every other day: 25 clicks before a CPC step on day 50, 10 after it
+    n, k = 70, 50
+    sparse = np.where(np.arange(n) % 2 == 0, 1.0, 0.0)
+    cpc = np.where(np.arange(n) < k, 4.0, 8.0)
+    s = series(sparse, sparse * cpc, np.zeros(n), entity="sparse")
+    loose = drift.detect(s, ["cpc", "spend"], min_clicks=0, baseline_days=60)
+    assert row(loose, "cpc", "sparse")["status"] == "flag"
+    r = drift.detect(s, ["cpc", "spend"], baseline_days=60)
+    for metric in ("cpc", "spend"):
+        x = row(r, metric, "sparse")
+        assert x["status"] == "too_little_data" and f"{drift.MIN_CLICKS} needed" in x["note"], x.to_dict()
+    with pytest.raises(ValueError):
+        drift.detect(s, min_clicks=-1)
+
+
 def test_benjamini_hochberg_over_every_series_of_the_call():
     rng = np.random.default_rng(6)
     parts = []

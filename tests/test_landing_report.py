@@ -64,6 +64,19 @@ def test_audits_turn_pages_green_or_red_and_changes_are_noticed(rows, clf):
     assert "tel_removed" in {c["code"] for c in rep.changes[XIUSUO]}
 
 
+def test_a_page_that_could_not_be_fetched_for_want_of_internet_is_not_checked_not_red(rows, clf):
+    import socket
+
+    def no_dns(host, port):
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+    from optimizer.audit import audit_urls
+    offline, = audit_urls(["https://" + XIUSUO], AuditSettings(use_browser="never", resolver=no_dns))
+    p = landing_report.build(rows, clf, audits={XIUSUO: offline}).pages.set_index("page")
+    assert p.loc[XIUSUO, "status"] == "grey" and not bool(p.loc[XIUSUO, "audited"])
+    assert p.loc[XIUSUO, "reasons_zh"].startswith("无法检查") and "不存在" not in p.loc[XIUSUO, "reasons_zh"]
+    assert p.loc[XIUSUO, "reasons_en"].startswith("Could not check")
+
+
 def test_cli_landing_json(capsys):
     assert main(["landing", str(SAMPLE / "baidu_keyword_report.csv"), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)[0]

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -431,6 +432,18 @@ def test_drift_page_settings_and_a_bad_bundle_map_keep_the_map_in_use():
     assert len(_frame(at, "excess_cost")) == 5
 
 
+def test_drift_page_says_what_a_flag_rests_on_and_takes_the_minimums():
+    at = start("pages/drift.py")
+    _baidu(at, "dr_account")
+    assert any("前后各至少 30 次点击" in c.value and "10 次" in c.value for c in at.caption)
+    at.number_input(key="dr_min_clicks").set_value(100000).run()
+    assert not at.exception, at.exception
+    assert any("前后各至少 100,000 次点击" in c.value for c in at.caption)
+    assert any("没有发现显著的成本变化" in x.value for x in at.success)
+    thin = _frame(at, "note")
+    assert thin["note"].str.contains("每侧至少需要 100000 次").any()
+
+
 def test_drift_page_in_english():
     at = _english("pages/drift.py")
     assert at.title[0].value == "Cost drift"
@@ -483,6 +496,45 @@ def test_landing_page_lists_pages_worst_first_and_takes_an_uploaded_html(data_di
     with Store.open(None, data_dir) as s:  # kept in the workspace, in the database
         ws = at.session_state[ui.K_CTX].ws
         assert any(s.audits(ws.id, ui.account_key(a)) for _, a in dataset.accounts(table_of(at)).iterrows())
+
+
+def test_landing_chart_draws_a_change_line_only_for_a_detected_change():
+    at = start("pages/landing.py")
+    _baidu(at, "lp_account")
+    pages = _frame(at, "cvr_weekly")
+
+    def chart():
+        fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+        notes = [a.get("text", "") for a in fig["layout"].get("annotations", [])]
+        return fig["layout"].get("shapes", []), notes, [d.get("name") for d in fig["data"]]
+    shapes, notes, traces = chart()           # the first page's CVR dropped from 11-08
+    assert shapes and any(n.startswith("变化日 11-08") for n in notes) and "变化后" in traces
+    calm = int(np.flatnonzero(~pages["drop"].notna().to_numpy())[0])
+    at.session_state["lp_pages"] = {"selection": {"rows": [calm], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, at.exception
+    shapes, notes, traces = chart()
+    assert shapes == [] and not any("变化日" in n for n in notes), (pages.iloc[calm].to_dict(), notes)
+    assert traces == ["每日"]
+
+
+def test_landing_audit_without_internet_says_could_not_check_and_keeps_nothing(data_dir, monkeypatch):
+    import socket
+
+    def no_dns(host, *args, **kwargs):   # a server without internet: no name resolves
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    at = start("pages/landing.py")
+    _baidu(at, "lp_account")
+    n = len(_frame(at, "cvr_weekly"))
+    at.button(key="lp_audit").click().run()
+    assert not at.exception, at.exception
+    assert any(w.value.startswith(f"无法检查 {n} 个页面") for w in at.warning)
+    pages = _frame(at, "cvr_weekly")
+    assert not pages["audited"].any() and not pages["reasons_zh"].str.contains("不存在").any()
+    with Store.open(None, data_dir) as s:
+        ws = at.session_state[ui.K_CTX].ws
+        assert not any(s.audits(ws.id, ui.account_key(a)) for _, a in dataset.accounts(table_of(at)).iterrows())
 
 
 def _summed_keyword_report(huansuo_url: str, cost: str) -> bytes:
