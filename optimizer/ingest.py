@@ -1192,6 +1192,16 @@ def read_export(source: str | os.PathLike | bytes, name: str | None = None, *,
     return _build(raw, src.file, mapping)
 
 
+def check_report(source: str | os.PathLike | bytes, name: str | None = None, *,
+                 settings: Settings = Settings()) -> None:
+    """Raise the :class:`IngestError` that reading would raise before looking at any
+    table, for a file that is no report at all: ``empty``, ``too_large``,
+    ``unreadable`` (the system refused to open it) or ``not_a_report`` (a PDF, an
+    image, an office document, an archive: :func:`foreign_type`). Reads the file's
+    first bytes (all of it for a zip or compound file)."""
+    _refuse_foreign(_load(source, name, settings))
+
+
 def preview(source: str | os.PathLike | bytes, name: str | None = None, *, header_row: int | None = None,
             settings: Settings = Settings(), max_rows: int = 8) -> Preview:
     """The first rows of a file, split into columns, for mapping its columns by hand.
