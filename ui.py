@@ -93,10 +93,15 @@ def list_text(text: str) -> str:
 
 
 def with_lines(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
-    """``frame`` with its business-line columns ``cols`` named in the reader's language."""
-    if lang() == "zh":
-        return frame
-    return frame.assign(**{c: frame[c].map(line) for c in cols if c in frame.columns})
+    """``frame`` with its business-line columns ``cols`` named in the reader's language
+    (in Chinese too: a keyword of no known line reads 未识别, not ``unknown``)."""
+    names = {}
+    for c in cols:
+        if c in frame.columns:
+            codes = frame[c].astype(object)
+            labels = {v: line(v) for v in codes.dropna().unique()}
+            names[c] = codes.map(labels)
+    return frame.assign(**names) if names else frame
 
 
 def name_of(table: dict, code: str | None) -> str:
@@ -618,10 +623,26 @@ def for_display(frame: pd.DataFrame, column_config: dict) -> pd.DataFrame:
                            for c, step in steps.items()})
 
 
-def dataframe(frame: pd.DataFrame, column_config: dict, **kw):
+#: what a table shows in a blank cell (a number that does not exist: a CPA without
+#: conversions, a change without a baseline), as i18n writes it in text; Streamlit's
+#: own default is the word "None"
+BLANK = "–"
+
+
+def dataframe(frame: pd.DataFrame, column_config: dict | None = None, **kw):
     """st.dataframe with rates and signed amounts shown as the rest of the app shows them
-    (for_display)."""
+    (for_display), and a blank cell as :data:`BLANK`, not "None". Every table of the app
+    is drawn through here."""
+    column_config = column_config or {}
+    kw.setdefault("placeholder", BLANK)
     return st.dataframe(for_display(frame, column_config), column_config=column_config, **kw)
+
+
+def data_editor(frame: pd.DataFrame, column_config: dict | None = None, **kw):
+    """st.data_editor showing its figures and blanks as :func:`dataframe` does."""
+    column_config = column_config or {}
+    kw.setdefault("placeholder", BLANK)
+    return st.data_editor(for_display(frame, column_config), column_config=column_config, **kw)
 
 
 # ------------------------------------------------------------------ charts

@@ -94,7 +94,7 @@ else:
         "interval": [f"{lo:+.0%} ~ {hi:+.0%}" for lo, hi in zip(flagged["ci_low"], flagged["ci_high"])],
         "money_at_stake": flagged["money_at_stake"], "days_of_spend": flagged["days_of_spend"],
         "q_value": flagged["q_value"]})
-    event = st.dataframe(shown, hide_index=True, width="stretch", key="dr_flags", on_select="rerun",
+    event = ui.dataframe(shown, hide_index=True, width="stretch", key="dr_flags", on_select="rerun",
                          selection_mode="single-row", column_config={
                              "severity": ui.t("col.severity"), "level": ui.t("col.level"),
                              "entity": ui.t("col.entity"), "metric": ui.t("col.metric"), "start": ui.t("col.start"),
@@ -176,7 +176,7 @@ if report.compensation.empty:
 else:
     cp = report.compensation
     st.caption(ui.t("dr.compensation_help"))
-    st.dataframe(cp.assign(status=cp["status"].map(lambda v: ui.name_of(i18n.COMPENSATION_STATUS, v)),
+    ui.dataframe(cp.assign(status=cp["status"].map(lambda v: ui.name_of(i18n.COMPENSATION_STATUS, v)),
                            rules=cp["rules"].map(lambda r: rules[r].name(lang) if r in rules else r),
                            window=[f"{a:%m-%d} ~ {b:%m-%d}" for a, b in zip(cp["window_start"], cp["window_end"])])[
         ["bundle", "status", "amount", "window", "conversions", "cpa", "target_cpa",
@@ -193,7 +193,7 @@ else:
 thin = report.results.loc[report.results["status"] == "too_little_data"]
 if len(thin):
     with st.expander(ui.t("dr.too_little", n=len(thin))):
-        st.dataframe(thin.assign(entity=[entity_label(lv, e, lang) for lv, e in zip(thin["level"], thin["entity"])],
+        ui.dataframe(thin.assign(entity=[entity_label(lv, e, lang) for lv, e in zip(thin["level"], thin["entity"])],
                                  level=thin["level"].map(lambda v: ui.name_of(i18n.LEVEL, v)),
                                  metric=thin["metric"].map(lambda v: ui.name_of(i18n.METRIC, v)),
                                  note=thin["note"].map(lambda v: i18n.drift_note(v, lang)))[

@@ -82,7 +82,7 @@ with tab_stage:
                 "cpa": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f")})
 
         st.subheader(ui.t("kw.keywords", n=len(view)))
-        st.dataframe(
+        ui.dataframe(
             ui.with_lines(view, "business_line").assign(stage=view["stage"].map(stage_names),
                         cues=view["cues"].map(lambda c: i18n.explain_cues(c, lang)))
             .sort_values("cost", ascending=False)[
@@ -111,7 +111,7 @@ with tab_neg:
             st.markdown(ui.t("kw.neg_total", cost=i18n.money(neg["cost"].sum(), currency),
                              share=i18n.percent(neg["cost"].sum() / total if total else None, 1)))
             st.caption(ui.t("kw.neg_caption"))
-            st.dataframe(neg.assign(reason=neg["reason"].map(lambda c: i18n.explain_cues(c, lang))),
+            ui.dataframe(neg.assign(reason=neg["reason"].map(lambda c: i18n.explain_cues(c, lang))),
                          hide_index=True, width="stretch", key="kw_neg_table", column_config={
                 "search_term": st.column_config.TextColumn(ui.t("col.search_term"), pinned=True),
                 "cost": st.column_config.NumberColumn(ui.t("col.cost"), format=f"{sym}%,.2f"),
@@ -129,7 +129,7 @@ with tab_fix:
     if fixes.empty:
         st.success(ui.t("kw.fix_none"))
     else:
-        st.dataframe(
+        ui.dataframe(
             ui.with_lines(fixes, "business_line", "unit_line").assign(stage=fixes["stage"].map(stage_names),
                                                                       unit_stage=fixes["unit_stage"].map(stage_names)),
             hide_index=True, width="stretch", key="kw_fix_table", column_config={

@@ -142,7 +142,7 @@ here = report.match.loc[(report.match["url"] == page["page"]) & report.match["ma
     if len(report.match) else report.match
 if len(here):
     st.caption(ui.t("lp.keywords_here"))
-    st.dataframe(ui.with_lines(here, "business_line", "page_line")[["keyword", "campaign", "business_line", "page_line"]],
+    ui.dataframe(ui.with_lines(here, "business_line", "page_line")[["keyword", "campaign", "business_line", "page_line"]],
                  hide_index=True, width="stretch",
                  key="lp_here", column_config={"keyword": ui.t("col.keyword"), "campaign": ui.t("col.campaign"),
                                                "business_line": ui.t("col.keyword_line"),
@@ -177,7 +177,7 @@ if report.drift.empty:
     st.success(ui.t("lp.drift_none"), icon=":material/check_circle:")
 else:
     dr = report.drift
-    st.dataframe(dr.assign(kind=dr["kind"].map(lambda k: ui.name_of(i18n.URL_DRIFT_KIND, k)))[
+    ui.dataframe(dr.assign(kind=dr["kind"].map(lambda k: ui.name_of(i18n.URL_DRIFT_KIND, k)))[
         ["kind", "campaign", "ad_group", "keyword", "old", "new", "date", "detail_zh" if lang == "zh" else "detail_en"]],
         hide_index=True, width="stretch", key="lp_drift", column_config={
             "kind": ui.t("col.kind"), "campaign": ui.t("col.campaign"), "ad_group": ui.t("col.ad_group"),
@@ -190,7 +190,7 @@ if report.mismatches.empty:
     st.success(ui.t("lp.mismatch_none"), icon=":material/check_circle:")
 else:
     mm = report.mismatches
-    st.dataframe(mm[["label_zh" if lang == "zh" else "label_en", "keywords", "clicks", "cost", "examples"]],
+    ui.dataframe(mm[["label_zh" if lang == "zh" else "label_en", "keywords", "clicks", "cost", "examples"]],
                  hide_index=True, width="stretch", key="lp_mismatch", column_config={
                      "label_zh": ui.t("col.page"), "label_en": ui.t("col.page"),
                      "keywords": st.column_config.NumberColumn(ui.t("col.n_keywords"), format="%,d"),

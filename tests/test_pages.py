@@ -52,6 +52,38 @@ def test_every_page_runs_without_exception(page):
     assert at.title[0].value
 
 
+_RAW_WORDS = {"None", "none", "nan", "NaN", "NaT", "unknown", "<NA>", "null"}
+
+
+def _raw_cells(at: AppTest) -> list[str]:
+    """Tables of the page showing a blank as Streamlit's "None" (no placeholder) or a
+    cell holding a raw word (None, nan, unknown…) instead of the user's language."""
+    found = []
+    for d in at.dataframe:
+        if d.proto.placeholder != "–":
+            found.append(f"{d.key or list(d.value.columns)[:3]}: blanks shown as 'None'")
+        for col in d.value.columns:
+            values = d.value[col]
+            if values.dtype == object or str(values.dtype) in ("string", "str", "category"):
+                words = {str(v) for v in values if isinstance(v, str)} & _RAW_WORDS
+                if words:
+                    found.append(f"{d.key}/{col}: {sorted(words)}")
+    return found
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", PAGES)
+def test_no_table_shows_none_nan_or_unknown(page, lang):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["lang"] = lang  # opened straight in the language (see _english)
+    at.switch_page(page).run()   # every tab of a page is drawn: all its tables are there
+    if page == "pages/upload.py":
+        _upload(at, FIXTURES / "baidu_keyword_daily_gbk.csv", FIXTURES / "google_campaign_excel.csv")
+    assert not at.exception, at.exception
+    assert at.dataframe
+    assert not _raw_cells(at), _raw_cells(at)
+
+
 def _plan_report_spend() -> float:
     """Spend of the sample plan report, summed with the csv module (not the product's reader)."""
     text = (SAMPLE / "baidu_plan_report.csv").read_bytes().decode("gbk")
