@@ -540,7 +540,7 @@ def bundle_map_actions(acct_key: str, data: bytes, proposal: object, key: str) -
     the Cost drift page then checks bundles and targets by."""
     c = ctx()
     ws = require_workspace()
-    file_name = f"投放包对应表_{datetime.now():%Y%m%d}.csv"
+    file_name = f"{'投放包对应表' if lang() == 'zh' else 'bundle_map'}_{datetime.now():%Y%m%d}.csv"
     cols = st.columns(2)
     cols[0].download_button(t("bd.map_download"), data, file_name=file_name, mime="text/csv",
                             key=f"{key}_download", icon=":material/download:", width="stretch")

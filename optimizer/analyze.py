@@ -431,6 +431,15 @@ def _drift_frame(rep, currency: str | None, max_explained: int) -> pd.DataFrame:
     return out[DRIFT_COLUMNS].reset_index(drop=True)
 
 
+def drift_csv(rep, currency: str | None, lang: str = "zh",
+              max_explained: int = AnalysisSettings.max_explained) -> bytes:
+    """The Cost drift page's download: every flag of a :func:`optimizer.drift.scan`
+    report as the workbook's drift sheet writes it (:func:`optimizer.workbook.frame_csv`:
+    headers, severities and metrics in ``lang``, money to the cent, rates rounded)."""
+    from .workbook import frame_csv
+    return frame_csv("drift", _drift_frame(rep, currency, max_explained), lang, currency)
+
+
 def _landing(rows: pd.DataFrame, clf, currency: str | None = None
              ) -> tuple[pd.DataFrame | None, tuple[str, str] | None]:
     """Landing-page findings from ``optimizer.landing_report`` (being written alongside);
@@ -1115,4 +1124,5 @@ if __name__ == "__main__":
 __all__ = ["AnalyzeError", "Analysis", "AnalysisSettings", "DRIFT_COLUMNS", "INDEX_COLUMNS", "KEYWORD_COLUMNS",
            "LANDING_COLUMNS", "ProgressBar", "SUMMARY_COLUMNS", "add_analyze_parser", "analysis_json",
            "analyze_account", "analyze_exports", "analyze_folder", "batch_text", "build_summary", "cmd_analyze",
+           "drift_csv",
            "error_text", "output_problem", "summary_text"]

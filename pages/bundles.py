@@ -92,7 +92,7 @@ if changed:
     show_bundles(summarize(moved, settings), "bd_whatif_summary")
 chosen = moved if changed else proposal
 st.caption(ui.t("bd.adopt_caption_edited" if changed else "bd.adopt_caption"))
-ui.bundle_map_actions(akey, assignment_map(chosen, settings),
+ui.bundle_map_actions(akey, assignment_map(chosen, settings, lang),
                       {"settings": settings.__dict__, "edited": changed,
                        "bundles": summarize(chosen, settings)[["bundle", "plans", "target_cpa"]].to_dict("records")},
                       "bd_map")

@@ -8,7 +8,7 @@ from optimizer.alerts import (AlertSettings, bundles_in_learning, contributors_t
                               entity_label, format_value, headline, plan_money_at_stake, scan, waterfall_steps)
 from optimizer.bundles import plan_lines, proposed_membership
 from optimizer.drift import LEVELS, METRICS
-from optimizer.report import to_csv_bytes
+from optimizer.analyze import drift_csv
 from optimizer.targets import TargetSettings, bundle_sheet_for, default_tolerance, load_rules
 
 lang = ui.lang()
@@ -107,7 +107,9 @@ else:
                                                                              format=f"{sym}%,.0f"),
                              "days_of_spend": st.column_config.NumberColumn(ui.t("col.days_of_spend"), format="%.2f"),
                              "q_value": st.column_config.NumberColumn(ui.t("col.q_value"), format="%.4f")})
-    st.download_button(ui.t("dr.download"), to_csv_bytes(flagged), file_name=f"drift_{acct['account'] or 'account'}.csv",
+    csv_key = ("drift_csv", akey, len(rows), settings, sheet_key, rule_id, ctx.vertical, ctx.edits_json, lang)
+    st.download_button(ui.t("dr.download"), ui.memo(csv_key, lambda: drift_csv(report, currency, lang)),
+                       file_name=f"drift_{acct['account'] or 'account'}.csv",
                        mime="text/csv", key="dr_download", icon=":material/download:")
     picked = event.selection.rows[0] if event and event.selection.rows else 0
     if picked >= len(flagged):

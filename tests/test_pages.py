@@ -84,6 +84,53 @@ def test_no_table_shows_none_nan_or_unknown(page, lang):
     assert not _raw_cells(at), _raw_cells(at)
 
 
+@pytest.fixture
+def downloads(monkeypatch):
+    """The bytes behind a page's download buttons: AppTest keeps them in a media store
+    that is gone once the run ends, so each store made is kept here."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from streamlit.testing.v1 import app_test as app_test_module
+    stores = []
+
+    class Kept(MemoryMediaFileStorage):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, **kw)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Kept)
+
+    def read(button) -> bytes:
+        name = button.proto.url.rsplit("/", 1)[-1]
+        for store in reversed(stores):
+            try:
+                return bytes(store.get_file(name).content)
+            except Exception:  # not in this run's store
+                continue
+        raise KeyError(button.key)
+    return read
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", ["pages/keywords.py", "pages/bundles.py", "pages/drift.py"])
+def test_every_csv_download_has_headers_in_the_language_and_rounded_numbers(page, lang, downloads):
+    import re
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["lang"] = lang
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    csvs = [b for b in at.download_button if b.proto.url.endswith(".csv")]
+    assert csvs
+    for b in csvs:
+        frame = pd.read_csv(io.BytesIO(downloads(b)), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        assert len(frame), b.key
+        for h in frame.columns:
+            assert not re.fullmatch(r"[a-z_0-9]+", h), (b.key, h)   # a code, not a header
+            if lang == "en":
+                assert not re.search(r"[\u4e00-\u9fff]", h), (b.key, h)
+        long = [v for v in frame.to_numpy().ravel() if re.fullmatch(r"-?\d+\.\d{7,}", v)]
+        assert not long, (b.key, long[:3])
+
+
 def _plan_report_spend() -> float:
     """Spend of the sample plan report, summed with the csv module (not the product's reader)."""
     text = (SAMPLE / "baidu_plan_report.csv").read_bytes().decode("gbk")
