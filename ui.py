@@ -87,6 +87,38 @@ def line(name: str) -> str:
     return line_labels(name, lang())
 
 
+#: Streamlit's own English words a Chinese reader meets, replaced or hidden by CSS on
+#: the stable ``data-testid`` attributes of the installed Streamlit (1.67): the file
+#: uploader's button ("Upload"), its size line ("200MB per file • CSV, …") and the
+#: "Drag and drop files here" shown while dragging; the "Press Enter to submit form /
+#: to apply" line under a text input (Enter still submits). See README, "Chinese
+#: interface".
+_ZH_CHROME = """<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{font-size: 0}}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+  content: "选择文件"; font-size: 1rem}}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{font-size: 0}}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {{
+  content: "可把文件拖到这里 · 每个文件不超过 {limit} MB"; font-size: 0.875rem}}
+[data-testid="stFileUploaderDropzone"] > input + div > span {{font-size: 0}}
+[data-testid="stFileUploaderDropzone"] > input + div > span::after {{content: "松开鼠标即可上传"; font-size: 1rem}}
+[data-testid="InputInstructions"] {{display: none}}
+</style>"""
+
+
+def streamlit_text() -> None:
+    """In the Chinese interface, Streamlit's own English words replaced or hidden
+    (:data:`_ZH_CHROME`); call once per run, after ``st.set_page_config``."""
+    if lang() == "zh":
+        st.html(_ZH_CHROME.format(limit=st.get_option("server.maxUploadSize")))
+
+
+def select_all() -> bool | int:
+    """``select_all`` of a multiselect: its "Select all" entry (English in every
+    language, Streamlit has no label for it) is left out of the Chinese interface."""
+    return False if lang() == "zh" else 1000
+
+
 def list_text(text: str) -> str:
     """A 、-joined list (plan names of a bundle) as the reader's language joins one."""
     return text.replace("、", ", ") if isinstance(text, str) and lang() != "zh" else text

@@ -37,9 +37,9 @@ with st.expander(ui.t("dr.settings"), icon=":material/tune:"):
     rule_id = c[3].selectbox(ui.t("dr.rule_set"), rule_ids, key=ui.wkey("dr_rules"),
                              format_func=lambda r: ui.t("dr.rule_auto") if not r else rules[r].name(lang))
     c = st.columns(2)
-    levels = c[0].multiselect(ui.t("dr.levels"), list(LEVELS), key=ui.wkey("dr_levels", default=list(LEVELS)),
+    levels = c[0].multiselect(ui.t("dr.levels"), list(LEVELS), key=ui.wkey("dr_levels", default=list(LEVELS)), select_all=ui.select_all(),
                               format_func=lambda v: ui.name_of(i18n.LEVEL, v))
-    metrics = c[1].multiselect(ui.t("dr.metrics"), list(METRICS), key=ui.wkey("dr_metrics", default=list(METRICS)),
+    metrics = c[1].multiselect(ui.t("dr.metrics"), list(METRICS), key=ui.wkey("dr_metrics", default=list(METRICS)), select_all=ui.select_all(),
                                format_func=lambda v: ui.name_of(i18n.METRIC, v))
     sheet, source = ui.bundle_sheet_input(akey, campaigns, is_sample, "dr_map")
 

@@ -44,10 +44,10 @@ with tab_stage:
         st.info(ui.t("kw.no_keywords"))
     else:
         f = st.columns(4)
-        stages = f[0].multiselect(ui.t("kw.filter_stage"), list(i18n.STAGE), key=ui.wkey("kw_f_stage"),
+        stages = f[0].multiselect(ui.t("kw.filter_stage"), list(i18n.STAGE), key=ui.wkey("kw_f_stage"), select_all=ui.select_all(),
                                   format_func=stage_names.get, placeholder=ui.t("kw.all"))
         lines = f[1].multiselect(ui.t("kw.filter_line"), sorted(perf["business_line"].unique()),
-                                 key=ui.wkey("kw_f_line"), format_func=ui.line, placeholder=ui.t("kw.all"))
+                                 key=ui.wkey("kw_f_line"), select_all=ui.select_all(), format_func=ui.line, placeholder=ui.t("kw.all"))
         flag = {"all": None, "yes": 1, "no": 0}
         flag_name = {"all": ui.t("kw.all"), "yes": ui.t("kw.only"), "no": ui.t("kw.exclude")}
         urg = f[2].selectbox(ui.t("kw.filter_urgency"), list(flag), key=ui.wkey("kw_f_urg"),
@@ -156,7 +156,7 @@ with tab_lex:
         st.stop()
     version = zlib.crc32(edits_json.encode())  # a saved edit gives fresh widgets showing the new cues
     with st.form(key=f"kw_lex_form_{lex_lang}_{group}_{version}"):
-        kept = st.multiselect(ui.t("kw.lex_current"), current, default=current,
+        kept = st.multiselect(ui.t("kw.lex_current"), current, default=current, select_all=ui.select_all(),
                               key=f"kw_lex_kept_{lex_lang}_{group}_{version}",
                               placeholder="")
         added = st.text_input(ui.t("kw.lex_add"), key=f"kw_lex_add_{lex_lang}_{group}_{version}")

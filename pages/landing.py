@@ -32,7 +32,7 @@ with st.expander(ui.t("lp.settings"), icon=":material/tune:", expanded=default i
         f"{snapshots[i].file_name} · {ui.when(snapshots[i].uploaded_at)}") or None
     alpha = c[1].select_slider(ui.t("dr.alpha"), [0.01, 0.05, 0.10, 0.20], 0.05, key="lp_alpha",
                                help=ui.t("dr.alpha_help"))
-    uploads = st.file_uploader(ui.t("lp.previous"), type=["csv", "txt", "tsv", "xlsx", "xls"],
+    uploads = st.file_uploader(ui.t("lp.previous"), type=None,  # any file: ingest names a wrong one
                                accept_multiple_files=True, key="lp_previous")
     previous = ui.memo(("lp_snapshot", ws.id, stored_pick),
                        lambda: ui.ctx().access.upload_table(ws.id, stored_pick)) if stored_pick is not None else None

@@ -68,7 +68,7 @@ def store_export(name: str, data: bytes, exp, mapping) -> dict:
     return {"name": name, "report": result.report, "info": exp.info, "mapped": mapping is not None}
 
 
-files = st.file_uploader(ui.t("upload.picker"), type=["csv", "tsv", "txt", "xlsx", "xlsm", "xls"],
+files = st.file_uploader(ui.t("upload.picker"), type=None,  # any file: ingest names a wrong one in words
                          accept_multiple_files=True, key="upload_files")
 results: dict = st.session_state.setdefault("upload_results", {})
 new = [f for f in files or [] if f.file_id not in results]
@@ -193,7 +193,7 @@ if len(stored.table) and not c.is_sample(shown):
     if c.can("delete", shown):
         with c2.popover(ui.t("upload.delete"), icon=":material/delete:"):
             names = {u.id: f"{u.file_name} · {ui.when(u.uploaded_at)}" for u in stored.uploads}
-            pick = st.multiselect(ui.t("upload.delete_pick"), list(names), format_func=names.get,
+            pick = st.multiselect(ui.t("upload.delete_pick"), list(names), format_func=names.get, select_all=ui.select_all(),
                                   key="upload_delete_pick", placeholder=ui.t("upload.delete_all"))
             st.caption(ui.t("upload.delete_confirm", n=len(pick) or len(names), name=shown.name))
             if st.button(ui.t("upload.delete_go"), key="upload_clear", type="primary", icon=":material/delete:"):

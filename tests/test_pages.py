@@ -641,3 +641,30 @@ def test_a_report_without_a_currency_gets_a_bare_spend_axis_title():
                           "partial": [False, False, False]})
     assert ui.daily_chart(daily, None).layout.yaxis.title.text == "消费"
     assert ui.daily_chart(daily, "USD").layout.yaxis.title.text == "消费 ($)"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_streamlit_s_own_english_words_are_replaced_or_hidden_in_chinese(lang):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["lang"] = lang
+    at.switch_page("pages/upload.py").run()
+    assert not at.exception, at.exception
+    css = " ".join(h.proto.body for h in at.get("html"))
+    if lang == "zh":
+        for testid in ("stFileUploaderDropzone", "stFileUploaderDropzoneInstructions", "InputInstructions"):
+            assert f'[data-testid="{testid}"]' in css, testid
+        assert "选择文件" in css and "每个文件不超过 200 MB" in css
+    else:
+        assert "选择文件" not in css
+    # the uploader takes any file (Streamlit's own refusal is English): the reader names
+    # a wrong one in the user's language
+    assert not at.file_uploader(key="upload_files").proto.type
+    _upload(at, FIXTURES / "baidu_keyword_daily_gbk.csv")
+    at.file_uploader(key="upload_files").set_value([("合同.pdf", b"%PDF-1.7\n" + b"x" * 100, "application/pdf")]).run()
+    errors = [e.value for e in at.error]
+    want = "合同.pdf：这是一个 PDF 文件，不是报告" if lang == "zh" else "合同.pdf: This is a PDF file, not a report"
+    assert any(want in e for e in errors), errors
+    # multiselects: no English "Select all" in Chinese
+    at.switch_page("pages/keywords.py").run()
+    assert at.multiselect
+    assert [m.proto.select_all for m in at.multiselect] == [0 if lang == "zh" else 1000] * len(at.multiselect)
