@@ -18,6 +18,7 @@ client = c.client
 st.set_page_config(page_title="搜索推广优化台 · Search Ads Optimizer", page_icon=":material/insights:",
                    layout="centered" if client or not c.signed_in else "wide",
                    initial_sidebar_state="collapsed" if client else "auto")
+ui.streamlit_text()
 
 if client:
     # a client with a share link: their one workspace, read-only, nothing else

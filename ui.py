@@ -87,16 +87,53 @@ def line(name: str) -> str:
     return line_labels(name, lang())
 
 
+#: Streamlit's own English words a Chinese reader meets, replaced or hidden by CSS on
+#: the stable ``data-testid`` attributes of the installed Streamlit (1.67): the file
+#: uploader's button ("Upload"), its size line ("200MB per file • CSV, …") and the
+#: "Drag and drop files here" shown while dragging; the "Press Enter to submit form /
+#: to apply" line under a text input (Enter still submits). See README, "Chinese
+#: interface".
+_ZH_CHROME = """<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{font-size: 0}}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+  content: "选择文件"; font-size: 1rem}}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{font-size: 0}}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {{
+  content: "可把文件拖到这里 · 每个文件不超过 {limit} MB"; font-size: 0.875rem}}
+[data-testid="stFileUploaderDropzone"] > input + div > span {{font-size: 0}}
+[data-testid="stFileUploaderDropzone"] > input + div > span::after {{content: "松开鼠标即可上传"; font-size: 1rem}}
+[data-testid="InputInstructions"] {{display: none}}
+</style>"""
+
+
+def streamlit_text() -> None:
+    """In the Chinese interface, Streamlit's own English words replaced or hidden
+    (:data:`_ZH_CHROME`); call once per run, after ``st.set_page_config``."""
+    if lang() == "zh":
+        st.html(_ZH_CHROME.format(limit=st.get_option("server.maxUploadSize")))
+
+
+def select_all() -> bool | int:
+    """``select_all`` of a multiselect: its "Select all" entry (English in every
+    language, Streamlit has no label for it) is left out of the Chinese interface."""
+    return False if lang() == "zh" else 1000
+
+
 def list_text(text: str) -> str:
     """A 、-joined list (plan names of a bundle) as the reader's language joins one."""
     return text.replace("、", ", ") if isinstance(text, str) and lang() != "zh" else text
 
 
 def with_lines(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
-    """``frame`` with its business-line columns ``cols`` named in the reader's language."""
-    if lang() == "zh":
-        return frame
-    return frame.assign(**{c: frame[c].map(line) for c in cols if c in frame.columns})
+    """``frame`` with its business-line columns ``cols`` named in the reader's language
+    (in Chinese too: a keyword of no known line reads 未识别, not ``unknown``)."""
+    names = {}
+    for c in cols:
+        if c in frame.columns:
+            codes = frame[c].astype(object)
+            labels = {v: line(v) for v in codes.dropna().unique()}
+            names[c] = codes.map(labels)
+    return frame.assign(**names) if names else frame
 
 
 def name_of(table: dict, code: str | None) -> str:
@@ -544,7 +581,7 @@ def bundle_map_actions(acct_key: str, data: bytes, proposal: object, key: str) -
     the Cost drift page then checks bundles and targets by."""
     c = ctx()
     ws = require_workspace()
-    file_name = f"投放包对应表_{datetime.now():%Y%m%d}.csv"
+    file_name = f"{'投放包对应表' if lang() == 'zh' else 'bundle_map'}_{datetime.now():%Y%m%d}.csv"
     cols = st.columns(2)
     cols[0].download_button(t("bd.map_download"), data, file_name=file_name, mime="text/csv",
                             key=f"{key}_download", icon=":material/download:", width="stretch")
@@ -627,10 +664,26 @@ def for_display(frame: pd.DataFrame, column_config: dict) -> pd.DataFrame:
                            for c, step in steps.items()})
 
 
-def dataframe(frame: pd.DataFrame, column_config: dict, **kw):
+#: what a table shows in a blank cell (a number that does not exist: a CPA without
+#: conversions, a change without a baseline), as i18n writes it in text; Streamlit's
+#: own default is the word "None"
+BLANK = "–"
+
+
+def dataframe(frame: pd.DataFrame, column_config: dict | None = None, **kw):
     """st.dataframe with rates and signed amounts shown as the rest of the app shows them
-    (for_display)."""
+    (for_display), and a blank cell as :data:`BLANK`, not "None". Every table of the app
+    is drawn through here."""
+    column_config = column_config or {}
+    kw.setdefault("placeholder", BLANK)
     return st.dataframe(for_display(frame, column_config), column_config=column_config, **kw)
+
+
+def data_editor(frame: pd.DataFrame, column_config: dict | None = None, **kw):
+    """st.data_editor showing its figures and blanks as :func:`dataframe` does."""
+    column_config = column_config or {}
+    kw.setdefault("placeholder", BLANK)
+    return st.data_editor(for_display(frame, column_config), column_config=column_config, **kw)
 
 
 # ------------------------------------------------------------------ charts

@@ -64,7 +64,8 @@ from .bundles import (BundleSettings, bundles_from_names, cpc_keywords, plan_evi
 from .bundles import membership as bundle_membership
 from .dataset import accounts, for_account, load_exports
 from . import memory
-from .errors import IngestError, os_reason
+from .errors import FOREIGN_TYPES, IngestError, os_reason
+from .ingest import check_report
 from .i18n import COMPENSATION_STATUS, METRIC, SEVERITY, VERTICAL, account_label, code_name, money
 from .sheet_text import st
 from .stages import classifier, detect_vertical, keyword_performance, negative_keywords, stage_table, structure_fixes
@@ -441,6 +442,15 @@ def _drift_frame(rep, currency: str | None, max_explained: int) -> pd.DataFrame:
     return out[DRIFT_COLUMNS].reset_index(drop=True)
 
 
+def drift_csv(rep, currency: str | None, lang: str = "zh",
+              max_explained: int = AnalysisSettings.max_explained) -> bytes:
+    """The Cost drift page's download: every flag of a :func:`optimizer.drift.scan`
+    report as the workbook's drift sheet writes it (:func:`optimizer.workbook.frame_csv`:
+    headers, severities and metrics in ``lang``, money to the cent, rates rounded)."""
+    from .workbook import frame_csv
+    return frame_csv("drift", _drift_frame(rep, currency, max_explained), lang, currency)
+
+
 def _landing(rows: pd.DataFrame, clf, currency: str | None = None):
     """Landing-page findings from ``optimizer.landing_report``: (pages, URL changes,
     counts, None), or (None, None, None, (note code, detail)) when it cannot be imported
@@ -632,6 +642,35 @@ def folder_files(folder: Path) -> tuple[list[Path], Path | None]:
     return [p for p in files if p not in maps], (maps[0] if maps else None)
 
 
+def _hidden(path: Path) -> bool:
+    """A file the system or Excel leaves beside the user's (``.DS_Store``, ``~$book.xlsx``)."""
+    return path.name.startswith((".", "~$"))
+
+
+def skip_reason(path: Path, lang: str = "zh", in_account_folder: bool = True) -> str | None:
+    """Why batch mode does not read ``path``, in ``lang`` (None: it is read): a file
+    beside the account folders, a file whose name is not an export's, or one that is
+    no report at all (empty, cannot be opened, a PDF, image, office document or
+    archive: :func:`optimizer.ingest.check_report`). A file that looks like a report
+    but cannot be read whole is not skipped: its account fails, named."""
+    if not in_account_folder:
+        return st("skip.not_in_folder", lang)
+    if path.suffix.lower() not in EXPORT_SUFFIXES:
+        return st("skip.not_export", lang)
+    try:
+        check_report(path)
+    except IngestError as exc:
+        if exc.kind == "not_a_report":
+            what = next((zh if lang == "zh" else en) for zh, en in FOREIGN_TYPES.values()
+                         if exc.detail_zh == zh)
+            return st("skip.foreign", lang, what=what)
+        if exc.kind == "empty":
+            return st("skip.empty", lang)
+        if exc.kind == "unreadable":
+            return st("skip.unreadable", lang, reason=(exc.detail_zh if lang == "zh" else exc.detail_en).strip("（）()"))
+    return None
+
+
 def _safe_name(text: str) -> str:
     bad = '<>:"/\\|?*\x00'
     cleaned = "".join("_" if c in bad or ord(c) < 32 else c for c in text).strip(" .")
@@ -735,10 +774,12 @@ def analyze_folder(folder: str | Path, out_dir: str | Path, lang: str = "zh", ve
     account into ``out_dir`` (``<folder>.xlsx``; ``<folder>_<account>.xlsx`` when a
     folder holds several accounts) and ``index.xlsx`` / ``index.csv``, and returns the
     index: :data:`INDEX_COLUMNS` — folder, account, platform, currency, status
-    (``ok`` | ``error``), rows, spend, top_action (the summary's first line, in
+    (``ok`` | ``error`` | ``skipped``), rows, spend, top_action (the summary's first line, in
     ``lang``), money_at_stake (that line's money), actions (summary lines), path
     (the workbook), error (one line, in ``lang``). A failed folder does not stop the
-    others. ``csv``: also write each sheet as CSV into ``<out_dir>/<workbook stem>/``.
+    others. Every file not read is named on a ``skipped`` row (its folder, and in
+    ``error`` the file and why: :func:`skip_reason`); hidden files (``.DS_Store``,
+    Excel's ``~$`` lock files) are passed over. ``csv``: also write each sheet as CSV into ``<out_dir>/<workbook stem>/``.
     """
     from .workbook import index_csv, write_index, write_workbook
 
@@ -748,6 +789,16 @@ def analyze_folder(folder: str | Path, out_dir: str | Path, lang: str = "zh", ve
     out_dir.mkdir(exist_ok=True)  # the output folder itself, inside one that exists (see output_problem)
     subs = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
     rows: list[dict] = []
+
+    def skipped(path: Path, reason: str, where: str) -> None:
+        rows.append({"folder": where, "account": "", "platform": "", "currency": "", "status": "skipped",
+                     "rows": 0, "spend": np.nan, "top_action": "", "money_at_stake": np.nan, "actions": 0,
+                     "path": "", "error": st("skip.file", lang, file=path.relative_to(folder).as_posix(),
+                                             reason=reason)})
+
+    for p in sorted(folder.iterdir()):
+        if p.is_file() and not _hidden(p):
+            skipped(p, skip_reason(p, lang, in_account_folder=False), folder.name)
     for i, sub in enumerate(subs):
         def prog(done: float, total: float, label: str, i=i, name=sub.name) -> None:
             if progress is not None:
@@ -757,6 +808,12 @@ def analyze_folder(folder: str | Path, out_dir: str | Path, lang: str = "zh", ve
                 "top_action": "", "money_at_stake": np.nan, "actions": 0, "path": "", "error": ""}
         try:
             files, bmap = folder_files(sub)
+            reasons = {p: skip_reason(p, lang) for p in sorted(sub.iterdir())
+                       if p.is_file() and not _hidden(p) and p != bmap}
+            for p, reason in reasons.items():
+                if reason is not None:
+                    skipped(p, reason, sub.name)
+            files = [p for p in files if reasons.get(p) is None]
             if not files:
                 raise AnalyzeError("folder_no_exports", folder=sub.name)
             analyses = analyze_exports(files, vertical, settings, bmap, prog)
@@ -856,11 +913,13 @@ def summary_text(a: Analysis, lang: str = "zh", workbook: str | Path | None = No
 def batch_text(index: pd.DataFrame, out_dir: str | Path, lang: str = "zh") -> list[str]:
     """The lines ``analyze --batch`` prints without ``--json``, in ``lang``: one per
     account analysed (folder, the account as :func:`optimizer.i18n.account_label`
-    names it, workbook, its first action), then the index."""
+    names it, workbook, its first action), then each file skipped (:func:`skip_reason`),
+    then the index."""
     lines = [st("cli.batch_account", lang, folder=r.folder, path=r.path,
                 account=account_label(r.platform, r.account, r.currency, lang))
              + (st("cli.batch_first", lang, action=r.top_action) if r.top_action else "")
              for r in index.itertuples() if r.status == "ok"]
+    lines += [r.error for r in index.itertuples() if r.status == "skipped"]
     return lines + [st("cli.batch_index", lang, path=Path(out_dir) / "index.xlsx")]
 
 
@@ -1081,4 +1140,5 @@ if __name__ == "__main__":
 __all__ = ["AnalyzeError", "Analysis", "AnalysisSettings", "DRIFT_COLUMNS", "INDEX_COLUMNS", "KEYWORD_COLUMNS",
            "LANDING_COLUMNS", "ProgressBar", "SUMMARY_COLUMNS", "add_analyze_parser", "analysis_json",
            "analyze_account", "analyze_exports", "analyze_folder", "batch_text", "build_summary", "cmd_analyze",
+           "drift_csv",
            "error_text", "output_problem", "summary_text"]

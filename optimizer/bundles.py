@@ -328,16 +328,17 @@ def proposed_membership(table: pd.DataFrame, clf: Classifier,
     return membership(propose(ev, settings))
 
 
-def assignment_map(assigned: pd.DataFrame, settings: BundleSettings = BundleSettings()) -> bytes:
+def assignment_map(assigned: pd.DataFrame, settings: BundleSettings = BundleSettings(), lang: str = "zh") -> bytes:
     """The bundle-map CSV of an assignment (:func:`propose`'s, or one the user edited):
     each bundled plan with its bundle and the bundle's target CPA from
-    :func:`summarize`, written by :func:`optimizer.targets.write_bundle_sheet` — the
-    file to keep as the account's bundle map once the bundles are set up."""
+    :func:`summarize`, written by :func:`optimizer.targets.write_bundle_sheet` (headers
+    in ``lang``) — the file to keep as the account's bundle map once the bundles are
+    set up.""" 
     from .targets import write_bundle_sheet
 
     summary = summarize(assigned, settings)
     targets = dict(zip(summary["bundle"], summary["target_cpa"].astype(float), strict=True)) if len(summary) else {}
-    return write_bundle_sheet(membership(assigned), targets)
+    return write_bundle_sheet(membership(assigned), targets, lang)
 
 
 def summarize(assigned: pd.DataFrame, settings: BundleSettings = BundleSettings()) -> pd.DataFrame:

@@ -35,6 +35,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                   "{file}, row {row} is malformed: {detail}"),
     "corrupt": ("{file} 已损坏或不完整，无法打开。{detail}",
                 "{file} is damaged or incomplete and cannot be opened. {detail}"),
+    "not_a_report": ("{file}：这是一个 {detail}，不是报告。请上传从百度营销、Google Ads 或 Microsoft Ads 下载的报告"
+                     "（CSV、TSV、TXT 或 Excel）。",
+                     "{file}: This is a {detail}, not a report. Upload a report downloaded from Baidu, Google Ads "
+                     "or Microsoft Ads (CSV, TSV, TXT or Excel)."),
     "unreadable": ("无法打开 {file}。{detail}", "{file} cannot be opened. {detail}"),
     "unsupported": ("不支持 {file} 的文件类型。{detail}",
                     "{file} is of a type that is not supported. {detail}"),
@@ -42,6 +46,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "mixup": ("{file} 和已载入的 {value} 看起来是两个不同账户的数据，没有合并，也没有保存。{detail}",
               "{file} and {value}, already loaded, look like the data of two different accounts: nothing was "
               "merged or stored. {detail}"),
+}
+
+
+#: what a file that is not a report is (:func:`optimizer.ingest.foreign_type`) -> (Chinese, English)
+FOREIGN_TYPES: dict[str, tuple[str, str]] = {
+    "pdf": ("PDF 文件", "PDF file"),
+    "png": ("PNG 图片", "PNG image"),
+    "jpeg": ("JPEG 图片", "JPEG image"),
+    "gif": ("GIF 图片", "GIF image"),
+    "webp": ("WebP 图片", "WebP image"),
+    "word": ("Word 文档", "Word document"),
+    "powerpoint": ("PowerPoint 演示文稿", "PowerPoint presentation"),
+    "zip": ("ZIP 压缩包", "ZIP archive"),
 }
 
 

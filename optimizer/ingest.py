@@ -42,7 +42,7 @@ import pyarrow.csv as pacsv
 
 from . import headers as H
 from .decode import SNIFF_BYTES, Preamble, TextLayout, read_preamble, sniff_text, split_cells
-from .errors import IngestError, os_reason
+from .errors import FOREIGN_TYPES, IngestError, os_reason
 from .schema import (ADDITIVE_METRICS, CATEGORY_COLUMNS, METRIC_COLUMNS, STR_DTYPE, STRING_COLUMNS, conform,
                      text_codes)
 from .values import NULL_TOKENS, currency_of, to_number, to_periods
@@ -292,6 +292,58 @@ def _container(data: bytes) -> str:
     return "text"
 
 
+#: magic bytes at the start of a file -> what it is (:data:`optimizer.errors.FOREIGN_TYPES`)
+_MAGIC = ((b"%PDF-", "pdf"), (b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"),
+          (b"GIF87a", "gif"), (b"GIF89a", "gif"))
+
+
+def foreign_type(src: "_Source") -> str | None:
+    """What a file that is not a report at all is, by its content whatever its name:
+    ``pdf``, ``png``, ``jpeg``, ``gif``, ``webp``, ``word``, ``powerpoint`` or ``zip``
+    (an archive that is not a workbook); None for anything that may be a report. A
+    zip or compound (OLE) file is a workbook when it holds one (``xl/workbook.xml``;
+    a ``Workbook`` stream), so an Excel file named .csv is still read as a workbook;
+    a zip that cannot be opened is left to the workbook reader (a workbook cut off)."""
+    head = src.head
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    container = _container(head)
+    if container == "xlsx":
+        try:
+            with zipfile.ZipFile(src.stream()) as z:
+                names = z.namelist()
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            return None
+        if any(n.startswith("xl/") for n in names):
+            return None
+        if any(n.startswith("word/") for n in names):
+            return "word"
+        if any(n.startswith("ppt/") for n in names):
+            return "powerpoint"
+        return "zip"
+    if container == "xls":
+        data = src.all_bytes()
+        if "Workbook".encode("utf-16-le") in data:  # the stream of a BIFF8 .xls (older ones: "Book")
+            return None
+        if "WordDocument".encode("utf-16-le") in data:
+            return "word"
+        if "PowerPoint Document".encode("utf-16-le") in data:
+            return "powerpoint"
+    return None
+
+
+def _refuse_foreign(src: "_Source") -> None:
+    """Raise ``not_a_report`` for a PDF, an image, an office document or an archive
+    (:func:`foreign_type`), before it is read as a table with a missing header."""
+    kind = foreign_type(src)
+    if kind is not None:
+        zh, en = FOREIGN_TYPES[kind]
+        raise IngestError("not_a_report", src.file, detail_zh=zh, detail_en=en)
+
+
 # ---------------------------------------------------------------- text files
 
 def _dedupe(cells: list[str]) -> list[str]:
@@ -361,7 +413,11 @@ def _read_csv_fast(src: "_Source", layout: TextLayout, names: list[str],
         del frame
         for expected, actual, text in odd:
             first = split_cells(text, layout.delimiter)[0].strip() if text else ""
-            if 2 <= actual < expected and not (_TOTAL_RE.match(first) or _FOOTER_RE.match(first)):
+            if _TOTAL_RE.match(first) or _FOOTER_RE.match(first) or actual >= expected:
+                continue
+            # one field alone is a cut-off only on the file's last line (a download that
+            # stopped after a line's first field): elsewhere it may be a title or a note
+            if actual >= 2 or (first and text.strip() == _last_line(src, layout)):
                 raise _short_row(src, layout, header_index, text, actual, expected)
         return None   # footers, long lines: pandas' reader keeps them as rows to skip, or names them
 
@@ -392,6 +448,22 @@ def _read_csv_fast(src: "_Source", layout: TextLayout, names: list[str],
         return attempt(set())
     except (pa.ArrowInvalid, UnicodeDecodeError, LookupError):
         return None
+
+
+def _last_line(src: "_Source", layout: TextLayout) -> str:
+    """The file's last non-blank line, stripped (read from its last 8 KiB)."""
+    size = len(src.data) if src.data is not None else src.path.stat().st_size
+    start = max(0, size - 8192)
+    start -= start % 2   # a UTF-16 file is read from a character's first byte
+    if src.data is not None:
+        tail = src.data[start:]
+    else:
+        with src.path.open("rb") as fh:
+            fh.seek(start)
+            tail = fh.read()
+    codec = layout.encoding_label if layout.encoding == "utf-16" and start else layout.encoding  # no BOM mid-file
+    lines = [ln.strip() for ln in tail.decode(codec, errors="replace").lstrip("\ufeff").splitlines() if ln.strip()]
+    return lines[-1] if lines else ""
 
 
 def _short_row(src: "_Source", layout: TextLayout, header_index: int, text: str, actual: int,
@@ -1121,12 +1193,23 @@ def read_export(source: str | os.PathLike | bytes, name: str | None = None, *,
     for anything that cannot be read whole.
     """
     src = _load(source, name, settings)
+    _refuse_foreign(src)
     kind = _container(src.head)
     if kind == "text" and Path(src.file).suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         raise IngestError("corrupt", src.file, detail_zh="文件扩展名是 Excel，但内容不是 Excel 工作簿。",
                           detail_en="Its name says Excel, but its content is not an Excel workbook.")
     raw = _read_text(src, mapping) if kind == "text" else _read_sheet(src.all_bytes(), kind, src.file, mapping)
     return _build(raw, src.file, mapping)
+
+
+def check_report(source: str | os.PathLike | bytes, name: str | None = None, *,
+                 settings: Settings = Settings()) -> None:
+    """Raise the :class:`IngestError` that reading would raise before looking at any
+    table, for a file that is no report at all: ``empty``, ``too_large``,
+    ``unreadable`` (the system refused to open it) or ``not_a_report`` (a PDF, an
+    image, an office document, an archive: :func:`foreign_type`). Reads the file's
+    first bytes (all of it for a zip or compound file)."""
+    _refuse_foreign(_load(source, name, settings))
 
 
 def preview(source: str | os.PathLike | bytes, name: str | None = None, *, header_row: int | None = None,
@@ -1136,6 +1219,7 @@ def preview(source: str | os.PathLike | bytes, name: str | None = None, *, heade
     ``header_row`` (1-based) overrides the guess (the first non-empty line).
     """
     src = _load(source, name, settings)
+    _refuse_foreign(src)
     file = src.file
     kind = _container(src.head)
     if kind == "text":

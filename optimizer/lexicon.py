@@ -162,14 +162,21 @@ def load(vertical: str, language: str) -> Lexicon:
         whole_word=frozenset(common.get("whole_word", ())) | frozenset(own.get("whole_word", ())))
 
 
+#: the business line of a keyword that names none (:data:`optimizer.stages.UNKNOWN_LINE`)
+#: as each language reads it: a code, never shown as it is
+UNKNOWN_LINE_NAMES = {"unknown": {"zh": "未识别", "en": "Not recognised"}}
+
+
 @lru_cache(maxsize=None)
+
 def line_names(language: str) -> dict[str, str]:
     """What each bundled business line is called in ``language``: the ``[names]`` of the
     verticals' lexicons in that language (a line's identifier is its Chinese name, so
-    Chinese needs no table)."""
+    Chinese needs no table but for :data:`UNKNOWN_LINE_NAMES`)."""
+    out: dict[str, str] = {code: names["zh" if language == "zh" else "en"]
+                           for code, names in UNKNOWN_LINE_NAMES.items()}
     if language == "zh":
-        return {}
-    out: dict[str, str] = {}
+        return out
     for vertical in VERTICALS:
         out.update(_load(LEXICON_DIR / f"{vertical}.{language}.toml").get("names", {}))
     return out
@@ -184,9 +191,9 @@ def line_label(name: str, language: str) -> str:
 def line_labels(text: str, language: str, sep: str = "、") -> str:
     """:func:`line_label` of each line in a ``sep``-joined list (``开锁、换锁``), joined
     with ``sep`` in Chinese and ``, `` otherwise."""
-    if not isinstance(text, str) or language == "zh":
+    if not isinstance(text, str):
         return text
-    return ", ".join(line_label(n, language) for n in text.split(sep))
+    return (sep if language == "zh" else ", ").join(line_label(n, language) for n in text.split(sep))
 
 
 def file_of(vertical: str, language: str) -> Path:

@@ -256,20 +256,27 @@ def read_bundle_sheet(data: bytes, name: str = "bundle map") -> BundleSheet:
     return BundleSheet(pd.Series(membership, dtype=object), frame)
 
 
-def write_bundle_sheet(membership: pd.Series, targets: Mapping[str, float] | None = None) -> bytes:
+#: the headers :func:`write_bundle_sheet` writes, per language (both read back)
+BUNDLE_SHEET_HEADERS = {"zh": ("推广计划", "投放包", "目标转化成本"), "en": ("Plan", "Bundle", "Target CPA")}
+
+
+def write_bundle_sheet(membership: pd.Series, targets: Mapping[str, float] | None = None,
+                       lang: str = "zh") -> bytes:
     """A bundle map as the CSV :func:`read_bundle_sheet` reads back: columns
-    ``推广计划, 投放包, 目标转化成本`` (target rounded to cents, blank where none), one
-    row per bundled plan (plans mapped to null are left out), sorted by bundle then
-    plan; UTF-8 with BOM and formula-safe text (:func:`optimizer.report.to_csv_bytes`)."""
+    ``推广计划, 投放包, 目标转化成本`` (``Plan, Bundle, Target CPA`` in English; target
+    to the cent, blank where none), one row per bundled plan (plans mapped to null are
+    left out), sorted by bundle then plan; UTF-8 with BOM and formula-safe text
+    (:func:`optimizer.report.to_csv_bytes`)."""
     from .report import to_csv_bytes
 
+    plan, bundle, target = BUNDLE_SHEET_HEADERS["zh" if lang == "zh" else "en"]
     m = membership.dropna().astype(str)
     targets = targets or {}
-    frame = pd.DataFrame({"推广计划": m.index.astype(str), "投放包": m.to_numpy()})
-    frame = frame.sort_values(["投放包", "推广计划"], kind="stable")
-    frame["目标转化成本"] = [round(float(targets[b]), 2) if b in targets and math.isfinite(targets[b]) else None
-                          for b in frame["投放包"]]
-    return to_csv_bytes(frame)
+    frame = pd.DataFrame({plan: m.index.astype(str), bundle: m.to_numpy()})
+    frame = frame.sort_values([bundle, plan], kind="stable")
+    frame[target] = [float(targets[b]) if b in targets and math.isfinite(targets[b]) else None
+                     for b in frame[bundle]]
+    return to_csv_bytes(frame, decimals={target: 2})
 
 
 #: where the bundle map of an account comes from (:func:`bundle_sheet_for`)

@@ -221,7 +221,7 @@ SHEETS: dict[str, list[Col]] = {
               Col("path", "col.path"), Col("error", "col.error", wrap=True)],
 }
 
-_ROUND = {"money": 2, "num": 4, "ratio": 4, "pct": 6, "count": 4, "metric_value": 6}
+_ROUND = {"money": 2, "num": 4, "ratio": 4, "pct": 6, "count": 4, "metric_value": 6, "p": 6}
 _NUMERIC = {"money", "int", "count", "num", "ratio", "pct", "p", "metric_value"}
 _TEXT_KINDS = {"text", "lang", "line", "entity", "code", "bool", "cues", "note"}
 
@@ -426,6 +426,13 @@ def sheet_csv(s: Sheet) -> bytes:
             days = pd.to_datetime(frame[name], errors="coerce")
             frame[name] = days.dt.strftime("%Y-%m-%d").astype(object).where(days.notna(), None)
     return to_csv_bytes(frame, decimals=csv_decimals(s))
+
+
+def frame_csv(key: str, frame: pd.DataFrame, lang: str = "zh", currency: str | None = None) -> bytes:
+    """A frame of an :class:`~optimizer.analyze.Analysis` (a page's table of the same
+    columns) as sheet ``key``'s CSV (:func:`sheet_csv`): the download buttons of the
+    pages write what the workbook writes, headers in ``lang`` and numbers rounded."""
+    return sheet_csv(_sheet(key, frame, lang, currency))
 
 
 def sheet_csvs(analysis: Analysis, lang: str = "zh") -> dict[str, bytes]:
@@ -694,6 +701,6 @@ def write_index(index: pd.DataFrame, path: str | Path | io.IOBase, lang: str = "
     wb.save(path)
 
 
-__all__ = ["COLOURS", "Col", "EXCEL_MAX_ROWS", "FILLS", "SHEETS", "Sheet", "csv_decimals", "index_csv",
+__all__ = ["COLOURS", "Col", "EXCEL_MAX_ROWS", "FILLS", "SHEETS", "Sheet", "csv_decimals", "frame_csv", "index_csv",
            "index_frame", "money_format", "sheet_csv", "sheet_csvs", "sheet_frame", "sheet_frames", "sheets",
            "text_width", "workbook_bytes", "write_index", "write_workbook"]

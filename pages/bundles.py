@@ -81,11 +81,10 @@ editor_cols = {"campaign": ui.t("col.campaign"), "business_line": ui.t("col.busi
                "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
                "cpa_shrunk": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f"),
                "cvr_shrunk": ui.percent_column(ui.t("col.cvr"))}
-edited = st.data_editor(
-    ui.for_display(ui.with_lines(proposal, "business_line")[list(editor_cols)], editor_cols),
+edited = ui.data_editor(
+    ui.with_lines(proposal, "business_line")[list(editor_cols)], editor_cols,
     hide_index=True, width="stretch", key="bd_editor", disabled=["campaign", "business_line", "conversions",
-                                                                 "cpa_shrunk", "cvr_shrunk"],
-    column_config=editor_cols)
+                                                                 "cpa_shrunk", "cvr_shrunk"])
 moved = proposal.assign(bundle=edited["bundle"].to_numpy()).drop(columns="bundle_kind")
 changed = not moved["bundle"].equals(proposal["bundle"])
 if changed:
@@ -93,7 +92,7 @@ if changed:
     show_bundles(summarize(moved, settings), "bd_whatif_summary")
 chosen = moved if changed else proposal
 st.caption(ui.t("bd.adopt_caption_edited" if changed else "bd.adopt_caption"))
-ui.bundle_map_actions(akey, assignment_map(chosen, settings),
+ui.bundle_map_actions(akey, assignment_map(chosen, settings, lang),
                       {"settings": settings.__dict__, "edited": changed,
                        "bundles": summarize(chosen, settings)[["bundle", "plans", "target_cpa"]].to_dict("records")},
                       "bd_map")

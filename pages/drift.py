@@ -8,7 +8,7 @@ from optimizer.alerts import (AlertSettings, bundles_in_learning, contributors_t
                               entity_label, format_value, headline, plan_money_at_stake, scan, waterfall_steps)
 from optimizer.bundles import plan_lines, proposed_membership
 from optimizer.drift import LEVELS, METRICS, MIN_CLICKS, MIN_CONVERSIONS
-from optimizer.report import to_csv_bytes
+from optimizer.analyze import drift_csv
 from optimizer.targets import TargetSettings, bundle_sheet_for, default_tolerance, load_rules
 
 lang = ui.lang()
@@ -42,9 +42,9 @@ with st.expander(ui.t("dr.settings"), icon=":material/tune:"):
     min_conversions = c[1].number_input(ui.t("dr.min_conversions"), 0, 10000, int(MIN_CONVERSIONS), step=1,
                                         key="dr_min_conversions", help=ui.t("dr.min_conversions_help"))
     c = st.columns(2)
-    levels = c[0].multiselect(ui.t("dr.levels"), list(LEVELS), key=ui.wkey("dr_levels", default=list(LEVELS)),
+    levels = c[0].multiselect(ui.t("dr.levels"), list(LEVELS), key=ui.wkey("dr_levels", default=list(LEVELS)), select_all=ui.select_all(),
                               format_func=lambda v: ui.name_of(i18n.LEVEL, v))
-    metrics = c[1].multiselect(ui.t("dr.metrics"), list(METRICS), key=ui.wkey("dr_metrics", default=list(METRICS)),
+    metrics = c[1].multiselect(ui.t("dr.metrics"), list(METRICS), key=ui.wkey("dr_metrics", default=list(METRICS)), select_all=ui.select_all(),
                                format_func=lambda v: ui.name_of(i18n.METRIC, v))
     sheet, source = ui.bundle_sheet_input(akey, campaigns, is_sample, "dr_map")
 
@@ -101,7 +101,7 @@ else:
         "interval": [f"{lo:+.0%} ~ {hi:+.0%}" for lo, hi in zip(flagged["ci_low"], flagged["ci_high"])],
         "money_at_stake": flagged["money_at_stake"], "days_of_spend": flagged["days_of_spend"],
         "q_value": flagged["q_value"]})
-    event = st.dataframe(shown, hide_index=True, width="stretch", key="dr_flags", on_select="rerun",
+    event = ui.dataframe(shown, hide_index=True, width="stretch", key="dr_flags", on_select="rerun",
                          selection_mode="single-row", column_config={
                              "severity": ui.t("col.severity"), "level": ui.t("col.level"),
                              "entity": ui.t("col.entity"), "metric": ui.t("col.metric"), "start": ui.t("col.start"),
@@ -114,7 +114,9 @@ else:
                                                                              format=f"{sym}%,.0f"),
                              "days_of_spend": st.column_config.NumberColumn(ui.t("col.days_of_spend"), format="%.2f"),
                              "q_value": st.column_config.NumberColumn(ui.t("col.q_value"), format="%.4f")})
-    st.download_button(ui.t("dr.download"), to_csv_bytes(flagged), file_name=f"drift_{acct['account'] or 'account'}.csv",
+    csv_key = ("drift_csv", akey, len(rows), settings, sheet_key, rule_id, ctx.vertical, ctx.edits_json, lang)
+    st.download_button(ui.t("dr.download"), ui.memo(csv_key, lambda: drift_csv(report, currency, lang)),
+                       file_name=f"drift_{acct['account'] or 'account'}.csv",
                        mime="text/csv", key="dr_download", icon=":material/download:")
     picked = event.selection.rows[0] if event and event.selection.rows else 0
     if picked >= len(flagged):
@@ -183,7 +185,7 @@ if report.compensation.empty:
 else:
     cp = report.compensation
     st.caption(ui.t("dr.compensation_help"))
-    st.dataframe(cp.assign(status=cp["status"].map(lambda v: ui.name_of(i18n.COMPENSATION_STATUS, v)),
+    ui.dataframe(cp.assign(status=cp["status"].map(lambda v: ui.name_of(i18n.COMPENSATION_STATUS, v)),
                            rules=cp["rules"].map(lambda r: rules[r].name(lang) if r in rules else r),
                            window=[f"{a:%m-%d} ~ {b:%m-%d}" for a, b in zip(cp["window_start"], cp["window_end"])])[
         ["bundle", "status", "amount", "window", "conversions", "cpa", "target_cpa",
@@ -200,7 +202,7 @@ else:
 thin = report.results.loc[report.results["status"] == "too_little_data"]
 if len(thin):
     with st.expander(ui.t("dr.too_little", n=len(thin))):
-        st.dataframe(thin.assign(entity=[entity_label(lv, e, lang) for lv, e in zip(thin["level"], thin["entity"])],
+        ui.dataframe(thin.assign(entity=[entity_label(lv, e, lang) for lv, e in zip(thin["level"], thin["entity"])],
                                  level=thin["level"].map(lambda v: ui.name_of(i18n.LEVEL, v)),
                                  metric=thin["metric"].map(lambda v: ui.name_of(i18n.METRIC, v)),
                                  note=thin["note"].map(lambda v: i18n.drift_note(v, lang)))[

@@ -44,10 +44,10 @@ with tab_stage:
         st.info(ui.t("kw.no_keywords"))
     else:
         f = st.columns(4)
-        stages = f[0].multiselect(ui.t("kw.filter_stage"), list(i18n.STAGE), key=ui.wkey("kw_f_stage"),
+        stages = f[0].multiselect(ui.t("kw.filter_stage"), list(i18n.STAGE), key=ui.wkey("kw_f_stage"), select_all=ui.select_all(),
                                   format_func=stage_names.get, placeholder=ui.t("kw.all"))
         lines = f[1].multiselect(ui.t("kw.filter_line"), sorted(perf["business_line"].unique()),
-                                 key=ui.wkey("kw_f_line"), format_func=ui.line, placeholder=ui.t("kw.all"))
+                                 key=ui.wkey("kw_f_line"), select_all=ui.select_all(), format_func=ui.line, placeholder=ui.t("kw.all"))
         flag = {"all": None, "yes": 1, "no": 0}
         flag_name = {"all": ui.t("kw.all"), "yes": ui.t("kw.only"), "no": ui.t("kw.exclude")}
         urg = f[2].selectbox(ui.t("kw.filter_urgency"), list(flag), key=ui.wkey("kw_f_urg"),
@@ -82,7 +82,7 @@ with tab_stage:
                 "cpa": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f")})
 
         st.subheader(ui.t("kw.keywords", n=len(view)))
-        st.dataframe(
+        ui.dataframe(
             ui.with_lines(view, "business_line").assign(stage=view["stage"].map(stage_names),
                         cues=view["cues"].map(lambda c: i18n.explain_cues(c, lang)))
             .sort_values("cost", ascending=False)[
@@ -111,7 +111,7 @@ with tab_neg:
             st.markdown(ui.t("kw.neg_total", cost=i18n.money(neg["cost"].sum(), currency),
                              share=i18n.percent(neg["cost"].sum() / total if total else None, 1)))
             st.caption(ui.t("kw.neg_caption"))
-            st.dataframe(neg.assign(reason=neg["reason"].map(lambda c: i18n.explain_cues(c, lang))),
+            ui.dataframe(neg.assign(reason=neg["reason"].map(lambda c: i18n.explain_cues(c, lang))),
                          hide_index=True, width="stretch", key="kw_neg_table", column_config={
                 "search_term": st.column_config.TextColumn(ui.t("col.search_term"), pinned=True),
                 "cost": st.column_config.NumberColumn(ui.t("col.cost"), format=f"{sym}%,.2f"),
@@ -129,7 +129,7 @@ with tab_fix:
     if fixes.empty:
         st.success(ui.t("kw.fix_none"))
     else:
-        st.dataframe(
+        ui.dataframe(
             ui.with_lines(fixes, "business_line", "unit_line").assign(stage=fixes["stage"].map(stage_names),
                                                                       unit_stage=fixes["unit_stage"].map(stage_names)),
             hide_index=True, width="stretch", key="kw_fix_table", column_config={
@@ -156,7 +156,7 @@ with tab_lex:
         st.stop()
     version = zlib.crc32(edits_json.encode())  # a saved edit gives fresh widgets showing the new cues
     with st.form(key=f"kw_lex_form_{lex_lang}_{group}_{version}"):
-        kept = st.multiselect(ui.t("kw.lex_current"), current, default=current,
+        kept = st.multiselect(ui.t("kw.lex_current"), current, default=current, select_all=ui.select_all(),
                               key=f"kw_lex_kept_{lex_lang}_{group}_{version}",
                               placeholder="")
         added = st.text_input(ui.t("kw.lex_add"), key=f"kw_lex_add_{lex_lang}_{group}_{version}")

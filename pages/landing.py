@@ -32,7 +32,7 @@ with st.expander(ui.t("lp.settings"), icon=":material/tune:", expanded=default i
         f"{snapshots[i].file_name} · {ui.when(snapshots[i].uploaded_at)}") or None
     alpha = c[1].select_slider(ui.t("dr.alpha"), [0.01, 0.05, 0.10, 0.20], 0.05, key="lp_alpha",
                                help=ui.t("dr.alpha_help"))
-    uploads = st.file_uploader(ui.t("lp.previous"), type=["csv", "txt", "tsv", "xlsx", "xls"],
+    uploads = st.file_uploader(ui.t("lp.previous"), type=None,  # any file: ingest names a wrong one
                                accept_multiple_files=True, key="lp_previous")
     previous = ui.memo(("lp_snapshot", ws.id, stored_pick),
                        lambda: ui.ctx().access.upload_table(ws.id, stored_pick)) if stored_pick is not None else None
@@ -142,7 +142,7 @@ if len(kws):
 here = report.mismatched_of(page["page"])  # the keywords this row's mismatch count counts
 if len(here):
     st.caption(ui.t("lp.keywords_here"))
-    st.dataframe(ui.with_lines(here, "business_line", "page_line")[
+    ui.dataframe(ui.with_lines(here, "business_line", "page_line")[
         ["keyword", "campaign", "business_line", "match_page", "page_line"]],
         hide_index=True, width="stretch",
         key="lp_here", column_config={"keyword": ui.t("col.keyword"), "campaign": ui.t("col.campaign"),
@@ -183,7 +183,7 @@ if report.drift.empty:
     st.success(ui.t("lp.drift_none"), icon=":material/check_circle:")
 else:
     dr = report.drift
-    st.dataframe(dr.assign(kind=dr["kind"].map(lambda k: ui.name_of(i18n.URL_DRIFT_KIND, k)))[
+    ui.dataframe(dr.assign(kind=dr["kind"].map(lambda k: ui.name_of(i18n.URL_DRIFT_KIND, k)))[
         ["kind", "campaign", "ad_group", "keyword", "old", "new", "date", "detail_zh" if lang == "zh" else "detail_en"]],
         hide_index=True, width="stretch", key="lp_drift", column_config={
             "kind": ui.t("col.kind"), "campaign": ui.t("col.campaign"), "ad_group": ui.t("col.ad_group"),
@@ -196,7 +196,7 @@ if report.mismatches.empty:
     st.success(ui.t("lp.mismatch_none"), icon=":material/check_circle:")
 else:
     mm = report.mismatches
-    st.dataframe(mm[["label_zh" if lang == "zh" else "label_en", "keywords", "clicks", "cost", "examples"]],
+    ui.dataframe(mm[["label_zh" if lang == "zh" else "label_en", "keywords", "clicks", "cost", "examples"]],
                  hide_index=True, width="stretch", key="lp_mismatch", column_config={
                      "label_zh": ui.t("col.page"), "label_en": ui.t("col.page"),
                      "keywords": st.column_config.NumberColumn(ui.t("col.n_keywords"), format="%,d"),

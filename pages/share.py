@@ -63,7 +63,7 @@ else:
         now = c.store.now()
         state_word = {"active": ui.t("share.state_active"), "expired": ui.t("share.state_expired"),
                       "revoked": ui.t("share.state_revoked")}
-        st.dataframe(pd.DataFrame([{
+        ui.dataframe(pd.DataFrame([{
             "label": link.label or "–", "state": state_word[link.state(now)],
             "created": ui.when(link.created_at), "expires": ui.when(link.expires_at),
             "opened": ui.when(link.last_opened_at) if link.last_opened_at else ui.t("share.never"),

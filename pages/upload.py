@@ -104,7 +104,7 @@ def ask_account(fid: str, name: str, data: bytes, exp, mapping, choice) -> None:
             st.rerun()
 
 
-files = st.file_uploader(ui.t("upload.picker"), type=["csv", "tsv", "txt", "xlsx", "xlsm", "xls"],
+files = st.file_uploader(ui.t("upload.picker"), type=None,  # any file: ingest names a wrong one in words
                          accept_multiple_files=True, key="upload_files")
 results: dict = st.session_state.setdefault("upload_results", {})
 new = [f for f in files or [] if f.file_id not in results]
@@ -134,7 +134,7 @@ def show_mapping_form(fid: str, name: str, data: bytes) -> None:
         width = max([len(prev.columns)] + [len(r) for r in prev.rows])
         cols = [c or f"#{i + 1}" for i, c in enumerate(prev.columns + [""] * (width - len(prev.columns)))]
         st.markdown(f"**{ui.t('upload.preview')}**")
-        st.dataframe(pd.DataFrame([r + [""] * (width - len(r)) for r in prev.rows], columns=cols),
+        ui.dataframe(pd.DataFrame([r + [""] * (width - len(r)) for r in prev.rows], columns=cols),
                      hide_index=True, width="stretch")
         with st.form(key=f"upload_map_form_{fid}"):
             rtype = st.selectbox(ui.t("upload.map_report_type"), MAPPABLE_REPORT_TYPES,
@@ -208,7 +208,7 @@ if infos:
            (("accounts", i.accounts), ("campaigns", i.campaigns), ("keywords", i.keywords))},
         "encoding": i.encoding or "Excel",
     } for i in infos])
-    st.dataframe(summary, hide_index=True, width="stretch", key="upload_summary", column_config={
+    ui.dataframe(summary, hide_index=True, width="stretch", key="upload_summary", column_config={
         "file": st.column_config.TextColumn(ui.t("col.file"), pinned=True),
         "platform": ui.t("col.platform"), "report": ui.t("col.report_type"),
         "dates": ui.t("col.dates"), "rows": st.column_config.NumberColumn(ui.t("col.rows"), format="%,d"),
@@ -223,7 +223,7 @@ if len(stored.table) and not c.is_sample(shown):
     st.subheader(ui.t("upload.loaded"))
     st.caption(ui.t("upload.loaded_caption", rows=len(table), files=table["source_file"].nunique())
                + " · " + ui.t("upload.workspace", name=shown.name))
-    st.dataframe(pd.DataFrame([{
+    ui.dataframe(pd.DataFrame([{
         "file": u.file_name, "by": ui.who(u.uploaded_by_name), "at": ui.when(u.uploaded_at),
         "report": ui.name_of(i18n.REPORT_TYPE, u.report_type), "rows": u.rows, "sha256": u.checksum[:12],
     } for u in stored.uploads]), hide_index=True, width="stretch", key="upload_stored", column_config={
@@ -237,6 +237,7 @@ if len(stored.table) and not c.is_sample(shown):
             names = {u.id: f"{u.file_name} · {ui.when(u.uploaded_at)}" for u in stored.uploads}
             # nothing is deleted that was not ticked; every file asks for the workspace's name
             pick = [i for i in st.multiselect(ui.t("upload.delete_pick"), list(names), format_func=names.get,
+                                              select_all=ui.select_all(),
                                               key="upload_delete_pick", placeholder=ui.t("upload.delete_pick_hint"))
                     if i in names]
             confirmed = bool(pick)

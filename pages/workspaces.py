@@ -11,7 +11,7 @@ st.caption(ui.t("ws.caption"))
 
 visible = c.access.workspaces()
 if visible:
-    st.dataframe(pd.DataFrame([{
+    ui.dataframe(pd.DataFrame([{
         "name": w.name + ("  · " + ui.t("ws.sample_tag") if c.is_sample(w) else ""),
         "files": len(c.access.uploads(w.id)),
         "created": ui.when(w.created_at),

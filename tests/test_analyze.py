@@ -320,6 +320,34 @@ def test_batch_mode_writes_one_workbook_per_account_and_an_index(tmp_path, capsy
     assert back["状态"].tolist() == ["失败", "失败", "完成"]
 
 
+def test_batch_mode_names_the_files_it_skipped_in_its_output_and_index(tmp_path, capsys):
+    src, out = tmp_path / "accounts", tmp_path / "out"
+    (src / "good").mkdir(parents=True)
+    shutil.copy(SMALL, src / "good" / SMALL.name)
+    (src / "good" / "客户合同.pdf").write_bytes(b"%PDF-1.7\n")                  # not an export by its name
+    (src / "good" / "截图.csv").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)   # an image renamed .csv
+    (src / "good" / ".DS_Store").write_bytes(b"\x00\x00")                       # the system's: not named
+    (src / "说明.txt").write_text("one folder per account", encoding="utf-8")    # not in an account folder
+    rc = run("--batch", src, "--out", out, "--quiet", "--json")
+    assert rc == 0  # the account itself was analysed
+    rows = json.loads(capsys.readouterr().out)["accounts"]
+    ok = [r for r in rows if r["status"] == "ok"]
+    skipped = {r["error"].split("：")[0]: r for r in rows if r["status"] == "skipped"}
+    assert len(ok) == 1 and ok[0]["folder"] == "good" and ok[0]["rows"] > 0
+    assert set(skipped) == {"good/客户合同.pdf", "good/截图.csv", "说明.txt"}, rows
+    assert "不是报告" in skipped["good/客户合同.pdf"]["error"]
+    assert "PNG 图片" in skipped["good/截图.csv"]["error"]
+    assert "子文件夹" in skipped["说明.txt"]["error"]
+    back = pd.read_csv(out / "index.csv", encoding="utf-8-sig")
+    assert back["状态"].tolist().count("已跳过") == 3
+    assert any("截图.csv" in e for e in back["错误"].dropna())
+    # without --json the printed lines name them too, in the chosen language
+    run("--batch", src, "--out", tmp_path / "out_en", "--quiet", "--lang", "en")
+    assert run("--batch", src, "--out", tmp_path / "out_en", "--lang", "en") == 0
+    text = capsys.readouterr().out
+    assert "good/截图.csv: skipped" in text and "PNG image" in text and "说明.txt: skipped" in text
+
+
 def test_batch_needs_a_folder(tmp_path, capsys):
     assert run("--batch", tmp_path / "missing", "--out", tmp_path / "o") == 1
     assert "missing" in capsys.readouterr().err

@@ -151,3 +151,80 @@ def test_a_short_line_in_the_middle_is_refused_but_footers_and_totals_are_not():
     footer = _BAIDU_HEADER + _baidu_rows(10) + "合计,--,--,--,--,100,10,25.00\n版权所有 2026 百度\n"
     exp = read_export(footer.encode("gbk"), "footer.csv")
     assert exp.info.rows == 10 and exp.info.skipped == {"totals": 1, "footer": 1}
+
+
+def test_a_download_cut_off_after_a_line_s_first_field_gets_the_cut_off_message():
+    # the download stopped right after the date of the last line: one field, no comma.
+    # Read as it is, it would be a row of blanks counted as data
+    for rows, tail in ((3, "2026-10-14"), (3000, "2026-10-14"), (3000, "2026-10-14\r\n")):
+        text = _BAIDU_HEADER + _baidu_rows(rows) + tail
+        with pytest.raises(IngestError) as caught:
+            read_export(text.encode("gbk"), "cut.csv")
+        err = caught.value
+        assert err.kind == "malformed" and err.row == rows + 2, (rows, tail)
+        assert "下载多半没有完成" in err.message("zh") and "cut off" in err.message("en")
+        assert "1 个字段" in err.message("zh")
+
+
+def _zip(names: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for n, body in names.items():
+            z.writestr(n, body)
+    return buf.getvalue()
+
+
+def _ole(stream_name: str) -> bytes:
+    # the start of a compound file (its signature) and, further on, a directory entry
+    # naming the stream in UTF-16: what tells a Word .doc from an Excel .xls
+    return (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + stream_name.encode("utf-16-le")
+            + b"\x00" * 1024)
+
+
+FOREIGN = [
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" * 20,
+     "这是一个 PDF 文件，不是报告", "This is a PDF file, not a report"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 200, "PNG 图片", "a PNG image, not a report"),
+    (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200, "JPEG 图片", "a JPEG image, not a report"),
+    (b"GIF89a\x01\x00\x01\x00" + b"\x00" * 200, "GIF 图片", "a GIF image, not a report"),
+    (b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 200, "WebP 图片", "a WebP image, not a report"),
+    (_zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"}),
+     "Word 文档", "a Word document, not a report"),
+    (_zip({"[Content_Types].xml": b"<Types/>", "ppt/presentation.xml": b"<p:presentation/>"}),
+     "PowerPoint 演示文稿", "a PowerPoint presentation, not a report"),
+    (_zip({"报告.csv": b"a,b\n1,2\n"}), "ZIP 压缩包", "a ZIP archive, not a report"),
+    (_ole("WordDocument"), "Word 文档", "a Word document, not a report"),
+]
+
+
+@pytest.mark.parametrize("data,zh,en", FOREIGN, ids=["pdf", "png", "jpeg", "gif", "webp", "docx", "pptx", "zip",
+                                                     "doc"])
+def test_a_pdf_image_or_office_file_renamed_csv_is_named_for_what_it_is(data, zh, en):
+    from optimizer.ingest import preview
+    for read in (read_export, preview):
+        with pytest.raises(IngestError) as caught:
+            read(data, "report.csv")
+        err = caught.value
+        assert err.kind == "not_a_report" and not err.mappable
+        assert zh in err.message("zh") and "report.csv" in err.message("zh")
+        assert en in err.message("en")
+
+
+def test_a_real_workbook_named_csv_is_still_read_as_a_workbook():
+    for name in ("baidu_keyword_list.xlsx", "baidu_plan_report.xls"):
+        data = (FIXTURES / name).read_bytes()
+        assert read_export(data, "renamed.csv").info.rows == read_export(data, name).info.rows
+
+
+def test_a_utf16_google_export_cut_off_after_the_first_field_gets_the_cut_off_message():
+    head = "Search keyword report\nAll time\nDay\tKeyword\tCampaign\tAd group\tImpr.\tClicks\tCost\tConversions\n"
+    body = "".join(f"2026-10-{1 + i % 28:02d}\tlocksmith {i}\tPlan\tGroup\t10\t1\t2.50\t0\n" for i in range(2000))
+    for codec in ("utf-16", "utf-16-be"):
+        data = (head + body + "2026-10-14").encode(codec)
+        if codec == "utf-16-be":
+            data = b"\xfe\xff" + data
+        with pytest.raises(IngestError) as caught:
+            read_export(data, "cut.csv")
+        assert caught.value.kind == "malformed" and "cut off" in caught.value.message("en"), codec

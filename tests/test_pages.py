@@ -53,6 +53,85 @@ def test_every_page_runs_without_exception(page):
     assert at.title[0].value
 
 
+_RAW_WORDS = {"None", "none", "nan", "NaN", "NaT", "unknown", "<NA>", "null"}
+
+
+def _raw_cells(at: AppTest) -> list[str]:
+    """Tables of the page showing a blank as Streamlit's "None" (no placeholder) or a
+    cell holding a raw word (None, nan, unknown…) instead of the user's language."""
+    found = []
+    for d in at.dataframe:
+        if d.proto.placeholder != "–":
+            found.append(f"{d.key or list(d.value.columns)[:3]}: blanks shown as 'None'")
+        for col in d.value.columns:
+            values = d.value[col]
+            if values.dtype == object or str(values.dtype) in ("string", "str", "category"):
+                words = {str(v) for v in values if isinstance(v, str)} & _RAW_WORDS
+                if words:
+                    found.append(f"{d.key}/{col}: {sorted(words)}")
+    return found
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", PAGES)
+def test_no_table_shows_none_nan_or_unknown(page, lang):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["lang"] = lang  # opened straight in the language (see _english)
+    at.switch_page(page).run()   # every tab of a page is drawn: all its tables are there
+    if page == "pages/upload.py":
+        _upload(at, FIXTURES / "baidu_keyword_daily_gbk.csv", FIXTURES / "google_campaign_excel.csv")
+    assert not at.exception, at.exception
+    assert at.dataframe
+    assert not _raw_cells(at), _raw_cells(at)
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """The bytes behind a page's download buttons: AppTest keeps them in a media store
+    that is gone once the run ends, so each store made is kept here."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from streamlit.testing.v1 import app_test as app_test_module
+    stores = []
+
+    class Kept(MemoryMediaFileStorage):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, **kw)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Kept)
+
+    def read(button) -> bytes:
+        name = button.proto.url.rsplit("/", 1)[-1]
+        for store in reversed(stores):
+            try:
+                return bytes(store.get_file(name).content)
+            except Exception:  # not in this run's store
+                continue
+        raise KeyError(button.key)
+    return read
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", ["pages/keywords.py", "pages/bundles.py", "pages/drift.py"])
+def test_every_csv_download_has_headers_in_the_language_and_rounded_numbers(page, lang, downloads):
+    import re
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["lang"] = lang
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    csvs = [b for b in at.download_button if b.proto.url.endswith(".csv")]
+    assert csvs
+    for b in csvs:
+        frame = pd.read_csv(io.BytesIO(downloads(b)), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        assert len(frame), b.key
+        for h in frame.columns:
+            assert not re.fullmatch(r"[a-z_0-9]+", h), (b.key, h)   # a code, not a header
+            if lang == "en":
+                assert not re.search(r"[\u4e00-\u9fff]", h), (b.key, h)
+        long = [v for v in frame.to_numpy().ravel() if re.fullmatch(r"-?\d+\.\d{7,}", v)]
+        assert not long, (b.key, long[:3])
+
+
 def _plan_report_spend() -> float:
     """Spend of the sample plan report, summed with the csv module (not the product's reader)."""
     text = (SAMPLE / "baidu_plan_report.csv").read_bytes().decode("gbk")
@@ -619,3 +698,30 @@ def test_a_report_without_a_currency_gets_a_bare_spend_axis_title():
                           "partial": [False, False, False]})
     assert ui.daily_chart(daily, None).layout.yaxis.title.text == "消费"
     assert ui.daily_chart(daily, "USD").layout.yaxis.title.text == "消费 ($)"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_streamlit_s_own_english_words_are_replaced_or_hidden_in_chinese(lang):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["lang"] = lang
+    at.switch_page("pages/upload.py").run()
+    assert not at.exception, at.exception
+    css = " ".join(h.proto.body for h in at.get("html"))
+    if lang == "zh":
+        for testid in ("stFileUploaderDropzone", "stFileUploaderDropzoneInstructions", "InputInstructions"):
+            assert f'[data-testid="{testid}"]' in css, testid
+        assert "选择文件" in css and "每个文件不超过 200 MB" in css
+    else:
+        assert "选择文件" not in css
+    # the uploader takes any file (Streamlit's own refusal is English): the reader names
+    # a wrong one in the user's language
+    assert not at.file_uploader(key="upload_files").proto.type
+    _upload(at, FIXTURES / "baidu_keyword_daily_gbk.csv")
+    at.file_uploader(key="upload_files").set_value([("合同.pdf", b"%PDF-1.7\n" + b"x" * 100, "application/pdf")]).run()
+    errors = [e.value for e in at.error]
+    want = "合同.pdf：这是一个 PDF 文件，不是报告" if lang == "zh" else "合同.pdf: This is a PDF file, not a report"
+    assert any(want in e for e in errors), errors
+    # multiselects: no English "Select all" in Chinese
+    at.switch_page("pages/keywords.py").run()
+    assert at.multiselect
+    assert [m.proto.select_all for m in at.multiselect] == [0 if lang == "zh" else 1000] * len(at.multiselect)
