@@ -553,9 +553,10 @@ def build_summary(a: Analysis, settings: AnalysisSettings, rep) -> pd.DataFrame:
         add("structure", float("nan"), "none", len(a.structure), "structure", "structure", n=len(a.structure),
             money=both(float(a.structure["cost"].sum())))
     if len(a.bundles):
-        ready = int(a.bundles["meets_threshold"].sum())
-        add("bundles", float("nan"), "none", len(a.bundles), "bundles_compare" if a.has_bundles else "bundles_new",
-            "bundles", k=len(a.bundles), ready=ready)
+        ready, k = int(a.bundles["meets_threshold"].sum()), len(a.bundles)
+        new = "bundles_new" + ("_all" if ready == k else "_none" if ready == 0 else "")
+        add("bundles", float("nan"), "none", k, "bundles_compare" if a.has_bundles else new,
+            "bundles", k=k, ready=ready, rest=k - ready)
     if len(a.cpc_keywords):
         add("cpc", float("nan"), "none", len(a.cpc_keywords), "cpc", "cpc_keywords", n=len(a.cpc_keywords))
     if not lines:
