@@ -900,12 +900,19 @@ def _positive_int(text: str) -> int:
     return value
 
 
+class _Paragraphs(argparse.HelpFormatter):
+    """Help text wrapped to the terminal, paragraph by paragraph (a blank line apart)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n\n".join(super(_Paragraphs, self)._fill_text(part, width, indent) for part in text.split("\n\n"))
+
+
 def add_analyze_parser(subparsers) -> argparse.ArgumentParser:
     """Add ``analyze`` to the sub-commands of ``python -m optimizer``."""
     from .lexicon import VERTICALS
     p = subparsers.add_parser(
         "analyze", help="run the whole analysis and write the recommendations workbook",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Paragraphs,
         description="Run every analysis of the product on the exports of an account — keyword stages, negative "
                     "keywords, structure fixes, oCPC bundles, CPC keywords, split candidates, cost drift, "
                     "targets and compensation, landing pages — and write one Excel workbook: a summary sheet "
