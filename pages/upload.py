@@ -167,7 +167,7 @@ if infos:
         "encoding": i.encoding or "Excel",
     } for i in infos])
     st.dataframe(summary, hide_index=True, width="stretch", key="upload_summary", column_config={
-        "file": st.column_config.TextColumn(ui.t("col.file"), pinned=True),
+        "file": st.column_config.TextColumn(ui.t("col.file")),
         "platform": ui.t("col.platform"), "report": ui.t("col.report_type"),
         "dates": ui.t("col.dates"), "rows": st.column_config.NumberColumn(ui.t("col.rows"), format="%,d"),
         "cost": ui.t("col.cost"), "totals": ui.t("col.totals_check"), "skipped": ui.t("col.skipped"),

@@ -239,6 +239,21 @@ def test_keywords_page_shows_stages_negatives_and_fixes():
     assert any("下载否定关键词" in b.proto.label for b in at.get("download_button"))
 
 
+def test_keyword_and_search_term_text_is_not_faded():
+    # Streamlit draws a pinned column's text in its faint grey (the index's style): keywords
+    # and search terms are what the optimizer reads first, so no table pins them
+    at = start("pages/keywords.py")
+    _baidu(at, "kw_account")
+    shown = 0
+    for d in at.dataframe:
+        cfg = json.loads(d.proto.columns or "{}")
+        for col in ("keyword", "search_term"):
+            if col in d.value.columns:
+                shown += 1
+                assert not cfg.get(col, {}).get("pinned"), (col, cfg.get(col))
+    assert shown >= 2
+
+
 def test_keywords_filters_narrow_the_table():
     at = start("pages/keywords.py")
     _baidu(at, "kw_account")
