@@ -95,7 +95,8 @@ if not notes:
 for n in notes:
     with st.container(border=True):
         cols = st.columns([5, 1], vertical_alignment="center")
-        cols[0].markdown(f"**{n.note_date:%Y-%m-%d}** · {ui.who(n.author_name)}\n\n{n.text}")
+        cols[0].markdown(f"**{n.note_date:%Y-%m-%d}** · {ui.plain_text(ui.who(n.author_name))}\n\n"
+                          f"{ui.plain_text(n.text)}")
         if can_note and cols[1].button(ui.t("notes.delete"), key=f"note_del_{n.id}", icon=":material/delete:"):
             ui.delete_note(ws, n.id)
             st.rerun()
