@@ -464,3 +464,31 @@ def test_a_note_shows_exactly_as_typed_to_the_client_and_on_the_share_page(store
     mine = [m.value for m in at.markdown if "询价词" in m.value]
     assert len(mine) == 1, mine
     _shown_as_typed(mine[0].split("\n\n", 1)[1], NOTE)
+
+
+def _make_link(monkeypatch, public: str | None):
+    if public is None:
+        monkeypatch.delenv(auth.PUBLIC_URL_ENV, raising=False)
+    else:
+        monkeypatch.setenv(auth.PUBLIC_URL_ENV, public)
+    at = app_test()
+    at.context["url"] = "http://localhost:8501/share"
+    at.run()
+    at.switch_page("pages/share.py").run()
+    next(b for b in at.button if "生成链接" in b.label).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_link_on_a_loopback_address_says_it_opens_only_on_this_computer(store, monkeypatch):
+    at = _make_link(monkeypatch, None)
+    assert at.code[0].value.startswith("http://localhost:8501/?share=")
+    warned = [w.value for w in at.warning if "OPTIMIZER_PUBLIC_URL" in w.value]
+    assert len(warned) == 1 and "只能在这台电脑上打开" in warned[0]
+    # the operator's public address: the link to send, no warning
+    at = _make_link(monkeypatch, "https://ads.example.com")
+    assert at.code[0].value.startswith("https://ads.example.com/?share=")
+    assert not [w for w in at.warning if "OPTIMIZER_PUBLIC_URL" in w.value]
+    # a setting that is no address is named
+    at = _make_link(monkeypatch, "ads.example.com")
+    assert any("ads.example.com" in w.value and "不是网址" in w.value for w in at.warning)
