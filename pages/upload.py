@@ -8,8 +8,8 @@ import streamlit as st
 import ui
 from optimizer import i18n
 from optimizer.errors import IngestError
-from optimizer.ingest import (MAPPABLE_FIELDS, MAPPABLE_REPORT_TYPES, ColumnMapping, header_signature,
-                              preview)
+from optimizer.ingest import (MAPPABLE_REPORT_TYPES, MAPPING_GROUPS, ColumnMapping, header_signature,
+                              preview, required_for_mapping)
 from optimizer.store import Conflict
 
 lang = ui.lang()
@@ -100,19 +100,29 @@ def show_mapping_form(fid: str, name: str, data: bytes) -> None:
         st.markdown(f"**{ui.t('upload.preview')}**")
         st.dataframe(pd.DataFrame([r + [""] * (width - len(r)) for r in prev.rows], columns=cols),
                      hide_index=True, width="stretch")
+        # outside the form: the required fields are marked again when the report type changes
+        rtype = st.selectbox(ui.t("upload.map_report_type"), MAPPABLE_REPORT_TYPES,
+                             format_func=lambda c: ui.name_of(i18n.REPORT_TYPE, c), key=ui.wkey(f"upload_map_rt_{fid}"))
+        required = required_for_mapping(rtype)
         with st.form(key=f"upload_map_form_{fid}"):
-            rtype = st.selectbox(ui.t("upload.map_report_type"), MAPPABLE_REPORT_TYPES,
-                                 format_func=lambda c: ui.name_of(i18n.REPORT_TYPE, c), key=ui.wkey(f"upload_map_rt_{fid}"))
             options = [None] + [c for c in prev.columns if c]
-            grid = st.columns(3)
             chosen = {}
-            for j, field in enumerate(MAPPABLE_FIELDS):
-                default = prev.suggested.get(field)
-                chosen[field] = grid[j % 3].selectbox(
-                    ui.t("upload.map_field", field=ui.t(f"field.{field}")), options,
-                    index=options.index(default) if default in options else 0,
-                    format_func=lambda c: ui.t("upload.map_none") if c is None else c,
-                    key=f"upload_map_{field}_{fid}")
+            for group, fields in MAPPING_GROUPS:
+                st.markdown(f"**{ui.t(f'upload.map_group_{group}')}**")
+                for start in range(0, len(fields), 4):  # row by row: read in the order asked
+                    grid = st.columns(4)
+                    for cell, field in zip(grid, fields[start:start + 4]):
+                        label = ui.t(f"field.{field}")
+                        if field in required:
+                            others = "、".join(f"“{ui.t(f'field.{o}')}”" for o in required[field])
+                            label = (ui.t("upload.map_one_of", field=label, others=others) if others
+                                     else ui.t("upload.map_required", field=label))
+                        default = prev.suggested.get(field)
+                        chosen[field] = cell.selectbox(
+                            ui.t("upload.map_field", field=label), options,
+                            index=options.index(default) if default in options else 0,
+                            format_func=lambda c: ui.t("upload.map_none") if c is None else c,
+                            key=f"upload_map_{field}_{fid}")
             save = st.checkbox(ui.t("upload.map_save"), value=True, key=f"upload_map_save_{fid}")
             go = st.form_submit_button(ui.t("upload.map_apply"), type="primary")
         if go:

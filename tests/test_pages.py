@@ -206,6 +206,33 @@ def test_unknown_layout_is_mapped_by_hand_and_the_mapping_is_reused(data_dir):
     assert table_of(at2)["cost"].sum() == pytest.approx(1352.65)
 
 
+def test_the_mapping_asks_for_fields_in_a_users_order_and_marks_the_required_ones():
+    at = start("pages/upload.py")
+    _upload(at, FIXTURES / "generic_custom.csv")
+    boxes = [s for s in at.selectbox if s.key and s.key.startswith("upload_map_") and "_rt_" not in s.key]
+    fid = boxes[0].key.rsplit("_", 1)[1]
+    fields = [s.key[len("upload_map_"):-len(fid) - 1] for s in boxes]
+    # what a row is about, then its figures, then the rest: in the order shown (row by row)
+    assert fields == ["date", "account", "campaign", "ad_group", "keyword", "match_type", "search_term",
+                      "impressions", "clicks", "cost", "conversions",
+                      "conv_phone", "conv_form", "conv_chat", "bid", "final_url", "mobile_final_url", "currency"]
+    label = {f: s.label for f, s in zip(fields, boxes)}
+    assert "必填" in label["keyword"] and "必填" in label["cost"]         # a keyword report needs them
+    assert "至少" in label["clicks"] and "展现" in label["clicks"]         # clicks or impressions
+    assert "至少" in label["impressions"] and "点击" in label["impressions"]
+    assert not any(m in label[f] for f in ("date", "search_term", "conversions") for m in ("必填", "至少"))
+    # another report type, other required fields
+    next(s for s in at.selectbox if s.key and "_rt_" in s.key).set_value("search_term").run()
+    boxes = {s.key: s.label for s in at.selectbox if s.key}
+    assert "必填" in boxes[f"upload_map_search_term_{fid}"] and "必填" not in boxes[f"upload_map_cost_{fid}"]
+    assert "必填" not in boxes[f"upload_map_keyword_{fid}"]
+    # applied without a required field: named in the user's words, not as codes
+    next(s for s in at.selectbox if s.key and "_rt_" in s.key).set_value("keyword").run()
+    next(b for b in at.button if "按此映射读取" in b.label).click().run()
+    errors = [e.value for e in at.error if "需要" in e.value]
+    assert errors and "“关键词”" in errors[-1] and "keyword" not in errors[-1], errors
+
+
 def test_deleting_uploads_empties_the_workspace_and_keeps_the_sample():
     at = start("pages/upload.py")
     _upload(at, FIXTURES / "baidu_keyword_daily_gbk.csv")
