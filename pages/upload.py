@@ -112,14 +112,14 @@ def show_mapping_form(fid: str, name: str, data: bytes) -> None:
                 for start in range(0, len(fields), 4):  # row by row: read in the order asked
                     grid = st.columns(4)
                     for cell, field in zip(grid, fields[start:start + 4]):
-                        label = ui.t(f"field.{field}")
+                        label = ui.t("upload.map_field", field=ui.t(f"field.{field}"))
                         if field in required:
                             others = "、".join(f"“{ui.t(f'field.{o}')}”" for o in required[field])
-                            label = (ui.t("upload.map_one_of", field=label, others=others) if others
-                                     else ui.t("upload.map_required", field=label))
+                            label = (ui.t("upload.map_one_of", label=label, others=others) if others
+                                     else ui.t("upload.map_required", label=label))
                         default = prev.suggested.get(field)
                         chosen[field] = cell.selectbox(
-                            ui.t("upload.map_field", field=label), options,
+                            label, options,
                             index=options.index(default) if default in options else 0,
                             format_func=lambda c: ui.t("upload.map_none") if c is None else c,
                             key=f"upload_map_{field}_{fid}")
