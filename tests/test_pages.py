@@ -360,6 +360,23 @@ def test_bundles_page_proposes_and_answers_what_if():
     assert not at.exception
 
 
+def test_the_bundle_table_fits_a_laptop_screen_and_its_reasons_read_below_it():
+    # at 1440 px the table scrolled sideways: thirteen columns, the longest a sentence. Now ten
+    # short columns; the one-sentence reason of each bundle (with its kind) is listed under it
+    at = start("pages/bundles.py")
+    _baidu(at, "bd_account")
+    table = next(d for d in at.dataframe if "target_cpa" in d.value.columns)
+    assert len(table.value.columns) <= 10, list(table.value.columns)
+    assert not {"reason_zh", "reason_en", "kind", "within_limits"} & set(table.value.columns)
+    width = json.loads(table.proto.columns)["plans"].get("width")
+    assert width in ("medium", "small") or isinstance(width, int)
+    reasons = [m.value for m in at.markdown if m.value.startswith("- **B1**")]
+    assert len(reasons) == 1
+    for b in table.value["bundle"]:
+        assert f"- **{b}** " in reasons[0]
+    assert "同业务点" in reasons[0] and "开锁" in reasons[0]
+
+
 def test_bundles_page_split_candidates_from_an_uploaded_map():
     at = start("pages/bundles.py")
     _baidu(at, "bd_account")
