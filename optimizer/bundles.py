@@ -393,8 +393,12 @@ def _reason(r: dict, s: BundleSettings) -> tuple[str, str]:
         return (f"{lines} 单独都达不到 {s.min_conversions:.0f} 次转化，因转化成本接近（{spread_zh}）合并为一个包，{data_zh}。",
                 f"{lines_en} each fall short of {s.min_conversions:.0f} conversions; bound together as their CPA is "
                 f"close ({spread_en}), {data_en}.")
-    zh = f"{n} 个计划同属{lines}，{spread_zh}，{data_zh}，目标转化成本 {_money(r['target_cpa'])}。"
-    en = f"{n} campaign(s) of {lines_en}, {spread_en}, {data_en}; target CPA {_money(r['target_cpa'])}."
+    if n > 1:
+        zh = f"{n} 个计划同属{lines}，{spread_zh}，{data_zh}，目标转化成本 {_money(r['target_cpa'])}。"
+        en = f"{n} campaigns of {lines_en}, {spread_en}, {data_en}; target CPA {_money(r['target_cpa'])}."
+    else:  # not "1 campaign(s) of X, a single campaign"
+        zh = f"单个{lines}计划，{data_zh}，目标转化成本 {_money(r['target_cpa'])}。"
+        en = f"A single {lines_en} campaign, {data_en}; target CPA {_money(r['target_cpa'])}."
     if r["target_cpa"] < r["cpa"] * 0.999:
         zh += (f"目标按可接受上限设置，低于实际转化成本 {_money(r['cpa'])}：起量会受限，"
                f"建议每天最多下调约 10%（百度建议）逐步靠近。")

@@ -226,3 +226,11 @@ def test_cpc_reasons_name_the_weak_rank_measure_against_its_threshold():
     assert "position 3.4" in en and "3.0" in en and "2.5" not in en, en
     picks = cpc_keywords(*_cpc_case(), min_share=0.5).set_index("keyword")
     assert list(picks.index) == ["A"]
+
+
+def test_a_one_plan_bundle_is_not_called_one_campaign_of_a_single_campaign():
+    s = BundleSettings()
+    summary = summarize(propose(plan_evidence(_sample_table(), classifier("locksmith"), s), s), s)
+    one = summary.loc[summary["n_plans"] == 1]
+    assert len(one) and not one["reason_en"].str.contains(r"campaign\(s\)|a single campaign,").any()
+    assert not one["reason_zh"].str.contains("1 个计划").any(), one["reason_zh"].tolist()
