@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -492,6 +493,23 @@ def when(ts) -> str:
 
 def who(name: str | None) -> str:
     return name or t("ws.local_user")
+
+
+#: characters Streamlit's markdown acts on: CommonMark and GFM syntax, raw HTML, entities,
+#: $math$, :colour[…] and :icon: directives (Streamlit turns ':material/' into an icon before
+#: parsing, so the slash is escaped too; every one may be escaped with a backslash)
+_MARKDOWN_ACTIVE = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^/])")
+
+
+def plain_text(text: str) -> str:
+    """``text`` for ``st.markdown`` shown exactly as it was typed (a change note): no
+    markdown, no HTML (shown as text, never run), each line break kept, leading spaces
+    kept (as no-break spaces, not an indented code block)."""
+    out = []
+    for row in str(text).splitlines():
+        body = row.lstrip(" ")
+        out.append("\u00a0" * (len(row) - len(body)) + _MARKDOWN_ACTIVE.sub(r"\\\1", body))
+    return "  \n".join(out)
 
 
 def page_header(title_key: str, caption_key: str, is_sample: bool) -> None:

@@ -574,9 +574,10 @@ def build_summary(a: Analysis, settings: AnalysisSettings, rep) -> pd.DataFrame:
         add("structure", float("nan"), "none", len(a.structure), "structure", "structure", n=len(a.structure),
             money=both(float(a.structure["cost"].sum())))
     if len(a.bundles):
-        ready = int(a.bundles["meets_threshold"].sum())
-        add("bundles", float("nan"), "none", len(a.bundles), "bundles_compare" if a.has_bundles else "bundles_new",
-            "bundles", k=len(a.bundles), ready=ready)
+        ready, k = int(a.bundles["meets_threshold"].sum()), len(a.bundles)
+        new = "bundles_new" + ("_all" if ready == k else "_none" if ready == 0 else "")
+        add("bundles", float("nan"), "none", k, "bundles_compare" if a.has_bundles else new,
+            "bundles", k=k, ready=ready, rest=k - ready)
     if len(a.cpc_keywords):
         add("cpc", float("nan"), "none", len(a.cpc_keywords), "cpc", "cpc_keywords", n=len(a.cpc_keywords))
     if not lines:
@@ -968,12 +969,19 @@ def _positive_int(text: str) -> int:
     return value
 
 
+class _Paragraphs(argparse.HelpFormatter):
+    """Help text wrapped to the terminal, paragraph by paragraph (a blank line apart)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n\n".join(super(_Paragraphs, self)._fill_text(part, width, indent) for part in text.split("\n\n"))
+
+
 def add_analyze_parser(subparsers) -> argparse.ArgumentParser:
     """Add ``analyze`` to the sub-commands of ``python -m optimizer``."""
     from .lexicon import VERTICALS
     p = subparsers.add_parser(
         "analyze", help="run the whole analysis and write the recommendations workbook",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Paragraphs,
         description="Run every analysis of the product on the exports of an account — keyword stages, negative "
                     "keywords, structure fixes, oCPC bundles, CPC keywords, split candidates, cost drift, "
                     "targets and compensation, landing pages — and write one Excel workbook: a summary sheet "

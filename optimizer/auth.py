@@ -307,6 +307,8 @@ def _user_named(store: Store, username: str) -> User:
 #: environment variable: how many reverse proxies in front of the app append to
 #: X-Forwarded-For (0 by default: the header is ignored, since a visitor can write it)
 TRUSTED_PROXIES_ENV = "OPTIMIZER_TRUSTED_PROXIES"
+#: The address clients reach the app at, for share links (e.g. https://ads.example.com): see :func:`share_url`.
+PUBLIC_URL_ENV = "OPTIMIZER_PUBLIC_URL"
 
 
 def client_source(peer: str | None, forwarded_for: str | None, trusted_proxies: int = 0) -> str | None:
@@ -332,6 +334,43 @@ def trusted_proxies_setting(environ: Mapping[str, str] | None = None) -> int:
     """:data:`TRUSTED_PROXIES_ENV` as a count (0 when unset or not a whole number ≥ 0)."""
     raw = (environ if environ is not None else os.environ).get(TRUSTED_PROXIES_ENV, "").strip()
     return int(raw) if raw.isdigit() else 0
+
+
+def share_url(token: str, page_url: str | None, public_url: str | None = None) -> tuple[str, str]:
+    """The link to send a client, and where it works.
+
+    The base is ``public_url`` (:data:`PUBLIC_URL_ENV`, the address clients reach the
+    app at, e.g. ``https://ads.example.com``) when it is an http(s) address, else the
+    address the share page was opened at (``page_url``, without the page's own path
+    ``/share`` and the query). Second: ``public`` (send it), ``loopback`` (the host is
+    this computer — localhost, 127.x, ::1, 0.0.0.0 —: the link only opens here),
+    ``bad_setting`` (``public_url`` is no http(s) address: the page address was used)
+    or ``unknown`` (no address known: the path alone)."""
+    from ipaddress import ip_address
+    from urllib.parse import urlsplit
+
+    where = "public"
+    setting = (public_url or "").strip()
+    if setting and urlsplit(setting).scheme in ("http", "https") and urlsplit(setting).hostname:
+        base = setting
+    else:
+        where = "bad_setting" if setting else "public"
+        parts = urlsplit(page_url or "")
+        path = parts.path.rstrip("/")
+        if path.endswith("/share"):
+            path = path[: -len("/share")]
+        base = f"{parts.scheme}://{parts.netloc}{path}" if parts.scheme and parts.netloc else ""
+    host = (urlsplit(base).hostname or "").lower()
+    if not base:
+        where = "unknown"
+    elif where == "public":
+        try:
+            ip = ip_address(host)
+            local = ip.is_loopback or ip.is_unspecified
+        except ValueError:
+            local = host == "localhost" or host.endswith(".localhost")
+        where = "loopback" if local else "public"
+    return f"{base.rstrip('/')}/?share={token}", where
 
 
 def _source_key(source: str | None) -> str:

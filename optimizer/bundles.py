@@ -394,8 +394,12 @@ def _reason(r: dict, s: BundleSettings) -> tuple[str, str]:
         return (f"{lines} 单独都达不到 {s.min_conversions:.0f} 次转化，因转化成本接近（{spread_zh}）合并为一个包，{data_zh}。",
                 f"{lines_en} each fall short of {s.min_conversions:.0f} conversions; bound together as their CPA is "
                 f"close ({spread_en}), {data_en}.")
-    zh = f"{n} 个计划同属{lines}，{spread_zh}，{data_zh}，目标转化成本 {_money(r['target_cpa'])}。"
-    en = f"{n} campaign(s) of {lines_en}, {spread_en}, {data_en}; target CPA {_money(r['target_cpa'])}."
+    if n > 1:
+        zh = f"{n} 个计划同属{lines}，{spread_zh}，{data_zh}，目标转化成本 {_money(r['target_cpa'])}。"
+        en = f"{n} campaigns of {lines_en}, {spread_en}, {data_en}; target CPA {_money(r['target_cpa'])}."
+    else:  # not "1 campaign(s) of X, a single campaign"
+        zh = f"单个{lines}计划，{data_zh}，目标转化成本 {_money(r['target_cpa'])}。"
+        en = f"A single {lines_en} campaign, {data_en}; target CPA {_money(r['target_cpa'])}."
     if r["target_cpa"] < r["cpa"] * 0.999:
         zh += (f"目标按可接受上限设置，低于实际转化成本 {_money(r['cpa'])}：起量会受限，"
                f"建议每天最多下调约 10%（百度建议）逐步靠近。")
@@ -445,19 +449,27 @@ def cpc_keywords(perf: pd.DataFrame, rows: pd.DataFrame, min_share: float = 0.10
     pick = kw.loc[big & (weak | unknown)].copy()
     zh, en = [], []
     for _, r in pick.iterrows():
-        share = f"{r['conv_share']:.0%}" if r["conv_share"] == r["conv_share"] else "–"
-        if r["avg_position"] == r["avg_position"] or r["impression_share"] == r["impression_share"]:
-            rank_zh = (f"平均排名 {r['avg_position']:.1f}" if r["avg_position"] == r["avg_position"]
-                       else f"展现份额 {r['impression_share']:.0%}")
-            zh.append(f"占{r['business_line']}转化的 {share}，但{rank_zh}偏弱：单独建 CPC 计划抢排名。")
-            en.append(f"{share} of {line_label(r['business_line'], 'en')} conversions but weak rank "
-                      f"({rank_zh.replace('平均排名', 'avg. position').replace('展现份额', 'impression share')}): "
-                      "own CPC campaign to win rank.")
+        line_en = line_label(r["business_line"], "en")
+        if r["conv_share"] >= min_share:  # the figure that qualified it, not always the conversions'
+            why_zh, why_en = f"占{r['business_line']}转化的 {r['conv_share']:.0%}", f"{r['conv_share']:.0%} of {line_en} conversions"
         else:
-            zh.append(f"占{r['business_line']}转化的 {share}；报告中没有排名数据，请核实排名，偏后则单独建 CPC 计划。")
-            en.append(f"{share} of {line_label(r['business_line'], 'en')} conversions; the export has no rank "
-                      "data — check its "
-                      "rank, and give it its own CPC campaign if it is low.")
+            conv = f"{r['conv_share']:.0%}" if r["conv_share"] == r["conv_share"] else "–"
+            why_zh = f"占{r['business_line']}核心词和电话词点击的 {r['click_share']:.0%}（转化占 {conv}）"
+            why_en = f"{r['click_share']:.0%} of {line_en} core and phone clicks ({conv} of its conversions)"
+        weak_zh, weak_en = [], []  # only the rank measures past their threshold
+        if r["avg_position"] > weak_position:
+            weak_zh.append(f"平均排名 {r['avg_position']:.1f}（差于 {weak_position:.1f}）")
+            weak_en.append(f"avg. position {r['avg_position']:.1f}, worse than {weak_position:.1f}")
+        if r["impression_share"] < weak_share:
+            weak_zh.append(f"展现份额 {r['impression_share']:.0%}（低于 {weak_share:.0%}）")
+            weak_en.append(f"impression share {r['impression_share']:.0%}, below {weak_share:.0%}")
+        if weak_zh:
+            zh.append(f"{why_zh}，但{'、'.join(weak_zh)}，排名偏弱：单独建 CPC 计划抢排名。")
+            en.append(f"{why_en} but weak rank ({'; '.join(weak_en)}): own CPC campaign to win rank.")
+        else:
+            zh.append(f"{why_zh}；报告中没有排名数据，请核实排名，偏后则单独建 CPC 计划。")
+            en.append(f"{why_en}; the export has no rank data — check its rank, and give it its own CPC "
+                      "campaign if it is low.")
     pick["reason_zh"], pick["reason_en"] = zh, en
     return pick.sort_values("conversions", ascending=False, ignore_index=True)[cols]
 

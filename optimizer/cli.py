@@ -552,7 +552,8 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Print per-label precision, recall, F1 and macro-F1 for stage, business "
                                     "line, urgency and off-target.")
     ev.add_argument("--eval", default=str(Path(__file__).resolve().parents[1] / "tests" / "eval" / "keywords_eval.csv"),
-                    help="labelled CSV: keyword,language,vertical,business_line,stage,urgency,off_target,…")
+                    help="labelled CSV with the columns keyword, language, vertical, business_line, stage, urgency, "
+                         "off_target, …")
     ev.add_argument("--truth", default=str(Path(__file__).resolve().parents[1] / "sample_data" / "truth.json"),
                     help="also score the sample account's planted truth ('' to skip)")
     ev.set_defaults(func=cmd_evaluate)
@@ -580,7 +581,7 @@ def build_parser() -> argparse.ArgumentParser:
     dr = sub.add_parser("drift", help="flag cost drift: dated changes of CPC, CVR, CPA and spend",
                         description="Read daily exports and print, per account, the flags ranked by money at "
                                     "stake: level, entity, metric, change since the dated change point with its "
-                                    "95%% interval, money at stake, the CPC/CVR split, mix versus rate and the "
+                                    "95% interval, money at stake, the CPC/CVR split, mix versus rate and the "
                                     "top contributing plans or keywords; then bundles over their target and the "
                                     "over-cost compensation outlook (with --bundle-map).")
     dr.add_argument("exports", nargs="+", metavar="EXPORT")

@@ -83,6 +83,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload.map_header_row": ("表头在第几行", "Header row"),
     "upload.map_report_type": ("报告类型", "Report type"),
     "upload.map_field": ("“{field}”对应的列", "Column for '{field}'"),
+    "upload.map_required": ("{label}（必填）", "{label} (required)"),
+    "upload.map_one_of": ("{label}（与{others}至少填一项）", "{label} (this or {others} required)"),
+    "upload.map_group_identity": ("每行是什么：日期、账户、计划、单元、关键词", "What each row is: date, account, campaign, ad group, keyword"),
+    "upload.map_group_metrics": ("数据：展现、点击、消费、转化", "Figures: impressions, clicks, cost, conversions"),
+    "upload.map_group_other": ("其他（选填）", "Other (optional)"),
     "upload.map_none": ("（无）", "(none)"),
     "upload.map_save": ("保存此映射，以后自动使用", "Save this mapping for next time"),
     "upload.map_apply": ("按此映射读取", "Read with this mapping"),
@@ -513,6 +518,17 @@ TEXT.update({
     "share.created": ("链接已生成。请现在复制发给客户：它只显示这一次。", "Link created. Copy it now: it is shown only once."),
     "share.once": ("数据库里只保存链接的哈希值，之后无法再看到完整链接；丢了就撤销再生成一个。",
                    "Only a hash of it is stored: it cannot be shown again. If it is lost, revoke it and make another."),
+    "share.loopback": ("这个地址（{host}）是本机：链接只能在这台电脑上打开，客户打不开。请设置环境变量 "
+                       "OPTIMIZER_PUBLIC_URL 为客户能访问的应用地址（如 https://ads.example.com），重启应用后再生成链接；"
+                       "或者从客户能访问的地址打开本页。",
+                       "This address ({host}) is this computer: the link opens only here, a client cannot open it. "
+                       "Set the environment variable OPTIMIZER_PUBLIC_URL to the address clients reach the app at "
+                       "(e.g. https://ads.example.com), restart the app and make the link again; or open this page "
+                       "at an address clients can reach."),
+    "share.bad_public_url": ("环境变量 OPTIMIZER_PUBLIC_URL 的值“{value}”不是网址（应以 https:// 或 http:// 开头），"
+                             "链接改用了本页的地址。",
+                             "OPTIMIZER_PUBLIC_URL is set to '{value}', which is no web address (it should start "
+                             "with https:// or http://): the link uses this page's address instead."),
     "share.copied": ("已复制，关闭", "Copied, close"),
     "share.state": ("状态", "State"),
     "share.state_active": ("有效", "active"),

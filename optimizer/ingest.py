@@ -80,12 +80,22 @@ _CURRENCY_IN_HEADER = re.compile(r"\((USD|CNY|RMB|EUR|GBP|INR|CAD|AUD|元)\)", r
 _CURRENCY_ALIASES = {"RMB": "CNY", "元": "CNY"}
 
 
-#: Canonical fields a user can map a column to by hand, in the order they are asked.
-MAPPABLE_FIELDS = ("date", "account", "campaign", "ad_group", "keyword", "search_term", "match_type",
-                   "bid", "final_url", "mobile_final_url", "impressions", "clicks", "cost",
-                   "conversions", "conv_phone", "conv_form", "conv_chat", "currency")
+#: Canonical fields a user can map a column to by hand, in the order they are asked, by
+#: group: what a row is about (identity), its figures (metrics), then the rest.
+MAPPING_GROUPS = (("identity", ("date", "account", "campaign", "ad_group", "keyword", "match_type", "search_term")),
+                  ("metrics", ("impressions", "clicks", "cost", "conversions")),
+                  ("other", ("conv_phone", "conv_form", "conv_chat", "bid", "final_url", "mobile_final_url",
+                             "currency")))
+MAPPABLE_FIELDS = tuple(f for _, group in MAPPING_GROUPS for f in group)
 #: Report types a hand mapping can declare.
 MAPPABLE_REPORT_TYPES = ("keyword", "search_term", "campaign", "ad_group", "other")
+
+
+def required_for_mapping(report_type: str) -> dict[str, tuple[str, ...]]:
+    """The fields a hand mapping of ``report_type`` needs: field -> the other fields that
+    can stand in for it (empty: the field itself is required; ``clicks`` ->
+    ``("impressions",)``: one of the two is). Fields not named are optional."""
+    return {f: tuple(g for g in group if g != f) for group in H.REQUIRED.get(report_type, ()) for f in group}
 
 # ---------------------------------------------------------------- public types
 
@@ -940,9 +950,12 @@ def _build(raw: _Raw, file: str, mapping: ColumnMapping | None) -> Export:
         absent = [c for c in mapping.fields.values() if c not in raw.names]
         missing = H.missing_fields(report_type, raw.cmap)
         if absent or missing:
-            zh = [f"文件中没有列“{c}”" for c in absent] + [f"{report_type} 报告需要指定“{m}”列" for m in missing]
+            from .i18n import REPORT_TYPE, TEXT, code_name
+            zh = [f"文件中没有列“{c}”" for c in absent] + \
+                 [f"{code_name(REPORT_TYPE, report_type)}需要指定“{TEXT.get(f'field.{m}', (m, m))[0]}”列" for m in missing]
             en = [f"the file has no column '{c}'" for c in absent] + \
-                 [f"a {report_type} report needs a column for '{m}'" for m in missing]
+                 [f"a {code_name(REPORT_TYPE, report_type, 'en').lower()} needs a column for "
+                  f"'{TEXT.get(f'field.{m}', (m, m))[1].lower()}'" for m in missing]
             raise IngestError("mapping", file, detail_zh="；".join(zh) + "。", detail_en="; ".join(en) + ".")
     else:
         sample = [str(v) for v in raw.frame.head(5).to_numpy().ravel() if isinstance(v, str)]

@@ -232,9 +232,14 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "act.structure": ("把 {n} 个关键词移到对应的单元（业务点或阶段与所在单元不符，涉及消费 {money}）",
                       "Move {n} keywords to matching ad groups (their line or stage differs from their ad group; "
                       "{money} of spend)"),
-    "act.bundles_new": ("按建议把计划绑成 {k} 个 oCPC 投放包（{ready} 个数据达标，其余先用 CPC 积累转化）",
+    "act.bundles_new": ("按建议把计划绑成 {k} 个 oCPC 投放包（{ready} 个数据达标，其余 {rest} 个先用 CPC 积累转化）",
                         "Bind the campaigns into {k} oCPC bundles as proposed ({ready} with enough data; keep the "
-                        "rest on CPC for now)"),
+                        "other {rest} on CPC for now)"),
+    "act.bundles_new_all": ("按建议把计划绑成 {k} 个 oCPC 投放包（都已达到 oCPC 的数据门槛）",
+                            "Bind the campaigns into {k} oCPC bundles as proposed (all have enough data for oCPC)"),
+    "act.bundles_new_none": ("按建议把计划分成 {k} 组：数据都还不够进入 oCPC，先用 CPC 积累转化",
+                             "Group the campaigns into {k} bundles as proposed: none has enough data for oCPC yet, "
+                             "keep them on CPC for now"),
     "act.bundles_compare": ("对照建议的 {k} 个投放包检查现有分包（{ready} 个数据达标）",
                             "Check your current bundles against the {k} proposed ones ({ready} with enough data)"),
     "act.cpc": ("给 {n} 个关键词单独建 CPC 计划抢排名（先核实排名）",

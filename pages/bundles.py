@@ -37,25 +37,26 @@ proposal = propose(evidence, settings)
 summary = summarize(proposal, settings)
 kind_name = {k: ui.name_of(i18n.BUNDLE_KIND, k) for k in i18n.BUNDLE_KIND}
 reason_col = "reason_zh" if lang == "zh" else "reason_en"
+#: ten short columns (the table fits a 1440 px screen); each bundle's kind and reason are listed below it
 bundle_cols = {
-    "bundle": ui.t("col.bundle"), "kind": ui.t("col.kind"), "business_lines": ui.t("col.business_line"),
-    "plans": ui.t("col.plans"),
+    "bundle": ui.t("col.bundle"), "business_lines": ui.t("col.business_line"),
+    "plans": st.column_config.TextColumn(ui.t("col.plans"), width="medium"),
     "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
     "cpa": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f"),
     "target_cpa": st.column_config.NumberColumn(ui.t("col.target_cpa"), format=f"{sym}%,.2f"),
     "cvr": ui.percent_column(ui.t("col.cvr")),
     "cpa_ratio": st.column_config.NumberColumn(ui.t("col.cpa_ratio"), format="%.2f×"),
     "cvr_ratio": st.column_config.NumberColumn(ui.t("col.cvr_ratio"), format="%.2f×"),
-    "meets_threshold": st.column_config.CheckboxColumn(ui.t("col.ready")),
-    "within_limits": st.column_config.CheckboxColumn(ui.t("col.within_limits")),
-    reason_col: ui.t("col.reason")}
+    "meets_threshold": st.column_config.CheckboxColumn(ui.t("col.ready"))}
 
 
 def show_bundles(frame: pd.DataFrame, key: str) -> None:
-    ui.dataframe(ui.with_lines(frame, "business_lines").assign(kind=frame["kind"].map(kind_name),
-                                                               plans=frame["plans"].map(ui.list_text))[list(bundle_cols)],
+    ui.dataframe(ui.with_lines(frame, "business_lines").assign(plans=frame["plans"].map(ui.list_text))[list(bundle_cols)],
                  hide_index=True,
                  width="stretch", key=key, column_config=bundle_cols)
+    colon = "：" if lang == "zh" else ": "
+    st.markdown("\n".join(f"- **{r['bundle']}** · {kind_name.get(r['kind'], r['kind'])}{colon}{ui.plain_text(r[reason_col])}"
+                          for _, r in frame.iterrows()))
 
 
 st.subheader(ui.t("bd.proposal"))

@@ -143,7 +143,7 @@ if not notes:
 for n in notes:
     with st.container(border=True):
         st.markdown(f"**{n.note_date:%Y-%m-%d}**")
-        st.markdown(n.text)
+        st.markdown(ui.plain_text(n.text))  # as typed: no markdown, no HTML
 
 if c.can("download", ws) and not daily.empty:
     out = report.daily_sheet(daily, {

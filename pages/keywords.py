@@ -90,7 +90,7 @@ with tab_stage:
                  "campaign", "ad_group", "cues"]],
             hide_index=True, width="stretch", height=420, key="kw_keyword_table",
             column_config={
-                "keyword": st.column_config.TextColumn(ui.t("col.keyword"), pinned=True),
+                "keyword": st.column_config.TextColumn(ui.t("col.keyword")),
                 "business_line": ui.t("col.business_line"), "stage": ui.t("col.stage"),
                 "urgency": st.column_config.CheckboxColumn(ui.t("col.urgency")),
                 "off_target": st.column_config.CheckboxColumn(ui.t("col.off_target")),
@@ -113,7 +113,7 @@ with tab_neg:
             st.caption(ui.t("kw.neg_caption"))
             ui.dataframe(neg.assign(reason=neg["reason"].map(lambda c: i18n.explain_cues(c, lang))),
                          hide_index=True, width="stretch", key="kw_neg_table", column_config={
-                "search_term": st.column_config.TextColumn(ui.t("col.search_term"), pinned=True),
+                "search_term": st.column_config.TextColumn(ui.t("col.search_term")),
                 "cost": st.column_config.NumberColumn(ui.t("col.cost"), format=f"{sym}%,.2f"),
                 "clicks": st.column_config.NumberColumn(ui.t("col.clicks"), format="%,d"),
                 "impressions": st.column_config.NumberColumn(ui.t("col.impressions"), format="%,d"),

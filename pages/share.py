@@ -1,12 +1,14 @@
 """Share a workspace with its client: read-only links (create, list, revoke) and the
 dated notes of what was changed and why, which the client view shows."""
+import os
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
 
 import ui
-from optimizer import dataset, i18n
+from optimizer import auth, dataset, i18n
 
 c = ui.ctx()
 st.title(ui.t("share.title"))
@@ -46,13 +48,16 @@ else:
         st.session_state["share_new"] = (ws.id, link.id, token)
     new = st.session_state.get("share_new")
     if new and new[0] == ws.id:
-        base = (st.context.url or "").split("?")[0].rstrip("/")
-        for suffix in ("/share",):
-            if base.endswith(suffix):
-                base = base[: -len(suffix)]
+        public = os.environ.get(auth.PUBLIC_URL_ENV)
+        url, where = auth.share_url(new[2], st.context.url, public)
         with st.container(border=True):
             st.success(ui.t("share.created"), icon=":material/link:")
-            st.code(f"{base}/?share={new[2]}", language=None, wrap_lines=True)
+            st.code(url, language=None, wrap_lines=True)
+            if where == "bad_setting":
+                st.warning(ui.t("share.bad_public_url", value=public), icon=":material/error:")
+                url, where = auth.share_url(new[2], st.context.url)
+            if where == "loopback":
+                st.warning(ui.t("share.loopback", host=urlsplit(url).hostname), icon=":material/wifi_off:")
             st.caption(ui.t("share.once"))
             if st.button(ui.t("share.copied"), key="share_dismiss"):
                 st.session_state.pop("share_new", None)
@@ -110,7 +115,8 @@ if not notes:
 for n in notes:
     with st.container(border=True):
         cols = st.columns([5, 1], vertical_alignment="center")
-        cols[0].markdown(f"**{n.note_date:%Y-%m-%d}** · {ui.who(n.author_name)}\n\n{n.text}")
+        cols[0].markdown(f"**{n.note_date:%Y-%m-%d}** · {ui.plain_text(ui.who(n.author_name))}\n\n"
+                          f"{ui.plain_text(n.text)}")
         if can_note and cols[1].button(ui.t("notes.delete"), key=f"note_del_{n.id}", icon=":material/delete:"):
             ui.delete_note(ws, n.id)
             st.rerun()

@@ -8,8 +8,8 @@ import streamlit as st
 import ui
 from optimizer import dataset, i18n
 from optimizer.errors import IngestError
-from optimizer.ingest import (MAPPABLE_FIELDS, MAPPABLE_REPORT_TYPES, ColumnMapping, header_signature,
-                              preview)
+from optimizer.ingest import (MAPPABLE_REPORT_TYPES, MAPPING_GROUPS, ColumnMapping, header_signature,
+                              preview, required_for_mapping)
 from optimizer.store import Conflict, sha256_hex
 
 lang = ui.lang()
@@ -136,19 +136,29 @@ def show_mapping_form(fid: str, name: str, data: bytes) -> None:
         st.markdown(f"**{ui.t('upload.preview')}**")
         ui.dataframe(pd.DataFrame([r + [""] * (width - len(r)) for r in prev.rows], columns=cols),
                      hide_index=True, width="stretch")
+        # outside the form: the required fields are marked again when the report type changes
+        rtype = st.selectbox(ui.t("upload.map_report_type"), MAPPABLE_REPORT_TYPES,
+                             format_func=lambda c: ui.name_of(i18n.REPORT_TYPE, c), key=ui.wkey(f"upload_map_rt_{fid}"))
+        required = required_for_mapping(rtype)
         with st.form(key=f"upload_map_form_{fid}"):
-            rtype = st.selectbox(ui.t("upload.map_report_type"), MAPPABLE_REPORT_TYPES,
-                                 format_func=lambda c: ui.name_of(i18n.REPORT_TYPE, c), key=ui.wkey(f"upload_map_rt_{fid}"))
             options = [None] + [c for c in prev.columns if c]
-            grid = st.columns(3)
             chosen = {}
-            for j, field in enumerate(MAPPABLE_FIELDS):
-                default = prev.suggested.get(field)
-                chosen[field] = grid[j % 3].selectbox(
-                    ui.t("upload.map_field", field=ui.t(f"field.{field}")), options,
-                    index=options.index(default) if default in options else 0,
-                    format_func=lambda c: ui.t("upload.map_none") if c is None else c,
-                    key=f"upload_map_{field}_{fid}")
+            for group, fields in MAPPING_GROUPS:
+                st.markdown(f"**{ui.t(f'upload.map_group_{group}')}**")
+                for start in range(0, len(fields), 4):  # row by row: read in the order asked
+                    grid = st.columns(4)
+                    for cell, field in zip(grid, fields[start:start + 4]):
+                        label = ui.t("upload.map_field", field=ui.t(f"field.{field}"))
+                        if field in required:
+                            others = "、".join(f"“{ui.t(f'field.{o}')}”" for o in required[field])
+                            label = (ui.t("upload.map_one_of", label=label, others=others) if others
+                                     else ui.t("upload.map_required", label=label))
+                        default = prev.suggested.get(field)
+                        chosen[field] = cell.selectbox(
+                            label, options,
+                            index=options.index(default) if default in options else 0,
+                            format_func=lambda c: ui.t("upload.map_none") if c is None else c,
+                            key=f"upload_map_{field}_{fid}")
             save = st.checkbox(ui.t("upload.map_save"), value=True, key=f"upload_map_save_{fid}")
             go = st.form_submit_button(ui.t("upload.map_apply"), type="primary")
         if go:
@@ -209,7 +219,7 @@ if infos:
         "encoding": i.encoding or "Excel",
     } for i in infos])
     ui.dataframe(summary, hide_index=True, width="stretch", key="upload_summary", column_config={
-        "file": st.column_config.TextColumn(ui.t("col.file"), pinned=True),
+        "file": st.column_config.TextColumn(ui.t("col.file")),
         "platform": ui.t("col.platform"), "report": ui.t("col.report_type"),
         "dates": ui.t("col.dates"), "rows": st.column_config.NumberColumn(ui.t("col.rows"), format="%,d"),
         "cost": ui.t("col.cost"), "totals": ui.t("col.totals_check"), "skipped": ui.t("col.skipped"),

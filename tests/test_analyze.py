@@ -485,3 +485,25 @@ def test_csv_dir_and_batch_out_are_created_only_inside_a_folder_that_exists(tmp_
     # upper-case suffix, a new CSV folder in a folder that exists: written
     assert run(SMALL, "--out", tmp_path / "R.XLSX", "--csv-dir", tmp_path / "csv", "--quiet") == 0
     assert (tmp_path / "R.XLSX").is_file() and len(list((tmp_path / "csv").glob("*.csv"))) >= 10
+
+
+@pytest.mark.parametrize("ready", ["all", "some", "none"])
+def test_the_bundle_line_reads_naturally_however_many_bundles_are_ready(unnamed, ready):
+    import dataclasses
+    from optimizer.analyze import build_summary
+    bundles = unnamed.bundles.copy()
+    k = len(bundles)
+    assert k >= 3
+    bundles["meets_threshold"] = {"all": [True] * k, "some": [True] * (k - 2) + [False] * 2,
+                                  "none": [False] * k}[ready]
+    a = dataclasses.replace(unnamed, bundles=bundles, drift=unnamed.drift.iloc[:0], has_bundles=False)
+    line = build_summary(a, AnalysisSettings(landing=False), None).set_index("kind").loc["bundles"]
+    zh, en = line["action_zh"], line["action_en"]
+    if ready == "all":  # nothing is left over: no "the rest" of nothing
+        assert "其余" not in zh and "rest" not in en and "0 个" not in zh, (zh, en)
+        assert f"{k} 个" in zh and "都已达到" in zh
+    elif ready == "some":
+        assert f"{k - 2} 个数据达标" in zh and "其余 2 个" in zh and "the other 2" in en, (zh, en)
+    else:  # no bundle is ready: not "0 with enough data; keep the rest on CPC"
+        assert "0 个" not in zh and "0 with" not in en and "其余" not in zh, (zh, en)
+        assert "CPC" in zh and "CPC" in en

@@ -418,3 +418,77 @@ def test_two_uploads_to_one_workspace_at_once_lose_and_duplicate_nothing(store):
     ups = store.list_uploads(ws.id)
     assert sorted(u.checksum for u in ups) == sorted({u.checksum for u in ups}) and len(ups) == 2
     assert len(store.workspace_table(ws.id).table) == 22
+
+
+# ------------------------------------------------------------------ notes as typed
+
+NOTE = ("**暂停**了 <b>询价词</b> <img src=x onerror=alert(1)>\n"
+        "# 不是标题\n1. 不是列表\n出价 $5 → $4，:red[不是红字] :material/home: [链接](javascript:alert(1))\n"
+        "    缩进_下划线_ ~~删除~~ &lt;")
+#: what Streamlit's markdown acts on (CommonMark, GFM, math, colour and icon directives, entities)
+_ACTIVE = set("\\`*_{}[]()#+-.!|<>~$:&=^/")
+
+
+def _shown_as_typed(source: str, typed: str) -> None:
+    """``source`` (given to st.markdown) shows ``typed`` character for character: every
+    character markdown would act on is escaped, each line break is a hard break."""
+    lines = source.split("  \n")
+    assert len(lines) == len(typed.splitlines()), source
+    for shown, line in zip(lines, typed.splitlines()):
+        out, i = [], 0
+        while i < len(shown):
+            ch = shown[i]
+            if ch == "\\":
+                out.append(shown[i + 1])
+                i += 2
+                continue
+            assert ch not in _ACTIVE, (ch, shown)
+            out.append(" " if ch == "\u00a0" else ch)
+            i += 1
+        assert "".join(out) == line, (shown, line)
+
+
+def test_a_note_shows_exactly_as_typed_to_the_client_and_on_the_share_page(store):
+    # one behaviour everywhere: a note is plain text (no markdown, no HTML: nothing a note
+    # says can restyle or script the client's page), with its line breaks
+    a = sample(store)
+    store.add_note(a.id, date(2026, 11, 20), NOTE)
+    _, token = _share(store, a)
+    at = open_app(share=token)
+    client = [m.value for m in at.markdown if "询价词" in m.value]
+    assert len(client) == 1, client
+    _shown_as_typed(client[0], NOTE)
+    at = sign_in(open_app(), "boss")
+    at.switch_page("pages/share.py").run()
+    assert not at.exception
+    mine = [m.value for m in at.markdown if "询价词" in m.value]
+    assert len(mine) == 1, mine
+    _shown_as_typed(mine[0].split("\n\n", 1)[1], NOTE)
+
+
+def _make_link(monkeypatch, public: str | None):
+    if public is None:
+        monkeypatch.delenv(auth.PUBLIC_URL_ENV, raising=False)
+    else:
+        monkeypatch.setenv(auth.PUBLIC_URL_ENV, public)
+    at = app_test()
+    at.context["url"] = "http://localhost:8501/share"
+    at.run()
+    at.switch_page("pages/share.py").run()
+    next(b for b in at.button if "生成链接" in b.label).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_link_on_a_loopback_address_says_it_opens_only_on_this_computer(store, monkeypatch):
+    at = _make_link(monkeypatch, None)
+    assert at.code[0].value.startswith("http://localhost:8501/?share=")
+    warned = [w.value for w in at.warning if "OPTIMIZER_PUBLIC_URL" in w.value]
+    assert len(warned) == 1 and "只能在这台电脑上打开" in warned[0]
+    # the operator's public address: the link to send, no warning
+    at = _make_link(monkeypatch, "https://ads.example.com")
+    assert at.code[0].value.startswith("https://ads.example.com/?share=")
+    assert not [w for w in at.warning if "OPTIMIZER_PUBLIC_URL" in w.value]
+    # a setting that is no address is named
+    at = _make_link(monkeypatch, "ads.example.com")
+    assert any("ads.example.com" in w.value and "不是网址" in w.value for w in at.warning)

@@ -540,3 +540,23 @@ def test_single_sign_on_maps_a_verified_email_to_a_local_account(store, tmp_path
     assert authenticate(store, "wang@corp.cn", "") is None
     auth.set_disabled(store, "wang@corp.cn", True)
     assert auth.sso_user(store, {"is_logged_in": True, "email": "wang@corp.cn"}) is None
+
+
+@pytest.mark.parametrize("page, public, link, where", [
+    # the address the page was opened at: a client cannot open a loopback one
+    ("http://localhost:8501/share?ws=3", None, "http://localhost:8501/?share=TOK", "loopback"),
+    ("http://127.0.0.1:8501/share", None, "http://127.0.0.1:8501/?share=TOK", "loopback"),
+    ("http://[::1]:8501/share", None, "http://[::1]:8501/?share=TOK", "loopback"),
+    ("http://0.0.0.0:8501/share", None, "http://0.0.0.0:8501/?share=TOK", "loopback"),
+    ("https://ads.example.com/tools/share?ws=2", None, "https://ads.example.com/tools/?share=TOK", "public"),
+    # the operator's public address wins, whatever the page was opened at
+    ("http://localhost:8501/share", "https://ads.example.com/", "https://ads.example.com/?share=TOK", "public"),
+    ("http://localhost:8501/share", "https://ads.example.com/opt", "https://ads.example.com/opt/?share=TOK",
+     "public"),
+    # a setting that is no web address is named, not used
+    ("http://localhost:8501/share", "ads.example.com", "http://localhost:8501/?share=TOK", "bad_setting"),
+    # no address known at all (a test run): the path alone
+    (None, None, "/?share=TOK", "unknown"),
+])
+def test_a_share_link_uses_the_public_address_and_says_when_it_only_works_here(page, public, link, where):
+    assert auth.share_url("TOK", page, public) == (link, where)

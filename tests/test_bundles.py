@@ -188,3 +188,49 @@ def test_existing_bundles_against_their_targets():
     assert cur.loc["包1", "cpa"] == pytest.approx(12000 / 150) and cur.loc["包1", "n_plans"] == 2
     assert cur.loc["包1", "cpa_vs_target"] == pytest.approx(80 / 60 - 1) and bool(cur.loc["包1", "over_target"])
     assert pd.isna(cur.loc["包2", "target_cpa"]) and not cur.loc["包2", "over_target"]
+
+
+def _cpc_case(position=float("nan"), share=float("nan")):
+    """Three keywords of one line: A carries most conversions, B few conversions but a
+    big part of the core clicks, C little of either."""
+    perf = pd.DataFrame({"keyword": ["A", "B", "C"], "campaign": ["p", "p", "p"], "business_line": ["开锁"] * 3,
+                         "stage": ["core", "core", "core"], "conversions": [90.0, 5.0, 5.0],
+                         "clicks": [550.0, 400.0, 50.0], "off_target": [0, 0, 0]})
+    rows = pd.DataFrame({"report_type": ["keyword"] * 3, "keyword": ["A", "B", "C"],
+                         "avg_position": [position] * 3, "impression_share": [share] * 3})
+    return perf, rows
+
+
+def test_cpc_reasons_quote_the_figure_that_qualified_the_keyword():
+    picks = cpc_keywords(*_cpc_case()).set_index("keyword")
+    assert set(picks.index) == {"A", "B"}
+    # A: 90% of the line's conversions
+    assert "90%" in picks.loc["A", "reason_zh"] and "90%" in picks.loc["A", "reason_en"]
+    # B qualified by its 40% of the line's core and phone clicks, not by its 5% of conversions
+    # (5% is below the 10% threshold: quoting it as the reason reads as a wrong threshold)
+    zh, en = picks.loc["B", "reason_zh"], picks.loc["B", "reason_en"]
+    assert "40%" in zh and "点击" in zh and "40%" in en and "clicks" in en, (zh, en)
+    assert not zh.startswith("占开锁转化的 5%") and not en.startswith("5% of"), (zh, en)
+
+
+def test_cpc_reasons_name_the_weak_rank_measure_against_its_threshold():
+    # position fine (1.4 better than 2.5), impression share weak (30% < 50%)
+    picks = cpc_keywords(*_cpc_case(position=1.4, share=0.3)).set_index("keyword")
+    zh, en = picks.loc["A", "reason_zh"], picks.loc["A", "reason_en"]
+    assert "展现份额 30%" in zh and "50%" in zh and "平均排名 1.4" not in zh, zh
+    assert "impression share 30%" in en and "50%" in en and "position 1.4" not in en, en
+    # thresholds given by the caller are the ones quoted
+    picks = cpc_keywords(*_cpc_case(position=3.4, share=0.9), weak_position=3.0).set_index("keyword")
+    zh, en = picks.loc["A", "reason_zh"], picks.loc["A", "reason_en"]
+    assert "平均排名 3.4" in zh and "3.0" in zh and "2.5" not in zh, zh
+    assert "position 3.4" in en and "3.0" in en and "2.5" not in en, en
+    picks = cpc_keywords(*_cpc_case(), min_share=0.5).set_index("keyword")
+    assert list(picks.index) == ["A"]
+
+
+def test_a_one_plan_bundle_is_not_called_one_campaign_of_a_single_campaign():
+    s = BundleSettings()
+    summary = summarize(propose(plan_evidence(_sample_table(), classifier("locksmith"), s), s), s)
+    one = summary.loc[summary["n_plans"] == 1]
+    assert len(one) and not one["reason_en"].str.contains(r"campaign\(s\)|a single campaign,").any()
+    assert not one["reason_zh"].str.contains("1 个计划").any(), one["reason_zh"].tolist()

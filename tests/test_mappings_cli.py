@@ -207,3 +207,55 @@ def test_bundles_rejects_impossible_settings(option):
     with pytest.raises(SystemExit) as caught:
         main(["bundles", str(ROOT / "sample_data" / "baidu_plan_report.csv"), *option])
     assert caught.value.code == 2
+
+
+def _parsers():
+    """Every parser of `python -m optimizer` (sub-commands included, `users` and its own)
+    as (argv, parser)."""
+    import argparse
+    from optimizer import auth
+    from optimizer.cli import build_parser
+
+    def walk(argv, p):
+        yield argv, p
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sp in action.choices.items():
+                    if sp.add_help:
+                        yield from walk(argv + [name], sp)
+
+    yield from walk([], build_parser())
+    captured = {}
+    real_parse = argparse.ArgumentParser.parse_args
+
+    def grab(self, *a, **k):
+        captured.setdefault("p", self)
+        raise SystemExit(0)
+    argparse.ArgumentParser.parse_args = grab
+    try:
+        auth.main_users([])
+    finally:
+        argparse.ArgumentParser.parse_args = real_parse
+    yield from walk(["users"], captured["p"])
+
+
+def test_every_help_reads_cleanly_in_an_80_column_terminal(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    seen = 0
+    for argv, p in _parsers():
+        out = p.format_help()
+        assert "%%" not in out, (argv, out)  # a literal % doubled where argparse does not format
+        lines = out.splitlines()
+        # each word of the texts is on one line: none cut in the middle (argparse cuts a long
+        # unspaced list like 'keyword,language,…,urgency' wherever the line ends)
+        texts = [p.description or "", p.epilog or ""] + [a.help % {"default": a.default} if a.help else ""
+                                                         for a in p._actions]
+        for word in " ".join(texts).replace("%%", "%").split():
+            for part in word.split("-"):  # a line may end after a hyphen
+                assert any(part in ln for ln in lines), (argv, word)
+        # prose fits the terminal (usage lines and long option names may not)
+        for ln in lines:
+            if len(ln) > 80:
+                assert ln.lstrip().startswith(("usage:", "[", "{", "--", "-h")) or ln.startswith("usage:"), (argv, ln)
+        seen += 1
+    assert seen == 17  # the main parser, its 7 commands, users and its 8

@@ -286,6 +286,33 @@ def test_unknown_layout_is_mapped_by_hand_and_the_mapping_is_reused(data_dir):
     assert table_of(at2)["cost"].sum() == pytest.approx(1352.65)
 
 
+def test_the_mapping_asks_for_fields_in_a_users_order_and_marks_the_required_ones():
+    at = start("pages/upload.py")
+    _upload(at, FIXTURES / "generic_custom.csv")
+    boxes = [s for s in at.selectbox if s.key and s.key.startswith("upload_map_") and "_rt_" not in s.key]
+    fid = boxes[0].key.rsplit("_", 1)[1]
+    fields = [s.key[len("upload_map_"):-len(fid) - 1] for s in boxes]
+    # what a row is about, then its figures, then the rest: in the order shown (row by row)
+    assert fields == ["date", "account", "campaign", "ad_group", "keyword", "match_type", "search_term",
+                      "impressions", "clicks", "cost", "conversions",
+                      "conv_phone", "conv_form", "conv_chat", "bid", "final_url", "mobile_final_url", "currency"]
+    label = {f: s.label for f, s in zip(fields, boxes)}
+    assert "必填" in label["keyword"] and "必填" in label["cost"]         # a keyword report needs them
+    assert "至少" in label["clicks"] and "展现" in label["clicks"]         # clicks or impressions
+    assert "至少" in label["impressions"] and "点击" in label["impressions"]
+    assert not any(m in label[f] for f in ("date", "search_term", "conversions") for m in ("必填", "至少"))
+    # another report type, other required fields
+    next(s for s in at.selectbox if s.key and "_rt_" in s.key).set_value("search_term").run()
+    boxes = {s.key: s.label for s in at.selectbox if s.key}
+    assert "必填" in boxes[f"upload_map_search_term_{fid}"] and "必填" not in boxes[f"upload_map_cost_{fid}"]
+    assert "必填" not in boxes[f"upload_map_keyword_{fid}"]
+    # applied without a required field: named in the user's words, not as codes
+    next(s for s in at.selectbox if s.key and "_rt_" in s.key).set_value("keyword").run()
+    next(b for b in at.button if "按此映射读取" in b.label).click().run()
+    errors = [e.value for e in at.error if "需要" in e.value]
+    assert errors and "“关键词”" in errors[-1] and "keyword" not in errors[-1], errors
+
+
 def test_deleting_uploads_empties_the_workspace_and_keeps_the_sample():
     at = start("pages/upload.py")
     _upload(at, FIXTURES / "baidu_keyword_daily_gbk.csv")
@@ -322,6 +349,21 @@ def test_keywords_page_shows_stages_negatives_and_fixes():
     fixes = next(t for t in tables if "unit_stage" in t.columns)
     assert "大钟寺开锁费用" in set(fixes["keyword"])
     assert any("下载否定关键词" in b.proto.label for b in at.get("download_button"))
+
+
+def test_keyword_and_search_term_text_is_not_faded():
+    # Streamlit draws a pinned column's text in its faint grey (the index's style): keywords
+    # and search terms are what the optimizer reads first, so no table pins them
+    at = start("pages/keywords.py")
+    _baidu(at, "kw_account")
+    shown = 0
+    for d in at.dataframe:
+        cfg = json.loads(d.proto.columns or "{}")
+        for col in ("keyword", "search_term"):
+            if col in d.value.columns:
+                shown += 1
+                assert not cfg.get(col, {}).get("pinned"), (col, cfg.get(col))
+    assert shown >= 2
 
 
 def test_keywords_filters_narrow_the_table():
@@ -401,6 +443,23 @@ def test_bundles_page_proposes_and_answers_what_if():
     wider = next(d.value for d in at.dataframe if "target_cpa" in d.value.columns)
     assert len(wider) < len(summary)
     assert not at.exception
+
+
+def test_the_bundle_table_fits_a_laptop_screen_and_its_reasons_read_below_it():
+    # at 1440 px the table scrolled sideways: thirteen columns, the longest a sentence. Now ten
+    # short columns; the one-sentence reason of each bundle (with its kind) is listed under it
+    at = start("pages/bundles.py")
+    _baidu(at, "bd_account")
+    table = next(d for d in at.dataframe if "target_cpa" in d.value.columns)
+    assert len(table.value.columns) <= 10, list(table.value.columns)
+    assert not {"reason_zh", "reason_en", "kind", "within_limits"} & set(table.value.columns)
+    width = json.loads(table.proto.columns)["plans"].get("width")
+    assert width in ("medium", "small") or isinstance(width, int)
+    reasons = [m.value for m in at.markdown if m.value.startswith("- **B1**")]
+    assert len(reasons) == 1
+    for b in table.value["bundle"]:
+        assert f"- **{b}** " in reasons[0]
+    assert "同业务点" in reasons[0] and "开锁" in reasons[0]
 
 
 def test_bundles_page_split_candidates_from_an_uploaded_map():
