@@ -475,6 +475,8 @@ def _make_link(monkeypatch, public: str | None):
     at.context["url"] = "http://localhost:8501/share"
     at.run()
     at.switch_page("pages/share.py").run()
+    pick = at.multiselect(key="share_accounts")  # the sample holds two accounts: the link shows those chosen
+    pick.set_value(pick.options)
     next(b for b in at.button if "生成链接" in b.label).click().run()
     assert not at.exception, at.exception
     return at
