@@ -23,13 +23,15 @@ if pd.notna(acct["date_start"]):
     if isinstance(chosen, (tuple, list)) and len(chosen) == 2:
         rows = dataset.between(rows, chosen[0], chosen[1])
 
-s = dataset.summary(rows)
+s = dataset.headline(rows, partial_day)  # the client view's figures too
 m = st.columns(5)
 m[0].metric(ui.t("overview.cost"), i18n.money(s.cost, currency, 0))
 m[1].metric(ui.t("overview.clicks"), f"{s.clicks:,.0f}")
 m[2].metric(ui.t("overview.conversions"), f"{s.conversions:,.0f}")
 m[3].metric(ui.t("overview.cpa"), i18n.money(s.cpa, currency))
 m[4].metric(ui.t("overview.cvr"), i18n.percent(s.cvr))
+if s.left_out is not None:
+    st.caption(":material/schedule: " + ui.t("overview.left_out", day=s.left_out.date().isoformat()))
 
 st.subheader(ui.t("overview.trend"))
 daily = dataset.daily_totals(rows, partial_day)
