@@ -25,7 +25,7 @@ from optimizer.errors import IngestError
 from optimizer.ingest import ColumnMapping, Export, read_export
 from optimizer.lexicon import LexiconEdits, line_labels
 from optimizer.store import DATABASE_URL_ENV, Conflict, DbMappingStore, Store, User, Workspace
-from optimizer.stages import Classifier, detect_vertical
+from optimizer.stages import Classifier, account_vertical
 from optimizer.targets import BundleSheet, read_bundle_sheet
 from optimizer.mappings import saved_mapping_for
 from sample_data.generate import BUNDLE_MAP_FILE
@@ -53,6 +53,11 @@ _NO_DEFAULT = object()
 _RENDERED = "_wkey_rendered"  # widget base key -> the language's key it was last rendered under
 
 
+def wkey_name(base: str) -> str:
+    """The session key :func:`wkey` gives a widget in the current language (read-only)."""
+    return base if lang() == "zh" else f"{base}_{lang()}"
+
+
 def wkey(base: str, default: object = _NO_DEFAULT) -> str:
     """A widget key per language for widgets whose options are translated: the browser
     keeps a keyed widget's formatted options across reruns (a switch to English would
@@ -67,7 +72,7 @@ def wkey(base: str, default: object = _NO_DEFAULT) -> str:
 
     ``default``: the widget's first value. Give it here, not to the widget (Streamlit
     warns when a widget has both a default and a value set through session state)."""
-    key = base if lang() == "zh" else f"{base}_{lang()}"
+    key = wkey_name(base)
     rendered = st.session_state.setdefault(_RENDERED, {})
     switched = rendered.get(base, key) != key
     rendered[base] = key
@@ -557,8 +562,7 @@ class AccountContext:
 def account_context(acct: pd.Series, rows: pd.DataFrame) -> AccountContext:
     key = account_key(acct)
     store = lexicon_store()
-    detected = memo(("vertical", key, len(rows)), lambda: detect_vertical(
-        pd.concat([rows["keyword"], rows["search_term"]]).dropna().unique()))
+    detected = memo(("vertical", key, len(rows)), lambda: account_vertical(rows))
     edits = store.edits(key)
     currency = acct["currency"] or None
     return AccountContext(key, currency, i18n.CURRENCY_SYMBOL.get(currency or "", ""), detected,
@@ -615,6 +619,29 @@ def decided_bundle_sheet(acct_key: str) -> BundleSheet | None:
     """The bundle map kept for an account in the chosen workspace, or None."""
     decision = ctx().access.bundle_decision(require_workspace().id, acct_key)
     return None if decision is None else _bundle_sheet(decision.data, decision.file_name)
+
+
+def landing_inputs(acct: pd.Series) -> tuple[pd.DataFrame | None, dict, dict]:
+    """What the Landing pages page checks an account against, for the workbook to find
+    what that page shows: (the rows of the earlier upload chosen there — by default
+    :func:`optimizer.landing_report.default_previous` — or None, the latest page
+    audits kept, the previous ones)."""
+    from optimizer.landing_report import default_previous, snapshot_uploads
+    c = ctx()
+    ws = require_workspace()
+    snapshots = {u.id: u for u in snapshot_uploads(c.access.uploads(ws.id))}
+    default = default_previous(list(snapshots.values()))
+    pick = st.session_state.get(wkey_name("lp_previous_stored"), default.id if default is not None else "")
+    previous = None
+    if pick and pick in snapshots:
+        table = memo(("lp_snapshot", ws.id, pick), lambda: c.access.upload_table(ws.id, pick))
+        previous = dataset.for_account(table, acct["platform"], acct["account"], acct["currency"])
+        previous = previous if len(previous) else None
+    store = c.access.audit_store(ws.id)
+    try:
+        return previous, store.latest(account_key(acct)), store.previous(account_key(acct))
+    except ValueError:  # a damaged store: the Landing pages page says so and audits afresh
+        return previous, {}, {}
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -68,7 +68,8 @@ from .errors import FOREIGN_TYPES, IngestError, os_reason
 from .ingest import check_report
 from .i18n import COMPENSATION_STATUS, METRIC, SEVERITY, VERTICAL, account_label, code_name, money
 from .sheet_text import st
-from .stages import classifier, detect_vertical, keyword_performance, negative_keywords, stage_table, structure_fixes
+from .stages import (Classifier, account_vertical, classifier, keyword_performance, negative_keywords, stage_table,
+                     structure_fixes)
 from .targets import BundleSheet, RuleSet, bundle_sheet_for, load_rules, read_bundle_sheet
 
 #: progress callback: (done, total, label)
@@ -245,16 +246,24 @@ def _ts(v) -> pd.Timestamp | None:
 
 def analyze_account(rows: pd.DataFrame, vertical: str = "auto", settings: AnalysisSettings = AnalysisSettings(),
                     sheet: BundleSheet | None = None, progress: Progress | None = None,
-                    account: dict | None = None) -> Analysis:
+                    account: dict | None = None, *, clf: Classifier | None = None,
+                    previous: pd.DataFrame | None = None, audits: dict | None = None,
+                    previous_audits: dict | None = None) -> Analysis:
     """Run the whole analysis of one account's rows (a canonical table, e.g.
     :func:`optimizer.dataset.for_account`).
 
     ``vertical``: a vertical of :data:`optimizer.lexicon.VERTICALS` or ``auto``
-    (detected from the keywords). ``sheet``: the bundle map
+    (detected as the pages detect it, :func:`optimizer.stages.account_vertical`).
+    ``clf``: the classifier to label keywords with — the account's, with its lexicon
+    edits, as the pages use it (its vertical then wins over ``vertical``); by default
+    the vertical's own lexicon. ``sheet``: the bundle map
     (:func:`optimizer.targets.read_bundle_sheet`); without it, bundles are read from
-    plan names (``包1-开锁``) when they follow that convention. ``progress``:
-    called as ``progress(done, total, label)`` before each step. ``account``: the
-    account's row of :func:`optimizer.dataset.accounts` when the caller has it.
+    plan names (``包1-开锁``) when they follow that convention. ``previous``: the rows of
+    an earlier upload of the account, whose URLs the landing analysis compares with;
+    ``audits`` / ``previous_audits``: the latest and the previous page audits kept,
+    by page (:func:`optimizer.landing_report.build`). ``progress``: called as
+    ``progress(done, total, label)`` before each step. ``account``: the account's row
+    of :func:`optimizer.dataset.accounts` when the caller has it.
     """
     step = _Steps(progress)
     ident = account if account is not None else _identity(rows)
@@ -265,9 +274,12 @@ def analyze_account(rows: pd.DataFrame, vertical: str = "auto", settings: Analys
         notes.append((code, st(f"note.{code}", "zh", **params), st(f"note.{code}", "en", **params)))
 
     step("vertical")
-    if vertical == "auto":
-        vertical = detect_vertical(rows["keyword"].dropna().unique())
-    clf = classifier(vertical)
+    if clf is not None:
+        vertical = clf.vertical
+    else:
+        if vertical == "auto":
+            vertical = account_vertical(rows)
+        clf = classifier(vertical)
 
     step("keywords")
     perf = keyword_performance(rows, clf)
@@ -325,7 +337,8 @@ def analyze_account(rows: pd.DataFrame, vertical: str = "auto", settings: Analys
     step("landing")
     landing = url_changes = landing_counts = None
     if settings.landing:
-        landing, url_changes, landing_counts, problem = _landing(rows, clf, currency)
+        landing, url_changes, landing_counts, problem = _landing(rows, clf, currency, previous, audits,
+                                                                 previous_audits)
         if problem is not None:
             note(*problem[:1], detail=problem[1])
 
@@ -451,16 +464,18 @@ def drift_csv(rep, currency: str | None, lang: str = "zh",
     return frame_csv("drift", _drift_frame(rep, currency, max_explained), lang, currency)
 
 
-def _landing(rows: pd.DataFrame, clf, currency: str | None = None):
-    """Landing-page findings from ``optimizer.landing_report``: (pages, URL changes,
-    counts, None), or (None, None, None, (note code, detail)) when it cannot be imported
-    or fails."""
+def _landing(rows: pd.DataFrame, clf, currency: str | None = None, previous: pd.DataFrame | None = None,
+             audits: dict | None = None, previous_audits: dict | None = None):
+    """Landing-page findings from ``optimizer.landing_report`` (against the earlier
+    upload's rows and with the audits kept, when given): (pages, URL changes, counts,
+    None), or (None, None, None, (note code, detail)) when it cannot be imported or
+    fails."""
     try:
         landing_report = importlib.import_module(f"{__package__}.landing_report")
     except ImportError as exc:
         return None, None, None, ("landing_missing", str(exc))
     try:
-        rep = landing_report.build(rows, clf, currency=currency)
+        rep = landing_report.build(rows, clf, previous, audits, previous_audits, currency=currency)
     except Exception as exc:  # an optional section must not sink the whole workbook; said in the notes
         return None, None, None, ("landing_failed", f"{type(exc).__name__}: {exc}")
     pages, drift = rep.pages, rep.drift
@@ -1009,7 +1024,8 @@ def add_analyze_parser(subparsers) -> argparse.ArgumentParser:
                    help="language of the workbook's sheet names, headers and texts, of the printed summary and "
                         "of the error messages (default zh)")
     p.add_argument("--vertical", default="auto", choices=["auto", *VERTICALS],
-                   help="the advertiser's vertical (default: detected from the keywords)")
+                   help="the advertiser's vertical (default: detected from the keywords and search terms, as the "
+                        "app does)")
     p.add_argument("--bundle-map", metavar="CSV", default=None,
                    help="current bundles: plan, bundle[, target_cpa, learning_start, …] (default: bundles read "
                         "from plan names like 包1-开锁); not with --batch")

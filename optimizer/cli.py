@@ -53,7 +53,7 @@ from .lexicon import VERTICALS
 from .bundles import (THRESHOLD_RULES, BundleSettings, bundles_from_names, cpc_keywords, plan_evidence, propose,
                       read_bundle_map, split_candidates, summarize, window_performance)
 from .dataset import accounts, for_account, load_exports
-from .stages import Classifier, classifier, classify, detect_vertical
+from .stages import Classifier, account_vertical, classifier, classify, detect_vertical
 
 
 def _human(info: ReadInfo) -> str:
@@ -485,10 +485,11 @@ def _input_error(exc: Exception) -> int:
 
 
 def _each_account(table: pd.DataFrame, vertical: str):
-    """(account summary row, its rows, its vertical: the given one, or detected from its keywords)."""
+    """(account summary row, its rows, its vertical: the given one, or detected as the pages
+    detect it, :func:`optimizer.stages.account_vertical`)."""
     for _, acct in accounts(table).iterrows():
         rows = for_account(table, acct["platform"], acct["account"], acct["currency"])
-        yield acct, rows, (vertical if vertical != "auto" else detect_vertical(rows["keyword"].dropna().unique()))
+        yield acct, rows, (vertical if vertical != "auto" else account_vertical(rows))
 
 
 def _num(v, digits: int = 2):

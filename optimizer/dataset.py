@@ -810,6 +810,39 @@ def complete_cpl(daily: pd.DataFrame) -> tuple[float, pd.Timestamp | None]:
     return cpl, (daily.loc[partial, "date"].max() if partial.any() else None)
 
 
+@dataclass(frozen=True)
+class Headline:
+    """The headline figures of an account over some days — one computation for the
+    Overview page's tiles and the client view's: ``cost``, ``clicks``, ``conversions``
+    summed over every row (:func:`summary`), and ``cpa`` (cost / conversions) and
+    ``cvr`` (conversions / clicks) over the days whose conversions are complete:
+    ``left_out`` is the day whose conversions are still arriving (Baidu's last,
+    :func:`partial_last_day`) when it lies in the rows, else None. Ratios are None
+    without a denominator."""
+
+    cost: float
+    clicks: float
+    conversions: float
+    cpa: float | None
+    cvr: float | None
+    left_out: pd.Timestamp | None
+
+
+def headline(table: pd.DataFrame, partial_day: pd.Timestamp | None = None) -> Headline:
+    """The :class:`Headline` of ``table`` (one account's rows, possibly a range cut out
+    of them: ``partial_day`` is then the account's incomplete day, as for
+    :func:`daily_totals`; by default the last Baidu day of ``table``)."""
+    s = summary(table)
+    daily = daily_totals(table, partial_day)
+    partial = daily["partial"].astype(bool) if len(daily) else pd.Series(dtype=bool)
+    if not partial.any():
+        return Headline(s.cost, s.clicks, s.conversions, s.cpa, s.cvr, None)
+    whole = daily.loc[~partial]
+    cost, clicks, conv = (float(whole[c].sum()) for c in ("cost", "clicks", "conversions"))
+    return Headline(s.cost, s.clicks, s.conversions, _ratio(cost, conv), _ratio(conv, clicks),
+                    daily.loc[partial, "date"].max())
+
+
 def weekly_totals(daily: pd.DataFrame) -> pd.DataFrame:
     """The days of :func:`daily_totals` summed per calendar week (Monday to Sunday),
     with what a reader needs not to mistake a short week for a bad one.

@@ -36,6 +36,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "overview.no_data": ("还没有数据。请先上传报告。", "No data yet. Upload reports first."),
     "overview.partial_day": ("百度的转化数据约晚一天到达，最后一天（{day}）的转化可能不完整。",
                              "Baidu conversions arrive about a day late: the last day ({day}) may be incomplete."),
+    "overview.left_out": ("转化成本和转化率没有算 {day}：这一天的转化还没统计完。",
+                          "Cost per conversion and conversion rate leave out {day}: its conversions are still arriving."),
     "overview.partial_short": ("转化未到齐", "conversions incomplete"),
     "col.campaign": ("推广计划", "Campaign"),
     "col.cost": ("消费", "Spend"),

@@ -267,6 +267,14 @@ def detect_vertical(keywords, sample: int = 5000) -> str:
     return best
 
 
+def account_vertical(rows: pd.DataFrame) -> str:
+    """The vertical of one account's rows (:func:`detect_vertical`): from its keywords,
+    then its search terms — the one detection of the pages, ``analyze`` and the other
+    commands."""
+    cols = [rows[c] for c in ("keyword", "search_term") if c in rows.columns]
+    return detect_vertical(pd.concat(cols).dropna().unique() if cols else [])
+
+
 def classify(keywords, vertical: str = "auto", edits: dict[str, LexiconEdits] | None = None) -> pd.DataFrame:
     """Classify keywords (``vertical="auto"`` detects it from the keywords themselves)."""
     if vertical == "auto":
@@ -275,7 +283,8 @@ def classify(keywords, vertical: str = "auto", edits: dict[str, LexiconEdits] | 
     return c.classify(keywords)
 
 
-__all__ = ["Classifier", "OUTPUT_COLUMNS", "classify", "classifier", "detect_vertical", "language_of"]
+__all__ = ["Classifier", "OUTPUT_COLUMNS", "account_vertical", "classify", "classifier", "detect_vertical",
+           "language_of"]
 
 
 # ---------------------------------------------------------------- performance by stage

@@ -63,19 +63,18 @@ if not daily.empty and periods[period] is not None:
     daily = daily.loc[daily["date"] > last - pd.Timedelta(days=periods[period])]
     rows = dataset.between(rows, daily["date"].min().date(), last.date())
 
-s = dataset.summary(rows)
+s = dataset.headline(rows, partial_day)  # the Overview page's figures too
 if not daily.empty:
     st.caption(ui.t("client.range", start=f"{daily['date'].min():%Y-%m-%d}", end=f"{daily['date'].max():%Y-%m-%d}"))
     age = dataset.days_old(daily, date.today())
     if age is not None:  # the figures are not this week's: say so before anyone reads them as current
         st.warning(ui.t("client.stale", end=f"{daily['date'].max():%Y-%m-%d}", days=age), icon=":material/history:")
-cpl, left_out = dataset.complete_cpl(daily) if not daily.empty else (s.cpa, None)
 m = st.columns(3)
 m[0].metric(ui.t("client.spend"), i18n.money(s.cost, currency, 0))
 m[1].metric(ui.t("client.leads"), f"{s.conversions:,.0f}")
-m[2].metric(ui.t("client.cpl"), i18n.money(cpl, currency, 0))
-if left_out is not None:
-    st.caption(":material/schedule: " + ui.t("client.cpl_left_out", day=f"{left_out:%m-%d}"))
+m[2].metric(ui.t("client.cpl"), i18n.money(s.cpa, currency, 0))
+if s.left_out is not None:
+    st.caption(":material/schedule: " + ui.t("client.cpl_left_out", day=f"{s.left_out:%m-%d}"))
 
 st.subheader(ui.t("client.trend"))
 if daily.empty:

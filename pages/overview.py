@@ -14,6 +14,7 @@ if is_sample:
 
 top = st.columns([3, 2])
 acct, rows = ui.pick_account(table, "overview_account", top[0])
+ctx = ui.account_context(acct, rows)  # the vertical and lexicon the other pages use, from all the account's days
 currency = (acct["currency"] or None)
 partial_day = dataset.partial_last_day(rows)  # of the account's data, not of the range chosen below
 if pd.notna(acct["date_start"]):
@@ -23,13 +24,15 @@ if pd.notna(acct["date_start"]):
     if isinstance(chosen, (tuple, list)) and len(chosen) == 2:
         rows = dataset.between(rows, chosen[0], chosen[1])
 
-s = dataset.summary(rows)
+s = dataset.headline(rows, partial_day)  # the client view's figures too
 m = st.columns(5)
 m[0].metric(ui.t("overview.cost"), i18n.money(s.cost, currency, 0))
 m[1].metric(ui.t("overview.clicks"), f"{s.clicks:,.0f}")
 m[2].metric(ui.t("overview.conversions"), f"{s.conversions:,.0f}")
 m[3].metric(ui.t("overview.cpa"), i18n.money(s.cpa, currency))
 m[4].metric(ui.t("overview.cvr"), i18n.percent(s.cvr))
+if s.left_out is not None:
+    st.caption(":material/schedule: " + ui.t("overview.left_out", day=s.left_out.date().isoformat()))
 
 st.subheader(ui.t("overview.trend"))
 daily = dataset.daily_totals(rows, partial_day)
@@ -65,8 +68,11 @@ if st.button(ui.t("report.build"), key="overview_report", icon=":material/table_
     from optimizer.analyze import analyze_account
     from optimizer.workbook import workbook_bytes
     with st.spinner(ui.t("report.build")):
-        analysis = analyze_account(rows, ui.account_context(acct, rows).vertical,
-                                   sheet=ui.decided_bundle_sheet(ui.account_key(acct)))
+        # what the Keywords, oCPC bundles, Cost drift and Landing pages pages use: the account's
+        # lexicon and vertical, its bundle map, the earlier upload and the page audits kept
+        previous, audits, previous_audits = ui.landing_inputs(acct)
+        analysis = analyze_account(rows, sheet=ui.decided_bundle_sheet(ctx.key), clf=ctx.classifier(),
+                                   previous=previous, audits=audits, previous_audits=previous_audits)
         data = workbook_bytes(analysis, ui.lang(), currency)
     st.download_button(ui.t("report.download"), data, file_name=f"report_{acct['account'] or 'account'}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
