@@ -25,7 +25,8 @@ from optimizer.errors import IngestError
 from optimizer.ingest import ColumnMapping, Export, read_export
 from optimizer.lexicon import LexiconEdits, line_labels
 from optimizer.store import DATABASE_URL_ENV, Conflict, DbMappingStore, Store, User, Workspace
-from optimizer.stages import Classifier, account_vertical
+from optimizer.stages import Classifier, account_evidence
+from optimizer.trade import account_edits
 from optimizer.targets import BundleSheet, read_bundle_sheet
 from optimizer.mappings import saved_mapping_for
 from sample_data.generate import BUNDLE_MAP_FILE
@@ -550,24 +551,34 @@ class AccountContext:
     detected: str
     saved_vertical: str | None
     edits_json: str
+    #: the detection's evidence (:class:`optimizer.stages.Detection`)
+    evidence: object = None
+    #: what the account itself says, per vertical chosen (:func:`optimizer.trade.account_edits`), as JSON
+    account_json: str = "{}"
 
     @property
     def vertical(self) -> str:
         return self.saved_vertical or self.detected
 
     def classifier(self) -> "Classifier":
-        return classifier(self.vertical, self.edits_json)
+        return classifier(self.vertical, self.edits_json, self.account_json)
+
+
+def _edits_json(edits: dict) -> str:
+    return json.dumps({k: v.to_json() for k, v in sorted(edits.items())}, sort_keys=True)
 
 
 def account_context(acct: pd.Series, rows: pd.DataFrame) -> AccountContext:
     key = account_key(acct)
     store = lexicon_store()
-    detected = memo(("vertical", key, len(rows)), lambda: account_vertical(rows))
+    evidence = memo(("vertical", key, len(rows)), lambda: account_evidence(rows))
     edits = store.edits(key)
+    saved = store.vertical(key)
+    vertical = saved or evidence.vertical
+    own = memo(("account_edits", key, len(rows), vertical), lambda: _edits_json(account_edits(rows, vertical)))
     currency = acct["currency"] or None
-    return AccountContext(key, currency, i18n.CURRENCY_SYMBOL.get(currency or "", ""), detected,
-                          store.vertical(key),
-                          json.dumps({k: v.to_json() for k, v in sorted(edits.items())}, sort_keys=True))
+    return AccountContext(key, currency, i18n.CURRENCY_SYMBOL.get(currency or "", ""), evidence.vertical,
+                          saved, _edits_json(edits), evidence, own)
 
 
 def bundle_sheet_input(acct_key: str, campaigns, is_sample: bool, key: str) -> tuple[BundleSheet | None, str]:
@@ -784,10 +795,12 @@ def memo(key: tuple, compute):
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def classifier(vertical: str, edits_json: str) -> "Classifier":
-    """A classifier for a vertical with an account's lexicon edits (shared across sessions)."""
-    edits = {lang: LexiconEdits.from_json(text) for lang, text in json.loads(edits_json).items()}
-    return Classifier(vertical, edits)
+def classifier(vertical: str, edits_json: str, account_json: str = "{}") -> "Classifier":
+    """A classifier for a vertical with what the account says and its lexicon edits
+    (shared across sessions)."""
+    def parse(text: str) -> dict:
+        return {lang: LexiconEdits.from_json(t) for lang, t in json.loads(text).items()}
+    return Classifier(vertical, parse(edits_json), parse(account_json))
 
 
 def stage_chart(by_stage: pd.DataFrame, currency: str | None) -> go.Figure:

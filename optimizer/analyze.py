@@ -68,7 +68,7 @@ from .errors import FOREIGN_TYPES, IngestError, os_reason
 from .ingest import check_report
 from .i18n import COMPENSATION_STATUS, METRIC, SEVERITY, VERTICAL, account_label, code_name, money
 from .sheet_text import st
-from .stages import (Classifier, account_vertical, classifier, keyword_performance, negative_keywords, stage_table,
+from .stages import (Classifier, account_classifier, keyword_performance, negative_keywords, stage_table,
                      structure_fixes)
 from .targets import BundleSheet, RuleSet, bundle_sheet_for, load_rules, read_bundle_sheet
 
@@ -274,12 +274,9 @@ def analyze_account(rows: pd.DataFrame, vertical: str = "auto", settings: Analys
         notes.append((code, st(f"note.{code}", "zh", **params), st(f"note.{code}", "en", **params)))
 
     step("vertical")
-    if clf is not None:
-        vertical = clf.vertical
-    else:
-        if vertical == "auto":
-            vertical = account_vertical(rows)
-        clf = classifier(vertical)
+    if clf is None:
+        clf = account_classifier(rows, vertical)
+    vertical = clf.vertical
 
     step("keywords")
     perf = keyword_performance(rows, clf)
@@ -289,8 +286,8 @@ def analyze_account(rows: pd.DataFrame, vertical: str = "auto", settings: Analys
 
     step("search_terms")
     search = keyword_performance(rows, clf, "search_term")
-    negatives = negative_keywords(search)
-    negative_plans = _negative_plans(search)
+    negatives = negative_keywords(search, perf)
+    negative_plans = _negative_plans(search, negatives)
     st_rows = rows.loc[(rows["report_type"] == "search_term").to_numpy(bool)]
     neg_days = _span_days(st_rows)
     del search, st_rows
@@ -371,11 +368,12 @@ def _span_days(rows: pd.DataFrame) -> int:
     return int((end - start).days) + 1
 
 
-def _negative_plans(search: pd.DataFrame) -> pd.DataFrame:
-    """Off-target search terms per plan: campaign, search_term, cost, clicks,
-    conversions, reason (their off-target cues)."""
+def _negative_plans(search: pd.DataFrame, negatives: pd.DataFrame) -> pd.DataFrame:
+    """The negative keywords (``negatives``: safe to negate) per plan: campaign,
+    search_term, cost, clicks, conversions, reason (their off-target cues)."""
     cols = ["campaign", "search_term", "cost", "clicks", "conversions", "reason"]
-    off = search.loc[search["off_target"] == 1] if len(search) else search
+    off = search.loc[(search["off_target"] == 1) & search["search_term"].isin(negatives["search_term"])] \
+        if len(search) else search
     if off.empty:
         return pd.DataFrame(columns=cols)
     g = off.groupby(["campaign", "search_term"], sort=False).agg(
@@ -993,7 +991,7 @@ class _Paragraphs(argparse.HelpFormatter):
 
 def add_analyze_parser(subparsers) -> argparse.ArgumentParser:
     """Add ``analyze`` to the sub-commands of ``python -m optimizer``."""
-    from .lexicon import VERTICALS
+    from .lexicon import ALL_VERTICALS
     p = subparsers.add_parser(
         "analyze", help="run the whole analysis and write the recommendations workbook",
         formatter_class=_Paragraphs,
@@ -1023,7 +1021,7 @@ def add_analyze_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["zh", "en"], default="zh",
                    help="language of the workbook's sheet names, headers and texts, of the printed summary and "
                         "of the error messages (default zh)")
-    p.add_argument("--vertical", default="auto", choices=["auto", *VERTICALS],
+    p.add_argument("--vertical", default="auto", choices=["auto", *ALL_VERTICALS],
                    help="the advertiser's vertical (default: detected from the keywords and search terms, as the "
                         "app does)")
     p.add_argument("--bundle-map", metavar="CSV", default=None,

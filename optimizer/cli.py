@@ -47,13 +47,13 @@ import pandas as pd
 from . import memory
 from .decode import decode_text
 from .errors import IngestError
-from .evaluate import predict, report, score
+from .evaluate import predict, predict_generic, report, score, score_generic
 from .ingest import ReadInfo, Settings, read_export
-from .lexicon import VERTICALS
+from .lexicon import ALL_VERTICALS
 from .bundles import (THRESHOLD_RULES, BundleSettings, bundles_from_names, cpc_keywords, plan_evidence, propose,
                       read_bundle_map, split_candidates, summarize, window_performance)
 from .dataset import accounts, for_account, load_exports
-from .stages import Classifier, account_vertical, classifier, classify, detect_vertical
+from .stages import Classifier, account_classifier, classify, vertical_evidence
 
 
 def _human(info: ReadInfo) -> str:
@@ -141,7 +141,10 @@ def cmd_classify(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         print(f"error: cannot read {args.source}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
         return 1
-    vertical = detect_vertical(keywords) if args.vertical == "auto" else args.vertical
+    evidence = vertical_evidence(keywords) if args.vertical == "auto" else None
+    vertical = evidence.vertical if evidence is not None else args.vertical
+    if evidence is not None:  # what was detected, and on what evidence (standard error: the output stays data)
+        print(f"vertical: {vertical} — {evidence.reason('en')}", file=sys.stderr)
     out = Classifier(vertical).classify(keywords)
     if args.format == "json":
         json.dump(out.to_dict(orient="records"), sys.stdout, ensure_ascii=False, indent=1)
@@ -167,6 +170,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             pred = classify(text, "auto")
             print(f"# {args.truth} {kind}: {len(rows)}")
             print(report(score(rows, pred)))
+    if args.generic:
+        try:
+            gen = pd.read_csv(args.generic, dtype=str, keep_default_na=False)
+            gen_accounts = pd.read_csv(Path(args.generic).with_name("generic_accounts.csv"))
+        except OSError as exc:
+            return _input_error(exc)
+        pred, detected = predict_generic(gen, gen_accounts)
+        print(f"# {args.generic}: {len(gen)} keywords of {gen['trade'].nunique()} trades outside the built-in "
+              "verticals, each classified as its trade's account (generic_accounts.csv) is")
+        print("# vertical detected: " + ", ".join(f"{t} {v}" for t, v in detected.items()))
+        print(report(score_generic(gen, pred)))
     return 0
 
 
@@ -181,8 +195,8 @@ def cmd_bundles(args: argparse.Namespace) -> int:
                               max_cpa_ratio=args.max_cpa_ratio, max_cvr_ratio=args.max_cvr_ratio,
                               max_target_cpa=args.max_target_cpa)
     results = []
-    for acct, rows, vertical in _each_account(table, args.vertical):
-        clf = classifier(vertical)
+    for acct, rows, clf in _each_account(table, args.vertical):
+        vertical = clf.vertical
         window_rows, perf = window_performance(rows, clf, settings)
         ev = plan_evidence(rows, clf, settings, perf)
         if ev.empty:
@@ -257,10 +271,11 @@ def cmd_drift(args: argparse.Namespace) -> int:
                              levels=tuple(args.levels), metrics=tuple(args.metrics),
                              targets=TargetSettings(tolerance=tolerance, window_days=args.target_window_days))
     results = []
-    for acct, rows, vertical in _each_account(table, args.vertical):
-        lines = plan_lines(rows, classifier(vertical)) if "line" in settings.levels else None
+    for acct, rows, clf in _each_account(table, args.vertical):
+        vertical = clf.vertical
+        lines = plan_lines(rows, clf) if "line" in settings.levels else None
         campaigns = rows["campaign"].dropna().astype(str).unique()
-        proposed = None if sheet is not None else proposed_membership(rows, classifier(vertical))
+        proposed = None if sheet is not None else proposed_membership(rows, clf)
         acct_sheet, sheet_source = bundle_sheet_for(campaigns, sheet, proposed)
         rep = scan(rows, settings, lines, acct_sheet, rules, args.rule_set)
         out_flags = []
@@ -364,11 +379,11 @@ def cmd_landing(args: argparse.Namespace) -> int:
     settings = AuditSettings.from_env(allow_private=args.allow_private, timeout=args.timeout,
                                       slow_seconds=args.slow_seconds, use_browser=args.browser)
     results = []
-    for acct, rows, vertical in _each_account(table, args.vertical):
+    for acct, rows, clf in _each_account(table, args.vertical):
+        vertical = clf.vertical
         prev = for_account(previous, acct["platform"], acct["account"], acct["currency"]) \
             if previous is not None else None
         prev = prev if prev is not None and len(prev) else None
-        clf = classifier(vertical)
         currency = acct["currency"] or None
         audits = {}
         if args.audit:
@@ -485,11 +500,12 @@ def _input_error(exc: Exception) -> int:
 
 
 def _each_account(table: pd.DataFrame, vertical: str):
-    """(account summary row, its rows, its vertical: the given one, or detected as the pages
-    detect it, :func:`optimizer.stages.account_vertical`)."""
+    """(account summary row, its rows, its classifier: of the given vertical, or detected as
+    the pages detect it, with what the account itself says —
+    :func:`optimizer.stages.account_classifier`)."""
     for _, acct in accounts(table).iterrows():
         rows = for_account(table, acct["platform"], acct["account"], acct["currency"])
-        yield acct, rows, (vertical if vertical != "auto" else account_vertical(rows))
+        yield acct, rows, account_classifier(rows, vertical)
 
 
 def _num(v, digits: int = 2):
@@ -544,7 +560,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      "business_line, stage (core|phone|company|price|consult|none), urgency "
                                      "(0|1), off_target (0|1), cues.")
     cls.add_argument("source", nargs="?", default="-", metavar="FILE", help="a keyword list or export; - for stdin")
-    cls.add_argument("--vertical", default="auto", choices=["auto", *VERTICALS],
+    cls.add_argument("--vertical", default="auto", choices=["auto", *ALL_VERTICALS],
                      help="the advertiser's vertical (default: detected from the keywords)")
     cls.add_argument("--format", default="csv", choices=["csv", "json"], help="output format (default csv)")
     cls.set_defaults(func=cmd_classify)
@@ -557,6 +573,9 @@ def build_parser() -> argparse.ArgumentParser:
                          "off_target, …")
     ev.add_argument("--truth", default=str(Path(__file__).resolve().parents[1] / "sample_data" / "truth.json"),
                     help="also score the sample account's planted truth ('' to skip)")
+    ev.add_argument("--generic", default=str(Path(__file__).resolve().parents[1] / "tests" / "eval" / "generic_eval.csv"),
+                    help="also score keywords of trades outside the built-in verticals, with their accounts in "
+                         "generic_accounts.csv beside it ('' to skip)")
     ev.set_defaults(func=cmd_evaluate)
 
     bd = sub.add_parser("bundles", help="propose oCPC bundles, CPC keywords and bundles to split",
@@ -572,7 +591,7 @@ def build_parser() -> argparse.ArgumentParser:
     bd.add_argument("--max-cpa-ratio", type=_ratio, default=1.3, help="max/min shrunk CPA inside a bundle (default 1.3)")
     bd.add_argument("--max-cvr-ratio", type=_ratio, default=1.5, help="max/min shrunk CVR inside a bundle (default 1.5)")
     bd.add_argument("--max-target-cpa", type=_non_negative, default=None, help="cap on target CPAs (the advertiser's maximum)")
-    bd.add_argument("--vertical", default="auto", choices=["auto", *VERTICALS])
+    bd.add_argument("--vertical", default="auto", choices=["auto", *ALL_VERTICALS])
     bd.add_argument("--bundle-map", default=None, metavar="CSV",
                     help="current bundles: columns plan, bundle[, target_cpa]")
     bd.add_argument("--json", action="store_true", help="print a JSON list, one object per account")
@@ -608,7 +627,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                                  "(default: optimizer/rules/overcost.toml)")
     dr.add_argument("--rule-set", default=None, help="use this rule set instead of the one in force on each window")
     dr.add_argument("--top", type=_positive_int, default=5, help="contributors listed per flag (default 5)")
-    dr.add_argument("--vertical", default="auto", choices=["auto", *VERTICALS])
+    dr.add_argument("--vertical", default="auto", choices=["auto", *ALL_VERTICALS])
     dr.add_argument("--json", action="store_true", help="print a JSON list, one object per account")
     dr.set_defaults(func=cmd_drift)
 
@@ -634,7 +653,7 @@ def build_parser() -> argparse.ArgumentParser:
     lp.add_argument("--line-min-share", type=float, default=0.2,
                     help="a business line with at least this share of a page's keyword spend must be "
                          "mentioned on the page (default 0.2)")
-    lp.add_argument("--vertical", default="auto", choices=["auto", *VERTICALS])
+    lp.add_argument("--vertical", default="auto", choices=["auto", *ALL_VERTICALS])
     lp.add_argument("--json", action="store_true", help="print a JSON list, one object per account")
     lp.set_defaults(func=cmd_landing)
     from .analyze import add_analyze_parser

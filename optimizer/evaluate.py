@@ -69,3 +69,44 @@ def report(scores: dict[str, LabelScore]) -> str:
         for label, r in t.iterrows():
             out.append(f"   {label:<12} P {r['precision']:.3f}  R {r['recall']:.3f}  F1 {r['f1']:.3f}  n={int(r['support'])}")
     return "\n".join(out)
+
+
+GENERIC_LABELS = ("stage", "urgency", "off_target")
+
+
+def account_rows(accounts: pd.DataFrame, trade: str) -> pd.DataFrame:
+    """One trade's account of ``tests/eval/generic_accounts.csv`` as the canonical rows of a
+    keyword report (what an upload of its export would give)."""
+    from .schema import empty_table
+    a = accounts.loc[accounts["trade"] == trade]
+    base = empty_table()
+    rows = pd.DataFrame({c: pd.Series([None] * len(a), dtype=object) for c in base.columns})
+    rows["platform"], rows["report_type"] = "google_ads", "keyword"
+    for c in ("account", "campaign", "ad_group", "keyword"):
+        rows[c] = a[c].astype(str).to_numpy()
+    for c in ("clicks", "conversions", "cost"):
+        rows[c] = a[c].astype(float).to_numpy()
+    return rows
+
+
+def predict_generic(labelled: pd.DataFrame, accounts: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Classify each trade's keywords as the product would for an account of that trade:
+    the vertical detected from the trade's account (``generic`` unless a built-in one
+    fits) and what that account says (its campaign names, its top converters,
+    :func:`optimizer.stages.account_classifier`). Returns (predictions in the input's
+    order, trade -> vertical detected)."""
+    from .stages import account_classifier
+    parts, detected = [], {}
+    for trade, rows in labelled.groupby("trade", sort=False):
+        acct = account_rows(accounts, trade)
+        clf = account_classifier(acct)
+        detected[trade] = clf.vertical
+        pred = clf.classify(rows["keyword"])
+        pred.index = rows.index
+        parts.append(pred)
+    return pd.concat(parts).loc[labelled.index], detected
+
+
+def score_generic(truth: pd.DataFrame, predicted: pd.DataFrame) -> dict[str, LabelScore]:
+    """Scores of stage, urgency and off-target (the generic set labels no business line)."""
+    return {name: score_label(name, truth[name], predicted[name]) for name in GENERIC_LABELS}

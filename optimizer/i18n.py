@@ -122,6 +122,13 @@ TEXT.update({
                    "“依据”一列说明命中了哪些词。",
                    "Each keyword is sorted into a business line and the searcher's stage (core, phone, company, price, "
                    "consult), with urgency and off-target flags. The 'cues' column shows which words decided it."),
+    "kw.vertical_generic": ("没有匹配的行业词库：按通用规则分组，业务点取自账户结构（计划、单元名称或关键词共有的中心词），"
+                            "可在“词库”里修改。只有对任何服务都无效的词才算无效词；账户自己的计划名称和有转化的关键词里的词不会算无效。",
+                            "No built-in trade lexicon fits: keywords are grouped by the generic rules, business lines "
+                            "from the account's structure (campaign and ad-group names, or the head words its keywords "
+                            "share), editable under Lexicon. Only cues off target for any service count as off target; "
+                            "words of the account's own campaign names and converting keywords never do."),
+    "kw.vertical_evidence": ("识别依据：{reason}。", "Detected from: {reason}."),
     "kw.vertical": ("行业", "Vertical"),
     "kw.vertical_detected": ("自动识别：{name}", "Detected: {name}"),
     "kw.no_keywords": ("这个账户没有关键词报告。请上传关键词报告（分日或合计均可）。",
@@ -146,6 +153,11 @@ TEXT.update({
     "kw.neg_none": ("搜索词报告中没有发现无效搜索词。", "No off-target search terms in the search-term report."),
     "kw.neg_no_report": ("上传搜索词报告后，这里会列出浪费钱的无效搜索词。", "Upload a search-term report to see the off-target terms that cost money."),
     "kw.neg_download": ("下载否定关键词（CSV）", "Download negative keywords (CSV)"),
+    "kw.neg_held": ("{n} 个搜索词含有无效词，但没有列为否定词：它们自己有转化，或否定后会挡住一个有转化的关键词。请人工判断。",
+                    "{n} search terms carry off-target words but are not offered as negatives: they converted "
+                    "themselves, or negating them would block a keyword that converts. Judge them by hand."),
+    "kw.neg_held_converted": ("这个搜索词本身有转化", "the search term itself converted"),
+    "kw.neg_held_blocks": ("否定后会挡住有转化的关键词“{keyword}”", "negating it would block the converting keyword “{keyword}”"),
     "kw.neg_total": ("无效搜索词共花费 {cost}，占搜索词消费的 {share}。", "Off-target search terms cost {cost}, {share} of search-term spend."),
     "kw.fix_caption": ("这些关键词的业务点或阶段与所在单元的大多数关键词不同（例如询价词放在了核心词单元），建议移到对应的单元，以便用对应的创意。",
                        "These keywords differ in business line or stage from most of their ad group (e.g. a price word in a "
@@ -672,6 +684,7 @@ VERTICAL: dict[str, tuple[str, str]] = {
     "appliance_repair": ("家电维修", "Appliance repair"),
     "housekeeping": ("家政", "Housekeeping"),
     "plumbing": ("管道疏通", "Plumbing"),
+    "generic": ("通用（其他本地服务）", "Generic local service"),
 }
 
 CUE_GROUP: dict[str, tuple[str, str]] = {

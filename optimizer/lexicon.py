@@ -20,12 +20,16 @@ from .jsonfile import read_json, write_json
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
 
 VERTICALS = ("locksmith", "moving", "appliance_repair", "housekeeping", "plumbing")
+#: the vertical of an account that fits none of :data:`VERTICALS`: shared stage cues, lines from
+#: the account's own structure (:mod:`optimizer.trade`), only universal off-target cues
+GENERIC = "generic"
+ALL_VERTICALS = (*VERTICALS, GENERIC)
 LANGUAGES = ("zh", "en")
 #: Decision stages with a cue list, by precedence (highest first); "core" has no cue
 #: (a keyword with none of these is core) and "none" marks off-target keywords.
 STAGE_PRECEDENCE = ("phone", "price", "company", "consult")
 STAGES = ("core", "phone", "company", "price", "consult", "none")
-OFF_TARGET_KINDS = ("diy", "tools", "training", "product")
+OFF_TARGET_KINDS = ("diy", "tools", "training", "jobs", "product")
 #: Editable cue groups besides business lines (``line:<name>``), as keyed in LexiconEdits.
 CUE_KINDS = (*(f"stage:{s}" for s in STAGE_PRECEDENCE), "urgency", *(f"off:{k}" for k in OFF_TARGET_KINDS))
 
@@ -92,7 +96,7 @@ class LexiconEdits:
     """A user's changes to a vertical's lexicons, for one account.
 
     Keys of ``added`` / ``removed``: ``line:<name>``, ``stage:<phone|price|company|consult>``,
-    ``urgency``, ``off:<diy|tools|training|product>``; values: cue lists.
+    ``urgency``, ``off:<diy|tools|training|jobs|product>``; values: cue lists.
     ``added_lines`` / ``removed_lines``: business lines created or dropped.
     """
 
@@ -142,8 +146,8 @@ def _load(path: Path) -> dict:
 @lru_cache(maxsize=None)
 def load(vertical: str, language: str) -> Lexicon:
     """The bundled lexicon of ``vertical`` in ``language`` (common cues merged in)."""
-    if vertical not in VERTICALS:
-        raise ValueError(f"unknown vertical {vertical!r}; known: {', '.join(VERTICALS)}")
+    if vertical not in ALL_VERTICALS:
+        raise ValueError(f"unknown vertical {vertical!r}; known: {', '.join(ALL_VERTICALS)}")
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}; known: {', '.join(LANGUAGES)}")
     common = _load(LEXICON_DIR / f"common.{language}.toml")
@@ -151,7 +155,12 @@ def load(vertical: str, language: str) -> Lexicon:
     extra = own.get("extra", {})
     stages = {s: tuple(common["stages"].get(s, ())) + tuple(extra.get("stages", {}).get(s, ()))
               for s in STAGE_PRECEDENCE}
-    off = {k: tuple(common["off_target"].get(k, ())) + tuple(extra.get("off_target", {}).get(k, ()))
+    shared = common["off_target"]
+    if vertical == GENERIC:  # only what is off target for any service
+        scope = common.get("vertical_specific", {})
+        drop_kinds, drop_cues = set(scope.get("kinds", ())), set(scope.get("cues", ()))
+        shared = {k: [c for c in v if c not in drop_cues] for k, v in shared.items() if k not in drop_kinds}
+    off = {k: tuple(shared.get(k, ())) + tuple(extra.get("off_target", {}).get(k, ()))
            for k in OFF_TARGET_KINDS}
     urgency = tuple(common["urgency"]["cues"]) + tuple(extra.get("urgency", {}).get("cues", ()))
     return Lexicon(

@@ -7,9 +7,10 @@ import streamlit as st
 
 import ui
 from optimizer import i18n
-from optimizer.lexicon import CUE_KINDS, VERTICALS, LexiconEdits, file_of
+from optimizer.lexicon import ALL_VERTICALS, CUE_KINDS, GENERIC, LexiconEdits, file_of
 from optimizer.report import negative_keyword_sheet, to_csv_bytes
-from optimizer.stages import filter_keywords, keyword_performance, negative_keywords, stage_table, structure_fixes
+from optimizer.stages import (filter_keywords, keyword_performance, negative_conflicts, negative_keywords,
+                              stage_table, structure_fixes)
 
 lang = ui.lang()
 table, is_sample = ui.current_table()
@@ -19,7 +20,7 @@ acct, rows = ui.pick_account(table, "kw_account", top[0])
 ctx = ui.account_context(acct, rows)
 currency, sym, akey, edits_json = ctx.currency, ctx.symbol, ctx.key, ctx.edits_json
 store = ui.lexicon_store()
-options = ["auto", *VERTICALS]
+options = ["auto", *ALL_VERTICALS]
 choice = top[1].selectbox(
     ui.t("kw.vertical"), options, key=ui.wkey(f"kw_vertical_{akey}", default=ctx.saved_vertical or "auto"),
     format_func=lambda v: ui.t("kw.vertical_detected", name=ui.name_of(i18n.VERTICAL, ctx.detected)) if v == "auto"
@@ -30,6 +31,10 @@ if store.writable and (None if choice == "auto" else choice) != ctx.saved_vertic
 vertical = ctx.vertical
 edits = store.edits(akey)
 clf = ctx.classifier()
+if vertical == GENERIC:
+    st.info(ui.t("kw.vertical_generic"), icon=":material/category:")
+if choice == "auto" and ctx.evidence is not None:
+    st.caption(ui.t("kw.vertical_evidence", reason=ctx.evidence.reason(lang)))
 
 perf = ui.memo(("kw", akey, len(rows), vertical, edits_json), lambda: keyword_performance(rows, clf))
 search = ui.memo(("st", akey, len(rows), vertical, edits_json),
@@ -103,7 +108,18 @@ with tab_neg:
     if search.empty:
         st.info(ui.t("kw.neg_no_report"))
     else:
-        neg = negative_keywords(search)
+        neg = negative_keywords(search, perf)
+        held = negative_conflicts(search, perf)
+        if len(held):  # off target by its words, yet it converts or shields a converting keyword: never negated
+            st.warning(ui.t("kw.neg_held", n=len(held)), icon=":material/shield:")
+            ui.dataframe(held.assign(why=[ui.t("kw.neg_held_converted") if c == "converted" else
+                                          ui.t("kw.neg_held_blocks", keyword=k)
+                                          for c, k in zip(held["conflict"], held["blocked_keyword"])])[
+                ["search_term", "why", "cost", "conversions"]],
+                hide_index=True, width="stretch", key="kw_neg_held", column_config={
+                    "search_term": ui.t("col.search_term"), "why": ui.t("col.reason"),
+                    "cost": st.column_config.NumberColumn(ui.t("col.cost"), format=f"{sym}%,.2f"),
+                    "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f")})
         if neg.empty:
             st.success(ui.t("kw.neg_none"))
         else:
