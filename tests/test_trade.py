@@ -101,9 +101,9 @@ def test_generic_lines_come_from_the_accounts_structure(generic_set):
     _, acc = generic_set
     cpr = structure_lines(evaluate.account_rows(acc, "cpr_training"), "en")
     assert cpr and any("cpr" in cues for cues in cpr.values())
-    # uninformative campaign names ("Campaign #1", "Group Keywords"): lines are named by head words
-    pest = structure_lines(evaluate.account_rows(acc, "pest_control"), "en")
-    assert pest and not any(name.lower().startswith(("campaign", "group", "control")) for name in pest)
+    # uninformative names (计划1, 单元1, 默认单元): lines are the head words jieba finds in the keywords
+    pest = structure_lines(evaluate.account_rows(acc, "pest_control"), "zh")
+    assert list(pest) == ["灭蟑螂", "白蚁", "灭鼠"]
     edits = account_edits(evaluate.account_rows(acc, "cpr_training"), GENERIC)
     assert edits["en"].added_lines == list(cpr)
 
