@@ -318,3 +318,85 @@ def test_an_adopted_bundle_map_is_kept_and_read_back_with_the_plan_names(planted
         s.save_bundle_decision(ws.id, "k", "投放包对应表.csv", data)
         kept = s.bundle_decision(ws.id, "k")
     assert set(read_bundle_sheet(kept.data, kept.file_name).membership.index) == bundled
+
+
+# ---------------------------------------------------------------- the pages' downloads
+
+@pytest.fixture
+def page_downloads(monkeypatch, tmp_path):
+    """The app on a data folder of its own, and the bytes behind its download buttons
+    (AppTest keeps them in a media store that is gone once the run ends)."""
+    import ui
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from streamlit.testing.v1 import app_test as app_test_module
+
+    import tests.apptest  # noqa: F401 - every run goes through app.py, as on the server
+    monkeypatch.setattr(ui, "DATA_DIR", tmp_path)
+    stores = []
+
+    class Kept(MemoryMediaFileStorage):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, **kw)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Kept)
+
+    def read(button) -> bytes:
+        name = button.proto.url.rsplit("/", 1)[-1]
+        for store in reversed(stores):
+            try:
+                return bytes(store.get_file(name).content)
+            except Exception:  # not in this run's store
+                continue
+        raise KeyError(button.key)
+    return read
+
+
+def test_every_page_download_of_a_planted_account_is_inert_and_an_adopted_map_matches_its_plans(
+        planted, page_downloads, tmp_path):
+    import ui
+    from streamlit.testing.v1 import AppTest
+
+    from optimizer.store import Store
+
+    root, *_ = planted
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/upload.py").run()
+    at.file_uploader(key="upload_files").set_value(
+        [(p.name, p.read_bytes(), "text/csv") for p in sorted((root / "in" / "=zh").glob("*.csv"))
+         if p.name != "bundle_map.csv"]).run()
+    # the search-term report names no account: it goes to the account its plans are in
+    next(b for b in at.button if b.label == ui.t("upload.account_go")).click().run()
+    assert not at.exception, at.exception
+    written: dict[str, bytes] = {}
+
+    def collect(page: str) -> None:
+        assert not at.exception, (page, at.exception)
+        for b in at.download_button:
+            written[f"{page}:{b.key}"] = page_downloads(b)
+
+    for page in ("pages/keywords.py", "pages/bundles.py", "pages/drift.py"):
+        at.switch_page(page).run()
+        collect(page)
+    # adopt the proposal: the kept map names the account's own plans
+    at.switch_page("pages/bundles.py").run()
+    at.button(key="bd_map_adopt").click().run()
+    assert not at.exception, at.exception
+    with Store.open(None, ui.DATA_DIR) as s:
+        kept = s.bundle_decisions(at.session_state[ui.K_CTX].ws.id)[-1]
+    plans = set(read_bundle_sheet(kept.data, kept.file_name).membership.index)
+    assert plans and plans <= set(ZH_PLANS)
+    assert {p for p in plans if p[:1] in "=+-@＝＠"}  # hostile plans among them, by their own names
+    # the drift page's download and the overview's workbook, checked by the adopted map
+    at.switch_page("pages/drift.py").run()
+    collect("pages/drift.py#adopted")
+    at.switch_page("pages/overview.py").run()
+    at.button(key="overview_report").click().run()
+    collect("pages/overview.py")
+    assert {k.split(":")[1] for k in written} >= {"kw_neg_download", "bd_map_download", "dr_download",
+                                                   "overview_report_download"}
+    for key, data in written.items():
+        path = tmp_path / ("x.xlsx" if data.startswith(b"PK") else "x.csv")
+        path.write_bytes(data)
+        assert _live_cells(path) == [], key
