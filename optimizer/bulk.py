@@ -26,19 +26,17 @@ pair saying what is known and what is missing; :func:`write_bulk` raises
 :class:`FormatNotDocumented` for every undocumented one. When formats.md gains a
 format, its entry gets ``columns`` and ``encoding`` and :func:`write_bulk` writes it
 — through the same writer the tests exercise with a spec of their own: every text
-cell neutralised (:func:`optimizer.report.neutralise`), a blank field for "no change".
+cell neutralised (:func:`optimizer.report.csv_bytes`), a blank field for "no change".
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from .report import neutralise
+from .report import csv_bytes
 
 if TYPE_CHECKING:
     from .analyze import Analysis
@@ -172,21 +170,22 @@ def bid_change_actions(analysis: Analysis) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- writing
 
-def _cell(v: object) -> str:
-    """A field as written: blank for "no change" (None / NaN), numbers plainly, text
-    neutralised."""
+def _cell(v: object) -> object:
+    """A field as :func:`optimizer.report.csv_bytes` writes it: None (blank) for "no
+    change" (None / NaN), whole numbers as integers, other numbers to 2 decimals,
+    text as text (neutralised by the writer)."""
     if v is None or v is pd.NA or (isinstance(v, float) and v != v):
-        return ""
+        return None
     if isinstance(v, (bool, np.bool_)):
-        return "1" if v else "0"
+        return 1 if v else 0
     if isinstance(v, (int, np.integer)):
-        return str(int(v))
+        return int(v)
     if isinstance(v, (float, np.floating)):
         f = float(v)
         if not np.isfinite(f):
-            return ""
-        return str(int(f)) if f == int(f) else f"{f:.2f}".rstrip("0").rstrip(".")
-    return str(neutralise(str(v)))
+            return None
+        return int(f) if f == int(f) else float(f"{f:.2f}")
+    return str(v)
 
 
 def write_bulk(rows: pd.DataFrame, editor: str, action: str, spec: BulkFormat | None = None) -> bytes:
@@ -201,13 +200,8 @@ def write_bulk(rows: pd.DataFrame, editor: str, action: str, spec: BulkFormat | 
     missing = [f for _, f in fmt.columns if f not in rows.columns]
     if missing:
         raise ValueError(f"the rows lack {', '.join(missing)} for the {editor} {action} format")
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter=fmt.delimiter, lineterminator="\r\n")
-    w.writerow([h for h, _ in fmt.columns])
-    fields = [f for _, f in fmt.columns]
-    for rec in rows[fields].itertuples(index=False, name=None):
-        w.writerow([_cell(v) for v in rec])
-    return buf.getvalue().encode(fmt.encoding)
+    frame = pd.DataFrame({h: pd.Series([_cell(v) for v in rows[f]], dtype=object) for h, f in fmt.columns})
+    return csv_bytes(frame, sep=fmt.delimiter, encoding=fmt.encoding)
 
 
 __all__ = ["ACTIONS", "BID_COLUMNS", "BulkFormat", "EDITORS", "FORMATS", "FormatNotDocumented", "NEGATIVE_COLUMNS",

@@ -50,6 +50,7 @@ from .errors import IngestError
 from .evaluate import predict, predict_generic, report, score, score_generic
 from .ingest import ReadInfo, Settings, read_export
 from .lexicon import ALL_VERTICALS
+from .report import csv_bytes
 from .bundles import (THRESHOLD_RULES, BundleSettings, bundles_from_names, cpc_keywords, plan_evidence, propose,
                       read_bundle_map, split_candidates, summarize, window_performance)
 from .dataset import accounts, for_account, load_exports
@@ -150,7 +151,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
         json.dump(out.to_dict(orient="records"), sys.stdout, ensure_ascii=False, indent=1)
         print()
     else:
-        out.to_csv(sys.stdout, index=False, lineterminator="\n")
+        sys.stdout.write(csv_bytes(out, encoding="utf-8").decode("utf-8"))  # formula-safe
     return 0
 
 

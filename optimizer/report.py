@@ -2,9 +2,12 @@
 workbook in :mod:`optimizer.workbook` (which neutralises its text cells with
 :func:`neutralise` too); bulk-edit files in :mod:`optimizer.bulk`.
 
-Every text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
-is prefixed with an apostrophe, so that a spreadsheet never runs a keyword as a
-formula (CSV/formula injection: a search term can be anything a stranger typed).
+Every CSV the product writes goes through :func:`csv_bytes` (or :func:`to_csv_bytes`,
+the same writer with Excel's settings), which neutralises every text cell
+(:func:`neutralise`): a text a spreadsheet would run as a formula is prefixed with an
+apostrophe (CSV/formula injection: a search term can be anything a stranger typed).
+What the product reads back (a bundle map) goes through :func:`unneutralise`, which
+removes exactly that apostrophe, so names survive the round trip.
 CSV is UTF-8 with a byte-order mark so that Excel opens Chinese correctly. Numbers can
 be written with a fixed number of decimals per column (``decimals`` of
 :func:`to_csv_bytes`): counts as integers (``8627``, not the ``8627.0`` of a float
@@ -13,18 +16,64 @@ column that pandas made float because some value is missing), money to the cent.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+#: what starts a formula: = + - @, their full-width (＝＋－＠) and small (﹦﹢﹣﹫) forms
+FORMULA_STARTS = "=+-@\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b"
+#: characters that show nothing and may hide a formula start behind them: controls
+#: (tab, CR, LF …), spaces (no-break, ideographic …), format characters (zero-width
+#: space/joiners U+200B–U+200F, bidi controls U+202A–U+202E and U+2066–U+2069,
+#: U+2060–U+2064, the BOM U+FEFF, the soft hyphen …) and the blank fillers
+_INVISIBLE_EXTRA = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0")
+_INVISIBLE_CATEGORIES = frozenset(("Cc", "Cf", "Zs", "Zl", "Zp"))
+
+
+def _invisible(ch: str) -> bool:
+    return ch in _INVISIBLE_EXTRA or unicodedata.category(ch) in _INVISIBLE_CATEGORIES
+
+
+def is_formula(text: str) -> bool:
+    """Whether a spreadsheet may run ``text`` as a formula: it starts with a tab, CR
+    or LF, or with a :data:`FORMULA_STARTS` character — possibly behind invisible
+    characters (``\\u200b=1+1``, ``\\u3000-1``)."""
+    if text[:1] in ("\t", "\r", "\n"):
+        return True
+    for ch in text:
+        if ch in FORMULA_STARTS:
+            return True
+        if not _invisible(ch):
+            return False
+    return False
+
+
+def _protected(text: str) -> bool:
+    return text.startswith("'") or is_formula(text)
 
 
 def neutralise(value: object) -> object:
-    """``'=HYPERLINK(…)`` for a text that a spreadsheet would run; other values unchanged."""
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
+    """``'=HYPERLINK(…)`` for a text a spreadsheet would run; other values unchanged.
+
+    The rule, reversible by :func:`unneutralise`: a text that :func:`is_formula` or
+    that starts with an apostrophe gets one apostrophe in front (``-品牌词`` →
+    ``'-品牌词``, ``'abc`` → ``''abc``); any other text, and any non-text, is
+    returned as it is."""
+    if isinstance(value, str) and _protected(value):
         return "'" + value
+    return value
+
+
+def unneutralise(value: object) -> object:
+    """The inverse of :func:`neutralise`, for a file the product wrote and reads back:
+    one leading apostrophe is removed only when what follows would have been
+    protected (:func:`is_formula`, or an apostrophe again): ``'-品牌词`` → ``-品牌词``,
+    ``''abc`` → ``'abc``; ``'abc`` (an apostrophe the writer never adds) stays
+    ``'abc``. So ``unneutralise(neutralise(x)) == x`` for every text ``x``."""
+    if isinstance(value, str) and value.startswith("'") and _protected(value[1:]):
+        return value[1:]
     return value
 
 
@@ -33,7 +82,7 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object or isinstance(out[col].dtype, (pd.StringDtype, pd.CategoricalDtype)):
-            out[col] = out[col].astype(object).map(neutralise)
+            out[col] = pd.Series([neutralise(v) for v in out[col].astype(object)], index=out.index, dtype=object)
     return out
 
 
@@ -55,17 +104,30 @@ def fixed_decimals(values: pd.Series, decimals: Decimals) -> pd.Series:
     return pd.Series(out, index=values.index, dtype=object)
 
 
-def to_csv_bytes(df: pd.DataFrame, float_format: str | None = None,
-                 decimals: Mapping[str, Decimals] | None = None) -> bytes:
-    """CSV for Excel: UTF-8 with BOM, formula-looking text neutralised.
+def csv_bytes(df: pd.DataFrame, float_format: str | None = None,
+              decimals: Mapping[str, Decimals] | None = None, *, sep: str = ",",
+              encoding: str = "utf-8-sig") -> bytes:
+    """The one CSV writer of the product: ``df`` (headers included) with every text
+    cell neutralised (:func:`neutralise`), numbers as numbers.
     ``float_format``: e.g. ``"%.2f"`` to write every float column with 2 decimals.
     ``decimals``: column -> decimals (:func:`fixed_decimals`), e.g. ``{"点击": 0, "消费": 2}``
     for counts as integers and money to the cent whatever the column's dtype; applied
-    after the text is neutralised (a negative amount is a number, not a formula)."""
+    after the text is neutralised (a negative amount is a number, not a formula).
+    ``sep``, ``encoding`` (``utf-8-sig``: UTF-8 with a byte-order mark, for Excel;
+    ``utf-8`` without): the file's layout. Lines end in CRLF (RFC 4180), so that a
+    field holding a CR or an LF is quoted and stays one field."""
     out = safe_frame(df)
+    names = {c: neutralise(str(c)) for c in out.columns}
+    out.columns = [names[c] for c in out.columns]
     for col, d in (decimals or {}).items():
-        out[col] = fixed_decimals(out[col], d)
-    return out.to_csv(index=False, lineterminator="\r\n", float_format=float_format).encode("utf-8-sig")
+        out[names[col]] = fixed_decimals(out[names[col]], d)
+    return out.to_csv(index=False, sep=sep, lineterminator="\r\n", float_format=float_format).encode(encoding)
+
+
+def to_csv_bytes(df: pd.DataFrame, float_format: str | None = None,
+                 decimals: Mapping[str, Decimals] | None = None) -> bytes:
+    """CSV for Excel (:func:`csv_bytes`): UTF-8 with BOM, CRLF, text neutralised."""
+    return csv_bytes(df, float_format, decimals)
 
 
 #: the float format of :func:`daily_sheet`'s CSV

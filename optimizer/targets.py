@@ -186,6 +186,12 @@ def read_bundle_sheet(data: bytes, name: str = "bundle map") -> BundleSheet:
     Bundle-level values may be given on any of the bundle's rows; two rows giving
     different values for one bundle are an error. Raises ValueError naming the file,
     the row and the column.
+
+    Every field is read through :func:`optimizer.report.unneutralise`: the apostrophe
+    that :func:`write_bundle_sheet` puts before a name a spreadsheet would run
+    (``'-品牌词``) or before a name starting with an apostrophe (``''abc``) is removed —
+    exactly one, and only there — so a written map reads back the names it was
+    written from (``-品牌词``, ``'abc``); an apostrophe before any other text is kept.
     """
     from .decode import decode_text
     from .headers import normalize
@@ -204,7 +210,7 @@ def read_bundle_sheet(data: bytes, name: str = "bundle map") -> BundleSheet:
                          f"found {', '.join(f for f in reader.fieldnames or [] if f)}")
     membership: dict[str, str] = {}
     info: dict[str, dict] = {}
-    for i, row in enumerate(reader, start=2):
+    for i, row in enumerate(map(_unprotected, reader), start=2):
         plan = (row.get(cols["plan"]) or "").strip()
         bundle = (row.get(cols["bundle"]) or "").strip()
         if not plan or not bundle:
@@ -256,6 +262,13 @@ def read_bundle_sheet(data: bytes, name: str = "bundle map") -> BundleSheet:
     return BundleSheet(pd.Series(membership, dtype=object), frame)
 
 
+def _unprotected(row: dict) -> dict:
+    """A row of a bundle map with the writer's formula protection undone
+    (:func:`optimizer.report.unneutralise`, field by field)."""
+    from .report import unneutralise
+    return {k: unneutralise(v) for k, v in row.items()}
+
+
 #: the headers :func:`write_bundle_sheet` writes, per language (both read back)
 BUNDLE_SHEET_HEADERS = {"zh": ("推广计划", "投放包", "目标转化成本"), "en": ("Plan", "Bundle", "Target CPA")}
 
@@ -266,7 +279,8 @@ def write_bundle_sheet(membership: pd.Series, targets: Mapping[str, float] | Non
     ``推广计划, 投放包, 目标转化成本`` (``Plan, Bundle, Target CPA`` in English; target
     to the cent, blank where none), one row per bundled plan (plans mapped to null are
     left out), sorted by bundle then plan; UTF-8 with BOM and formula-safe text
-    (:func:`optimizer.report.to_csv_bytes`)."""
+    (:func:`optimizer.report.to_csv_bytes`: ``-品牌词`` is written ``'-品牌词``, ``'abc``
+    ``''abc``, and :func:`read_bundle_sheet` reads back ``-品牌词`` and ``'abc``)."""
     from .report import to_csv_bytes
 
     plan, bundle, target = BUNDLE_SHEET_HEADERS["zh" if lang == "zh" else "en"]
