@@ -36,7 +36,14 @@ Rate limits (:class:`Policy`)
     ``users unlock NAME``. Locking a username lets anyone deny its owner sign-in
     for 15 minutes by guessing; the per-source lock limits how many names one
     address can do that to. With no known source address, all anonymous attempts
-    share one counter.
+    share one counter. The limits hold however many attempts arrive at once (threads
+    of one server, several servers on one database): a sign-in reserves its place
+    under both counters in the database before its password is checked, so at most
+    5 wrong passwords (20 from one source) are checked before the lock; an attempt
+    that finds the rest of the limit held by attempts still being checked is
+    refused unchecked and counts as a wrong one. A right password clears the
+    username's failures counted before it began, never those made meanwhile. A
+    share token is looked up under its source's counter, one at a time.
 
 Share links
     :func:`create_share` makes a token of 256 random bits
@@ -75,8 +82,9 @@ from typing import Any, TextIO
 
 from .ingest import ColumnMapping
 from .dataset import only_accounts
-from .store import (BundleDecision, DbMappingStore, NotFound, ShareLink, Store, Upload, UploadResult, User,
-                    Workspace, WorkspaceAuditStore, WorkspaceLexiconStore, WorkspaceTable, sha256_hex)
+from .store import (BundleDecision, DbMappingStore, NotFound, ShareLink, Store, ThrottleKey, ThrottleTicket, Upload,
+                    UploadResult, User, Workspace, WorkspaceAuditStore, WorkspaceLexiconStore, WorkspaceTable,
+                    sha256_hex)
 
 ROLES = ("admin", "optimizer", "analyst")
 #: What a principal may be allowed to do (see :func:`can`).
@@ -377,15 +385,19 @@ def _source_key(source: str | None) -> str:
     return (source or "").strip()[:255] or "unknown"
 
 
-def _check_lock(store: Store, policy: Policy, key: str, what: str) -> None:
-    until = store.throttle_locked_until(policy.scope, key)
-    if until is not None:
-        raise RateLimited(until, what)
+def _limit(policy: Policy, key: str) -> ThrottleKey:
+    """The counter of ``policy`` for ``key``; a sign-in's success clears its username's failures."""
+    return ThrottleKey(policy.scope, key, policy.limit, policy.window, policy.lockout,
+                       cleared_by_success=policy is LOGIN_PER_USER)
 
 
-def _fail(store: Store, policy: Policy, key: str) -> datetime | None:
-    return store.throttle_failure(policy.scope, key, limit=policy.limit, window=policy.window,
-                                  lockout=policy.lockout)
+def _reserve(store: Store, keys: list[ThrottleKey], what: str) -> ThrottleTicket:
+    """Reserve this attempt under its limits before its secret is checked (see
+    :meth:`optimizer.store.Store.throttle_reserve`); :class:`RateLimited` when refused."""
+    got = store.throttle_reserve(keys)
+    if not isinstance(got, ThrottleTicket):
+        raise RateLimited(got, what)
+    return got
 
 
 def authenticate(store: Store, username: str, password: str, *, source: str | None = None) -> User | None:
@@ -393,28 +405,30 @@ def authenticate(store: Store, username: str, password: str, *, source: str | No
 
     ``source``: the client's address (``st.context.ip_address``), for the
     per-source limit. Raises :class:`RateLimited` while the username or the source
-    is locked (see the module's rate limits), without checking the password."""
+    is locked (see the module's rate limits), without checking the password. The
+    attempt reserves its place under both limits before the password is checked, so
+    that attempts made at the same moment (threads, several servers) are checked at
+    most as many times as the limits allow; a success clears the username's
+    failures counted before it began, not those made meanwhile."""
     src = _source_key(source)
     try:
         name = normalize_username(username)
     except ValueError:
         name = None
-    _check_lock(store, LOGIN_PER_SOURCE, src, "sign-ins")
-    if name is not None:
-        _check_lock(store, LOGIN_PER_USER, name, "sign-ins")
-    creds = store.credentials(name) if name is not None else None
-    if creds is None or _parse_hash(creds[1]) is None:  # unknown, or single sign-on only
-        verify_password(password, _dummy_hash())  # same cost as a real check
-        ok = False
-    else:
-        ok = verify_password(password, creds[1]) and not creds[0].disabled
+    keys = [_limit(LOGIN_PER_SOURCE, src)] + ([_limit(LOGIN_PER_USER, name)] if name is not None else [])
+    ticket = _reserve(store, keys, "sign-ins")
+    ok = False
+    try:
+        creds = store.credentials(name) if name is not None else None
+        if creds is None or _parse_hash(creds[1]) is None:  # unknown, or single sign-on only
+            verify_password(password, _dummy_hash())  # same cost as a real check
+        else:
+            ok = verify_password(password, creds[1]) and not creds[0].disabled
+    finally:
+        store.throttle_settle(ticket, ok)  # an attempt that broke off counts as a failure
     if not ok:
-        _fail(store, LOGIN_PER_SOURCE, src)
-        if name is not None:
-            _fail(store, LOGIN_PER_USER, name)
         return None
     user, encoded = creds  # type: ignore[misc]
-    store.throttle_clear(LOGIN_PER_USER.scope, name)
     if needs_rehash(encoded):
         store.update_user(user.id, password_hash=hash_password(password))
     return user
@@ -554,14 +568,18 @@ def open_share(store: Store, token: str | None, *, source: str | None = None) ->
     expired, revoked) otherwise; unknown tokens count toward the source's limit.
     Records when the link was last opened."""
     src = _source_key(source)
-    _check_lock(store, SHARE_PER_SOURCE, src, "link openings")
+    h = token_hash(token) if isinstance(token, str) and _TOKEN_RE.fullmatch(token) else None
     link = None
-    h = None
-    if isinstance(token, str) and _TOKEN_RE.fullmatch(token):
-        h = token_hash(token)
-        link = store.share_link_by_hash(h)
-    if link is None or h is None or not hmac.compare_digest(link.token_hash, h):
-        until = _fail(store, SHARE_PER_SOURCE, src)
+
+    def look_up(conn) -> bool:  # under the source's counter, so parallel openings are looked up one at a time
+        nonlocal link
+        link = store.share_link_by_hash(h, conn) if h is not None else None
+        return link is not None and h is not None and hmac.compare_digest(link.token_hash, h)
+
+    found, until = store.throttle_check([_limit(SHARE_PER_SOURCE, src)], look_up)
+    if found is None:
+        raise RateLimited(until, "link openings")
+    if not found:
         if until is not None:
             raise RateLimited(until, "link openings")
         raise ShareRefused("unknown")

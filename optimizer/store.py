@@ -79,7 +79,7 @@ import zipfile
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -262,13 +262,16 @@ def _t_share_links(md: sa.MetaData, version: int = 1) -> sa.Table:
                     sqlite_autoincrement=True)
 
 
-def _t_throttles(md: sa.MetaData) -> sa.Table:
+def _t_throttles(md: sa.MetaData, version: int = 1) -> sa.Table:
+    # pending: attempts reserved and still being checked (see Store.throttle_reserve)
+    extra = [sa.Column("pending", sa.Integer, nullable=False, server_default="0")] if version >= 5 else []
     return sa.Table("throttles", md,
                     sa.Column("scope", sa.String(32), primary_key=True),
                     sa.Column("key", sa.String(255), primary_key=True),
                     sa.Column("failures", sa.Integer, nullable=False),
                     sa.Column("window_start", UTCDateTime, nullable=False),
-                    sa.Column("locked_until", UTCDateTime, nullable=True))
+                    sa.Column("locked_until", UTCDateTime, nullable=True),
+                    *extra)
 
 
 def _t_column_mappings(md: sa.MetaData) -> sa.Table:
@@ -317,7 +320,7 @@ upload_rows_t = _t_upload_rows(metadata)
 lexicon_t = _t_lexicon_settings(metadata)
 bundles_t = _t_bundle_decisions(metadata)
 shares_t = _t_share_links(metadata, version=4)
-throttles_t = _t_throttles(metadata)
+throttles_t = _t_throttles(metadata, version=5)
 mappings_t = _t_column_mappings(metadata)
 audits_t = _t_audits(metadata)
 notes_t = _t_notes(metadata)
@@ -367,12 +370,19 @@ def _v4(conn: Connection) -> None:
     conn.execute(sa.text("ALTER TABLE share_links ADD COLUMN accounts_json TEXT"))
 
 
+def _v5(conn: Connection) -> None:
+    """Attempts being checked, per rate-limit counter: each sign-in or share-link
+    opening reserves its place under the limit before its secret is checked."""
+    conn.execute(sa.text("ALTER TABLE throttles ADD COLUMN pending INTEGER NOT NULL DEFAULT 0"))
+
+
 #: (version, description, migration) in order; the last version is the current schema.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "initial schema", _v1),
     (2, "workspace members, audits, workspace revision", _v2),
     (3, "notes, app settings", _v3),
     (4, "account of an upload, accounts of a share link", _v4),
+    (5, "attempts being checked per rate-limit counter", _v5),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -664,6 +674,31 @@ class Session:
     last_seen: datetime
 
 
+@dataclass(frozen=True)
+class ThrottleKey:
+    """One rate-limit counter an attempt counts toward: ``limit`` failures within
+    ``window`` lock (``scope``, ``key``) for ``lockout``. ``cleared_by_success``: a
+    successful attempt clears the failures counted before it began."""
+
+    scope: str
+    key: str
+    limit: int
+    window: timedelta
+    lockout: timedelta
+    cleared_by_success: bool = False
+
+
+@dataclass(frozen=True)
+class ThrottleTicket:
+    """An attempt reserved under its limits (:meth:`Store.throttle_reserve`), to be
+    settled once its secret is checked (:meth:`Store.throttle_settle`). Per key: the
+    window it was reserved in and the failures counted before it."""
+
+    keys: tuple[ThrottleKey, ...]
+    window_starts: tuple[datetime, ...]
+    failures_before: tuple[int, ...]
+
+
 # ====================================================================== helpers
 
 def sha256_hex(data: bytes | str) -> str:
@@ -926,31 +961,125 @@ class Store:
             return None
         return row.locked_until
 
-    def throttle_failure(self, scope: str, key: str, *, limit: int, window: timedelta,
-                         lockout: timedelta) -> datetime | None:
-        """Count one failure for (scope, key): ``limit`` failures within ``window``
-        lock it for ``lockout``. Returns the end of the lock when this failure locks
-        it (or it was locked), else None. Atomic under concurrency."""
-        key = key[:255]
-        now = self.now()
+    #: How long an attempt refused because the attempts being checked hold the rest of its limit is told to wait.
+    THROTTLE_BUSY = timedelta(minutes=1)
+
+    def _throttle_rows(self, conn: Connection, keys: Sequence[ThrottleKey], now: datetime) -> list[dict]:
+        """The counters of ``keys``, locked for this transaction (SQLite: the write
+        transaction's lock; PostgreSQL: the rows, in one order so two attempts never
+        wait on each other crosswise), as dicts; a lock that has ended or a window that
+        has passed starts the counter afresh (also forgetting the attempts reserved by
+        a server that died while checking them)."""
         ins = self._insert()
+        rows = []
+        for k in keys:
+            where = (throttles_t.c.scope == k.scope, throttles_t.c.key == k.key)
+            row = conn.execute(sa.select(throttles_t).where(*where).with_for_update()).first()
+            while row is None:  # another transaction may delete the row in between (an admin's unlock)
+                conn.execute(ins(throttles_t).values(scope=k.scope, key=k.key, failures=0, pending=0, window_start=now,
+                                                     locked_until=None).on_conflict_do_nothing())
+                row = conn.execute(sa.select(throttles_t).where(*where).with_for_update()).first()
+            r = dict(row._mapping)
+            r["_loaded"] = tuple(row._mapping.values())
+            lock = r["locked_until"]
+            if (lock <= now) if lock is not None else (now - r["window_start"] >= k.window):
+                r.update(failures=0, pending=0, window_start=now, locked_until=None)
+            rows.append(r)
+        return rows
+
+    def _throttle_save(self, conn: Connection, rows: Sequence[dict]) -> None:
+        for r in rows:
+            if tuple(r[c.name] for c in throttles_t.columns) == r["_loaded"]:
+                continue  # unchanged: nothing written
+            conn.execute(throttles_t.update().where(throttles_t.c.scope == r["scope"], throttles_t.c.key == r["key"])
+                         .values(failures=r["failures"], pending=r["pending"], window_start=r["window_start"],
+                                 locked_until=r["locked_until"]))
+
+    @staticmethod
+    def _throttle_fail(r: dict, k: ThrottleKey, now: datetime) -> None:
+        if r["failures"] == 0:
+            r["window_start"] = now  # the window runs from the first failure
+        r["failures"] += 1
+        if r["failures"] >= k.limit and r["locked_until"] is None:
+            r["locked_until"] = now + k.lockout
+
+    def throttle_reserve(self, keys: Sequence[ThrottleKey]) -> ThrottleTicket | datetime:
+        """Reserve one attempt under every counter of ``keys`` before its secret is
+        checked, atomically (one transaction, the counters locked): a ticket to pass
+        to :meth:`throttle_settle` once the secret is checked, or the time to wait
+        until. Refused, counting nothing, while any counter is locked (the end of its
+        lock); refused when a counter's failures and the attempts still being checked
+        already reach its limit — then this attempt counts as a failure (its secret
+        is never checked), which locks a counter it brings to the limit (the end of
+        that lock, else :attr:`THROTTLE_BUSY` from now). So however many attempts
+        arrive together, on one server or several, at most ``limit`` of them are
+        checked before the lock."""
+        keys = tuple(sorted((replace(k, key=k.key[:255]) for k in keys), key=lambda k: (k.scope, k.key)))
+        now = self.now()
         with self._write() as conn:
-            conn.execute(ins(throttles_t).values(scope=scope, key=key, failures=0, window_start=now,
-                                                 locked_until=None).on_conflict_do_nothing())
-            row = conn.execute(sa.select(throttles_t).where(throttles_t.c.scope == scope, throttles_t.c.key == key)
-                               .with_for_update()).one()
-            if row.locked_until is not None and row.locked_until > now:
-                return row.locked_until
-            failures, start = row.failures, row.window_start
-            if now - start >= window:
-                failures, start = 0, now
-            failures += 1
-            locked = now + lockout if failures >= limit else None
-            if locked is not None:
-                failures, start = 0, now
-            conn.execute(throttles_t.update().where(throttles_t.c.scope == scope, throttles_t.c.key == key)
-                         .values(failures=failures, window_start=start, locked_until=locked))
-            return locked
+            rows = self._throttle_rows(conn, keys, now)
+            locked = [r["locked_until"] for r in rows if r["locked_until"] is not None]
+            if locked:
+                return max(locked)
+            if any(r["failures"] + r["pending"] >= k.limit for r, k in zip(rows, keys)):
+                for r, k in zip(rows, keys):
+                    self._throttle_fail(r, k, now)
+                self._throttle_save(conn, rows)
+                locked = [r["locked_until"] for r in rows if r["locked_until"] is not None]
+                return max(locked) if locked else now + self.THROTTLE_BUSY
+            ticket = ThrottleTicket(keys, tuple(r["window_start"] for r in rows), tuple(r["failures"] for r in rows))
+            for r in rows:
+                r["pending"] += 1
+            self._throttle_save(conn, rows)
+            return ticket
+
+    def throttle_check(self, keys: Sequence[ThrottleKey],
+                       check: Callable[[Connection], bool]) -> tuple[bool | None, datetime | None]:
+        """A quick check of a secret (``check``, given this transaction's connection:
+        e.g. looking a token up) made under the counters' lock, in one transaction, so
+        that attempts arriving together are checked one after another and at most
+        ``limit`` failures are checked before the lock. Returns (None, the time to
+        wait until) when refused as :meth:`throttle_reserve` refuses (here nothing is
+        being checked in parallel, so only a lock refuses); else (what ``check``
+        said, when the lock on any counter now ends or None). A failure is counted
+        (and locks a counter it brings to its limit); a success changes nothing, so
+        opening a good link writes nothing."""
+        keys = tuple(sorted((replace(k, key=k.key[:255]) for k in keys), key=lambda k: (k.scope, k.key)))
+        now = self.now()
+        with self._write() as conn:
+            rows = self._throttle_rows(conn, keys, now)
+            locked = [r["locked_until"] for r in rows if r["locked_until"] is not None]
+            if locked:
+                return None, max(locked)
+            ok = bool(check(conn))
+            if not ok:
+                for r, k in zip(rows, keys):
+                    self._throttle_fail(r, k, now)
+            self._throttle_save(conn, rows)
+        locked = [r["locked_until"] for r in rows if r["locked_until"] is not None]
+        return ok, max(locked) if locked else None
+
+    def throttle_settle(self, ticket: ThrottleTicket, ok: bool) -> datetime | None:
+        """The checked attempt of ``ticket``: a failure (``ok`` false) is counted, and
+        the counters it brings to their limit are locked; a success clears, on the
+        counters ``cleared_by_success``, the failures counted before it was reserved —
+        not those that arrived while it was checked (and lifts a lock only when what
+        remains is below the limit). Returns when the lock on any of the counters
+        ends, or None when none is locked."""
+        now = self.now()
+        with self._write() as conn:
+            rows = self._throttle_rows(conn, ticket.keys, now)
+            for r, k, start, before in zip(rows, ticket.keys, ticket.window_starts, ticket.failures_before):
+                r["pending"] = max(0, r["pending"] - 1)
+                if not ok:
+                    self._throttle_fail(r, k, now)
+                elif k.cleared_by_success and r["window_start"] == start:
+                    r["failures"] = max(0, r["failures"] - before)
+                    if r["failures"] < k.limit:
+                        r["locked_until"] = None
+            self._throttle_save(conn, rows)
+        locked = [r["locked_until"] for r in rows if r["locked_until"] is not None]
+        return max(locked) if locked else None
 
     def throttle_clear(self, scope: str, key: str) -> None:
         with self._write() as conn:
@@ -1452,9 +1581,12 @@ class Store:
             return [self._share(r) for r in conn.execute(sa.select(shares_t).where(
                 shares_t.c.workspace_id == workspace_id).order_by(shares_t.c.id.desc()))]
 
-    def share_link_by_hash(self, token_hash: str) -> ShareLink | None:
-        with self._read() as conn:
-            r = conn.execute(sa.select(shares_t).where(shares_t.c.token_hash == token_hash)).first()
+    def share_link_by_hash(self, token_hash: str, conn: Connection | None = None) -> ShareLink | None:
+        """The link with this token hash; ``conn``: read it in that transaction."""
+        if conn is None:
+            with self._read() as conn:
+                return self.share_link_by_hash(token_hash, conn)
+        r = conn.execute(sa.select(shares_t).where(shares_t.c.token_hash == token_hash)).first()
         return None if r is None else self._share(r)
 
     def revoke_share_link(self, workspace_id: int, link_id: int) -> ShareLink:
