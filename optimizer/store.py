@@ -936,7 +936,12 @@ class Store:
 
     def take_session_code(self, code_hash: str) -> tuple[str, str, datetime] | None:
         """(token hash, sealed token, expiry) of a session-cookie code, deleted in the
-        same transaction: of two requests with one code, only one gets it."""
+        same transaction: of two requests with one code, only one gets it. A made-up
+        code costs a read, not a write."""
+        with self._read() as conn:
+            if conn.execute(sa.select(session_codes_t.c.code_hash)
+                            .where(session_codes_t.c.code_hash == code_hash)).first() is None:
+                return None
         with self._write() as conn:
             row = conn.execute(sa.select(session_codes_t).where(session_codes_t.c.code_hash == code_hash)).first()
             if row is None:

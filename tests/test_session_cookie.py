@@ -168,6 +168,15 @@ def test_signing_out_clears_the_cookie_and_ends_its_session(store, signed_in):
     assert session_user(store, token) is None
 
 
+def test_the_route_lives_under_streamlits_base_path(store, signed_in):
+    assert auth.cookie_route("") == auth.cookie_route(None) == "/session/cookie"
+    assert auth.cookie_route("/ads/") == auth.cookie_route("ads") == "/ads/session/cookie"
+    _, token = signed_in
+    c = TestClient(Starlette(routes=asgi.session_routes(lambda: store, "ads")), base_url="http://127.0.0.1:8501")
+    r = c.post("/ads/session/cookie", content=auth.issue_cookie_code(store, token), headers=SAME)
+    assert r.status_code == 204 and set_cookie(r)[auth.SESSION_COOKIE]["path"] == "/"
+
+
 def test_serve_py_runs_the_app_with_these_routes():
     """`make run` (serve.py → `streamlit run asgi.py`): Streamlit finds the st.App in
     asgi.py and serves app.py with the routes above."""
