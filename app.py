@@ -52,6 +52,7 @@ if not c.signed_in:
     # signed in, the same address opens the page asked for
     signin = st.Page("pages/signin.py", title=ui.t("nav.signin"), icon=":material/login:", default=True,
                      url_path="signin")
+    ui.session_cookie_script()  # signed out: the browser drops the session cookie
     st.navigation([signin] + [st.Page("pages/signin.py", title=ui.t("nav.signin"), icon=":material/login:",
                                       url_path=path) for _, path, _, _ in ANALYSIS + MANAGE],
                   position="hidden").run()

@@ -6,6 +6,12 @@ first run of ``app.py`` in the process. Until then a visitor who opens a page's 
 directly (a bookmark of /keywords) runs that page without ``app.py`` — no wide layout,
 no language switch, the wrong menu. Setting the legacy flag off before the server
 starts makes every request go through ``app.py`` from the first one.
+
+What runs is ``asgi.py``: Streamlit's app (app.py) plus the server route that sets the
+session cookie, so that a local sign-in survives a browser refresh. ``streamlit run``
+finds the ``st.App`` there and serves it with the same options as before (port,
+address, TLS certificate). A plain ``streamlit run app.py`` still works, without that
+route: a refresh then asks to sign in again.
 """
 from __future__ import annotations
 
@@ -20,6 +26,6 @@ from optimizer import memory
 if __name__ == "__main__":
     PagesManager.uses_pages_directory = False
     memory.tune()   # large uploads: freed memory goes back to the system (optimizer/memory.py)
-    app = str(Path(__file__).resolve().parent / "app.py")
+    app = str(Path(__file__).resolve().parent / "asgi.py")
     sys.argv = ["streamlit", "run", app, *sys.argv[1:]]
     sys.exit(cli.main())

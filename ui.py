@@ -154,6 +154,9 @@ SAMPLE_SETTING = "sample_workspace_id"
 K_WS = "workspace_id"          # the sidebar's workspace picker (validated on every run)
 K_WS_NEXT = "_workspace_next"  # a workspace a page just created / chose: picked on the next run
 K_SESSION = "session_token"
+K_COOKIE_CODE = "_session_cookie_code"     # a one-time code the browser swaps for the session cookie
+K_COOKIE_CLEAR = "_session_cookie_clear"   # signed out: the browser is to drop the cookie
+K_COOKIE_IGNORE = "_session_cookie_ignore"  # the cookie sent on connecting, ended since (signed out)
 K_SHARE = "share_token"
 K_SHARE_UNKNOWN = "share_token_unknown"  # a token refused as unknown in this session (counted once)
 K_CTX = "_run_context"
@@ -276,6 +279,52 @@ def client_address() -> str | None:
     return auth.client_source(peer, forwarded, auth.trusted_proxies_setting())
 
 
+def browser_cookies() -> dict[str, str]:
+    """The cookies the browser sent when this page connected (a refresh sends them anew)."""
+    try:
+        return dict(st.context.cookies)
+    except Exception:
+        return {}
+
+
+def page_on_https() -> bool:
+    """Whether the browser shows this page on https (then only the ``__Host-`` cookie counts)."""
+    try:
+        url = st.context.url
+    except Exception:
+        return False
+    return isinstance(url, str) and url.lower().startswith("https://")
+
+
+def _cookie_token() -> str | None:
+    """The session token in the session cookie the browser sent when this page
+    connected (over https only the ``__Host-`` one counts)."""
+    return browser_cookies().get(auth.session_cookie_name(page_on_https())) or None
+
+
+def _forget_cookie() -> None:
+    """Signed out (or the cookie's session ended): the cookie this page was opened
+    with stays in ``st.context.cookies`` until the page reloads, so it is ignored
+    from now on, and the browser is told to drop it."""
+    st.session_state[K_COOKIE_IGNORE] = _cookie_token()
+    st.session_state[K_COOKIE_CLEAR] = True
+
+
+def session_cookie_script() -> None:
+    """After a sign-in, the browser swaps the one-time code for the session cookie;
+    after a sign-out it has the cookie cleared (asgi.py). Once each: the code is
+    dropped from the page once handed over. Drawn at the end of the sidebar, where
+    the empty element moves nothing."""
+    code = st.session_state.pop(K_COOKIE_CODE, None)
+    clear = st.session_state.pop(K_COOKIE_CLEAR, False)
+    if not code and not clear:
+        return
+    request = (f"{{method: \"POST\", body: {json.dumps(code)}, credentials: \"same-origin\"}}" if code
+               else "{method: \"DELETE\", credentials: \"same-origin\"}")
+    route = auth.cookie_route(st.get_option("server.baseUrlPath"))
+    st.sidebar.html(f"<script>fetch({json.dumps(route)}, {request});</script>", unsafe_allow_javascript=True)
+
+
 def _share_message(reason: str) -> str:
     return t(f"share.refused_{reason}")
 
@@ -335,10 +384,19 @@ def begin() -> RunContext:
                 refused = t("signin.sso_unknown", email=str(st.user.get("email", "")))
         if principal is None:
             tok = st.session_state.get(K_SESSION)
+            from_cookie = not tok
+            if from_cookie:  # a refresh or a new tab: the session cookie, if any
+                tok = _cookie_token()
+                if tok is not None and tok == st.session_state.get(K_COOKIE_IGNORE):
+                    tok = None
             principal = auth.session_user(s, tok)
             if principal is None and tok:
                 st.session_state.pop(K_SESSION, None)
                 refused = t("signin.expired")
+                if from_cookie:
+                    _forget_cookie()
+            elif principal is not None and from_cookie:
+                st.session_state[K_SESSION] = tok
     access = Access(s, principal)
     ws = None
     if principal is not None:
@@ -372,11 +430,13 @@ def sidebar(c: RunContext) -> None:
             st.caption(t("signin.as", name=c.user.username, role=t(f"role.{c.user.role}")))
             if st.button(t("signin.out"), key="signout", icon=":material/logout:"):
                 auth.end_session(c.store, st.session_state.pop(K_SESSION, None))
+                _forget_cookie()  # this browser's other tabs too: the cookie's session ends (asgi.py)
                 st.session_state.pop(K_WS, None)
                 st.query_params.clear()
                 if oidc_configured() and getattr(st.user, "is_logged_in", False):
                     st.logout()
                 st.rerun()
+    session_cookie_script()  # signed in: the browser gets the session cookie
 
 
 def add_note(ws: Workspace, day, text_: str):

@@ -27,6 +27,19 @@ Sessions
     :data:`SESSION_TTL` (12 h) after sign-in and :data:`SESSION_IDLE` (2 h) after
     the last use; a new password or disabling the user ends all their sessions.
 
+Session cookie (a sign-in kept across a browser refresh)
+    Streamlit's pages cannot set cookies, so the server does it in a route of its
+    own (``asgi.py``). After a password sign-in the page gets a one-time code
+    (:func:`issue_cookie_code`: 256 random bits, valid :data:`COOKIE_CODE_TTL`, one
+    use) and its browser posts the code to that route, which swaps it
+    (:func:`redeem_cookie_code`) for the session token and sets it as an HttpOnly,
+    SameSite=Strict cookie on Path=/ — :data:`SESSION_COOKIE_SECURE` (``__Host-``,
+    Secure) when the page is on https, :data:`SESSION_COOKIE` on plain http, where
+    browsers refuse Secure cookies. Only the code's SHA-256 is stored, and the token
+    sealed with a key derived from the code (HMAC-SHA-512), so the database alone
+    gives neither. The cookie is the same session: expiry, idle time, revocation,
+    a new password and disabling the user end it as before.
+
 Rate limits (:class:`Policy`)
     Wrong passwords: 5 within 15 minutes lock that username for 15 minutes, and 20
     within 15 minutes lock the source (the client's address) for 15 minutes. Wrong
@@ -106,6 +119,16 @@ SESSION_TTL = timedelta(hours=12)
 SESSION_IDLE = timedelta(hours=2)
 #: Sessions' and share links' "last seen / last opened" are written at most this often.
 TOUCH_EVERY = timedelta(minutes=1)
+
+#: How long the one-time code that turns a sign-in into a session cookie lasts.
+COOKIE_CODE_TTL = timedelta(seconds=60)
+#: The session cookie's name on plain http (e.g. http://localhost), and on https
+#: (the ``__Host-`` prefix: the browser keeps it only when Secure, Path=/ and no Domain).
+SESSION_COOKIE = "optimizer_session"
+SESSION_COOKIE_SECURE = "__Host-optimizer_session"
+#: The server's route that sets and clears the session cookie (asgi.py), under
+#: Streamlit's server.baseUrlPath (:func:`cookie_route`).
+COOKIE_ROUTE = "/session/cookie"
 
 SHARE_DEFAULT_TTL = timedelta(days=7)
 SHARE_MAX_TTL = timedelta(days=365)
@@ -480,6 +503,57 @@ def end_session(store: Store, token: str | None) -> None:
     """Sign out (the token stops working)."""
     if token and isinstance(token, str):
         store.delete_session(token_hash(token))
+
+
+def cookie_route(base_path: str | None) -> str:
+    """:data:`COOKIE_ROUTE` under a base path (Streamlit's server.baseUrlPath)."""
+    base = (base_path or "").strip("/")
+    return f"/{base}{COOKIE_ROUTE}" if base else COOKIE_ROUTE
+
+
+def session_cookie_name(secure: bool) -> str:
+    """The session cookie's name for a page on https (``secure``) or plain http."""
+    return SESSION_COOKIE_SECURE if secure else SESSION_COOKIE
+
+
+def _cookie_key(code: str, n: int) -> bytes:
+    return hmac.new(code.encode("ascii"), b"optimizer session cookie", hashlib.sha512).digest()[:n]
+
+
+def issue_cookie_code(store: Store, token: str | None) -> str | None:
+    """A one-time code for the session cookie of a signed-in session (None when
+    ``token`` is no valid session): :data:`COOKIE_CODE_TTL` to live, one use."""
+    if session_user(store, token) is None:
+        return None
+    assert token is not None
+    code = new_token()
+    raw = token.encode("ascii")
+    sealed = bytes(a ^ b for a, b in zip(raw, _cookie_key(code, len(raw)))).hex()
+    store.insert_session_code(token_hash(code), token_hash(token), sealed, store.now() + COOKIE_CODE_TTL)
+    return code
+
+
+def redeem_cookie_code(store: Store, code: Any) -> tuple[str, datetime] | None:
+    """The session token a one-time code stands for, and when its session ends (the
+    cookie's lifetime); the code is used up. None when the code is made up, used,
+    older than :data:`COOKIE_CODE_TTL`, or its session has ended since."""
+    if not isinstance(code, str) or not _TOKEN_RE.fullmatch(code):
+        return None
+    taken = store.take_session_code(token_hash(code))
+    if taken is None:
+        return None
+    th, sealed, expires_at = taken
+    if store.now() >= expires_at:
+        return None
+    try:
+        raw = bytes.fromhex(sealed)
+        token = bytes(a ^ b for a, b in zip(raw, _cookie_key(code, len(raw)))).decode("ascii")
+    except ValueError:
+        return None
+    if not hmac.compare_digest(token_hash(token), th) or session_user(store, token) is None:
+        return None
+    sess = store.session(th)
+    return (token, sess.expires_at) if sess is not None else None
 
 
 # ====================================================================== permissions

@@ -423,9 +423,11 @@ TEXT.update({
     "signin.sso_unknown": ("{email} 还没有本应用的账号，请联系管理员。", "{email} has no account here yet: ask an admin."),
     "signin.as": ("已登录：{name}（{role}）", "Signed in: {name} ({role})"),
     "signin.out": ("退出登录", "Sign out"),
-    "signin.refresh_note": ("本地账号的登录只保存在当前页面：刷新浏览器后需要重新登录；会话 12 小时后、或闲置 2 小时后过期。",
-                            "A local sign-in lives in this page only: after a browser refresh, sign in again. "
-                            "Sessions end after 12 hours, or 2 hours unused."),
+    "signin.refresh_note": ("登录后这个浏览器会记住你（一个只有服务器能读的 cookie）：刷新或新开标签页不用重新登录；"
+                            "会话 12 小时后、或闲置 2 小时后过期；“退出登录”会让这个浏览器退出。",
+                            "Once signed in, this browser remembers you (a cookie only the server reads): a refresh or a "
+                            "new tab stays signed in. Sessions end after 12 hours, or 2 hours unused; Sign out signs "
+                            "this browser out."),
     "ws.picker": ("工作区（客户账户）", "Workspace (client account)"),
     "ws.sample_note": ("示例账户：虚构数据，用来熟悉功能。", "Sample account: made-up data to try things out."),
     "ws.sample_tag": ("示例", "sample"),

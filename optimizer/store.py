@@ -61,7 +61,8 @@ Parsed rows
 
 Security
     The store never sees a secret: session and share-link tokens are stored as their
-    SHA-256 hashes and passwords as scrypt hashes, all made in :mod:`optimizer.auth`,
+    SHA-256 hashes and passwords as scrypt hashes (a session-cookie code keeps its
+    session's token sealed with a key only the code gives, for at most a minute), all made in :mod:`optimizer.auth`,
     which also holds the permission rules. The methods here do not check
     permissions: pages use :class:`optimizer.auth.Access`, which does.
 """
@@ -172,6 +173,18 @@ def _t_sessions(md: sa.MetaData) -> sa.Table:
                     sa.Column("expires_at", UTCDateTime, nullable=False),
                     sa.Column("last_seen", UTCDateTime, nullable=False),
                     sa.Column("source", sa.String(255), nullable=True))
+
+
+def _t_session_codes(md: sa.MetaData) -> sa.Table:
+    """One-time codes a signed-in page hands its browser to get the session cookie
+    (:func:`optimizer.auth.issue_cookie_code`): the code's hash, the session's token
+    sealed with a key derived from the code, a minute to live."""
+    return sa.Table("session_codes", md,
+                    sa.Column("code_hash", sa.String(64), primary_key=True),
+                    sa.Column("token_hash", sa.String(64),
+                              sa.ForeignKey("sessions.token_hash", ondelete="CASCADE"), nullable=False, index=True),
+                    sa.Column("sealed", sa.String(128), nullable=False),
+                    sa.Column("expires_at", UTCDateTime, nullable=False))
 
 
 def _t_workspaces(md: sa.MetaData, version: int) -> sa.Table:
@@ -313,6 +326,7 @@ metadata = sa.MetaData()
 schema_version_t = _t_schema_version(metadata)
 users_t = _t_users(metadata)
 sessions_t = _t_sessions(metadata)
+session_codes_t = _t_session_codes(metadata)
 workspaces_t = _t_workspaces(metadata, version=2)
 members_t = _t_workspace_members(metadata)
 uploads_t = _t_uploads(metadata, version=4)
@@ -376,6 +390,15 @@ def _v5(conn: Connection) -> None:
     conn.execute(sa.text("ALTER TABLE throttles ADD COLUMN pending INTEGER NOT NULL DEFAULT 0"))
 
 
+def _v6(conn: Connection) -> None:
+    """One-time codes that turn a sign-in into a session cookie (kept across a refresh)."""
+    md = sa.MetaData()
+    _t_sessions(md)
+    sa.Table("users", md, sa.Column("id", sa.Integer, primary_key=True))
+    _t_session_codes(md)
+    md.create_all(conn, tables=[md.tables["session_codes"]])
+
+
 #: (version, description, migration) in order; the last version is the current schema.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "initial schema", _v1),
@@ -383,6 +406,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (3, "notes, app settings", _v3),
     (4, "account of an upload, accounts of a share link", _v4),
     (5, "attempts being checked per rate-limit counter", _v5),
+    (6, "session-cookie codes", _v6),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -937,6 +961,28 @@ class Store:
         if row is None:
             return None
         return Session(row.token_hash, self._user(row), row.session_created_at, row.expires_at, row.last_seen)
+
+    def insert_session_code(self, code_hash: str, token_hash: str, sealed: str, expires_at: datetime) -> None:
+        """Keep a one-time session-cookie code (and drop the ones that expired)."""
+        with self._write() as conn:
+            conn.execute(session_codes_t.delete().where(session_codes_t.c.expires_at <= self.now()))
+            conn.execute(session_codes_t.insert().values(code_hash=code_hash, token_hash=token_hash, sealed=sealed,
+                                                         expires_at=expires_at))
+
+    def take_session_code(self, code_hash: str) -> tuple[str, str, datetime] | None:
+        """(token hash, sealed token, expiry) of a session-cookie code, deleted in the
+        same transaction: of two requests with one code, only one gets it. A made-up
+        code costs a read, not a write."""
+        with self._read() as conn:
+            if conn.execute(sa.select(session_codes_t.c.code_hash)
+                            .where(session_codes_t.c.code_hash == code_hash)).first() is None:
+                return None
+        with self._write() as conn:
+            row = conn.execute(sa.select(session_codes_t).where(session_codes_t.c.code_hash == code_hash)).first()
+            if row is None:
+                return None
+            n = conn.execute(session_codes_t.delete().where(session_codes_t.c.code_hash == code_hash)).rowcount
+        return (row.token_hash, row.sealed, row.expires_at) if n == 1 else None
 
     def touch_session(self, token_hash: str, when: datetime) -> None:
         with self._write() as conn:

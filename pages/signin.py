@@ -29,6 +29,8 @@ if go:
         if user is None:
             st.error(ui.t("signin.wrong"), icon=":material/error:")
         else:
-            st.session_state[ui.K_SESSION] = auth.start_session(c.store, user, source=ui.client_address())
+            token = auth.start_session(c.store, user, source=ui.client_address())
+            st.session_state[ui.K_SESSION] = token
+            st.session_state[ui.K_COOKIE_CODE] = auth.issue_cookie_code(c.store, token)  # kept on refresh
             st.rerun()
 st.caption(":material/info: " + ui.t("signin.refresh_note"))

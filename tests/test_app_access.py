@@ -136,6 +136,75 @@ def test_signing_out_ends_the_session(store):
     assert auth.session_user(store, token) is None
 
 
+def cookie(monkeypatch, jar: dict) -> None:
+    """The cookies the browser sent when the page (re)connected (AppTest has no HTTP
+    server: st.context.cookies is always empty there)."""
+    monkeypatch.setattr(ui, "browser_cookies", lambda: dict(jar))
+
+
+def test_after_a_refresh_the_session_cookie_signs_in_again(store, monkeypatch):
+    user = auth.create_user(store, "wang", PASSWORD, "admin")
+    token = auth.start_session(store, user)
+    cookie(monkeypatch, {auth.SESSION_COOKIE: token})
+    at = open_app()
+    assert at.title[0].value == "账户概览"
+    assert any("wang" in c.value for c in at.sidebar.caption)
+    assert at.session_state[ui.K_SESSION] == token
+
+
+def test_a_cookie_of_an_ended_session_or_a_disabled_user_signs_nobody_in(store, monkeypatch):
+    user = auth.create_user(store, "wang", PASSWORD, "optimizer")
+    token = auth.start_session(store, user)
+    cookie(monkeypatch, {auth.SESSION_COOKIE: auth.new_token()})
+    assert open_app().title[0].value == "登录"
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(sessions_t).values(last_seen=store.now() - timedelta(hours=2, seconds=1)))
+    cookie(monkeypatch, {auth.SESSION_COOKIE: token})
+    at = open_app()
+    assert at.title[0].value == "登录" and any("登录已过期" in w.value for w in at.warning)
+    assert ui.K_SESSION not in at.session_state
+    token = auth.start_session(store, user)
+    auth.set_disabled(store, "wang", True)
+    cookie(monkeypatch, {auth.SESSION_COOKIE: token})
+    assert open_app().title[0].value == "登录"
+
+
+def test_over_https_only_the_host_only_secure_cookie_counts(store, monkeypatch):
+    token = auth.start_session(store, auth.create_user(store, "wang", PASSWORD, "admin"))
+    for jar, title in (({auth.SESSION_COOKIE: token}, "登录"), ({auth.SESSION_COOKIE_SECURE: token}, "账户概览")):
+        cookie(monkeypatch, jar)
+        at = app_test()
+        at.context["url"] = "https://ads.example.com/"
+        at.run()
+        assert at.title[0].value == title
+
+
+def test_signing_in_hands_the_browser_a_one_time_code_for_the_cookie(store):
+    auth.create_user(store, "wang", PASSWORD, "optimizer")
+    at = sign_in(open_app(), "wang")
+    token = at.session_state[ui.K_SESSION]
+    scripts = [h for h in at.html if auth.COOKIE_ROUTE in h.proto.body]
+    assert len(scripts) == 1 and scripts[0].proto.unsafe_allow_javascript
+    body = scripts[0].proto.body
+    assert token not in body
+    code = re.search(r'body: "([A-Za-z0-9_-]+)"', body).group(1)
+    assert auth.redeem_cookie_code(store, code)[0] == token
+    at.run()  # handed over once: the next run does not repeat it
+    assert not [h for h in at.html if auth.COOKIE_ROUTE in h.proto.body]
+
+
+def test_signing_out_clears_the_cookie_and_ignores_the_one_sent_on_connecting(store, monkeypatch):
+    token = auth.start_session(store, auth.create_user(store, "wang", PASSWORD, "optimizer"))
+    cookie(monkeypatch, {auth.SESSION_COOKIE: token})  # stays in st.context until the page reloads
+    at = open_app()
+    at.sidebar.button(key="signout").click().run()
+    assert at.title[0].value == "登录" and auth.session_user(store, token) is None
+    assert not any("登录已过期" in w.value for w in at.warning)
+    assert [h for h in at.html if auth.COOKIE_ROUTE in h.proto.body and "DELETE" in h.proto.body]
+    at.run()
+    assert at.title[0].value == "登录" and not any("登录已过期" in w.value for w in at.warning)
+
+
 # ------------------------------------------------------------------ roles
 
 def test_an_optimizer_sees_only_their_own_workspaces_even_when_tampering(store):

@@ -1,6 +1,8 @@
 """Main journeys in a real headless Chromium against a running server."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.browser import browser_page, streamlit_server, wait_idle
@@ -195,6 +197,54 @@ def test_a_page_address_signed_out_asks_to_sign_in_and_then_opens_that_page(tmp_
         page.get_by_text("关键词按业务点与决策阶段分组").first.wait_for(timeout=60000)
         assert page.url.split("?")[0].rstrip("/").endswith("/keywords")
         assert page.get_by_text("Page not found").count() == 0
+
+
+def test_a_refresh_keeps_a_local_sign_in_until_sign_out(tmp_path_factory):
+    # signing in hands the browser an HttpOnly session cookie (asgi.py): a reload stays
+    # signed in; signing out ends the session and clears the cookie, and a reload asks again
+    from optimizer import auth
+    from optimizer.store import Store
+
+    data = tmp_path_factory.mktemp("refresh")
+    with Store.open(None, data) as s:
+        auth.create_user(s, "wang", "correct horse battery", "admin")
+    with streamlit_server(data) as url, browser_page() as page:
+        page.goto(url + "/keywords")
+        wait_idle(page)
+        page.get_by_label("用户名").fill("wang")
+        page.get_by_label("密码").fill("correct horse battery")
+        page.get_by_role("button", name="登录").click()
+        wait_idle(page)
+        page.get_by_text("已登录：wang").wait_for(timeout=60000)
+
+        def session_cookie():
+            return next((c for c in page.context.cookies() if c["name"] == auth.SESSION_COOKIE), None)
+
+        deadline = time.time() + 10
+        while session_cookie() is None and time.time() < deadline:
+            time.sleep(0.1)
+        c = session_cookie()
+        assert c is not None and c["httpOnly"] and c["sameSite"] == "Strict" and c["path"] == "/"
+        assert auth.SESSION_COOKIE not in page.evaluate("document.cookie")  # no script can read it
+
+        page.reload()
+        wait_idle(page)
+        page.get_by_text("已登录：wang").wait_for(timeout=60000)
+        page.get_by_text("关键词按业务点与决策阶段分组").first.wait_for(timeout=60000)
+        assert page.get_by_label("密码").count() == 0
+
+        page.get_by_role("button", name="退出登录").click()
+        wait_idle(page)
+        page.get_by_label("密码").wait_for(timeout=60000)
+        deadline = time.time() + 10
+        while session_cookie() is not None and time.time() < deadline:
+            time.sleep(0.1)
+        assert session_cookie() is None
+        page.reload()
+        wait_idle(page)
+        page.get_by_label("密码").wait_for(timeout=60000)
+        assert page.get_by_text("已登录：wang").count() == 0
+        assert page.get_by_text("登录已过期").count() == 0
 
 
 def test_the_chosen_account_survives_a_language_switch(server):
