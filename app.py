@@ -24,7 +24,7 @@ if client:
     # a client with a share link: their one workspace, read-only, nothing else
     page = st.Page("pages/client.py", title=ui.t("nav.client"), icon=":material/insights:", default=True,
                    url_path="client")
-    st.navigation([page], position="hidden").run()
+    ui.run_page(st.navigation([page], position="hidden"))
     st.stop()
 
 with st.sidebar:
@@ -52,9 +52,9 @@ if not c.signed_in:
     # signed in, the same address opens the page asked for
     signin = st.Page("pages/signin.py", title=ui.t("nav.signin"), icon=":material/login:", default=True,
                      url_path="signin")
-    st.navigation([signin] + [st.Page("pages/signin.py", title=ui.t("nav.signin"), icon=":material/login:",
-                                      url_path=path) for _, path, _, _ in ANALYSIS + MANAGE],
-                  position="hidden").run()
+    ui.run_page(st.navigation([signin] + [st.Page("pages/signin.py", title=ui.t("nav.signin"),
+                                                  icon=":material/login:", url_path=path)
+                                          for _, path, _, _ in ANALYSIS + MANAGE], position="hidden"))
     st.stop()
 
 ui.sidebar(c)
@@ -65,4 +65,4 @@ def _pages(specs: list[tuple[str, str, str, str]]) -> list:
             for script, path, title, icon in specs]
 
 
-st.navigation({ui.t("nav.group_analysis"): _pages(ANALYSIS), ui.t("nav.group_manage"): _pages(MANAGE)}).run()
+ui.run_page(st.navigation({ui.t("nav.group_analysis"): _pages(ANALYSIS), ui.t("nav.group_manage"): _pages(MANAGE)}))
