@@ -24,7 +24,7 @@ if client:
     # a client with a share link: their one workspace, read-only, nothing else
     page = st.Page("pages/client.py", title=ui.t("nav.client"), icon=":material/insights:", default=True,
                    url_path="client")
-    st.navigation([page], position="hidden").run()
+    ui.run_page(st.navigation([page], position="hidden"))
     st.stop()
 
 with st.sidebar:
@@ -53,9 +53,9 @@ if not c.signed_in:
     signin = st.Page("pages/signin.py", title=ui.t("nav.signin"), icon=":material/login:", default=True,
                      url_path="signin")
     ui.session_cookie_script()  # signed out: the browser drops the session cookie
-    st.navigation([signin] + [st.Page("pages/signin.py", title=ui.t("nav.signin"), icon=":material/login:",
-                                      url_path=path) for _, path, _, _ in ANALYSIS + MANAGE],
-                  position="hidden").run()
+    ui.run_page(st.navigation([signin] + [st.Page("pages/signin.py", title=ui.t("nav.signin"),
+                                                  icon=":material/login:", url_path=path)
+                                          for _, path, _, _ in ANALYSIS + MANAGE], position="hidden"))
     st.stop()
 
 ui.sidebar(c)
@@ -66,4 +66,4 @@ def _pages(specs: list[tuple[str, str, str, str]]) -> list:
             for script, path, title, icon in specs]
 
 
-st.navigation({ui.t("nav.group_analysis"): _pages(ANALYSIS), ui.t("nav.group_manage"): _pages(MANAGE)}).run()
+ui.run_page(st.navigation({ui.t("nav.group_analysis"): _pages(ANALYSIS), ui.t("nav.group_manage"): _pages(MANAGE)}))

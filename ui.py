@@ -24,7 +24,7 @@ from optimizer.auth import Access, ShareAccess
 from optimizer.errors import IngestError
 from optimizer.ingest import ColumnMapping, Export, read_export
 from optimizer.lexicon import LexiconEdits, line_labels
-from optimizer.store import DATABASE_URL_ENV, Conflict, DbMappingStore, Store, User, Workspace
+from optimizer.store import DATABASE_URL_ENV, Conflict, DbMappingStore, Store, StoreUnavailable, User, Workspace
 from optimizer.stages import Classifier, account_evidence
 from optimizer.trade import account_edits
 from optimizer.targets import BundleSheet, read_bundle_sheet
@@ -341,9 +341,34 @@ def _language_in_url() -> None:
         del st.query_params[K_LANG]  # Chinese is the default: a plain address
 
 
+def store_unavailable(exc: StoreUnavailable) -> None:
+    """Say why the database cannot be used now (busy, disk full, read-only data folder …)
+    in the user's language, and end this run: what was being done was not done."""
+    st.error(exc.message(lang()), icon=":material/database:")
+    st.stop()
+
+
+def run_page(page) -> None:
+    """Run the page chosen by the navigation; the database's operational failures during
+    it (:class:`~optimizer.store.StoreUnavailable`) end as their message, for every page."""
+    try:
+        page.run()
+    except StoreUnavailable as exc:
+        store_unavailable(exc)
+
+
 def begin() -> RunContext:
-    """Resolve the principal and the workspace for this run (see the module notes)."""
+    """Resolve the principal and the workspace for this run (see the module notes). When
+    the database cannot be used (e.g. a read-only data folder) the run says why and stops."""
     _language_in_url()
+    try:
+        return _begin()
+    except StoreUnavailable as exc:
+        store_unavailable(exc)
+        raise  # not reached: st.stop() ends the run
+
+
+def _begin() -> RunContext:
     s = store()
     sample = s.setting(SAMPLE_SETTING)
     sample_id = int(sample) if sample and sample.isdigit() else None

@@ -104,10 +104,16 @@ ENETDOWN, the error is ``no_network``: the page could not be checked
 (:data:`UNCHECKED_ERRORS`, ``PageAudit.checked`` is False), which says nothing about
 the page.
 
+Deadline: ``total_timeout`` bounds the whole exchange of one page — every hop's
+connect, TLS handshake, request, headers and body. The guarded backend's connections
+cut each operation's timeout to what is left of the page's deadline, so a server that
+drips one byte just under ``timeout`` per read is stopped at ``total_timeout``
+(error ``timeout``, detail ``"30 s"``; a phase's own ``timeout``, the server silent
+that long, gives ``"10 s"``). DNS lookups are not cut (``getaddrinfo`` cannot be
+interrupted): the system resolver's own timeout bounds them.
+
 Residual risks: a page may still point the *visitor's* browser anywhere (we never
-render with network access, so not ours); ``total_timeout`` is checked between reads,
-so a server trickling its headers just under ``timeout`` per read can hold one worker
-longer (bounded by h11's header size limit); compressed responses are decoded chunk by
+render with network access, so not ours); compressed responses are decoded chunk by
 chunk before the size cap applies, so one network chunk (≤ 64 KiB) of a compression
 bomb can expand in memory before the cap stops reading; any port is allowed on public
 addresses; a public host of the operator's own (their public IP) is not recognised as
@@ -124,6 +130,7 @@ fingerprint, so an audit with and without Chromium compares cleanly. Dynamic tex
 """
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import hashlib
 import importlib.util
@@ -181,7 +188,8 @@ class AuditSettings:
     """How pages are fetched and judged.
 
     ``timeout``: seconds for each network phase (connect, each read); ``total_timeout``:
-    seconds for one page including redirects. ``max_bytes``: stop reading the HTML
+    seconds for one page, redirects included, enforced on every read and write (a
+    server dripping bytes cannot hold a page longer). ``max_bytes``: stop reading the HTML
     beyond this (the page is then ``truncated`` with ``error == "too_large"``; findings
     are made on the part read). ``concurrency``: pages fetched at a time.
     ``allow_private``: allow loopback / private / link-local addresses (off by
@@ -268,8 +276,9 @@ ERRORS: dict[str, tuple[str, str]] = {
     "connection_failed": ("无法连接到网站服务器（{detail}）。", "Could not connect to the web server ({detail})."),
     "tls_error": ("网站的 HTTPS 证书有问题，访客的手机会显示安全警告（{detail}）。",
                   "The site's HTTPS certificate is not valid; visitors' phones will show a warning ({detail})."),
-    "timeout": ("页面打开超时（{detail}）。访客很可能等不及就离开了。",
-                "The page took too long to respond ({detail}); visitors are likely to leave before it loads."),
+    "timeout": ("页面打开超时（{detail}）：到时还没有加载完，已停止等待。访客很可能等不及就离开了。",
+                "The page timed out ({detail}): it had not finished loading, so we stopped waiting. "
+                "Visitors are likely to leave before it loads."),
     "too_many_redirects": ("跳转次数过多或循环跳转（{detail}）。", "Too many redirects, or a redirect loop ({detail})."),
     "too_large": ("页面 HTML 超过 {detail}，只检查了前面部分。落地页这么大，手机上打开会很慢。",
                   "The page's HTML is over {detail}; only the first part was checked. A page this big loads slowly on phones."),
@@ -628,6 +637,56 @@ def _resolve_checked(host: str, port: int, settings: AuditSettings) -> list[str]
     return addresses
 
 
+#: the monotonic-clock deadline of the fetch running in this thread (set by :func:`_fetch`)
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("audit_deadline", default=None)
+
+
+class _Overdue(httpcore.TimeoutException):
+    """The page's total deadline (``AuditSettings.total_timeout``) passed during a network operation."""
+
+
+def _within_deadline(op: Callable[..., Any], timeout: float | None, *args: Any, **kwargs: Any) -> Any:
+    """Run one network operation (connect, TLS handshake, read, write) with its timeout cut
+    to what is left of the fetch's total deadline, so no phase can outlast the page's
+    ``total_timeout`` however the server paces its bytes (httpcore only knows per-phase
+    timeouts). Raises :class:`_Overdue` when the deadline passes."""
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return op(*args, timeout=timeout, **kwargs)
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _Overdue("total deadline passed")
+    if timeout is not None and timeout <= left:
+        return op(*args, timeout=timeout, **kwargs)
+    try:
+        return op(*args, timeout=left, **kwargs)
+    except httpcore.TimeoutException as exc:
+        raise _Overdue("total deadline passed") from exc
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read, write and TLS handshake ends by the fetch's deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream):
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return _within_deadline(self._inner.read, timeout, max_bytes)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        _within_deadline(self._inner.write, timeout, buffer)
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context, server_hostname=None, timeout=None):
+        return _DeadlineStream(_within_deadline(self._inner.start_tls, timeout, ssl_context,
+                                                server_hostname=server_hostname))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
 class _GuardedBackend(httpcore.NetworkBackend):
     """httpcore network backend that resolves, checks and connects to the checked address.
 
@@ -643,8 +702,9 @@ class _GuardedBackend(httpcore.NetworkBackend):
         last: Exception | None = None
         for address in _resolve_checked(host, port, self._settings):
             try:
-                return self._inner.connect_tcp(address, port, timeout=timeout,
-                                               local_address=local_address, socket_options=socket_options)
+                return _DeadlineStream(_within_deadline(
+                    self._inner.connect_tcp, timeout, address, port,
+                    local_address=local_address, socket_options=socket_options))
             except httpcore.ConnectError as exc:  # try the next checked address
                 last = exc
         assert last is not None
@@ -741,9 +801,23 @@ def _classify(exc: BaseException) -> tuple[str, str]:
 
 
 def _fetch(url: str, settings: AuditSettings, client: httpx.Client) -> _Fetched:
-    """GET ``url``, following redirects by hand; ``status`` is the last response received."""
-    out = _Fetched()
+    """GET ``url``, following redirects by hand; ``status`` is the last response received.
+
+    The whole exchange — every hop's connect, TLS handshake, request, headers and body —
+    ends by ``settings.total_timeout``: each network operation's timeout is cut to what
+    is left (:func:`_within_deadline`), so a server dripping bytes just under the
+    per-phase ``timeout`` is stopped at the deadline with the error ``timeout``."""
     deadline = time.monotonic() + settings.total_timeout
+    token = _DEADLINE.set(deadline)
+    try:
+        return _fetch_hops(url, settings, client, deadline)
+    finally:
+        _DEADLINE.reset(token)
+
+
+def _fetch_hops(url: str, settings: AuditSettings, client: httpx.Client, deadline: float) -> _Fetched:
+    out = _Fetched()
+    total = f"{settings.total_timeout:g} s"
     current = url
     for _hop in range(settings.max_redirects + 1):
         scheme = urlsplit(current).scheme.lower()
@@ -774,7 +848,7 @@ def _fetch(url: str, settings: AuditSettings, client: httpx.Client) -> _Fetched:
                 size = 0
                 for chunk in resp.iter_bytes():  # as received, so the deadline is checked often
                     if time.monotonic() > deadline:
-                        out.error, out.detail = "timeout", f"> {settings.total_timeout:g} s"
+                        out.error, out.detail = "timeout", total
                         out.body = b"".join(chunks)
                         return out
                     if size + len(chunk) > settings.max_bytes:
@@ -797,13 +871,13 @@ def _fetch(url: str, settings: AuditSettings, client: httpx.Client) -> _Fetched:
             out.error, out.detail = _classify(exc)
             if out.error == "no_network":
                 out.detail = out.detail or urlsplit(current).hostname or current
-            if out.error == "timeout":
-                out.detail = f"> {settings.timeout:g} s"
-            if out.chain:  # a redirect target failed: name it
+            if out.error == "timeout":  # the total deadline, or one phase's own timeout
+                out.detail = total if isinstance(exc, _Overdue) else f"{settings.timeout:g} s"
+            if out.chain and out.chain[-1][0] != current:  # a redirect target failed: name it
                 out.detail = f"{current}: {out.detail}"
             return out
         if time.monotonic() > deadline:
-            out.error, out.detail = "timeout", f"> {settings.total_timeout:g} s"
+            out.error, out.detail = "timeout", f"{current}: {total}"
             return out
     out.error, out.detail = "too_many_redirects", f"> {settings.max_redirects}"
     return out

@@ -85,6 +85,32 @@ def os_reason(exc: OSError, lang: str = "en") -> str:
     return str(exc.strerror or exc)
 
 
+#: why the database cannot be used right now (:class:`optimizer.store.StoreUnavailable`'s
+#: ``code``) -> (Chinese, English). Templates use {where} (the data folder, or the
+#: database's address without its password), {seconds} (the busy timeout) and {detail}.
+STORE_MESSAGES: dict[str, tuple[str, str]] = {
+    "busy": ("数据库正忙，请稍后再试：另一个操作占用数据库已超过 {seconds} 秒。刚才的操作没有完成，已保存的数据没有变化。",
+             "The database is busy: please try again in a moment (another operation has held it for over "
+             "{seconds} s). What you just did was not done; nothing stored changed."),
+    "disk_full": ("磁盘已满：保存数据的磁盘（{where}）没有剩余空间，刚才的操作没有保存，已保存的数据没有变化。"
+                  "请清理磁盘空间后再试。",
+                  "The disk is full: there is no space left where the data is kept ({where}). Nothing was "
+                  "saved and the data already stored is unchanged. Free some disk space and try again."),
+    "read_only": ("数据文件夹 {where} 是只读的（或没有写入权限），无法打开或保存数据。请让这个文件夹可写，"
+                  "或用 OPTIMIZER_DATA_DIR（命令行：--data-dir）指定一个可写的文件夹，然后重新打开。",
+                  "The data folder {where} is read-only (or not writable), so the data cannot be opened or "
+                  "saved. Make it writable, or point OPTIMIZER_DATA_DIR (command line: --data-dir) at a "
+                  "writable folder, then open the app again."),
+    "io_error": ("读写数据库时磁盘出错（{where}：{detail}）。刚才的操作没有完成，已保存的数据没有变化。",
+                 "The disk failed while the database was read or written ({where}: {detail}). What you just "
+                 "did was not done; nothing stored changed."),
+    "cannot_open": ("无法打开数据库 {where}（{detail}）。", "The database {where} cannot be opened ({detail})."),
+    "unreachable": ("连不上数据库 {where}：请检查数据库服务器是否在运行，以及 OPTIMIZER_DATABASE_URL 是否正确。",
+                    "Cannot reach the database {where}: check that the database server is running and that "
+                    "OPTIMIZER_DATABASE_URL is right."),
+}
+
+
 class IngestError(ValueError):
     """An export that cannot be read, with everything the user needs to fix it.
 

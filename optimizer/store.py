@@ -13,9 +13,19 @@ Database
     ``postgresql+psycopg://user:password@127.0.0.1:5432/optimizer``; ``postgres://``
     and ``postgresql://`` are read as psycopg 3 URLs) and otherwise the SQLite file
     ``<data_dir>/optimizer.db``. SQLite runs in WAL mode (readers never wait for the
-    writer), with foreign keys on, ``synchronous=FULL`` and a 30 s busy timeout; every
-    write transaction starts with ``BEGIN IMMEDIATE`` so that two writers queue
-    instead of failing half-way.
+    writer), with foreign keys on, ``synchronous=FULL`` and a 30 s busy timeout
+    (``OPTIMIZER_DB_BUSY_TIMEOUT``); every write transaction starts with ``BEGIN
+    IMMEDIATE`` so that two writers queue instead of failing half-way, and starting it
+    is retried with backoff within the busy timeout (:func:`_write`).
+
+Operational failures
+    A database that cannot be used — locked past the busy timeout, a full disk, a
+    read-only data folder or database file, a disk error, an unreachable PostgreSQL
+    server — raises :class:`StoreUnavailable` (``code``, ``message(lang)`` in Chinese
+    and English from :data:`optimizer.errors.STORE_MESSAGES`), never the driver's
+    ``OperationalError``: the engine's ``handle_error`` hook translates them in one
+    place, and the failed transaction has rolled back. Any other database error (a
+    bug) raises as itself.
 
 One schema, versioned
     The tables are declared once below (:data:`metadata`, the current schema). The
@@ -68,6 +78,7 @@ Security
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
@@ -93,11 +104,15 @@ from sqlalchemy.dialects import postgresql as pg_dialect, sqlite as sqlite_diale
 from sqlalchemy.engine import Connection, Engine
 
 from .dataset import Combined, MergeReport
+from .errors import STORE_MESSAGES
 from .ingest import ColumnMapping, Export, Note, ReadInfo, Settings, TotalCheck, read_export
 from .schema import CATEGORY_COLUMNS, STR_DTYPE, empty_table
 
 #: Environment variable naming the database (a SQLAlchemy URL); unset: SQLite in the data folder.
 DATABASE_URL_ENV = "OPTIMIZER_DATABASE_URL"
+#: Environment variable: seconds a write waits for another writer before "the database is busy".
+BUSY_TIMEOUT_ENV = "OPTIMIZER_DB_BUSY_TIMEOUT"
+DEFAULT_BUSY_TIMEOUT = 30.0
 SQLITE_FILE = "optimizer.db"
 #: Format of ``upload_rows.data``.
 ROWS_FORMAT = "parquet"
@@ -433,6 +448,82 @@ class SchemaTooNew(StoreError):
     """The database was written by a newer version of the product."""
 
 
+class StoreUnavailable(StoreError):
+    """The database cannot be used right now, for a reason the operator or the user can
+    act on: ``code`` is a key of :data:`optimizer.errors.STORE_MESSAGES` — ``busy``
+    (another writer held the lock past the busy timeout), ``disk_full``, ``read_only``
+    (the data folder or database file cannot be written), ``io_error``,
+    ``cannot_open``, ``unreachable`` (PostgreSQL). What was being done was not done:
+    its transaction rolled back. ``str(error)`` is the English message."""
+
+    def __init__(self, code: str, where: str = "", *, seconds: float = 0.0, detail: str = "") -> None:
+        if code not in STORE_MESSAGES:
+            raise KeyError(code)
+        self.code, self.where, self.seconds, self.detail = code, where, seconds, detail
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "zh") -> str:
+        """The message in ``lang`` (``zh`` or ``en``)."""
+        zh, en = STORE_MESSAGES[self.code]
+        return (zh if lang == "zh" else en).format(where=self.where, seconds=f"{self.seconds:g}",
+                                                   detail=self.detail)
+
+    def __reduce__(self):
+        return (_unavailable, (self.code, self.where, self.seconds, self.detail))
+
+
+def _unavailable(code: str, where: str, seconds: float, detail: str) -> StoreUnavailable:
+    return StoreUnavailable(code, where, seconds=seconds, detail=detail)
+
+
+#: errno of an OSError -> StoreUnavailable code
+_OS_PROBLEMS = {errno.ENOSPC: "disk_full", errno.EDQUOT: "disk_full", errno.EROFS: "read_only",
+                errno.EACCES: "read_only", errno.EPERM: "read_only", errno.EIO: "io_error"}
+#: PostgreSQL SQLSTATE -> StoreUnavailable code
+_PG_PROBLEMS = {"53100": "disk_full", "55P03": "busy", "40P01": "busy"}
+
+
+def _where(url: sa.engine.URL) -> str:
+    """Where the data is, for a message: a SQLite file's folder, else the URL without its password."""
+    if url.get_backend_name() == "sqlite" and url.database:
+        return str(Path(url.database).parent)
+    return url.render_as_string(hide_password=True)
+
+
+def _writable(folder: Path) -> bool:
+    db = folder / SQLITE_FILE
+    return os.access(folder, os.W_OK) and (not db.exists() or os.access(db, os.W_OK))
+
+
+def _problem(exc: BaseException, url: sa.engine.URL, busy_timeout: float) -> StoreUnavailable | None:
+    """The :class:`StoreUnavailable` an operational failure of the database is, or None
+    when ``exc`` is something else (a bug must still raise as itself)."""
+    where = _where(url)
+    if isinstance(exc, OSError) and exc.errno in _OS_PROBLEMS:
+        return StoreUnavailable(_OS_PROBLEMS[exc.errno], where, detail=exc.strerror or "")
+    state = getattr(exc, "sqlstate", None)
+    if state in _PG_PROBLEMS:
+        return StoreUnavailable(_PG_PROBLEMS[state], where, seconds=busy_timeout)
+    if not isinstance(exc, sqlite3.OperationalError):
+        if type(exc).__name__ == "OperationalError" and url.get_backend_name() == "postgresql":
+            return StoreUnavailable("unreachable", where)
+        return None
+    text_ = str(exc).lower()
+    if "locked" in text_ or "busy" in text_:
+        return StoreUnavailable("busy", where, seconds=busy_timeout)
+    if "disk is full" in text_:
+        return StoreUnavailable("disk_full", where)
+    if "readonly" in text_ or "read-only" in text_:
+        return StoreUnavailable("read_only", where)
+    if "unable to open database file" in text_:
+        folder = Path(url.database or ".").parent
+        code = "read_only" if folder.is_dir() and not _writable(folder) else "cannot_open"
+        return StoreUnavailable(code, where, detail=str(exc))
+    if "disk i/o error" in text_:
+        return StoreUnavailable("io_error", where, detail=str(exc))
+    return None
+
+
 def schema_version(conn_or_engine: Connection | Engine) -> int:
     """The version a database is at (0: empty)."""
     def get(conn: Connection) -> int:
@@ -446,14 +537,15 @@ def schema_version(conn_or_engine: Connection | Engine) -> int:
     return get(conn_or_engine)
 
 
-def migrate(engine: Engine, target: int | None = None, *, now: Callable[[], datetime] | None = None) -> int:
+def migrate(engine: Engine, target: int | None = None, *, now: Callable[[], datetime] | None = None,
+            busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> int:
     """Bring the database to ``target`` (default: the current schema); returns the
     version it is at. Each migration runs in its own write transaction with its
     ``schema_version`` row. Raises :class:`SchemaTooNew` for a newer database."""
     target = SCHEMA_VERSION if target is None else target
     now = now or (lambda: datetime.now(UTC))
     while True:
-        with _write(engine) as conn:
+        with _write(engine, busy_timeout) as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
             if not sa.inspect(conn).has_table("schema_version"):
@@ -481,7 +573,13 @@ def database_url(url: str | None, data_dir: str | os.PathLike | None) -> str:
         if data_dir is None:
             raise ValueError(f"no database: give a URL, set {DATABASE_URL_ENV} or give a data folder")
         folder = Path(data_dir)
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a read-only or full disk: say so (StoreUnavailable)
+            problem = _problem(exc, sa.engine.make_url(f"sqlite:///{folder.resolve() / SQLITE_FILE}"), 0)
+            if problem is None:
+                raise
+            raise problem from exc
         return f"sqlite:///{(folder / SQLITE_FILE).resolve()}"
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
@@ -506,22 +604,48 @@ def _sqlite_wal(cur, wait: float = 30.0) -> None:
             time.sleep(0.02)
 
 
-def create_engine(url: str) -> Engine:
-    """An engine for ``url`` with the connection settings the store relies on."""
+def busy_timeout_setting(environ: dict | None = None) -> float:
+    """``$OPTIMIZER_DB_BUSY_TIMEOUT`` (seconds a write waits for another writer), else 30."""
+    raw = (os.environ if environ is None else environ).get(BUSY_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_BUSY_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 3600:
+        raise ValueError(f"{BUSY_TIMEOUT_ENV} must be a number of seconds between 0 and 3600, not {raw!r}")
+    return value
+
+
+def _translate_errors(engine: Engine, busy_timeout: float) -> None:
+    """Every operational failure of the database (locked, full, read-only, unreachable)
+    raised through ``engine`` becomes a :class:`StoreUnavailable`, in one place."""
+    @event.listens_for(engine, "handle_error")
+    def _operational(ctx):
+        if ctx.is_pre_ping:  # a stale pooled connection: SQLAlchemy reconnects by itself
+            return None
+        return _problem(ctx.original_exception, engine.url, busy_timeout)
+
+
+def create_engine(url: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engine:
+    """An engine for ``url`` with the connection settings the store relies on.
+    ``busy_timeout``: seconds SQLite waits for another writer's lock."""
     u = sa.engine.make_url(url)
     if u.get_backend_name() == "sqlite":
         if u.database in (None, "", ":memory:"):
             raise ValueError("the store needs a SQLite file (an in-memory database is one per connection)")
-        engine = sa.create_engine(u, connect_args={"check_same_thread": False, "timeout": 30},
+        engine = sa.create_engine(u, connect_args={"check_same_thread": False, "timeout": busy_timeout},
                                   pool_size=8, max_overflow=8)
+        _translate_errors(engine, busy_timeout)
 
         @event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
             dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (see _sqlite_begin)
             cur = dbapi_conn.cursor()
-            _sqlite_wal(cur)
+            _sqlite_wal(cur, busy_timeout)
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
             cur.execute("PRAGMA synchronous=FULL")
             cur.close()
 
@@ -532,19 +656,44 @@ def create_engine(url: str) -> Engine:
 
         return engine
     if u.get_backend_name() == "postgresql":
-        return sa.create_engine(u, pool_pre_ping=True, pool_size=8, max_overflow=8)
+        engine = sa.create_engine(u, pool_pre_ping=True, pool_size=8, max_overflow=8)
+        _translate_errors(engine, busy_timeout)
+        return engine
     raise ValueError(f"unsupported database {u.get_backend_name()!r}: use sqlite or postgresql")
 
 
 @contextmanager
-def _write(engine: Engine) -> Iterator[Connection]:
+def _write(engine: Engine, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Iterator[Connection]:
     """One write transaction (SQLite: BEGIN IMMEDIATE, so writers queue on the
-    busy timeout instead of failing when a read lock would have to be upgraded)."""
-    with engine.connect() as conn:
-        if conn.dialect.name == "sqlite":
-            conn = conn.execution_options(sqlite_begin="IMMEDIATE")
-        with conn.begin():
-            yield conn
+    busy timeout instead of failing when a read lock would have to be upgraded).
+
+    Starting it is retried, with pauses doubling from 0.05 s to 1 s, while the database
+    answers "busy" and ``busy_timeout`` seconds have not passed (SQLite answers "locked"
+    at once, without waiting, in some cases); then :class:`StoreUnavailable` ``busy``.
+    Nothing is retried once the transaction has begun: a failure inside rolls it back."""
+    deadline = time.monotonic() + busy_timeout
+    pause = 0.05
+    while True:
+        conn = None
+        try:
+            conn = engine.connect()
+            if conn.dialect.name == "sqlite":
+                conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+            trans = conn.begin()
+            break
+        except StoreUnavailable as exc:
+            if conn is not None:
+                conn.close()
+            if exc.code != "busy" or time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            raise
+    with conn, trans:
+        yield conn
 
 
 @contextmanager
@@ -813,8 +962,10 @@ class Store:
     """
 
     def __init__(self, engine: Engine, *, clock: Callable[[], datetime] | None = None,
-                 settings: Settings = Settings(), cache_size: int = 8) -> None:
+                 settings: Settings = Settings(), cache_size: int = 8,
+                 busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
         self.engine = engine
+        self.busy_timeout = busy_timeout
         self._clock = clock or (lambda: datetime.now(UTC))
         self.settings = settings
         self._cache: OrderedDict[int, _Cached] = OrderedDict()
@@ -826,13 +977,17 @@ class Store:
     @classmethod
     def open(cls, url: str | None = None, data_dir: str | os.PathLike | None = None, *,
              clock: Callable[[], datetime] | None = None, settings: Settings = Settings(),
-             upgrade: bool = True) -> "Store":
+             upgrade: bool = True, busy_timeout: float | None = None) -> "Store":
         """Open (and migrate to the current schema) the database at ``url``, else
-        ``$OPTIMIZER_DATABASE_URL``, else ``<data_dir>/optimizer.db``."""
-        engine = create_engine(database_url(url, data_dir))
-        store = cls(engine, clock=clock, settings=settings)
+        ``$OPTIMIZER_DATABASE_URL``, else ``<data_dir>/optimizer.db``. ``busy_timeout``:
+        seconds a write waits for another writer (default ``$OPTIMIZER_DB_BUSY_TIMEOUT``,
+        else 30). A database that cannot be used (read-only folder, full disk, busy,
+        unreachable) raises :class:`StoreUnavailable`."""
+        busy = busy_timeout_setting() if busy_timeout is None else busy_timeout
+        engine = create_engine(database_url(url, data_dir), busy)
+        store = cls(engine, clock=clock, settings=settings, busy_timeout=busy)
         if upgrade:
-            migrate(engine, now=store.now)
+            migrate(engine, now=store.now, busy_timeout=busy)
         elif schema_version(engine) != SCHEMA_VERSION:
             engine.dispose()
             raise StoreError(f"the database is at schema version {schema_version(engine)}, "
@@ -867,7 +1022,7 @@ class Store:
         return schema_version(self.engine)
 
     def _write(self):
-        return _write(self.engine)
+        return _write(self.engine, self.busy_timeout)
 
     def _insert(self):
         """The dialect's INSERT (with ON CONFLICT DO NOTHING support)."""
