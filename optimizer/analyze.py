@@ -1030,9 +1030,10 @@ def add_analyze_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--window-days", type=_positive_int, default=30,
                    help="evidence window of the bundle proposal, CPC keywords and splits, in days (default 30)")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no human-readable summary")
-    p.add_argument("--account", metavar="NAME", default=None,
-                   help="the account of files that name none (Google Ads UI downloads); by default each such "
-                        "file is an account of its own unless its campaigns are those of an account already read")
+    p.add_argument("--account", metavar="[FILE=]NAME", action="append", default=None,
+                   help="the account of files that name none (Google Ads UI downloads): NAME for all of them, "
+                        "FILE=NAME for one (repeat for several); by default each such file is an account of its "
+                        "own unless its campaigns are those of an account already read")
     p.set_defaults(func=cmd_analyze)
     return p
 

@@ -535,9 +535,10 @@ def _non_negative(text: str) -> float:
 
 
 def _account_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--account", metavar="NAME", default=None,
-                   help="the account of files that name none (Google Ads UI downloads); by default each such "
-                        "file is an account of its own unless its campaigns are those of an account already read")
+    p.add_argument("--account", metavar="[FILE=]NAME", action="append", default=None,
+                   help="the account of files that name none (Google Ads UI downloads): NAME for all of them, "
+                        "FILE=NAME for one (repeat for several); by default each such file is an account of its "
+                        "own unless its campaigns are those of an account already read")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -430,17 +430,46 @@ class Combined:
         return report
 
 
-def load_exports(paths, account: str | None = None, progress=None) -> pd.DataFrame:
+def account_option(values) -> tuple[str | None, dict[str, str]]:
+    """The command line's ``--account`` values: ``NAME`` (every file that names no
+    account) or ``FILE=NAME`` (that file, by its name or path); the last of each wins.
+    Returns (the name for every nameless file or None, file -> name)."""
+    if values is None:
+        return None, {}
+    default, per_file = None, {}
+    for v in [values] if isinstance(values, str) else values:
+        file, sep, name = str(v).rpartition("=")
+        if sep and file:
+            per_file[file] = name.strip()
+        else:
+            default = str(v).strip() or None
+    return default, per_file
+
+
+def _name_clash(file: str, other: str, name: str) -> IngestError:
+    zh = (f"两个文件都没有写明账户，也没有一个相同的推广计划，看起来是两个客户的报告，却都被 --account 记在“{name}”下。"
+          f"请分别指定：--account {file}=名称 --account {other}=另一个名称。")
+    en = (f"Neither file names its account and they share no campaign: they look like two advertisers' reports, "
+          f"yet --account files both under “{name}”. Name each: --account {file}=NAME --account {other}=OTHER.")
+    return IngestError("mixup", file, value=other, detail_zh=zh, detail_en=en)
+
+
+def load_exports(paths, account=None, progress=None) -> pd.DataFrame:
     """Read export files and merge them (see :func:`merge`, :class:`Combined`) into one
     table: where two files hold the same rows, the newer download's (its generation
     time, stated range, last day, then the file's modification time) are kept. Files
-    that name no account are given ``account`` when set, else the account whose plans
-    they share, else one account per file (named by the file) — never merged into
-    another advertiser's account because they share a currency.
+    that name no account are given the account ``account`` names for them
+    (:func:`account_option`: ``NAME`` for all, ``FILE=NAME`` for one), else the account
+    whose plans they share, else one account per file (named by the file) — never merged
+    into another advertiser's account because they share a currency. A ``NAME`` given
+    for all that would put two nameless files sharing no campaign together is refused
+    (an :class:`~optimizer.errors.IngestError` of kind ``mixup``): name each file.
 
     Raises the first :class:`~optimizer.errors.IngestError`; ValueError for no paths.
     ``progress(i, n, label)`` is called before each file."""
+    default, per_file = account_option(account)
     combined = Combined()
+    named_by_default: dict[str, str] = {}  # platform -> the first nameless file filed under the default name
     paths = list(paths)
     for i, path in enumerate(paths):
         if progress is not None:
@@ -450,7 +479,20 @@ def load_exports(paths, account: str | None = None, progress=None) -> pd.DataFra
             modified = datetime.fromtimestamp(os.stat(path).st_mtime) if not isinstance(path, bytes) else None
         except (OSError, TypeError, ValueError):
             modified = None
-        combined.add(exp, modified=modified, account=account, assign=True)
+        name = per_file.get(str(path), per_file.get(Path(str(path)).name))
+        if name is None and default and not names_account(exp.table):
+            platform = str(text(exp.table["platform"]).iloc[0]) if len(exp.table) else ""
+            first = named_by_default.get(platform)
+            if first is not None:
+                choice = account_choice(combined.table, exp.table, exp.info.file)
+                share = dict(choice.options).get(default, 0.0) if choice is not None else 0.0
+                has_plans = exp.table["campaign"].notna().any()
+                if has_plans and share == 0.0:
+                    raise _name_clash(exp.info.file, first, default)
+            else:
+                named_by_default[platform] = exp.info.file
+            name = default
+        combined.add(exp, modified=modified, account=name, assign=True)
     if combined.table is None:
         raise ValueError("no export files given")
     return combined.table

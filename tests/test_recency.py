@@ -254,3 +254,27 @@ def test_a_share_link_shows_only_the_accounts_chosen(store):
 def test_files_with_the_same_name_are_told_apart():
     c = combine(("Search keyword report.csv", TOWING), ("Search keyword report.csv", FLORIST))
     assert [r.file for r in c.reports] == ["Search keyword report.csv", "Search keyword report (2).csv"]
+
+
+def test_one_account_name_for_two_advertisers_files_is_refused_name_each(tmp_path):
+    (tmp_path / "tow.csv").write_bytes(TOWING)
+    (tmp_path / "flo.csv").write_bytes(FLORIST)
+    (tmp_path / "terms.csv").write_bytes(TOWING_TERMS)
+    with pytest.raises(IngestError) as e:
+        dataset.load_exports([tmp_path / "tow.csv", tmp_path / "flo.csv"], account=["Rapid Tow"])
+    assert e.value.kind == "mixup" and "--account flo.csv=" in e.value.message("en")
+    # one name for one advertiser's files (its search terms share its campaigns) is fine
+    t = dataset.load_exports([tmp_path / "tow.csv", tmp_path / "terms.csv"], account=["Rapid Tow"])
+    assert dataset.accounts(t)["account"].tolist() == ["Rapid Tow"]
+    # FILE=NAME names each
+    t = dataset.load_exports([tmp_path / "tow.csv", tmp_path / "flo.csv"],
+                             account=["tow.csv=Rapid Tow", f"{tmp_path / 'flo.csv'}=Rose Petal"])
+    assert sorted(dataset.accounts(t)["account"]) == ["Rapid Tow", "Rose Petal"]
+
+
+def test_the_command_line_refuses_one_name_for_two_advertisers(tmp_path, capsys):
+    (tmp_path / "tow.csv").write_bytes(TOWING)
+    (tmp_path / "flo.csv").write_bytes(FLORIST)
+    rc = cli_main(["analyze", str(tmp_path / "tow.csv"), str(tmp_path / "flo.csv"), "--account", "Rapid Tow",
+                   "--json", "--quiet", "--lang", "en"])
+    assert rc == 1 and "share no campaign" in capsys.readouterr().err
