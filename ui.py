@@ -725,7 +725,8 @@ def landing_inputs(acct: pd.Series) -> tuple[pd.DataFrame | None, dict, dict]:
     from optimizer.landing_report import default_previous, snapshot_uploads
     c = ctx()
     ws = require_workspace()
-    snapshots = {u.id: u for u in snapshot_uploads(c.access.uploads(ws.id))}
+    snapshots = {u.id: u for u in snapshot_uploads(c.access.uploads(ws.id),
+                                                   (acct["platform"], acct["account"], acct["currency"]))}
     default = default_previous(list(snapshots.values()))
     pick = st.session_state.get(wkey_name("lp_previous_stored"), default.id if default is not None else "")
     previous = None

@@ -212,11 +212,18 @@ def build(rows: pd.DataFrame, clf, previous: pd.DataFrame | None = None, audits:
 URL_COLUMNS = ("final_url", "mobile_final_url")
 
 
-def snapshot_uploads(uploads: Sequence) -> list:
+def snapshot_uploads(uploads: Sequence, account: tuple[str, str, str] | None = None) -> list:
     """The stored uploads (:class:`optimizer.store.Upload`) that record landing URLs —
     their file has a final or mobile URL column — newest first: the earlier snapshots
-    an account's URLs can be compared with."""
+    an account's URLs can be compared with. ``account`` (platform, account, currency):
+    only uploads that can hold it — of its platform, in its currency when the file names
+    one, and filed under it when the optimizer chose the file's account on upload."""
     has_urls = [u for u in uploads if any(c in (u.info.columns or {}) for c in URL_COLUMNS)]
+    if account is not None:
+        platform, name, currency = (str(x or "") for x in account)
+        has_urls = [u for u in has_urls if u.platform == platform
+                    and (not currency or not u.info.currency or currency in u.info.currency.split(", "))
+                    and (u.account_name is None or u.account_name == name)]
     return sorted(has_urls, key=lambda u: (u.uploaded_at, u.id), reverse=True)
 
 

@@ -20,7 +20,8 @@ ws = ui.require_workspace()
 store = ui.ctx().access.audit_store(ws.id)
 settings = AuditSettings.from_env()  # the operator's OPTIMIZER_AUDIT_ALLOWED_HOSTS
 
-snapshots = {u.id: u for u in snapshot_uploads(ui.ctx().access.uploads(ws.id))}
+snapshots = {u.id: u for u in snapshot_uploads(ui.ctx().access.uploads(ws.id),
+                                                 (acct["platform"], acct["account"], acct["currency"]))}
 default = default_previous(list(snapshots.values()))
 with st.expander(ui.t("lp.settings"), icon=":material/tune:", expanded=default is not None):
     c = st.columns([3, 1])

@@ -250,3 +250,23 @@ def test_cli_landing_prints_mismatches_and_cvr_drops(capsys):
     assert "1 CVR drops" in text
     assert f"CVR DROP {HUANSUO}: 8.6% → 5.8% (-33%) since 2026-11-08" in text
     assert text.count("MISMATCH ") == 6 and "keyword line 换锁, page line 开锁" in text
+
+
+def test_the_earlier_snapshot_offered_is_one_of_the_accounts_own_uploads():
+    from datetime import datetime, timezone
+    from types import SimpleNamespace as NS
+
+    from optimizer.landing_report import default_previous, snapshot_uploads
+
+    def up(i, platform, currency, account_name=None, day=1):
+        info = NS(columns={"final_url": "访问URL"}, currency=currency)
+        return NS(id=i, platform=platform, info=info, account_name=account_name,
+                  uploaded_at=datetime(2026, 12, day, tzinfo=timezone.utc))
+
+    uploads = [up(1, "baidu", "CNY", day=1), up(2, "baidu", "CNY", day=2), up(3, "google_ads", "USD", day=3),
+               up(4, "google_ads", "USD", "Rose Petal", day=4)]
+    # the Baidu account is compared with its own earlier download, not the newest Google file
+    baidu = snapshot_uploads(uploads, ("baidu", "北京快捷开锁", "CNY"))
+    assert [u.id for u in baidu] == [2, 1] and default_previous(baidu).id == 1
+    assert [u.id for u in snapshot_uploads(uploads, ("google_ads", "", "USD"))] == [3]
+    assert [u.id for u in snapshot_uploads(uploads, ("google_ads", "Rose Petal", "USD"))] == [4, 3]
