@@ -266,3 +266,10 @@ def test_the_upload_page_stores_the_good_file_beside_a_damaged_one_and_an_unexpe
     assert len(table) == 5
     summary = next(d.value for d in at.dataframe if "totals" in d.value.columns)
     assert summary["file"].tolist() == ["reportvsc.exe"]
+
+
+def test_a_100000_nul_file_given_as_a_bundle_map_gets_a_short_message():
+    from optimizer.targets import read_bundle_sheet
+    with pytest.raises(ValueError) as caught:
+        read_bundle_sheet(F.nul_file(), "map.csv")
+    assert len(str(caught.value)) < 400 and "map.csv" in str(caught.value)
