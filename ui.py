@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from plotly.subplots import make_subplots
 
 from optimizer import auth, dataset, i18n
 from optimizer.auth import Access, ShareAccess
-from optimizer.errors import IngestError
+from optimizer.errors import IngestError, unexpected
 from optimizer.ingest import ColumnMapping, Export, read_export
 from optimizer.lexicon import LexiconEdits, line_labels
 from optimizer.store import DATABASE_URL_ENV, Conflict, DbMappingStore, Store, StoreUnavailable, User, Workspace
@@ -30,6 +31,8 @@ from optimizer.trade import account_edits
 from optimizer.targets import BundleSheet, read_bundle_sheet
 from optimizer.mappings import saved_mapping_for
 from sample_data.generate import BUNDLE_MAP_FILE
+
+_log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent
 SAMPLE_DIR = ROOT / "sample_data"
@@ -538,14 +541,24 @@ def read_upload_mapped(data: bytes, name: str, mapping: ColumnMapping | None = N
                        ) -> tuple[Export | None, IngestError | None, ColumnMapping | None, bool]:
     """Read uploaded bytes (cached by content): (export, error, the mapping it was read
     with, read with a saved mapping). A file of unknown layout is read with the
-    mapping saved for its header, if any."""
-    exp, err = _read_cached(data, name, mapping.to_json() if mapping else None)
-    if err is not None and err.mappable and mapping is None:
-        saved = saved_mapping_for(data, name, mapping_store())
-        if saved is not None:
-            exp, err = _read_cached(data, name, saved.to_json())
-            return exp, err, saved if err is None else None, err is None
+    mapping saved for its header, if any. Anything else that fails while reading is the
+    file's ``unexpected`` error (logged with its traceback), never the page's."""
+    try:
+        exp, err = _read_cached(data, name, mapping.to_json() if mapping else None)
+        if err is not None and err.mappable and mapping is None:
+            saved = saved_mapping_for(data, name, mapping_store())
+            if saved is not None:
+                exp, err = _read_cached(data, name, saved.to_json())
+                return exp, err, saved if err is None else None, err is None
+    except Exception as exc:
+        log_failure(name, exc)
+        return None, unexpected(name, exc), None, False
     return exp, err, mapping if err is None else None, False
+
+
+def log_failure(name: str, exc: BaseException) -> None:
+    """Keep the traceback of a file's unexpected failure in the server's log."""
+    _log.error("processing the upload %r failed", name, exc_info=exc)
 
 
 def read_upload(data: bytes, name: str, mapping: ColumnMapping | None = None

@@ -289,6 +289,38 @@ def _timestamp(text: str) -> dt.datetime | None:
         return None
 
 
+def mixed_encoding(lines) -> tuple[int, int, str] | None:
+    """``(a UTF-8 line, a line in another encoding, that encoding's label)`` when a text
+    file mixes UTF-8 with GBK/GB18030 (two downloads pasted together, a file edited in
+    two programs), else None. ``lines``: the file's lines as bytes (an open binary file).
+
+    Each line holding non-ASCII bytes is tested on its own: GBK text is almost never
+    valid UTF-8, so a file with lines of both kinds has both encodings in it. Lines are
+    1-based; the scan stops at the first line of the second kind, or at a line that is
+    neither UTF-8 nor GB18030 (then the file is not such a mix)."""
+    utf8_line = other_line = None
+    other = "GBK"
+    for i, line in enumerate(lines, 1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8_line = utf8_line or i
+        except UnicodeDecodeError:
+            try:
+                line.decode("gbk")
+            except UnicodeDecodeError:
+                try:
+                    line.decode("gb18030")
+                    other = "GB18030"
+                except UnicodeDecodeError:
+                    return None
+            other_line = other_line or i
+        if utf8_line and other_line:
+            return utf8_line, other_line, other
+    return None
+
+
 def decode_text(data: bytes) -> tuple[str, str]:
     """Decode a whole text file by the same cascade (for plain keyword lists):
     ``(text, encoding label)``. Raises UnicodeDecodeError when nothing decodes it."""

@@ -8,6 +8,7 @@ what was expected. Its text exists in Chinese and English (``message("zh")``);
 from __future__ import annotations
 
 import errno
+import unicodedata
 
 #: error kind -> (Chinese template, English template). Templates use the error's
 #: fields: {file}, {row}, {column}, {value}, {detail}.
@@ -35,6 +36,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
                   "{file}, row {row} is malformed: {detail}"),
     "corrupt": ("{file} 已损坏或不完整，无法打开。{detail}",
                 "{file} is damaged or incomplete and cannot be opened. {detail}"),
+    "unexpected": ("{file} 未能处理，没有保存（{detail}）。同时上传的其它文件不受影响；请重试，如果仍然如此，请把这个文件发给维护者。",
+                   "{file} could not be processed and was not stored ({detail}). The other files of the upload are "
+                   "not affected; try again, and if it happens again, send this file to the maintainers."),
+    "over_limit": ("{file} 超出了读取上限：{detail}为免读取过久或占满内存，没有读取，已上传的数据没有改动。"
+                   "可以按日期或账户分几次下载；确实需要时，可调高括号中的设置（optimizer.ingest.Settings）。",
+                   "{file} is over a reading limit: {detail} It was not read, so that it cannot take too long or "
+                   "fill the memory, and nothing stored changed. Download it in parts (by dates or accounts); if "
+                   "really needed, raise the setting named in brackets (optimizer.ingest.Settings)."),
+    "formula": ("{file} 中有公式没有计算结果（保存它的程序没有计算公式），读出来会是空白，因此没有读取：{detail}"
+                "请在 Excel 或 WPS 中打开并保存一次（让公式算出值），或把这些单元格改成数值后再上传。",
+                "{file} holds formulas without a computed value (the program that saved it did not calculate "
+                "them): read, they would be blanks, so the file was not read: {detail} Open and save it once in "
+                "Excel or WPS (so the formulas get their values), or replace these cells with numbers, and upload "
+                "it again."),
+    "line_too_long": ("{file} 的第一行超过 256 KiB 还没有结束，不是报告的表头（报告的表头只有几百个字符）。{detail}",
+                      "{file}: its first line runs past 256 KiB without ending: that is not a report's header "
+                      "(a header is a few hundred characters). {detail}"),
+    "mixed_encoding": ("{file} 混用了两种文字编码：{detail}可能是两个文件被拼在了一起。请分别上传原始文件，"
+                       "或用同一种编码（如 UTF-8）另存后再上传。",
+                       "{file} mixes two text encodings: {detail} Two files pasted together? Upload the "
+                       "original files one by one, or save it again in one encoding (e.g. UTF-8)."),
     "not_a_report": ("{file}：这是一个 {detail}，不是报告。请上传从百度营销、Google Ads 或 Microsoft Ads 下载的报告"
                      "（CSV、TSV、TXT 或 Excel）。",
                      "{file}: This is a {detail}, not a report. Upload a report downloaded from Baidu, Google Ads "
@@ -74,6 +96,42 @@ OS_REASONS: dict[str, tuple[str, str]] = {
     "ENAMETOOLONG": ("文件名太长", "File name too long"),
     "EEXIST": ("已经存在", "File exists"),
 }
+
+
+#: longest echoed value (a cell, a line, a column name) in a message, in characters
+ECHO_CHARS = 80
+#: longest file name in a message
+NAME_CHARS = 120
+#: longest extra sentence (detail) of a message: a safety net over the clipped pieces in it
+DETAIL_CHARS = 1500
+
+
+def clip(value: object, limit: int = ECHO_CHARS) -> str:
+    """``value`` as text fit to echo in a message: line breaks as spaces, control and
+    invisible format characters (NUL, ESC, bidi overrides, zero-width) as ``\\uXXXX``
+    escapes — never acted on by a terminal or a browser — and cut to ``limit``
+    characters with ``…``."""
+    text = str(value)
+    out: list[str] = []
+    used = 0
+    for i, ch in enumerate(text):
+        piece = " " if ch in "\t\r\n" else (
+            f"\\u{ord(ch):04x}" if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") else ch)
+        if used + len(piece) > limit - 1 and (used + len(piece) > limit or i < len(text) - 1):
+            out.append("…")
+            break
+        out.append(piece)
+        used += len(piece)
+    return "".join(out)
+
+
+def safe_name(name: object, limit: int = NAME_CHARS) -> str:
+    """A file name as shown in a message: without control characters and bidi or other
+    invisible format characters (a right-to-left override would show
+    ``report\u202evsc.exe`` as ``reportexe.csv``), cut to ``limit`` characters."""
+    text = "".join(ch for ch in str(name) if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp"))
+    text = text.strip() or "file"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def os_reason(exc: OSError, lang: str = "en") -> str:
@@ -147,14 +205,25 @@ class IngestError(ValueError):
         """The message in ``lang`` (``zh`` or ``en``)."""
         zh, en = MESSAGES[self.kind]
         template, detail = (zh, self.detail_zh) if lang == "zh" else (en, self.detail_en)
-        return template.format(file=self.file, row=self.row, column=self.column,
-                               value=self.value, detail=detail).strip()
+        if len(detail) > DETAIL_CHARS:
+            detail = detail[: DETAIL_CHARS - 1] + "…"
+        return template.format(file=safe_name(self.file), row=self.row,
+                               column=None if self.column is None else clip(self.column),
+                               value=None if self.value is None else clip(self.value), detail=detail).strip()
 
     def as_dict(self) -> dict[str, object]:
         """JSON-able form (command line ``--json``)."""
-        return {"kind": self.kind, "file": self.file, "row": self.row, "column": self.column,
-                "value": None if self.value is None else str(self.value),
+        return {"kind": self.kind, "file": safe_name(self.file), "row": self.row, "column": self.column,
+                "value": None if self.value is None else clip(self.value, 400),
                 "message": self.message("en"), "message_zh": self.message("zh")}
+
+
+def unexpected(file: str, exc: BaseException) -> IngestError:
+    """The ``unexpected`` error of one file of an upload: anything that failed while it
+    was read or stored that is not an :class:`IngestError` (the error's type and its
+    first words, clipped), so that it is that file's error and not the page's."""
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return IngestError("unexpected", file, detail_zh=clip(text, 160), detail_en=clip(text, 160))
 
 
 def _rebuild(kind, file, row, column, value, detail_zh, detail_en) -> IngestError:

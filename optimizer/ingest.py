@@ -25,6 +25,7 @@ none does, and ``absent`` when the file has none.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
@@ -41,8 +42,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from . import headers as H
-from .decode import SNIFF_BYTES, Preamble, TextLayout, read_preamble, sniff_text, split_cells
-from .errors import FOREIGN_TYPES, IngestError, os_reason
+from .decode import (SNIFF_BYTES, Preamble, TextLayout, mixed_encoding, read_preamble, sniff_text,
+                     split_cells)
+from .errors import FOREIGN_TYPES, IngestError, clip, os_reason
 from .schema import (ADDITIVE_METRICS, CATEGORY_COLUMNS, METRIC_COLUMNS, STR_DTYPE, STRING_COLUMNS, conform,
                      text_codes)
 from .values import NULL_TOKENS, currency_of, to_number, to_periods
@@ -101,9 +103,36 @@ def required_for_mapping(report_type: str) -> dict[str, tuple[str, ...]]:
 
 @dataclass(frozen=True)
 class Settings:
-    """Ingestion settings. ``max_file_mb``: largest file accepted (MiB)."""
+    """Ingestion settings: the limits on what one file may hold.
+
+    Each limit is checked while the file is read — a workbook's parts as they are
+    inflated, a text file's header before its rows and its rows batch by batch — so a
+    file over a limit is refused early, with a message naming the limit and the setting
+    (``over_limit``, or ``too_large`` for the file's size), and nothing is stored. The
+    defaults let the largest real account through: a 1,000,000-row keyword-day report
+    (195 MiB as CSV; the most rows an Excel sheet holds is 1,048,576).
+
+    - ``max_file_mb``: largest file accepted (MiB).
+    - ``max_xml_mb``: most XML a workbook (XLSX) may inflate to, all its parts together
+      (MiB): checked on the sizes the zip declares, then counted while inflating (a
+      declared size can lie). A full sheet of 1,048,576 rows × 30 columns is about 1.5 GiB.
+    - ``max_inflation``: most XML per byte of the workbook file. Real workbooks inflate
+      5–30×; a decompression bomb (9 MB → 2.1 GB: 233×) much more.
+    - ``max_rows``: most rows of a table (lines of a text file, rows of a sheet).
+    - ``max_columns``: most columns of a table (header cells of a text file, the last
+      column used by a sheet's row). Real exports have up to about 60.
+    - ``max_cell_chars``: most characters in one cell (Excel's own limit is 32,767).
+    - ``max_accounts``: most accounts one file may name (each account is analysed on its
+      own: an agency's export of all its clients fits, 10,000 do not).
+    """
 
     max_file_mb: float = DEFAULT_MAX_FILE_MB
+    max_xml_mb: float = 2048.0
+    max_inflation: float = 100.0
+    max_rows: int = 2_000_000
+    max_columns: int = 1_000
+    max_cell_chars: int = 32_767
+    max_accounts: int = 200
 
 
 @dataclass(frozen=True)
@@ -383,7 +412,8 @@ _FAST_NULLS = ["", "--", " --", "-", " -", "/"]
 
 
 def _read_csv_fast(src: "_Source", layout: TextLayout, names: list[str],
-                   header_index: int, plain_text: set[str], numeric: set[str] = frozenset()) -> pd.DataFrame | None:
+                   header_index: int, plain_text: set[str], numeric: set[str] = frozenset(),
+                   settings: Settings = Settings()) -> pd.DataFrame | None:
     """Read with Arrow's multi-threaded CSV reader: the columns in ``numeric`` (the
     metrics) parsed straight to float64 when every cell of them is a plain number or
     a null token; the other columns as text — those in ``plain_text`` (metrics that
@@ -417,7 +447,7 @@ def _read_csv_fast(src: "_Source", layout: TextLayout, names: list[str],
 
     def attempt(as_numbers: set[str]) -> pd.DataFrame | None:
         odd.clear()
-        frame = _stream_csv(src, options(as_numbers), as_numbers)
+        frame = _stream_csv(src, options(as_numbers), as_numbers, settings, header_index + 2)
         if not odd:
             return frame
         del frame
@@ -499,20 +529,25 @@ def _short_row(src: "_Source", layout: TextLayout, header_index: int, text: str,
                        detail_en=f"it has {actual} fields where the header has {expected}. {en_end}")
 
 
-def _stream_csv(src: "_Source", options: dict, numeric: set[str]) -> pd.DataFrame:
+def _stream_csv(src: "_Source", options: dict, numeric: set[str], settings: Settings = Settings(),
+                first_line: int = 2) -> pd.DataFrame:
     """Read the CSV batch by batch (1 MiB of text each), keeping of each batch only its
     final columns: numbers as Arrow float64, text as Arrow strings, repeated text as
     codes into one growing list of distinct values per column. So the reader's
     working buffers never exist for the whole file at once; the whole table is only
     assembled at the end. Raises ArrowInvalid as Arrow's reader does, and when a
     ``numeric`` column holds NaN or infinity (text such as "nan" that the export's
-    own parser calls a bad cell)."""
+    own parser calls a bad cell). Each batch is checked against ``settings``' row and
+    cell-length limits as it arrives (``first_line``: the file line of the first row)."""
     reader = pacsv.open_csv(src.stream(), **options)
+    rows_before = 0
     schema = reader.schema
     coded = [f.name for f in schema if pa.types.is_dictionary(f.type)]
     chunks: dict[str, list] = {f.name: [] for f in schema}
     distinct: dict[str, dict[str, int]] = {c: {} for c in coded}
     for batch in reader:
+        _check_batch(src.file, batch, schema, rows_before, first_line, settings)
+        rows_before += batch.num_rows
         for name in numeric:
             if pc.any(pc.invert(pc.is_finite(batch.column(name)))).as_py():
                 raise pa.ArrowInvalid(f"column {name}: NaN or infinity")
@@ -544,13 +579,75 @@ def _stream_csv(src: "_Source", options: dict, numeric: set[str]) -> pd.DataFram
     return pd.DataFrame(columns, copy=False)
 
 
+def _rows_over(file: str, rows: int, settings: Settings) -> IngestError:
+    return _over(file, f"有 {rows:,} 行以上", f"it has {rows:,} rows or more", "max_rows",
+                 f"{settings.max_rows:,} 行", f"{settings.max_rows:,} rows")
+
+
+def _cell_over(file: str, line: int, column: str, chars: int, settings: Settings) -> IngestError:
+    return IngestError("over_limit", file, row=line, column=column,
+                       detail_zh=f"第 {line:,} 行“{clip(column)}”列的单元格有 {chars:,} 个字符"
+                                 f"（上限 {settings.max_cell_chars:,} 个字符，设置 max_cell_chars）。",
+                       detail_en=f"row {line:,}, column '{clip(column)}' holds a cell of {chars:,} characters "
+                                 f"(limit {settings.max_cell_chars:,} characters, setting max_cell_chars).")
+
+
+def _check_batch(file: str, batch: pa.RecordBatch, schema: pa.Schema, rows_before: int, first_line: int,
+                 settings: Settings) -> None:
+    """Raise ``over_limit`` when this batch takes the table past ``max_rows``, or holds a
+    cell longer than ``max_cell_chars`` (text columns; for dictionary-encoded ones, the
+    distinct values are measured)."""
+    if rows_before + batch.num_rows > settings.max_rows:
+        raise _rows_over(file, rows_before + batch.num_rows, settings)
+    limit = settings.max_cell_chars
+    for i, f in enumerate(schema):
+        col = batch.column(i)
+        if pa.types.is_dictionary(f.type):
+            lengths = pc.utf8_length(col.dictionary)
+            if len(lengths) and pc.max(lengths).as_py() > limit:
+                long_codes = np.flatnonzero(lengths.to_numpy(zero_copy_only=False) > limit)
+                idx = pc.fill_null(col.indices, -1).to_numpy(zero_copy_only=False)
+                at = int(np.flatnonzero(np.isin(idx, long_codes))[0])
+                raise _cell_over(file, first_line + rows_before + at, f.name,
+                                 len(col.dictionary[int(idx[at])].as_py()), settings)
+        elif pa.types.is_string(f.type) or pa.types.is_large_string(f.type):
+            lengths = pc.utf8_length(col)
+            top = pc.max(lengths).as_py()
+            if top is not None and top > limit:
+                at = int(np.flatnonzero(pc.fill_null(lengths, 0).to_numpy(zero_copy_only=False) > limit)[0])
+                raise _cell_over(file, first_line + rows_before + at, f.name, int(lengths[at].as_py()), settings)
+
+
+def _check_frame(file: str, frame: pd.DataFrame, first_line: int, settings: Settings) -> None:
+    """:func:`_check_batch` for a table read whole by pandas (a text file's size already
+    bounds what that reader holds)."""
+    if len(frame) > settings.max_rows:
+        raise _rows_over(file, len(frame), settings)
+    for col in frame.columns:
+        s = frame[col]
+        if s.dtype != object and not isinstance(s.dtype, pd.StringDtype):
+            continue
+        lengths = s.str.len()
+        top = lengths.max()
+        if pd.notna(top) and top > settings.max_cell_chars:
+            at = int(np.flatnonzero(lengths.fillna(0).to_numpy() > settings.max_cell_chars)[0])
+            raise _cell_over(file, first_line + at, col, int(lengths.iloc[at]), settings)
+
+
+def _mixed_error(file: str, found: tuple[int, int, str]) -> IngestError:
+    utf8_line, other_line, other = found
+    return IngestError("mixed_encoding", file,
+                       detail_zh=f"第 {utf8_line:,} 行是 UTF-8，而第 {other_line:,} 行是 {other}。",
+                       detail_en=f"line {utf8_line:,} is UTF-8, but line {other_line:,} is {other}.")
+
+
 def _read_csv(src: "_Source", file: str, layout: TextLayout, names: list[str],
-              header_index: int, cmap: H.ColumnMap) -> tuple[pd.DataFrame, str]:
+              header_index: int, cmap: H.ColumnMap, settings: Settings = Settings()) -> tuple[pd.DataFrame, str]:
     """The table below the header, and the label of the encoding that read it all
     (a file that looked like UTF-8 in its first bytes may turn out GB18030 later)."""
     metric_cols = _metric_headers(cmap)
     plain = metric_cols | {cmap.fields[f] for f in STRING_COLUMNS if f in cmap.fields}
-    fast = _read_csv_fast(src, layout, names, header_index, plain, numeric=metric_cols)
+    fast = _read_csv_fast(src, layout, names, header_index, plain, numeric=metric_cols, settings=settings)
     if fast is not None:
         return fast, layout.encoding_label
     null_tokens = sorted(NULL_TOKENS | {" --", " -"})
@@ -571,9 +668,15 @@ def _read_csv(src: "_Source", file: str, layout: TextLayout, names: list[str],
             # printed ratios are dropped after reading: with usecols pandas would stop
             # rejecting rows that have too many fields
             frame = frame.drop(columns=[n for n in names if H.is_ratio(n)])
+            _check_frame(file, frame, header_index + 2, settings)
             return frame, (layout.encoding_label if enc == layout.encoding else enc)
         except UnicodeDecodeError as exc:
             last_exc = exc
+            if enc == "utf-8":   # UTF-8 up to a point: a part in another encoding pasted below?
+                with src.stream() if src.path is None else src.path.open("rb") as fh:
+                    found = mixed_encoding(fh)
+                if found:
+                    raise _mixed_error(file, found) from None
             continue
         except pd.errors.ParserError as exc:
             m = re.search(r"line (\d+), saw (\d+)", str(exc))
@@ -583,16 +686,24 @@ def _read_csv(src: "_Source", file: str, layout: TextLayout, names: list[str],
                 detail_zh=f"这一行有 {m[2] if m else '更多'} 个字段，而表头只有 {len(names)} 列（可能被 Excel 改动过，或有未加引号的分隔符）。",
                 detail_en=f"it has {m[2] if m else 'more'} fields where the header has {len(names)} "
                           "(edited in Excel, or a delimiter inside an unquoted cell?).") from exc
-    raise IngestError("encoding", file, detail_zh=f"读到中途解码失败：{last_exc}",
-                      detail_en=f"Decoding failed part-way through: {last_exc}")
+    raise IngestError("encoding", file, detail_zh=f"读到中途解码失败：{clip(last_exc, 200)}",
+                      detail_en=f"Decoding failed part-way through: {clip(last_exc, 200)}")
 
 
-def _read_text(src: _Source, mapping: ColumnMapping | None) -> "_Raw":
+def _read_text(src: _Source, mapping: ColumnMapping | None, settings: Settings = Settings()) -> "_Raw":
     file = src.file
+    _refuse_long_first_line(src)
     try:
         layout = sniff_text(src.head)
     except UnicodeDecodeError as exc:
+        found = mixed_encoding(io.BytesIO(_trim_to_line(src.head)))
+        if found:
+            raise _mixed_error(file, found) from None
         raise _not_a_table(file) from exc
+    if layout.encoding in ("gb18030", "cp1252"):   # decoded by a fallback: UTF-8 lines beside others?
+        found = mixed_encoding(io.BytesIO(_trim_to_line(src.head)))
+        if found:
+            raise _mixed_error(file, found)
     if "\x00" in "".join(layout.first_lines) or _looks_binary(layout.first_lines):
         raise _not_a_table(file)
     if mapping is not None:
@@ -616,15 +727,37 @@ def _read_text(src: _Source, mapping: ColumnMapping | None) -> "_Raw":
                                         "Check that data was selected when downloading.")
         first = split_cells(nonblank[0], layout.delimiter)
         raise IngestError("unknown_format", file,
-                          detail_zh=f"第一行的列是：{', '.join(first[:12])}，其中没有认识的列名。",
-                          detail_en=f"Its first line has the columns {', '.join(first[:12])}, none of which "
+                          detail_zh=f"第一行的列是：{_names(first, 12)}，其中没有认识的列名。",
+                          detail_en=f"Its first line has the columns {_names(first, 12)}, none of which "
                                     "is a known report column.")
+    if len(layout.header) > settings.max_columns:
+        raise _over(file, f"表头有 {len(layout.header):,} 列", f"its header has {len(layout.header):,} columns",
+                    "max_columns", f"{settings.max_columns:,} 列", f"{settings.max_columns:,} columns")
     names = _dedupe(layout.header)
     cmap = _column_map(names, mapping)
-    frame, encoding = _read_csv(src, file, layout, names, layout.header_index, cmap)
+    frame, encoding = _read_csv(src, file, layout, names, layout.header_index, cmap, settings)
     rows = np.arange(len(frame), dtype=np.int64) + layout.header_index + 2
     return _Raw(frame, rows, names, cmap, encoding, layout.delimiter, None,
                 layout.header_index + 1, layout.preamble, ())
+
+
+def _trim_to_line(head: bytes) -> bytes:
+    """The whole lines of a file's first bytes (the last, cut-off line dropped)."""
+    cut = head.rfind(b"\n")
+    return head[: cut + 1] if cut > 0 else head
+
+
+def _refuse_long_first_line(src: _Source) -> None:
+    """Raise ``line_too_long`` when the file's first :data:`SNIFF_BYTES` hold no line break
+    at all (while the file goes on): that first line is no report's header."""
+    if len(src.head) < SNIFF_BYTES or re.search(rb"[\r\n]", src.head):
+        return
+    size = len(src.data) if src.data is not None else src.path.stat().st_size
+    if size > len(src.head):
+        raise IngestError("line_too_long", src.file,
+                          detail_zh=f"文件有 {size / 1024 / 1024:,.1f} MiB，前 256 KiB 中没有一个换行。",
+                          detail_en=f"The file is {size / 1024 / 1024:,.1f} MiB, with no line break in its first "
+                                    "256 KiB.")
 
 
 def _not_a_table(file: str) -> IngestError:
@@ -654,29 +787,210 @@ def _cell_text(v: object) -> str:
     return str(v)
 
 
-def _sheet_tables(data: bytes, kind: str, file: str) -> tuple[list[tuple[str, list[tuple]]], list[str]]:
-    """Visible sheets with their rows (values), and the names of hidden sheets."""
+class _OverLimit(Exception):
+    """Raised while a workbook's parts are inflated past the XML budget."""
+
+    def __init__(self, used: int) -> None:
+        super().__init__(used)
+        self.used = used
+
+
+class _Counted(io.RawIOBase):
+    """One part of a workbook being inflated: every byte handed over is counted against
+    the workbook's budget (raising :class:`_OverLimit` past it), and a part that
+    declares a DTD (entity definitions: Excel never writes one) is refused."""
+
+    def __init__(self, inner, guard: "_GuardedZip") -> None:
+        super().__init__()
+        self.inner = inner
+        self.guard = guard
+        self.seen = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.inner.read(min(len(buffer), 1 << 20))
+        n = len(data)
+        buffer[:n] = data
+        self.guard.count(n)
+        if len(self.seen) < 65536:
+            self.seen += data[:65536]
+            if b"<!DOCTYPE" in self.seen or b"<!ENTITY" in self.seen:
+                raise _DtdFound()
+        return n
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            parts = []
+            while True:
+                chunk = self.read(1 << 20)
+                if not chunk:
+                    return b"".join(parts)
+                parts.append(chunk)
+        buf = bytearray(size)
+        n = self.readinto(buf)
+        return bytes(buf[:n])
+
+    def close(self) -> None:
+        self.inner.close()
+        super().close()
+
+
+class _DtdFound(Exception):
+    """A workbook part declares a DTD."""
+
+
+class _GuardedZip(zipfile.ZipFile):
+    """A workbook's zip whose parts are counted as they are inflated (:class:`_Counted`)."""
+
+    def __init__(self, data: bytes, budget: int) -> None:
+        super().__init__(io.BytesIO(data))
+        self.budget = budget
+        self.used = 0
+
+    def count(self, n: int) -> None:
+        self.used += n
+        if self.used > self.budget:
+            raise _OverLimit(self.used)
+
+    def open(self, name, mode="r", pwd=None, **kw):
+        inner = super().open(name, mode, pwd, **kw)
+        return _Counted(inner, self) if mode == "r" else inner
+
+
+def _guarded_zip(data: bytes, budget: int) -> _GuardedZip:
+    return _GuardedZip(data, budget)
+
+
+def _over(file: str, zh: str, en: str, setting: str, limit_zh: str, limit_en: str | None = None) -> IngestError:
+    """The ``over_limit`` error: what was found, the limit and the setting that sets it."""
+    return IngestError("over_limit", file, detail_zh=f"{zh}（上限 {limit_zh}，设置 {setting}）。",
+                       detail_en=f"{en} (limit {limit_en or limit_zh}, setting {setting}).")
+
+
+def _xml_budget(size: int, settings: Settings) -> tuple[int, str]:
+    """Bytes of XML a workbook of ``size`` bytes may inflate to, and the setting that decides it."""
+    absolute = int(settings.max_xml_mb * 1024 * 1024)
+    relative = int(settings.max_inflation * size)
+    return (relative, "max_inflation") if relative < absolute else (absolute, "max_xml_mb")
+
+
+def _xml_over(file: str, inflated: int, size: int, settings: Settings, declared: bool) -> IngestError:
+    budget, setting = _xml_budget(size, settings)
+    mb = inflated / 1024 / 1024
+    ratio = inflated / max(size, 1)
+    how_zh, how_en = ("按压缩包自己声明的大小，", "By the sizes its zip declares, t") if declared else ("解压时，", "T")
+    limit = (f"{settings.max_inflation:g} 倍文件大小" if setting == "max_inflation"
+             else f"{settings.max_xml_mb:g} MiB")
+    limit_en = (f"{settings.max_inflation:g} × the file's size" if setting == "max_inflation"
+                else f"{settings.max_xml_mb:g} MiB")
+    return _over(file, f"{how_zh}这个 Excel 文件解压后的 XML 有 {mb:,.0f} MiB 以上（文件本身的 {ratio:,.0f} 倍），"
+                       "像是“压缩炸弹”",
+                 f"{how_en}his workbook inflates to {mb:,.0f} MiB or more of XML ({ratio:,.0f} × the file): "
+                 "a decompression bomb?", setting, limit, limit_en)
+
+
+_FORMULA_TAG = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}f"
+
+
+@dataclass
+class _Formulas:
+    """Cells of one sheet that hold a formula: (cell, formula) of those without a
+    computed value, and (cell, formula, value) of those with one."""
+
+    missing: list[tuple[str, str]] = field(default_factory=list)
+    cached: list[tuple[str, str, object]] = field(default_factory=list)
+    missing_count: int = 0
+    cached_count: int = 0
+
+
+def _xlsx_rows(wb, ws, file: str, settings: Settings, formulas: _Formulas) -> list[tuple]:
+    """The rows of one sheet of a read-only workbook, values only (formulas as their
+    computed values), checked against the row, column and cell-length limits as each
+    row is parsed. Gaps between row numbers are kept as empty rows; the sheet's own
+    ``<dimension>`` (which can claim the whole sheet) is not used."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    class _Parser(WorkSheetParser):
+        def parse_cell(self, element):
+            cell = super().parse_cell(element)
+            if element.find(_FORMULA_TAG) is not None:
+                formula = self.parse_formula(element)
+                cell["formula"] = str(getattr(formula, "text", formula) or "=")
+            return cell
+
+    rows: list[tuple] = []
+    max_cols, max_chars = settings.max_columns, settings.max_cell_chars
+    with wb._archive.open(ws._worksheet_path) as src:
+        parser = _Parser(src, ws._shared_strings, data_only=True, epoch=wb.epoch,
+                         date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+        for number, cells in parser.parse():
+            if number > settings.max_rows:
+                raise _over(file, f"工作表“{clip(ws.title)}”有第 {number:,} 行", f"sheet '{clip(ws.title)}' has a "
+                            f"row {number:,}", "max_rows", f"{settings.max_rows:,} 行", f"{settings.max_rows:,} rows")
+            if not cells:
+                continue
+            width = max(c["column"] for c in cells)
+            if width > max_cols:
+                raise _over(file, f"工作表“{clip(ws.title)}”第 {number:,} 行用到了第 {width:,} 列",
+                            f"sheet '{clip(ws.title)}', row {number:,} uses column {width:,}", "max_columns",
+                            f"{max_cols:,} 列", f"{max_cols:,} columns")
+            values = [None] * width
+            for c in cells:
+                v = c["value"]
+                if isinstance(v, str) and len(v) > max_chars:
+                    ref = f"{get_column_letter(c['column'])}{number}"
+                    raise _over(file, f"工作表“{clip(ws.title)}”的单元格 {ref} 有 {len(v):,} 个字符",
+                                f"sheet '{clip(ws.title)}', cell {ref} holds {len(v):,} characters",
+                                "max_cell_chars", f"{max_chars:,} 个字符", f"{max_chars:,} characters")
+                if "formula" in c:
+                    ref = f"{get_column_letter(c['column'])}{number}"
+                    if v is None:
+                        formulas.missing_count += 1
+                        if len(formulas.missing) < 10:
+                            formulas.missing.append((ref, c["formula"]))
+                    else:
+                        formulas.cached_count += 1
+                        if len(formulas.cached) < 3:
+                            formulas.cached.append((ref, c["formula"], v))
+                values[c["column"] - 1] = v
+            if number > len(rows) + 1:
+                rows.extend([()] * (number - len(rows) - 1))
+            rows.append(tuple(values))
+    return rows
+
+
+def _sheet_tables(data: bytes, kind: str, file: str, settings: Settings = Settings()
+                  ) -> tuple[list[tuple[str, list[tuple]]], list[str], dict[str, _Formulas]]:
+    """Visible sheets with their rows (values), the names of hidden sheets, and the
+    formulas of each visible sheet. Anything the workbook's parts do that a reader
+    trips on (malformed XML, a part cut off, a DTD, a bad zip) is the ``corrupt``
+    error; a workbook over a limit of ``settings`` is ``over_limit``."""
     hidden: list[str] = []
     sheets: list[tuple[str, list[tuple]]] = []
+    formulas: dict[str, _Formulas] = {}
     if kind == "xlsx":
-        import openpyxl
         try:
-            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
+            return _xlsx_tables(data, file, settings)
+        except IngestError:
+            raise
+        except _OverLimit as exc:
+            raise _xml_over(file, exc.used, len(data), settings, declared=False) from None
+        except _DtdFound:
+            raise IngestError("corrupt", file, detail_zh="其中的 XML 声明了实体（DTD），Excel 从不这样写，已拒绝读取。",
+                              detail_en="Its XML declares entities (a DTD), which Excel never writes: "
+                                        "refused.") from None
+        except (zipfile.BadZipFile, KeyError, EOFError, zipfile.LargeZipFile) as exc:
             raise IngestError("corrupt", file, detail_zh="Excel 文件不完整（可能下载中断）。请重新下载。",
                               detail_en="The workbook is incomplete (an interrupted download?). "
                                         "Download it again.") from exc
-        try:
-            for ws in wb.worksheets:
-                if ws.sheet_state != "visible":
-                    hidden.append(ws.title)
-                    continue
-                sheets.append((ws.title, [tuple(r) for r in ws.iter_rows(values_only=True)]))
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
-            raise IngestError("corrupt", file, detail_zh="Excel 文件的内容已损坏。请重新下载。",
-                              detail_en="The workbook's contents are damaged. Download it again.") from exc
-        finally:
-            wb.close()
+        except Exception as exc:  # malformed XML (lxml's XMLSyntaxError, expat's ParseError), bad values, …
+            raise IngestError("corrupt", file, detail_zh=f"Excel 文件的内容已损坏（{clip(type(exc).__name__)}："
+                                                         f"{clip(exc)}）。请重新下载。",
+                              detail_en=f"The workbook's contents are damaged ({clip(type(exc).__name__)}: "
+                                        f"{clip(exc)}). Download it again.") from exc
     else:
         import xlrd
         try:
@@ -688,6 +1002,13 @@ def _sheet_tables(data: bytes, kind: str, file: str) -> tuple[list[tuple[str, li
             if sh.visibility != 0:
                 hidden.append(sh.name)
                 continue
+            if sh.nrows > settings.max_rows:
+                raise _over(file, f"工作表“{clip(sh.name)}”有 {sh.nrows:,} 行", f"sheet '{clip(sh.name)}' has "
+                            f"{sh.nrows:,} rows", "max_rows", f"{settings.max_rows:,} 行", f"{settings.max_rows:,} rows")
+            if sh.ncols > settings.max_columns:
+                raise _over(file, f"工作表“{clip(sh.name)}”有 {sh.ncols:,} 列", f"sheet '{clip(sh.name)}' has "
+                            f"{sh.ncols:,} columns", "max_columns", f"{settings.max_columns:,} 列",
+                            f"{settings.max_columns:,} columns")
             rows = []
             for r in range(sh.nrows):
                 vals = []
@@ -697,14 +1018,67 @@ def _sheet_tables(data: bytes, kind: str, file: str) -> tuple[list[tuple[str, li
                     elif c.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
                         vals.append(None)
                     else:
+                        if isinstance(c.value, str) and len(c.value) > settings.max_cell_chars:
+                            raise _over(file, f"工作表“{clip(sh.name)}”第 {r + 1:,} 行有一个 {len(c.value):,} 个字符的单元格",
+                                        f"sheet '{clip(sh.name)}', row {r + 1:,} has a cell of {len(c.value):,} "
+                                        "characters", "max_cell_chars", f"{settings.max_cell_chars:,} 个字符",
+                                        f"{settings.max_cell_chars:,} characters")
                         vals.append(c.value)
                 rows.append(tuple(vals))
             sheets.append((sh.name, rows))
-    return sheets, hidden
+    return sheets, hidden, formulas
 
 
-def _read_sheet(data: bytes, kind: str, file: str, mapping: ColumnMapping | None) -> "_Raw":
-    sheets, hidden = _sheet_tables(data, kind, file)
+def _xlsx_tables(data: bytes, file: str, settings: Settings
+                 ) -> tuple[list[tuple[str, list[tuple]]], list[str], dict[str, _Formulas]]:
+    """:func:`_sheet_tables` of an XLSX: the zip's declared sizes are checked against the
+    XML budget before anything is inflated, then every part is counted as it is."""
+    from openpyxl.reader.excel import ExcelReader
+
+    budget, _ = _xml_budget(len(data), settings)
+    zf = _GuardedZip(data, budget)
+    try:
+        declared = sum(i.file_size for i in zf.infolist())
+        if declared > budget:
+            raise _xml_over(file, declared, len(data), settings, declared=True)
+        reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+        reader.archive.close()
+        reader.archive = zf
+        reader.valid_files = zf.namelist()
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # openpyxl's remarks on styles and extensions
+            reader.read()
+        wb = reader.wb
+        hidden: list[str] = []
+        sheets: list[tuple[str, list[tuple]]] = []
+        formulas: dict[str, _Formulas] = {}
+        for ws in wb.worksheets:
+            if ws.sheet_state != "visible":
+                hidden.append(ws.title)
+                continue
+            if not hasattr(ws, "_worksheet_path"):   # a chart sheet: no cells
+                continue
+            found = formulas[ws.title] = _Formulas()
+            sheets.append((ws.title, _xlsx_rows(wb, ws, file, settings, found)))
+        return sheets, hidden, formulas
+    finally:
+        zf.close()
+
+
+
+
+def _formula_list(found: "_Formulas", title: str, lang: str) -> str:
+    cells = [f"{clip(title, 40)}!{ref} ={clip(f.lstrip('='), 60)}" for ref, f in found.missing]
+    more = found.missing_count - len(cells)
+    sep = "；" if lang == "zh" else "; "
+    tail = (f"{sep}另有 {more} 个" if lang == "zh" else f"{sep}and {more} more") if more > 0 else ""
+    return sep.join(cells) + tail
+
+
+def _read_sheet(data: bytes, kind: str, file: str, mapping: ColumnMapping | None,
+                settings: Settings = Settings()) -> "_Raw":
+    sheets, hidden, formulas = _sheet_tables(data, kind, file, settings)
     candidates = []
     for title, rows in sheets:
         lines = [[_cell_text(v) for v in r] for r in rows[:60]]
@@ -727,10 +1101,24 @@ def _read_sheet(data: bytes, kind: str, file: str, mapping: ColumnMapping | None
         title, rows = next((t, r) for t, r in sheets if r)
         first = [_cell_text(v) for v in rows[0]]
         raise IngestError("unknown_format", file,
-                          detail_zh=f"工作表“{title}”第一行是：{', '.join(c for c in first[:12] if c)}，其中没有认识的列名。",
-                          detail_en=f"Sheet '{title}' starts with {', '.join(c for c in first[:12] if c)}, "
+                          detail_zh=f"工作表“{clip(title)}”第一行是：{_names([c for c in first if c], 12)}，其中没有认识的列名。",
+                          detail_en=f"Sheet '{clip(title)}' starts with {_names([c for c in first if c], 12)}, "
                                     "none of which is a known report column.")
     title, rows, hidx = candidates[0]
+    found = formulas.get(title)
+    if found is not None and found.missing_count:
+        raise IngestError("formula", file, detail_zh=f"{found.missing_count:,} 个单元格：{_formula_list(found, title, 'zh')}。",
+                          detail_en=f"{found.missing_count:,} cell(s): {_formula_list(found, title, 'en')}.")
+    if found is not None and found.cached_count:
+        eg_zh = "；".join(f"{clip(title, 40)}!{r} ={clip(f.lstrip('='), 60)} → {clip(_cell_text(v), 40)}"
+                         for r, f, v in found.cached)
+        eg_en = "; ".join(f"{clip(title, 40)}!{r} ={clip(f.lstrip('='), 60)} → {clip(_cell_text(v), 40)}"
+                          for r, f, v in found.cached)
+        notes.append(Note(f"{found.cached_count:,} 个单元格是公式，读取的是 Excel 上次保存时算出的值（如 {eg_zh}）。"
+                          "如果之后改过数据而没有在 Excel 中重新计算，这些值可能已过时。",
+                          f"{found.cached_count:,} cell(s) hold formulas: the values Excel computed when the file "
+                          f"was last saved were read (e.g. {eg_en}). If data changed since without recalculating "
+                          "in Excel, they may be out of date."))
     if len(candidates) > 1:
         others = [c[0] for c in candidates[1:]]
         notes.append(Note(f"读取了工作表“{title}”；另有表格的工作表未读取：{'、'.join(others)}。请分别上传。",
@@ -943,7 +1331,15 @@ def _currency(raw: _Raw, frame: pd.DataFrame, platform: str, default: str | None
     return "CNY" if platform == "baidu" else None
 
 
-def _build(raw: _Raw, file: str, mapping: ColumnMapping | None) -> Export:
+def _names(cells, limit: int = 30) -> str:
+    """Cells (column names, first-line values) listed in a message: each clipped, at most
+    ``limit`` of them, with how many more there are."""
+    cells = list(cells)
+    shown = ", ".join(clip(c, 40) for c in cells[:limit])
+    return shown + (f", … (+{len(cells) - limit:,})" if len(cells) > limit else "")
+
+
+def _build(raw: _Raw, file: str, mapping: ColumnMapping | None, settings: Settings = Settings()) -> Export:
     pre: Preamble = read_preamble(raw.preamble)
     if mapping is not None:
         platform, report_type = mapping.platform, mapping.report_type
@@ -951,9 +1347,9 @@ def _build(raw: _Raw, file: str, mapping: ColumnMapping | None) -> Export:
         missing = H.missing_fields(report_type, raw.cmap)
         if absent or missing:
             from .i18n import REPORT_TYPE, TEXT, code_name
-            zh = [f"文件中没有列“{c}”" for c in absent] + \
+            zh = [f"文件中没有列“{clip(c)}”" for c in absent] + \
                  [f"{code_name(REPORT_TYPE, report_type)}需要指定“{TEXT.get(f'field.{m}', (m, m))[0]}”列" for m in missing]
-            en = [f"the file has no column '{c}'" for c in absent] + \
+            en = [f"the file has no column '{clip(c)}'" for c in absent] + \
                  [f"a {code_name(REPORT_TYPE, report_type, 'en').lower()} needs a column for "
                   f"'{TEXT.get(f'field.{m}', (m, m))[1].lower()}'" for m in missing]
             raise IngestError("mapping", file, detail_zh="；".join(zh) + "。", detail_en="; ".join(en) + ".")
@@ -966,9 +1362,9 @@ def _build(raw: _Raw, file: str, mapping: ColumnMapping | None) -> Export:
             known = [c for c in raw.names if H.is_known(c)]
             raise IngestError(
                 "unknown_format", file,
-                detail_zh=f"认识的列：{', '.join(known) or '无'}；不认识的列：{', '.join(unknown)}。"
+                detail_zh=f"认识的列：{_names(known) or '无'}；不认识的列：{_names(unknown)}。"
                           "为免只读一半，没有自动读取。",
-                detail_en=f"Known columns: {', '.join(known) or 'none'}; unknown: {', '.join(unknown)}. "
+                detail_en=f"Known columns: {_names(known) or 'none'}; unknown: {_names(unknown)}. "
                           "It was not read automatically, so that nothing is half-read.")
         missing = H.missing_fields(report_type, raw.cmap)
         if missing:
@@ -981,11 +1377,11 @@ def _build(raw: _Raw, file: str, mapping: ColumnMapping | None) -> Export:
             raise IngestError(
                 "missing_column", file, column=field_,
                 detail_zh=f"这是{code_name(REPORT_TYPE, report_type)}，需要“{field_zh}”列（列名如 {names}）。"
-                          f"文件中的列：{', '.join(raw.names)}。"
-                          + (f"最接近的是：{', '.join(near)}。" if near else ""),
+                          f"文件中的列：{_names(raw.names)}。"
+                          + (f"最接近的是：{_names(near)}。" if near else ""),
                 detail_en=f"A {report_type} report needs a column named {names_en}. "
-                          f"Columns found: {', '.join(raw.names)}."
-                          + (f" Nearest: {', '.join(near)}." if near else ""))
+                          f"Columns found: {_names(raw.names)}."
+                          + (f" Nearest: {_names(near)}." if near else ""))
     keep, totals_mask, skipped = _row_kinds(raw, report_type)
     frame = raw.frame
     kept = int(keep.sum())
@@ -1024,6 +1420,11 @@ def _build(raw: _Raw, file: str, mapping: ColumnMapping | None) -> Export:
     if "status" in out:
         deleted = deleted | out["status"].str.lower().isin(["removed", "deleted", "已删除"]).to_numpy(bool)
     out["deleted"] = deleted
+    if "account" in out:
+        accounts = out["account"].nunique(dropna=True)
+        if accounts > settings.max_accounts:
+            raise _over(file, f"其中有 {accounts:,} 个账户", f"it names {accounts:,} accounts", "max_accounts",
+                        f"{settings.max_accounts:,} 个", f"{settings.max_accounts:,}")
     if pre.account and "account" not in out:
         out["account"] = _const(pre.account, data.index)
     if report_type == "account_structure" and "account" in fields:
@@ -1205,14 +1606,36 @@ def read_export(source: str | os.PathLike | bytes, name: str | None = None, *,
     does not recognise with the user's column mapping. Raises :class:`IngestError`
     for anything that cannot be read whole.
     """
-    src = _load(source, name, settings)
-    _refuse_foreign(src)
-    kind = _container(src.head)
-    if kind == "text" and Path(src.file).suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        raise IngestError("corrupt", src.file, detail_zh="文件扩展名是 Excel，但内容不是 Excel 工作簿。",
-                          detail_en="Its name says Excel, but its content is not an Excel workbook.")
-    raw = _read_text(src, mapping) if kind == "text" else _read_sheet(src.all_bytes(), kind, src.file, mapping)
-    return _build(raw, src.file, mapping)
+    with _reader_errors(name or (source if not isinstance(source, (bytes, bytearray, memoryview)) else None)):
+        src = _load(source, name, settings)
+        _refuse_foreign(src)
+        kind = _container(src.head)
+        if kind == "text" and Path(src.file).suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+            raise IngestError("corrupt", src.file, detail_zh="文件扩展名是 Excel，但内容不是 Excel 工作簿。",
+                              detail_en="Its name says Excel, but its content is not an Excel workbook.")
+        raw = _read_text(src, mapping, settings) if kind == "text" else \
+            _read_sheet(src.all_bytes(), kind, src.file, mapping, settings)
+        return _build(raw, src.file, mapping, settings)
+
+
+@contextlib.contextmanager
+def _reader_errors(name: object):
+    """Turn anything a reader raises that is not an :class:`IngestError` into the
+    ``corrupt`` error of the file (a damaged file the readers trip on), so no file can
+    end in a traceback; running out of memory is ``over_limit``."""
+    file = Path(os.fspath(name)).name if isinstance(name, (str, os.PathLike)) else "upload"
+    try:
+        yield
+    except IngestError:
+        raise
+    except MemoryError:
+        raise IngestError("over_limit", file, detail_zh="读取时内存不足（设置 max_file_mb 等限制可以调低）。",
+                          detail_en="The memory ran out while reading it (lower limits such as max_file_mb "
+                                    "would refuse it sooner).") from None
+    except Exception as exc:
+        raise IngestError("corrupt", file, detail_zh=f"读取时出错（{clip(type(exc).__name__)}：{clip(exc)}）。请重新下载。",
+                          detail_en=f"Reading it failed ({clip(type(exc).__name__)}: {clip(exc)}). "
+                                    "Download it again.") from exc
 
 
 def check_report(source: str | os.PathLike | bytes, name: str | None = None, *,
@@ -1222,7 +1645,8 @@ def check_report(source: str | os.PathLike | bytes, name: str | None = None, *,
     ``unreadable`` (the system refused to open it) or ``not_a_report`` (a PDF, an
     image, an office document, an archive: :func:`foreign_type`). Reads the file's
     first bytes (all of it for a zip or compound file)."""
-    _refuse_foreign(_load(source, name, settings))
+    with _reader_errors(name or (source if not isinstance(source, (bytes, bytearray, memoryview)) else None)):
+        _refuse_foreign(_load(source, name, settings))
 
 
 def preview(source: str | os.PathLike | bytes, name: str | None = None, *, header_row: int | None = None,
@@ -1231,36 +1655,41 @@ def preview(source: str | os.PathLike | bytes, name: str | None = None, *, heade
 
     ``header_row`` (1-based) overrides the guess (the first non-empty line).
     """
-    src = _load(source, name, settings)
-    _refuse_foreign(src)
-    file = src.file
-    kind = _container(src.head)
-    if kind == "text":
-        try:
-            layout = sniff_text(src.head)
-        except UnicodeDecodeError as exc:
-            raise _not_a_table(file) from exc
-        lines = layout.first_lines
-        if header_row is None:
-            header_row = (layout.header_index + 1) if layout.header else \
-                next((i + 1 for i, ln in enumerate(lines) if ln.strip()), 1)
-        delim = layout.delimiter if layout.header else _best_delim(lines[header_row - 1])
-        cols = [c.strip() for c in split_cells(lines[header_row - 1], delim)] if lines else []
-        body = [split_cells(ln, delim) for ln in lines[header_row: header_row + max_rows] if ln.strip()]
-        enc, sheet = layout.encoding_label, None
-    else:
-        sheets, _ = _sheet_tables(src.all_bytes(), kind, file)
-        sheet, rows = next(((t, r) for t, r in sheets if r), (None, []))
-        if header_row is None:
-            header_row = next((i + 1 for i, r in enumerate(rows) if any(v is not None for v in r)), 1)
-        cols = [_cell_text(v) for v in rows[header_row - 1]] if rows else []
-        body = [[_cell_text(v) for v in r] for r in rows[header_row: header_row + max_rows]]
-        delim, enc = None, kind
-    suggested = {f: c for f, c in H.map_columns(cols).fields.items() if f in MAPPABLE_FIELDS}
-    for f_ in MAPPABLE_FIELDS:
-        if f_ not in suggested:
-            hit = [c for c in cols if c not in suggested.values() and any(
-                len(H.normalize(n)) > 2 and H.normalize(n) in H.normalize(c) for n in H.known_names(f_))]
-            if len(hit) == 1:
-                suggested[f_] = hit[0]
-    return Preview(file, enc, delim, sheet, header_row, cols, body, suggested)
+    with _reader_errors(name or (source if not isinstance(source, (bytes, bytearray, memoryview)) else None)):
+        src = _load(source, name, settings)
+        _refuse_foreign(src)
+        file = src.file
+        kind = _container(src.head)
+        if kind == "text":
+            _refuse_long_first_line(src)
+            try:
+                layout = sniff_text(src.head)
+            except UnicodeDecodeError as exc:
+                raise _not_a_table(file) from exc
+            lines = layout.first_lines
+            if header_row is None:
+                header_row = (layout.header_index + 1) if layout.header else \
+                    next((i + 1 for i, ln in enumerate(lines) if ln.strip()), 1)
+            delim = layout.delimiter if layout.header else _best_delim(lines[header_row - 1])
+            cols = [c.strip() for c in split_cells(lines[header_row - 1], delim)] if lines else []
+            body = [split_cells(ln, delim) for ln in lines[header_row: header_row + max_rows] if ln.strip()]
+            enc, sheet = layout.encoding_label, None
+        else:
+            sheets, _, _ = _sheet_tables(src.all_bytes(), kind, file, settings)
+            sheet, rows = next(((t, r) for t, r in sheets if r), (None, []))
+            if header_row is None:
+                header_row = next((i + 1 for i, r in enumerate(rows) if any(v is not None for v in r)), 1)
+            cols = [_cell_text(v) for v in rows[header_row - 1]] if rows else []
+            body = [[_cell_text(v) for v in r] for r in rows[header_row: header_row + max_rows]]
+            delim, enc = None, kind
+        if len(cols) > settings.max_columns:
+            raise _over(file, f"表头有 {len(cols):,} 列", f"its header has {len(cols):,} columns",
+                        "max_columns", f"{settings.max_columns:,} 列", f"{settings.max_columns:,} columns")
+        suggested = {f: c for f, c in H.map_columns(cols).fields.items() if f in MAPPABLE_FIELDS}
+        for f_ in MAPPABLE_FIELDS:
+            if f_ not in suggested:
+                hit = [c for c in cols if c not in suggested.values() and any(
+                    len(H.normalize(n)) > 2 and H.normalize(n) in H.normalize(c) for n in H.known_names(f_))]
+                if len(hit) == 1:
+                    suggested[f_] = hit[0]
+        return Preview(file, enc, delim, sheet, header_row, cols, body, suggested)

@@ -104,7 +104,7 @@ from sqlalchemy.dialects import postgresql as pg_dialect, sqlite as sqlite_diale
 from sqlalchemy.engine import Connection, Engine
 
 from .dataset import Combined, MergeReport
-from .errors import STORE_MESSAGES
+from .errors import STORE_MESSAGES, safe_name
 from .ingest import ColumnMapping, Export, Note, ReadInfo, Settings, TotalCheck, read_export
 from .schema import CATEGORY_COLUMNS, STR_DTYPE, empty_table
 
@@ -929,10 +929,11 @@ def _user_id(by: Any) -> int | None:
 
 
 def clean_file_name(name: str) -> str:
-    """A file name without folders or control characters (as shown and as put in a zip)."""
+    """A file name without folders, control characters or bidi and other invisible
+    format characters (a right-to-left override would show ``report\u202evsc.exe`` as
+    ``reportexe.csv``), as shown and as put in a zip."""
     base = re.split(r"[\\/]", str(name))[-1]
-    base = re.sub(r"[\x00-\x1f\x7f]", "", base).strip() or "file"
-    return base[:255]
+    return safe_name(base, 255)
 
 
 @dataclass

@@ -194,6 +194,7 @@ def read_bundle_sheet(data: bytes, name: str = "bundle map") -> BundleSheet:
     written from (``-品牌词``, ``'abc``); an apostrophe before any other text is kept.
     """
     from .decode import decode_text
+    from .errors import clip
     from .headers import normalize
     from .values import ValueParseError, parse_date, parse_number
 
@@ -207,7 +208,7 @@ def read_bundle_sheet(data: bytes, name: str = "bundle map") -> BundleSheet:
             for key, names in _COLUMN_NAMES.items()}
     if not cols["plan"] or not cols["bundle"]:
         raise ValueError(f"{name}: needs a plan column (plan / 推广计划) and a bundle column (bundle / 投放包); "
-                         f"found {', '.join(f for f in reader.fieldnames or [] if f)}")
+                         f"found {clip(', '.join(f for f in reader.fieldnames or [] if f), 200)}")
     membership: dict[str, str] = {}
     info: dict[str, dict] = {}
     for i, row in enumerate(map(_unprotected, reader), start=2):

@@ -7,10 +7,10 @@ import streamlit as st
 
 import ui
 from optimizer import dataset, i18n
-from optimizer.errors import IngestError
+from optimizer.errors import IngestError, unexpected
 from optimizer.ingest import (MAPPABLE_REPORT_TYPES, MAPPING_GROUPS, ColumnMapping, header_signature,
                               preview, required_for_mapping)
-from optimizer.store import Conflict, sha256_hex
+from optimizer.store import Conflict, clean_file_name, sha256_hex
 
 lang = ui.lang()
 c = ui.ctx()
@@ -111,13 +111,18 @@ new = [f for f in files or [] if f.file_id not in results]
 if new:
     bar = st.progress(0.0, text=ui.t("upload.reading", n=len(new)))
     for i, f in enumerate(new):
-        bar.progress(i / len(new), text=ui.t("upload.reading_one", file=f.name, i=i + 1, n=len(new)))
+        name = clean_file_name(f.name)  # no folders, control or bidi characters: shown as it is
+        bar.progress(i / len(new), text=ui.t("upload.reading_one", file=name, i=i + 1, n=len(new)))
         data = f.getvalue()
-        exp, err, mapping, used = ui.read_upload_mapped(data, f.name)
-        if exp is not None:
-            results[f.file_id] = {**store_export(f.name, data, exp, mapping), "mapped": used}
-        else:
-            results[f.file_id] = {"name": f.name, "error": err}
+        try:  # one file failing is that file's error: the others of the upload are still read and stored
+            exp, err, mapping, used = ui.read_upload_mapped(data, name)
+            if exp is not None:
+                results[f.file_id] = {**store_export(name, data, exp, mapping), "mapped": used}
+            else:
+                results[f.file_id] = {"name": name, "error": err}
+        except Exception as exc:
+            ui.log_failure(name, exc)
+            results[f.file_id] = {"name": name, "error": unexpected(name, exc)}
     bar.empty()
     if made_now:  # show the new workspace in the sidebar, not the sample's
         st.rerun()
@@ -169,7 +174,11 @@ def show_mapping_form(fid: str, name: str, data: bytes) -> None:
                 return
             if save:
                 ui.mapping_store().save(header_signature(prev.columns), mapping)
-            results[fid] = store_export(name, data, exp, mapping)
+            try:
+                results[fid] = store_export(name, data, exp, mapping)
+            except Exception as exc:  # this file's error, not the page's
+                ui.log_failure(name, exc)
+                results[fid] = {"name": name, "error": unexpected(name, exc)}
             st.rerun()
 
 
