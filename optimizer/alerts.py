@@ -342,6 +342,15 @@ def flag_target(row: pd.Series | dict, targets: dict[str, float]) -> float | Non
     return targets.get(row["entity"])
 
 
+def evidence(report: AlertReport) -> tuple[int, int]:
+    """(series tested, series left untested for too little data) of a scan: what a
+    "no change found" rests on. With nothing tested, no flag means nothing was judged."""
+    r = report.results
+    if r is None or r.empty:
+        return 0, 0
+    return int(r["p_value"].notna().sum()), int((r["status"] == "too_little_data").sum())
+
+
 def bundles_in_learning(report: AlertReport) -> int:
     """How many bundles of the bundle map are still in their learning period on the
     series' last day (:func:`optimizer.targets.learning_periods`)."""

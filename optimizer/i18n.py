@@ -248,6 +248,12 @@ TEXT.update({
                    "before and after (at the series' overall conversion rate). Thinner series are not flagged but "
                    "listed under “too little data” at the bottom of the page."),
     "dr.no_flags": ("没有发现显著的成本变化。", "No significant cost change found."),
+    "dr.no_flags_untested": ("另有 {n} 个序列数据不足，没有检验（见页面底部）。",
+                             " {n} more series had too little data and were not tested (see the bottom of the page)."),
+    "dr.nothing_tested": ("数据不足，无法判断成本是否变化：{n} 个序列都没有达到检验所需的最少天数、点击或转化（见页面底部）。"
+                          "这不是“一切正常”。",
+                          "Too little data to judge whether costs changed: none of the {n} series reached the days, "
+                          "clicks or conversions a test needs (see the bottom of the page). This is not an all-clear."),
     "dr.no_daily": ("成本异常需要按日的数据：上传分日的关键词或计划报告（百度：时间单位选“分日”；Google Ads：按“天”细分）。",
                     "Cost drift needs daily rows: upload a keyword or campaign report split by day (Baidu: time unit "
                     "'by day'; Google Ads: segment by Day)."),

@@ -4,7 +4,7 @@ import streamlit as st
 
 import ui
 from optimizer import i18n
-from optimizer.alerts import (AlertSettings, bundles_in_learning, contributors_table, explain, flag_target, flags,
+from optimizer.alerts import (AlertSettings, bundles_in_learning, evidence, contributors_table, explain, flag_target, flags,
                               entity_label, format_value, headline, plan_money_at_stake, scan, waterfall_steps)
 from optimizer.bundles import plan_lines, proposed_membership
 from optimizer.drift import LEVELS, METRICS, MIN_CLICKS, MIN_CONVERSIONS
@@ -83,8 +83,12 @@ m[3].metric(ui.t("dr.n_learning"), f"{bundles_in_learning(report):,}",
 
 st.subheader(ui.t("dr.flags"))
 st.caption(ui.t("dr.promise", days=int(min_days), clicks=f"{int(min_clicks):,}", conversions=f"{int(min_conversions):,}"))
-if flagged.empty:
-    st.success(ui.t("dr.no_flags"), icon=":material/check_circle:")
+tested, untested = evidence(report)
+if flagged.empty and not tested:  # nothing could be judged: not an all-clear
+    st.warning(ui.t("dr.nothing_tested", n=untested), icon=":material/hourglass_empty:")
+elif flagged.empty:
+    st.success(ui.t("dr.no_flags") + (ui.t("dr.no_flags_untested", n=untested) if untested else ""),
+               icon=":material/check_circle:")
 else:
     shown = pd.DataFrame({
         "severity": [ui.name_of(i18n.SEVERITY, s) if st_ == "flag" else ui.name_of(i18n.DRIFT_STATUS, st_)

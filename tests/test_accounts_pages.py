@@ -92,3 +92,12 @@ def test_share_link_needs_the_accounts_chosen_when_the_workspace_holds_several()
     assert "Towing" not in text
     table = client.session_state[ui.K_CTX].access.table(client.session_state[ui.K_CTX].ws.id).table
     assert set(table["source_file"].astype(str)) == {"florist.csv"}
+
+
+def test_a_thin_account_is_told_too_little_data_not_all_clear():
+    at = start("pages/upload.py")
+    upload(at, ("florist.csv", FLORIST))  # three days of one keyword: no series can be tested
+    at.switch_page("pages/drift.py").run()
+    assert not at.exception, at.exception
+    assert not any("没有发现显著的成本变化" in s.value for s in at.success)
+    assert any("数据不足，无法判断成本是否变化" in w.value and "不是“一切正常”" in w.value for w in at.warning)
