@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import pytest
-import sqlalchemy as sa
 
 import tests.apptest  # noqa: F401 - every run goes through app.py
 import ui
