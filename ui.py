@@ -22,7 +22,7 @@ from plotly.subplots import make_subplots
 
 from optimizer import auth, dataset, i18n
 from optimizer.auth import Access, ShareAccess
-from optimizer.errors import IngestError, unexpected
+from optimizer.errors import IngestError, UserError, unexpected
 from optimizer.ingest import ColumnMapping, Export, read_export
 from optimizer.lexicon import LexiconEdits, line_labels
 from optimizer.store import DATABASE_URL_ENV, Conflict, DbMappingStore, Store, StoreUnavailable, User, Workspace
@@ -694,8 +694,8 @@ def bundle_sheet_input(acct_key: str, campaigns, is_sample: bool, key: str) -> t
             if current is None or current.data != data or current.file_name != upload.name:
                 try:
                     c.access.save_bundle_decision(ws.id, acct_key, upload.name, data)
-                except ValueError as exc:
-                    st.error(str(exc), icon=":material/error:")
+                except UserError as err:  # names the file, row and column
+                    st.error(err.message(lang()), icon=":material/error:")
     decision = c.access.bundle_decision(ws.id, acct_key)
     if decision is None:
         return None, ""

@@ -64,7 +64,7 @@ from .bundles import (BundleSettings, bundles_from_names, cpc_keywords, plan_evi
 from .bundles import membership as bundle_membership
 from .dataset import accounts, for_account, load_exports
 from . import memory
-from .errors import FOREIGN_TYPES, IngestError, os_reason
+from .errors import FOREIGN_TYPES, IngestError, UserError, os_reason
 from .ingest import check_report
 from .i18n import COMPENSATION_STATUS, METRIC, SEVERITY, VERTICAL, account_label, code_name, money
 from .sheet_text import st
@@ -727,12 +727,13 @@ class AnalyzeError(ValueError):
 
 def error_text(exc: BaseException, lang: str = "en", verb: str = "read") -> str:
     """The one-line reason for a failed input or output, in ``lang`` (IngestError: file,
-    row, column, value; :class:`AnalyzeError`; OSError: ``cannot read FILE: reason`` —
+    row, column, value; :class:`AnalyzeError`; a bundle map's
+    :class:`~optimizer.errors.UserError`; OSError: ``cannot read FILE: reason`` —
     ``verb`` ``write`` for an output —, the reason in ``lang`` for the common ones,
     :func:`optimizer.errors.os_reason`)."""
     if isinstance(exc, IngestError):
         return _one_line(exc.message(lang))
-    if isinstance(exc, AnalyzeError):
+    if isinstance(exc, (AnalyzeError, UserError)):  # UserError: a bundle map's row, column and value
         return _one_line(exc.message(lang))
     if isinstance(exc, OSError):
         name = getattr(exc, "filename", None)

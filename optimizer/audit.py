@@ -290,6 +290,25 @@ ERRORS: dict[str, tuple[str, str]] = {
     "analysis_failed": ("页面内容无法分析（{detail}）。", "The page could not be analysed ({detail})."),
 }
 
+#: what a not_html page's content type is called when the server gives none
+UNKNOWN_TYPE = ("未知类型", "unknown type")
+
+
+def detail_text(code: str, detail: str | None, lang: str = "zh") -> str:
+    """The ``{detail}`` of an error's message in ``lang``: only what the user can act
+    on. ``dns_failed`` names the host (never the resolver's own text, such as
+    "[Errno -2] Name or service not known", which audits kept before said after a
+    colon); a ``not_html`` page whose server gives no content type is of
+    :data:`UNKNOWN_TYPE`; an empty ``bad_url`` is said to be empty."""
+    if code == "dns_failed" and detail:
+        return detail.split(": ", 1)[0]
+    if code == "not_html" and (not detail or detail == "unknown"):
+        return UNKNOWN_TYPE[0 if lang == "zh" else 1]
+    if code == "bad_url" and (not detail or detail == "(empty)"):
+        return "（空）" if lang == "zh" else "(empty)"
+    return detail or code
+
+
 #: errors that say nothing about the page (it could not be checked from here)
 UNCHECKED_ERRORS = frozenset({"no_network"})
 
@@ -622,13 +641,13 @@ def _resolve_checked(host: str, port: int, settings: AuditSettings) -> list[str]
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
             addresses = list(dict.fromkeys(info[4][0] for info in infos))
     except UnicodeError as exc:
-        raise _Refused("dns_failed", f"{host}: {exc}") from exc
+        raise _Refused("dns_failed", host) from exc
     except socket.gaierror as exc:
         if exc.errno in _NO_SUCH_NAME and _resolves_any(settings):
-            raise _Refused("dns_failed", f"{host}: {exc}") from exc
+            raise _Refused("dns_failed", host) from exc
         raise _Refused("no_network", host) from exc
     if not addresses:
-        raise _Refused("dns_failed", f"{host}: no address")
+        raise _Refused("dns_failed", host)
     if not settings.allow_private and not _host_allowed(host, port, settings):
         bad = [a for a in addresses if is_blocked_ip(a)]
         if bad:
@@ -865,7 +884,7 @@ def _fetch_hops(url: str, settings: AuditSettings, client: httpx.Client, deadlin
                     head = out.body[:2048].lstrip().lower()
                     if not (head.startswith(b"<!doctype html") or b"<html" in head or b"<body" in head
                             or b"<head" in head):
-                        out.error, out.detail = "not_html", out.content_type or "unknown"
+                        out.error, out.detail = "not_html", out.content_type  # None: named in the message
                 return out
         except Exception as exc:  # every failure becomes a code, never an exception
             out.error, out.detail = _classify(exc)
@@ -990,7 +1009,7 @@ class PageAudit:
         if self.error is None:
             return None
         zh, en = ERRORS.get(self.error, ("{detail}", "{detail}"))
-        return (zh if lang == "zh" else en).format(detail=self.error_detail or self.error)
+        return (zh if lang == "zh" else en).format(detail=detail_text(self.error, self.error_detail, lang))
 
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)
@@ -1550,11 +1569,12 @@ def _findings(audit: PageAudit, settings: AuditSettings) -> None:
     out: list[dict] = []
     if audit.error is not None:
         zh, en = ERRORS[audit.error]
-        detail = audit.error_detail or audit.error
+        chain = ""
         if audit.error == "http_error" and len(audit.redirect_chain) > 1:
-            detail += " (" + " → ".join(f"{u} [{s}]" for u, s in audit.redirect_chain) + ")"
-        out.append({"code": audit.error, "severity": "high", "zh": zh.format(detail=detail),
-                    "en": en.format(detail=detail)})
+            chain = " (" + " → ".join(f"{u} [{s}]" for u, s in audit.redirect_chain) + ")"
+        out.append({"code": audit.error, "severity": "high",
+                    "zh": zh.format(detail=detail_text(audit.error, audit.error_detail, "zh") + chain),
+                    "en": en.format(detail=detail_text(audit.error, audit.error_detail, "en") + chain)})
     if audit.cross_domain_redirect and audit.final_url:
         out.append(_finding("cross_domain_redirect", src=urlsplit(audit.fetched_url).hostname,
                             dst=urlsplit(audit.final_url).hostname))

@@ -93,6 +93,7 @@ from pathlib import Path
 from collections.abc import Mapping
 from typing import Any, TextIO
 
+from .errors import InvalidInput, UserError
 from .ingest import ColumnMapping
 from .dataset import only_accounts
 from .store import (BundleDecision, DbMappingStore, NotFound, ShareLink, Store, ThrottleKey, ThrottleTicket, Upload,
@@ -156,6 +157,10 @@ class AuthError(Exception):
 
 class PermissionDenied(AuthError, PermissionError):
     """The principal may not do this (or the workspace does not exist: not told apart)."""
+
+
+class UnknownUser(UserError, NotFound):
+    """No user has this name (``message(lang)`` names it)."""
 
 
 class RateLimited(AuthError, PermissionError):
@@ -253,7 +258,7 @@ def normalize_username(username: str) -> str:
     """The stored form of a username (NFKC, trimmed, lower case). ValueError when invalid."""
     name = unicodedata.normalize("NFKC", username or "").strip().lower()
     if not _USERNAME_RE.fullmatch(name):
-        raise ValueError("a username has 1 to 64 letters, digits or . _ - @")
+        raise InvalidInput("bad_username")
     return name
 
 
@@ -331,7 +336,7 @@ def unlock(store: Store, username: str) -> None:
 def _user_named(store: Store, username: str) -> User:
     user = store.user_by_name(normalize_username(username))
     if user is None:
-        raise NotFound(f"no user named {username!r}")
+        raise UnknownUser("no_user", name=(username or "").strip())
     return user
 
 

@@ -4,6 +4,10 @@ An :class:`IngestError` names the file and, where it applies, the row (the 1-bas
 line of a CSV file or row of a sheet), the column and the offending value, and says
 what was expected. Its text exists in Chinese and English (``message("zh")``);
 ``str(error)`` is the English text, for the command line and logs.
+
+A :class:`UserError` is every other refusal of what a user typed or gave (a
+workspace's name, a username, a change note, a bundle map, a damaged saved record):
+a code of :data:`USER_ERRORS` and its fields, shown with ``message(lang)``.
 """
 from __future__ import annotations
 
@@ -167,6 +171,99 @@ STORE_MESSAGES: dict[str, tuple[str, str]] = {
                     "Cannot reach the database {where}: check that the database server is running and that "
                     "OPTIMIZER_DATABASE_URL is right."),
 }
+
+
+#: user error code -> (Chinese, English). Templates use the error's fields.
+USER_ERRORS: dict[str, tuple[str, str]] = {
+    # workspaces (optimizer.store)
+    "workspace_name_empty": ("工作区需要一个名称，例如客户的名称。", "A workspace needs a name, such as the client's."),
+    "workspace_name_too_long": ("工作区名称最多 {limit} 个字符，这个有 {length} 个。",
+                                "A workspace name has at most {limit} characters; this one has {length}."),
+    "workspace_exists": ("已经有一个叫「{name}」的工作区，请换一个名称。",
+                         "A workspace named “{name}” already exists: choose another name."),
+    "workspace_confirm": ("要删除，请输入工作区的完整名称「{name}」。",
+                          "Type the workspace's exact name (“{name}”) to delete it."),
+    # users (optimizer.auth)
+    "user_exists": ("已经有一个叫「{name}」的用户。", "A user named “{name}” already exists."),
+    "no_user": ("没有叫「{name}」的用户。请核对对方的用户名，或请管理员先为对方创建账号。",
+                "There is no user named “{name}”. Check their username, or ask an admin to create their account first."),
+    "bad_username": ("用户名由 1 到 64 个字母、数字或 . _ - @ 组成，不能有空格。",
+                     "A username has 1 to 64 letters, digits or . _ - @, and no spaces."),
+    # change notes (optimizer.store)
+    "note_empty": ("调整记录是空的：写下改了什么、为什么改。", "The note is empty: write what changed and why."),
+    "note_too_long": ("调整记录最多 {limit} 个字符，这条有 {length} 个。",
+                      "A note has at most {limit} characters; this one has {length}."),
+    "note_date": ("调整记录的日期必须是一个日历日期。", "A note's date must be a calendar date."),
+    # bundle maps (optimizer.targets.read_bundle_sheet)
+    "bundle_map_encoding": ("投放包对应表 {file} 不是文本 CSV 文件（无法识别它的文字编码）。请另存为 CSV（UTF-8 或 GBK）再上传。",
+                            "{file}: not a text CSV file (its bytes decode in no supported encoding). Save it as CSV "
+                            "(UTF-8 or GBK) and upload it again."),
+    "bundle_map_unreadable": ("投放包对应表 {file} 第 {row} 行无法按 CSV 读取（例如有不成对的引号或过长的单元格）。",
+                              "{file}, row {row} cannot be read as CSV (an unmatched quote or an over-long cell, "
+                              "for example)."),
+    "bundle_map_columns": ("投放包对应表 {file} 需要“推广计划”（plan）列和“投放包”（bundle）列；文件里的列是：{found}。",
+                           "{file}: needs a plan column (plan / 推广计划) and a bundle column (bundle / 投放包); "
+                           "found {found}."),
+    "bundle_map_plan_twice": ("{file} 第 {row} 行：计划“{plan}”已经在投放包“{before}”里，这里又写在“{bundle}”；"
+                              "一个计划只能属于一个投放包。",
+                              "{file}, row {row}: plan '{plan}' is already in bundle '{before}', here in '{bundle}'; "
+                              "a plan belongs to one bundle."),
+    "bundle_map_not_amount": ("{file} 第 {row} 行“{column}”列的值“{value}”不是金额：应是大于 0 的数，例如 80 或 ¥80.00。",
+                              "{file}, row {row}, column '{column}': '{value}' is not an amount such as 80 or ¥80.00."),
+    "bundle_map_not_date": ("{file} 第 {row} 行“{column}”列的值“{value}”不是日期：应像 2026-11-03 这样。",
+                            "{file}, row {row}, column '{column}': '{value}' is not a date such as 2026-11-03."),
+    "bundle_map_not_count": ("{file} 第 {row} 行“{column}”列的值“{value}”不是次数：应是 0 或正整数。",
+                             "{file}, row {row}, column '{column}': '{value}' is not a whole number."),
+    "bundle_map_not_yes_no": ("{file} 第 {row} 行“{column}”列的值“{value}”应是“是”或“否”。",
+                              "{file}, row {row}, column '{column}': '{value}' is not 是/否 or yes/no."),
+    "bundle_map_two_values": ("{file} 第 {row} 行“{column}”列：投放包“{bundle}”在前面的行里是“{before}”，这里是“{value}”；"
+                              "同一个投放包只能有一个值。",
+                              "{file}, row {row}, column '{column}': bundle '{bundle}' already has {before} on an "
+                              "earlier row, here {value}."),
+    # damaged records (optimizer.store)
+    "audits_damaged": ("保存的落地页检查记录已损坏，无法读取：下面按没有检查过显示。重新检查后会保存新的记录。",
+                       "The saved landing-page audits are damaged and cannot be read: the pages are shown as not "
+                       "audited. Audit them again to keep new ones."),
+}
+
+
+class UserError(Exception):
+    """A refusal the user can act on: ``code`` (a key of :data:`USER_ERRORS`) and
+    ``fields`` (what the message names). ``str(error)`` is the English text; show
+    ``message(lang)``. Subclasses add the families callers catch (ValueError,
+    :class:`optimizer.store.Conflict`, …)."""
+
+    def __init__(self, code: str, **fields: object) -> None:
+        if code not in USER_ERRORS:
+            raise KeyError(code)
+        self.code = code
+        self.fields = fields
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "zh") -> str:
+        """The message in ``lang`` (``zh`` or ``en``)."""
+        zh, en = USER_ERRORS[self.code]
+        # what the user gave is echoed cut short and with invisible characters shown (a
+        # 100,000-NUL file must not make a 100,000-character message), names made safe
+        fields = {k: safe_name(v) if k == "file" else clip(v) if isinstance(v, str) else v
+                  for k, v in self.fields.items()}
+        return (zh if lang == "zh" else en).format(**fields)
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-able form (command line ``--json``)."""
+        return {"code": self.code, **{k: str(v) for k, v in self.fields.items()},
+                "message": self.message("en"), "message_zh": self.message("zh")}
+
+    def __reduce__(self):
+        return (_rebuild_user_error, (type(self), self.code, self.fields))
+
+
+class InvalidInput(UserError, ValueError):
+    """A value the user gave that cannot be taken (a name, a note, a bundle map)."""
+
+
+def _rebuild_user_error(cls, code, fields) -> UserError:
+    return cls(code, **fields)
 
 
 class IngestError(ValueError):

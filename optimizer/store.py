@@ -104,7 +104,7 @@ from sqlalchemy.dialects import postgresql as pg_dialect, sqlite as sqlite_diale
 from sqlalchemy.engine import Connection, Engine
 
 from .dataset import Combined, MergeReport
-from .errors import STORE_MESSAGES, safe_name
+from .errors import STORE_MESSAGES, InvalidInput, UserError, safe_name
 from .ingest import ColumnMapping, Export, Note, ReadInfo, Settings, TotalCheck, read_export
 from .schema import CATEGORY_COLUMNS, STR_DTYPE, empty_table
 
@@ -118,6 +118,19 @@ SQLITE_FILE = "optimizer.db"
 ROWS_FORMAT = "parquet"
 
 UTC = timezone.utc
+#: the longest workspace name and change note (characters)
+MAX_WORKSPACE_NAME = 200
+MAX_NOTE = 4000
+
+
+def _workspace_name(name: str | None) -> str:
+    """A workspace name as stored (trimmed); :class:`InvalidInput` when empty or too long."""
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("workspace_name_empty")
+    if len(name) > MAX_WORKSPACE_NAME:
+        raise InvalidInput("workspace_name_too_long", limit=MAX_WORKSPACE_NAME, length=len(name))
+    return name
 
 
 # ====================================================================== schema
@@ -440,8 +453,16 @@ class Conflict(StoreError):
     """A name that must be unique is taken."""
 
 
-class ConfirmationMismatch(StoreError, ValueError):
+class NameTaken(UserError, Conflict):
+    """A workspace or user name that is taken (``message(lang)`` says which)."""
+
+
+class ConfirmationMismatch(UserError, StoreError, ValueError):
     """Deleting a workspace needs its exact name typed as confirmation."""
+
+
+class DamagedRecord(UserError, StoreError, ValueError):
+    """A saved record (a page audit) that cannot be read back."""
 
 
 class SchemaTooNew(StoreError):
@@ -1047,7 +1068,7 @@ class Store:
                     username=username, password_hash=password_hash, role=role, created_at=now,
                     password_changed_at=now, disabled=False)).inserted_primary_key[0]
         except sa.exc.IntegrityError as exc:
-            raise Conflict(f"a user named {username!r} already exists") from exc
+            raise NameTaken("user_exists", name=username) from exc
         return User(int(uid), username, role, now, False)
 
     def get_user(self, user_id: int) -> User:
@@ -1307,11 +1328,7 @@ class Store:
                          account: str | None = None, currency: str | None = None) -> Workspace:
         """A new, empty workspace. ``name`` (unique, e.g. the client's account name)
         is what must be typed to delete it."""
-        name = (name or "").strip()
-        if not name:
-            raise ValueError("a workspace needs a name")
-        if len(name) > 200:
-            raise ValueError("a workspace name has at most 200 characters")
+        name = _workspace_name(name)
         now = self.now()
         try:
             with self._write() as conn:
@@ -1320,7 +1337,7 @@ class Store:
                     created_by=_user_id(by), created_at=now)).inserted_primary_key[0]
                 row = conn.execute(sa.select(workspaces_t).where(workspaces_t.c.id == wid)).one()
         except sa.exc.IntegrityError as exc:
-            raise Conflict(f"a workspace named {name!r} already exists") from exc
+            raise NameTaken("workspace_exists", name=name) from exc
         return self._workspace(row, {})
 
     def get_workspace(self, workspace_id: int) -> Workspace:
@@ -1343,14 +1360,12 @@ class Store:
                     for r in conn.execute(sa.select(workspaces_t).order_by(workspaces_t.c.name))]
 
     def rename_workspace(self, workspace_id: int, name: str) -> Workspace:
-        name = (name or "").strip()
-        if not name:
-            raise ValueError("a workspace needs a name")
+        name = _workspace_name(name)
         try:
             with self._write() as conn:
                 self._bump(conn, workspace_id, values={"name": name})
         except sa.exc.IntegrityError as exc:
-            raise Conflict(f"a workspace named {name!r} already exists") from exc
+            raise NameTaken("workspace_exists", name=name) from exc
         return self.get_workspace(workspace_id)
 
     def add_member(self, workspace_id: int, user_id: int, *, by: User | int | None = None) -> None:
@@ -1389,7 +1404,7 @@ class Store:
             if row is None:
                 raise NotFound(f"no workspace {workspace_id}")
             if confirm_name != row.name:
-                raise ConfirmationMismatch(f"type the workspace's exact name ({row.name!r}) to delete it")
+                raise ConfirmationMismatch("workspace_confirm", name=row.name)
             up_ids = sa.select(uploads_t.c.id).where(uploads_t.c.workspace_id == workspace_id)
             conn.execute(upload_rows_t.delete().where(upload_rows_t.c.upload_id.in_(up_ids)))
             for t in (uploads_t, lexicon_t, bundles_t, shares_t, audits_t, members_t, notes_t):
@@ -1728,7 +1743,13 @@ class Store:
             for r in conn.execute(sa.select(audits_t.c.page, audits_t.c.audit_json).where(
                     audits_t.c.workspace_id == workspace_id, audits_t.c.account_key == account_key)
                     .order_by(audits_t.c.id)):
-                out.setdefault(r.page, []).append(json.loads(r.audit_json))
+                try:
+                    audit = json.loads(r.audit_json)
+                except ValueError:
+                    audit = None
+                if not isinstance(audit, dict):
+                    raise DamagedRecord("audits_damaged")
+                out.setdefault(r.page, []).append(audit)
         return out
 
     # ------------------------------------------------------------------ column mappings
@@ -1814,11 +1835,11 @@ class Store:
         """Add a dated note (what was changed and why) to a workspace."""
         text_ = (text_ or "").strip()
         if not text_:
-            raise ValueError("a note needs some text")
-        if len(text_) > 4000:
-            raise ValueError("a note has at most 4000 characters")
+            raise InvalidInput("note_empty")
+        if len(text_) > MAX_NOTE:
+            raise InvalidInput("note_too_long", limit=MAX_NOTE, length=len(text_))
         if isinstance(note_date, datetime) or not isinstance(note_date, date):
-            raise ValueError("a note's date is a calendar date")
+            raise InvalidInput("note_date")
         now = self.now()
         with self._write() as conn:
             self._bump(conn, workspace_id)

@@ -184,8 +184,9 @@ def read_bundle_sheet(data: bytes, name: str = "bundle map") -> BundleSheet:
     进入二阶段日期), learning_end (学习期结束), target_changes (目标修改次数),
     targeting_changes (定向修改次数), conversion_type_changed (转化类型变更: 是/否).
     Bundle-level values may be given on any of the bundle's rows; two rows giving
-    different values for one bundle are an error. Raises ValueError naming the file,
-    the row and the column.
+    different values for one bundle are an error. Raises
+    :class:`optimizer.errors.InvalidInput` (a ValueError; ``message(lang)``) naming
+    the file, the row and the column.
 
     Every field is read through :func:`optimizer.report.unneutralise`: the apostrophe
     that :func:`write_bundle_sheet` puts before a name a spreadsheet would run
@@ -194,65 +195,70 @@ def read_bundle_sheet(data: bytes, name: str = "bundle map") -> BundleSheet:
     written from (``-品牌词``, ``'abc``); an apostrophe before any other text is kept.
     """
     from .decode import decode_text
-    from .errors import clip
+    from .errors import InvalidInput, clip
     from .headers import normalize
     from .values import ValueParseError, parse_date, parse_number
 
     try:
         text_, _ = decode_text(data)
     except UnicodeDecodeError:
-        raise ValueError(f"{name}: not a text CSV file (its bytes decode in no supported encoding)") from None
+        raise InvalidInput("bundle_map_encoding", file=name) from None
     reader = csv.DictReader(io.StringIO(text_))
-    header = {normalize(f): f for f in reader.fieldnames or [] if f is not None}
-    cols = {key: next((header[normalize(n)] for n in names if normalize(n) in header), None)
-            for key, names in _COLUMN_NAMES.items()}
-    if not cols["plan"] or not cols["bundle"]:
-        raise ValueError(f"{name}: needs a plan column (plan / 推广计划) and a bundle column (bundle / 投放包); "
-                         f"found {clip(', '.join(f for f in reader.fieldnames or [] if f), 200)}")
-    membership: dict[str, str] = {}
-    info: dict[str, dict] = {}
-    for i, row in enumerate(map(_unprotected, reader), start=2):
-        plan = (row.get(cols["plan"]) or "").strip()
-        bundle = (row.get(cols["bundle"]) or "").strip()
-        if not plan or not bundle:
-            continue
-        if plan in membership and membership[plan] != bundle:
-            raise ValueError(f"{name}, row {i}: plan '{plan}' is already in bundle '{membership[plan]}'; "
-                             f"a plan belongs to one bundle")
-        membership[plan] = bundle
-        entry = info.setdefault(bundle, {})
-        for key in INFO_COLUMNS[1:]:
-            col = cols[key]
-            raw = (row.get(col) or "").strip() if col else ""
-            if not raw:
+    try:
+        fieldnames = reader.fieldnames or []
+        header = {normalize(f): f for f in fieldnames if f is not None}
+        cols = {key: next((header[normalize(n)] for n in names if normalize(n) in header), None)
+                for key, names in _COLUMN_NAMES.items()}
+        if not cols["plan"] or not cols["bundle"]:
+            raise InvalidInput("bundle_map_columns", file=name, found=clip(", ".join(f for f in fieldnames if f), 200) or "–")
+        membership: dict[str, str] = {}
+        info: dict[str, dict] = {}
+        given: dict[tuple[str, str], str] = {}  # (bundle, column) -> the text an earlier row gave
+        for i, row in enumerate(map(_unprotected, reader), start=2):
+            plan = (row.get(cols["plan"]) or "").strip()
+            bundle = (row.get(cols["bundle"]) or "").strip()
+            if not plan or not bundle:
                 continue
-            try:
-                if key == "target_cpa":
-                    value = parse_number(raw)
-                    if not math.isfinite(value) or value <= 0:
-                        raise ValueParseError("not a positive amount")
-                elif key in ("learning_start", "learning_end"):
-                    value = pd.Timestamp(parse_date(raw))
-                elif key in ("target_changes", "targeting_changes"):
-                    value = parse_number(raw)
-                    if not math.isfinite(value) or value < 0 or value != int(value):
-                        raise ValueParseError("not a count")
-                    value = int(value)
-                else:
-                    low = raw.lower()
-                    if low not in _YES | _NO:
-                        raise ValueParseError("not yes/no (是/否)")
-                    value = low in _YES
-            except (ValueParseError, ValueError, TypeError):
-                expected = {"target_cpa": "an amount such as 80 or ¥80.00",
-                            "learning_start": "a date such as 2026-11-03", "learning_end": "a date such as 2026-11-03",
-                            "target_changes": "a whole number", "targeting_changes": "a whole number",
-                            "conversion_type_changed": "是/否 or yes/no"}[key]
-                raise ValueError(f"{name}, row {i}, column '{col}': '{raw}' is not {expected}") from None
-            if key in entry and entry[key] != value:
-                raise ValueError(f"{name}, row {i}, column '{col}': bundle '{bundle}' already has "
-                                 f"{entry[key]!s} on an earlier row, here {value!s}")
-            entry[key] = value
+            if plan in membership and membership[plan] != bundle:
+                raise InvalidInput("bundle_map_plan_twice", file=name, row=i, plan=plan, before=membership[plan],
+                                   bundle=bundle)
+            membership[plan] = bundle
+            entry = info.setdefault(bundle, {})
+            for key in INFO_COLUMNS[1:]:
+                col = cols[key]
+                raw = (row.get(col) or "").strip() if col else ""
+                if not raw:
+                    continue
+                try:
+                    if key == "target_cpa":
+                        value = parse_number(raw)
+                        if not math.isfinite(value) or value <= 0:
+                            raise ValueParseError("not a positive amount")
+                    elif key in ("learning_start", "learning_end"):
+                        value = pd.Timestamp(parse_date(raw))
+                    elif key in ("target_changes", "targeting_changes"):
+                        value = parse_number(raw)
+                        if not math.isfinite(value) or value < 0 or value != int(value):
+                            raise ValueParseError("not a count")
+                        value = int(value)
+                    else:
+                        low = raw.lower()
+                        if low not in _YES | _NO:
+                            raise ValueParseError("not yes/no (是/否)")
+                        value = low in _YES
+                except (ValueParseError, ValueError, TypeError):
+                    code = {"target_cpa": "bundle_map_not_amount", "learning_start": "bundle_map_not_date",
+                            "learning_end": "bundle_map_not_date", "target_changes": "bundle_map_not_count",
+                            "targeting_changes": "bundle_map_not_count",
+                            "conversion_type_changed": "bundle_map_not_yes_no"}[key]
+                    raise InvalidInput(code, file=name, row=i, column=col, value=raw) from None
+                if key in entry and entry[key] != value:
+                    raise InvalidInput("bundle_map_two_values", file=name, row=i, column=col, bundle=bundle,
+                                       before=given[bundle, key], value=raw)
+                entry[key] = value
+                given.setdefault((bundle, key), raw)
+    except csv.Error:
+        raise InvalidInput("bundle_map_unreadable", file=name, row=reader.line_num + 1) from None
     frame = pd.DataFrame([{"bundle": b, **v} for b, v in info.items()], columns=INFO_COLUMNS)
     frame["target_cpa"] = pd.to_numeric(frame["target_cpa"], errors="coerce").astype(float)
     for c in ("learning_start", "learning_end"):

@@ -7,6 +7,7 @@ import ui
 from optimizer import i18n
 from optimizer.audit import AuditSettings, audit_html, audit_urls
 from optimizer.dataset import for_account, merge
+from optimizer.errors import UserError
 from optimizer.landing import page_of
 from optimizer.landing_report import build, default_previous, snapshot_uploads
 
@@ -51,8 +52,8 @@ with st.expander(ui.t("lp.settings"), icon=":material/tune:", expanded=default i
 
 try:
     latest, before = store.latest(akey), store.previous(akey)
-except ValueError as exc:  # a damaged store: say so, audit afresh
-    st.error(str(exc), icon=":material/error:")
+except UserError as err:  # damaged saved audits: say so, audit afresh
+    st.error(err.message(lang), icon=":material/error:")
     latest, before = {}, {}
 prev_key = (len(previous), float(previous["cost"].sum())) if previous is not None else None
 audit_key = tuple(sorted((p, a.audited_at) for p, a in latest.items()))

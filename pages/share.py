@@ -9,6 +9,7 @@ import streamlit as st
 
 import ui
 from optimizer import auth, dataset, i18n
+from optimizer.errors import UserError
 
 c = ui.ctx()
 st.title(ui.t("share.title"))
@@ -104,8 +105,8 @@ if can_note:
     if add:
         try:
             ui.add_note(ws, day, text)
-        except ValueError as exc:
-            st.error(str(exc))
+        except UserError as err:  # empty or too long
+            st.error(err.message(ui.lang()), icon=":material/error:")
         else:
             st.toast(ui.t("notes.added"))
             st.rerun()

@@ -3,9 +3,10 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from optimizer.store import Conflict, ConfirmationMismatch
+from optimizer.errors import UserError
 
 c = ui.ctx()
+lang = ui.lang()
 st.title(ui.t("ws.title"))
 st.caption(ui.t("ws.caption"))
 
@@ -31,8 +32,8 @@ if c.can("create_workspace"):
     if go:
         try:
             made = c.access.create_workspace(name)
-        except (ValueError, Conflict) as exc:
-            st.error(ui.t("ws.create_failed", error=str(exc)), icon=":material/error:")
+        except UserError as err:  # no name, too long, taken
+            st.error(ui.t("ws.create_failed", error=err.message(lang)), icon=":material/error:")
         else:
             ui.choose_next(made.id)
             st.toast(ui.t("ws.created", name=made.name))
@@ -54,8 +55,8 @@ if c.can("delete", ws):
                      icon=":material/delete_forever:"):
             try:
                 c.access.delete_workspace(ws.id, typed)
-            except ConfirmationMismatch as exc:
-                st.error(str(exc))
+            except UserError as err:  # the name typed is not the workspace's
+                st.error(err.message(lang), icon=":material/error:")
             else:
                 st.session_state.pop(ui.K_WS, None)
                 st.query_params.pop("ws", None)
@@ -67,7 +68,7 @@ if c.can("share", ws) and c.user is not None and not c.local:
         if st.button(ui.t("ws.member_add"), key="ws_member_add") and who.strip():
             try:
                 c.access.add_member(ws.id, who)
-            except Exception as exc:  # unknown user
-                st.error(str(exc))
+            except UserError as err:  # no such user, or no username at all
+                st.error(err.message(lang), icon=":material/error:")
             else:
                 st.success(ui.t("ws.member_added", name=who.strip(), ws=ws.name))

@@ -417,6 +417,17 @@ def test_a_missing_bundle_map_is_named_in_the_chosen_language(lang, expected, tm
     assert capsys.readouterr().err.strip() == expected.format(map=missing)
 
 
+@pytest.mark.parametrize("lang, expected", [
+    ("zh", "error: {map} 第 2 行“目标转化成本”列的值“八十”不是金额：应是大于 0 的数，例如 80 或 ¥80.00。"),
+    ("en", "error: {map}, row 2, column '目标转化成本': '八十' is not an amount such as 80 or ¥80.00."),
+])
+def test_a_bad_bundle_map_is_told_in_the_chosen_language(lang, expected, tmp_path, capsys):
+    bad = tmp_path / "map.csv"
+    bad.write_text("推广计划,投放包,目标转化成本\n开锁-核心词,包1,八十\n", encoding="utf-8")
+    assert run(SMALL, "--bundle-map", bad, "--lang", lang) == 1
+    assert capsys.readouterr().err.strip() == expected.format(map=bad)
+
+
 def test_a_missing_export_is_named_in_the_chosen_language(capsys):
     assert run("no_such_file.csv", "--lang", "zh") == 1
     assert capsys.readouterr().err.strip() == "error: 无法打开 no_such_file.csv。（文件或文件夹不存在）"

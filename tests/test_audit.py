@@ -78,6 +78,7 @@ class Handler(BaseHTTPRequestHandler):
             "/to-mapped": lambda: self._redirect(f"http://[::ffff:127.0.0.1]:{port}/good.html"),
             "/to-file": lambda: self._redirect("file:///etc/passwd"),
             "/image.png": lambda: self._send(200, b"\x89PNG\r\n\x1a\n" + b"\0" * 100, "image/png"),
+            "/no-type": lambda: self._send(200, b"%PDF-1.4\n" + b"\0" * 100, ""),
             "/gbk": lambda: self._send(200, gbk_page(), "text/html"),
             "/huge": lambda: self._send(200, huge_page()),
             "/echo": lambda: self._send(200, f"<html><head><title>{self.path}</title></head><body>"
@@ -412,6 +413,28 @@ def test_a_name_that_does_not_exist_is_still_told_when_other_names_resolve():
     a = one("https://no-such-host.invalid/", dataclass_replace(LOCAL, resolver=_no_such_host))
     assert a.error == "dns_failed" and a.checked
     assert "不存在" in a.error_message("zh")
+
+
+def test_a_name_that_does_not_exist_names_the_host_not_the_resolver_text():
+    a = one("https://no-such-host.invalid/kaisuo.html", dataclass_replace(LOCAL, resolver=_no_such_host))
+    zh, en = a.error_message("zh"), a.error_message("en")
+    finding = next(f for f in a.findings if f["code"] == "dns_failed")
+    for text in (zh, en, finding["zh"], finding["en"]):
+        assert "no-such-host.invalid" in text and "Errno" not in text and "not known" not in text, text
+    assert zh == "域名解析失败，这个域名可能不存在或已过期（no-such-host.invalid）。"
+    # an audit kept before says the resolver's text after the host: shown without it
+    old = dataclass_replace(a, error_detail="no-such-host.invalid: [Errno -2] Name or service not known")
+    assert old.error_message("zh") == zh and old.error_message("en") == en
+
+
+def test_a_page_of_no_content_type_is_of_an_unknown_type_in_the_language(server):
+    a = one(base(server) + "/no-type")
+    assert a.error == "not_html"
+    finding = next(f for f in a.findings if f["code"] == "not_html")
+    assert a.error_message("zh") == finding["zh"] == "这个网址返回的不是网页（未知类型）。"
+    assert a.error_message("en") == finding["en"] == "This URL does not return a web page (unknown type)."
+    old = dataclass_replace(a, error_detail="unknown")  # as audits kept before say it
+    assert old.error_message("zh") == "这个网址返回的不是网页（未知类型）。"
 
 
 def test_an_unreachable_network_could_not_check_the_page(monkeypatch):

@@ -565,7 +565,7 @@ def test_drift_page_settings_and_a_bad_bundle_map_keep_the_map_in_use():
     bad = "推广计划,投放包,目标转化成本\n开锁-询价,包1,abc\n".encode("utf-8")
     at.file_uploader(key="dr_map").set_value(("bad.csv", bad, "text/csv")).run()
     assert not at.exception
-    assert any("bad.csv, row 2, column '目标转化成本'" in e.value for e in at.error)
+    assert any("bad.csv 第 2 行“目标转化成本”列的值“abc”不是金额" in e.value for e in at.error)  # in Chinese
     assert any("示例对应表" in c.value for c in at.caption)  # the sample map is still in use
     assert len(_frame(at, "excess_cost")) == 5
 

@@ -12,13 +12,14 @@ import functools
 import io
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import threading
 import uuid
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -455,6 +456,48 @@ def test_workspace_names_are_unique(store):
         store.create_workspace("北京安心开锁")
     with pytest.raises(ValueError):
         store.create_workspace("  ")
+
+
+@pytest.mark.parametrize("act, code, zh, en", [
+    (lambda s, ws: s.create_workspace("  "), "workspace_name_empty", "工作区需要一个名称", "A workspace needs a name"),
+    (lambda s, ws: s.create_workspace("长" * 201), "workspace_name_too_long", "工作区名称最多 200 个字符，这个有 201 个",
+     "at most 200 characters; this one has 201"),
+    (lambda s, ws: s.create_workspace("北京安心开锁"), "workspace_exists", "已经有一个叫「北京安心开锁」的工作区",
+     "A workspace named “北京安心开锁” already exists"),
+    (lambda s, ws: s.rename_workspace(ws.id, ""), "workspace_name_empty", "工作区需要一个名称", "needs a name"),
+    (lambda s, ws: s.delete_workspace(ws.id, "北京安心"), "workspace_confirm", "请输入工作区的完整名称「北京安心开锁」",
+     "Type the workspace's exact name (“北京安心开锁”)"),
+    (lambda s, ws: s.add_note(ws.id, date(2026, 11, 3), " \n "), "note_empty", "调整记录是空的", "The note is empty"),
+    (lambda s, ws: s.add_note(ws.id, date(2026, 11, 3), "改" * 4001), "note_too_long",
+     "调整记录最多 4000 个字符，这条有 4001 个", "at most 4000 characters; this one has 4001"),
+    (lambda s, ws: s.add_note(ws.id, "2026-11-03", "x"), "note_date", "日历日期", "calendar date"),
+    (lambda s, ws: s.insert_user("wang", "h", "admin") and s.insert_user("wang", "h", "admin"), "user_exists", "已经有一个叫「wang」的用户",
+     "A user named “wang” already exists"),
+])
+def test_what_the_store_refuses_is_told_in_both_languages(store, act, code, zh, en):
+    from optimizer.errors import UserError
+    ws = store.create_workspace("北京安心开锁")
+    before = counts(store)
+    with pytest.raises(UserError) as caught:
+        act(store, ws)
+    err = caught.value
+    assert err.code == code and zh in err.message("zh") and en in err.message("en") and str(err) == err.message("en")
+    assert not re.search(r"[A-Za-z]{3,}", err.message("zh").replace("wang", "")), err.message("zh")
+    assert counts(store) == before or code == "user_exists"
+
+
+def test_damaged_saved_audits_are_told_in_both_languages(store):
+    from optimizer.errors import UserError
+    ws = store.create_workspace("北京安心开锁")
+    store.add_audits(ws.id, "baidu:a:CNY", [("https://m.a.cn/", {"url": "https://m.a.cn/"})])
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE audits SET audit_json = '{not json'"))
+    with pytest.raises(ValueError) as caught:  # a ValueError, as before
+        WorkspaceAuditStore(store, ws.id).latest("baidu:a:CNY")
+    err = caught.value
+    assert isinstance(err, UserError) and err.code == "audits_damaged"
+    assert err.message("zh").startswith("保存的落地页检查记录已损坏") and "Expecting" not in err.message("zh")
+    assert err.message("en").startswith("The saved landing-page audits are damaged")
 
 
 def test_deleting_a_workspace_needs_its_exact_name_and_removes_everything(store):

@@ -4,6 +4,7 @@ on hand-made bundle series with hand-computed figures."""
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -63,7 +64,7 @@ def test_bundle_map_english_headers_utf16():
     ("a,包1,八十\n", "row 2, column '目标转化成本': '八十' is not an amount"),
     ("a,包1,80,2026-13-45\n", "row 2, column '学习期开始': '2026-13-45' is not a date"),
     ("a,包1,80,2026-11-01,1.5\n", "row 2, column '目标修改次数': '1.5' is not a whole number"),
-    ("a,包1,80\nb,包1,90\n", "row 3, column '目标转化成本': bundle '包1' already has 80.0"),
+    ("a,包1,80\nb,包1,90\n", "row 3, column '目标转化成本': bundle '包1' already has 80 on an earlier row, here 90"),
     ("a,包1\na,包2\n", "row 3: plan 'a' is already in bundle '包1'"),
     ("a,包1,-5\n", "row 2, column '目标转化成本': '-5' is not an amount"),
 ])
@@ -72,6 +73,37 @@ def test_bundle_map_errors_name_row_and_column(body, where):
     with pytest.raises(ValueError) as exc:
         read_bundle_sheet((head + body).encode("utf-8"), "map.csv")
     assert str(exc.value).startswith("map.csv, ") and where in str(exc.value)
+
+
+@pytest.mark.parametrize("data, code, zh, en", [
+    (bytes(range(256)) * 4, "bundle_map_encoding", "map.csv 不是文本 CSV 文件", "map.csv: not a text CSV file"),
+    ("计划ID,包名\n1,2\n".encode(), "bundle_map_columns", "需要“推广计划”（plan）列和“投放包”（bundle）列；文件里的列是：计划ID, 包名",
+     "needs a plan column (plan / 推广计划) and a bundle column (bundle / 投放包); found 计划ID, 包名"),
+    ("推广计划,投放包\n开锁,包1\n开锁,包2\n".encode(), "bundle_map_plan_twice",
+     "第 3 行：计划“开锁”已经在投放包“包1”里，这里又写在“包2”", "row 3: plan '开锁' is already in bundle '包1', here in '包2'"),
+    ("推广计划,投放包,目标转化成本\n开锁,包1,八十\n".encode(), "bundle_map_not_amount",
+     "第 2 行“目标转化成本”列的值“八十”不是金额", "row 2, column '目标转化成本': '八十' is not an amount"),
+    ("推广计划,投放包,学习期开始\n开锁,包1,2026-13-45\n".encode(), "bundle_map_not_date",
+     "第 2 行“学习期开始”列的值“2026-13-45”不是日期", "'2026-13-45' is not a date"),
+    ("推广计划,投放包,目标修改次数\n开锁,包1,1.5\n".encode(), "bundle_map_not_count",
+     "“1.5”不是次数", "'1.5' is not a whole number"),
+    ("推广计划,投放包,转化类型变更\n开锁,包1,也许\n".encode(), "bundle_map_not_yes_no",
+     "“也许”应是“是”或“否”", "'也许' is not 是/否 or yes/no"),
+    ("推广计划,投放包,学习期开始\n开锁,包1,2026-11-03\n换锁,包1,11/5/2026\n".encode(), "bundle_map_two_values",
+     "投放包“包1”在前面的行里是“2026-11-03”，这里是“11/5/2026”", "bundle '包1' already has 2026-11-03 on an earlier "
+     "row, here 11/5/2026"),
+    ("推广计划,投放包\n开锁,\"包1\n".encode() + b"x" * 200_000, "bundle_map_unreadable",
+     "第 2 行无法按 CSV 读取", "row 2 cannot be read as CSV"),
+])
+def test_every_bundle_map_error_is_told_in_both_languages(data, code, zh, en):
+    from optimizer.errors import UserError
+    with pytest.raises(ValueError) as caught:
+        read_bundle_sheet(data, "map.csv")
+    err = caught.value
+    assert isinstance(err, UserError) and err.code == code
+    assert zh in err.message("zh") and "map.csv" in err.message("zh")
+    assert en in err.message("en") and str(err) == err.message("en")
+    assert not re.search(r"\b(row|column|is not|already|needs|found)\b", err.message("zh")), err.message("zh")
 
 
 def test_a_written_bundle_map_reads_back_the_same():
