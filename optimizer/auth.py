@@ -94,7 +94,7 @@ from collections.abc import Mapping
 from typing import Any, TextIO
 
 from .ingest import ColumnMapping
-from .dataset import only_accounts
+from .dataset import accounts as workspace_accounts, only_accounts
 from .i18n import account_label
 from .store import (BundleDecision, DbMappingStore, NotFound, ShareLink, Store, ThrottleKey, ThrottleTicket, Upload,
                     UploadResult, User, Workspace, WorkspaceAuditStore, WorkspaceLexiconStore, WorkspaceNote,
@@ -668,14 +668,18 @@ def open_share(store: Store, token: str | None, *, source: str | None = None) ->
                        link.accounts)
 
 
-def notes_for(notes: Any, accounts: Any) -> list[WorkspaceNote]:
+def notes_for(notes: Any, accounts: Any, every: Any = None) -> list[WorkspaceNote]:
     """The notes a view of ``accounts`` (a share link's) shows: every note when None (the
-    whole workspace); otherwise only those about one of ``accounts`` — a note about every
-    account (or written before notes named one) is not shown to a client who sees only some."""
+    whole workspace); otherwise those about one of ``accounts``. A note about every
+    account (or written before notes named one) is not shown to a client who sees only
+    some of them: only when ``accounts`` holds all of ``every`` (the workspace's accounts
+    now, e.g. the one account of a one-client workspace)."""
     if accounts is None:
         return list(notes)
     keep = {tuple(str(x) for x in a) for a in accounts}
-    return [n for n in notes if n.account is not None and tuple(n.account) in keep]
+    every = {tuple(str(x) for x in a) for a in every or ()}
+    whole = bool(every) and every <= keep
+    return [n for n in notes if (whole if n.account is None else tuple(n.account) in keep)]
 
 
 def link_title(workspace_name: str, accounts: Any, lang: str = "zh") -> str:
@@ -813,7 +817,13 @@ class Access:
     def notes(self, workspace_id: Any, accounts: Any = None) -> list[WorkspaceNote]:
         """The workspace's notes this principal's view shows (:func:`notes_for` of
         :meth:`view_accounts`), newest first."""
-        return notes_for(self.store.notes(self.workspace(workspace_id, "view").id), self.view_accounts(accounts))
+        ws = self.workspace(workspace_id, "view")
+        scope = self.view_accounts(accounts)
+        every = None
+        if scope is not None:
+            every = [tuple(a) for a in workspace_accounts(self.store.workspace_table(ws.id).table)
+                     [["platform", "account", "currency"]].itertuples(index=False, name=None)]
+        return notes_for(self.store.notes(ws.id), scope, every)
 
     def uploads(self, workspace_id: Any) -> list[Upload]:
         return self.store.list_uploads(self.workspace(workspace_id, "view").id)

@@ -113,3 +113,22 @@ def test_a_link_limited_to_accounts_sees_only_the_notes_about_them(store):
     assert auth.link_title("快捷开锁+拖车", None, "zh") == "快捷开锁+拖车"
     assert auth.link_title("快捷开锁+拖车", [FLORIST], "zh") == "Google Ads · Rose Petal Florist · USD"
     assert "快捷开锁" not in auth.link_title("快捷开锁+拖车", [FLORIST, TOWING], "en")
+
+
+def test_a_note_about_every_account_shows_in_a_link_that_shows_every_account(store):
+    # a one-account workspace: its link is limited to its one account, and the notes written
+    # before notes named an account still reach the client — until another account arrives
+    from optimizer import auth
+    from tests.test_store import day_file
+    ws = store.create_workspace("安心开锁")
+    store.add_upload(ws.id, "d1.csv", day_file(1))
+    store.add_note(ws.id, date(2026, 11, 1), "旧记录")
+    only = ("baidu", "安心开锁", "CNY")
+
+    def visitor(accounts):
+        return auth.Access(store, auth.ShareAccess(1, ws.id, False, None, store.now(), accounts))
+
+    assert [n.text for n in visitor((only,)).notes(ws.id)] == ["旧记录"]
+    store.add_upload(ws.id, "other.csv", day_file(2).decode("gbk").replace("安心开锁,", "别家开锁,").encode("gbk"))
+    assert visitor((only,)).notes(ws.id) == []
+    assert [n.text for n in visitor(None).notes(ws.id)] == ["旧记录"]
