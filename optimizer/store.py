@@ -103,7 +103,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql as pg_dialect, sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Engine
 
-from .dataset import Combined, MergeReport
+from .dataset import Combined, MergeReport, file_accounts
 from .errors import STORE_MESSAGES
 from .ingest import ColumnMapping, Export, Note, ReadInfo, Settings, TotalCheck, read_export
 from .schema import CATEGORY_COLUMNS, STR_DTYPE, empty_table
@@ -789,6 +789,19 @@ class WorkspaceTable:
             if u.id == upload_id:
                 return r
         return None
+
+    def file_names(self) -> dict[int, str]:
+        """Each upload's name as the merge reports and their messages give it (``name
+        (2).csv`` … for a second file of the same name: Google names every keyword
+        download alike), by upload id."""
+        return {u.id: r.file for u, r in zip(self.uploads, self.reports)}
+
+    def file_accounts(self) -> dict[int, tuple[tuple[str, str, str], ...]]:
+        """The (platform, account, currency) each upload's rows count toward
+        (:func:`optimizer.dataset.file_accounts`), by upload id; () for an upload none
+        of whose rows is kept (an earlier file holds them all)."""
+        by_name = file_accounts(self.table)
+        return {u.id: by_name.get(r.file, ()) for u, r in zip(self.uploads, self.reports)}
 
 
 @dataclass(frozen=True)
