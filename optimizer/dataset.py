@@ -66,6 +66,8 @@ class MergeReport:
     kept_from: dict[str, int] = field(default_factory=dict)
     why: dict[str, str] = field(default_factory=dict)
     freshness: dict[str, Freshness] = field(default_factory=dict)
+    #: (platform, account, currency) of the file's own rows, as the file alone attributes them
+    accounts: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def kept(self) -> int:
@@ -223,7 +225,7 @@ def merge(existing: pd.DataFrame | None, new: Export, *, fresh: Freshness | None
     if base.empty:
         merged = incoming.reset_index(drop=True)
         return merged, MergeReport(file, len(incoming), 0, {}, 0, {}, int(dup_in_file.sum()),
-                                   freshness={file: fresh})
+                                   freshness={file: fresh}, accounts=tuple(sorted(_account_set(incoming))))
 
     clash = _keyword_id_clash(base, incoming) if check else ()
     if len(clash):
@@ -279,12 +281,13 @@ def merge(existing: pd.DataFrame | None, new: Export, *, fresh: Freshness | None
         keep_base &= ~base_keys.isin(replaced_keys).to_numpy()
     merged = concat([base.loc[keep_base], incoming.loc[~(same | lose)]])
     earlier = _account_set(base)
-    brought = _new_accounts(_account_set(incoming), earlier)
+    own = _account_set(incoming)
+    brought = _new_accounts(own, earlier)
     report = MergeReport(file, int((~found).sum()), int(same.sum()),
                          {str(k): int(v) for k, v in dup_from.items()}, int(win.sum()),
                          {str(k): int(v) for k, v in rep_from.items()}, int(dup_in_file.sum()),
                          tuple(sorted(brought)), tuple(sorted(earlier)) if brought else (),
-                         {str(k): int(v) for k, v in kept_from.items()}, why, seen)
+                         {str(k): int(v) for k, v in kept_from.items()}, why, seen, tuple(sorted(own)))
     return merged, report
 
 

@@ -798,10 +798,10 @@ class WorkspaceTable:
 
     def file_accounts(self) -> dict[int, tuple[tuple[str, str, str], ...]]:
         """The (platform, account, currency) each upload's rows count toward
-        (:func:`optimizer.dataset.file_accounts`), by upload id; () for an upload none
-        of whose rows is kept (an earlier file holds them all)."""
+        (:func:`optimizer.dataset.file_accounts`), by upload id; for an upload none of
+        whose rows is kept (another file holds them all), those its own rows name."""
         by_name = file_accounts(self.table)
-        return {u.id: by_name.get(r.file, ()) for u, r in zip(self.uploads, self.reports)}
+        return {u.id: by_name.get(r.file) or r.accounts for u, r in zip(self.uploads, self.reports)}
 
 
 @dataclass(frozen=True)

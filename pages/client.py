@@ -43,19 +43,19 @@ if not c.client:
             sep = "、" if ui.lang() == "zh" else ", "
 
             def link_name(i) -> str:
-                if i is None:
+                if i == 0:  # not None: a selectbox shows None as nothing chosen ("Choose an option")
                     return ui.t("client.preview_whole")
                 link = links[i]
                 shows = (ui.t("share.accounts_all") if link.accounts is None else
                          sep.join(i18n.account_label(*a, ui.lang()) for a in link.accounts))
                 return f"{link.label or '–'} · {shows}"
 
-            key = ui.wkey("client_preview_link", default=None)
-            if st.session_state.get(key) not in links:
-                st.session_state[key] = None
-            pick = st.selectbox(ui.t("client.preview_as"), [None, *links], key=key, format_func=link_name,
+            key = ui.wkey("client_preview_link", default=0)
+            if st.session_state.get(key) not in links:  # 0, or a link of another workspace or revoked since
+                st.session_state[key] = 0
+            pick = st.selectbox(ui.t("client.preview_as"), [0, *links], key=key, format_func=link_name,
                                 help=ui.t("client.preview_help"))
-            if pick is not None:
+            if pick in links:
                 preview = links[pick].accounts
 scope = c.access.view_accounts(preview)  # a client: its link's accounts, whatever was asked
 

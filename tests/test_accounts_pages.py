@@ -187,6 +187,7 @@ def test_a_link_limited_to_an_account_is_titled_by_it_and_shows_only_its_notes()
     assert at.title[0].value == ws.name
     assert len([m for m in at.markdown if "拖车" in m.value or "花店" in m.value or "统一" in m.value]) == 3
     box = at.selectbox(key="client_preview_link")
+    assert box.value is not None and "整个工作区" in box.format_func(box.value)  # chosen, not "Choose an option"
     box.select(next(o for o in box.options if "Florist" in o)).run()
     assert not at.exception, at.exception
     assert at.title[0].value == FLORIST_LABEL
