@@ -467,11 +467,12 @@ def sidebar(c: RunContext) -> None:
     session_cookie_script()  # signed in: the browser gets the session cookie
 
 
-def add_note(ws: Workspace, day, text_: str):
-    """A dated note in the workspace (needs the right to edit it)."""
+def add_note(ws: Workspace, day, text_: str, account=None):
+    """A dated note in the workspace (needs the right to edit it); ``account``: the
+    (platform, account, currency) it is about, None for every account."""
     c = ctx()
     w = c.access.workspace(ws.id, "edit_lexicon")
-    return c.store.add_note(w.id, day, text_, by=c.user)
+    return c.store.add_note(w.id, day, text_, by=c.user, account=account)
 
 
 def delete_note(ws: Workspace, note_id: int) -> None:
@@ -583,11 +584,12 @@ def upload_export(ws: Workspace, name: str, data: bytes, exp: Export, mapping: C
     return ctx().access.upload(ws.id, name, data, mapping=mapping, export=exp, account=account)
 
 
-def other_account_warnings(ws: Workspace) -> list[str]:
+def other_account_warnings(ws: Workspace, where: str = "upload") -> list[str]:
     """The warnings of the workspace's stored files that brought an account it did not
-    hold before (a second client's export uploaded into it), in the reader's language."""
+    hold before (a second client's export uploaded into it), in the reader's language,
+    worded for the page ``where`` (see MergeReport.account_warning)."""
     reports = ctx().access.table(ws.id).reports
-    return [w for w in (r.account_warning(lang()) for r in reports) if w]
+    return [w for w in (r.account_warning(lang(), where) for r in reports) if w]
 
 
 def when(ts) -> str:
@@ -773,6 +775,13 @@ def account_key(acct: pd.Series) -> str:
 def account_label(row) -> str:
     """``百度营销 · 北京安心开锁 · CNY`` for a row of :func:`optimizer.dataset.accounts`."""
     return i18n.account_label(row["platform"], row["account"], row["currency"], lang())
+
+
+def account_names(keys) -> str:
+    """The names of (platform, account, currency) ``keys`` (e.g. a file's accounts), each
+    once, joined as the reader's language joins a list; ``–`` for none."""
+    names = dict.fromkeys(i18n.account_name(k[1], lang()) for k in keys)
+    return ("、" if lang() == "zh" else ", ").join(names) or "–"
 
 
 # ------------------------------------------------------------------ table columns

@@ -95,10 +95,11 @@ from typing import Any, TextIO
 
 from .errors import InvalidInput, UserError
 from .ingest import ColumnMapping
-from .dataset import only_accounts
+from .dataset import accounts as workspace_accounts, only_accounts
+from .i18n import account_label
 from .store import (BundleDecision, DbMappingStore, NotFound, ShareLink, Store, ThrottleKey, ThrottleTicket, Upload,
-                    UploadResult, User, Workspace, WorkspaceAuditStore, WorkspaceLexiconStore, WorkspaceTable,
-                    sha256_hex)
+                    UploadResult, User, Workspace, WorkspaceAuditStore, WorkspaceLexiconStore, WorkspaceNote,
+                    WorkspaceTable, sha256_hex)
 
 ROLES = ("admin", "optimizer", "analyst")
 #: What a principal may be allowed to do (see :func:`can`).
@@ -672,6 +673,30 @@ def open_share(store: Store, token: str | None, *, source: str | None = None) ->
                        link.accounts)
 
 
+def notes_for(notes: Any, accounts: Any, every: Any = None) -> list[WorkspaceNote]:
+    """The notes a view of ``accounts`` (a share link's) shows: every note when None (the
+    whole workspace); otherwise those about one of ``accounts``. A note about every
+    account (or written before notes named one) is not shown to a client who sees only
+    some of them: only when ``accounts`` holds all of ``every`` (the workspace's accounts
+    now, e.g. the one account of a one-client workspace)."""
+    if accounts is None:
+        return list(notes)
+    keep = {tuple(str(x) for x in a) for a in accounts}
+    every = {tuple(str(x) for x in a) for a in every or ()}
+    whole = bool(every) and every <= keep
+    return [n for n in notes if (whole if n.account is None else tuple(n.account) in keep)]
+
+
+def link_title(workspace_name: str, accounts: Any, lang: str = "zh") -> str:
+    """The title of what a link shows: the workspace's name for a link to the whole
+    workspace; the accounts' labels (:func:`~optimizer.i18n.account_label`) for a link
+    limited to some — never the workspace's name, which may name the agency's other
+    clients."""
+    if accounts is None:
+        return workspace_name
+    return ("、" if lang == "zh" else ", ").join(account_label(*a, lang) for a in accounts)
+
+
 def resolve_share(store: Store, token: str | None, *, source: str | None = None) -> ShareAccess | None:
     """:func:`open_share`, with None for a refused link (RateLimited still raises)."""
     try:
@@ -777,13 +802,33 @@ class Access:
         self.store.add_member(ws.id, _user_named(self.store, username).id, by=self.user)
 
     # data
-    def table(self, workspace_id: Any) -> WorkspaceTable:
+    def view_accounts(self, accounts: Any = None) -> tuple[tuple[str, str, str], ...] | None:
+        """The accounts this principal's view shows: a share visitor, its link's (it cannot
+        widen them); a user, ``accounts`` (e.g. to preview a link; None: every account)."""
+        if isinstance(self.principal, ShareAccess):
+            return self.principal.accounts
+        return None if accounts is None else tuple(tuple(str(x) for x in a) for a in accounts)
+
+    def table(self, workspace_id: Any, accounts: Any = None) -> WorkspaceTable:
         """The workspace's data; a share visitor gets only the rows of the accounts the
-        link shows (the others are not in the table at all)."""
+        link shows (the others are not in the table at all); ``accounts``: see
+        :meth:`view_accounts`."""
         wt = self.store.workspace_table(self.workspace(workspace_id, "view").id)
-        if isinstance(self.principal, ShareAccess) and self.principal.accounts is not None:
-            wt = WorkspaceTable(only_accounts(wt.table, self.principal.accounts), (), ())
+        scope = self.view_accounts(accounts)
+        if scope is not None:
+            wt = WorkspaceTable(only_accounts(wt.table, scope), (), ())
         return wt
+
+    def notes(self, workspace_id: Any, accounts: Any = None) -> list[WorkspaceNote]:
+        """The workspace's notes this principal's view shows (:func:`notes_for` of
+        :meth:`view_accounts`), newest first."""
+        ws = self.workspace(workspace_id, "view")
+        scope = self.view_accounts(accounts)
+        every = None
+        if scope is not None:
+            every = [tuple(a) for a in workspace_accounts(self.store.workspace_table(ws.id).table)
+                     [["platform", "account", "currency"]].itertuples(index=False, name=None)]
+        return notes_for(self.store.notes(ws.id), scope, every)
 
     def uploads(self, workspace_id: Any) -> list[Upload]:
         return self.store.list_uploads(self.workspace(workspace_id, "view").id)

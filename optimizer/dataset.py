@@ -66,13 +66,18 @@ class MergeReport:
     kept_from: dict[str, int] = field(default_factory=dict)
     why: dict[str, str] = field(default_factory=dict)
     freshness: dict[str, Freshness] = field(default_factory=dict)
+    #: (platform, account, currency) of the file's own rows, as the file alone attributes them
+    accounts: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def kept(self) -> int:
         return sum(self.kept_from.values())
 
-    def account_warning(self, lang: str = "zh") -> str | None:
-        """A sentence when the file brings an account the table did not hold (None otherwise)."""
+    def account_warning(self, lang: str = "zh", where: str = "upload") -> str | None:
+        """A sentence when the file brings an account the table did not hold (None
+        otherwise). ``where``: the page it is shown on — ``upload`` (the file can be
+        deleted below) or ``share`` (it is deleted on the Upload page; a link shows only
+        the accounts chosen)."""
         if not self.new_accounts:
             return None
         from .i18n import account_label
@@ -80,10 +85,14 @@ class MergeReport:
         new = sep.join(account_label(*a, lang) for a in self.new_accounts)
         old = sep.join(account_label(*a, lang) for a in self.earlier_accounts)
         if lang == "zh":
+            fix = ("可以在下面删除这个文件。" if where == "upload" else
+                   "可以在“上传报告”页删除这个文件；分享链接只选这个客户的账户。")
             return (f"{self.file} 带来了这个工作区原来没有的账户：{new}（原有：{old}）。一个工作区应只放同一个客户的"
-                    "账户；如果传错了工作区，可以在下面删除这个文件。")
+                    f"账户；如果传错了工作区，{fix}")
+        fix = ("delete it below." if where == "upload" else
+               "delete it on the Upload page, and choose only this client's accounts for a link.")
         return (f"{self.file} brings an account this workspace did not hold: {new} (it held {old}). A workspace "
-                "is meant for one client's accounts; if this file belongs to another client, delete it below.")
+                f"is meant for one client's accounts; if this file belongs to another client, {fix}")
 
     def _reason(self, newer: str, older: str, lang: str) -> str:
         crit = self.why.get(older if newer == self.file else newer, "order")
@@ -216,7 +225,7 @@ def merge(existing: pd.DataFrame | None, new: Export, *, fresh: Freshness | None
     if base.empty:
         merged = incoming.reset_index(drop=True)
         return merged, MergeReport(file, len(incoming), 0, {}, 0, {}, int(dup_in_file.sum()),
-                                   freshness={file: fresh})
+                                   freshness={file: fresh}, accounts=tuple(sorted(_account_set(incoming))))
 
     clash = _keyword_id_clash(base, incoming) if check else ()
     if len(clash):
@@ -272,12 +281,13 @@ def merge(existing: pd.DataFrame | None, new: Export, *, fresh: Freshness | None
         keep_base &= ~base_keys.isin(replaced_keys).to_numpy()
     merged = concat([base.loc[keep_base], incoming.loc[~(same | lose)]])
     earlier = _account_set(base)
-    brought = _new_accounts(_account_set(incoming), earlier)
+    own = _account_set(incoming)
+    brought = _new_accounts(own, earlier)
     report = MergeReport(file, int((~found).sum()), int(same.sum()),
                          {str(k): int(v) for k, v in dup_from.items()}, int(win.sum()),
                          {str(k): int(v) for k, v in rep_from.items()}, int(dup_in_file.sum()),
                          tuple(sorted(brought)), tuple(sorted(earlier)) if brought else (),
-                         {str(k): int(v) for k, v in kept_from.items()}, why, seen)
+                         {str(k): int(v) for k, v in kept_from.items()}, why, seen, tuple(sorted(own)))
     return merged, report
 
 
@@ -757,6 +767,23 @@ def for_account(table: pd.DataFrame, platform: str, account: str, currency: str 
     if currency is not None:
         mask &= c == currency
     return table.loc[mask.to_numpy(bool)]
+
+
+def file_accounts(table: pd.DataFrame) -> dict[str, tuple[tuple[str, str, str], ...]]:
+    """The (platform, account, currency) each file's rows count toward, as
+    :func:`accounts` lists them (the account chosen on upload for a file that names
+    none, else the one it names), by the file's name in ``source_file``, in the order
+    of the file's rows. A file none of whose rows is in ``table`` is not listed."""
+    if table.empty:
+        return {}
+    inv, combos = _account_combos(table)
+    codes, names = pd.factorize(table["source_file"].astype(object))
+    keys = list(combos[["platform", "account", "currency"]].itertuples(index=False, name=None))
+    out: dict[str, tuple[tuple[str, str, str], ...]] = {}
+    for f, k in pd.DataFrame({"f": codes, "k": inv}).drop_duplicates().itertuples(index=False, name=None):
+        if f >= 0:
+            out[str(names[f])] = (*out.get(str(names[f]), ()), tuple(str(x) for x in keys[k]))
+    return out
 
 
 def only_accounts(table: pd.DataFrame, keep) -> pd.DataFrame:

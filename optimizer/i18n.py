@@ -54,6 +54,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.rows": ("行数", "Rows"),
     "col.skipped": ("跳过", "Skipped"),
     "col.accounts": ("账户", "Accounts"),
+    "col.account": ("账户", "Account"),
     "col.campaigns": ("计划", "Campaigns"),
     "col.keywords": ("关键词", "Keywords"),
     "col.encoding": ("编码", "Encoding"),
@@ -455,6 +456,9 @@ TEXT.update({
     "ws.create_go": ("新建工作区", "Create workspace"),
     "ws.create_failed": ("没能创建：{error}", "Could not create it: {error}"),
     "ws.created": ("已创建工作区「{name}」", "Workspace “{name}” created"),
+    "ws.name_taken": ("已经有叫「{asked}」的工作区：文件放进了新工作区「{name}」。可以在“工作区”页删除或改用已有的工作区。",
+                      "A workspace called “{asked}” already exists: the files went into a new workspace, “{name}”. "
+                      "You can delete it on the Workspaces page and use the existing one."),
     "ws.default_name": ("我的账户 {date}", "My account {date}"),
     "ws.this": ("当前工作区：{name}", "This workspace: {name}"),
     "ws.export": ("导出（原始文件打包成 zip）", "Export (a zip of the original files)"),
@@ -510,7 +514,7 @@ TEXT.update({
     "upload.kept_bundle_map": ("投放包对应表", "bundle map"),
     "upload.kept_audits": ("落地页检查结果", "landing-page audits"),
     "upload.delete_go": ("确认删除", "Delete"),
-    "upload.cleared_ws": ("已从「{name}」删除。", "Deleted from “{name}”."),
+    "upload.cleared_ws": ("已从「{name}」删除 {n} 个文件。", "Deleted {n} file(s) from “{name}”."),
     "col.uploaded_by": ("上传人", "Uploaded by"),
     "col.uploaded_at": ("上传时间", "Uploaded at"),
     "share.title": ("分享与调整记录", "Share & notes"),
@@ -575,12 +579,25 @@ TEXT.update({
     "notes.text": ("改了什么、为什么", "What changed and why"),
     "notes.hint": ("例如：暂停了“开锁多少钱”等询价词，它们花钱多但很少来电。",
                    "e.g. Paused price-question keywords: they spent a lot and brought few calls."),
+    "notes.account": ("这条记录是关于哪个账户的", "Which account this note is about"),
+    "notes.account_pick": ("选择账户", "Choose an account"),
+    "notes.account_all": ("全部账户（只在不限账户的链接里显示）", "All accounts (shown only in links to every account)"),
+    "notes.account_help": ("限定了账户的分享链接只显示关于这些账户的记录，客户看不到关于别的账户的记录。",
+                           "A link limited to some accounts shows only the notes about them: a client never sees "
+                           "the notes about another account."),
+    "notes.account_none": ("请选择这条记录是关于哪个账户的。", "Choose which account this note is about."),
+    "notes.about_all": ("全部账户", "all accounts"),
     "notes.add": ("添加记录", "Add note"),
     "notes.added": ("已添加。", "Added."),
     "notes.delete": ("删除", "Delete"),
     "client.closed_title": ("无法打开这个看板", "This dashboard cannot be opened"),
     "client.closed_help": ("链接由你的优化师提供，有有效期，也可以随时被撤销。", "Links come from your optimizer; they expire and can be revoked."),
     "client.preview_note": ("这是客户打开分享链接时看到的页面（预览）。", "This is what a client sees through a share link (preview)."),
+    "client.preview_as": ("按哪个链接预览", "Preview as"),
+    "client.preview_whole": ("不限账户的链接（整个工作区）", "A link to every account (the whole workspace)"),
+    "client.preview_help": ("限定了账户的链接只显示这些账户的数据和关于它们的调整记录，标题是账户名，不是工作区名。",
+                            "A link limited to some accounts shows only their data and the notes about them, under "
+                            "the accounts' names, never the workspace's."),
     "client.subtitle": ("搜索推广投放报告 · 只读", "Search ads report · read-only"),
     "client.no_data": ("还没有数据。", "No data yet."),
     "client.account": ("账户", "Account"),
@@ -844,11 +861,15 @@ def code_name(table: dict[str, tuple[str, str]], code: str | None, lang: str = "
     return _pick(entry, lang) if entry else code
 
 
+def account_name(account: str | None, lang: str = "zh") -> str:
+    """An account's name; one the export does not name (Google Ads downloads often
+    don't) reads ``未命名账户`` / ``unnamed account``."""
+    return account or ("未命名账户" if lang == "zh" else "unnamed account")
+
+
 def account_label(platform: str | None, account: str | None, currency: str | None, lang: str = "zh") -> str:
-    """``百度营销 · 北京安心开锁 · CNY``; an account the export does not name (Google Ads
-    downloads often don't) reads ``未命名账户`` / ``unnamed account``."""
-    name = account or ("未命名账户" if lang == "zh" else "unnamed account")
-    return " · ".join(x for x in (code_name(PLATFORM, platform, lang), name, currency) if x)
+    """``百度营销 · 北京安心开锁 · CNY`` (see :func:`account_name`)."""
+    return " · ".join(x for x in (code_name(PLATFORM, platform, lang), account_name(account, lang), currency) if x)
 
 
 CURRENCY_SYMBOL = {"CNY": "¥", "USD": "$", "CAD": "CA$", "AUD": "A$", "EUR": "€", "GBP": "£", "INR": "₹",

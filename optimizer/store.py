@@ -103,7 +103,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql as pg_dialect, sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Engine
 
-from .dataset import Combined, MergeReport
+from .dataset import Combined, MergeReport, file_accounts
 from .errors import STORE_MESSAGES, InvalidInput, UserError, safe_name
 from .ingest import ColumnMapping, Export, Note, ReadInfo, Settings, TotalCheck, read_export
 from .schema import CATEGORY_COLUMNS, STR_DTYPE, empty_table
@@ -333,8 +333,10 @@ def _t_audits(md: sa.MetaData) -> sa.Table:
                     sqlite_autoincrement=True)
 
 
-def _t_notes(md: sa.MetaData) -> sa.Table:
-    return sa.Table("notes", md, _id(), _ws_fk(),
+def _t_notes(md: sa.MetaData, version: int = 3) -> sa.Table:
+    # account_json: the (platform, account, currency) a note is about; NULL: every account
+    extra = [sa.Column("account_json", sa.Text, nullable=True)] if version >= 7 else []
+    return sa.Table("notes", md, _id(), _ws_fk(), *extra,
                     sa.Column("note_date", sa.Date, nullable=False),
                     sa.Column("text", sa.Text, nullable=False),
                     _user_fk("author_id"),
@@ -365,7 +367,7 @@ shares_t = _t_share_links(metadata, version=4)
 throttles_t = _t_throttles(metadata, version=5)
 mappings_t = _t_column_mappings(metadata)
 audits_t = _t_audits(metadata)
-notes_t = _t_notes(metadata)
+notes_t = _t_notes(metadata, version=7)
 settings_t = _t_app_settings(metadata)
 
 
@@ -427,6 +429,12 @@ def _v6(conn: Connection) -> None:
     md.create_all(conn, tables=[md.tables["session_codes"]])
 
 
+def _v7(conn: Connection) -> None:
+    """The account a note is about (NULL: every account of the workspace, as before), so
+    that a link limited to some accounts shows only the notes about them."""
+    conn.execute(sa.text("ALTER TABLE notes ADD COLUMN account_json TEXT"))
+
+
 #: (version, description, migration) in order; the last version is the current schema.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "initial schema", _v1),
@@ -435,6 +443,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (4, "account of an upload, accounts of a share link", _v4),
     (5, "attempts being checked per rate-limit counter", _v5),
     (6, "session-cookie codes", _v6),
+    (7, "the account a note is about", _v7),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -802,6 +811,19 @@ class WorkspaceTable:
                 return r
         return None
 
+    def file_names(self) -> dict[int, str]:
+        """Each upload's name as the merge reports and their messages give it (``name
+        (2).csv`` … for a second file of the same name: Google names every keyword
+        download alike), by upload id."""
+        return {u.id: r.file for u, r in zip(self.uploads, self.reports)}
+
+    def file_accounts(self) -> dict[int, tuple[tuple[str, str, str], ...]]:
+        """The (platform, account, currency) each upload's rows count toward
+        (:func:`optimizer.dataset.file_accounts`), by upload id; for an upload none of
+        whose rows is kept (another file holds them all), those its own rows name."""
+        by_name = file_accounts(self.table)
+        return {u.id: by_name.get(r.file) or r.accounts for u, r in zip(self.uploads, self.reports)}
+
 
 @dataclass(frozen=True)
 class ShareLink:
@@ -855,6 +877,8 @@ class WorkspaceNote:
     author_id: int | None
     author_name: str | None
     created_at: datetime
+    #: the (platform, account, currency) the note is about; None: every account
+    account: tuple[str, str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -1831,8 +1855,9 @@ class Store:
     # ------------------------------------------------------------------ notes
 
     def add_note(self, workspace_id: int, note_date: date, text_: str, *,
-                 by: User | int | None = None) -> WorkspaceNote:
-        """Add a dated note (what was changed and why) to a workspace."""
+                 by: User | int | None = None, account: Any = None) -> WorkspaceNote:
+        """Add a dated note (what was changed and why) to a workspace. ``account``: the
+        (platform, account, currency) it is about; None: every account."""
         text_ = (text_ or "").strip()
         if not text_:
             raise InvalidInput("note_empty")
@@ -1840,11 +1865,17 @@ class Store:
             raise InvalidInput("note_too_long", limit=MAX_NOTE, length=len(text_))
         if isinstance(note_date, datetime) or not isinstance(note_date, date):
             raise InvalidInput("note_date")
+        if account is not None:
+            account = tuple(str(x) for x in account)
+            if len(account) != 3:
+                raise ValueError("a note's account is (platform, account, currency)")
         now = self.now()
         with self._write() as conn:
             self._bump(conn, workspace_id)
-            nid = conn.execute(notes_t.insert().values(workspace_id=workspace_id, note_date=note_date, text=text_,
-                                                       author_id=_user_id(by), created_at=now)).inserted_primary_key[0]
+            nid = conn.execute(notes_t.insert().values(
+                workspace_id=workspace_id, note_date=note_date, text=text_, author_id=_user_id(by), created_at=now,
+                account_json=None if account is None else json.dumps(list(account), ensure_ascii=False),
+            )).inserted_primary_key[0]
         return next(n for n in self.notes(workspace_id) if n.id == nid)
 
     def notes(self, workspace_id: int) -> list[WorkspaceNote]:
@@ -1854,7 +1885,8 @@ class Store:
              .where(notes_t.c.workspace_id == workspace_id)
              .order_by(notes_t.c.note_date.desc(), notes_t.c.id.desc()))
         with self._read() as conn:
-            return [WorkspaceNote(r.id, r.workspace_id, r.note_date, r.text, r.author_id, r.username, r.created_at)
+            return [WorkspaceNote(r.id, r.workspace_id, r.note_date, r.text, r.author_id, r.username, r.created_at,
+                                  None if r.account_json is None else tuple(json.loads(r.account_json)))
                     for r in conn.execute(q)]
 
     def delete_note(self, workspace_id: int, note_id: int) -> None:
@@ -1922,7 +1954,8 @@ class Store:
                    for k, (v, edits) in self.all_lexicon_settings(workspace_id).items()}
             zf.writestr("lexicon.json", json.dumps(lex, ensure_ascii=False, indent=1, sort_keys=True))
             notes = [{"date": n.note_date.isoformat(), "text": n.text, "author": n.author_name,
-                      "created_at": n.created_at.isoformat()} for n in self.notes(workspace_id)]
+                      "created_at": n.created_at.isoformat(), "account": n.account and list(n.account)}
+                     for n in self.notes(workspace_id)]
             zf.writestr("notes.json", json.dumps(notes, ensure_ascii=False, indent=1))
             zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
         return buf.getvalue()

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ui
-from optimizer import dataset, i18n, report
+from optimizer import auth, dataset, i18n, report
 
 
 def span(a: pd.Timestamp, b: pd.Timestamp) -> str:
@@ -33,12 +33,36 @@ if c.refused or (c.client and c.ws is None):
     st.stop()
 
 ws = ui.require_workspace()
+preview = None  # the accounts of the link an optimizer previews (None: the whole workspace)
 if not c.client:
     st.info(ui.t("client.preview_note"), icon=":material/smartphone:")
+    if c.can("share", ws):
+        now = c.store.now()
+        links = {link.id: link for link in c.access.shares(ws.id) if link.state(now) == "active"}
+        if links:
+            sep = "、" if ui.lang() == "zh" else ", "
 
-st.title(ws.name)
+            def link_name(i) -> str:
+                if i == 0:  # not None: a selectbox shows None as nothing chosen ("Choose an option")
+                    return ui.t("client.preview_whole")
+                link = links[i]
+                shows = (ui.t("share.accounts_all") if link.accounts is None else
+                         sep.join(i18n.account_label(*a, ui.lang()) for a in link.accounts))
+                return f"{link.label or '–'} · {shows}"
+
+            key = ui.wkey("client_preview_link", default=0)
+            if st.session_state.get(key) not in links:  # 0, or a link of another workspace or revoked since
+                st.session_state[key] = 0
+            pick = st.selectbox(ui.t("client.preview_as"), [0, *links], key=key, format_func=link_name,
+                                help=ui.t("client.preview_help"))
+            if pick in links:
+                preview = links[pick].accounts
+scope = c.access.view_accounts(preview)  # a client: its link's accounts, whatever was asked
+
+# a link limited to some accounts is titled by them: the workspace's name may name other clients
+st.title(auth.link_title(ws.name, scope, ui.lang()))
 st.caption(ui.t("client.subtitle"))
-table = c.access.table(ws.id).table
+table = c.access.table(ws.id, accounts=scope).table
 accounts = dataset.accounts(table)
 if accounts.empty:
     st.info(ui.t("client.no_data"), icon=":material/hourglass_empty:")
@@ -136,12 +160,15 @@ else:
         st.caption("\\* " + ui.t("client.week_incomplete", day=f"{incomplete.max():%m-%d}"))
 
 st.subheader(ui.t("client.notes"))
-notes = c.store.notes(ws.id) if c.can("view", ws) else []
+notes = c.access.notes(ws.id, accounts=scope) if c.can("view", ws) else []  # only those about its accounts
 if not notes:
     st.caption(ui.t("client.no_notes"))
 for n in notes:
     with st.container(border=True):
-        st.markdown(f"**{n.note_date:%Y-%m-%d}**")
+        head = f"**{n.note_date:%Y-%m-%d}**"
+        if n.account is not None and len(accounts) > 1:  # which of the accounts shown it is about
+            head += " · " + ui.plain_text(i18n.account_label(*n.account, ui.lang()))
+        st.markdown(head)
         st.markdown(ui.plain_text(n.text))  # as typed: no markdown, no HTML
 
 if c.can("download", ws) and not daily.empty:

@@ -27,13 +27,13 @@ if not can_share:
 else:
     accts = dataset.accounts(c.access.table(ws.id).table)
     keys = [(str(a["platform"]), str(a["account"]), str(a["currency"])) for _, a in accts.iterrows()]
-    for warning in ui.other_account_warnings(ws):  # another client's export in this workspace: say it again here
+    for warning in ui.other_account_warnings(ws, "share"):  # another client's export in this workspace: say it again
         st.warning(warning, icon=":material/person_alert:")
     with st.form("share_form", clear_on_submit=True):
         label = st.text_input(ui.t("share.label"), key="share_label", placeholder=ui.t("share.label_hint"))
         chosen = keys
         if len(keys) > 1:  # a client sees only the accounts chosen here, never one by default
-            chosen = st.multiselect(ui.t("share.accounts"), keys, key="share_accounts",
+            chosen = st.multiselect(ui.t("share.accounts"), keys, key="share_accounts", select_all=ui.select_all(),
                                     format_func=lambda k: i18n.account_label(*k, ui.lang()),
                                     placeholder=ui.t("share.accounts_pick"), help=ui.t("share.accounts_help"))
         cols = st.columns(2)
@@ -97,18 +97,39 @@ else:
 st.subheader(ui.t("notes.title"))
 st.caption(ui.t("notes.caption"))
 can_note = c.can("edit_lexicon", ws)
+ALL = "*"  # a note about every account of the workspace
+ws_keys = [(str(a["platform"]), str(a["account"]), str(a["currency"]))
+           for _, a in dataset.accounts(c.access.table(ws.id).table).iterrows()]
+
+
+def about(k) -> str:
+    return ui.t("notes.account_all") if k == ALL else i18n.account_label(*k, ui.lang())
+
+
 if can_note:
-    with st.form("note_form", clear_on_submit=True):
+    if st.session_state.pop("note_clear", False):  # cleared once a note is added, kept when one is refused
+        for k in ("note_date", "note_account", "note_text"):
+            st.session_state.pop(k, None)
+    with st.form("note_form"):
         day = st.date_input(ui.t("notes.date"), value=date.today(), key="note_date")
+        # several accounts: the note says which one it is about (a client sees only its own)
+        acct = ws_keys[0] if len(ws_keys) == 1 else None
+        if len(ws_keys) > 1:
+            acct = st.selectbox(ui.t("notes.account"), [*ws_keys, ALL], index=None, key="note_account",
+                                format_func=about, placeholder=ui.t("notes.account_pick"),
+                                help=ui.t("notes.account_help"))
         text = st.text_area(ui.t("notes.text"), key="note_text", placeholder=ui.t("notes.hint"), height=90)
         add = st.form_submit_button(ui.t("notes.add"), type="primary", icon=":material/edit_note:")
-    if add:
+    if add and len(ws_keys) > 1 and acct is None:
+        st.error(ui.t("notes.account_none"), icon=":material/error:")
+    elif add:
         try:
-            ui.add_note(ws, day, text)
+            ui.add_note(ws, day, text, None if acct == ALL else acct)
         except UserError as err:  # empty or too long
             st.error(err.message(ui.lang()), icon=":material/error:")
         else:
             st.toast(ui.t("notes.added"))
+            st.session_state["note_clear"] = True
             st.rerun()
 notes = c.store.notes(ws.id)
 if not notes:
@@ -116,8 +137,9 @@ if not notes:
 for n in notes:
     with st.container(border=True):
         cols = st.columns([5, 1], vertical_alignment="center")
-        cols[0].markdown(f"**{n.note_date:%Y-%m-%d}** · {ui.plain_text(ui.who(n.author_name))}\n\n"
-                          f"{ui.plain_text(n.text)}")
+        whom = ui.t("notes.about_all") if n.account is None else i18n.account_label(*n.account, ui.lang())
+        cols[0].markdown(f"**{n.note_date:%Y-%m-%d}** · {ui.plain_text(ui.who(n.author_name))} · "
+                          f":material/person: {ui.plain_text(whom)}\n\n{ui.plain_text(n.text)}")
         if can_note and cols[1].button(ui.t("notes.delete"), key=f"note_del_{n.id}", icon=":material/delete:"):
             ui.delete_note(ws, n.id)
             st.rerun()

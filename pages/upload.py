@@ -29,6 +29,9 @@ else:
     st.caption(":material/folder_open: " + ui.t("upload.into", name=ws.name))
 target = st.session_state.get("upload_target")  # the workspace this page's files went into
 made_now = False  # a workspace made by this run: the sidebar shows it once the files are in
+renamed = st.session_state.get("upload_renamed")  # (workspace id, name asked, name given) when the name was taken
+if renamed and renamed[0] in (target, ws.id):
+    st.info(ui.t("ws.name_taken", asked=renamed[1], name=renamed[2]), icon=":material/drive_file_rename_outline:")
 
 
 def target_workspace(first_account: str | None):
@@ -52,6 +55,8 @@ def target_workspace(first_account: str | None):
             name = f"{base} ({n})"
     target, made_now = made.id, True
     st.session_state["upload_target"] = made.id
+    if name != base:  # say so: the files are not in the workspace of that name
+        st.session_state["upload_renamed"] = (made.id, base, name)
     ui.choose_next(made.id)
     return made
 
@@ -72,7 +77,8 @@ def store_export(name: str, data: bytes, exp, mapping, account: str | None = Non
         return {"name": name, "error": err}
     if result.duplicate:
         u = result.upload
-        return {"name": name, "duplicate": ui.t("upload.duplicate", file=name, earlier=u.file_name,
+        earlier = c.access.table(dest.id).file_names().get(u.id, u.file_name)  # as the messages name it
+        return {"name": name, "duplicate": ui.t("upload.duplicate", file=name, earlier=earlier,
                                                  who=ui.who(u.uploaded_by_name), when=ui.when(u.uploaded_at))}
     return {"name": name, "report": result.report, "info": exp.info, "mapped": mapping is not None,
             "account": account}
@@ -193,28 +199,29 @@ for fid, r in results.items():
         st.caption(":material/content_copy: " + r["duplicate"])
         continue
     if err is None:
+        shown_name = r["report"].file  # "name (2).csv" when another stored file has its name, as the messages say
         if r.get("mapped"):
-            st.info(ui.t("upload.map_used", file=r["name"]), icon=":material/table_edit:")
+            st.info(ui.t("upload.map_used", file=shown_name), icon=":material/table_edit:")
         if r.get("account"):
-            st.caption(":material/person: " + ui.t("upload.account_set", file=r["name"], account=r["account"]))
+            st.caption(":material/person: " + ui.t("upload.account_set", file=shown_name, account=r["account"]))
         for msg in r["report"].messages(lang):
             st.caption(":material/content_copy: " + msg)
         other = r["report"].account_warning(lang)
         if other:
             st.warning(other, icon=":material/person_alert:")
         for note in r["info"].notes:
-            st.warning(f"{r['name']}: {note.zh if lang == 'zh' else note.en}", icon=":material/info:")
+            st.warning(f"{shown_name}: {note.zh if lang == 'zh' else note.en}", icon=":material/info:")
         continue
     st.error(ui.t("upload.failed", file=r["name"]) + "\n\n" + err.message(lang), icon=":material/error:")
     if err.mappable and fid in by_id:
         show_mapping_form(fid, r["name"], by_id[fid].getvalue())
 
-infos = [r["info"] for r in results.values() if "info" in r]
+infos = [(r["report"].file, r["info"]) for r in results.values() if "info" in r]
 if infos:
     st.subheader(ui.t("upload.summary"))
     totals_word = {"ok": "upload.totals_ok", "mismatch": "upload.totals_mismatch", "absent": "upload.totals_absent"}
     summary = pd.DataFrame([{
-        "file": i.file,
+        "file": file,
         "platform": ui.name_of(i18n.PLATFORM, i.platform),
         "report": ui.name_of(i18n.REPORT_TYPE, i.report_type),
         "dates": f"{i.date_start} ~ {i.date_end}" if i.date_start else "–",
@@ -226,7 +233,7 @@ if infos:
         **{k: "–" if v is None else f"{v:,}" for k, v in
            (("accounts", i.accounts), ("campaigns", i.campaigns), ("keywords", i.keywords))},
         "encoding": i.encoding or "Excel",
-    } for i in infos])
+    } for file, i in infos])
     ui.dataframe(summary, hide_index=True, width="stretch", key="upload_summary", column_config={
         "file": st.column_config.TextColumn(ui.t("col.file")),
         "platform": ui.t("col.platform"), "report": ui.t("col.report_type"),
@@ -242,18 +249,23 @@ if len(stored.table) and not c.is_sample(shown):
     st.subheader(ui.t("upload.loaded"))
     st.caption(ui.t("upload.loaded_caption", rows=len(table), files=table["source_file"].nunique())
                + " · " + ui.t("upload.workspace", name=shown.name))
+    # same-named files (Google names every keyword download alike) by the names the messages use, and their account
+    file_names, file_accounts = stored.file_names(), stored.file_accounts()
     ui.dataframe(pd.DataFrame([{
-        "file": u.file_name, "by": ui.who(u.uploaded_by_name), "at": ui.when(u.uploaded_at),
+        "file": file_names.get(u.id, u.file_name), "account": ui.account_names(file_accounts.get(u.id, ())),
+        "by": ui.who(u.uploaded_by_name), "at": ui.when(u.uploaded_at),
         "report": ui.name_of(i18n.REPORT_TYPE, u.report_type), "rows": u.rows, "sha256": u.checksum[:12],
     } for u in stored.uploads]), hide_index=True, width="stretch", key="upload_stored", column_config={
-        "file": ui.t("col.file"), "by": ui.t("col.uploaded_by"), "at": ui.t("col.uploaded_at"),
+        "file": ui.t("col.file"), "account": ui.t("col.account"),
+        "by": ui.t("col.uploaded_by"), "at": ui.t("col.uploaded_at"),
         "report": ui.t("col.report_type"), "rows": st.column_config.NumberColumn(ui.t("col.rows"), format="%,d"),
         "sha256": "SHA-256"})
     c1, c2 = st.columns([1, 3])
     c1.page_link("pages/overview.py", label=ui.t("nav.overview"), icon=":material/monitoring:")
     if c.can("delete", shown):
         with c2.popover(ui.t("upload.delete"), icon=":material/delete:"):
-            names = {u.id: f"{u.file_name} · {ui.when(u.uploaded_at)}" for u in stored.uploads}
+            names = {u.id: f"{file_names.get(u.id, u.file_name)} · {ui.account_names(file_accounts.get(u.id, ()))}"
+                           f" · {ui.when(u.uploaded_at)}" for u in stored.uploads}
             # nothing is deleted that was not ticked; every file asks for the workspace's name
             pick = [i for i in st.multiselect(ui.t("upload.delete_pick"), list(names), format_func=names.get,
                                               select_all=ui.select_all(),
@@ -298,5 +310,5 @@ if len(stored.table) and not c.is_sample(shown):
                 c.access.delete_uploads(shown.id, pick)
                 st.session_state.pop("upload_results", None)
                 st.session_state.pop("upload_files", None)
-                st.toast(ui.t("upload.cleared_ws", name=shown.name))
+                st.toast(ui.t("upload.cleared_ws", name=shown.name, n=len(pick)))
                 st.rerun()

@@ -101,3 +101,116 @@ def test_a_thin_account_is_told_too_little_data_not_all_clear():
     assert not at.exception, at.exception
     assert not any("没有发现显著的成本变化" in s.value for s in at.success)
     assert any("数据不足，无法判断成本是否变化" in w.value and "不是“一切正常”" in w.value for w in at.warning)
+
+
+SAME = "Search keyword report.csv"  # Google names every keyword download so
+FLORIST_LABEL = "Google Ads · Rose Petal Florist · USD"
+
+
+def two_same_named_files() -> AppTest:
+    """A towing export and a florist's, both called as Google calls them, the florist's
+    saved as the new account "Rose Petal Florist", in one new workspace."""
+    at = start("pages/upload.py")
+    upload(at, (SAME, TOWING))
+    upload(at, (SAME, FLORIST))
+    next(t for t in at.text_input if t.label == "新账户的名称").input("Rose Petal Florist")
+    next(b for b in at.button if b.label == "保存这个文件").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert [u.account_name for u in stored(at)[1]] == [None, "Rose Petal Florist"]
+    return at
+
+
+def test_same_named_files_are_told_apart_by_the_name_messages_use_and_their_account():
+    at = two_same_named_files()
+    summary, files = (d.value for d in at.dataframe)  # 已识别的文件, then the stored files
+    assert list(summary["file"]) == [SAME, "Search keyword report (2).csv"]
+    assert list(files["file"]) == [SAME, "Search keyword report (2).csv"]
+    assert list(files["account"]) == ["未命名账户", "Rose Petal Florist"]
+    assert any("Search keyword report (2).csv 记在账户“Rose Petal Florist”下" in c.value for c in at.caption)
+    pick = at.multiselect(key="upload_delete_pick")
+    assert len(set(pick.options)) == 2
+    assert any("(2)" in o and "Rose Petal Florist" in o for o in pick.options)
+    assert any("(2)" not in o and "未命名账户" in o for o in pick.options)
+
+
+def test_after_deleting_files_the_message_says_how_many():
+    at = two_same_named_files()
+    ids = [u.id for u in stored(at)[1]]
+    at.multiselect(key="upload_delete_pick").set_value(ids[1:]).run()
+    at.button(key="upload_clear").click().run()
+    assert not at.exception, at.exception
+    assert len(stored(at)[1]) == 1
+    toasts = [t.value for t in at.toast]
+    assert any("1 个文件" in t for t in toasts), toasts
+
+
+def _notes_form(at: AppTest, text: str, about: str | None) -> None:
+    at.text_area(key="note_text").input(text)
+    if about is not None:
+        box = at.selectbox(key="note_account")
+        box.select(next(o for o in box.options if about in o))
+    next(b for b in at.button if "添加记录" in b.label).click().run()
+    assert not at.exception, at.exception
+
+
+def test_a_link_limited_to_an_account_is_titled_by_it_and_shows_only_its_notes():
+    at = two_same_named_files()
+    ws = at.session_state[ui.K_CTX].ws
+    at.switch_page("pages/share.py").run()
+    assert not at.exception, at.exception
+    assert at.multiselect(key="share_accounts").proto.select_all == 0  # no English "Select all"
+    # a note is about an account: none chosen by default, and one must be chosen
+    assert at.selectbox(key="note_account").value is None
+    _notes_form(at, "花店：加了否定词“免费”", None)
+    assert any("哪个账户" in e.value for e in at.error)
+    assert at.text_area(key="note_text").value == "花店：加了否定词“免费”"  # what was typed is kept
+    with Store.open(None, ui.DATA_DIR) as s:
+        assert s.notes(ws.id) == []
+    _notes_form(at, "花店：加了否定词“免费”", "Rose Petal Florist")
+    _notes_form(at, "拖车：提高了出价", "未命名账户")
+    _notes_form(at, "统一调整了投放时段", "全部账户")
+    with Store.open(None, ui.DATA_DIR) as s:
+        about = {n.text: n.account for n in s.notes(ws.id)}
+    assert about == {"花店：加了否定词“免费”": ("google_ads", "Rose Petal Florist", "USD"),
+                     "拖车：提高了出价": ("google_ads", "", "USD"), "统一调整了投放时段": None}
+    # the list says what each note is about
+    listed = "\n".join(m.value for m in at.markdown)
+    assert "Rose Petal Florist" in listed and "全部账户" in listed
+    # a link for the florist
+    at.multiselect(key="share_accounts").select(next(o for o in at.multiselect(key="share_accounts").options
+                                                     if "Florist" in o))
+    next(b for b in at.button if "生成链接" in b.label).click().run()
+    token = at.code[0].value.split("share=")[1]
+    client = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    client.query_params["share"] = token
+    client.run()
+    assert not client.exception, client.exception
+    assert client.title[0].value == FLORIST_LABEL
+    text = " ".join(m.value for m in [*client.markdown, *client.caption, *client.title, *client.subheader])
+    assert ws.name not in text
+    assert "花店" in text and "拖车" not in text and "统一调整" not in text
+    # the optimizer previews what that link shows
+    at.switch_page("pages/client.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == ws.name
+    assert len([m for m in at.markdown if "拖车" in m.value or "花店" in m.value or "统一" in m.value]) == 3
+    box = at.selectbox(key="client_preview_link")
+    assert box.value is not None and "整个工作区" in box.format_func(box.value)  # chosen, not "Choose an option"
+    box.select(next(o for o in box.options if "Florist" in o)).run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == FLORIST_LABEL
+    shown = " ".join(m.value for m in at.markdown)
+    assert "花店" in shown and "拖车" not in shown and "统一调整" not in shown
+
+
+def test_the_share_page_says_where_another_client_s_file_can_be_deleted():
+    from tests.conftest import FIXTURES
+    at = start("pages/upload.py")
+    upload(at, *[(p.name, p.read_bytes()) for p in (FIXTURES / "baidu_keyword_daily_gbk.csv",
+                                                  FIXTURES / "google_keyword_utf8_daily.csv")])
+    assert any("在下面删除" in w.value for w in at.warning)  # on the Upload page, the delete is below
+    at.switch_page("pages/share.py").run()
+    assert not at.exception, at.exception
+    warnings = [w.value for w in at.warning if "原来没有的账户" in w.value]
+    assert warnings and all("在下面删除" not in w and "上传报告" in w for w in warnings), warnings

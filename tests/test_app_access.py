@@ -461,6 +461,21 @@ def test_uploads_survive_a_refresh_and_a_server_restart(store, data_dir):
     assert spend.value == "¥3,259"
 
 
+def test_a_new_workspace_whose_name_is_taken_says_the_name_it_got(store):
+    store.create_workspace("客户C")
+    at = open_app()
+    at.switch_page("pages/upload.py").run()
+    at.text_input(key="upload_new_ws").input("客户C")
+    p = FIXTURES / "baidu_keyword_daily_gbk.csv"
+    at.file_uploader(key="upload_files").set_value([(p.name, p.read_bytes(), "text/csv")]).run()
+    assert not at.exception, at.exception
+    ws = store.workspace_by_name("客户C (2)")
+    assert [u.file_name for u in store.list_uploads(ws.id)] == [p.name]
+    assert store.list_uploads(store.workspace_by_name("客户C").id) == []
+    said = texts(at)
+    assert "已经有叫「客户C」的工作区" in said and "「客户C (2)」" in said, said
+
+
 def test_two_uploads_to_one_workspace_at_once_lose_and_duplicate_nothing(store):
     ws = store.create_workspace("并发")
     access = auth.Access(store, auth.create_user(store, "wang", PASSWORD, "admin"))

@@ -676,3 +676,22 @@ def test_two_servers_starting_at_once_migrate_once(db):
     assert all(s.schema_version() == SCHEMA_VERSION for s in stores)
     with stores[0].engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM schema_version")).scalar() == SCHEMA_VERSION
+
+
+def test_each_upload_has_the_name_the_messages_use_and_its_account(store):
+    # Google names every keyword download alike: the files are told apart as the merge
+    # reports name them, with the account their rows count toward — also a file none of
+    # whose rows is kept (every one was loaded already)
+    from tests.test_recency import FLORIST, TOWING, g_row, google
+    again = google("October 2, 2026 - October 3, 2026",
+                   [g_row(f"2026-10-0{d}", "tow truck near me", "Towing - Search", 100, 10, 30.0, 1) for d in (2, 3)])
+    ws = store.create_workspace("W")
+    name = "Search keyword report.csv"
+    ids = [store.add_upload(ws.id, name, data, None, account=acct).upload.id for data, acct in
+           ((TOWING, "Fast Towing"), (FLORIST, "Rose Petal Florist"), (again, "Fast Towing"))]
+    wt = store.workspace_table(ws.id)
+    assert wt.report_for(ids[2]).added == 0
+    assert [wt.file_names()[i] for i in ids] == [name, "Search keyword report (2).csv", "Search keyword report (3).csv"]
+    assert [wt.file_accounts()[i] for i in ids] == [(("google_ads", "Fast Towing", "USD"),),
+                                                     (("google_ads", "Rose Petal Florist", "USD"),),
+                                                     (("google_ads", "Fast Towing", "USD"),)]
