@@ -175,6 +175,45 @@ TEXT.update({
     "kw.lex_save": ("保存词库修改", "Save lexicon changes"),
     "kw.lex_saved": ("词库已保存，结果已更新。", "Lexicon saved; results updated."),
     "kw.lex_reset": ("恢复默认词库", "Restore the bundled lexicon"),
+    "kw.vertical_missing": ("这个账户选用的行业词库 {code} 已不存在，改为自动识别。",
+                            "The vertical chosen for this account, {code}, no longer exists; it is detected again."),
+    "kw.save_title": ("保存为行业词库", "Save as a vertical"),
+    "kw.save_caption": ("把这个账户现在的词库（{base}的词、账户结构得出的业务点和你的修改，中英文两种）存成一个新的行业，"
+                        "供同行业的其他客户使用：保存后它出现在行业选项里，并像内置行业一样被自动识别。"
+                        "业务点的名称会原样保存，保存前可在上面改好。",
+                        "Save this account's lexicon as it is now (the {base} cues, the business lines from the "
+                        "account's structure and your edits, Chinese and English) as a new vertical for other clients "
+                        "of the same trade: it is then offered among the verticals and detected like the built-in "
+                        "ones. Business lines keep their names: edit them above first."),
+    "kw.save_code": ("代码（小写英文字母、数字、下划线，如 towing）", "Code (lower-case letters, digits, underscores, e.g. towing)"),
+    "kw.save_name_zh": ("中文名称", "Chinese name"),
+    "kw.save_name_en": ("英文名称", "English name"),
+    "kw.save_overwrite": ("已有同一代码的行业词库时替换它", "Replace a saved vertical of the same code"),
+    "kw.save_button": ("保存行业词库", "Save the vertical"),
+    "kw.save_done": ("已保存行业词库“{name}”（{code}），现在可在行业选项中选用。",
+                     "Saved the vertical “{name}” ({code}); it is now offered among the verticals."),
+    "kw.save_exists": ("已有代码为 {code} 的行业词库（{name}），没有保存。要替换它，请勾选“替换”后再保存。",
+                       "A saved vertical {code} ({name}) already exists; nothing was saved. To replace it, tick "
+                       "“Replace” and save again."),
+    "kw.saved_list": ("已保存的行业词库", "Saved verticals"),
+    "kw.delete_pick": ("删除行业词库", "Delete a saved vertical"),
+    "kw.delete_confirm": ("确认删除（选用它的账户改为自动识别）", "Confirm (accounts that chose it are detected again)"),
+    "kw.delete_button": ("删除", "Delete"),
+    "kw.deleted": ("已删除行业词库 {code}。", "Deleted the saved vertical {code}."),
+    "lex.file_damaged": ("保存的行业词库 {code}（{language}）无法使用：{detail}。它不在行业选项中，请重新保存或删除它。",
+                         "The saved vertical {code} ({language}) cannot be used: {detail}. It is not offered among the "
+                         "verticals; save it again or delete it."),
+    "vert.code_format": ("代码“{code}”不可用：须为 2–32 个小写英文字母、数字或下划线，以字母开头。",
+                         "The code “{code}” cannot be used: 2–32 lower-case letters, digits or underscores, starting "
+                         "with a letter."),
+    "vert.code_builtin": ("“{code}”是内置行业的代码，请换一个。", "“{code}” is a built-in vertical's code; choose another."),
+    "vert.name_missing": ("请填写中文名称和英文名称（各不超过 40 个字）。",
+                          "Give a Chinese and an English name (40 characters at most each)."),
+    "vert.name_builtin": ("名称“{name}”与内置行业重名，请换一个。", "The name “{name}” is a built-in vertical's; choose another."),
+    "vert.name_taken": ("名称“{name}”已被行业词库 {other} 使用，请换一个。",
+                        "The name “{name}” is taken by the saved vertical {other}; choose another."),
+    "vert.not_yours": ("只有保存行业词库 {code} 的人或管理员可以替换或删除它。",
+                       "Only whoever saved the vertical {code}, or an admin, may replace or delete it."),
     "col.stage": ("阶段", "Stage"),
     "col.business_line": ("业务点", "Line"),
     "col.urgency": ("紧急", "Urgent"),
