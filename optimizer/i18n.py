@@ -216,6 +216,8 @@ TEXT.update({
                        "Only whoever saved the vertical {code}, or an admin, may replace or delete it."),
     "col.stage": ("阶段", "Stage"),
     "col.business_line": ("业务点", "Line"),
+    "col.vertical_code": ("代码", "Code"),
+    "col.base_vertical": ("保存自", "Made from"),
     "col.urgency": ("紧急", "Urgent"),
     "col.off_target": ("无效", "Off-target"),
     "col.cues": ("依据", "Cues"),
