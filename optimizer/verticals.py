@@ -195,7 +195,8 @@ def open_catalog(database_url: str | None = None, data_dir=None, err: TextIO | N
     from .store import DATABASE_URL_ENV, SQLITE_FILE, Store, StoreError
     err = err or sys.stderr
     url = database_url or os.environ.get(DATABASE_URL_ENV) or None
-    folder = data_dir or _default_data_dir()
+    from pathlib import Path
+    folder = Path(data_dir) if data_dir else _default_data_dir()
     if url is None and not (folder / SQLITE_FILE).exists():
         return VerticalCatalog()
     try:

@@ -220,3 +220,27 @@ def test_the_cli_lists_shows_and_classifies_with_a_saved_vertical(tmp_path, monk
     assert main_verticals(["delete", "towing"], stdout=io.StringIO()) == 0
     with pytest.raises(SystemExit):  # no longer a choice
         cli_main(["classify", str(src), "--vertical", "towing"])
+
+
+def test_only_optimizers_save_and_only_the_author_or_an_admin_replaces_or_deletes(tmp_path, eval_accounts):
+    from optimizer.auth import Access, PermissionDenied, create_user
+    _, clf = _edited_towing(eval_accounts)
+    sv = save_from_classifier(clf, "towing", "拖车", "Towing")
+    with Store.open(None, tmp_path) as s:
+        wang = create_user(s, "wang", "a-long-password-1", "optimizer")
+        li = create_user(s, "li", "a-long-password-2", "optimizer")
+        boss = create_user(s, "boss", "a-long-password-3", "admin")
+        zhao = create_user(s, "zhao", "a-long-password-4", "analyst")
+        with pytest.raises(PermissionDenied):
+            Access(s, zhao).save_vertical(sv)
+        Access(s, wang).save_vertical(sv)
+        with pytest.raises(Conflict):
+            Access(s, li).save_vertical(sv)
+        for act in (lambda a: a.save_vertical(sv, overwrite=True), lambda a: a.delete_vertical("towing")):
+            with pytest.raises(VerticalNameError) as err:
+                act(Access(s, li))
+            assert err.value.reason == "not_yours"
+        assert s.saved_verticals()[0].saved_by == wang.id
+        Access(s, boss).save_vertical(sv, overwrite=True)
+        Access(s, boss).delete_vertical("towing")
+        assert s.saved_verticals() == []
