@@ -24,7 +24,8 @@ from optimizer import auth, dataset, i18n
 from optimizer.auth import Access, ShareAccess
 from optimizer.errors import IngestError, UserError, unexpected
 from optimizer.ingest import ColumnMapping, Export, read_export
-from optimizer.lexicon import LexiconEdits, line_labels
+from optimizer.lexicon import LexiconEdits, catalog, known_verticals, line_labels, use_catalog
+from optimizer.verticals import catalog_from_store
 from optimizer.store import DATABASE_URL_ENV, Conflict, DbMappingStore, Store, StoreUnavailable, User, Workspace
 from optimizer.stages import Classifier, account_evidence
 from optimizer.trade import account_edits
@@ -373,6 +374,9 @@ def begin() -> RunContext:
 
 def _begin() -> RunContext:
     s = store()
+    # the verticals saved in the database (every server of the deployment reads the same ones):
+    # offered and detected in this run like the built-in ones
+    use_catalog(catalog_from_store(s))
     sample = s.setting(SAMPLE_SETTING)
     sample_id = int(sample) if sample and sample.isdigit() else None
     source = client_address()
@@ -655,13 +659,16 @@ class AccountContext:
     evidence: object = None
     #: what the account itself says, per vertical chosen (:func:`optimizer.trade.account_edits`), as JSON
     account_json: str = "{}"
+    #: a saved vertical chosen for the account that no longer exists (deleted): detected again
+    missing_vertical: str | None = None
 
     @property
     def vertical(self) -> str:
         return self.saved_vertical or self.detected
 
     def classifier(self) -> "Classifier":
-        return classifier(self.vertical, self.edits_json, self.account_json)
+        saved = catalog().get(self.vertical)
+        return classifier(self.vertical, self.edits_json, self.account_json, saved.revision if saved else "")
 
 
 def _edits_json(edits: dict) -> str:
@@ -674,11 +681,14 @@ def account_context(acct: pd.Series, rows: pd.DataFrame) -> AccountContext:
     evidence = memo(("vertical", key, len(rows)), lambda: account_evidence(rows))
     edits = store.edits(key)
     saved = store.vertical(key)
+    missing = saved if saved is not None and saved not in known_verticals() else None
+    if missing:  # a saved vertical deleted since it was chosen
+        saved = None
     vertical = saved or evidence.vertical
     own = memo(("account_edits", key, len(rows), vertical), lambda: _edits_json(account_edits(rows, vertical)))
     currency = acct["currency"] or None
     return AccountContext(key, currency, i18n.CURRENCY_SYMBOL.get(currency or "", ""), evidence.vertical,
-                          saved, _edits_json(edits), evidence, own)
+                          saved, _edits_json(edits), evidence, own, missing)
 
 
 def bundle_sheet_input(acct_key: str, campaigns, is_sample: bool, key: str) -> tuple[BundleSheet | None, str]:
@@ -894,6 +904,7 @@ def memo(key: tuple, compute):
     c = st.session_state.get(K_CTX)
     if c is not None and c.ws is not None:  # results belong to one state of one workspace
         key = (c.ws.id, c.ws.revision, *key)
+    key = (catalog().revision, *key)  # and to the saved verticals as they are now
     cache = st.session_state.setdefault("_memo", {})
     if key not in cache:
         if len(cache) > 16:
@@ -903,9 +914,9 @@ def memo(key: tuple, compute):
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def classifier(vertical: str, edits_json: str, account_json: str = "{}") -> "Classifier":
+def classifier(vertical: str, edits_json: str, account_json: str = "{}", revision: str = "") -> "Classifier":
     """A classifier for a vertical with what the account says and its lexicon edits
-    (shared across sessions)."""
+    (shared across sessions; ``revision``: a saved vertical's, so a replaced one is not reused)."""
     def parse(text: str) -> dict:
         return {lang: LexiconEdits.from_json(t) for lang, t in json.loads(text).items()}
     return Classifier(vertical, parse(edits_json), parse(account_json))

@@ -66,7 +66,8 @@ from .dataset import accounts, for_account, load_exports
 from . import memory
 from .errors import FOREIGN_TYPES, IngestError, UserError, os_reason
 from .ingest import check_report
-from .i18n import COMPENSATION_STATUS, METRIC, SEVERITY, VERTICAL, account_label, code_name, money
+from .i18n import COMPENSATION_STATUS, METRIC, SEVERITY, account_label, code_name, money
+from .lexicon import vertical_name
 from .sheet_text import st
 from .stages import (Classifier, account_classifier, keyword_performance, negative_keywords, stage_table,
                      structure_fixes)
@@ -911,7 +912,7 @@ def summary_text(a: Analysis, lang: str = "zh", workbook: str | Path | None = No
     workbook written), its first ``top`` actions (rank, severity, action, money) and
     its notes."""
     label = account_label(a.platform, a.account, a.currency, lang)
-    head = st("cli.account", lang, label=label, vertical=code_name(VERTICAL, a.vertical, lang),
+    head = st("cli.account", lang, label=label, vertical=vertical_name(a.vertical, lang),
               start=_day(a.date_start) or "-", end=_day(a.date_end) or "-", rows=f"{a.rows:,}")
     lines = [head + (f" → {workbook}" if workbook else "")]
     width = max(len(_severity_name(c, lang)) for c in SEVERITY_ORDER)
@@ -992,7 +993,7 @@ class _Paragraphs(argparse.HelpFormatter):
 
 def add_analyze_parser(subparsers) -> argparse.ArgumentParser:
     """Add ``analyze`` to the sub-commands of ``python -m optimizer``."""
-    from .lexicon import ALL_VERTICALS
+    from .lexicon import known_verticals
     p = subparsers.add_parser(
         "analyze", help="run the whole analysis and write the recommendations workbook",
         formatter_class=_Paragraphs,
@@ -1022,7 +1023,7 @@ def add_analyze_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["zh", "en"], default="zh",
                    help="language of the workbook's sheet names, headers and texts, of the printed summary and "
                         "of the error messages (default zh)")
-    p.add_argument("--vertical", default="auto", choices=["auto", *ALL_VERTICALS],
+    p.add_argument("--vertical", default="auto", choices=["auto", *known_verticals()],
                    help="the advertiser's vertical (default: detected from the keywords and search terms, as the "
                         "app does)")
     p.add_argument("--bundle-map", metavar="CSV", default=None,

@@ -883,6 +883,32 @@ class Access:
         self._require_user("create_workspace")
         return DbMappingStore(self.store, self.user)
 
+    # saved verticals (shared by every workspace: see optimizer.verticals)
+    def may_save_verticals(self) -> bool:
+        """Saving a vertical needs the role that creates workspaces (optimizer, admin)."""
+        return can(self.principal, "create_workspace", None) and self.user is not None
+
+    def _own_vertical(self, code: str, user: User) -> None:
+        from .verticals import VerticalNameError
+        row = next((r for r in self.store.saved_verticals() if r.code == code), None)
+        if row is not None and user.role != "admin" and row.saved_by != user.id:
+            raise VerticalNameError("not_yours", code=code)
+
+    def save_vertical(self, saved: Any, *, overwrite: bool = False) -> None:
+        """Keep a :class:`~optimizer.lexicon.SavedVertical`; replacing one (``overwrite``)
+        is for its author or an admin (:class:`~optimizer.verticals.VerticalNameError`
+        ``not_yours``), a code taken without ``overwrite`` raises Conflict."""
+        user = self._require_user("create_workspace")
+        if overwrite:
+            self._own_vertical(saved.code, user)
+        self.store.save_vertical(saved.code, saved.name_zh, saved.name_en, saved.base, saved.zh, saved.en,
+                                 by=user if user.id is not None else None, overwrite=overwrite)
+
+    def delete_vertical(self, code: str) -> None:
+        user = self._require_user("create_workspace")
+        self._own_vertical(code, user)
+        self.store.delete_vertical(code)
+
     # share links
     def create_share(self, workspace_id: Any, **kw: Any) -> tuple[ShareLink, str]:
         if self.user is None:

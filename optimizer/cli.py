@@ -32,7 +32,10 @@ Exit status: 0 when every file was read, 1 when any could not be, 2 on bad usage
 
 ``users COMMAND ...`` manages the app's local accounts: it is handed to
 :func:`optimizer.auth.main_users` before the other commands are parsed, and listed in
-``--help`` with them.
+``--help`` with them; ``verticals list|show|delete`` likewise
+(:func:`optimizer.verticals.main_verticals`). The verticals saved in the app's database
+(``$OPTIMIZER_DATABASE_URL``, else ``optimizer.db`` in ``$OPTIMIZER_DATA_DIR`` or
+``data/``, when it exists) are ``--vertical`` choices and detected like the built-in ones.
 """
 from __future__ import annotations
 
@@ -49,7 +52,7 @@ from .decode import decode_text
 from .errors import IngestError
 from .evaluate import predict, predict_generic, report, score, score_generic
 from .ingest import ReadInfo, Settings, read_export
-from .lexicon import ALL_VERTICALS
+from .lexicon import known_verticals, use_catalog
 from .report import csv_bytes
 from .bundles import (THRESHOLD_RULES, BundleSettings, bundles_from_names, cpc_keywords, plan_evidence, propose,
                       read_bundle_map, split_candidates, summarize, window_performance)
@@ -562,7 +565,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      "business_line, stage (core|phone|company|price|consult|none), urgency "
                                      "(0|1), off_target (0|1), cues.")
     cls.add_argument("source", nargs="?", default="-", metavar="FILE", help="a keyword list or export; - for stdin")
-    cls.add_argument("--vertical", default="auto", choices=["auto", *ALL_VERTICALS],
+    cls.add_argument("--vertical", default="auto", choices=["auto", *known_verticals()],
                      help="the advertiser's vertical (default: detected from the keywords)")
     cls.add_argument("--format", default="csv", choices=["csv", "json"], help="output format (default csv)")
     cls.set_defaults(func=cmd_classify)
@@ -593,7 +596,7 @@ def build_parser() -> argparse.ArgumentParser:
     bd.add_argument("--max-cpa-ratio", type=_ratio, default=1.3, help="max/min shrunk CPA inside a bundle (default 1.3)")
     bd.add_argument("--max-cvr-ratio", type=_ratio, default=1.5, help="max/min shrunk CVR inside a bundle (default 1.5)")
     bd.add_argument("--max-target-cpa", type=_non_negative, default=None, help="cap on target CPAs (the advertiser's maximum)")
-    bd.add_argument("--vertical", default="auto", choices=["auto", *ALL_VERTICALS])
+    bd.add_argument("--vertical", default="auto", choices=["auto", *known_verticals()])
     bd.add_argument("--bundle-map", default=None, metavar="CSV",
                     help="current bundles: columns plan, bundle[, target_cpa]")
     bd.add_argument("--json", action="store_true", help="print a JSON list, one object per account")
@@ -629,7 +632,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                                  "(default: optimizer/rules/overcost.toml)")
     dr.add_argument("--rule-set", default=None, help="use this rule set instead of the one in force on each window")
     dr.add_argument("--top", type=_positive_int, default=5, help="contributors listed per flag (default 5)")
-    dr.add_argument("--vertical", default="auto", choices=["auto", *ALL_VERTICALS])
+    dr.add_argument("--vertical", default="auto", choices=["auto", *known_verticals()])
     dr.add_argument("--json", action="store_true", help="print a JSON list, one object per account")
     dr.set_defaults(func=cmd_drift)
 
@@ -655,7 +658,7 @@ def build_parser() -> argparse.ArgumentParser:
     lp.add_argument("--line-min-share", type=float, default=0.2,
                     help="a business line with at least this share of a page's keyword spend must be "
                          "mentioned on the page (default 0.2)")
-    lp.add_argument("--vertical", default="auto", choices=["auto", *ALL_VERTICALS])
+    lp.add_argument("--vertical", default="auto", choices=["auto", *known_verticals()])
     lp.add_argument("--json", action="store_true", help="print a JSON list, one object per account")
     lp.set_defaults(func=cmd_landing)
     from .analyze import add_analyze_parser
@@ -663,6 +666,8 @@ def build_parser() -> argparse.ArgumentParser:
     # listed for --help only: main() hands `users ...` to optimizer.auth.main_users before parsing
     sub.add_parser("users", add_help=False,
                    help="manage local sign-in accounts (add, list, passwd, …)")
+    sub.add_parser("verticals", add_help=False,
+                   help="list, show or delete the verticals saved on the Keywords page (see optimizer.verticals)")
     return p
 
 
@@ -672,6 +677,11 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["users"]:  # local accounts: python -m optimizer users add NAME --role admin
         from .auth import main_users
         return main_users(argv[1:])
+    from .verticals import main_verticals, open_catalog
+    if argv[:1] == ["verticals"]:
+        return main_verticals(argv[1:])
+    # the verticals saved in the app's database are --vertical choices and detected like the built-in ones
+    use_catalog(open_catalog())
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import tomllib
 from dataclasses import asdict, dataclass, field, replace
+from contextvars import ContextVar, Token
 from functools import lru_cache
 from pathlib import Path
 
@@ -143,32 +144,219 @@ def _load(path: Path) -> dict:
         return tomllib.load(f)
 
 
-@lru_cache(maxsize=None)
-def load(vertical: str, language: str) -> Lexicon:
-    """The bundled lexicon of ``vertical`` in ``language`` (common cues merged in)."""
-    if vertical not in ALL_VERTICALS:
-        raise ValueError(f"unknown vertical {vertical!r}; known: {', '.join(ALL_VERTICALS)}")
-    if language not in LANGUAGES:
-        raise ValueError(f"unknown language {language!r}; known: {', '.join(LANGUAGES)}")
-    common = _load(LEXICON_DIR / f"common.{language}.toml")
-    own = _load(LEXICON_DIR / f"{vertical}.{language}.toml")
-    extra = own.get("extra", {})
-    stages = {s: tuple(common["stages"].get(s, ())) + tuple(extra.get("stages", {}).get(s, ()))
-              for s in STAGE_PRECEDENCE}
+def _build(common: dict, own: dict, vertical: str, language: str) -> Lexicon:
+    """A lexicon from the common cues of its language and its own file: ``[lines]``,
+    ``main_line``, ``[prefer]``, ``whole_word``, the cues it adds (``[extra.stages]``,
+    ``[extra.urgency]``, ``[extra.off_target]``) and the common ones it leaves out
+    (``[without.stages]``, ``[without.urgency]``, ``[without.off_target]``: a saved
+    vertical's file, :mod:`optimizer.verticals`)."""
+    extra, without = own.get("extra", {}), own.get("without", {})
+
+    def merge(base, section: str, key: str) -> tuple[str, ...]:
+        gone = set(without.get(section, {}).get(key, ()))
+        return tuple(c for c in base if c not in gone) + tuple(extra.get(section, {}).get(key, ()))
+
+    stages = {s: merge(common["stages"].get(s, ()), "stages", s) for s in STAGE_PRECEDENCE}
     shared = common["off_target"]
     if vertical == GENERIC:  # only what is off target for any service
         scope = common.get("vertical_specific", {})
         drop_kinds, drop_cues = set(scope.get("kinds", ())), set(scope.get("cues", ()))
         shared = {k: [c for c in v if c not in drop_cues] for k, v in shared.items() if k not in drop_kinds}
-    off = {k: tuple(shared.get(k, ())) + tuple(extra.get("off_target", {}).get(k, ()))
-           for k in OFF_TARGET_KINDS}
-    urgency = tuple(common["urgency"]["cues"]) + tuple(extra.get("urgency", {}).get("cues", ()))
+    off = {k: merge(shared.get(k, ()), "off_target", k) for k in OFF_TARGET_KINDS}
+    urgency = merge(common["urgency"]["cues"], "urgency", "cues")
     return Lexicon(
         vertical=vertical, language=language,
         lines={name: tuple(cues) for name, cues in own["lines"].items()},
         main_line=own.get("main_line"), stages=stages, urgency=urgency, off_target=off,
         prefer=tuple(tuple(p) for p in own.get("prefer", {}).get("pairs", ())),
         whole_word=frozenset(common.get("whole_word", ())) | frozenset(own.get("whole_word", ())))
+
+
+@lru_cache(maxsize=None)
+def _common(language: str) -> dict:
+    return _load(LEXICON_DIR / f"common.{language}.toml")
+
+
+@lru_cache(maxsize=None)
+def _builtin(vertical: str, language: str) -> Lexicon:
+    return _build(_common(language), _load(LEXICON_DIR / f"{vertical}.{language}.toml"), vertical, language)
+
+
+def load(vertical: str, language: str, saved: "SavedVertical | None" = None) -> Lexicon:
+    """The lexicon of ``vertical`` in ``language`` (common cues merged in): a bundled one,
+    or a saved one — ``saved`` when given, else the one of that code in the current
+    :func:`catalog`."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}; known: {', '.join(LANGUAGES)}")
+    if vertical in ALL_VERTICALS:
+        return _builtin(vertical, language)
+    saved = saved if saved is not None and saved.code == vertical else catalog().get(vertical)
+    if saved is None:
+        raise ValueError(f"unknown vertical {vertical!r}; known: {', '.join(known_verticals())}")
+    return parse_lexicon(saved.text(language), vertical, language)
+
+
+# ---------------------------------------------------------------- saved verticals
+
+class LexiconFileError(ValueError):
+    """A saved vertical's lexicon file that cannot be used: ``code``, ``language`` and
+    what is wrong (``detail``, in English: a TOML parser's words, or which key)."""
+
+    def __init__(self, code: str, language: str, detail: str) -> None:
+        self.code, self.language, self.detail = code, language, detail
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "zh") -> str:
+        from .i18n import t
+        return t("lex.file_damaged", lang, code=self.code, language=self.language, detail=self.detail)
+
+
+def _cue_list(value, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(c, str) and c.strip() for c in value):
+        raise ValueError(f"{where} must be a list of non-empty strings")
+    return tuple(value)
+
+
+@lru_cache(maxsize=64)
+def parse_lexicon(text: str, code: str, language: str) -> Lexicon:
+    """A saved vertical's lexicon file, checked and read like a bundled one
+    (:func:`_build`). Raises :class:`LexiconFileError` naming the vertical, the
+    language and what is wrong (bad TOML, another vertical's file, a key of the wrong
+    type, a stage or off-target kind that does not exist …)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise LexiconFileError(code, language, f"not TOML: {exc}") from None
+    try:
+        if data.get("vertical") != code or data.get("language") != language:
+            raise ValueError(f"the file is for vertical {data.get('vertical')!r}, language "
+                             f"{data.get('language')!r}")
+        lines = data.get("lines")
+        if not isinstance(lines, dict):
+            raise ValueError("[lines] is missing")
+        for name, cues in lines.items():
+            _cue_list(cues, f"line {name!r}")
+        main = data.get("main_line")
+        if main is not None and main not in lines:
+            raise ValueError(f"main_line {main!r} is not one of the lines")
+        names = data.get("names", {})
+        if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
+            raise ValueError("[names] must map lines to names")
+        for pair in data.get("prefer", {}).get("pairs", []):
+            if not (isinstance(pair, list) and len(pair) == 2 and all(p in lines for p in pair)):
+                raise ValueError(f"prefer pair {pair!r} must name two lines")
+        _cue_list(data.get("whole_word", []), "whole_word")
+        keys = {"stages": STAGE_PRECEDENCE, "off_target": OFF_TARGET_KINDS, "urgency": ("cues",)}
+        for part in ("extra", "without"):
+            section = data.get(part, {})
+            if not isinstance(section, dict):
+                raise ValueError(f"[{part}] must be a table")
+            for group, kinds in section.items():
+                if group not in keys or not isinstance(kinds, dict):
+                    raise ValueError(f"[{part}.{group}] is not a cue group (stages, urgency, off_target)")
+                for kind, cues in kinds.items():
+                    if kind not in keys[group]:
+                        raise ValueError(f"{part}.{group}.{kind} is not one of {', '.join(keys[group])}")
+                    _cue_list(cues, f"{part}.{group}.{kind}")
+    except ValueError as exc:
+        raise LexiconFileError(code, language, str(exc)) from None
+    return _build(_common(language), data, code, language)
+
+
+@dataclass(frozen=True)
+class SavedVertical:
+    """A vertical an optimizer saved (:mod:`optimizer.verticals`): its ``code`` (the
+    identifier, like ``towing``), display names, the vertical it was made from
+    (``base``: a built-in one or ``generic``) and its lexicon file per language."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    base: str
+    zh: str
+    en: str
+
+    def text(self, language: str) -> str:
+        return self.zh if language == "zh" else self.en
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang == "zh" else self.name_en
+
+    @property
+    def family(self) -> str:
+        """The built-in vertical it varies (its base), or itself when made from ``generic``:
+        detection does not weigh a vertical against a variant of it."""
+        return self.base if self.base in VERTICALS else self.code
+
+    @property
+    def revision(self) -> str:
+        import hashlib
+        return hashlib.sha256("\0".join((self.code, self.name_zh, self.name_en, self.base, self.zh, self.en))
+                              .encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class VerticalCatalog:
+    """The saved verticals usable now (checked), and the ones that could not be read
+    (``problems``: :class:`LexiconFileError`, shown by name, never used)."""
+
+    verticals: tuple[SavedVertical, ...] = ()
+    problems: tuple[LexiconFileError, ...] = ()
+
+    def get(self, code: str) -> SavedVertical | None:
+        return next((v for v in self.verticals if v.code == code), None)
+
+    def codes(self) -> tuple[str, ...]:
+        return tuple(v.code for v in self.verticals)
+
+    @property
+    def revision(self) -> str:
+        return ",".join(v.revision for v in self.verticals)
+
+
+_CATALOG: ContextVar[VerticalCatalog] = ContextVar("saved_verticals", default=VerticalCatalog())
+
+
+def catalog() -> VerticalCatalog:
+    """The saved verticals of the deployment, as this run (a page run, a CLI command) read
+    them from the database (:func:`use_catalog`); none unless set."""
+    return _CATALOG.get()
+
+
+def use_catalog(value: VerticalCatalog) -> Token:
+    """Make ``value`` the saved verticals of this run (the current thread's context);
+    returns a token for :func:`reset_catalog`."""
+    return _CATALOG.set(value)
+
+
+def reset_catalog(token: Token) -> None:
+    _CATALOG.reset(token)
+
+
+def known_verticals() -> tuple[str, ...]:
+    """Every vertical that can be chosen: the built-in ones, ``generic`` and the saved ones."""
+    return (*ALL_VERTICALS, *catalog().codes())
+
+
+def detectable_verticals() -> tuple[str, ...]:
+    """The verticals detection weighs (:func:`optimizer.stages.vertical_evidence`): the
+    built-in ones with a lexicon of lines, then the saved ones."""
+    return (*VERTICALS, *catalog().codes())
+
+
+def vertical_family(code: str) -> str:
+    saved = catalog().get(code)
+    return saved.family if saved is not None else code
+
+
+def vertical_name(code: str | None, lang: str = "zh") -> str:
+    """A vertical as a reader of ``lang`` reads it: a built-in one's name
+    (:data:`optimizer.i18n.VERTICAL`), a saved one's own name, else the code."""
+    from .i18n import VERTICAL, code_name
+    if code in VERTICAL or code is None:
+        return code_name(VERTICAL, code, lang)
+    saved = catalog().get(code)
+    return saved.name(lang) if saved is not None else code
 
 
 #: the business line of a keyword that names none (:data:`optimizer.stages.UNKNOWN_LINE`)

@@ -44,7 +44,8 @@ import ahocorasick
 import numpy as np
 import pandas as pd
 
-from .lexicon import ALL_VERTICALS, GENERIC, STAGE_PRECEDENCE, VERTICALS, Lexicon, LexiconEdits, load
+from .lexicon import (ALL_VERTICALS, GENERIC, STAGE_PRECEDENCE, Lexicon, LexiconEdits, SavedVertical, catalog,
+                      detectable_verticals, known_verticals, load, vertical_family)
 
 #: Columns of :meth:`Classifier.classify` (and of ``python -m optimizer classify``).
 OUTPUT_COLUMNS = ("keyword", "vertical", "business_line", "stage", "urgency", "off_target", "cues")
@@ -192,10 +193,14 @@ class Classifier:
     """
 
     def __init__(self, vertical: str, edits: dict[str, LexiconEdits] | None = None,
-                 account: dict[str, LexiconEdits] | None = None) -> None:
-        if vertical not in ALL_VERTICALS:
-            raise ValueError(f"unknown vertical {vertical!r}; known: {', '.join(ALL_VERTICALS)}")
+                 account: dict[str, LexiconEdits] | None = None, saved: SavedVertical | None = None) -> None:
+        if vertical not in ALL_VERTICALS:  # a saved vertical: bound to its files as they are now
+            saved = saved if saved is not None and saved.code == vertical else catalog().get(vertical)
+            if saved is None:
+                raise ValueError(f"unknown vertical {vertical!r}; known: {', '.join(known_verticals())}")
         self.vertical = vertical
+        #: the saved vertical's definition (None for a built-in one)
+        self.saved = saved if vertical not in ALL_VERTICALS else None
         self.edits = edits or {}
         #: what the account itself says (:func:`optimizer.trade.account_edits`: its own lines in
         #: generic mode, the off-target cues it sells); applied before the user's ``edits``
@@ -204,7 +209,7 @@ class Classifier:
         self._memo: dict[str, tuple[str, str, int, int, str]] = {}
 
     def lexicon(self, language: str) -> Lexicon:
-        lex = load(self.vertical, language)
+        lex = load(self.vertical, language, self.saved)
         if language in self.account:
             lex = lex.with_edits(self.account[language])
         return lex.with_edits(self.edits[language]) if language in self.edits else lex
@@ -248,16 +253,22 @@ class Classifier:
         return out[list(OUTPUT_COLUMNS)]
 
 
-@lru_cache(maxsize=8)
 def classifier(vertical: str) -> Classifier:
-    """A shared classifier of a vertical with the bundled lexicons (no edits)."""
-    return Classifier(vertical)
+    """A shared classifier of a vertical with its own lexicons (no edits): a bundled one,
+    or a saved one as the current :func:`optimizer.lexicon.catalog` has it."""
+    return _shared(vertical, None if vertical in ALL_VERTICALS else catalog().get(vertical))
 
 
-#: a built-in vertical is chosen only when at least this share of the account's distinct
+@lru_cache(maxsize=16)
+def _shared(vertical: str, saved: SavedVertical | None) -> Classifier:
+    return Classifier(vertical, saved=saved)
+
+
+#: a built-in (or saved) vertical is chosen only when at least this share of the account's distinct
 #: keywords names one of its business lines, at least :data:`DETECT_MIN_KEYWORDS` of them,
-#: and at least :data:`DETECT_MARGIN` times as many as any other vertical; otherwise the
-#: account is ``generic``. Measured: the sample's locksmith accounts name a line in 66–100 %
+#: and at least :data:`DETECT_MARGIN` times as many as any other vertical (a saved variant
+#: of a built-in vertical is not weighed against it: the built-in one wins a tie); otherwise
+#: the account is ``generic``. Measured: the sample's locksmith accounts name a line in 66–100 %
 #: of their keywords, real towing, florist, telematics and health accounts in 0–6 %.
 DETECT_MIN_SHARE = 0.25
 DETECT_MIN_KEYWORDS = 3
@@ -278,8 +289,11 @@ class Detection:
     share: float
     examples: tuple[str, ...]
 
+    #: the strongest vertical of another family than ``best`` (what the margin is measured against)
+    runner_up: str = ""
+
     def reason(self, lang: str = "zh") -> str:
-        """One sentence: the evidence, or why no built-in vertical fits."""
+        """One sentence: the evidence, or why no vertical fits."""
         pct = f"{self.share:.0%}"
         ex = "、".join(self.examples[:3]) if lang == "zh" else ", ".join(self.examples[:3])
         if self.vertical != GENERIC:
@@ -287,21 +301,33 @@ class Detection:
                     if lang == "zh" else
                     f"{self.hits[self.best]} of {self.keywords} keywords ({pct}) name one of its business "
                     f"lines, e.g. {ex}")
-        return ("没有匹配的行业词库：按通用规则分组，业务点取自账户结构"
-                f"（最接近的内置行业只覆盖 {pct} 的关键词，至少要 {DETECT_MIN_SHARE:.0%}）" if lang == "zh" else
+        head = ("没有匹配的行业词库：按通用规则分组，业务点取自账户结构" if lang == "zh" else
                 "No built-in trade lexicon fits: keywords are grouped by the generic rules, business lines "
-                f"from the account's structure (the closest built-in trade covers {pct} of the keywords; "
-                f"{DETECT_MIN_SHARE:.0%} are needed)")
+                "from the account's structure")
+        n = self.hits.get(self.best, 0)
+        if self.share >= DETECT_MIN_SHARE and n < DETECT_MIN_KEYWORDS:
+            return head + (f"（最接近的行业只有 {n} 个关键词含有它的业务词，至少要 {DETECT_MIN_KEYWORDS} 个）" if lang == "zh"
+                           else f" (only {n} keywords name a line of the closest trade; {DETECT_MIN_KEYWORDS} "
+                                "are needed)")
+        if self.share >= DETECT_MIN_SHARE and self.runner_up:
+            from .lexicon import vertical_name
+            a, b = vertical_name(self.best, lang), vertical_name(self.runner_up, lang)
+            return head + (f"（{a}与{b}的业务词覆盖的关键词相差不到 {DETECT_MARGIN:g} 倍）" if lang == "zh" else
+                           f" ({a} and {b} name lines of nearly as many keywords: less than "
+                           f"{DETECT_MARGIN:g} times as many)")
+        return head + (f"（最接近的行业只覆盖 {pct} 的关键词，至少要 {DETECT_MIN_SHARE:.0%}）" if lang == "zh" else
+                       f" (the closest trade covers {pct} of the keywords; {DETECT_MIN_SHARE:.0%} are needed)")
 
 
 def vertical_evidence(keywords, sample: int = 5000) -> Detection:
-    """Which built-in vertical the keywords belong to, with the evidence — or ``generic``
+    """Which built-in or saved vertical the keywords belong to, with the evidence — or ``generic``
     when none is clearly supported (:data:`DETECT_MIN_SHARE`, :data:`DETECT_MARGIN`).
     Looks at up to ``sample`` distinct keywords."""
     uniq = pd.unique(pd.Series(keywords, dtype=object).dropna().astype(str))[:sample]
     hits: dict[str, int] = {}
     examples: dict[str, list[str]] = {}
-    for v in VERTICALS:
+    candidates = detectable_verticals()  # the built-in ones, then the saved ones (optimizer.verticals)
+    for v in candidates:
         matchers = {lang: classifier(v)._matcher(lang) for lang in ("zh", "en")}
         n, ex = 0, []
         for k in uniq:
@@ -312,12 +338,13 @@ def vertical_evidence(keywords, sample: int = 5000) -> Detection:
                 if len(ex) < 5:
                     ex.append(k)
         hits[v], examples[v] = n, ex
-    ranked = sorted(VERTICALS, key=lambda v: (-hits[v], v != "locksmith"))
-    best, second = ranked[0], ranked[1]
+    ranked = sorted(candidates, key=lambda v: (-hits[v], v != "locksmith"))
+    best = ranked[0]
+    second = next(v for v in ranked if vertical_family(v) != vertical_family(best))
     share = hits[best] / len(uniq) if len(uniq) else 0.0
     clear = (share >= DETECT_MIN_SHARE and hits[best] >= DETECT_MIN_KEYWORDS
              and hits[best] >= DETECT_MARGIN * hits[second])
-    return Detection(best if clear else GENERIC, len(uniq), hits, best, share, tuple(examples[best]))
+    return Detection(best if clear else GENERIC, len(uniq), hits, best, share, tuple(examples[best]), second)
 
 
 def detect_vertical(keywords, sample: int = 5000) -> str:

@@ -345,6 +345,20 @@ def _t_notes(md: sa.MetaData, version: int = 3) -> sa.Table:
                     sqlite_autoincrement=True)
 
 
+def _t_saved_verticals(md: sa.MetaData) -> sa.Table:
+    """Verticals optimizers saved from an account's lexicon (:mod:`optimizer.verticals`),
+    shared by every workspace: a code, its names and one lexicon file (TOML) per language."""
+    return sa.Table("saved_verticals", md,
+                    sa.Column("code", sa.String(32), primary_key=True),
+                    sa.Column("name_zh", sa.String(100), nullable=False),
+                    sa.Column("name_en", sa.String(100), nullable=False),
+                    sa.Column("base", sa.String(32), nullable=False),
+                    sa.Column("lexicon_zh", sa.Text, nullable=False),
+                    sa.Column("lexicon_en", sa.Text, nullable=False),
+                    _user_fk("saved_by"),
+                    sa.Column("saved_at", UTCDateTime, nullable=False))
+
+
 def _t_app_settings(md: sa.MetaData) -> sa.Table:
     return sa.Table("app_settings", md,
                     sa.Column("key", sa.String(64), primary_key=True),
@@ -369,6 +383,7 @@ mappings_t = _t_column_mappings(metadata)
 audits_t = _t_audits(metadata)
 notes_t = _t_notes(metadata, version=7)
 settings_t = _t_app_settings(metadata)
+saved_verticals_t = _t_saved_verticals(metadata)
 
 
 # ====================================================================== migrations
@@ -435,6 +450,14 @@ def _v7(conn: Connection) -> None:
     conn.execute(sa.text("ALTER TABLE notes ADD COLUMN account_json TEXT"))
 
 
+def _v8(conn: Connection) -> None:
+    """Saved verticals: an account's lexicon saved under a name, for every workspace."""
+    md = sa.MetaData()
+    sa.Table("users", md, sa.Column("id", sa.Integer, primary_key=True))
+    _t_saved_verticals(md)
+    md.create_all(conn, tables=[md.tables["saved_verticals"]])
+
+
 #: (version, description, migration) in order; the last version is the current schema.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "initial schema", _v1),
@@ -444,6 +467,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (5, "attempts being checked per rate-limit counter", _v5),
     (6, "session-cookie codes", _v6),
     (7, "the account a note is about", _v7),
+    (8, "saved verticals", _v8),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -848,6 +872,20 @@ class ShareLink:
         if self.revoked_at is not None:
             return "revoked"
         return "expired" if now >= self.expires_at else "active"
+
+
+@dataclass(frozen=True)
+class SavedVerticalRow:
+    """A saved vertical as stored: code, names, base vertical, one TOML file per language."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    base: str
+    lexicon_zh: str
+    lexicon_en: str
+    saved_by: int | None
+    saved_at: datetime
 
 
 @dataclass(frozen=True)
@@ -1696,6 +1734,41 @@ class Store:
         with self._read() as conn:
             return {r.account_key: (r.vertical, json.loads(r.edits_json)) for r in conn.execute(
                 sa.select(lexicon_t).where(lexicon_t.c.workspace_id == workspace_id))}
+
+    # ------------------------------------------------------------------ saved verticals
+
+    def saved_verticals(self) -> list[SavedVerticalRow]:
+        """Every saved vertical, by code (their files unchecked: :func:`optimizer.verticals.catalog_from_store`)."""
+        with self._read() as conn:
+            rows = conn.execute(sa.select(saved_verticals_t).order_by(saved_verticals_t.c.code)).all()
+        return [SavedVerticalRow(**r._mapping) for r in rows]
+
+    def save_vertical(self, code: str, name_zh: str, name_en: str, base: str, lexicon_zh: str, lexicon_en: str, *,
+                      by: User | int | None = None, overwrite: bool = False) -> None:
+        """Keep a saved vertical (both languages' lexicon files in one transaction). Each
+        file is checked first (:func:`optimizer.lexicon.parse_lexicon`: a damaged one raises
+        its :class:`~optimizer.lexicon.LexiconFileError` and nothing is stored). A code
+        already saved raises :class:`Conflict` unless ``overwrite``."""
+        from .lexicon import parse_lexicon
+        for language, text_ in (("zh", lexicon_zh), ("en", lexicon_en)):
+            parse_lexicon(text_, code, language)
+        values = dict(name_zh=name_zh, name_en=name_en, base=base, lexicon_zh=lexicon_zh, lexicon_en=lexicon_en,
+                      saved_by=_user_id(by), saved_at=self.now())
+        with self._write() as conn:
+            exists = conn.execute(sa.select(saved_verticals_t.c.code).where(
+                saved_verticals_t.c.code == code).with_for_update()).first() is not None
+            if exists and not overwrite:
+                raise Conflict(f"a saved vertical {code!r} exists")
+            if exists:
+                conn.execute(saved_verticals_t.update().where(saved_verticals_t.c.code == code).values(**values))
+            else:
+                conn.execute(saved_verticals_t.insert().values(code=code, **values))
+
+    def delete_vertical(self, code: str) -> None:
+        """Forget a saved vertical (accounts that chose it are detected again)."""
+        with self._write() as conn:
+            if not conn.execute(saved_verticals_t.delete().where(saved_verticals_t.c.code == code)).rowcount:
+                raise NotFound(f"no saved vertical {code!r}")
 
     # ------------------------------------------------------------------ bundle decisions
 

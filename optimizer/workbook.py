@@ -48,9 +48,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from .i18n import (BUNDLE_KIND, COMPENSATION_STATUS, CURRENCY_SYMBOL, DRIFT_STATUS, LEVEL, METRIC, PLATFORM,
-                   SEVERITY, STAGE, TARGET_STATUS, URL_DRIFT_KIND, VERTICAL, account_label, code_name, drift_note,
+                   SEVERITY, STAGE, TARGET_STATUS, URL_DRIFT_KIND, account_label, code_name, drift_note,
                    explain_cues, money)
-from .lexicon import line_labels
+from .lexicon import line_labels, vertical_name
 from .report import neutralise, to_csv_bytes
 from .sheet_text import SHEET_TEXT, st
 
@@ -557,7 +557,7 @@ def _set_widths(ws, widths: list[float]) -> None:
 
 def _summary_heading(analysis: Analysis, lang: str, currency: str, notes: list[str]) -> list[tuple[str, Font]]:
     from .analyze import _day
-    facts = st("title.facts", lang, vertical=code_name(VERTICAL, analysis.vertical, lang),
+    facts = st("title.facts", lang, vertical=vertical_name(analysis.vertical, lang),
                start=_day(analysis.date_start) or "-", end=_day(analysis.date_end) or "-",
                spend=money(analysis.spend, currency, 0), rows=f"{analysis.rows:,}",
                generated=dt.date.today().isoformat())

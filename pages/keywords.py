@@ -3,11 +3,15 @@ terms to negate, keywords in the wrong unit, and the lexicon that decides it all
 import re
 import zlib
 
+import pandas as pd
 import streamlit as st
 
 import ui
 from optimizer import i18n
-from optimizer.lexicon import ALL_VERTICALS, CUE_KINDS, GENERIC, LexiconEdits, file_of
+from optimizer.lexicon import (ALL_VERTICALS, CUE_KINDS, GENERIC, LexiconEdits, LexiconFileError, catalog, file_of,
+                               known_verticals, vertical_name)
+from optimizer.store import Conflict, NotFound
+from optimizer.verticals import VerticalNameError, save_from_classifier
 from optimizer.report import negative_keyword_sheet, to_csv_bytes
 from optimizer.stages import (filter_keywords, keyword_performance, negative_conflicts, negative_keywords,
                               stage_table, structure_fixes)
@@ -20,16 +24,21 @@ acct, rows = ui.pick_account(table, "kw_account", top[0])
 ctx = ui.account_context(acct, rows)
 currency, sym, akey, edits_json = ctx.currency, ctx.symbol, ctx.key, ctx.edits_json
 store = ui.lexicon_store()
-options = ["auto", *ALL_VERTICALS]
+# the built-in verticals, generic, then the saved ones (names read now, with this run's saved verticals)
+labels = {"auto": ui.t("kw.vertical_detected", name=vertical_name(ctx.detected, lang)),
+          **{v: vertical_name(v, lang) for v in known_verticals()}}
 choice = top[1].selectbox(
-    ui.t("kw.vertical"), options, key=ui.wkey(f"kw_vertical_{akey}", default=ctx.saved_vertical or "auto"),
-    format_func=lambda v: ui.t("kw.vertical_detected", name=ui.name_of(i18n.VERTICAL, ctx.detected)) if v == "auto"
-    else ui.name_of(i18n.VERTICAL, v), disabled=not store.writable)
+    ui.t("kw.vertical"), list(labels), key=ui.wkey(f"kw_vertical_{akey}", default=ctx.saved_vertical or "auto"),
+    format_func=labels.get, disabled=not store.writable)
 if store.writable and (None if choice == "auto" else choice) != ctx.saved_vertical:
     store.set_vertical(akey, None if choice == "auto" else choice)
     st.rerun()
 vertical = ctx.vertical
 edits = store.edits(akey)
+if ctx.missing_vertical:
+    st.warning(ui.t("kw.vertical_missing", code=ctx.missing_vertical), icon=":material/warning:")
+for problem in catalog().problems:  # a damaged saved vertical is named, and not offered
+    st.warning(problem.message(lang), icon=":material/warning:")
 clf = ctx.classifier()
 if vertical == GENERIC:
     st.info(ui.t("kw.vertical_generic"), icon=":material/category:")
@@ -159,7 +168,8 @@ with tab_fix:
 with tab_lex:
     lex_lang = st.radio(ui.t("kw.lex_language"), ["zh", "en"], horizontal=True, key="kw_lex_lang",
                         format_func=lambda c: "中文" if c == "zh" else "English")
-    st.caption(ui.t("kw.lex_caption", file=file_of(vertical, lex_lang).name))
+    st.caption(ui.t("kw.lex_caption", file=file_of(vertical, lex_lang).name if vertical in ALL_VERTICALS
+                    else f"{vertical}.{lex_lang}.toml · {vertical_name(vertical, lang)}"))
     lex = clf.lexicon(lex_lang)
     groups = [f"line:{name}" for name in lex.lines] + list(CUE_KINDS)
     group = st.selectbox(ui.t("kw.lex_group"), groups, key=ui.wkey("kw_lex_group"),
@@ -192,3 +202,54 @@ with tab_lex:
     if lex_lang in edits and st.button(ui.t("kw.lex_reset"), key=f"kw_lex_reset_{lex_lang}"):
         store.set_edits(akey, lex_lang, LexiconEdits())
         st.rerun()
+
+    # ------------------------------------------------------------ save this lexicon as a vertical
+    access = ui.ctx().access
+    if access.may_save_verticals():
+        st.divider()
+        st.subheader(ui.t("kw.save_title"))
+        flash = st.session_state.pop("kw_vertical_flash", None)
+        if flash:
+            st.success(flash, icon=":material/check_circle:")
+        st.caption(ui.t("kw.save_caption", base=vertical_name(vertical, lang)))
+        with st.form(key="kw_save_vertical"):
+            cols = st.columns(3)
+            code = cols[0].text_input(ui.t("kw.save_code"), key="kw_save_code", max_chars=32)
+            name_zh = cols[1].text_input(ui.t("kw.save_name_zh"), key="kw_save_name_zh", max_chars=40)
+            name_en = cols[2].text_input(ui.t("kw.save_name_en"), key="kw_save_name_en", max_chars=40)
+            overwrite = st.checkbox(ui.t("kw.save_overwrite"), key="kw_save_overwrite")
+            submit = st.form_submit_button(ui.t("kw.save_button"), icon=":material/bookmark_add:")
+        if submit:
+            try:
+                saved = save_from_classifier(clf, code, name_zh, name_en)
+                access.save_vertical(saved, overwrite=overwrite)
+            except (VerticalNameError, LexiconFileError) as exc:
+                st.error(exc.message(lang), icon=":material/error:")
+            except Conflict:
+                st.warning(ui.t("kw.save_exists", code=code.strip(), name=vertical_name(code.strip(), lang)),
+                           icon=":material/warning:")
+            else:
+                st.session_state["kw_vertical_flash"] = ui.t("kw.save_done", code=saved.code, name=saved.name(lang))
+                st.rerun()
+        if catalog().verticals:
+            with st.expander(ui.t("kw.saved_list")):
+                ui.dataframe(pd.DataFrame(
+                    [{"code": v.code, "name": v.name(lang), "base": vertical_name(v.base, lang)}
+                     for v in catalog().verticals]),
+                    hide_index=True, width="stretch", key="kw_saved_verticals",
+                    column_config={"code": ui.t("col.vertical_code"), "name": ui.t("kw.vertical"),
+                                   "base": ui.t("col.base_vertical")})
+                names = {v.code: f"{v.name(lang)} ({v.code})" for v in catalog().verticals}
+                gone = st.selectbox(ui.t("kw.delete_pick"), list(names), key="kw_delete_pick", format_func=names.get)
+                sure = st.checkbox(ui.t("kw.delete_confirm"), key="kw_delete_confirm")
+                if st.button(ui.t("kw.delete_button"), key="kw_delete_vertical", disabled=not sure,
+                             icon=":material/delete:"):
+                    try:
+                        access.delete_vertical(gone)
+                    except VerticalNameError as exc:
+                        st.error(exc.message(lang), icon=":material/error:")
+                    except NotFound:
+                        st.rerun()
+                    else:
+                        st.session_state["kw_vertical_flash"] = ui.t("kw.deleted", code=gone)
+                        st.rerun()

@@ -784,3 +784,57 @@ def test_streamlit_s_own_english_words_are_replaced_or_hidden_in_chinese(lang):
     at.switch_page("pages/keywords.py").run()
     assert at.multiselect
     assert [m.proto.select_all for m in at.multiselect] == [0 if lang == "zh" else 1000] * len(at.multiselect)
+
+
+def _towing_export() -> bytes:
+    """The towing account of the evaluation set as a Google Ads keyword report."""
+    acc = pd.read_csv(ROOT / "tests" / "eval" / "generic_accounts.csv")
+    a = acc.loc[acc["trade"] == "towing"]
+    lines = ["Search keyword report", '"October 1, 2026 - October 31, 2026"',
+             "Keyword,Campaign,Ad group,Currency code,Impr.,Clicks,Cost,Conversions"]
+    lines += [f"{k},{c},{g},USD,{n * 10},{n},{cost:.2f},{conv}"
+              for k, c, g, n, cost, conv in zip(a["keyword"], a["campaign"], a["ad_group"], a["clicks"], a["cost"],
+                                                 a["conversions"])]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_generic_accounts_lexicon_is_saved_as_a_vertical_and_offered_in_the_picker(data_dir):
+    at = start("pages/keywords.py")
+    with Store.open(None, data_dir) as s:
+        ws = s.create_workspace("拖车客户")
+        s.add_upload(ws.id, "towing.csv", _towing_export(), account="Lone Star Towing")
+    at.session_state[ui.K_WS_NEXT] = ws.id
+    at.run()
+    assert not at.exception, at.exception
+    picker = next(s for s in at.selectbox if s.key.startswith("kw_vertical_"))
+    assert "拖车" not in picker.options and picker.value == "auto"
+    assert any("没有匹配的行业词库" in i.value for i in at.info)
+    at.text_input(key="kw_save_code").set_value("locksmith")
+    at.text_input(key="kw_save_name_zh").set_value("拖车")
+    at.text_input(key="kw_save_name_en").set_value("Towing")
+    next(b for b in at.button if "保存行业词库" in b.label).click().run()
+    assert any("内置行业的代码" in e.value for e in at.error)  # a built-in code is refused, nothing saved
+    at.text_input(key="kw_save_code").set_value("towing")
+    next(b for b in at.button if "保存行业词库" in b.label).click().run()
+    assert not at.exception, at.exception
+    assert any("已保存行业词库“拖车”（towing）" in m.value for m in at.success)
+    picker = next(s for s in at.selectbox if s.key.startswith("kw_vertical_"))
+    assert picker.options[-1] == "拖车"
+    assert picker.options[0] == "自动识别：拖车"  # the account it was saved from is now detected as it
+    with Store.open(None, data_dir) as s:  # in the database, for every workspace and server
+        assert [r.code for r in s.saved_verticals()] == ["towing"]
+    # saving the same code again needs consent
+    next(b for b in at.button if "保存行业词库" in b.label).click().run()
+    assert any("已有代码为 towing" in w.value for w in at.warning)
+    # choosing it: the account is classified by the saved vertical, with the lines it was saved with
+    picker.set_value("towing").run()
+    assert not at.exception, at.exception
+    kw = next(d.value for d in at.dataframe if "cues" in d.value.columns and "keyword" in d.value.columns)
+    assert kw.loc[kw["keyword"] == "tow truck near me", "business_line"].tolist() == ["Tow Truck"]
+    # deleting it: the account is detected again
+    at.checkbox(key="kw_delete_confirm").check().run()
+    at.button(key="kw_delete_vertical").click().run()
+    assert not at.exception, at.exception
+    picker = next(s for s in at.selectbox if s.key.startswith("kw_vertical_"))
+    assert "拖车" not in picker.options and picker.options[0] == "自动识别：通用（其他本地服务）"
+    assert any("已不存在" in w.value for w in at.warning)  # the account had chosen it: detected again
