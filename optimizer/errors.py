@@ -22,9 +22,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                  "Could not decode {file} (tried UTF-8, UTF-16, GB18030/GBK and Windows-1252). {detail}"),
     "no_header": ("在 {file} 中找不到表头行。{detail}",
                   "No header row found in {file}. {detail}"),
-    "unknown_format": ("{file} 不像百度、Google Ads 或 Microsoft Ads 的报告。{detail} 可以在上传报告页手动指定每一列的含义。",
-                       "{file} does not look like a Baidu, Google Ads or Microsoft Ads report. {detail} "
-                       "You can map its columns by hand on the Upload page."),
+    "headerless": ("{file} 没有表头行。{detail}", "{file} has no header line. {detail}"),
+    "unknown_format": ("{file} 不像百度、Google Ads 或 Microsoft Ads 的报告。{detail}",
+                       "{file} does not look like a Baidu, Google Ads or Microsoft Ads report. {detail}"),
     "missing_column": ("{file} 缺少必需的列。{detail}",
                        "{file} is missing the required column '{column}'. {detail}"),
     "non_numeric": ("{file} 第 {row} 行“{column}”列的值“{value}”不是数字。{detail}",
@@ -46,6 +46,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "mixup": ("{file} 和已载入的 {value} 看起来是两个不同账户的数据，没有合并，也没有保存。{detail}",
               "{file} and {value}, already loaded, look like the data of two different accounts: nothing was "
               "merged or stored. {detail}"),
+}
+
+
+#: how to map the columns of a file whose layout is not known (:attr:`IngestError.mappable`),
+#: by where the message is shown -> (Chinese, English): ``below`` the mapping form on the
+#: upload page, ``reselect`` on the upload page once the file is no longer selected,
+#: ``elsewhere`` (command line, batch) the upload page
+MAPPING_HINTS: dict[str, tuple[str, str]] = {
+    "below": ("请在下面为每一列指定含义。", "Say what each column holds below."),
+    "reselect": ("再次选择这个文件，即可为每一列指定含义。", "Select the file again to say what each column holds."),
+    "elsewhere": ("可以在网页的“上传报告”页为每一列指定含义。",
+                  "You can say what each column holds on the app's Upload page."),
 }
 
 
@@ -137,18 +149,23 @@ class IngestError(ValueError):
     @property
     def mappable(self) -> bool:
         """Whether mapping the columns by hand can fix this (the table is there, its layout is not known)."""
-        return self.kind in ("unknown_format", "missing_column")
+        return self.kind in ("unknown_format", "missing_column", "headerless")
 
     def __reduce__(self):
         return (_rebuild, (self.kind, self.file, self.row, self.column, self.value,
                            self.detail_zh, self.detail_en))
 
-    def message(self, lang: str = "zh") -> str:
-        """The message in ``lang`` (``zh`` or ``en``)."""
+    def message(self, lang: str = "zh", where: str = "elsewhere") -> str:
+        """The message in ``lang`` (``zh`` or ``en``); for a :attr:`mappable` error it
+        ends with how to map the columns from ``where`` it is shown (a key of
+        :data:`MAPPING_HINTS`)."""
         zh, en = MESSAGES[self.kind]
         template, detail = (zh, self.detail_zh) if lang == "zh" else (en, self.detail_en)
-        return template.format(file=self.file, row=self.row, column=self.column,
+        text = template.format(file=self.file, row=self.row, column=self.column,
                                value=self.value, detail=detail).strip()
+        if self.mappable:
+            text += MAPPING_HINTS[where][0] if lang == "zh" else " " + MAPPING_HINTS[where][1]
+        return text
 
     def as_dict(self) -> dict[str, object]:
         """JSON-able form (command line ``--json``)."""

@@ -82,7 +82,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload.map_help": ("这个文件的格式不认识。请告诉我们每一列是什么；保存后，同样表头的文件会自动按此读取。",
                         "This layout is not known. Say what each column holds; once saved, files with the same "
                         "header are read this way automatically."),
-    "upload.map_header_row": ("表头在第几行", "Header row"),
+    "upload.map_header_row": ("表头在第几行（0 = 没有表头行）", "Header row (0 = no header line)"),
+    "upload.map_headerless": ("这个文件没有表头行：各列按位置称为 #1、#2……。这种映射不保存：同样列数的另一个文件未必是同样的列。",
+                              "This file has no header line: its columns are named by position, #1, #2, …. "
+                              "Such a mapping is not saved: another file with as many columns need not hold the "
+                              "same ones."),
     "upload.map_report_type": ("报告类型", "Report type"),
     "upload.map_field": ("“{field}”对应的列", "Column for '{field}'"),
     "upload.map_required": ("{label}（必填）", "{label} (required)"),

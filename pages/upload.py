@@ -128,8 +128,10 @@ def show_mapping_form(fid: str, name: str, data: bytes) -> None:
     with st.expander(ui.t("upload.map_title", file=name), expanded=True, icon=":material/table_edit:"):
         st.caption(ui.t("upload.map_help"))
         first = preview(data, name)
-        row = st.number_input(ui.t("upload.map_header_row"), min_value=1, max_value=60, step=1,
+        row = st.number_input(ui.t("upload.map_header_row"), min_value=0, max_value=60, step=1,
                               value=first.header_row, key=f"upload_map_row_{fid}")
+        if row == 0:
+            st.caption(ui.t("upload.map_headerless"))
         prev = first if row == first.header_row else preview(data, name, header_row=int(row))
         width = max([len(prev.columns)] + [len(r) for r in prev.rows])
         cols = [c or f"#{i + 1}" for i, c in enumerate(prev.columns + [""] * (width - len(prev.columns)))]
@@ -159,13 +161,14 @@ def show_mapping_form(fid: str, name: str, data: bytes) -> None:
                             index=options.index(default) if default in options else 0,
                             format_func=lambda c: ui.t("upload.map_none") if c is None else c,
                             key=f"upload_map_{field}_{fid}")
-            save = st.checkbox(ui.t("upload.map_save"), value=True, key=f"upload_map_save_{fid}")
+            save = st.checkbox(ui.t("upload.map_save"), value=row > 0, disabled=row == 0,
+                               key=f"upload_map_save_{fid}") and row > 0
             go = st.form_submit_button(ui.t("upload.map_apply"), type="primary")
         if go:
             mapping = ColumnMapping({f: c for f, c in chosen.items() if c}, header_row=int(row), report_type=rtype)
             exp, err, _ = ui.read_upload(data, name, mapping)
             if err is not None:
-                st.error(err.message(lang), icon=":material/error:")
+                st.error(err.message(lang, "below"), icon=":material/error:")
                 return
             if save:
                 ui.mapping_store().save(header_signature(prev.columns), mapping)
@@ -196,7 +199,8 @@ for fid, r in results.items():
         for note in r["info"].notes:
             st.warning(f"{r['name']}: {note.zh if lang == 'zh' else note.en}", icon=":material/info:")
         continue
-    st.error(ui.t("upload.failed", file=r["name"]) + "\n\n" + err.message(lang), icon=":material/error:")
+    st.error(ui.t("upload.failed", file=r["name"]) + "\n\n"
+             + err.message(lang, "below" if fid in by_id else "reselect"), icon=":material/error:")
     if err.mappable and fid in by_id:
         show_mapping_form(fid, r["name"], by_id[fid].getvalue())
 

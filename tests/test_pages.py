@@ -286,6 +286,30 @@ def test_unknown_layout_is_mapped_by_hand_and_the_mapping_is_reused(data_dir):
     assert table_of(at2)["cost"].sum() == pytest.approx(1352.65)
 
 
+def test_a_file_without_a_header_line_is_offered_the_mapping_and_read_by_column_position(data_dir):
+    lines = "".join(f"2026-10-0{d},北京快捷开锁,开锁-核心词,上门开锁,开锁师傅,300101,智能匹配,7.00,"
+                    f"https://www.bjkaisuo.com/kaisuo.html,{300 + d},2{d},13{d}.17,7.67%,5.67,{d},1,0,2\n"
+                    for d in range(1, 6))
+    at = start("pages/upload.py")
+    at.file_uploader(key="upload_files").set_value([("noheader.csv", lines.encode("gbk"), "text/csv")]).run()
+    assert not at.exception, at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "没有表头行" in errors[0] and "说明行" not in errors[0], errors
+    assert "下面" in errors[0] and "上传报告页" not in errors[0], errors   # the form is right there
+    row = next(n for n in at.number_input if n.key and n.key.startswith("upload_map_row_"))
+    assert row.value == 0
+    for field, column in {"date": "#1", "campaign": "#3", "ad_group": "#4", "keyword": "#5",
+                          "impressions": "#10", "clicks": "#11", "cost": "#12", "conversions": "#15"}.items():
+        _select(at, f"upload_map_{field}_").set_value(column)
+    next(b for b in at.button if "按此映射读取" in b.label).click().run()
+    assert not at.exception, at.exception
+    at.run()
+    table = table_of(at)
+    assert len(table) == 5 and table["clicks"].sum() == 21 + 22 + 23 + 24 + 25
+    with Store.open(None, data_dir) as s:   # a mapping by position is not saved for other files
+        assert s.all_mapping_json() == {} or len(s.all_mapping_json()) == 0
+
+
 def test_the_mapping_asks_for_fields_in_a_users_order_and_marks_the_required_ones():
     at = start("pages/upload.py")
     _upload(at, FIXTURES / "generic_custom.csv")
