@@ -761,6 +761,14 @@ def account_label(row) -> str:
     return i18n.account_label(row["platform"], row["account"], row["currency"], lang())
 
 
+def download_name(prefix: str, row, ext: str) -> str:
+    """A download's file name for an account, named as the app shows it:
+    ``negative_keywords_Google Ads_未命名账户_USD.csv`` (characters a file name cannot
+    hold replaced by ``_``)."""
+    label = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", account_label(row).replace(" · ", "_"))
+    return f"{prefix}_{label}.{ext}"
+
+
 # ------------------------------------------------------------------ table columns
 
 def percent_column(label: str, progress: bool = False, **kw):

@@ -112,11 +112,11 @@ else:
                              "interval": ui.t("col.interval"),
                              "money_at_stake": st.column_config.NumberColumn(ui.t("col.money_at_stake"),
                                                                              format=f"{sym}%,.0f"),
-                             "days_of_spend": st.column_config.NumberColumn(ui.t("col.days_of_spend"), format="%.2f"),
+                             "days_of_spend": st.column_config.NumberColumn(ui.t("col.days_of_spend"), format="%.1f"),
                              "q_value": st.column_config.NumberColumn(ui.t("col.q_value"), format="%.4f")})
     csv_key = ("drift_csv", akey, len(rows), settings, sheet_key, rule_id, ctx.vertical, ctx.edits_json, lang)
     st.download_button(ui.t("dr.download"), ui.memo(csv_key, lambda: drift_csv(report, currency, lang)),
-                       file_name=f"drift_{acct['account'] or 'account'}.csv",
+                       file_name=ui.download_name("drift", acct, "csv"),
                        mime="text/csv", key="dr_download", icon=":material/download:")
     picked = event.selection.rows[0] if event and event.selection.rows else 0
     if picked >= len(flagged):

@@ -100,14 +100,18 @@ def downloads(monkeypatch):
 
     monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Kept)
 
-    def read(button) -> bytes:
+    def kept(button):
         name = button.proto.url.rsplit("/", 1)[-1]
         for store in reversed(stores):
             try:
-                return bytes(store.get_file(name).content)
+                return store.get_file(name)
             except Exception:  # not in this run's store
                 continue
         raise KeyError(button.key)
+
+    def read(button) -> bytes:
+        return bytes(kept(button).content)
+    read.file_name = lambda button: kept(button).filename   # the name the browser saves it as
     return read
 
 
@@ -128,8 +132,37 @@ def test_every_csv_download_has_headers_in_the_language_and_rounded_numbers(page
             assert not re.fullmatch(r"[a-z_0-9]+", h), (b.key, h)   # a code, not a header
             if lang == "en":
                 assert not re.search(r"[\u4e00-\u9fff]", h), (b.key, h)
-        long = [v for v in frame.to_numpy().ravel() if re.fullmatch(r"-?\d+\.\d{7,}", v)]
-        assert not long, (b.key, long[:3])
+        long = [v for v in frame.to_numpy().ravel() if re.fullmatch(r"-?\d+\.\d{5,}", v)]
+        assert not long, (b.key, long[:3])   # rates and changes to 4 decimals at most
+
+
+def test_the_negative_keyword_csv_writes_cents_and_whole_counts_and_is_named_for_the_account(downloads):
+    import re
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.switch_page("pages/keywords.py").run()
+    assert not at.exception, at.exception
+    button = at.download_button(key="kw_neg_download")
+    frame = pd.read_csv(io.BytesIO(downloads(button)), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert len(frame) and all(re.fullmatch(r"\d+\.\d\d", v) for v in frame["消费"]), frame["消费"].tolist()
+    for col in ("点击", "展现", "转化"):
+        assert all(re.fullmatch(r"\d+", v) for v in frame[col]), (col, frame[col].tolist())
+    box = at.selectbox(key=next(s.key for s in at.selectbox if s.key and s.key.endswith("kw_account")))
+    label = box.format_func(box.value)   # as the page shows the account
+    assert downloads.file_name(button) == "negative_keywords_" + label.replace(" · ", "_") + ".csv"
+
+
+def test_the_drift_csv_rounds_changes_to_4_decimals_and_days_to_1(downloads):
+    import re
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.switch_page("pages/drift.py").run()
+    assert not at.exception, at.exception
+    button = next(b for b in at.download_button if b.proto.url.endswith(".csv"))
+    frame = pd.read_csv(io.BytesIO(downloads(button)), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert len(frame)
+    assert all(re.fullmatch(r"-?\d+\.\d", v) for v in frame["相当于几天消费"] if v), frame["相当于几天消费"].tolist()
+    for col in ("变化", "95% 区间下限", "95% 区间上限"):
+        if col in frame.columns:
+            assert all(re.fullmatch(r"-?\d+(\.\d{1,4})?", v) for v in frame[col] if v), (col, frame[col].tolist())
 
 
 def _plan_report_spend() -> float:
