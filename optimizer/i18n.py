@@ -46,6 +46,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.conversions": ("转化", "Conversions"),
     "col.cpa": ("转化成本", "CPA"),
     "col.cvr": ("转化率", "CVR"),
+    "col.cpa_shrunk": ("收缩后转化成本", "Shrunk CPA"),
+    "col.cpa_shrunk_help": ("消费 ÷（点击 × 收缩后转化率）。转化少的计划，转化率先向同业务点的水平收缩（经验贝叶斯），"
+                            "分包用的是这个数；“转化成本”是实际消费 ÷ 实际转化。",
+                            "Cost ÷ (clicks × shrunk CVR). A campaign with few conversions has its conversion rate "
+                            "shrunk toward its business line's first (empirical Bayes); bundles are formed on this "
+                            "figure. 'CPA' is actual cost ÷ actual conversions."),
+    "col.cvr_shrunk": ("收缩后转化率", "Shrunk CVR"),
+    "col.cvr_shrunk_help": ("转化少的计划，转化率向同业务点的水平收缩后的值（经验贝叶斯）：一周运气好或不好不会把它放错包。",
+                            "The conversion rate after a campaign with few conversions is shrunk toward its business "
+                            "line's (empirical Bayes): a lucky or unlucky week does not put it in the wrong bundle."),
     "col.share": ("消费占比", "Share of spend"),
     "col.file": ("文件", "File"),
     "col.platform": ("平台", "Platform"),

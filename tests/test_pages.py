@@ -502,6 +502,24 @@ def test_bundles_page_proposes_and_answers_what_if():
     assert not at.exception
 
 
+@pytest.mark.parametrize("lang,shrunk", [("zh", "收缩后转化成本"), ("en", "Shrunk CPA")])
+def test_the_shrunk_cpa_is_labelled_as_such_and_the_chart_lists_bundles_in_order(lang, shrunk):
+    at = _english("pages/bundles.py") if lang == "en" else start("pages/bundles.py")
+    assert not at.exception, at.exception
+    plain = i18n.TEXT["col.cpa"][0 if lang == "zh" else 1]
+    tables = [(list(d.value.columns), json.loads(d.proto.columns)) for d in at.dataframe
+              if "cpa_shrunk" in d.value.columns]
+    assert len(tables) == 2   # the what-if editor and the campaigns table
+    for cols, cfg in tables:
+        assert cfg["cpa_shrunk"]["label"] == shrunk and cfg["cpa_shrunk"].get("help"), cfg["cpa_shrunk"]
+        assert cfg["cpa_shrunk"]["label"] != plain
+        if "cpa" in cols:
+            assert cfg["cpa"]["label"] == plain
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = [t["name"] for t in fig["data"]]
+    assert len(names) > 2 and names == sorted(names, key=lambda b: int(b[1:])), names
+
+
 def test_the_bundle_table_fits_a_laptop_screen_and_its_reasons_read_below_it():
     # at 1440 px the table scrolled sideways: thirteen columns, the longest a sentence. Now ten
     # short columns; the one-sentence reason of each bundle (with its kind) is listed under it
