@@ -49,15 +49,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-#: how to map the columns of a file whose layout is not known (:attr:`IngestError.mappable`),
-#: by where the message is shown -> (Chinese, English): ``below`` the mapping form on the
-#: upload page, ``reselect`` on the upload page once the file is no longer selected,
-#: ``elsewhere`` (command line, batch) the upload page
-MAPPING_HINTS: dict[str, tuple[str, str]] = {
-    "below": ("请在下面为每一列指定含义。", "Say what each column holds below."),
-    "reselect": ("再次选择这个文件，即可为每一列指定含义。", "Select the file again to say what each column holds."),
-    "elsewhere": ("可以在网页的“上传报告”页为每一列指定含义。",
-                  "You can say what each column holds on the app's Upload page."),
+#: the last sentence of a message, which depends on where it is shown: hint -> where ->
+#: (Chinese, English). Where: ``below`` the mapping form on the upload page, ``reselect``
+#: on the upload page once the file is no longer selected, ``elsewhere`` the command
+#: line and batch mode. Hints: ``mapping`` how to map the columns of a file whose
+#: layout is not known (:attr:`IngestError.mappable`); ``account`` how to give a file
+#: that names no account another account (a likely mix-up of two accounts).
+HINTS: dict[str, dict[str, tuple[str, str]]] = {
+    "mapping": {
+        "below": ("请在下面为每一列指定含义。", "Say what each column holds below."),
+        "reselect": ("再次选择这个文件，即可为每一列指定含义。", "Select the file again to say what each column holds."),
+        "elsewhere": ("可以在网页的“上传报告”页为每一列指定含义。",
+                      "You can say what each column holds on the app's Upload page."),
+    },
+    "account": {
+        "below": ("如果它属于另一个客户，请重新选择这个文件，并在上传时为它选择另一个账户。",
+                  "If it is another client's, select the file again and choose another account for it."),
+        "reselect": ("如果它属于另一个客户，请重新选择这个文件，并在上传时为它选择另一个账户。",
+                     "If it is another client's, select the file again and choose another account for it."),
+        "elsewhere": ("如果它属于另一个客户，请用 --account 账户名 为它指定另一个账户。",
+                      "If it is another client's, give it another account with --account NAME."),
+    },
 }
 
 
@@ -134,7 +146,7 @@ class IngestError(ValueError):
 
     def __init__(self, kind: str, file: str, *, row: int | None = None,
                  column: str | None = None, value: object = None,
-                 detail_zh: str = "", detail_en: str = "") -> None:
+                 detail_zh: str = "", detail_en: str = "", hint: str | None = None) -> None:
         if kind not in MESSAGES:
             raise KeyError(kind)
         self.kind = kind
@@ -144,6 +156,7 @@ class IngestError(ValueError):
         self.value = value
         self.detail_zh = detail_zh
         self.detail_en = detail_en
+        self.hint = "mapping" if self.mappable else hint
         super().__init__(self.message("en"))
 
     @property
@@ -153,18 +166,19 @@ class IngestError(ValueError):
 
     def __reduce__(self):
         return (_rebuild, (self.kind, self.file, self.row, self.column, self.value,
-                           self.detail_zh, self.detail_en))
+                           self.detail_zh, self.detail_en, self.hint))
 
     def message(self, lang: str = "zh", where: str = "elsewhere") -> str:
-        """The message in ``lang`` (``zh`` or ``en``); for a :attr:`mappable` error it
-        ends with how to map the columns from ``where`` it is shown (a key of
-        :data:`MAPPING_HINTS`)."""
+        """The message in ``lang`` (``zh`` or ``en``), ending with its hint (how to map
+        the columns of a :attr:`mappable` error, …) as it reads ``where`` it is shown
+        (see :data:`HINTS`)."""
         zh, en = MESSAGES[self.kind]
         template, detail = (zh, self.detail_zh) if lang == "zh" else (en, self.detail_en)
         text = template.format(file=self.file, row=self.row, column=self.column,
                                value=self.value, detail=detail).strip()
-        if self.mappable:
-            text += MAPPING_HINTS[where][0] if lang == "zh" else " " + MAPPING_HINTS[where][1]
+        if self.hint:
+            zh_hint, en_hint = HINTS[self.hint][where]
+            text += zh_hint if lang == "zh" else " " + en_hint
         return text
 
     def as_dict(self) -> dict[str, object]:
@@ -174,6 +188,6 @@ class IngestError(ValueError):
                 "message": self.message("en"), "message_zh": self.message("zh")}
 
 
-def _rebuild(kind, file, row, column, value, detail_zh, detail_en) -> IngestError:
+def _rebuild(kind, file, row, column, value, detail_zh, detail_en, hint=None) -> IngestError:
     return IngestError(kind, file, row=row, column=column, value=value,
-                       detail_zh=detail_zh, detail_en=detail_en)
+                       detail_zh=detail_zh, detail_en=detail_en, hint=hint)
