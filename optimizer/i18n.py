@@ -513,6 +513,11 @@ TEXT.update({
     "upload.loss_account": ("{account}：少 {rows} 行，消费少 {cost}；{days} 天（共 {total} 天）不再有数据", "{account}: {rows} rows and {cost} of spend go; {days} of its {total} days are left without data"),
     "upload.loss_span": ("（{start} ~ {end}）", " ({start} to {end})"),
     "upload.loss_gone": ("{account}：整个账户将从工作区消失（{rows} 行，{total} 天，消费 {cost}）", "{account}: the whole account leaves the workspace ({rows} rows, {total} days, {cost} of spend)"),
+    "upload.loss_gone_nodays": ("{account}：整个账户将从工作区消失（{rows} 行，都没有按天的数据，消费 {cost}）",
+                                "{account}: the whole account leaves the workspace ({rows} rows, none of them by day, "
+                                "{cost} of spend)"),
+    "upload.loss_account_nodays": ("{account}：少 {rows} 行，消费少 {cost}；这些行没有按天的数据",
+                                   "{account}: {rows} rows and {cost} of spend go; those rows are not by day"),
     "upload.loss_kept": ("它的{what}会保留，但在重新上传它的数据之前不会显示。", "Its {what} are kept, but not shown until its data is uploaded again."),
     "upload.kept_lexicon": ("词库设置", "lexicon settings"),
     "upload.kept_bundle_map": ("投放包对应表", "bundle map"),

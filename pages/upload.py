@@ -267,16 +267,17 @@ if len(stored.table) and not c.is_sample(shown):
                     for x in loss.itertuples(index=False):
                         who = ui.account_label(x._asdict())
                         cur = x.currency or None
-                        if x.gone:
-                            line = ui.t("upload.loss_gone", account=who, rows=f"{x.rows:,}", total=x.days,
-                                        cost=i18n.money(x.cost_lost, cur, 0))
+                        if x.gone:   # an account of totals rows only (no day column) has no days to count
+                            line = ui.t("upload.loss_gone" if x.days else "upload.loss_gone_nodays", account=who,
+                                        rows=f"{x.rows:,}", total=x.days, cost=i18n.money(x.cost_lost, cur, 0))
                             kept = c.access.account_records(shown.id, ui.account_key(pd.Series(x._asdict())))
                             if kept:
                                 line += "。" if lang == "zh" else ". "
                                 line += ui.t("upload.loss_kept", what=("、" if lang == "zh" else ", ").join(
                                     ui.t(f"upload.kept_{k}") for k in kept))
                         else:
-                            line = ui.t("upload.loss_account", account=who, rows=f"{x.rows_lost:,}",
+                            line = ui.t("upload.loss_account" if x.days else "upload.loss_account_nodays",
+                                        account=who, rows=f"{x.rows_lost:,}",
                                         cost=i18n.money(x.cost_lost, cur, 0), days=x.days_lost, total=x.days)
                             if x.days_lost:
                                 line += ui.t("upload.loss_span", start=f"{x.first_lost:%Y-%m-%d}",
