@@ -312,9 +312,9 @@ TEXT.update({
     "col.status": ("状态", "Status"),
     "col.start": ("变化日", "Since"),
     "col.start_range": ("变化日可能范围", "Change day between"),
-    "col.start_range_help": ("数据无法区分的那些天（似然支持区间 1/32）；空白表示变化日很确定。",
+    "col.start_range_help": ("数据无法区分的那些天（似然支持区间 1/32）；只有一天表示变化日很确定。",
                              "The days the data cannot tell apart from the change day (1/32 likelihood support "
-                             "interval); blank when the day is clear."),
+                             "interval); a single day when the day is clear."),
     "col.before": ("变化前", "Before"),
     "col.after": ("变化后", "After"),
     "col.change": ("变化", "Change"),

@@ -93,8 +93,9 @@ else:
         "entity": [entity_label(lv, e, lang) for lv, e in zip(flagged["level"], flagged["entity"])],
         "metric": [ui.name_of(i18n.METRIC, v) for v in flagged["metric"]],
         "start": flagged["start"].dt.date,
-        "start_range": [f"{a:%m-%d} ~ {b:%m-%d}" if pd.notna(a) and a != b else "" for a, b in
-                        zip(flagged["start_low"], flagged["start_high"])],
+        # the days the change may have been on: one day when the data pins it down, – when not known
+        "start_range": [("–" if pd.isna(a) or pd.isna(b) else f"{a:%m-%d}" if a == b else f"{a:%m-%d} ~ {b:%m-%d}")
+                        for a, b in zip(flagged["start_low"], flagged["start_high"])],
         "before": [format_value(mt, v, currency) for mt, v in zip(flagged["metric"], flagged["before"])],
         "after": [format_value(mt, v, currency) for mt, v in zip(flagged["metric"], flagged["after"])],
         "change": flagged["change"] * 100,

@@ -622,6 +622,17 @@ def test_drift_page_ranks_flags_and_explains_the_selected_one():
     assert comp.set_index("bundle").loc["包3 换锁", "status"] == "可能获赔"
 
 
+def test_the_change_day_range_is_never_a_blank_cell():
+    at = start("pages/drift.py")
+    _baidu(at, "dr_account")
+    flags = next(d.value for d in at.dataframe if "start_range" in d.value.columns)
+    ranges = flags["start_range"].tolist()
+    assert all(isinstance(r, str) and r.strip() for r in ranges), ranges
+    one_day = flags.loc[~flags["start_range"].str.contains("~")]
+    assert len(one_day)   # a change day the data pins down reads as that day
+    assert (one_day["start_range"] == [f"{d:%m-%d}" for d in one_day["start"]]).all()
+
+
 def test_drift_page_without_daily_rows_says_what_to_upload():
     at = start("pages/upload.py")
     _upload(at, real("google_ads/towing-no-1__Search_keyword_report.csv"))  # one undated keyword report
@@ -743,6 +754,7 @@ def test_landing_audit_without_internet_says_could_not_check_and_keeps_nothing(d
     at.button(key="lp_audit").click().run()
     assert not at.exception, at.exception
     assert any(w.value.startswith(f"无法检查 {n} 个页面") for w in at.warning)
+    assert not [t.value for t in at.toast if "已检查" in t.value]   # no "0 pages audited" beside it
     pages = _frame(at, "cvr_weekly")
     assert not pages["audited"].any() and not pages["reasons_zh"].str.contains("不存在").any()
     with Store.open(None, data_dir) as s:
