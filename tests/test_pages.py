@@ -299,6 +299,8 @@ def test_unknown_layout_is_mapped_by_hand_and_the_mapping_is_reused(data_dir):
     at = start("pages/upload.py")
     _upload(at, FIXTURES / "generic_custom.csv")
     assert any("generic_custom.csv" in e.value for e in at.error)
+    # the user is on the Upload page: the hint points at the form below, not at this page
+    assert any("下面" in e.value and "上传报告" not in e.value for e in at.error), [e.value for e in at.error]
     assert _select(at, "upload_map_date_").value == "day"          # suggested
     assert _select(at, "upload_map_cost_").value == "spend (RMB)"  # suggested
     for field, column in {"campaign": "plan", "keyword": "word", "conversions": "leads",
