@@ -794,6 +794,14 @@ def account_names(keys) -> str:
     return ("、" if lang() == "zh" else ", ").join(names) or "–"
 
 
+def download_name(prefix: str, row, ext: str) -> str:
+    """A download's file name for an account, named as the app shows it:
+    ``negative_keywords_Google Ads_未命名账户_USD.csv`` (characters a file name cannot
+    hold replaced by ``_``)."""
+    label = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", account_label(row).replace(" · ", "_"))
+    return f"{prefix}_{label}.{ext}"
+
+
 # ------------------------------------------------------------------ table columns
 
 def percent_column(label: str, progress: bool = False, **kw):

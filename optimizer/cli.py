@@ -257,7 +257,7 @@ def cmd_bundles(args: argparse.Namespace) -> int:
 
 
 def cmd_drift(args: argparse.Namespace) -> int:
-    from .alerts import AlertSettings, _child_label, explain, flags, scan
+    from .alerts import AlertSettings, _child_label, entity_label, explain, flags, scan
     from .bundles import plan_lines, proposed_membership
     from .targets import TargetSettings, bundle_sheet_for, default_tolerance, load_rules, read_bundle_sheet
 
@@ -284,7 +284,9 @@ def cmd_drift(args: argparse.Namespace) -> int:
         rep = scan(rows, settings, lines, acct_sheet, rules, args.rule_set)
         out_flags = []
         for _, r in flags(rep, include_learning=True).iterrows():
-            item = {"level": r["level"], "entity": r["entity"], "metric": r["metric"], "status": r["status"],
+            item = {"level": r["level"], "entity": r["entity"],
+                    "entity_label": entity_label(r["level"], r["entity"], "en"),   # as the app names it
+                    "metric": r["metric"], "status": r["status"],
                     "severity": r["severity"], "start": _day(r["start"]),
                     "start_range": [_day(r["start_low"]), _day(r["start_high"])], "before": _num(r["before"], 4),
                     "after": _num(r["after"], 4), "change": _num(r["change"], 4),
@@ -317,7 +319,9 @@ def cmd_drift(args: argparse.Namespace) -> int:
             "daily_spend": _num(rep.daily_spend), "bundles_from": sheet_source,
             "series_tested": int(rep.results["p_value"].notna().sum()),
             "flags": out_flags,
-            "too_little_data": [{"level": r["level"], "entity": r["entity"], "metric": r["metric"], "note": r["note"]}
+            "too_little_data": [{"level": r["level"], "entity": r["entity"],
+                                 "entity_label": entity_label(r["level"], r["entity"], "en"),
+                                 "metric": r["metric"], "note": r["note"]}
                                 for _, r in thin.iterrows()],
             "targets": [{"bundle": r["bundle"], "status": r["status"], "window_start": _day(r["window_start"]),
                          "window_end": _day(r["window_end"]), "cost": _num(r["cost"]),
@@ -346,7 +350,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
         for f in res["flags"]:
             ci = f["ci"]
             ci_text = f"95% CI {ci[0]:+.0%} … {ci[1]:+.0%}" if None not in ci else "CI -"
-            print(f"  [{f['severity'] or '-':<6}] {f['level']:<8} {f['entity']}  {f['metric'].upper()} "
+            print(f"  [{f['severity'] or '-':<6}] {f['level']:<8} {f['entity_label']}  {f['metric'].upper()} "
                   f"{f['change']:+.0%} since {f['start']} ({ci_text}), money at stake "
                   f"{f['money_at_stake']:,.2f}" + ("  LEARNING" if f["status"] == "learning" else ""))
             d = f["decomposition"]
@@ -588,7 +592,8 @@ def build_parser() -> argparse.ArgumentParser:
                                     "proposed oCPC bundles (bundle id, business line, member plans, conversions, "
                                     "CPA, CVR, target CPA, reason), the keywords to keep on CPC and the split "
                                     "candidates of existing bundles (from plan names like 包1-开锁, or --bundle-map).")
-    bd.add_argument("exports", nargs="+", metavar="EXPORT")
+    bd.add_argument("exports", nargs="+", metavar="EXPORT",
+                    help="daily exports (keyword and/or plan reports: CSV, TSV, XLSX, XLS)")
     _account_option(bd)
     bd.add_argument("--window-days", type=_positive_int, default=30, help="evidence window in days (default 30)")
     bd.add_argument("--min-conversions", type=_non_negative, default=30.0,
@@ -596,7 +601,8 @@ def build_parser() -> argparse.ArgumentParser:
     bd.add_argument("--max-cpa-ratio", type=_ratio, default=1.3, help="max/min shrunk CPA inside a bundle (default 1.3)")
     bd.add_argument("--max-cvr-ratio", type=_ratio, default=1.5, help="max/min shrunk CVR inside a bundle (default 1.5)")
     bd.add_argument("--max-target-cpa", type=_non_negative, default=None, help="cap on target CPAs (the advertiser's maximum)")
-    bd.add_argument("--vertical", default="auto", choices=["auto", *known_verticals()])
+    bd.add_argument("--vertical", default="auto", choices=["auto", *known_verticals()],
+                    help="the advertiser's vertical, for business lines (default: detected from the keywords)")
     bd.add_argument("--bundle-map", default=None, metavar="CSV",
                     help="current bundles: columns plan, bundle[, target_cpa]")
     bd.add_argument("--json", action="store_true", help="print a JSON list, one object per account")
@@ -609,7 +615,8 @@ def build_parser() -> argparse.ArgumentParser:
                                     "95% interval, money at stake, the CPC/CVR split, mix versus rate and the "
                                     "top contributing plans or keywords; then bundles over their target and the "
                                     "over-cost compensation outlook (with --bundle-map).")
-    dr.add_argument("exports", nargs="+", metavar="EXPORT")
+    dr.add_argument("exports", nargs="+", metavar="EXPORT",
+                    help="daily exports (keyword and/or plan reports: CSV, TSV, XLSX, XLS)")
     _account_option(dr)
     dr.add_argument("--baseline-days", type=_positive_int, default=28, help="baseline days (default 28)")
     dr.add_argument("--min-days", type=_positive_int, default=7, help="days needed before a change (default 7)")
@@ -623,7 +630,9 @@ def build_parser() -> argparse.ArgumentParser:
     dr.add_argument("--metrics", nargs="+", choices=METRICS, default=list(METRICS), help="metrics (default all)")
     dr.add_argument("--bundle-map", default=None, metavar="CSV",
                     help="bundles: plan, bundle[, target_cpa, learning_start, target_changes, targeting_changes, "
-                         "conversion_type_changed] (default: bundles read from plan names)")
+                         "conversion_type_changed] (default: the bundles named in the plan names, such as "
+                         "包1-开锁; failing that, the bundles proposed as on the Bundles page, watched as groups "
+                         "without a target; the JSON's bundles_from says which: map, names, proposed or none)")
     dr.add_argument("--tolerance", type=_non_negative, default=None,
                     help="CPA over target beyond this share is flagged (default: the over-cost trigger, 0.2)")
     dr.add_argument("--target-window-days", type=_positive_int, default=7,
@@ -632,7 +641,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                                  "(default: optimizer/rules/overcost.toml)")
     dr.add_argument("--rule-set", default=None, help="use this rule set instead of the one in force on each window")
     dr.add_argument("--top", type=_positive_int, default=5, help="contributors listed per flag (default 5)")
-    dr.add_argument("--vertical", default="auto", choices=["auto", *known_verticals()])
+    dr.add_argument("--vertical", default="auto", choices=["auto", *known_verticals()],
+                    help="the advertiser's vertical, for business lines and proposed bundles "
+                         "(default: detected from the keywords)")
     dr.add_argument("--json", action="store_true", help="print a JSON list, one object per account")
     dr.set_defaults(func=cmd_drift)
 

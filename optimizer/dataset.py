@@ -179,21 +179,25 @@ def _keyword_id_clash(base: pd.DataFrame, incoming: pd.DataFrame) -> pd.DataFram
     return m.rename(columns={"keyword_b": "other"})[["keyword_id", "keyword", "other", "src"]]
 
 
-def _mixup_error(file: str, src: str, kind: str, n: int, example: str) -> IngestError:
+def _mixup_error(file: str, src: str, kind: str, n: int, example: str, named: bool) -> IngestError:
+    """``named``: whether the file names its account. Such a file cannot be given another
+    account: the advice is another workspace, or checking it is this client's file; a
+    file that names none ends with how to choose another account for it where the
+    message is shown (upload page or ``--account``: the ``account`` hint)."""
     if kind == "keyword_id":
-        zh = (f"有 {n} 个关键词ID在两个文件里对应不同的关键词（例如 {example}）。同一个关键词ID只属于一个账户的一个关键词。"
-              "如果它们是两个客户的报告，请放进不同的工作区，或在上传时为它选择另一个账户。")
+        zh = (f"有 {n} 个关键词ID在两个文件里对应不同的关键词（例如 {example}）。同一个关键词ID只属于一个账户的一个关键词。")
         en = (f"{n} keyword IDs stand for different keywords in the two files (e.g. {example}); a keyword ID "
-              "belongs to one keyword of one account. If these are two clients' reports, put them in separate "
-              "workspaces, or choose another account for this file when uploading.")
+              "belongs to one keyword of one account.")
     else:
         zh = (f"两个文件有 {n} 行是同一计划、单元、关键词和日期，展现（或点击）却相差很大，且有高有低，不像是同一账户的"
-              f"重新下载（例如 {example}）。如果它们是两个客户的报告，请放进不同的工作区，或在上传时为它选择另一个账户。")
+              f"重新下载（例如 {example}）。")
         en = (f"{n} rows are the same plan, unit, keyword and day in both files, yet their impressions (or clicks) "
-              f"differ widely, some higher and some lower: not a re-download of one account (e.g. {example}). If "
-              "these are two clients' reports, put them in separate workspaces, or choose another account for "
-              "this file when uploading.")
-    return IngestError("mixup", file, value=src, detail_zh=zh, detail_en=en)
+              f"differ widely, some higher and some lower: not a re-download of one account (e.g. {example}).")
+    if named:
+        zh += "这个文件写明了它的账户：如果它是另一个客户的报告，请放进另一个工作区；否则请确认它确实是这个客户的文件。"
+        en += (" The file names its account: if it is another client's report, put it in another workspace; "
+               "otherwise check that it really is this client's file.")
+    return IngestError("mixup", file, value=src, detail_zh=zh, detail_en=en, hint=None if named else "account")
 
 
 def merge(existing: pd.DataFrame | None, new: Export, *, fresh: Freshness | None = None,
@@ -231,7 +235,7 @@ def merge(existing: pd.DataFrame | None, new: Export, *, fresh: Freshness | None
     if len(clash):
         r = clash.iloc[0]
         raise _mixup_error(file, str(r["src"]), "keyword_id", int(clash["keyword_id"].nunique()),
-                           f"ID {r['keyword_id']}: “{r['keyword']}” / “{r['other']}”")
+                           f"ID {r['keyword_id']}: “{r['keyword']}” / “{r['other']}”", bool(new.info.accounts))
 
     base_keys = _keys(base)
     base_figs = _figures(base)
@@ -261,7 +265,7 @@ def merge(existing: pd.DataFrame | None, new: Export, *, fresh: Freshness | None
             example = " / ".join(str(x) for x in (r["campaign"], r["ad_group"], r["keyword"]) if x == x and x)
             day = r["period_start"]
             example += f" {day:%Y-%m-%d}" if day == day else ""
-            raise _mixup_error(file, str(s), "figures", n_off, example.strip())
+            raise _mixup_error(file, str(s), "figures", n_off, example.strip(), bool(new.info.accounts))
         other = known.get(str(s)) or Freshness(str(s), order=-1)
         newer, crit = recency.compare(fresh, other)
         why[str(s)] = crit

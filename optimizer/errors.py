@@ -27,9 +27,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                  "Could not decode {file} (tried UTF-8, UTF-16, GB18030/GBK and Windows-1252). {detail}"),
     "no_header": ("在 {file} 中找不到表头行。{detail}",
                   "No header row found in {file}. {detail}"),
-    "unknown_format": ("{file} 不像百度、Google Ads 或 Microsoft Ads 的报告。{detail} 可以在上传报告页手动指定每一列的含义。",
-                       "{file} does not look like a Baidu, Google Ads or Microsoft Ads report. {detail} "
-                       "You can map its columns by hand on the Upload page."),
+    "headerless": ("{file} 没有表头行。{detail}", "{file} has no header line. {detail}"),
+    "unknown_format": ("{file} 不像百度、Google Ads 或 Microsoft Ads 的报告。{detail}",
+                       "{file} does not look like a Baidu, Google Ads or Microsoft Ads report. {detail}"),
     "missing_column": ("{file} 缺少必需的列。{detail}",
                        "{file} is missing the required column '{column}'. {detail}"),
     "non_numeric": ("{file} 第 {row} 行“{column}”列的值“{value}”不是数字。{detail}",
@@ -72,6 +72,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "mixup": ("{file} 和已载入的 {value} 看起来是两个不同账户的数据，没有合并，也没有保存。{detail}",
               "{file} and {value}, already loaded, look like the data of two different accounts: nothing was "
               "merged or stored. {detail}"),
+}
+
+
+#: the last sentence of a message, which depends on where it is shown: hint -> where ->
+#: (Chinese, English). Where: ``below`` the mapping form on the upload page, ``reselect``
+#: on the upload page once the file is no longer selected, ``elsewhere`` the command
+#: line and batch mode. Hints: ``mapping`` how to map the columns of a file whose
+#: layout is not known (:attr:`IngestError.mappable`); ``account`` how to give a file
+#: that names no account another account (a likely mix-up of two accounts).
+HINTS: dict[str, dict[str, tuple[str, str]]] = {
+    "mapping": {
+        "below": ("请在下面为每一列指定含义。", "Say what each column holds below."),
+        "reselect": ("再次选择这个文件，即可为每一列指定含义。", "Select the file again to say what each column holds."),
+        "elsewhere": ("可以在网页的“上传报告”页为每一列指定含义。",
+                      "You can say what each column holds on the app's Upload page."),
+    },
+    "account": {
+        "below": ("如果它属于另一个客户，请重新选择这个文件，并在上传时为它选择另一个账户。",
+                  "If it is another client's, select the file again and choose another account for it."),
+        "reselect": ("如果它属于另一个客户，请重新选择这个文件，并在上传时为它选择另一个账户。",
+                     "If it is another client's, select the file again and choose another account for it."),
+        "elsewhere": ("如果它属于另一个客户，请用 --account 账户名 为它指定另一个账户。",
+                      "If it is another client's, give it another account with --account NAME."),
+    },
 }
 
 
@@ -277,7 +301,7 @@ class IngestError(ValueError):
 
     def __init__(self, kind: str, file: str, *, row: int | None = None,
                  column: str | None = None, value: object = None,
-                 detail_zh: str = "", detail_en: str = "") -> None:
+                 detail_zh: str = "", detail_en: str = "", hint: str | None = None) -> None:
         if kind not in MESSAGES:
             raise KeyError(kind)
         self.kind = kind
@@ -287,26 +311,33 @@ class IngestError(ValueError):
         self.value = value
         self.detail_zh = detail_zh
         self.detail_en = detail_en
+        self.hint = "mapping" if self.mappable else hint
         super().__init__(self.message("en"))
 
     @property
     def mappable(self) -> bool:
         """Whether mapping the columns by hand can fix this (the table is there, its layout is not known)."""
-        return self.kind in ("unknown_format", "missing_column")
+        return self.kind in ("unknown_format", "missing_column", "headerless")
 
     def __reduce__(self):
         return (_rebuild, (self.kind, self.file, self.row, self.column, self.value,
-                           self.detail_zh, self.detail_en))
+                           self.detail_zh, self.detail_en, self.hint))
 
-    def message(self, lang: str = "zh") -> str:
-        """The message in ``lang`` (``zh`` or ``en``)."""
+    def message(self, lang: str = "zh", where: str = "elsewhere") -> str:
+        """The message in ``lang`` (``zh`` or ``en``), ending with its hint (how to map
+        the columns of a :attr:`mappable` error, …) as it reads ``where`` it is shown
+        (see :data:`HINTS`)."""
         zh, en = MESSAGES[self.kind]
         template, detail = (zh, self.detail_zh) if lang == "zh" else (en, self.detail_en)
         if len(detail) > DETAIL_CHARS:
             detail = detail[: DETAIL_CHARS - 1] + "…"
-        return template.format(file=safe_name(self.file), row=self.row,
+        text = template.format(file=safe_name(self.file), row=self.row,
                                column=None if self.column is None else clip(self.column),
                                value=None if self.value is None else clip(self.value), detail=detail).strip()
+        if self.hint:
+            zh_hint, en_hint = HINTS[self.hint][where]
+            text += zh_hint if lang == "zh" else " " + en_hint
+        return text
 
     def as_dict(self) -> dict[str, object]:
         """JSON-able form (command line ``--json``)."""
@@ -323,6 +354,6 @@ def unexpected(file: str, exc: BaseException) -> IngestError:
     return IngestError("unexpected", file, detail_zh=clip(text, 160), detail_en=clip(text, 160))
 
 
-def _rebuild(kind, file, row, column, value, detail_zh, detail_en) -> IngestError:
+def _rebuild(kind, file, row, column, value, detail_zh, detail_en, hint=None) -> IngestError:
     return IngestError(kind, file, row=row, column=column, value=value,
-                       detail_zh=detail_zh, detail_en=detail_en)
+                       detail_zh=detail_zh, detail_en=detail_en, hint=hint)

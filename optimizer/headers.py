@@ -164,11 +164,18 @@ class ColumnMap:
     unmapped: tuple[str, ...]
 
 
+#: Google's ``Interactions``: read as clicks when a report has no ``Clicks`` column (the
+#: search-terms report of formats.md): for search ads an interaction is a click.
+INTERACTIONS = "interactions"
+
+
 def map_columns(headers: list[str]) -> ColumnMap:
     """Map a header row onto canonical fields, each field to its most specific name.
 
     When a field has several candidate headers (``匹配模式`` and ``触发模式``), the one
-    listed first in :data:`SYNONYMS` wins; a header maps to at most one field.
+    listed first in :data:`SYNONYMS` wins; a header maps to at most one field. A report
+    with ``Interactions`` and no clicks column has its interactions read as clicks
+    (see :func:`interactions_as_clicks`).
     """
     norm = {normalize(h): h for h in reversed(headers)}
     fields: dict[str, str] = {}
@@ -185,8 +192,16 @@ def map_columns(headers: list[str]) -> ColumnMap:
         if field not in fields and normalize(pc) in norm and normalize(mob) in norm:
             split[field] = (norm[normalize(pc)], norm[normalize(mob)])
             used.update(split[field])
+    if "clicks" not in fields and "clicks" not in split and INTERACTIONS in norm and norm[INTERACTIONS] not in used:
+        fields["clicks"] = norm[INTERACTIONS]  # Google's search-terms report: no Clicks column
+        used.add(norm[INTERACTIONS])
     unmapped = tuple(h for h in headers if h not in used)
     return ColumnMap(fields, split, unmapped)
+
+
+def interactions_as_clicks(cmap: ColumnMap) -> bool:
+    """Whether the mapping reads Google's ``Interactions`` column as clicks."""
+    return normalize(cmap.fields.get("clicks", "")) == INTERACTIONS
 
 
 #: Money written with a locale currency prefix (``US$34.15``): Google's Overview cards;

@@ -46,6 +46,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.conversions": ("转化", "Conversions"),
     "col.cpa": ("转化成本", "CPA"),
     "col.cvr": ("转化率", "CVR"),
+    "col.cpa_shrunk": ("收缩后转化成本", "Shrunk CPA"),
+    "col.cpa_shrunk_help": ("消费 ÷（点击 × 收缩后转化率）。转化少的计划，转化率先向同业务点的水平收缩（经验贝叶斯），"
+                            "分包用的是这个数；“转化成本”是实际消费 ÷ 实际转化。",
+                            "Cost ÷ (clicks × shrunk CVR). A campaign with few conversions has its conversion rate "
+                            "shrunk toward its business line's first (empirical Bayes); bundles are formed on this "
+                            "figure. 'CPA' is actual cost ÷ actual conversions."),
+    "col.cvr_shrunk": ("收缩后转化率", "Shrunk CVR"),
+    "col.cvr_shrunk_help": ("转化少的计划，转化率向同业务点的水平收缩后的值（经验贝叶斯）：一周运气好或不好不会把它放错包。",
+                            "The conversion rate after a campaign with few conversions is shrunk toward its business "
+                            "line's (empirical Bayes): a lucky or unlucky week does not put it in the wrong bundle."),
     "col.share": ("消费占比", "Share of spend"),
     "col.file": ("文件", "File"),
     "col.platform": ("平台", "Platform"),
@@ -83,7 +93,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload.map_help": ("这个文件的格式不认识。请告诉我们每一列是什么；保存后，同样表头的文件会自动按此读取。",
                         "This layout is not known. Say what each column holds; once saved, files with the same "
                         "header are read this way automatically."),
-    "upload.map_header_row": ("表头在第几行", "Header row"),
+    "upload.map_header_row": ("表头在第几行（0 = 没有表头行）", "Header row (0 = no header line)"),
+    "upload.map_headerless": ("这个文件没有表头行：各列按位置称为 #1、#2……。这种映射不保存：同样列数的另一个文件未必是同样的列。",
+                              "This file has no header line: its columns are named by position, #1, #2, …. "
+                              "Such a mapping is not saved: another file with as many columns need not hold the "
+                              "same ones."),
     "upload.map_report_type": ("报告类型", "Report type"),
     "upload.map_field": ("“{field}”对应的列", "Column for '{field}'"),
     "upload.map_required": ("{label}（必填）", "{label} (required)"),
@@ -346,9 +360,9 @@ TEXT.update({
     "col.status": ("状态", "Status"),
     "col.start": ("变化日", "Since"),
     "col.start_range": ("变化日可能范围", "Change day between"),
-    "col.start_range_help": ("数据无法区分的那些天（似然支持区间 1/32）；空白表示变化日很确定。",
+    "col.start_range_help": ("数据无法区分的那些天（似然支持区间 1/32）；只有一天表示变化日很确定。",
                              "The days the data cannot tell apart from the change day (1/32 likelihood support "
-                             "interval); blank when the day is clear."),
+                             "interval); a single day when the day is clear."),
     "col.before": ("变化前", "Before"),
     "col.after": ("变化后", "After"),
     "col.change": ("变化", "Change"),
@@ -550,6 +564,11 @@ TEXT.update({
     "upload.loss_account": ("{account}：少 {rows} 行，消费少 {cost}；{days} 天（共 {total} 天）不再有数据", "{account}: {rows} rows and {cost} of spend go; {days} of its {total} days are left without data"),
     "upload.loss_span": ("（{start} ~ {end}）", " ({start} to {end})"),
     "upload.loss_gone": ("{account}：整个账户将从工作区消失（{rows} 行，{total} 天，消费 {cost}）", "{account}: the whole account leaves the workspace ({rows} rows, {total} days, {cost} of spend)"),
+    "upload.loss_gone_nodays": ("{account}：整个账户将从工作区消失（{rows} 行，都没有按天的数据，消费 {cost}）",
+                                "{account}: the whole account leaves the workspace ({rows} rows, none of them by day, "
+                                "{cost} of spend)"),
+    "upload.loss_account_nodays": ("{account}：少 {rows} 行，消费少 {cost}；这些行没有按天的数据",
+                                   "{account}: {rows} rows and {cost} of spend go; those rows are not by day"),
     "upload.loss_kept": ("它的{what}会保留，但在重新上传它的数据之前不会显示。", "Its {what} are kept, but not shown until its data is uploaded again."),
     "upload.kept_lexicon": ("词库设置", "lexicon settings"),
     "upload.kept_bundle_map": ("投放包对应表", "bundle map"),

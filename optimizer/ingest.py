@@ -224,7 +224,8 @@ class ColumnMapping:
     """A column mapping chosen by the user for a file the product does not recognise.
 
     ``fields``: canonical field -> header as in the file. ``header_row``: 1-based line
-    (or sheet row) of the header. Saved as JSON and re-applied to files with the same
+    (or sheet row) of the header; 0 for a text file without a header line, whose
+    columns are then named ``#1``, ``#2``, … (:func:`headerless_names`). Saved as JSON and re-applied to files with the same
     header (see :func:`header_signature`).
     """
 
@@ -706,7 +707,11 @@ def _read_text(src: _Source, mapping: ColumnMapping | None, settings: Settings =
             raise _mixed_error(file, found)
     if "\x00" in "".join(layout.first_lines) or _looks_binary(layout.first_lines):
         raise _not_a_table(file)
-    if mapping is not None:
+    if mapping is not None and mapping.header_row == 0:  # a file without a header line: columns #1, #2, …
+        delim = layout.delimiter if layout.header is None else _best_delim(_first_nonblank(layout.first_lines))
+        layout = TextLayout(layout.encoding, layout.encoding_label, delim, -1,
+                            headerless_names(layout.first_lines, delim), [], layout.first_lines)
+    elif mapping is not None:
         header_index = mapping.header_row - 1
         text_lines = layout.first_lines
         if header_index >= len(text_lines):
@@ -720,12 +725,18 @@ def _read_text(src: _Source, mapping: ColumnMapping | None, settings: Settings =
         nonblank = [ln for ln in layout.first_lines if ln.strip()]
         if not nonblank:
             raise IngestError("empty", file)
-        if all(re.search(r"[:：]", ln) or len(split_cells(ln, layout.delimiter)) < 2 for ln in nonblank):
+        first = split_cells(nonblank[0], layout.delimiter)
+        if looks_like_data(first):
+            shown = ", ".join(c.strip() for c in first[:6])
+            raise IngestError("headerless", file,
+                              detail_zh=f"第一行已经是数据（{shown}, …，共 {len(first)} 列），文件里没有写列名的那一行。",
+                              detail_en=f"Its first line is already data ({shown}, …, {len(first)} columns): "
+                                        "the line naming the columns is missing.")
+        if all(len([c for c in split_cells(ln, layout.delimiter) if c.strip()]) < 3 for ln in nonblank):
             raise IngestError("no_header", file,
                               detail_zh="文件只有说明行（如“数据生成时间”），没有数据表。请确认下载时选择了数据。",
                               detail_en="It holds only description lines (e.g. the report time), no table. "
                                         "Check that data was selected when downloading.")
-        first = split_cells(nonblank[0], layout.delimiter)
         raise IngestError("unknown_format", file,
                           detail_zh=f"第一行的列是：{_names(first, 12)}，其中没有认识的列名。",
                           detail_en=f"Its first line has the columns {_names(first, 12)}, none of which "
@@ -758,6 +769,28 @@ def _refuse_long_first_line(src: _Source) -> None:
                           detail_zh=f"文件有 {size / 1024 / 1024:,.1f} MiB，前 256 KiB 中没有一个换行。",
                           detail_en=f"The file is {size / 1024 / 1024:,.1f} MiB, with no line break in its first "
                                     "256 KiB.")
+
+
+_DATA_CELL = re.compile(r"[+-]?[¥$€]?\d[\d,]*(\.\d+)?%?|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|https?://\S+")
+
+
+def looks_like_data(cells: list[str]) -> bool:
+    """Whether a line's cells are a data row rather than a header or a description line:
+    at least three filled cells, two or more of them figures, dates or URLs (no
+    report's header has those)."""
+    filled = [c.strip() for c in cells if c.strip()]
+    return len(filled) >= 3 and sum(bool(_DATA_CELL.fullmatch(c)) for c in filled) >= 2
+
+
+def _first_nonblank(lines: list[str]) -> str:
+    return next((ln for ln in lines if ln.strip()), "")
+
+
+def headerless_names(lines: list[str], delim: str) -> list[str]:
+    """The names given to the columns of a file without a header line: ``#1``, ``#2``, …
+    (as many as its widest first line has)."""
+    width = max((len(split_cells(ln, delim)) for ln in lines if ln.strip()), default=0)
+    return [f"#{i + 1}" for i in range(width)]
 
 
 def _not_a_table(file: str) -> IngestError:
@@ -1087,6 +1120,9 @@ def _read_sheet(data: bytes, kind: str, file: str, mapping: ColumnMapping | None
             score = H.known_count(cells)
             if score >= 2 and (best is None or score > best[0]):
                 best = (score, i)
+        if mapping is not None and mapping.header_row == 0:
+            raise IngestError("mapping", file, detail_zh="Excel 工作表需要指定表头所在的行（从 1 起）。",
+                              detail_en="an Excel sheet needs the row its header is on (from 1).")
         if mapping is not None and rows:
             best = (1, mapping.header_row - 1)
         if best is not None:
@@ -1401,6 +1437,10 @@ def _build(raw: _Raw, file: str, mapping: ColumnMapping | None, settings: Settin
     fields = raw.cmap.fields
     n = len(data)
     notes = list(raw.notes)
+    if mapping is None and H.interactions_as_clicks(raw.cmap):
+        notes.append(Note(f"文件没有“Clicks”列：点击取自“{fields['clicks']}”（互动次数；搜索广告的互动就是点击）。",
+                          f"The file has no Clicks column: clicks are read from '{fields['clicks']}' "
+                          "(for search ads an interaction is a click)."))
 
     for f_ in ("account", "campaign", "ad_group", "keyword", "keyword_id", "search_term",
                "status", "final_url", "mobile_final_url"):
@@ -1667,11 +1707,18 @@ def preview(source: str | os.PathLike | bytes, name: str | None = None, *, heade
             except UnicodeDecodeError as exc:
                 raise _not_a_table(file) from exc
             lines = layout.first_lines
+            if header_row is None and layout.header is None and \
+                    looks_like_data(split_cells(_first_nonblank(lines), layout.delimiter)):
+                header_row = 0   # no header line: the first line is data
             if header_row is None:
                 header_row = (layout.header_index + 1) if layout.header else \
                     next((i + 1 for i, ln in enumerate(lines) if ln.strip()), 1)
-            delim = layout.delimiter if layout.header else _best_delim(lines[header_row - 1])
-            cols = [c.strip() for c in split_cells(lines[header_row - 1], delim)] if lines else []
+            if header_row == 0:
+                delim = layout.delimiter if layout.header is None else _best_delim(_first_nonblank(lines))
+                cols = headerless_names(lines, delim)
+            else:
+                delim = layout.delimiter if layout.header else _best_delim(lines[header_row - 1])
+                cols = [c.strip() for c in split_cells(lines[header_row - 1], delim)] if lines else []
             body = [split_cells(ln, delim) for ln in lines[header_row: header_row + max_rows] if ln.strip()]
             enc, sheet = layout.encoding_label, None
         else:

@@ -372,7 +372,9 @@ def _status(r, audit: PageAudit | None, drift_rows: pd.DataFrame, currency: str 
                     f"conversion rate down {abs(r.drop_change):.0%} since {pd.Timestamp(r.drop_start):%Y-%m-%d}, "
                     f"{amount} at stake"))
     for kind, group in (drift_rows.groupby("kind") if len(drift_rows) else []):
-        n = len(group)
+        # keywords, not findings: a keyword whose desktop and mobile URL both moved is one keyword
+        keys = [c for c in landing.KEY if c in group.columns]
+        n = group[keys].drop_duplicates().shape[0] if keys else len(group)
         (red if kind in RED_DRIFT else amber).append((f"{group['detail_zh'].iloc[0]}" + (f"（共 {n} 个关键词）" if n > 1 else ""),
                                                       f"{group['detail_en'].iloc[0]}" + (f" ({n} keywords)" if n > 1 else "")))
     if moved_away is not None and len(moved_away):

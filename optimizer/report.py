@@ -159,28 +159,3 @@ def daily_sheet(daily: pd.DataFrame, names: dict[str, str] | None = None) -> pd.
         "cpa": daily["cpa"].astype(float).round(2),
     })
     return out.rename(columns=names or {})
-
-
-def negative_keyword_sheet(neg: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The negative-keyword list as an analyst downloads it: headers in ``lang``, money
-    rounded to cents, counts as integers, the reason in words, and a suggested
-    negative match type (exact negative: the search term itself is what wasted money;
-    widen it to phrase by hand only where every variant is off target).
-
-    Bulk-upload layouts of the platforms' editors are not documented in
-    ../shared/formats.md; this is a plain list for review, not an import file.
-    """
-    from .i18n import explain_cues
-
-    zh = lang == "zh"
-    return pd.DataFrame({
-        ("搜索词" if zh else "Search term"): neg["search_term"],
-        ("否定匹配方式" if zh else "Negative match type"): "精确否定" if zh else "Negative exact",
-        ("消费" if zh else "Cost"): neg["cost"].round(2),
-        ("点击" if zh else "Clicks"): neg["clicks"].fillna(0).round().astype("int64"),
-        ("展现" if zh else "Impressions"): neg["impressions"].fillna(0).round().astype("int64"),
-        ("转化" if zh else "Conversions"): neg["conversions"].fillna(0).round(2),
-        ("原因" if zh else "Reason"): neg["reason"].map(lambda c: explain_cues(c, lang)),
-        ("触发关键词" if zh else "Triggered by"): neg["keywords"],
-        ("推广计划" if zh else "Plans"): neg["campaigns"],
-    })

@@ -186,9 +186,9 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "status.ok": ("完成", "ok"),
     "status.error": ("失败", "error"),
     "status.skipped": ("已跳过", "skipped"),
-    "landing.red": ("马上处理", "Act now"),
-    "landing.amber": ("需要查看", "Look at it"),
-    "landing.green": ("正常", "OK"),
+    "landing.red": ("需立即处理", "Act now"),   # as the Landing pages page says it (i18n.PAGE_STATUS)
+    "landing.amber": ("需要关注", "Look at it"),
+    "landing.green": ("正常", "Fine"),
     "landing.grey": ("未检查", "Not audited"),
     "field.final_url": ("访问URL", "Final URL"),
     "field.mobile_final_url": ("移动访问URL", "Mobile URL"),

@@ -25,7 +25,8 @@ return) are removed.
 :func:`sheet_frames` gives the sheets as DataFrames with translated headers and
 values (what both writers write); :func:`sheet_csvs` the same as CSV bytes, UTF-8
 with BOM, neutralised (:func:`optimizer.report.to_csv_bytes`), numbers written as the
-workbook shows them (:func:`csv_decimals`): counts as integers, money to the cent.
+workbook shows them (:func:`csv_decimals`): counts as integers, money to the cent,
+rates to 4 decimals (as fractions), days of spend to 1.
 
 The workbook is written in openpyxl's write-only (streaming) mode: memory stays
 flat whatever the number of rows. Excel holds 1,048,576 rows a sheet; longer
@@ -73,7 +74,7 @@ class Col:
     prefix such as ``"issue."``); ``bool`` 是/否 · Yes/No; ``cues`` the cue string in
     words; ``note`` a drift note in words; ``money`` currency; ``int`` ``#,##0``;
     ``count`` ``#,##0`` or ``#,##0.00`` when some values are fractional; ``num``
-    ``#,##0.00``; ``ratio`` ``0.00``; ``pct`` ``0.00%``; ``p`` ``0.0000``; ``date``
+    ``#,##0.00``; ``days`` (days of spend) ``#,##0.0``; ``ratio`` ``0.00``; ``pct`` ``0.00%``; ``p`` ``0.0000``; ``date``
     ``yyyy-mm-dd``; ``metric_value`` a drift value: percentage for CVR rows, else
     currency. ``fill``: the colours of the cell by code (see :data:`FILLS`).
     """
@@ -171,7 +172,7 @@ SHEETS: dict[str, list[Col]] = {
               Col("before", "col.before", "metric_value"), Col("after", "col.after", "metric_value"),
               Col("change", "col.change", "pct"), Col("ci_low", "col.ci_low", "pct"),
               Col("ci_high", "col.ci_high", "pct"), Col("money_at_stake", "col.money_at_stake", "money"),
-              Col("days_of_spend", "col.days_of_spend", "num"), Col("days_after", "col.days_after", "int"),
+              Col("days_of_spend", "col.days_of_spend", "days"), Col("days_after", "col.days_after", "int"),
               Col("group", "col.group"), Col("explanation", "col.explanation", "lang", wrap=True),
               Col("cpa_before", "col.cpa_before", "money"), Col("cpa_after", "col.cpa_after", "money"),
               Col("cpc_change", "col.cpc_change", "pct"), Col("cvr_change", "col.cvr_change", "pct"),
@@ -221,8 +222,8 @@ SHEETS: dict[str, list[Col]] = {
               Col("path", "col.path"), Col("error", "col.error", wrap=True)],
 }
 
-_ROUND = {"money": 2, "num": 4, "ratio": 4, "pct": 6, "count": 4, "metric_value": 6, "p": 6}
-_NUMERIC = {"money", "int", "count", "num", "ratio", "pct", "p", "metric_value"}
+_ROUND = {"money": 2, "num": 4, "days": 1, "ratio": 4, "pct": 6, "count": 4, "metric_value": 6, "p": 6}
+_NUMERIC = {"money", "int", "count", "num", "days", "ratio", "pct", "p", "metric_value"}
 _TEXT_KINDS = {"text", "lang", "line", "entity", "code", "bool", "cues", "note"}
 
 
@@ -235,7 +236,7 @@ def money_format(currency: str | None) -> str:
     return f'#,##0.00" {currency}"' if currency else "#,##0.00"
 
 
-_FORMATS = {"int": "#,##0", "num": "#,##0.00", "ratio": "0.00", "pct": "0.00%", "p": "0.0000",
+_FORMATS = {"int": "#,##0", "num": "#,##0.00", "days": "#,##0.0", "ratio": "0.00", "pct": "0.00%", "p": "0.0000",
             "date": "yyyy-mm-dd"}
 
 
@@ -399,21 +400,25 @@ def sheet_frames(analysis: Analysis, lang: str = "zh") -> dict[str, pd.DataFrame
 
 
 def csv_decimals(s: Sheet) -> dict[str, int | list[int | None]]:
-    """Header → decimals of the numeric columns of ``s`` that its CSV writes with a
-    fixed number of decimals, as its number formats show them: ``int`` columns and
-    ``count`` columns of whole numbers 0 (``8627``, not ``8627.0``), a ``count``
-    column holding a fraction (Google Ads conversions) 2, money 2, a ``metric_value``
-    column 2 on its money rows (its rate rows as they are). Rates, ratios, p-values
-    and other numbers are not listed: written as they are."""
+    """Header → decimals of the numeric columns of ``s``, as its number formats show
+    them: ``int`` columns and ``count`` columns of whole numbers 0 (``8627``, not
+    ``8627.0``), a ``count`` column holding a fraction (Google Ads conversions) 2,
+    money and other numbers 2, days of spend 1, ratios 2, rates (shown ``0.00%``) 4
+    as fractions (``0.4135`` for 41.35%), p-values 4; a ``metric_value`` column 2 on
+    its money rows and 4 on its rate rows."""
     out: dict[str, int | list[int | None]] = {}
     for c, name, fmt in zip(s.cols, s.frame.columns, s.formats, strict=True):
         if c.kind == "int" or (c.kind == "count" and fmt == "#,##0"):
             out[name] = 0
-        elif c.kind in ("count", "money"):
-            out[name] = 2
+        elif c.kind in _CSV_DECIMALS:
+            out[name] = _CSV_DECIMALS[c.kind]
         elif c.kind == "metric_value":
-            out[name] = [None if f == "0.00%" else 2 for f in fmt]
+            out[name] = [4 if f == "0.00%" else 2 for f in fmt]
     return out
+
+
+#: decimals a sheet's CSV writes, by column kind (see :func:`csv_decimals`)
+_CSV_DECIMALS = {"count": 2, "money": 2, "num": 2, "days": 1, "ratio": 2, "pct": 4, "p": 4}
 
 
 def sheet_csv(s: Sheet) -> bytes:
@@ -459,6 +464,8 @@ def _shown(v: object, kind: str, fmt) -> str:
             return f"{f:,.0f}"
         if kind == "money" or kind == "metric_value":
             return f"¥{f:,.2f}"
+        if kind == "days":
+            return f"{f:,.1f}"
         return f"{f:,.2f}" if kind != "p" else f"{f:.4f}"
     if kind == "date":
         return "2026-01-01"

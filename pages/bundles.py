@@ -64,11 +64,14 @@ show_bundles(summary, "bd_summary")
 
 st.subheader(ui.t("bd.chart"))
 chart = ui.with_lines(proposal.loc[proposal["bundle"] != "-"], "business_line")
+bundle_ids = sorted(set(proposal["bundle"]) - {"-"}, key=lambda b: int(b[1:]))   # B1, B2, …, B10: in their order
 fig = px.scatter(chart, x="cvr_shrunk", y="cpa_shrunk", color="bundle", size=chart["conversions"].clip(lower=1),
                  color_discrete_sequence=px.colors.qualitative.Alphabet,  # 26 colours: bundles rarely repeat one
+                 category_orders={"bundle": bundle_ids},
                  hover_name="campaign", hover_data={"business_line": True, "conversions": ":.0f",
                                                     "cpa_shrunk": ":.2f", "cvr_shrunk": ":.2%"},
-                 labels={"cvr_shrunk": ui.t("col.cvr"), "cpa_shrunk": ui.t("col.cpa"), "bundle": ui.t("col.bundle"),
+                 labels={"cvr_shrunk": ui.t("col.cvr_shrunk"), "cpa_shrunk": ui.t("col.cpa_shrunk"),
+                         "bundle": ui.t("col.bundle"),
                          "business_line": ui.t("col.business_line"), "conversions": ui.t("col.conversions")})
 fig.update_layout(height=420, margin=dict(l=8, r=8, t=8, b=8), plot_bgcolor="white")
 fig.update_xaxes(tickformat=".0%", gridcolor="#eef1f5")
@@ -76,12 +79,13 @@ fig.update_yaxes(tickprefix=sym, gridcolor="#eef1f5")
 st.plotly_chart(fig, width="stretch", key="bd_chart")
 
 st.subheader(ui.t("bd.whatif"))
-bundle_ids = sorted(set(proposal["bundle"]) - {"-"}, key=lambda b: int(b[1:])) + [f"B{len(summary) + 1}"]
+bundle_ids = bundle_ids + [f"B{len(summary) + 1}"]
 editor_cols = {"campaign": ui.t("col.campaign"), "business_line": ui.t("col.business_line"),
                "bundle": st.column_config.SelectboxColumn(ui.t("col.bundle"), options=bundle_ids, required=True),
                "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
-               "cpa_shrunk": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f"),
-               "cvr_shrunk": ui.percent_column(ui.t("col.cvr"))}
+               "cpa_shrunk": st.column_config.NumberColumn(ui.t("col.cpa_shrunk"), format=f"{sym}%,.2f",
+                                                           help=ui.t("col.cpa_shrunk_help")),
+               "cvr_shrunk": ui.percent_column(ui.t("col.cvr_shrunk"), help=ui.t("col.cvr_shrunk_help"))}
 edited = ui.data_editor(
     ui.with_lines(proposal, "business_line")[list(editor_cols)], editor_cols,
     hide_index=True, width="stretch", key="bd_editor", disabled=["campaign", "business_line", "conversions",
@@ -110,9 +114,10 @@ ui.dataframe(
         "clicks": st.column_config.NumberColumn(ui.t("col.clicks"), format="%,d"),
         "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
         "cvr": ui.percent_column(ui.t("col.cvr")),
-        "cvr_shrunk": ui.percent_column(ui.t("col.cvr") + " ↘"),
+        "cvr_shrunk": ui.percent_column(ui.t("col.cvr_shrunk"), help=ui.t("col.cvr_shrunk_help")),
         "cpa": st.column_config.NumberColumn(ui.t("col.cpa"), format=f"{sym}%,.2f"),
-        "cpa_shrunk": st.column_config.NumberColumn(ui.t("col.cpa") + " ↘", format=f"{sym}%,.2f"),
+        "cpa_shrunk": st.column_config.NumberColumn(ui.t("col.cpa_shrunk"), format=f"{sym}%,.2f",
+                                                    help=ui.t("col.cpa_shrunk_help")),
         "cpa_interval": ui.t("col.cpa_interval"), "thin": st.column_config.CheckboxColumn(ui.t("col.thin"))})
 
 st.subheader(ui.t("bd.cpc"))

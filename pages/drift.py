@@ -97,8 +97,9 @@ else:
         "entity": [entity_label(lv, e, lang) for lv, e in zip(flagged["level"], flagged["entity"])],
         "metric": [ui.name_of(i18n.METRIC, v) for v in flagged["metric"]],
         "start": flagged["start"].dt.date,
-        "start_range": [f"{a:%m-%d} ~ {b:%m-%d}" if pd.notna(a) and a != b else "" for a, b in
-                        zip(flagged["start_low"], flagged["start_high"])],
+        # the days the change may have been on: one day when the data pins it down, – when not known
+        "start_range": [("–" if pd.isna(a) or pd.isna(b) else f"{a:%m-%d}" if a == b else f"{a:%m-%d} ~ {b:%m-%d}")
+                        for a, b in zip(flagged["start_low"], flagged["start_high"])],
         "before": [format_value(mt, v, currency) for mt, v in zip(flagged["metric"], flagged["before"])],
         "after": [format_value(mt, v, currency) for mt, v in zip(flagged["metric"], flagged["after"])],
         "change": flagged["change"] * 100,
@@ -116,11 +117,11 @@ else:
                              "interval": ui.t("col.interval"),
                              "money_at_stake": st.column_config.NumberColumn(ui.t("col.money_at_stake"),
                                                                              format=f"{sym}%,.0f"),
-                             "days_of_spend": st.column_config.NumberColumn(ui.t("col.days_of_spend"), format="%.2f"),
+                             "days_of_spend": st.column_config.NumberColumn(ui.t("col.days_of_spend"), format="%.1f"),
                              "q_value": st.column_config.NumberColumn(ui.t("col.q_value"), format="%.4f")})
     csv_key = ("drift_csv", akey, len(rows), settings, sheet_key, rule_id, ctx.vertical, ctx.edits_json, lang)
     st.download_button(ui.t("dr.download"), ui.memo(csv_key, lambda: drift_csv(report, currency, lang)),
-                       file_name=f"drift_{acct['account'] or 'account'}.csv",
+                       file_name=ui.download_name("drift", acct, "csv"),
                        mime="text/csv", key="dr_download", icon=":material/download:")
     picked = event.selection.rows[0] if event and event.selection.rows else 0
     if picked >= len(flagged):

@@ -12,7 +12,7 @@ from optimizer.lexicon import (ALL_VERTICALS, CUE_KINDS, GENERIC, LexiconEdits, 
                                known_verticals, vertical_name)
 from optimizer.store import Conflict, NotFound
 from optimizer.verticals import VerticalNameError, save_from_classifier
-from optimizer.report import negative_keyword_sheet, to_csv_bytes
+from optimizer.workbook import frame_csv
 from optimizer.stages import (filter_keywords, keyword_performance, negative_conflicts, negative_keywords,
                               stage_table, structure_fixes)
 
@@ -145,7 +145,10 @@ with tab_neg:
                 "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f"),
                 "reason": ui.t("col.reason"), "keywords": ui.t("col.triggered_by"),
                 "campaigns": ui.t("col.campaign")})
-            st.download_button(ui.t("kw.neg_download"), to_csv_bytes(negative_keyword_sheet(neg, lang)), file_name=f"negative_keywords_{acct['account'] or 'account'}.csv",
+            # the workbook's negatives sheet as CSV: money to the cent, counts whole
+            st.download_button(ui.t("kw.neg_download"),
+                               frame_csv("negatives", neg.assign(negative_match="exact"), lang, currency),
+                               file_name=ui.download_name("negative_keywords", acct, "csv"),
                                mime="text/csv", icon=":material/download:", key="kw_neg_download")
 
 with tab_fix:

@@ -170,7 +170,8 @@ else:
         st.session_state["lp_offline"] = len(done) - len(checked)
         bar.empty()
         st.session_state["_memo"] = {}
-        st.toast(ui.t("lp.audit_done", n=len(checked)))
+        if checked:   # none checked: the "could not check" warning says it all
+            st.toast(ui.t("lp.audit_done", n=len(checked)))
         st.rerun()
     with c[1]:
         html = st.file_uploader(ui.t("lp.upload_html"), type=["html", "htm"], key="lp_html")

@@ -74,6 +74,6 @@ if st.button(ui.t("report.build"), key="overview_report", icon=":material/table_
         analysis = analyze_account(rows, sheet=ui.decided_bundle_sheet(ctx.key), clf=ctx.classifier(),
                                    previous=previous, audits=audits, previous_audits=previous_audits)
         data = workbook_bytes(analysis, ui.lang(), currency)
-    st.download_button(ui.t("report.download"), data, file_name=f"report_{acct['account'] or 'account'}.xlsx",
+    st.download_button(ui.t("report.download"), data, file_name=ui.download_name("report", acct, "xlsx"),
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="overview_report_download", icon=":material/download:")

@@ -139,8 +139,10 @@ def show_mapping_form(fid: str, name: str, data: bytes) -> None:
     with st.expander(ui.t("upload.map_title", file=name), expanded=True, icon=":material/table_edit:"):
         st.caption(ui.t("upload.map_help"))
         first = preview(data, name)
-        row = st.number_input(ui.t("upload.map_header_row"), min_value=1, max_value=60, step=1,
+        row = st.number_input(ui.t("upload.map_header_row"), min_value=0, max_value=60, step=1,
                               value=first.header_row, key=f"upload_map_row_{fid}")
+        if row == 0:
+            st.caption(ui.t("upload.map_headerless"))
         prev = first if row == first.header_row else preview(data, name, header_row=int(row))
         width = max([len(prev.columns)] + [len(r) for r in prev.rows])
         cols = [c or f"#{i + 1}" for i, c in enumerate(prev.columns + [""] * (width - len(prev.columns)))]
@@ -170,13 +172,14 @@ def show_mapping_form(fid: str, name: str, data: bytes) -> None:
                             index=options.index(default) if default in options else 0,
                             format_func=lambda c: ui.t("upload.map_none") if c is None else c,
                             key=f"upload_map_{field}_{fid}")
-            save = st.checkbox(ui.t("upload.map_save"), value=True, key=f"upload_map_save_{fid}")
+            save = st.checkbox(ui.t("upload.map_save"), value=row > 0, disabled=row == 0,
+                               key=f"upload_map_save_{fid}") and row > 0
             go = st.form_submit_button(ui.t("upload.map_apply"), type="primary")
         if go:
             mapping = ColumnMapping({f: c for f, c in chosen.items() if c}, header_row=int(row), report_type=rtype)
             exp, err, _ = ui.read_upload(data, name, mapping)
             if err is not None:
-                st.error(err.message(lang), icon=":material/error:")
+                st.error(err.message(lang, "below"), icon=":material/error:")
                 return
             if save:
                 ui.mapping_store().save(header_signature(prev.columns), mapping)
@@ -212,7 +215,8 @@ for fid, r in results.items():
         for note in r["info"].notes:
             st.warning(f"{shown_name}: {note.zh if lang == 'zh' else note.en}", icon=":material/info:")
         continue
-    st.error(ui.t("upload.failed", file=r["name"]) + "\n\n" + err.message(lang), icon=":material/error:")
+    st.error(ui.t("upload.failed", file=r["name"]) + "\n\n"
+             + err.message(lang, "below" if fid in by_id else "reselect"), icon=":material/error:")
     if err.mappable and fid in by_id:
         show_mapping_form(fid, r["name"], by_id[fid].getvalue())
 
@@ -284,16 +288,17 @@ if len(stored.table) and not c.is_sample(shown):
                     for x in loss.itertuples(index=False):
                         who = ui.account_label(x._asdict())
                         cur = x.currency or None
-                        if x.gone:
-                            line = ui.t("upload.loss_gone", account=who, rows=f"{x.rows:,}", total=x.days,
-                                        cost=i18n.money(x.cost_lost, cur, 0))
+                        if x.gone:   # an account of totals rows only (no day column) has no days to count
+                            line = ui.t("upload.loss_gone" if x.days else "upload.loss_gone_nodays", account=who,
+                                        rows=f"{x.rows:,}", total=x.days, cost=i18n.money(x.cost_lost, cur, 0))
                             kept = c.access.account_records(shown.id, ui.account_key(pd.Series(x._asdict())))
                             if kept:
                                 line += "。" if lang == "zh" else ". "
                                 line += ui.t("upload.loss_kept", what=("、" if lang == "zh" else ", ").join(
                                     ui.t(f"upload.kept_{k}") for k in kept))
                         else:
-                            line = ui.t("upload.loss_account", account=who, rows=f"{x.rows_lost:,}",
+                            line = ui.t("upload.loss_account" if x.days else "upload.loss_account_nodays",
+                                        account=who, rows=f"{x.rows_lost:,}",
                                         cost=i18n.money(x.cost_lost, cur, 0), days=x.days_lost, total=x.days)
                             if x.days_lost:
                                 line += ui.t("upload.loss_span", start=f"{x.first_lost:%Y-%m-%d}",

@@ -237,3 +237,25 @@ def test_every_drift_note_has_a_chinese_wording():
     for note in notes:
         zh = i18n.drift_note(note, "zh")
         assert zh != note and any("\u4e00" <= ch <= "\u9fff" for ch in zh), note
+
+
+def test_cli_drift_help_describes_every_argument_and_the_bundles_it_watches(capsys):
+    with pytest.raises(SystemExit):
+        main(["drift", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "EXPORT daily" in text or "EXPORT export" in text.lower(), text
+    vertical = text[text.rindex("--vertical {"):][:400]   # the option, not the usage line
+    assert "{auto," in vertical and "default: detected" in vertical, vertical
+    bundle_map = text[text.rindex("--bundle-map CSV"):][:400]
+    assert "proposed" in bundle_map and "plan names" in bundle_map, bundle_map
+
+
+def test_cli_drift_json_names_an_unnamed_account_as_the_app_does(capsys):
+    assert main(["drift", str(SAMPLE / "google_keyword_report.csv"), "--levels", "account", "--json"]) == 0
+    acct = json.loads(capsys.readouterr().out)[0]
+    flag = acct["flags"][0]
+    assert flag["entity"] == "google_ads"   # the key stays as it was
+    assert flag["entity_label"] == "Google Ads · unnamed account"
+    assert main(["drift", str(SAMPLE / "google_keyword_report.csv"), "--levels", "account"]) == 0
+    text = capsys.readouterr().out
+    assert "Google Ads · unnamed account" in text and " google_ads " not in text

@@ -86,3 +86,22 @@ def test_deleting_every_file_asks_for_the_workspace_name():
     at.button(key="upload_clear").click().run()
     assert not at.exception, at.exception
     assert len(_table(at).uploads) == 0
+
+
+def test_a_file_without_daily_rows_is_said_to_have_no_days_not_0_days():
+    total = ("数据生成时间：2026-11-15 09:12\n数据生成条件：\n1. 时间范围：20261001-20261114\n2. 时间单位：合计\n\n"
+             "账户,推广计划,推广单元,关键词,搜索词,展现,点击,消费,转化\n"
+             + "".join(f"北京快捷开锁,开锁-核心词,上门开锁,上门开锁,搜索词{i},{100 + i},{10 + i},{30 + i}.50,1\n"
+                       for i in range(7))).encode("gbk")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    at.switch_page("pages/upload.py").run()
+    files = [("search_terms_total.csv", total, "text/csv"), (GOOGLE.name, GOOGLE.read_bytes(), "text/csv")]
+    at.file_uploader(key="upload_files").set_value(files).run()
+    at.run()
+    assert not at.exception, at.exception
+    ids = {u.file_name: u.id for u in _table(at).uploads}
+    at.multiselect(key="upload_delete_pick").set_value([ids["search_terms_total.csv"]]).run()
+    assert not at.exception, at.exception
+    lost = "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption])
+    assert "7 行" in lost and "0 天" not in lost and "没有按天" in lost, lost

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from optimizer.errors import IngestError
-from optimizer.ingest import Settings, read_export
+from optimizer.ingest import ColumnMapping, Settings, preview, read_export
 from optimizer.schema import COLUMNS, schema
 from tests.conftest import FIXTURES
 
@@ -228,3 +228,62 @@ def test_a_utf16_google_export_cut_off_after_the_first_field_gets_the_cut_off_me
         with pytest.raises(IngestError) as caught:
             read_export(data, "cut.csv")
         assert caught.value.kind == "malformed" and "cut off" in caught.value.message("en"), codec
+
+
+GOOGLE_TERMS = ("Search terms report\n\"Oct 16, 2026 - Nov 14, 2026\"\n"
+                "Search term,Match type,Added/Excluded,Campaign,Ad group,Keyword,Currency code,Avg. CPM,Impr.,"
+                "Interactions,Interaction rate,Avg. cost,Cost,Campaign type,Conv. rate,Conversions,Cost / conv.\n"
+                "tow truck driver jobs,Broad match,None,Towing - Search,Tow Company,towing company,USD,333.33,600,"
+                "40,6.67%,5.00,200.00,Search,0.00%,0.00,0.00\n"
+                "emergency towing,Exact match,Added,Towing - Search,Emergency Towing,[emergency towing],USD,466.67,"
+                "\"4,500\",300,6.67%,7.00,2100.00,Search,13.33%,40.00,52.50\n")
+
+
+def test_a_search_terms_report_without_clicks_reads_interactions_as_clicks_and_says_so():
+    exp = read_export(GOOGLE_TERMS.encode(), "Search terms report.csv")
+    assert exp.info.columns["clicks"] == "Interactions"
+    assert exp.table["clicks"].tolist() == [40, 300] and exp.info.clicks == 340
+    assert any("Interactions" in n.en and "点击" in n.zh for n in exp.info.notes)
+
+
+def test_a_report_with_clicks_keeps_clicks_and_leaves_interactions_alone():
+    data = GOOGLE_TERMS.replace("Interactions,Interaction rate", "Interactions,Clicks") \
+        .replace(",40,6.67%,", ",40,39,").replace(",300,6.67%,", ",300,299,")
+    exp = read_export(data.encode(), "Search terms report.csv")
+    assert exp.info.columns["clicks"] == "Clicks" and exp.info.clicks == 338
+    assert not any("Interactions" in n.en for n in exp.info.notes)
+
+
+BAIDU_LINES = ["2026-10-01,北京快捷开锁,开锁-核心词,上门开锁,开锁师傅,300101,智能匹配,7.00,"
+               "https://www.bjkaisuo.com/kaisuo.html,https://m.bjkaisuo.com/kaisuo.html?kw={keywordid},313,24,136.17,"
+               "7.67%,5.67,3,1,0,2",
+               "2026-10-01,北京快捷开锁,开锁-核心词,附近开锁,附近开锁,300102,短语匹配,9.00,"
+               "https://www.bjkaisuo.com/kaisuo.html,https://m.bjkaisuo.com/kaisuo.html?kw={keywordid},160,13,80.08,"
+               "8.12%,6.16,1,0,0,1"]
+
+
+def test_a_file_of_data_lines_without_a_header_is_told_apart_from_a_preamble_and_can_be_mapped():
+    data = ("\n".join(BAIDU_LINES) + "\n").encode("gbk")
+    with pytest.raises(IngestError) as caught:
+        read_export(data, "noheader.csv")
+    err = caught.value
+    assert err.kind == "headerless" and err.mappable
+    assert "说明行" not in err.message("zh") and "没有表头行" in err.message("zh")
+    assert "2026-10-01" in err.message("zh") and "19" in err.message("en")
+    p = preview(data, "noheader.csv")
+    assert p.header_row == 0 and p.columns[:3] == ["#1", "#2", "#3"] and len(p.rows) == 2
+    assert p.rows[0][0] == "2026-10-01"
+    mapping = ColumnMapping({"date": "#1", "campaign": "#3", "ad_group": "#4", "keyword": "#5",
+                             "impressions": "#11", "clicks": "#12", "cost": "#13", "conversions": "#16"},
+                            header_row=0, currency="CNY")
+    exp = read_export(data, "noheader.csv", mapping=mapping)
+    assert exp.info.rows == 2 and exp.info.clicks == 37 and exp.info.cost == pytest.approx(216.25)
+    assert exp.table["source_row"].tolist() == [1, 2]
+
+
+def test_a_preamble_without_a_table_is_still_called_a_preamble():
+    data = "数据生成时间：2026-11-15 09:12\n数据生成条件：\n1. 时间范围：20261001-20261114\n".encode("gbk")
+    with pytest.raises(IngestError) as caught:
+        read_export(data, "only_preamble.csv")
+    assert caught.value.kind == "no_header" and "说明行" in caught.value.message("zh")
+    assert not caught.value.mappable

@@ -270,3 +270,28 @@ def test_the_earlier_snapshot_offered_is_one_of_the_accounts_own_uploads():
     assert [u.id for u in baidu] == [2, 1] and default_previous(baidu).id == 1
     assert [u.id for u in snapshot_uploads(uploads, ("google_ads", "", "USD"))] == [3]
     assert [u.id for u in snapshot_uploads(uploads, ("google_ads", "Rose Petal", "USD"))] == [4, 3]
+
+
+def test_a_move_to_another_domain_counts_keywords_not_url_findings(rows, clf):
+    # every keyword of one unit moves to one page of another site, desktop and mobile URL alike:
+    # two findings a keyword on that page
+    moved = rows.copy()
+    at = (moved["campaign"] == "开锁-核心词") & (moved["ad_group"] == "核心词-地域") & (moved["date"] >= "2026-11-01")
+    for col in ("final_url", "mobile_final_url"):
+        moved[col] = moved[col].astype(object)
+        moved.loc[at & moved[col].notna(), col] = "https://www.other-lock.cn/kaisuo.html"
+    rep = landing_report.build(moved, clf)
+    keywords = rep.drift.loc[rep.drift["kind"] == "new_domain", ["campaign", "ad_group", "keyword"]].drop_duplicates()
+    findings = int((rep.drift["kind"] == "new_domain").sum())
+    assert 1 < len(keywords) < findings
+    page = rep.pages.loc[rep.pages["reasons_zh"].str.contains("换到了另一个网站", na=False)].iloc[0]
+    assert f"（共 {len(keywords)} 个关键词）" in page["reasons_zh"], page["reasons_zh"]
+    assert f"({len(keywords)} keywords)" in page["reasons_en"]
+    assert page["url_findings"] >= findings > len(keywords)   # findings are still counted as findings
+
+
+def test_the_workbook_names_a_page_status_as_the_landing_page_does():
+    from optimizer import i18n, sheet_text
+    for status, (zh, en) in i18n.PAGE_STATUS.items():
+        assert sheet_text.st(f"landing.{status}", "zh") == zh.split(" ", 1)[1]
+        assert sheet_text.st(f"landing.{status}", "en") == en.split(" ", 1)[1]

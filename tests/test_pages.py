@@ -100,14 +100,18 @@ def downloads(monkeypatch):
 
     monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Kept)
 
-    def read(button) -> bytes:
+    def kept(button):
         name = button.proto.url.rsplit("/", 1)[-1]
         for store in reversed(stores):
             try:
-                return bytes(store.get_file(name).content)
+                return store.get_file(name)
             except Exception:  # not in this run's store
                 continue
         raise KeyError(button.key)
+
+    def read(button) -> bytes:
+        return bytes(kept(button).content)
+    read.file_name = lambda button: kept(button).filename   # the name the browser saves it as
     return read
 
 
@@ -128,8 +132,37 @@ def test_every_csv_download_has_headers_in_the_language_and_rounded_numbers(page
             assert not re.fullmatch(r"[a-z_0-9]+", h), (b.key, h)   # a code, not a header
             if lang == "en":
                 assert not re.search(r"[\u4e00-\u9fff]", h), (b.key, h)
-        long = [v for v in frame.to_numpy().ravel() if re.fullmatch(r"-?\d+\.\d{7,}", v)]
-        assert not long, (b.key, long[:3])
+        long = [v for v in frame.to_numpy().ravel() if re.fullmatch(r"-?\d+\.\d{5,}", v)]
+        assert not long, (b.key, long[:3])   # rates and changes to 4 decimals at most
+
+
+def test_the_negative_keyword_csv_writes_cents_and_whole_counts_and_is_named_for_the_account(downloads):
+    import re
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.switch_page("pages/keywords.py").run()
+    assert not at.exception, at.exception
+    button = at.download_button(key="kw_neg_download")
+    frame = pd.read_csv(io.BytesIO(downloads(button)), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert len(frame) and all(re.fullmatch(r"\d+\.\d\d", v) for v in frame["消费"]), frame["消费"].tolist()
+    for col in ("点击", "展现", "转化"):
+        assert all(re.fullmatch(r"\d+", v) for v in frame[col]), (col, frame[col].tolist())
+    box = at.selectbox(key=next(s.key for s in at.selectbox if s.key and s.key.endswith("kw_account")))
+    label = box.format_func(box.value)   # as the page shows the account
+    assert downloads.file_name(button) == "negative_keywords_" + label.replace(" · ", "_") + ".csv"
+
+
+def test_the_drift_csv_rounds_changes_to_4_decimals_and_days_to_1(downloads):
+    import re
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.switch_page("pages/drift.py").run()
+    assert not at.exception, at.exception
+    button = next(b for b in at.download_button if b.proto.url.endswith(".csv"))
+    frame = pd.read_csv(io.BytesIO(downloads(button)), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert len(frame)
+    assert all(re.fullmatch(r"-?\d+\.\d", v) for v in frame["相当于几天消费"] if v), frame["相当于几天消费"].tolist()
+    for col in ("变化", "95% 区间下限", "95% 区间上限"):
+        if col in frame.columns:
+            assert all(re.fullmatch(r"-?\d+(\.\d{1,4})?", v) for v in frame[col] if v), (col, frame[col].tolist())
 
 
 def _plan_report_spend() -> float:
@@ -266,6 +299,8 @@ def test_unknown_layout_is_mapped_by_hand_and_the_mapping_is_reused(data_dir):
     at = start("pages/upload.py")
     _upload(at, FIXTURES / "generic_custom.csv")
     assert any("generic_custom.csv" in e.value for e in at.error)
+    # the user is on the Upload page: the hint points at the form below, not at this page
+    assert any("下面" in e.value and "上传报告" not in e.value for e in at.error), [e.value for e in at.error]
     assert _select(at, "upload_map_date_").value == "day"          # suggested
     assert _select(at, "upload_map_cost_").value == "spend (RMB)"  # suggested
     for field, column in {"campaign": "plan", "keyword": "word", "conversions": "leads",
@@ -284,6 +319,30 @@ def test_unknown_layout_is_mapped_by_hand_and_the_mapping_is_reused(data_dir):
     assert any("已按保存的列映射读取" in i.value for i in at2.info)
     at2.run()
     assert table_of(at2)["cost"].sum() == pytest.approx(1352.65)
+
+
+def test_a_file_without_a_header_line_is_offered_the_mapping_and_read_by_column_position(data_dir):
+    lines = "".join(f"2026-10-0{d},北京快捷开锁,开锁-核心词,上门开锁,开锁师傅,300101,智能匹配,7.00,"
+                    f"https://www.bjkaisuo.com/kaisuo.html,{300 + d},2{d},13{d}.17,7.67%,5.67,{d},1,0,2\n"
+                    for d in range(1, 6))
+    at = start("pages/upload.py")
+    at.file_uploader(key="upload_files").set_value([("noheader.csv", lines.encode("gbk"), "text/csv")]).run()
+    assert not at.exception, at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "没有表头行" in errors[0] and "说明行" not in errors[0], errors
+    assert "下面" in errors[0] and "上传报告页" not in errors[0], errors   # the form is right there
+    row = next(n for n in at.number_input if n.key and n.key.startswith("upload_map_row_"))
+    assert row.value == 0
+    for field, column in {"date": "#1", "campaign": "#3", "ad_group": "#4", "keyword": "#5",
+                          "impressions": "#10", "clicks": "#11", "cost": "#12", "conversions": "#15"}.items():
+        _select(at, f"upload_map_{field}_").set_value(column)
+    next(b for b in at.button if "按此映射读取" in b.label).click().run()
+    assert not at.exception, at.exception
+    at.run()
+    table = table_of(at)
+    assert len(table) == 5 and table["clicks"].sum() == 21 + 22 + 23 + 24 + 25
+    with Store.open(None, data_dir) as s:   # a mapping by position is not saved for other files
+        assert s.all_mapping_json() == {} or len(s.all_mapping_json()) == 0
 
 
 def test_the_mapping_asks_for_fields_in_a_users_order_and_marks_the_required_ones():
@@ -445,6 +504,24 @@ def test_bundles_page_proposes_and_answers_what_if():
     assert not at.exception
 
 
+@pytest.mark.parametrize("lang,shrunk", [("zh", "收缩后转化成本"), ("en", "Shrunk CPA")])
+def test_the_shrunk_cpa_is_labelled_as_such_and_the_chart_lists_bundles_in_order(lang, shrunk):
+    at = _english("pages/bundles.py") if lang == "en" else start("pages/bundles.py")
+    assert not at.exception, at.exception
+    plain = i18n.TEXT["col.cpa"][0 if lang == "zh" else 1]
+    tables = [(list(d.value.columns), json.loads(d.proto.columns)) for d in at.dataframe
+              if "cpa_shrunk" in d.value.columns]
+    assert len(tables) == 2   # the what-if editor and the campaigns table
+    for cols, cfg in tables:
+        assert cfg["cpa_shrunk"]["label"] == shrunk and cfg["cpa_shrunk"].get("help"), cfg["cpa_shrunk"]
+        assert cfg["cpa_shrunk"]["label"] != plain
+        if "cpa" in cols:
+            assert cfg["cpa"]["label"] == plain
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = [t["name"] for t in fig["data"]]
+    assert len(names) > 2 and names == sorted(names, key=lambda b: int(b[1:])), names
+
+
 def test_the_bundle_table_fits_a_laptop_screen_and_its_reasons_read_below_it():
     # at 1440 px the table scrolled sideways: thirteen columns, the longest a sentence. Now ten
     # short columns; the one-sentence reason of each bundle (with its kind) is listed under it
@@ -545,6 +622,17 @@ def test_drift_page_ranks_flags_and_explains_the_selected_one():
     assert set(targets["bundle"]) == {"包1 开锁核心", "包2 开锁询价", "包3 换锁", "包4 指纹锁", "包5 汽车保险柜"}
     comp = _frame(at, "amount")
     assert comp.set_index("bundle").loc["包3 换锁", "status"] == "可能获赔"
+
+
+def test_the_change_day_range_is_never_a_blank_cell():
+    at = start("pages/drift.py")
+    _baidu(at, "dr_account")
+    flags = next(d.value for d in at.dataframe if "start_range" in d.value.columns)
+    ranges = flags["start_range"].tolist()
+    assert all(isinstance(r, str) and r.strip() for r in ranges), ranges
+    one_day = flags.loc[~flags["start_range"].str.contains("~")]
+    assert len(one_day)   # a change day the data pins down reads as that day
+    assert (one_day["start_range"] == [f"{d:%m-%d}" for d in one_day["start"]]).all()
 
 
 def test_drift_page_without_daily_rows_says_what_to_upload():
@@ -668,6 +756,7 @@ def test_landing_audit_without_internet_says_could_not_check_and_keeps_nothing(d
     at.button(key="lp_audit").click().run()
     assert not at.exception, at.exception
     assert any(w.value.startswith(f"无法检查 {n} 个页面") for w in at.warning)
+    assert not [t.value for t in at.toast if "已检查" in t.value]   # no "0 pages audited" beside it
     pages = _frame(at, "cvr_weekly")
     assert not pages["audited"].any() and not pages["reasons_zh"].str.contains("不存在").any()
     with Store.open(None, data_dir) as s:

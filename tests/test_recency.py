@@ -278,3 +278,29 @@ def test_the_command_line_refuses_one_name_for_two_advertisers(tmp_path, capsys)
     rc = cli_main(["analyze", str(tmp_path / "tow.csv"), str(tmp_path / "flo.csv"), "--account", "Rapid Tow",
                    "--json", "--quiet", "--lang", "en"])
     assert rc == 1 and "share no campaign" in capsys.readouterr().err
+
+
+def _google_day(impressions: list[int]) -> bytes:
+    head = ("Search keyword report\n\"Oct 13, 2026 - Oct 13, 2026\"\n"
+            "Day,Keyword,Match type,Campaign,Ad group,Currency code,Impr.,Clicks,Cost,Conversions\n")
+    return (head + "".join(f"2026-10-13,kw {i},Exact match,Towing,G{i},USD,{n},{n // 10},{n / 5:.2f},1\n"
+                           for i, n in enumerate(impressions))).encode()
+
+
+def test_the_mixup_advice_fits_whether_the_file_names_its_account_and_where_it_is_read():
+    # a Baidu file names its account: no account can be chosen for it, on upload or with --account
+    other = baidu("2026-10-15 10:00", ["2026-10-12,安心开锁,开锁-核心,上门开锁,换锁芯,1001,精确匹配,30,3,9.00,0"])
+    with pytest.raises(IngestError) as e:
+        combine(("kw_1015.csv", LATE), ("other.csv", other))
+    for where in ("below", "elsewhere"):
+        zh, en = e.value.message("zh", where), e.value.message("en", where)
+        assert "选择另一个账户" not in zh and "--account" not in zh and "工作区" in zh and "写明" in zh, zh
+        assert "choose another account" not in en and "another workspace" in en, en
+    # a Google download names none: choose another account on upload, or --account on the command line
+    a, b = _google_day([100, 200, 300, 400, 500, 600]), _google_day([40, 420, 90, 800, 150, 1000])
+    with pytest.raises(IngestError) as e:
+        combine(("a.csv", a), ("b.csv", b))
+    assert e.value.kind == "mixup"
+    assert "上传时为它选择另一个账户" in e.value.message("zh", "below")
+    assert "--account" in e.value.message("zh") and "上传时" not in e.value.message("zh")
+    assert "--account NAME" in str(e.value)   # the command line's text

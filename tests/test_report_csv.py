@@ -20,13 +20,14 @@ def test_formula_like_text_is_neutralised_numbers_are_not():
     assert neutralise(3) == 3 and neutralise("开锁") == "开锁"
 
 
-def test_negative_keyword_sheet_is_readable():
-    from optimizer.report import negative_keyword_sheet
+def test_negative_keyword_csv_is_readable():
+    from optimizer.workbook import frame_csv
     neg = pd.DataFrame({"search_term": ["=开锁培训", "怎么自己开锁"], "cost": [2605.1600000000003, 84.33999999999999],
                         "clicks": [294.0, 9.0], "impressions": [5513.0, 100.0], "conversions": [1.0, 0.0],
                         "reason": ["off-training:培训", "off-diy:自己"], "keywords": ["开锁", "开锁"],
                         "campaigns": ["开锁-核心词", "开锁-核心词"]})
-    back = pd.read_csv(io.BytesIO(to_csv_bytes(negative_keyword_sheet(neg, "zh"))), encoding="utf-8-sig")
+    back = pd.read_csv(io.BytesIO(frame_csv("negatives", neg.assign(negative_match="exact"), "zh", "CNY")),
+                       encoding="utf-8-sig")
     assert list(back.columns)[:3] == ["搜索词", "否定匹配方式", "消费"]
     assert back["消费"].tolist() == [2605.16, 84.34] and back["点击"].tolist() == [294, 9]
     assert back["原因"].tolist()[0] == "无效·培训招聘「培训」" and back["搜索词"].tolist()[0] == "'=开锁培训"

@@ -175,7 +175,7 @@ def test_every_sheet_holds_the_frame_cell_for_cell(analysis, books):
                 if c.kind == "date":
                     assert [g.date() if g else None for g in got] == \
                         [None if pd.isna(w) else w.date() for w in want], (s.key, c.field)
-                elif c.kind in ("money", "int", "count", "num", "ratio", "pct", "p", "metric_value"):
+                elif c.kind in ("money", "int", "count", "num", "days", "ratio", "pct", "p", "metric_value"):
                     np.testing.assert_allclose([np.nan if g is None else g for g in got],
                                                np.array(want, dtype=float), rtol=1e-12, equal_nan=True,
                                                err_msg=f"{s.key}.{c.field}")
@@ -228,11 +228,18 @@ def test_csv_of_every_sheet_round_trips(analysis):
                 if c.kind == "date":
                     want = want.dt.strftime("%Y-%m-%d")
                     assert got.fillna("").tolist() == want.fillna("").tolist(), (name, c.field)
-                elif c.kind in ("money", "int", "count", "num", "ratio", "pct", "p", "metric_value"):
+                elif c.kind in ("money", "int", "count", "num", "days", "ratio", "pct", "p", "metric_value"):
                     digits = csv_decimals(s).get(s.frame.columns[j])  # counts whole, money to the cent
                     if digits is not None:
                         per_row = [digits] * len(want) if isinstance(digits, int) else digits
-                        want = pd.Series([w if d is None else round(w, d) for w, d in zip(want, per_row, strict=True)])
+                        # written to d decimals: within half a last place of the sheet's value (a tie
+                        # such as 0.05255 may round either way in binary)
+                        tol = np.array([0.0 if d is None else 0.5 * 10.0 ** -d + 1e-9 for d in per_row])
+                        g, w = got.astype(float).to_numpy(), want.astype(float).to_numpy()
+                        assert (np.isnan(g) == np.isnan(w)).all(), f"{name}.{c.field}"
+                        ok = np.isnan(w) | (np.abs(g - w) <= tol + 1e-12 * np.abs(w))
+                        assert ok.all(), (f"{name}.{c.field}", g[~ok][:3], w[~ok][:3])
+                        continue
                     np.testing.assert_allclose(got.astype(float), want.astype(float), rtol=1e-12, equal_nan=True,
                                                err_msg=f"{name}.{c.field}")
                 else:
@@ -331,10 +338,9 @@ def test_csv_writes_counts_as_integers_and_money_to_the_cent(analysis):
     csvs = sheet_csvs(analysis, "zh")
     lines = csvs["关键词阶段"].decode("utf-8-sig").split("\r\n")
     # the sample's top keyword (hand-checked against the workbook: 8,627 clicks, 816 conversions, ¥64,184.16)
-    assert lines[1].startswith("换锁,换锁-核心词,核心词-通用,换锁,核心词,否,否,64184.16,8627,816,0.094587,78.66,")
-    summary = csvs["摘要"].decode("utf-8-sig").split("\r\n")
-    assert summary[1].startswith("1,严重,否定关键词,") and summary[1].endswith(",11455.75,近 30 天浪费,54,否定关键词")
+    assert lines[1].startswith("换锁,换锁-核心词,核心词-通用,换锁,核心词,否,否,64184.16,8627,816,0.0946,78.66,")
     integer, cents = re.compile(r"-?\d+"), re.compile(r"-?\d+\.\d\d")
+    rate, tenth = re.compile(r"-?\d+\.\d{4}"), re.compile(r"-?\d+\.\d")
     for s in sheets(analysis, "zh"):
         back = _csv_text(csvs[s.name])
         for j, c in enumerate(s.cols):
@@ -343,12 +349,19 @@ def test_csv_writes_counts_as_integers_and_money_to_the_cent(analysis):
                 assert all(integer.fullmatch(v) for v in shown), (s.name, c.field, shown[:5])
             elif c.kind in ("money", "count"):
                 assert all(cents.fullmatch(v) for v in shown), (s.name, c.field, shown[:5])
-            elif c.kind == "metric_value":  # money rows to the cent, CVR rows (rates) as they are
+            elif c.kind == "metric_value":  # money rows to the cent, CVR rows (rates) to 4 decimals
                 money_rows = [f != "0.00%" for f in s.formats[j]]
                 assert all(cents.fullmatch(v) for v, m in zip(back.iloc[:, j], money_rows, strict=True) if m and v)
+                assert all(rate.fullmatch(v) for v, m in zip(back.iloc[:, j], money_rows, strict=True) if not m and v)
+            elif c.kind == "pct":   # rates as the workbook shows them (0.00%): 4 decimals of the fraction
+                assert all(rate.fullmatch(v) for v in shown), (s.name, c.field, shown[:5])
+            elif c.kind == "days":
+                assert all(tenth.fullmatch(v) for v in shown), (s.name, c.field, shown[:5])
     stages = _csv_text(csvs["阶段表现"])
     assert stages["关键词数"].iloc[0] == "111" and stages["展现"].iloc[0] == "375289"
-    assert stages["点击率"].iloc[0] == "0.037704"  # rates as before
+    assert stages["点击率"].iloc[0] == "0.0377"  # 3.77%, as the workbook shows it
+    summary = csvs["摘要"].decode("utf-8-sig").split("\r\n")
+    assert summary[1].startswith("1,严重,否定关键词,") and summary[1].endswith(",11455.75,近 30 天浪费,54,否定关键词")
 
 
 def test_a_blank_count_stays_blank_in_the_csv_and_the_workbook(analysis):
