@@ -269,7 +269,7 @@ def test_bundle_figures_agree(account, downloads):
     counts = _of(_cli("analyze", paths, "--quiet", *extra), name)["counts"]
     wb = _app_workbook(at, downloads, name)
     _open(at, "pages/bundles.py", "bd_account", name)
-    summary = _frame(at, "bundle", "kind", "meets_threshold", "within_limits")
+    summary = _frame(at, "bundle", "meets_threshold")
     assert len(summary) == len(cli["bundles"]) == counts["bundles"] == len(_sheet(wb, "bundles"))
     ready = int(summary["meets_threshold"].sum())
     assert ready == sum(b["meets_threshold"] for b in cli["bundles"]) == counts["bundles_ready"]
@@ -334,7 +334,7 @@ def test_the_vertical_is_detected_the_same_way_by_the_pages_analyze_and_the_comm
     table = rows(recs)
     assert account_vertical(table) == "moving"            # what the Keywords page shows as detected
     assert analyze_account(table).vertical == "moving"     # the app's workbook and analyze --json
-    assert [v for _, _, v in _each_account(table, "auto")] == ["moving"]   # bundles / drift / landing --json
+    assert [c.vertical for _, _, c in _each_account(table, "auto")] == ["moving"]   # bundles / drift / landing
 
 
 def test_the_apps_workbook_compares_urls_with_the_earlier_upload_as_the_landing_page_does(tmp_path, downloads):
