@@ -69,8 +69,8 @@ from .ingest import check_report
 from .i18n import COMPENSATION_STATUS, METRIC, SEVERITY, account_label, code_name, money
 from .lexicon import vertical_name
 from .sheet_text import st
-from .stages import (Classifier, account_classifier, keyword_performance, negative_keywords, stage_table,
-                     structure_fixes)
+from .stages import (Classifier, account_classifier, keyword_performance, negative_keywords, off_target_reasons,
+                     stage_table, structure_fixes)
 from .targets import BundleSheet, RuleSet, bundle_sheet_for, load_rules, read_bundle_sheet
 
 #: progress callback: (done, total, label)
@@ -379,7 +379,7 @@ def _negative_plans(search: pd.DataFrame, negatives: pd.DataFrame) -> pd.DataFra
         return pd.DataFrame(columns=cols)
     g = off.groupby(["campaign", "search_term"], sort=False).agg(
         cost=("cost", "sum"), clicks=("clicks", "sum"), conversions=("conversions", "sum"),
-        reason=("cues", lambda s: "; ".join(dict.fromkeys(c for x in s for c in x.split("; ") if c.startswith("off-"))))
+        reason=("cues", off_target_reasons)
     ).reset_index()
     return g[cols]
 

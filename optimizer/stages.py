@@ -481,6 +481,11 @@ def stage_table(perf: pd.DataFrame, alpha: float = 0.05, by: tuple[str, ...] = (
 NEGATIVE_COLUMNS = ["search_term", "cost", "clicks", "impressions", "conversions", "reason", "keywords", "campaigns"]
 
 
+def off_target_reasons(cues: pd.Series) -> str:
+    """The off-target cues (``off-<kind>:<cue>``) of several rows' ``cues``, each once."""
+    return "; ".join(dict.fromkeys(c for x in cues for c in x.split("; ") if c.startswith("off-")))
+
+
 def _off_target_terms(search_perf: pd.DataFrame) -> pd.DataFrame:
     off = search_perf.loc[search_perf["off_target"] == 1] if len(search_perf) else search_perf
     if off.empty:
@@ -488,7 +493,7 @@ def _off_target_terms(search_perf: pd.DataFrame) -> pd.DataFrame:
     g = off.groupby("search_term", sort=False).agg(
         cost=("cost", "sum"), clicks=("clicks", "sum"), impressions=("impressions", "sum"),
         conversions=("conversions", "sum"),
-        reason=("cues", lambda s: "; ".join(dict.fromkeys(c for x in s for c in x.split("; ") if c.startswith("off-")))),
+        reason=("cues", off_target_reasons),
         keywords=("keyword", lambda s: ", ".join(dict.fromkeys(s))),
         campaigns=("campaign", lambda s: ", ".join(dict.fromkeys(s)))).reset_index()
     return g.sort_values(["cost", "clicks"], ascending=False, ignore_index=True)[NEGATIVE_COLUMNS]

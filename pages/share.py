@@ -74,8 +74,7 @@ else:
             "created": ui.when(link.created_at), "expires": ui.when(link.expires_at),
             "opened": ui.when(link.last_opened_at) if link.last_opened_at else ui.t("share.never"),
             "download": link.allow_download,
-            "accounts": ui.t("share.accounts_all") if link.accounts is None else
-            ("、" if ui.lang() == "zh" else ", ").join(i18n.account_label(*a, ui.lang()) for a in link.accounts),
+            "accounts": auth.link_title(ui.t("share.accounts_all"), link.accounts, ui.lang()),
         } for link in links]), hide_index=True, width="stretch", key="share_list", column_config={
             "accounts": ui.t("share.accounts"),
             "label": ui.t("share.label"), "state": ui.t("share.state"), "created": ui.t("share.created_at"),
