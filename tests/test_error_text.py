@@ -5,12 +5,14 @@ shows an exception's text as it is."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
 import tests.apptest  # noqa: F401 - every run goes through app.py
 import ui
 from optimizer import auth
+from optimizer.errors import InvalidInput
 from optimizer.store import Store, audits_t
 from tests.apptest import app_test
 from tests.conftest import ROOT
@@ -124,9 +126,8 @@ def test_a_change_note_refused_is_told_in_the_language(store, lang, text, has):
     assert not at.exception, at.exception
     assert_in_language(errors(at), lang, has="账户" if lang == "zh" else "account")
     assert store.notes(store.workspace_by_name(ui.SAMPLE_WORKSPACE).id) == []
-    from optimizer.errors import InvalidInput
     with pytest.raises(InvalidInput) as e:
-        store.add_note(store.workspace_by_name(ui.SAMPLE_WORKSPACE).id, __import__("datetime").date.today(), text)
+        store.add_note(store.workspace_by_name(ui.SAMPLE_WORKSPACE).id, date.today(), text)
     assert has in e.value.message(lang)
 
 
