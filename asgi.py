@@ -7,7 +7,7 @@ by ``serve.py`` → ``streamlit run asgi.py``, which finds ``app`` below):
 
 ``POST {COOKIE_PATH}`` (body: a one-time code)
     After a password sign-in the page hands its browser a one-time code
-    (:func:`optimizer.auth.issue_cookie_code`, one minute, one use) and a line of
+    (:func:`optimizer.store.auth.issue_cookie_code`, one minute, one use) and a line of
     script posts it here. The route swaps it for the session token and answers
     with the session cookie: HttpOnly (no script can read it), SameSite=Strict,
     Path=/, Max-Age the rest of the session — named ``__Host-optimizer_session``
@@ -37,8 +37,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from optimizer import auth
-from optimizer.store import Store
+from optimizer.store import auth
+from optimizer.store.database import Store
 
 #: The route's path (under Streamlit's server.baseUrlPath, as the page computes it too).
 COOKIE_PATH = auth.COOKIE_ROUTE

@@ -20,17 +20,19 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from optimizer import auth, dataset, i18n
-from optimizer.auth import Access, ShareAccess
+from optimizer import i18n
+from optimizer.store import auth
+from optimizer.model import dataset
+from optimizer.store.auth import Access, ShareAccess
 from optimizer.errors import IngestError, UserError, unexpected
-from optimizer.ingest import ColumnMapping, Export, read_export
-from optimizer.lexicon import LexiconEdits, catalog, known_verticals, line_labels, use_catalog
-from optimizer.verticals import catalog_from_store
-from optimizer.store import DATABASE_URL_ENV, Conflict, DbMappingStore, Store, StoreUnavailable, User, Workspace
-from optimizer.stages import Classifier, account_evidence
-from optimizer.trade import account_edits
-from optimizer.targets import BundleSheet, read_bundle_sheet
-from optimizer.mappings import saved_mapping_for
+from optimizer.reading.ingest import ColumnMapping, Export, read_export
+from optimizer.keywords.lexicon import LexiconEdits, catalog, known_verticals, line_labels, use_catalog
+from optimizer.keywords.verticals import catalog_from_store
+from optimizer.store.database import DATABASE_URL_ENV, Conflict, DbMappingStore, Store, StoreUnavailable, User, Workspace
+from optimizer.keywords.stages import Classifier, account_evidence
+from optimizer.keywords.trade import account_edits
+from optimizer.bundles.targets import BundleSheet, read_bundle_sheet
+from optimizer.reading.mappings import saved_mapping_for
 from sample_data.generate import BUNDLE_MAP_FILE
 
 _log = logging.getLogger(__name__)
@@ -271,7 +273,7 @@ def oidc_configured() -> bool:
 
 
 def client_address() -> str | None:
-    """The visitor's address for rate limits (:func:`optimizer.auth.client_source`:
+    """The visitor's address for rate limits (:func:`optimizer.store.auth.client_source`:
     the connection's peer, or the X-Forwarded-For entry of the operator's trusted
     proxies when OPTIMIZER_TRUSTED_PROXIES is set); None on localhost and in tests."""
     try:
@@ -354,7 +356,7 @@ def store_unavailable(exc: StoreUnavailable) -> None:
 
 def run_page(page) -> None:
     """Run the page chosen by the navigation; the database's operational failures during
-    it (:class:`~optimizer.store.StoreUnavailable`) end as their message, for every page."""
+    it (:class:`~optimizer.store.database.StoreUnavailable`) end as their message, for every page."""
     try:
         page.run()
     except StoreUnavailable as exc:
@@ -655,9 +657,9 @@ class AccountContext:
     detected: str
     saved_vertical: str | None
     edits_json: str
-    #: the detection's evidence (:class:`optimizer.stages.Detection`)
+    #: the detection's evidence (:class:`optimizer.keywords.stages.Detection`)
     evidence: object = None
-    #: what the account itself says, per vertical chosen (:func:`optimizer.trade.account_edits`), as JSON
+    #: what the account itself says, per vertical chosen (:func:`optimizer.keywords.trade.account_edits`), as JSON
     account_json: str = "{}"
     #: a saved vertical chosen for the account that no longer exists (deleted): detected again
     missing_vertical: str | None = None
@@ -719,7 +721,7 @@ def bundle_sheet_input(acct_key: str, campaigns, is_sample: bool, key: str) -> t
 
 def bundle_map_actions(acct_key: str, data: bytes, proposal: object, key: str) -> None:
     """Download an assignment's bundle map (``data``: the CSV of
-    :func:`optimizer.bundles.assignment_map`) and, for those who may change it, keep it
+    :func:`optimizer.bundles.propose.assignment_map`) and, for those who may change it, keep it
     as the account's bundle map (with ``proposal``, JSON-able, for the record), which
     the Cost drift page then checks bundles and targets by."""
     c = ctx()
@@ -745,9 +747,9 @@ def decided_bundle_sheet(acct_key: str) -> BundleSheet | None:
 def landing_inputs(acct: pd.Series) -> tuple[pd.DataFrame | None, dict, dict]:
     """What the Landing pages page checks an account against, for the workbook to find
     what that page shows: (the rows of the earlier upload chosen there — by default
-    :func:`optimizer.landing_report.default_previous` — or None, the latest page
+    :func:`optimizer.landing.report.default_previous` — or None, the latest page
     audits kept, the previous ones)."""
-    from optimizer.landing_report import default_previous, snapshot_uploads
+    from optimizer.landing.report import default_previous, snapshot_uploads
     c = ctx()
     ws = require_workspace()
     snapshots = {u.id: u for u in snapshot_uploads(c.access.uploads(ws.id),
@@ -783,7 +785,7 @@ def account_key(acct: pd.Series) -> str:
 
 
 def account_label(row) -> str:
-    """``百度营销 · 北京安心开锁 · CNY`` for a row of :func:`optimizer.dataset.accounts`."""
+    """``百度营销 · 北京安心开锁 · CNY`` for a row of :func:`optimizer.model.dataset.accounts`."""
     return i18n.account_label(row["platform"], row["account"], row["currency"], lang())
 
 
@@ -953,7 +955,7 @@ def drift_chart(days: pd.DataFrame, metric: str, start, before: float = float("n
                 currency: str | None = None, target: float | None = None, start_range=(None, None)) -> go.Figure:
     """One entity's daily metric with the change day (and the range of days it may be),
     the before / after levels and the target marked. ``days``: the entity's daily
-    series (optimizer.drift.daily_series). ``start`` None (no change detected): the
+    series (optimizer.drift.scan.daily_series). ``start`` None (no change detected): the
     daily values only, no change line, no levels."""
     sym = i18n.CURRENCY_SYMBOL.get(currency or "", "")
     col = "cost" if metric == "spend" else metric

@@ -22,9 +22,9 @@ OUT = Path(__file__).resolve().parent / "out"
 
 SETUP = """
 import numpy as np, pandas as pd
-from optimizer.schema import conform
-from optimizer.stages import Classifier
-from optimizer.bundles import plan_evidence, propose, summarize, cpc_keywords, window_performance
+from optimizer.reading.schema import conform
+from optimizer.keywords.stages import Classifier
+from optimizer.bundles.propose import plan_evidence, propose, summarize, cpc_keywords, window_performance
 words = open(sys.argv[2], encoding="utf-8").read().split("\\n")
 rng = np.random.default_rng(5)
 n_plans, days = 2000, 30
@@ -47,7 +47,7 @@ kw_rows = pd.DataFrame({"platform": "baidu", "report_type": "keyword", "source_f
     "ad_group": "单元", "keyword": words, "date": dates[-2], "period_start": dates[-2], "period_end": dates[-2],
     "clicks": rng.poisson(3, len(words)).astype(float), "cost": 24.0, "conversions": rng.poisson(0.3, len(words)).astype(float),
     "impressions": 60.0, "currency": "CNY"})
-from optimizer.schema import concat
+from optimizer.reading.schema import concat
 table = concat([conform(plan_rows), conform(kw_rows)])
 clf = Classifier("locksmith")
 clf.classify(["学开锁", "locksmith"])  # load jieba's dictionary before timing

@@ -1,6 +1,6 @@
 """Benchmark: cost-drift detection on 10,000 daily series of 120 days, all four metrics.
 
-Builds a long frame in the shape of :func:`optimizer.drift.daily_series` in memory
+Builds a long frame in the shape of :func:`optimizer.drift.scan.daily_series` in memory
 (deterministic): local-service volumes — each series' mean clicks log-uniform in
 5–300 a day with a weekly pattern (weekends busier or quieter, per series), CPC
 ¥5–15 with day-to-day price noise, CVR 3–15 %, conversions binomial — and about one
@@ -26,7 +26,7 @@ from bench import _measure as measure
 
 SETUP = """
 import numpy as np, pandas as pd
-from optimizer import drift
+from optimizer.drift import scan as drift
 n_series, n_days, per_series = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 rng = np.random.default_rng(11)
 dates = pd.date_range("2026-07-01", periods=n_days, freq="D")

@@ -2,10 +2,10 @@
 
 Generates plan-level daily series (120 days, accounts of 8 plans, a quarter of the
 accounts drift-free; drifts of CPC or CVR, 10–60 %, abrupt or gradual, lasted 7–45
-days, plans of 1–40 conversions a day), runs optimizer.drift.detect once per account
+days, plans of 1–40 conversions a day), runs optimizer.drift.scan.detect once per account
 (metrics CPC, CVR, CPA), matches the flags against the planted truth, replays the
 detected drifts on truncated series for the detection delay, and compares with an
-oracle test that knows the change day (see optimizer/drift_quality.py for every
+oracle test that knows the change day (see optimizer/quality/drift_quality.py for every
 definition).
 
 Prints precision, recall, median / p90 delay, false alarms per 1,000 drift-free
@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from optimizer import drift_quality as dq  # noqa: E402
+from optimizer.quality import drift_quality as dq  # noqa: E402
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ each in a fresh Python process so that peak memory is the process's own:
 - ``bare``: pandas.read_csv of the same file (C engine, gb18030, skipping the
   preamble) with no cleaning at all — the reference;
 - ``bare_pyarrow``: pyarrow.csv.read_csv of the same file, transcoding from gb18030;
-- ``ingest``: optimizer.ingest.read_export (sniffing, parsing, totals check,
+- ``ingest``: optimizer.reading.ingest.read_export (sniffing, parsing, totals check,
   canonical table), after :func:`optimizer.memory.tune` as the command line and the
   app's server call it.
 
@@ -29,8 +29,8 @@ OUT = Path(__file__).resolve().parent / "out"
 
 SETUP = """
 import pandas as pd, pyarrow.csv
-from optimizer.ingest import read_export
-from optimizer.decode import sniff_text
+from optimizer.reading.ingest import read_export
+from optimizer.reading.decode import sniff_text
 kind, path = sys.argv[1], sys.argv[2]
 skip = sniff_text(open(path, "rb").read(256 * 1024)).header_index
 """

@@ -6,9 +6,9 @@ sample_data's generator through :func:`bench.ingest.ensure_file`). Each in a fre
 Python process (bench/_measure.py: peak resident memory above the process's
 post-import baseline):
 
-- ``ingest``: ``optimizer.ingest.read_export`` of the file alone — the reference;
+- ``ingest``: ``optimizer.reading.ingest.read_export`` of the file alone — the reference;
 - ``analyze``: ``python -m optimizer analyze FILE --out report.xlsx --quiet`` run
-  in-process through :func:`optimizer.analyze.main` after the imports, so that the
+  in-process through :func:`optimizer.outputs.analyze.main` after the imports, so that the
   figure is the analysis's own (reading, keyword stages, bundles, drift and its
   explanations, landing pages, summary, workbook).
 
@@ -36,10 +36,16 @@ from bench.ingest import ensure_file
 
 SETUP = """
 import pandas as pd, numpy as np, openpyxl, statsmodels.api, scipy.stats
-from optimizer import analyze, alerts, bundles, drift, stages, targets, workbook
-from optimizer.ingest import read_export
+from optimizer.outputs import analyze
+from optimizer.drift import alerts
+from optimizer.bundles import propose as bundles
+from optimizer.drift import scan as drift
+from optimizer.keywords import stages
+from optimizer.bundles import targets
+from optimizer.outputs import workbook
+from optimizer.reading.ingest import read_export
 try:
-    from optimizer import landing_report
+    from optimizer.landing import report as landing_report
 except ImportError:
     pass
 kind, path, out = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -82,7 +88,7 @@ def main() -> None:
         if not args.skip_subprocess:
             out2 = Path(tmp) / "report2.xlsx"
             t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "optimizer.analyze", "analyze", str(path), "--out", str(out2),
+            subprocess.run([sys.executable, "-m", "optimizer.outputs.analyze", "analyze", str(path), "--out", str(out2),
                             "--quiet"], cwd=measure.ROOT, check=True)
             wall = time.perf_counter() - t0
     print(f"file            {path.name}: {size_mb:.1f} MiB, {ref['rows']:,} data rows (GBK)")
@@ -92,7 +98,7 @@ def main() -> None:
           f"(target < 60 s)")
     if wall is not None:
         print(f"command         {wall:6.2f} s   end to end, imports included "
-              f"(python -m optimizer.analyze analyze FILE --out …)")
+              f"(python -m optimizer.outputs.analyze analyze FILE --out …)")
     print(f"time ratio      {ours['seconds'] / ref['seconds']:.1f} x the bare ingest")
     print(f"memory          {ours['peak_mb'] / size_mb:.2f} x file size (target < 3)")
 

@@ -65,7 +65,7 @@ def keywords(n: int, seed: int = 7) -> list[str]:
 SETUP = """
 import os
 os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
-from optimizer.stages import Classifier, _fold_en, _fold_zh, language_of
+from optimizer.keywords.stages import Classifier, _fold_en, _fold_zh, language_of
 words = open(sys.argv[2], encoding="utf-8").read().split("\\n")
 clf = Classifier("locksmith")
 matchers = {lang: clf._matcher(lang) for lang in ("zh", "en")}

@@ -2,9 +2,9 @@
 
 ``inspect FILE... [--json]`` reads each export and prints what was recognised;
 ``classify [FILE|-] [--vertical NAME|auto] [--format csv|json]`` labels keywords
-(see :mod:`optimizer.stages`); ``evaluate`` scores the classifier; ``bundles
+(see :mod:`optimizer.keywords.stages`); ``evaluate`` scores the classifier; ``bundles
 EXPORT... [--window-days N] [--min-conversions N] [--max-cpa-ratio R] [--json]``
-proposes oCPC bundles (see :mod:`optimizer.bundles`; JSON keys per account:
+proposes oCPC bundles (see :mod:`optimizer.bundles.propose`; JSON keys per account:
 platform, account, currency, vertical, window_start, window_end, bundles [bundle,
 kind, business_lines, plans, conversions, cost, cpa, cvr, target_cpa, cpa_ratio,
 cvr_ratio, meets_threshold, within_limits, threshold_rules, reason, reason_zh],
@@ -31,9 +31,9 @@ stable (new keys may be added, none renamed or removed):
 Exit status: 0 when every file was read, 1 when any could not be, 2 on bad usage.
 
 ``users COMMAND ...`` manages the app's local accounts: it is handed to
-:func:`optimizer.auth.main_users` before the other commands are parsed, and listed in
+:func:`optimizer.store.auth.main_users` before the other commands are parsed, and listed in
 ``--help`` with them; ``verticals list|show|delete`` likewise
-(:func:`optimizer.verticals.main_verticals`). The verticals saved in the app's database
+(:func:`optimizer.keywords.verticals.main_verticals`). The verticals saved in the app's database
 (``$OPTIMIZER_DATABASE_URL``, else ``optimizer.db`` in ``$OPTIMIZER_DATA_DIR`` or
 ``data/``, when it exists) are ``--vertical`` choices and detected like the built-in ones.
 """
@@ -47,17 +47,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import memory
-from .decode import decode_text
-from .errors import IngestError
-from .evaluate import predict, predict_generic, report, score, score_generic
-from .ingest import ReadInfo, Settings, read_export
-from .lexicon import known_verticals, use_catalog
-from .report import csv_bytes
-from .bundles import (THRESHOLD_RULES, BundleSettings, bundles_from_names, cpc_keywords, plan_evidence, propose,
+from optimizer import memory
+from optimizer.reading.decode import decode_text
+from optimizer.errors import IngestError
+from optimizer.quality.evaluate import predict, predict_generic, report, score, score_generic
+from optimizer.reading.ingest import ReadInfo, Settings, read_export
+from optimizer.keywords.lexicon import known_verticals, use_catalog
+from optimizer.outputs.report import csv_bytes
+from optimizer.bundles.propose import (THRESHOLD_RULES, BundleSettings, bundles_from_names, cpc_keywords, plan_evidence, propose,
                       read_bundle_map, split_candidates, summarize, window_performance)
-from .dataset import accounts, for_account, load_exports
-from .stages import Classifier, account_classifier, classify, vertical_evidence
+from optimizer.model.dataset import accounts, for_account, load_exports
+from optimizer.keywords.stages import Classifier, account_classifier, classify, vertical_evidence
 
 
 def _human(info: ReadInfo) -> str:
@@ -257,9 +257,9 @@ def cmd_bundles(args: argparse.Namespace) -> int:
 
 
 def cmd_drift(args: argparse.Namespace) -> int:
-    from .alerts import AlertSettings, _child_label, entity_label, explain, flags, scan
-    from .bundles import plan_lines, proposed_membership
-    from .targets import TargetSettings, bundle_sheet_for, default_tolerance, load_rules, read_bundle_sheet
+    from optimizer.drift.alerts import AlertSettings, _child_label, entity_label, explain, flags, scan
+    from optimizer.bundles.propose import plan_lines, proposed_membership
+    from optimizer.bundles.targets import TargetSettings, bundle_sheet_for, default_tolerance, load_rules, read_bundle_sheet
 
     try:
         table = load_exports(args.exports, args.account)
@@ -370,9 +370,9 @@ def cmd_drift(args: argparse.Namespace) -> int:
 
 
 def cmd_landing(args: argparse.Namespace) -> int:
-    from .audit import AuditSettings, audit_urls
-    from .landing import page_of
-    from .landing_report import build
+    from optimizer.landing.audit import AuditSettings, audit_urls
+    from optimizer.landing.analysis import page_of
+    from optimizer.landing.report import build
 
     if not 0 <= args.line_min_share <= 1 or args.slow_seconds <= 0 or args.timeout <= 0:
         print("error: --line-min-share must be between 0 and 1, --slow-seconds and --timeout positive",
@@ -495,14 +495,14 @@ def _day(v) -> str | None:
 def _account(res: dict) -> str:
     """An account of a command's results as the app names it, for the English text:
     ``Google Ads · unnamed account · USD`` (:func:`optimizer.i18n.account_label`)."""
-    from .i18n import account_label
+    from optimizer.i18n import account_label
     return account_label(res["platform"], res["account"], res["currency"], "en")
 
 
 def _input_error(exc: Exception) -> int:
     """Print one line for an unreadable input (file, row, column for an export; the path
     of a file that cannot be opened) and return 1."""
-    from .analyze import error_text
+    from optimizer.outputs.analyze import error_text
     print(f"error: {error_text(exc)}", file=sys.stderr)
     return 1
 
@@ -510,7 +510,7 @@ def _input_error(exc: Exception) -> int:
 def _each_account(table: pd.DataFrame, vertical: str):
     """(account summary row, its rows, its classifier: of the given vertical, or detected as
     the pages detect it, with what the account itself says —
-    :func:`optimizer.stages.account_classifier`)."""
+    :func:`optimizer.keywords.stages.account_classifier`)."""
     for _, acct in accounts(table).iterrows():
         rows = for_account(table, acct["platform"], acct["account"], acct["currency"])
         yield acct, rows, account_classifier(rows, vertical)
@@ -608,7 +608,7 @@ def build_parser() -> argparse.ArgumentParser:
     bd.add_argument("--json", action="store_true", help="print a JSON list, one object per account")
     bd.set_defaults(func=cmd_bundles)
 
-    from .drift import LEVELS, METRICS, MIN_CLICKS, MIN_CONVERSIONS
+    from optimizer.drift.scan import LEVELS, METRICS, MIN_CLICKS, MIN_CONVERSIONS
     dr = sub.add_parser("drift", help="flag cost drift: dated changes of CPC, CVR, CPA and spend",
                         description="Read daily exports and print, per account, the flags ranked by money at "
                                     "stake: level, entity, metric, change since the dated change point with its "
@@ -638,7 +638,7 @@ def build_parser() -> argparse.ArgumentParser:
     dr.add_argument("--target-window-days", type=_positive_int, default=7,
                     help="recent days compared with the target (default 7)")
     dr.add_argument("--rules", default=None, metavar="TOML", help="over-cost compensation rule sets "
-                                                                 "(default: optimizer/rules/overcost.toml)")
+                                                                 "(default: optimizer/bundles/rules/overcost.toml)")
     dr.add_argument("--rule-set", default=None, help="use this rule set instead of the one in force on each window")
     dr.add_argument("--top", type=_positive_int, default=5, help="contributors listed per flag (default 5)")
     dr.add_argument("--vertical", default="auto", choices=["auto", *known_verticals()],
@@ -663,7 +663,7 @@ def build_parser() -> argparse.ArgumentParser:
     lp.add_argument("--allow-private", action="store_true",
                     help="allow fetching private and loopback addresses (testing only)")
     lp.add_argument("--slow-seconds", type=float, default=3.0,
-                    help="a page whose HTML takes longer than this is slow (default 3, see optimizer.audit)")
+                    help="a page whose HTML takes longer than this is slow (default 3, see optimizer.landing.audit)")
     lp.add_argument("--browser", default="auto", choices=["auto", "never", "always"],
                     help="judge the first screen in headless Chromium when available (default auto)")
     lp.add_argument("--line-min-share", type=float, default=0.2,
@@ -672,13 +672,13 @@ def build_parser() -> argparse.ArgumentParser:
     lp.add_argument("--vertical", default="auto", choices=["auto", *known_verticals()])
     lp.add_argument("--json", action="store_true", help="print a JSON list, one object per account")
     lp.set_defaults(func=cmd_landing)
-    from .analyze import add_analyze_parser
+    from optimizer.outputs.analyze import add_analyze_parser
     add_analyze_parser(sub)
-    # listed for --help only: main() hands `users ...` to optimizer.auth.main_users before parsing
+    # listed for --help only: main() hands `users ...` to optimizer.store.auth.main_users before parsing
     sub.add_parser("users", add_help=False,
                    help="manage local sign-in accounts (add, list, passwd, …)")
     sub.add_parser("verticals", add_help=False,
-                   help="list, show or delete the verticals saved on the Keywords page (see optimizer.verticals)")
+                   help="list, show or delete the verticals saved on the Keywords page (see optimizer.keywords.verticals)")
     return p
 
 
@@ -686,9 +686,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     memory.tune()   # freed memory back to the system: a million-row export peaks near what it holds
     if argv[:1] == ["users"]:  # local accounts: python -m optimizer users add NAME --role admin
-        from .auth import main_users
+        from optimizer.store.auth import main_users
         return main_users(argv[1:])
-    from .verticals import main_verticals, open_catalog
+    from optimizer.keywords.verticals import main_verticals, open_catalog
     if argv[:1] == ["verticals"]:
         return main_verticals(argv[1:])
     # the verticals saved in the app's database are --vertical choices and detected like the built-in ones

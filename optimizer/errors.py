@@ -44,10 +44,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                    "{file} could not be processed and was not stored ({detail}). The other files of the upload are "
                    "not affected; try again, and if it happens again, send this file to the maintainers."),
     "over_limit": ("{file} 超出了读取上限：{detail}为免读取过久或占满内存，没有读取，已上传的数据没有改动。"
-                   "可以按日期或账户分几次下载；确实需要时，可调高括号中的设置（optimizer.ingest.Settings）。",
+                   "可以按日期或账户分几次下载；确实需要时，可调高括号中的设置（optimizer.reading.ingest.Settings）。",
                    "{file} is over a reading limit: {detail} It was not read, so that it cannot take too long or "
                    "fill the memory, and nothing stored changed. Download it in parts (by dates or accounts); if "
-                   "really needed, raise the setting named in brackets (optimizer.ingest.Settings)."),
+                   "really needed, raise the setting named in brackets (optimizer.reading.ingest.Settings)."),
     "formula": ("{file} 中有公式没有计算结果（保存它的程序没有计算公式），读出来会是空白，因此没有读取：{detail}"
                 "请在 Excel 或 WPS 中打开并保存一次（让公式算出值），或把这些单元格改成数值后再上传。",
                 "{file} holds formulas without a computed value (the program that saved it did not calculate "
@@ -99,7 +99,7 @@ HINTS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
-#: what a file that is not a report is (:func:`optimizer.ingest.foreign_type`) -> (Chinese, English)
+#: what a file that is not a report is (:func:`optimizer.reading.ingest.foreign_type`) -> (Chinese, English)
 FOREIGN_TYPES: dict[str, tuple[str, str]] = {
     "pdf": ("PDF 文件", "PDF file"),
     "png": ("PNG 图片", "PNG image"),
@@ -171,7 +171,7 @@ def os_reason(exc: OSError, lang: str = "en") -> str:
     return str(exc.strerror or exc)
 
 
-#: why the database cannot be used right now (:class:`optimizer.store.StoreUnavailable`'s
+#: why the database cannot be used right now (:class:`optimizer.store.database.StoreUnavailable`'s
 #: ``code``) -> (Chinese, English). Templates use {where} (the data folder, or the
 #: database's address without its password), {seconds} (the busy timeout) and {detail}.
 STORE_MESSAGES: dict[str, tuple[str, str]] = {
@@ -199,7 +199,7 @@ STORE_MESSAGES: dict[str, tuple[str, str]] = {
 
 #: user error code -> (Chinese, English). Templates use the error's fields.
 USER_ERRORS: dict[str, tuple[str, str]] = {
-    # workspaces (optimizer.store)
+    # workspaces (optimizer.store.database)
     "workspace_name_empty": ("工作区需要一个名称，例如客户的名称。", "A workspace needs a name, such as the client's."),
     "workspace_name_too_long": ("工作区名称最多 {limit} 个字符，这个有 {length} 个。",
                                 "A workspace name has at most {limit} characters; this one has {length}."),
@@ -207,18 +207,18 @@ USER_ERRORS: dict[str, tuple[str, str]] = {
                          "A workspace named “{name}” already exists: choose another name."),
     "workspace_confirm": ("要删除，请输入工作区的完整名称「{name}」。",
                           "Type the workspace's exact name (“{name}”) to delete it."),
-    # users (optimizer.auth)
+    # users (optimizer.store.auth)
     "user_exists": ("已经有一个叫「{name}」的用户。", "A user named “{name}” already exists."),
     "no_user": ("没有叫「{name}」的用户。请核对对方的用户名，或请管理员先为对方创建账号。",
                 "There is no user named “{name}”. Check their username, or ask an admin to create their account first."),
     "bad_username": ("用户名由 1 到 64 个字母、数字或 . _ - @ 组成，不能有空格。",
                      "A username has 1 to 64 letters, digits or . _ - @, and no spaces."),
-    # change notes (optimizer.store)
+    # change notes (optimizer.store.database)
     "note_empty": ("调整记录是空的：写下改了什么、为什么改。", "The note is empty: write what changed and why."),
     "note_too_long": ("调整记录最多 {limit} 个字符，这条有 {length} 个。",
                       "A note has at most {limit} characters; this one has {length}."),
     "note_date": ("调整记录的日期必须是一个日历日期。", "A note's date must be a calendar date."),
-    # bundle maps (optimizer.targets.read_bundle_sheet)
+    # bundle maps (optimizer.bundles.targets.read_bundle_sheet)
     "bundle_map_encoding": ("投放包对应表 {file} 不是文本 CSV 文件（无法识别它的文字编码）。请另存为 CSV（UTF-8 或 GBK）再上传。",
                             "{file}: not a text CSV file (its bytes decode in no supported encoding). Save it as CSV "
                             "(UTF-8 or GBK) and upload it again."),
@@ -244,7 +244,7 @@ USER_ERRORS: dict[str, tuple[str, str]] = {
                               "同一个投放包只能有一个值。",
                               "{file}, row {row}, column '{column}': bundle '{bundle}' already has {before} on an "
                               "earlier row, here {value}."),
-    # damaged records (optimizer.store)
+    # damaged records (optimizer.store.database)
     "audits_damaged": ("保存的落地页检查记录已损坏，无法读取：下面按没有检查过显示。重新检查后会保存新的记录。",
                        "The saved landing-page audits are damaged and cannot be read: the pages are shown as not "
                        "audited. Audit them again to keep new ones."),
@@ -255,7 +255,7 @@ class UserError(Exception):
     """A refusal the user can act on: ``code`` (a key of :data:`USER_ERRORS`) and
     ``fields`` (what the message names). ``str(error)`` is the English text; show
     ``message(lang)``. Subclasses add the families callers catch (ValueError,
-    :class:`optimizer.store.Conflict`, …)."""
+    :class:`optimizer.store.database.Conflict`, …)."""
 
     def __init__(self, code: str, **fields: object) -> None:
         if code not in USER_ERRORS:

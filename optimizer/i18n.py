@@ -980,7 +980,7 @@ _DRIFT_NOTES = (
 
 
 def drift_note(note: str, lang: str = "zh") -> str:
-    """The note of a drift test (``optimizer.drift.detect``, written in English) in
+    """The note of a drift test (``optimizer.drift.scan.detect``, written in English) in
     ``lang``; an unknown note is returned as it is."""
     import re
     if lang != "zh" or not note:

@@ -6,7 +6,7 @@ import streamlit as st
 
 import ui
 from optimizer import i18n
-from optimizer.bundles import (BundleSettings, assignment_map, bundles_from_names, cpc_keywords, existing_bundles,
+from optimizer.bundles.propose import (BundleSettings, assignment_map, bundles_from_names, cpc_keywords, existing_bundles,
                                plan_evidence, propose, split_candidates, summarize, window_performance)
 
 lang = ui.lang()

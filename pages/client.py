@@ -10,7 +10,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ui
-from optimizer import auth, dataset, i18n, report
+from optimizer import i18n
+from optimizer.store import auth
+from optimizer.model import dataset
+from optimizer.outputs import report
 
 
 def span(a: pd.Timestamp, b: pd.Timestamp) -> str:

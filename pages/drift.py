@@ -4,12 +4,12 @@ import streamlit as st
 
 import ui
 from optimizer import i18n
-from optimizer.alerts import (AlertSettings, bundles_in_learning, evidence, contributors_table, explain, flag_target, flags,
+from optimizer.drift.alerts import (AlertSettings, bundles_in_learning, evidence, contributors_table, explain, flag_target, flags,
                               entity_label, format_value, headline, plan_money_at_stake, scan, waterfall_steps)
-from optimizer.bundles import plan_lines, proposed_membership
-from optimizer.drift import LEVELS, METRICS, MIN_CLICKS, MIN_CONVERSIONS
-from optimizer.analyze import drift_csv
-from optimizer.targets import TargetSettings, bundle_sheet_for, default_tolerance, load_rules
+from optimizer.bundles.propose import plan_lines, proposed_membership
+from optimizer.drift.scan import LEVELS, METRICS, MIN_CLICKS, MIN_CONVERSIONS
+from optimizer.outputs.analyze import drift_csv
+from optimizer.bundles.targets import TargetSettings, bundle_sheet_for, default_tolerance, load_rules
 
 lang = ui.lang()
 table, is_sample = ui.current_table()

@@ -8,12 +8,12 @@ import streamlit as st
 
 import ui
 from optimizer import i18n
-from optimizer.lexicon import (ALL_VERTICALS, CUE_KINDS, GENERIC, LexiconEdits, LexiconFileError, catalog, file_of,
+from optimizer.keywords.lexicon import (ALL_VERTICALS, CUE_KINDS, GENERIC, LexiconEdits, LexiconFileError, catalog, file_of,
                                known_verticals, vertical_name)
-from optimizer.store import Conflict, NotFound
-from optimizer.verticals import VerticalNameError, save_from_classifier
-from optimizer.workbook import frame_csv
-from optimizer.stages import (filter_keywords, keyword_performance, negative_conflicts, negative_keywords,
+from optimizer.store.database import Conflict, NotFound
+from optimizer.keywords.verticals import VerticalNameError, save_from_classifier
+from optimizer.outputs.workbook import frame_csv
+from optimizer.keywords.stages import (filter_keywords, keyword_performance, negative_conflicts, negative_keywords,
                               stage_table, structure_fixes)
 
 lang = ui.lang()

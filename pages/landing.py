@@ -5,11 +5,11 @@ import streamlit as st
 
 import ui
 from optimizer import i18n
-from optimizer.audit import AuditSettings, audit_html, audit_urls
-from optimizer.dataset import for_account, merge
+from optimizer.landing.audit import AuditSettings, audit_html, audit_urls
+from optimizer.model.dataset import for_account, merge
 from optimizer.errors import UserError
-from optimizer.landing import page_of
-from optimizer.landing_report import build, default_previous, snapshot_uploads
+from optimizer.landing.analysis import page_of
+from optimizer.landing.report import build, default_previous, snapshot_uploads
 
 lang = ui.lang()
 table, is_sample = ui.current_table()

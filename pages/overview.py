@@ -3,7 +3,8 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from optimizer import dataset, i18n
+from optimizer import i18n
+from optimizer.model import dataset
 
 table, is_sample = ui.current_table()
 st.title(ui.t("overview.title"))
@@ -65,8 +66,8 @@ ui.dataframe(
 
 st.divider()
 if st.button(ui.t("report.build"), key="overview_report", icon=":material/table_view:", help=ui.t("report.help")):
-    from optimizer.analyze import analyze_account
-    from optimizer.workbook import workbook_bytes
+    from optimizer.outputs.analyze import analyze_account
+    from optimizer.outputs.workbook import workbook_bytes
     with st.spinner(ui.t("report.build")):
         # what the Keywords, oCPC bundles, Cost drift and Landing pages pages use: the account's
         # lexicon and vertical, its bundle map, the earlier upload and the page audits kept

@@ -8,7 +8,9 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from optimizer import auth, dataset, i18n
+from optimizer import i18n
+from optimizer.store import auth
+from optimizer.model import dataset
 from optimizer.errors import UserError
 
 c = ui.ctx()

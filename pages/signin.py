@@ -2,7 +2,7 @@
 import streamlit as st
 
 import ui
-from optimizer import auth
+from optimizer.store import auth
 
 c = ui.ctx()
 st.title(ui.t("signin.title"))

@@ -6,11 +6,12 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from optimizer import dataset, i18n
+from optimizer import i18n
+from optimizer.model import dataset
 from optimizer.errors import IngestError, unexpected
-from optimizer.ingest import (MAPPABLE_REPORT_TYPES, MAPPING_GROUPS, ColumnMapping, header_signature,
+from optimizer.reading.ingest import (MAPPABLE_REPORT_TYPES, MAPPING_GROUPS, ColumnMapping, header_signature,
                               preview, required_for_mapping)
-from optimizer.store import Conflict, clean_file_name, sha256_hex
+from optimizer.store.database import Conflict, clean_file_name, sha256_hex
 
 lang = ui.lang()
 c = ui.ctx()

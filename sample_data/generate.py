@@ -35,7 +35,7 @@ FILES: dict[str, tuple[str, Callable[[GeneratedAccount, Path], int]]] = {
 }
 TRUTH_FILE = "truth.json"
 #: The optimizer's own bundle map for the Chinese account: its current oCPC bundles,
-#: read by the bundles and cost-drift pages (not an export; ``optimizer.targets``).
+#: read by the bundles and cost-drift pages (not an export; ``optimizer.bundles.targets``).
 BUNDLE_MAP_FILE = "bundle_map.csv"
 BUNDLE_MAP_HEADER = ("推广计划", "投放包", "目标转化成本", "学习期开始", "目标修改次数", "定向修改次数", "转化类型变更")
 #: plan, bundle, target CPA, learning start, target changes, targeting changes, conversion type changed.

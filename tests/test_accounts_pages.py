@@ -9,8 +9,8 @@ from streamlit.testing.v1 import AppTest
 import tests.apptest  # noqa: F401 - every run goes through app.py, as on the server
 
 import ui
-from optimizer import dataset
-from optimizer.store import Store
+from optimizer.model import dataset
+from optimizer.store.database import Store
 from tests.conftest import ROOT
 from tests.test_recency import FLORIST, TOWING, TOWING_TERMS
 

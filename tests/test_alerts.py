@@ -1,4 +1,4 @@
-"""Cost-drift alerts (optimizer.alerts) and ``python -m optimizer drift``: the sample
+"""Cost-drift alerts (optimizer.drift.alerts) and ``python -m optimizer drift``: the sample
 account's planted drifts are flagged at plan level with the right metric, direction and
 date; bundles in learning are shown as learning; severity follows money; the JSON keys
 are stable; bad inputs exit 1 with a message."""
@@ -11,12 +11,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer import alerts, drift, schema
-from optimizer.bundles import plan_lines
+from optimizer.drift import alerts
+from optimizer.drift import scan as drift
+from optimizer.reading import schema
+from optimizer.bundles.propose import plan_lines
 from optimizer.cli import main
-from optimizer.dataset import load_exports
-from optimizer.stages import Classifier
-from optimizer.targets import read_bundle_sheet
+from optimizer.model.dataset import load_exports
+from optimizer.keywords.stages import Classifier
+from optimizer.bundles.targets import read_bundle_sheet
 from tests.conftest import SAMPLE
 
 TRUTH = json.loads((SAMPLE / "truth.json").read_text(encoding="utf-8"))
@@ -192,9 +194,9 @@ def test_cli_drift_names_the_other_keywords_bucket_as_the_pages_do(capsys):
 
 
 def test_cli_drift_watches_proposed_bundles_without_a_map(capsys):
-    from optimizer.bundles import proposed_membership
-    from optimizer.dataset import load_exports
-    from optimizer.stages import classifier
+    from optimizer.bundles.propose import proposed_membership
+    from optimizer.model.dataset import load_exports
+    from optimizer.keywords.stages import classifier
 
     assert main(["drift", str(SAMPLE / "google_keyword_report.csv"), "--levels", "bundle", "--json"]) == 0
     acct = json.loads(capsys.readouterr().out)[0]
@@ -220,7 +222,8 @@ def test_cli_drift_text_and_bad_inputs(capsys, tmp_path):
 
 
 def test_every_drift_note_has_a_chinese_wording():
-    from optimizer import drift, i18n
+    from optimizer import i18n
+    from optimizer.drift import scan as drift
     from tests.test_drift import series, thin_start
     rng = np.random.default_rng(0)
     n = 40

@@ -1,4 +1,4 @@
-"""The whole analysis (optimizer.analyze) and ``python -m optimizer analyze``: the summary
+"""The whole analysis (optimizer.outputs.analyze) and ``python -m optimizer analyze``: the summary
 ranks the sample account's planted problems by money, in both languages, counting each
 plan once; the landing sheet is optional; the command writes the workbook, JSON and
 CSVs, exits 1 with one line on bad input and 2 on bad usage, documents every option,
@@ -19,11 +19,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from optimizer import analyze
-from optimizer.analyze import (DRIFT_COLUMNS, INDEX_COLUMNS, KEYWORD_COLUMNS, SUMMARY_COLUMNS, AnalysisSettings,
+from optimizer.outputs import analyze
+from optimizer.outputs.analyze import (DRIFT_COLUMNS, INDEX_COLUMNS, KEYWORD_COLUMNS, SUMMARY_COLUMNS, AnalysisSettings,
                                ProgressBar, add_analyze_parser, analysis_json, analyze_exports, batch_text,
                                cmd_analyze, summary_text, workbook_paths)
-from optimizer.sheet_text import st
+from optimizer.outputs.sheet_text import st
 from tests.conftest import FIXTURES, ROOT, SAMPLE
 
 FILES = [SAMPLE / "baidu_keyword_report.csv", SAMPLE / "baidu_search_term_report.csv",
@@ -122,12 +122,12 @@ def test_counts_and_json_keys_are_stable(analysis):
 
 
 def test_landing_sheet_is_skipped_with_a_note_when_its_module_is_missing(monkeypatch):
-    monkeypatch.setitem(sys.modules, "optimizer.landing_report", None)  # import fails
+    monkeypatch.setitem(sys.modules, "optimizer.landing.report", None)  # import fails
     a = analyze_exports([SMALL])[0]
     assert a.landing is None
     codes = [c for c, _, _ in a.notes]
     assert "landing_missing" in codes
-    from optimizer.workbook import workbook_bytes
+    from optimizer.outputs.workbook import workbook_bytes
     wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(a, "zh")))
     assert "落地页" not in wb.sheetnames
     assert any("落地页分析模块尚不可用" in str(c.value) for c in wb["摘要"]["A"] if c.value)
@@ -375,7 +375,7 @@ def test_progress_bar_draws_only_on_a_terminal():
 
 
 def test_python_dash_m_exit_code_and_one_line_on_bad_input():
-    cmd = [sys.executable, "-m", "optimizer.analyze", "analyze", str(BAD)]
+    cmd = [sys.executable, "-m", "optimizer.outputs.analyze", "analyze", str(BAD)]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
@@ -503,7 +503,7 @@ def test_csv_dir_and_batch_out_are_created_only_inside_a_folder_that_exists(tmp_
 @pytest.mark.parametrize("ready", ["all", "some", "none"])
 def test_the_bundle_line_reads_naturally_however_many_bundles_are_ready(unnamed, ready):
     import dataclasses
-    from optimizer.analyze import build_summary
+    from optimizer.outputs.analyze import build_summary
     bundles = unnamed.bundles.copy()
     k = len(bundles)
     assert k >= 3

@@ -11,8 +11,9 @@ import sqlalchemy as sa
 
 import tests.apptest  # noqa: F401 - every run goes through app.py
 import ui
-from optimizer import auth, i18n
-from optimizer.store import Store, sessions_t
+from optimizer import i18n
+from optimizer.store import auth
+from optimizer.store.database import Store, sessions_t
 from tests.apptest import app_test
 from tests.conftest import FIXTURES
 

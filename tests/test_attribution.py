@@ -1,6 +1,6 @@
-"""Mix versus rate (optimizer.attribution): hand-computed two-plan cases, and the
+"""Mix versus rate (optimizer.drift.attribution): hand-computed two-plan cases, and the
 property that the parts add up exactly to the aggregate change and to the money at
-stake of optimizer.drift.detect."""
+stake of optimizer.drift.scan.detect."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optimizer import drift
-from optimizer.attribution import attribute
+from optimizer.drift import scan as drift
+from optimizer.drift.attribution import attribute
 
 DAY0 = pd.Timestamp("2026-10-01")
 
@@ -111,8 +111,8 @@ def test_parts_add_up_to_the_change_and_to_detects_money(rows, metric):
 def test_account_flag_money_equals_the_sum_of_its_plans():
     """On the sample: an account-level flag's money at stake (drift.detect) is what the
     plans' contributions add up to."""
-    from optimizer import alerts
-    from optimizer.dataset import load_exports
+    from optimizer.drift import alerts
+    from optimizer.model.dataset import load_exports
     from tests.conftest import SAMPLE
     table = load_exports([SAMPLE / "baidu_plan_report.csv"])
     rep = alerts.scan(table, alerts.AlertSettings(levels=("account", "campaign"), metrics=("cpa", "cpc")))

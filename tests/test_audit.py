@@ -1,4 +1,4 @@
-"""Landing-page audit (optimizer.audit) against a local threaded HTTP server.
+"""Landing-page audit (optimizer.landing.audit) against a local threaded HTTP server.
 
 The server listens on 127.0.0.1 only. With ``allow_private=False`` even the first
 request to it would be refused, so the SSRF tests let the first hop through with
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from optimizer import audit as A
-from optimizer.audit import AuditSettings, audit_html, audit_urls, clean_url, compare, line_words_found
+from optimizer.landing import audit as A
+from optimizer.landing.audit import AuditSettings, audit_html, audit_urls, clean_url, compare, line_words_found
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
 SLOW_S = 1.5
@@ -601,7 +601,7 @@ def test_browser_first_screen(server):
 
 
 def test_audit_store_keeps_the_last_audits_per_page(tmp_path):
-    from optimizer.audit import AuditStore, audit_html
+    from optimizer.landing.audit import AuditStore, audit_html
     store = AuditStore(tmp_path / "audits.json")
     good = (PAGES / "good.html").read_bytes()
     no_call = (PAGES / "good_no_call.html").read_bytes()

@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from optimizer import auth
-from optimizer.auth import (Access, PermissionDenied, RateLimited, ShareAccess, ShareRefused, authenticate, can,
+from optimizer.store import auth
+from optimizer.store.auth import (Access, PermissionDenied, RateLimited, ShareAccess, ShareRefused, authenticate, can,
                             create_share, create_user, end_session, hash_password, list_shares, main_users,
                             needs_rehash, open_share, resolve_share, revoke_share, session_user, start_session,
                             verify_password)
-from optimizer.store import Conflict, Store, User, Workspace
+from optimizer.store.database import Conflict, Store, User, Workspace
 from tests.test_store import clock, counts, day_file, db, store  # noqa: F401 - fixtures
 
 PW = "correct horse battery"

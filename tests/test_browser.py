@@ -146,8 +146,8 @@ def test_landing_pages_journey(server, tmp_path):
 def test_a_share_link_opens_the_client_view_on_a_phone(tmp_path_factory, tmp_path):
     import ui
     from datetime import date
-    from optimizer import auth
-    from optimizer.store import Store
+    from optimizer.store import auth
+    from optimizer.store.database import Store
 
     data = tmp_path_factory.mktemp("shared")
     with Store.open(None, data) as s:
@@ -179,8 +179,8 @@ def test_a_share_link_opens_the_client_view_on_a_phone(tmp_path_factory, tmp_pat
 def test_a_page_address_signed_out_asks_to_sign_in_and_then_opens_that_page(tmp_path_factory):
     # once accounts exist, a bookmark or a refresh of /keywords shows the sign-in form (not
     # Streamlit's English "page not found"), and signing in there opens the keywords page
-    from optimizer import auth
-    from optimizer.store import Store
+    from optimizer.store import auth
+    from optimizer.store.database import Store
 
     data = tmp_path_factory.mktemp("signin")
     with Store.open(None, data) as s:
@@ -202,8 +202,8 @@ def test_a_page_address_signed_out_asks_to_sign_in_and_then_opens_that_page(tmp_
 def test_a_refresh_keeps_a_local_sign_in_until_sign_out(tmp_path_factory):
     # signing in hands the browser an HttpOnly session cookie (asgi.py): a reload stays
     # signed in; signing out ends the session and clears the cookie, and a reload asks again
-    from optimizer import auth
-    from optimizer.store import Store
+    from optimizer.store import auth
+    from optimizer.store.database import Store
 
     data = tmp_path_factory.mktemp("refresh")
     with Store.open(None, data) as s:

@@ -1,4 +1,4 @@
-"""Bulk-edit files (optimizer.bulk): no editor format is documented in
+"""Bulk-edit files (optimizer.outputs.bulk): no editor format is documented in
 ../shared/formats.md, so none is written — every (editor, action) refuses with the
 reason; the actions themselves are right; and the writer, exercised with a format of
 the test's own, neutralises hostile keywords and leaves "no change" blank."""
@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer import bulk
-from optimizer.analyze import AnalysisSettings, analyze_exports
+from optimizer.outputs import bulk
+from optimizer.outputs.analyze import AnalysisSettings, analyze_exports
 from tests.conftest import SAMPLE
 
 HOSTILE = ['=HYPERLINK("http://evil.example","点我")', "+1", "-2", "@SUM(A1)", "\tx", "\rx"]

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer.bundles import (BundleSettings, adjusted_rand_index, bundles_from_names, cpc_keywords, fit_prior,
+from optimizer.bundles.propose import (BundleSettings, adjusted_rand_index, bundles_from_names, cpc_keywords, fit_prior,
                                plan_evidence, propose, split_candidates, summarize, window_performance)
-from optimizer.dataset import load_exports
-from optimizer.ingest import read_export
-from optimizer.stages import classifier
+from optimizer.model.dataset import load_exports
+from optimizer.reading.ingest import read_export
+from optimizer.keywords.stages import classifier
 from sample_data.generator import AccountConfig, generate_account, write_baidu_keyword_report, \
     write_google_keyword_report
 from tests.conftest import SAMPLE
@@ -181,7 +181,7 @@ def test_a_cpc_driven_cpa_gap_is_a_split_candidate():
 
 
 def test_existing_bundles_against_their_targets():
-    from optimizer.bundles import existing_bundles
+    from optimizer.bundles.propose import existing_bundles
     ev = evidence([("a", "开锁", 1000, 100, 6.0), ("b", "开锁", 1000, 50, 6.0), ("c", "换锁", 500, 50, 8.0)])
     membership = pd.Series({"a": "包1", "b": "包1", "c": "包2"})
     cur = existing_bundles(ev, membership, {"包1": 60.0}).set_index("bundle")

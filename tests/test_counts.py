@@ -19,14 +19,16 @@ from streamlit.testing.v1 import AppTest
 import tests.apptest  # noqa: F401 - every run goes through app.py, as on the server
 
 import ui
-from optimizer import i18n, landing_report, schema
-from optimizer.analyze import analysis_json, analyze_account
+from optimizer import i18n
+from optimizer.landing import report as landing_report
+from optimizer.reading import schema
+from optimizer.outputs.analyze import analysis_json, analyze_account
 from optimizer.cli import main
-from optimizer.dataset import for_account, load_exports
-from optimizer.sheet_text import st as sheet_st
-from optimizer.stages import Classifier
-from optimizer.store import Store
-from optimizer.workbook import sheet_csvs, workbook_bytes
+from optimizer.model.dataset import for_account, load_exports
+from optimizer.outputs.sheet_text import st as sheet_st
+from optimizer.keywords.stages import Classifier
+from optimizer.store.database import Store
+from optimizer.outputs.workbook import sheet_csvs, workbook_bytes
 from sample_data import AccountConfig, generate_account, write_baidu_keyword_report
 from tests.conftest import ROOT, SAMPLE
 

@@ -21,9 +21,9 @@ import tests.apptest  # noqa: F401 - every run goes through app.py, as on the se
 import ui
 from optimizer import i18n
 from optimizer.cli import main
-from optimizer.lexicon import LexiconEdits
-from optimizer.sheet_text import st as sheet_st
-from optimizer.store import Store, WorkspaceLexiconStore
+from optimizer.keywords.lexicon import LexiconEdits
+from optimizer.outputs.sheet_text import st as sheet_st
+from optimizer.store.database import Store, WorkspaceLexiconStore
 from sample_data import (AccountConfig, generate_account, write_baidu_keyword_report, write_baidu_plan_report,
                          write_baidu_search_term_report)
 from tests.conftest import ROOT, SAMPLE
@@ -322,9 +322,9 @@ def test_drift_figures_agree(account, downloads):
 def test_the_vertical_is_detected_the_same_way_by_the_pages_analyze_and_the_commands():
     """Keywords that name no line (a brand, a phone number) and search terms about moving:
     the pages detect the vertical from both, so analyze and the commands must too."""
-    from optimizer.analyze import analyze_account
+    from optimizer.outputs.analyze import analyze_account
     from optimizer.cli import _each_account
-    from optimizer.stages import account_vertical
+    from optimizer.keywords.stages import account_vertical
     from tests.test_counts import rows
 
     recs = [{"keyword": kw, "date": f"2026-11-0{d}"} for kw in ("安心师傅", "安心师傅电话", "安心服务热线")

@@ -7,10 +7,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from optimizer.dataset import (WeekComparison, accounts, between, campaign_totals, complete_cpl, daily_totals,
+from optimizer.model.dataset import (WeekComparison, accounts, between, campaign_totals, complete_cpl, daily_totals,
                                days_old, for_account, merge, partial_last_day, spend_rows, summary, week_comparison,
                                weekly_totals)
-from optimizer.ingest import read_export
+from optimizer.reading.ingest import read_export
 from tests.conftest import real
 
 HEADER = "日期,账户,推广计划,推广单元,关键词,匹配模式,展现,点击,消费,转化\n"

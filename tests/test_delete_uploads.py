@@ -10,8 +10,8 @@ from streamlit.testing.v1 import AppTest
 import tests.apptest  # noqa: F401 - every run goes through app.py, as on the server
 
 import ui
-from optimizer import dataset
-from optimizer.store import Store
+from optimizer.model import dataset
+from optimizer.store.database import Store
 from tests.conftest import FIXTURES, ROOT
 
 BAIDU = FIXTURES / "baidu_keyword_daily_gbk.csv"      # 11 rows, one Baidu account

@@ -1,4 +1,4 @@
-"""Cost drift (optimizer.drift): hand-made series with a known change, the building of
+"""Cost drift (optimizer.drift.scan): hand-made series with a known change, the building of
 daily series from a canonical table, planted drifts of generated accounts, drift-free
 accounts, Benjamini–Hochberg, and the CPA decomposition."""
 from __future__ import annotations
@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from statsmodels.stats.multitest import multipletests
 
-from optimizer import drift, schema
+from optimizer.drift import scan as drift
+from optimizer.reading import schema
 from sample_data.generator import AccountConfig, DriftSpec, generate_account
 
 DAY0 = pd.Timestamp("2026-09-01")
@@ -474,7 +475,7 @@ def test_dense_key_orders_and_tells_apart_as_the_codes_do(rows):
 def test_plan_days_give_every_level_the_series_the_rows_give():
     # both sample accounts (Baidu with its partial last day, Google), a plan report
     # beside the keyword report (spend rows: one report type per account)
-    from optimizer.dataset import load_exports
+    from optimizer.model.dataset import load_exports
     from sample_data import generate
     root = generate.__file__.rsplit("/", 1)[0]
     table = load_exports([f"{root}/{n}" for n in ("baidu_keyword_report.csv", "baidu_plan_report.csv",

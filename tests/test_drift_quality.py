@@ -1,4 +1,4 @@
-"""Quality of cost-drift detection (optimizer.drift_quality): the harness itself on
+"""Quality of cost-drift detection (optimizer.quality.drift_quality): the harness itself on
 hand-made cases (matching, windows, oracle, delay replay, generator), then the issue's
 targets (issue 6, point 7) on one generated set with a fixed seed.
 
@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer import drift, drift_quality as dq
+from optimizer.drift import scan as drift
+from optimizer.quality import drift_quality as dq
 
 DAY0 = pd.Timestamp("2026-06-01")
 START = DAY0 + pd.Timedelta(days=80)

@@ -11,9 +11,9 @@ import pytest
 
 import tests.apptest  # noqa: F401 - every run goes through app.py
 import ui
-from optimizer import auth
+from optimizer.store import auth
 from optimizer.errors import InvalidInput
-from optimizer.store import Store, audits_t
+from optimizer.store.database import Store, audits_t
 from tests.apptest import app_test
 from tests.conftest import ROOT
 
@@ -156,7 +156,7 @@ def test_a_bad_bundle_map_upload_is_told_in_the_language(store, page, key, lang,
 
 
 def _bundle_maps(store: Store) -> list:
-    from optimizer import dataset
+    from optimizer.model import dataset
     ws = store.workspace_by_name(ui.SAMPLE_WORKSPACE)
     accts = dataset.accounts(store.workspace_table(ws.id).table)
     return [store.bundle_decision(ws.id, ui.account_key(a)) for _, a in accts.iterrows()]
@@ -166,7 +166,7 @@ def _bundle_maps(store: Store) -> list:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_damaged_page_audits_are_told_in_the_language_and_the_page_still_shows(store, lang):
-    from optimizer import dataset
+    from optimizer.model import dataset
     ws = store.workspace_by_name(ui.SAMPLE_WORKSPACE)
     acct = dataset.accounts(store.workspace_table(ws.id).table).iloc[0]
     with store.engine.begin() as conn:

@@ -30,8 +30,8 @@ def test_percent_has_two_decimals_by_default():
 
 def test_a_keyword_of_no_known_business_line_is_named_in_both_languages():
     # the classifier's code for a keyword naming no line is "unknown": never shown as it is
-    from optimizer.lexicon import line_label, line_labels
-    from optimizer.stages import UNKNOWN_LINE
+    from optimizer.keywords.lexicon import line_label, line_labels
+    from optimizer.keywords.stages import UNKNOWN_LINE
     assert line_label(UNKNOWN_LINE, "zh") == "未识别" and line_label(UNKNOWN_LINE, "en") == "Not recognised"
     assert line_labels(f"开锁、{UNKNOWN_LINE}", "zh") == "开锁、未识别"
     assert line_labels(f"开锁、{UNKNOWN_LINE}", "en") == "Lockout, Not recognised"

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from optimizer.errors import IngestError
-from optimizer.ingest import ColumnMapping, Settings, preview, read_export
-from optimizer.schema import COLUMNS, schema
+from optimizer.reading.ingest import ColumnMapping, Settings, preview, read_export
+from optimizer.reading.schema import COLUMNS, schema
 from tests.conftest import FIXTURES
 
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
@@ -202,7 +202,7 @@ FOREIGN = [
 @pytest.mark.parametrize("data,zh,en", FOREIGN, ids=["pdf", "png", "jpeg", "gif", "webp", "docx", "pptx", "zip",
                                                      "doc"])
 def test_a_pdf_image_or_office_file_renamed_csv_is_named_for_what_it_is(data, zh, en):
-    from optimizer.ingest import preview
+    from optimizer.reading.ingest import preview
     for read in (read_export, preview):
         with pytest.raises(IngestError) as caught:
             read(data, "report.csv")

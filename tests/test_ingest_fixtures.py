@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from optimizer.errors import IngestError
-from optimizer.ingest import ColumnMapping, read_export
+from optimizer.reading.ingest import ColumnMapping, read_export
 from tests.conftest import FIXTURES
 
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))

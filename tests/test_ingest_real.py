@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from optimizer.ingest import read_export
+from optimizer.reading.ingest import read_export
 from tests.conftest import real
 
 CASES = [

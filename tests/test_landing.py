@@ -1,4 +1,4 @@
-"""Landing-page drift (optimizer.landing): URL diffs on two snapshots of the bundled
+"""Landing-page drift (optimizer.landing.analysis): URL diffs on two snapshots of the bundled
 sample and on hand-made frames, keyword–page match inference against the planted
 mismatches, and CVR-drop detection on the sample's planted drift and on hand-made
 page series."""
@@ -14,9 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer import drift, landing, schema
-from optimizer.dataset import load_exports
-from optimizer.stages import Classifier
+from optimizer.drift import scan as drift
+from optimizer.landing import analysis as landing
+from optimizer.reading import schema
+from optimizer.model.dataset import load_exports
+from optimizer.keywords.stages import Classifier
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 TRUTH = json.loads((SAMPLE / "truth.json").read_text(encoding="utf-8"))

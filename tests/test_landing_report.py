@@ -1,4 +1,4 @@
-"""One row per landing page with a status (optimizer.landing_report) and
+"""One row per landing page with a status (optimizer.landing.report) and
 ``python -m optimizer landing``: the sample's planted CVR drop makes its page red, the
 planted mismatches make theirs amber, audits turn pages green or red, and a page that
 changed since its last audit says so."""
@@ -8,11 +8,11 @@ import json
 
 import pytest
 
-from optimizer import landing_report
-from optimizer.audit import AuditSettings, audit_html
+from optimizer.landing import report as landing_report
+from optimizer.landing.audit import AuditSettings, audit_html
 from optimizer.cli import main
-from optimizer.dataset import load_exports
-from optimizer.stages import Classifier
+from optimizer.model.dataset import load_exports
+from optimizer.keywords.stages import Classifier
 from tests.conftest import FIXTURES, SAMPLE
 
 PAGES = FIXTURES / "pages"
@@ -69,7 +69,7 @@ def test_a_page_that_could_not_be_fetched_for_want_of_internet_is_not_checked_no
 
     def no_dns(host, port):
         raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
-    from optimizer.audit import audit_urls
+    from optimizer.landing.audit import audit_urls
     offline, = audit_urls(["https://" + XIUSUO], AuditSettings(use_browser="never", resolver=no_dns))
     p = landing_report.build(rows, clf, audits={XIUSUO: offline}).pages.set_index("page")
     assert p.loc[XIUSUO, "status"] == "grey" and not bool(p.loc[XIUSUO, "audited"])
@@ -104,7 +104,7 @@ def hand_rows(records: list[dict]):
     """A hand-made keyword report, one day per record unless it says otherwise."""
     import numpy as np
     import pandas as pd
-    from optimizer import schema
+    from optimizer.reading import schema
     base = {"platform": "baidu", "report_type": "keyword", "source_file": "hand.csv", "account": "A",
             "campaign": "C", "ad_group": "U", "match_type": "exact", "impressions": 100.0, "clicks": 10.0,
             "conversions": 1.0, "date": "2026-11-01", "currency": "CNY"}
@@ -129,7 +129,7 @@ def huansuo_rows(extra: list[dict] = ()):
 
 def hand_audit(text: str, title: str = "北京安心服务", **kw):
     """An audit made by hand: read fine, nothing else found (so only the line check can speak)."""
-    from optimizer.audit import PageAudit
+    from optimizer.landing.audit import PageAudit
     return PageAudit(url=LP, fetched_url=LP, title=title, headings=[["h1", title]], text=text,
                      first_screen_text=text[:50], tel_links=["4001234567"], tel_on_first_screen=True,
                      fixed_bottom_bar=True, fingerprint="hand", **kw)
@@ -256,7 +256,7 @@ def test_the_earlier_snapshot_offered_is_one_of_the_accounts_own_uploads():
     from datetime import datetime, timezone
     from types import SimpleNamespace as NS
 
-    from optimizer.landing_report import default_previous, snapshot_uploads
+    from optimizer.landing.report import default_previous, snapshot_uploads
 
     def up(i, platform, currency, account_name=None, day=1):
         info = NS(columns={"final_url": "访问URL"}, currency=currency)
@@ -291,7 +291,8 @@ def test_a_move_to_another_domain_counts_keywords_not_url_findings(rows, clf):
 
 
 def test_the_workbook_names_a_page_status_as_the_landing_page_does():
-    from optimizer import i18n, sheet_text
+    from optimizer import i18n
+    from optimizer.outputs import sheet_text
     for status, (zh, en) in i18n.PAGE_STATUS.items():
         assert sheet_text.st(f"landing.{status}", "zh") == zh.split(" ", 1)[1]
         assert sheet_text.st(f"landing.{status}", "en") == en.split(" ", 1)[1]

@@ -10,8 +10,8 @@ import pytest
 
 from optimizer.cli import main
 from optimizer.errors import IngestError
-from optimizer.ingest import ColumnMapping, header_signature, preview, read_export
-from optimizer.mappings import MappingStore, saved_mapping_for
+from optimizer.reading.ingest import ColumnMapping, header_signature, preview, read_export
+from optimizer.reading.mappings import MappingStore, saved_mapping_for
 from tests.conftest import FIXTURES, ROOT, real
 
 CUSTOM = FIXTURES / "generic_custom.csv"
@@ -213,7 +213,7 @@ def _parsers():
     """Every parser of `python -m optimizer` (sub-commands included, `users` and its own)
     as (argv, parser)."""
     import argparse
-    from optimizer import auth
+    from optimizer.store import auth
     from optimizer.cli import build_parser
 
     def walk(argv, p):

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from optimizer.store import SCHEMA_VERSION, NotFound, migrate, schema_version
+from optimizer.store.database import SCHEMA_VERSION, NotFound, migrate, schema_version
 from tests.test_store import clock, db, store  # noqa: F401 - fixtures
 
 
@@ -91,7 +91,7 @@ def test_a_version_6_database_gets_note_accounts_and_its_notes_stay_about_every_
 
 
 def test_a_link_limited_to_accounts_sees_only_the_notes_about_them(store):
-    from optimizer import auth
+    from optimizer.store import auth
     ws = store.create_workspace("快捷开锁+拖车")
     store.add_note(ws.id, date(2026, 11, 1), "全部账户：统一调整了投放时段")
     store.add_note(ws.id, date(2026, 11, 2), "花店：加了否定词", account=FLORIST)
@@ -118,7 +118,7 @@ def test_a_link_limited_to_accounts_sees_only_the_notes_about_them(store):
 def test_a_note_about_every_account_shows_in_a_link_that_shows_every_account(store):
     # a one-account workspace: its link is limited to its one account, and the notes written
     # before notes named an account still reach the client — until another account arrives
-    from optimizer import auth
+    from optimizer.store import auth
     from tests.test_store import day_file
     ws = store.create_workspace("安心开锁")
     store.add_upload(ws.id, "d1.csv", day_file(1))

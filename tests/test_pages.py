@@ -15,8 +15,10 @@ from streamlit.testing.v1 import AppTest
 import tests.apptest  # noqa: F401 - every run goes through app.py, as on the server
 
 import ui
-from optimizer import dataset, i18n, targets
-from optimizer.store import Store
+from optimizer import i18n
+from optimizer.model import dataset
+from optimizer.bundles import targets
+from optimizer.store.database import Store
 from tests.conftest import FIXTURES, ROOT, SAMPLE, real
 
 PAGES = ["pages/overview.py", "pages/keywords.py", "pages/bundles.py", "pages/drift.py", "pages/landing.py",
@@ -814,7 +816,7 @@ def test_landing_page_with_a_bad_previous_upload_says_which_file():
 
 
 def test_overview_builds_the_excel_report(monkeypatch):
-    from optimizer import analyze
+    from optimizer.outputs import analyze
     given = []
     real = analyze.analyze_account
 

@@ -8,13 +8,14 @@ import os
 import pandas as pd
 import pytest
 
-from optimizer import dataset, recency
-from optimizer.auth import Access, ShareAccess, create_share, open_share
+from optimizer.model import dataset
+from optimizer.model import recency
+from optimizer.store.auth import Access, ShareAccess, create_share, open_share
 from optimizer.cli import main as cli_main
-from optimizer.decode import read_preamble
+from optimizer.reading.decode import read_preamble
 from optimizer.errors import IngestError
-from optimizer.ingest import read_export
-from optimizer.store import Store
+from optimizer.reading.ingest import read_export
+from optimizer.store.database import Store
 
 HEADER = "日期,账户,推广计划,推广单元,关键词,关键词ID,匹配模式,展现,点击,消费,转化\n"
 
@@ -232,7 +233,7 @@ def test_the_account_chosen_on_upload_is_kept_and_applied(store):
 
 
 def test_a_share_link_shows_only_the_accounts_chosen(store):
-    from optimizer.auth import hash_password
+    from optimizer.store.auth import hash_password
     user = store.insert_user("wang", hash_password("correct horse battery"), "optimizer")
     ws = store.create_workspace("两个客户", by=user)
     store.add_upload(ws.id, "towing.csv", TOWING)

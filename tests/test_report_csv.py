@@ -5,7 +5,7 @@ import io
 
 import pandas as pd
 
-from optimizer.report import DAILY_FLOAT_FORMAT, neutralise, to_csv_bytes
+from optimizer.outputs.report import DAILY_FLOAT_FORMAT, neutralise, to_csv_bytes
 
 
 def test_formula_like_text_is_neutralised_numbers_are_not():
@@ -21,7 +21,7 @@ def test_formula_like_text_is_neutralised_numbers_are_not():
 
 
 def test_negative_keyword_csv_is_readable():
-    from optimizer.workbook import frame_csv
+    from optimizer.outputs.workbook import frame_csv
     neg = pd.DataFrame({"search_term": ["=开锁培训", "怎么自己开锁"], "cost": [2605.1600000000003, 84.33999999999999],
                         "clicks": [294.0, 9.0], "impressions": [5513.0, 100.0], "conversions": [1.0, 0.0],
                         "reason": ["off-training:培训", "off-diy:自己"], "keywords": ["开锁", "开锁"],
@@ -34,7 +34,7 @@ def test_negative_keyword_csv_is_readable():
 
 
 def test_daily_sheet_rounds_money_and_writes_counts_as_integers():
-    from optimizer.report import daily_sheet
+    from optimizer.outputs.report import daily_sheet
     daily = pd.DataFrame({"date": pd.to_datetime(["2026-11-23", "2026-11-24", "2026-11-25"]),
                           "impressions": [22921.0, 17480.0, 10.0],
                           "clicks": [1011.0, 748.0, 0.0], "cost": [7586.570000000001, 6824.559999999999, 0.0],

@@ -8,8 +8,8 @@ import json
 import pandas as pd
 import pytest
 
-from optimizer.dataset import merge, summary
-from optimizer.ingest import read_export
+from optimizer.model.dataset import merge, summary
+from optimizer.reading.ingest import read_export
 from sample_data.generate import bundled_accounts
 from tests.conftest import SAMPLE
 

@@ -11,14 +11,14 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from optimizer import lexicon
+from optimizer.keywords import lexicon
 from optimizer.cli import main as cli_main
-from optimizer.evaluate import account_rows
-from optimizer.lexicon import (GENERIC, LexiconEdits, LexiconFileError, VerticalCatalog, known_verticals, load,
+from optimizer.quality.evaluate import account_rows
+from optimizer.keywords.lexicon import (GENERIC, LexiconEdits, LexiconFileError, VerticalCatalog, known_verticals, load,
                                use_catalog, vertical_name)
-from optimizer.stages import account_classifier, account_evidence, classifier
-from optimizer.store import Conflict, Store
-from optimizer.verticals import (VerticalNameError, catalog_from_store, main_verticals, save_from_classifier)
+from optimizer.keywords.stages import account_classifier, account_evidence, classifier
+from optimizer.store.database import Conflict, Store
+from optimizer.keywords.verticals import (VerticalNameError, catalog_from_store, main_verticals, save_from_classifier)
 from tests.conftest import ROOT, SAMPLE, real
 
 EVAL = ROOT / "tests" / "eval"
@@ -153,12 +153,12 @@ def test_another_account_of_the_trade_is_detected_as_the_saved_vertical(eval_acc
     for trade in eval_accounts["trade"].unique():
         if trade != "towing":
             assert account_evidence(account_rows(eval_accounts, trade)).vertical == GENERIC, trade
-    from optimizer.dataset import load_exports
+    from optimizer.model.dataset import load_exports
     assert account_evidence(load_exports([SAMPLE / "baidu_keyword_report.csv"])).vertical == "locksmith"
 
 
 def test_a_real_towing_export_is_detected_as_the_saved_towing_vertical(eval_accounts):
-    from optimizer.dataset import accounts, for_account, load_exports
+    from optimizer.model.dataset import accounts, for_account, load_exports
     t = load_exports([real("google_ads/towing-no-1__Search_keyword_report.csv"),
                       real("google_ads/towing-no-1__Search_terms_report.csv")])
     a = accounts(t).iloc[0]
@@ -169,7 +169,7 @@ def test_a_real_towing_export_is_detected_as_the_saved_towing_vertical(eval_acco
 
 
 def test_a_variant_of_a_built_in_vertical_does_not_make_its_accounts_generic():
-    from optimizer.dataset import load_exports
+    from optimizer.model.dataset import load_exports
     saved = save_from_classifier(classifier("locksmith"), "locksmith_uk", "英国开锁", "UK locksmith")
     use_catalog(VerticalCatalog((saved,)))
     assert account_evidence(load_exports([SAMPLE / "baidu_keyword_report.csv"])).vertical == "locksmith"
@@ -223,7 +223,7 @@ def test_the_cli_lists_shows_and_classifies_with_a_saved_vertical(tmp_path, monk
 
 
 def test_only_optimizers_save_and_only_the_author_or_an_admin_replaces_or_deletes(tmp_path, eval_accounts):
-    from optimizer.auth import Access, PermissionDenied, create_user
+    from optimizer.store.auth import Access, PermissionDenied, create_user
     _, clf = _edited_towing(eval_accounts)
     sv = save_from_classifier(clf, "towing", "拖车", "Towing")
     with Store.open(None, tmp_path) as s:

@@ -17,9 +17,9 @@ with warnings.catch_warnings():  # starlette 1.x would like the httpx fork; http
     from starlette.testclient import TestClient
 
 import asgi
-from optimizer import auth
-from optimizer.auth import create_user, end_session, session_user, start_session
-from optimizer.store import metadata
+from optimizer.store import auth
+from optimizer.store.auth import create_user, end_session, session_user, start_session
+from optimizer.store.database import metadata
 from tests.test_store import clock, counts, db, store  # noqa: F401 - fixtures
 
 PW = "correct horse battery"

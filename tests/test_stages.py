@@ -9,10 +9,10 @@ import math
 import pandas as pd
 import pytest
 
-from optimizer.evaluate import predict, score
-from optimizer.ingest import read_export
-from optimizer.lexicon import VERTICALS, AccountLexiconStore, LexiconEdits, line_label, line_labels, line_names, load
-from optimizer.stages import (Classifier, classifier, classify, detect_vertical, filter_keywords,
+from optimizer.quality.evaluate import predict, score
+from optimizer.reading.ingest import read_export
+from optimizer.keywords.lexicon import VERTICALS, AccountLexiconStore, LexiconEdits, line_label, line_labels, line_names, load
+from optimizer.keywords.stages import (Classifier, classifier, classify, detect_vertical, filter_keywords,
                               keyword_performance, negative_keywords, stage_table, structure_fixes)
 from tests.conftest import ROOT, SAMPLE
 

@@ -26,11 +26,11 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from optimizer import dataset
+from optimizer.model import dataset
 from optimizer.errors import IngestError
-from optimizer.ingest import read_export
-from optimizer.schema import CATEGORY_COLUMNS, empty_table
-from optimizer.store import (SCHEMA_VERSION, ConfirmationMismatch, Conflict, DbMappingStore, NotFound,
+from optimizer.reading.ingest import read_export
+from optimizer.reading.schema import CATEGORY_COLUMNS, empty_table
+from optimizer.store.database import (SCHEMA_VERSION, ConfirmationMismatch, Conflict, DbMappingStore, NotFound,
                              SchemaTooNew, Store, WorkspaceAuditStore, WorkspaceLexiconStore, create_engine,
                              database_url, metadata, migrate, schema_version, table_from_parquet,
                              table_to_parquet)
@@ -369,7 +369,7 @@ def test_an_upload_interrupted_inside_its_transaction_leaves_nothing(store, monk
 CRASH = r"""
 import os, sys
 from pathlib import Path
-from optimizer.store import Store
+from optimizer.store.database import Store
 def crash(self, conn, upload_id, blob, n):
     conn.execute(__import__("sqlalchemy").text("SELECT 1"))
     os._exit(3)          # the process dies inside the transaction, nothing is cleaned up
@@ -550,7 +550,7 @@ def test_export_zip_holds_the_original_files_and_a_manifest(store):
 # ---------------------------------------------------------------- lexicon, bundle maps, mappings, audits
 
 def test_lexicon_edits_are_kept_per_workspace_and_account(db, store):
-    from optimizer.lexicon import LexiconEdits
+    from optimizer.keywords.lexicon import LexiconEdits
 
     a, b = store.create_workspace("a"), store.create_workspace("b")
     lex = WorkspaceLexiconStore(store, a.id)
@@ -583,8 +583,8 @@ def test_bundle_decisions_keep_the_map_and_the_accepted_proposal(store):
 
 
 def test_column_mappings_and_audits_adapters(store):
-    from optimizer.audit import PageAudit
-    from optimizer.ingest import ColumnMapping
+    from optimizer.landing.audit import PageAudit
+    from optimizer.reading.ingest import ColumnMapping
 
     maps = DbMappingStore(store)
     m = ColumnMapping(fields={"keyword": "词", "cost": "花费"}, header_row=2)

@@ -1,4 +1,4 @@
-"""Bundles against their targets (optimizer.targets): the bundle map, the dated rule
+"""Bundles against their targets (optimizer.bundles.targets): the bundle map, the dated rule
 sets, learning periods, over-target cost and the over-cost compensation outlook,
 on hand-made bundle series with hand-computed figures."""
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from optimizer import targets
-from optimizer.targets import (RuleSet, TargetSettings, against_target, compensation, learning_periods, load_rules,
+from optimizer.bundles import targets
+from optimizer.bundles.targets import (RuleSet, TargetSettings, against_target, compensation, learning_periods, load_rules,
                                read_bundle_sheet, rules_for)
 from tests.conftest import SAMPLE
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optimizer.values import (ValueParseError, parse_date, parse_number, parse_period, to_number,
+from optimizer.reading.values import (ValueParseError, parse_date, parse_number, parse_period, to_number,
                               to_periods)
 
 

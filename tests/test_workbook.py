@@ -1,4 +1,4 @@
-"""The recommendations workbook (optimizer.workbook): the sample account written and read
+"""The recommendations workbook (optimizer.outputs.workbook): the sample account written and read
 back with openpyxl — sheets, headers in Chinese and English, number formats, frozen
 header, autofilter, colours, widths, values equal to the analysis — the CSV of every
 sheet round-trips through pandas, and hostile text never becomes a formula."""
@@ -14,11 +14,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from optimizer.analyze import analyze_exports
+from optimizer.outputs.analyze import analyze_exports
 from optimizer.i18n import STAGE, account_label, code_name
-from optimizer.report import neutralise
-from optimizer.sheet_text import st
-from optimizer.workbook import (COLOURS, SHEETS, csv_decimals, index_csv, money_format, sheet_csvs, sheet_frame,
+from optimizer.outputs.report import neutralise
+from optimizer.outputs.sheet_text import st
+from optimizer.outputs.workbook import (COLOURS, SHEETS, csv_decimals, index_csv, money_format, sheet_csvs, sheet_frame,
                                 sheets, text_width, workbook_bytes, write_index, write_workbook)
 from tests.conftest import SAMPLE, real
 
@@ -58,7 +58,7 @@ def _table(ws) -> tuple[list[str], list[list]]:
 
 
 def test_sheets_are_named_in_the_users_language_summary_first(analysis, books):
-    assert analysis.landing is not None  # optimizer.landing is importable now: its sheet is written
+    assert analysis.landing is not None  # optimizer.landing.analysis is importable now: its sheet is written
     for lang, wb in books.items():
         assert wb.sheetnames == [st(f"sheet.{k}", lang) for k in _keys(analysis)]
     assert books["zh"].sheetnames[:5] == ["摘要", "关键词阶段", "阶段表现", "结构调整", "否定关键词"]
@@ -407,7 +407,7 @@ def test_batch_index_csv_and_sheet_integers_money_and_unnamed_accounts(tmp_path)
 @pytest.mark.parametrize("lang, title", [("zh", "优化建议：Google Ads · 未命名账户 · USD"),
                                          ("en", "Recommendations: Google Ads · unnamed account · USD")])
 def test_an_account_the_export_does_not_name_is_titled_as_the_app_names_it(lang, title):
-    from optimizer.analyze import AnalysisSettings
+    from optimizer.outputs.analyze import AnalysisSettings
     a = analyze_exports([SAMPLE / "google_keyword_report.csv"], settings=AnalysisSettings(landing=False))[0]
     assert (a.platform, a.account) == ("google_ads", "")  # this Google Ads download names no account
     ws = openpyxl.load_workbook(io.BytesIO(workbook_bytes(a, lang))).worksheets[0]

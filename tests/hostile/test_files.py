@@ -15,8 +15,8 @@ import pytest
 
 from optimizer.cli import main
 from optimizer.errors import IngestError
-from optimizer.ingest import Settings, preview, read_export
-from optimizer.store import clean_file_name
+from optimizer.reading.ingest import Settings, preview, read_export
+from optimizer.store.database import clean_file_name
 from tests.conftest import ROOT
 from tests.hostile import files as F
 
@@ -67,7 +67,7 @@ def test_inspect_in_a_process_prints_no_traceback(tmp_path):
 
 
 def test_the_counted_inflation_stops_a_member_whose_size_was_never_declared_honestly():
-    from optimizer.ingest import _guarded_zip, _OverLimit
+    from optimizer.reading.ingest import _guarded_zip, _OverLimit
     data = F.xml_bomb(50)
     with _guarded_zip(data, 1_000_000) as z:   # a budget far below what the sheet inflates to
         with pytest.raises(_OverLimit):
@@ -81,7 +81,7 @@ import json, resource, sys, time
 sys.path.insert(0, ".")
 from tests.hostile import files as F
 from optimizer.errors import IngestError
-from optimizer.ingest import read_export
+from optimizer.reading.ingest import read_export
 data = eval(sys.argv[1])
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t0 = time.perf_counter()
@@ -236,7 +236,7 @@ def test_the_upload_page_stores_the_good_file_beside_a_damaged_one_and_an_unexpe
 
     import tests.apptest  # noqa: F401 - every run goes through app.py, as on the server
     import ui
-    from optimizer.store import Store
+    from optimizer.store.database import Store
 
     monkeypatch.setattr(ui, "DATA_DIR", tmp_path)
     real_read = ui.read_export
@@ -269,7 +269,7 @@ def test_the_upload_page_stores_the_good_file_beside_a_damaged_one_and_an_unexpe
 
 
 def test_a_100000_nul_file_given_as_a_bundle_map_gets_a_short_message():
-    from optimizer.targets import read_bundle_sheet
+    from optimizer.bundles.targets import read_bundle_sheet
     with pytest.raises(ValueError) as caught:
         read_bundle_sheet(F.nul_file(), "map.csv")
     assert len(str(caught.value)) < 400 and "map.csv" in str(caught.value)

@@ -24,9 +24,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as hs
 
-from optimizer import report, targets
-from optimizer.report import neutralise, to_csv_bytes, unneutralise
-from optimizer.targets import read_bundle_sheet, write_bundle_sheet
+from optimizer.outputs import report
+from optimizer.bundles import targets
+from optimizer.outputs.report import neutralise, to_csv_bytes, unneutralise
+from optimizer.bundles.targets import read_bundle_sheet, write_bundle_sheet
 from tests.conftest import ROOT
 
 # ---------------------------------------------------------------- what a spreadsheet runs
@@ -90,7 +91,7 @@ _WRITERS = re.compile(r"\.to_csv\(|csv\.writer\(|csv\.DictWriter\(|\.to_excel\("
 
 
 def test_no_csv_is_written_outside_the_one_writer():
-    """``optimizer.report`` is the only place that turns a table into CSV: a new
+    """``optimizer.outputs.report`` is the only place that turns a table into CSV: a new
     download cannot forget to neutralise (sample_data writes simulated platform
     exports, which must stay raw, and is not the product)."""
     offenders = []
@@ -254,7 +255,7 @@ def _live_cells(path: Path) -> list[str]:
 
 
 def test_every_file_of_a_batch_analysis_is_inert(planted):
-    from optimizer.analyze import analyze_folder
+    from optimizer.outputs.analyze import analyze_folder
 
     root, *_ = planted
     index = analyze_folder(root / "in", root / "out", lang="zh", csv=True)
@@ -269,7 +270,7 @@ def test_every_file_of_a_batch_analysis_is_inert(planted):
 
 
 def test_the_batch_analysis_checks_every_planted_plan_against_its_bundle(planted):
-    from optimizer.analyze import analyze_exports, folder_files
+    from optimizer.outputs.analyze import analyze_exports, folder_files
 
     root, zh, _, membership = planted
     files, bmap = folder_files(root / "in" / "=zh")
@@ -298,10 +299,10 @@ def test_classify_csv_of_a_planted_search_term_report_is_inert(planted):
 def test_an_adopted_bundle_map_is_kept_and_read_back_with_the_plan_names(planted, tmp_path):
     """The bundles page's map of the planted account (its download, and what "adopt"
     keeps in the store) reads back the account's own plan names."""
-    from optimizer.bundles import assignment_map, plan_evidence, propose, window_performance
-    from optimizer.ingest import read_export
-    from optimizer.stages import Classifier
-    from optimizer.store import Store
+    from optimizer.bundles.propose import assignment_map, plan_evidence, propose, window_performance
+    from optimizer.reading.ingest import read_export
+    from optimizer.keywords.stages import Classifier
+    from optimizer.store.database import Store
 
     root, *_ = planted
     table = read_export(root / "in" / "=zh" / "keyword.csv").table
@@ -357,7 +358,7 @@ def test_every_page_download_of_a_planted_account_is_inert_and_an_adopted_map_ma
     import ui
     from streamlit.testing.v1 import AppTest
 
-    from optimizer.store import Store
+    from optimizer.store.database import Store
 
     root, *_ = planted
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)

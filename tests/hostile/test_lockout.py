@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from optimizer import auth
-from optimizer.auth import RateLimited, ShareRefused, authenticate, create_share, create_user, open_share
-from optimizer.store import Store, ThrottleTicket
+from optimizer.store import auth
+from optimizer.store.auth import RateLimited, ShareRefused, authenticate, create_share, create_user, open_share
+from optimizer.store.database import Store, ThrottleTicket
 from tests.test_store import clock, db, store  # noqa: F401 - fixtures
 
 PW = "correct horse battery"
@@ -33,7 +33,7 @@ def fast_scrypt(monkeypatch):
 
 
 class CountingVerifier:
-    """Stands in for :func:`optimizer.auth.verify_password`: counts the checks, and
+    """Stands in for :func:`optimizer.store.auth.verify_password`: counts the checks, and
     makes each one last :data:`CHECK_SECONDS` so that parallel attempts overlap."""
 
     def __init__(self) -> None:

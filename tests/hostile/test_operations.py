@@ -1,5 +1,5 @@
 """Operational failures of the database: locked, full, read-only. Each gives a message
-in Chinese and English (:class:`optimizer.store.StoreUnavailable`), never a raw
+in Chinese and English (:class:`optimizer.store.database.StoreUnavailable`), never a raw
 ``OperationalError`` or a traceback, and nothing half-written.
 
 - *Locked*: another connection holds SQLite's write lock. A short hold is waited out;
@@ -32,7 +32,7 @@ from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
 import tests.apptest  # noqa: F401 - every run goes through app.py
 import ui
-from optimizer.store import SQLITE_FILE, Store, StoreUnavailable
+from optimizer.store.database import SQLITE_FILE, Store, StoreUnavailable
 from tests.apptest import app_test
 from tests.conftest import FIXTURES, ROOT
 
@@ -294,7 +294,7 @@ def read_only(tmp_path):
 
 STORE_CODE = """
 import json, sys
-from optimizer.store import Store, StoreUnavailable
+from optimizer.store.database import Store, StoreUnavailable
 out = {}
 for name in ("empty", "withdb", "missing"):
     try:

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit, parse_qs
 
 import pytest
 
-from optimizer.audit import AuditSettings, audit_urls
+from optimizer.landing.audit import AuditSettings, audit_urls
 
 TOTAL_S = 2.0      # the audit's total deadline in these tests
 PHASE_S = 5.0      # the per-phase timeout: longer than every gap below

@@ -1,0 +1,369 @@
+"""Cost-drift alerts for one account: every level tested, flags ranked by the money at
+stake, bundles against their targets, and an explanation for each flag.
+
+This is what the "Cost drift" page and ``python -m optimizer drift`` show. It puts
+together :mod:`optimizer.drift.scan` (dated, tested change points), :mod:`optimizer.bundles.targets`
+(learning periods, target CPA, over-cost compensation) and
+:mod:`optimizer.drift.attribution` (mix versus rate, child by child).
+
+Public API: :class:`AlertSettings`, :func:`scan` → :class:`AlertReport`,
+:func:`flags`, :func:`explain`.
+
+Severity
+--------
+Flags are ranked by money at stake (``optimizer.drift.scan.detect``: the extra cost since
+the change), never by p value alone. To read it across accounts of very different
+size, it is also expressed in *days of spend*: money at stake divided by the
+account's mean daily spend over the series. ``high`` ≥ ``high_days`` (default 1: the
+change has already cost a full day of budget), ``medium`` ≥ ``medium_days`` (default
+0.25), else ``low``; a change that saves money is ``saving``. Both thresholds are
+settings.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from optimizer.drift import scan as drift
+from optimizer.drift.attribution import attribute
+from optimizer.bundles.targets import (BundleSheet, RuleSet, TargetSettings, against_target, compensation, learning_periods,
+                      load_rules)
+
+SEVERITIES = ("high", "medium", "low", "saving")
+RESULT_EXTRA = ["severity", "days_of_spend", "group"]
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """What to test and how (see :func:`optimizer.drift.scan.detect` and the module doc)."""
+
+    baseline_days: int = 28
+    min_days: int = 7
+    alpha: float = 0.05
+    min_clicks: float = drift.MIN_CLICKS
+    min_conversions: float = drift.MIN_CONVERSIONS
+    levels: tuple[str, ...] = drift.LEVELS
+    metrics: tuple[str, ...] = drift.METRICS
+    high_days: float = 1.0
+    medium_days: float = 0.25
+    targets: TargetSettings = field(default_factory=TargetSettings)
+
+
+@dataclass
+class AlertReport:
+    """Everything :func:`scan` found for one account.
+
+    ``series``: the daily series of every level tested (stacked; columns
+    ``optimizer.drift.scan.SERIES_COLUMNS``). ``results``: one row per (level, entity,
+    metric) — the columns of ``optimizer.drift.scan.detect`` plus severity, days_of_spend,
+    group (the plan's bundle for plan and keyword rows) — with status ``learning``
+    instead of ``flag`` for bundles still learning and their plans and keywords.
+    ``learning``, ``targets``, ``compensation``: :mod:`optimizer.bundles.targets` tables
+    (empty without a bundle map). ``daily_spend``: the account's mean daily spend.
+    ``groups``: plan → business line and plan → bundle used.
+    """
+
+    series: pd.DataFrame
+    results: pd.DataFrame
+    learning: pd.DataFrame
+    targets: pd.DataFrame
+    compensation: pd.DataFrame
+    daily_spend: float
+    dropped_partial_day: pd.Timestamp | None
+    lines: pd.Series
+    bundles: pd.Series
+    settings: AlertSettings
+
+
+def scan(rows: pd.DataFrame, settings: AlertSettings = AlertSettings(), lines: pd.Series | None = None,
+         sheet: BundleSheet | None = None, rules: dict[str, RuleSet] | None = None,
+         rule_id: str | None = None) -> AlertReport:
+    """Test one account's rows at every level of ``settings.levels``.
+
+    The plan series are always built (they explain the account, line and bundle
+    flags), and so are the bundle series when there is a ``sheet`` (targets and
+    compensation), whether or not those levels are tested. ``daily_spend`` is the
+    mean over days of the plans' summed cost.
+
+    ``lines``: plan → business line (``optimizer.bundles.propose.plan_lines``); without it the
+    line level is skipped. ``sheet``: the bundle map (``optimizer.bundles.targets``); without
+    it the bundle level, targets and compensation are skipped. Benjamini–Hochberg
+    runs over every series of every level together.
+    """
+    lines = lines if lines is not None else pd.Series(dtype=object)
+    membership = sheet.membership if sheet is not None else pd.Series(dtype=object)
+    parts = []
+    partial = None
+    # plans (the children of every explanation) and bundles (targets) are built even when not tested
+    needed = [lv for lv in drift.LEVELS if lv in settings.levels or lv == "campaign"
+              or (lv == "bundle" and sheet is not None)]
+    by_plan = drift.plan_days(rows)   # the rows summed per plan and day once, for every level but keyword
+    for level in needed:
+        groups = {"line": lines, "bundle": membership}.get(level)
+        if groups is not None and groups.dropna().empty:
+            continue
+        s = drift.daily_series(rows if level == "keyword" else by_plan, level, groups)
+        partial = partial or s.attrs.get("dropped_partial_day")
+        if len(s):
+            parts.append(s)
+    series = pd.concat(parts, ignore_index=True) if parts else drift.daily_series(rows.iloc[:0], "account")
+    tested = series.loc[series["level"].isin(list(settings.levels))]
+    results = drift.detect(tested, list(settings.metrics), settings.baseline_days, settings.min_days, settings.alpha,
+                           min_clicks=settings.min_clicks, min_conversions=settings.min_conversions)
+
+    plans = series.loc[series["level"] == "campaign"] if len(series) else series
+    daily_spend = float(plans.groupby("date")["cost"].sum().mean()) if len(plans) else float("nan")
+
+    empty_learning = pd.DataFrame(columns=["bundle", "in_learning"])
+    if sheet is not None and len(series) and (series["level"] == "bundle").any():
+        bundle_series = series.loc[series["level"] == "bundle"]
+        learning = learning_periods(bundle_series, sheet.info, settings.targets)
+        targets = against_target(bundle_series, sheet.info, settings.targets, learning)
+        currencies = rows["currency"].dropna().unique() if "currency" in rows.columns else []
+        comp = compensation(bundle_series, sheet.info, rules or load_rules(), rule_id,
+                            str(currencies[0]) if len(currencies) == 1 else None)
+    else:
+        learning, targets, comp = empty_learning, pd.DataFrame(), pd.DataFrame()
+
+    results = _mark(results, series, membership, learning, daily_spend, settings)
+    return AlertReport(series, results, learning, targets, comp, daily_spend, partial, lines, membership, settings)
+
+
+def _mark(results: pd.DataFrame, series: pd.DataFrame, membership: pd.Series, learning: pd.DataFrame,
+          daily_spend: float, settings: AlertSettings) -> pd.DataFrame:
+    """Add group, severity and days_of_spend; learning bundles' flags become ``learning``."""
+    out = results.copy()
+    camp = (series.drop_duplicates(["level", "entity"]).set_index(["level", "entity"])["campaign"]
+            if len(series) else pd.Series(dtype=object))
+    key = list(zip(out["level"], out["entity"], strict=True))
+    campaign = pd.Series([camp.get(k, "") for k in key], index=out.index, dtype=object)
+    bundle = campaign.map(membership).astype(object) if len(membership) else pd.Series(None, index=out.index,
+                                                                                       dtype=object)
+    out["group"] = np.where(out["level"] == "bundle", out["entity"], bundle.fillna("").to_numpy(object))
+    learning_now = set(learning.loc[learning["in_learning"].astype(bool), "bundle"]) if len(learning) else set()
+    is_learning = out["group"].isin(learning_now).to_numpy(bool) & (out["level"] != "account").to_numpy(bool) \
+        & (out["level"] != "line").to_numpy(bool)
+    out.loc[is_learning & (out["status"] == "flag").to_numpy(bool), "status"] = "learning"
+    money = out["money_at_stake"].to_numpy(float)
+    days = money / daily_spend if daily_spend and np.isfinite(daily_spend) and daily_spend > 0 else money * np.nan
+    out["days_of_spend"] = days
+    sev = np.where(money < 0, "saving",
+                   np.where(days >= settings.high_days, "high",
+                            np.where(days >= settings.medium_days, "medium", "low")))
+    out["severity"] = np.where(out["status"].isin(["flag", "learning"]).to_numpy(bool), sev, "")
+    order = out["status"].map({"flag": 0, "learning": 1, "no_change": 2, "too_little_data": 3}).fillna(4)
+    return (out.assign(_o=order, _m=-out["money_at_stake"].fillna(-np.inf))
+            .sort_values(["_o", "_m"], kind="stable").drop(columns=["_o", "_m"]).reset_index(drop=True))
+
+
+def flags(report: AlertReport, levels=None, metrics=None, include_learning: bool = False) -> pd.DataFrame:
+    """The flags of a report, most money at stake first (cost increases before savings);
+    optionally only some levels / metrics, and with the learning bundles' rows."""
+    r = report.results
+    keep = r["status"].isin(["flag", "learning"] if include_learning else ["flag"])
+    if levels is not None:
+        keep &= r["level"].isin(list(levels))
+    if metrics is not None:
+        keep &= r["metric"].isin(list(metrics))
+    return r.loc[keep].reset_index(drop=True)
+
+
+@dataclass
+class Explanation:
+    """Why one flag moved.
+
+    ``decomposition``: ``optimizer.drift.scan.decompose`` (CPA change into CPC and CVR
+    parts; ``cpa_part_cpc`` and ``cpa_part_cvr`` add the two parts in money per
+    conversion, summing to cpa_after − cpa_before). ``summary`` and ``contributors``:
+    ``optimizer.drift.attribution.attribute`` over the entity's plans (account, line,
+    bundle) or keywords (plan; the keywords outside the top ones are one row,
+    ``other``); None / empty for a keyword.
+    """
+
+    decomposition: dict
+    summary: dict | None
+    contributors: pd.DataFrame
+
+
+OTHER = "__other__"
+
+
+def explain(report: AlertReport, level: str, entity: str, metric: str, start: object) -> Explanation:
+    """The decomposition and the top contributors of one flag (see :class:`Explanation`)."""
+    series = report.series
+    dec = drift.decompose(series, entity, start, level=level)
+    delta = dec["cpa_after"] - dec["cpa_before"]
+    dec["cpa_part_cpc"] = delta * dec["share_cpc"] if np.isfinite(dec["share_cpc"]) else np.nan
+    dec["cpa_part_cvr"] = delta * dec["share_cvr"] if np.isfinite(dec["share_cvr"]) else np.nan
+    children = _children(report, level, entity)
+    if children.empty:
+        return Explanation(dec, None, pd.DataFrame())
+    summary, contrib = attribute(children, start, metric)
+    return Explanation(dec, summary, contrib)
+
+
+def _children(report: AlertReport, level: str, entity: str) -> pd.DataFrame:
+    s = report.series
+    cols = ["child", "date", "clicks", "cost", "conversions"]
+    if level == "keyword":
+        return pd.DataFrame(columns=cols)
+    camps = s.loc[s["level"] == "campaign"]
+    if level == "account":
+        kids = camps
+    elif level in ("line", "bundle"):
+        mapping = report.lines if level == "line" else report.bundles
+        kids = camps.loc[camps["campaign"].map(mapping) == entity]
+    else:
+        me = camps.loc[camps["entity"] == entity]
+        if me.empty:
+            return pd.DataFrame(columns=cols)
+        kw = s.loc[(s["level"] == "keyword") & (s["campaign"] == me["campaign"].iloc[0])]
+        kids = kw
+        if len(kw):
+            summed = kw.groupby("date")[["clicks", "cost", "conversions"]].sum()
+            rest = me.set_index("date")[["clicks", "cost", "conversions"]].sub(summed, fill_value=0).clip(lower=0)
+            rest = rest.reset_index().assign(entity=OTHER)
+            kids = pd.concat([kw, rest], ignore_index=True)
+        else:
+            kids = kw
+    if kids.empty:
+        return pd.DataFrame(columns=cols)
+    return kids.rename(columns={"entity": "child"})[cols].fillna({"conversions": 0.0})
+
+
+def format_value(metric: str, value: float, currency: str | None) -> str:
+    """A metric's value as shown: CVR as a percentage, the others as money."""
+    from optimizer.i18n import money, percent
+    return percent(value) if metric == "cvr" else money(value, currency)
+
+
+def entity_label(level: str, entity: str, lang: str = "zh") -> str:
+    """A flag's entity as a reader of ``lang`` reads it. Entities are identifiers (the
+    series are found by them): a business line is named in the reader's language
+    (``开锁`` reads ``Lockout``), and an account the export does not name, which the
+    series call by its platform, reads ``Google Ads · 未命名账户``."""
+    from optimizer.i18n import PLATFORM, account_label
+    from optimizer.keywords.lexicon import line_label
+    if not isinstance(entity, str):
+        return entity
+    if level == "account" and entity in PLATFORM:
+        return account_label(entity, None, None, lang)
+    if level == "line":
+        head, sep, tail = entity.rpartition(" / ")
+        return head + sep + line_label(tail, lang)
+    return entity
+
+
+def headline(row: pd.Series | dict, lang: str = "zh", currency: str | None = None) -> str:
+    """One sentence for a flag: what moved, since when, how sure, and the money.
+
+    ``开锁-电话词（推广计划）：点击价格自 2026-10-20 起上升 39%（95% 区间 +36% ~ +43%），至今已多花 ¥11,170``
+    """
+    from optimizer.i18n import LEVEL, METRIC, code_name, money
+    metric, change = row["metric"], float(row["change"])
+    start = pd.Timestamp(row["start"]).strftime("%Y-%m-%d")
+    lo, hi = float(row["ci_low"]), float(row["ci_high"])
+    at_stake = float(row["money_at_stake"])
+    level, m = code_name(LEVEL, row["level"], lang), code_name(METRIC, metric, lang)
+    amount = money(abs(at_stake), currency, 0)
+    low, high = row.get("start_low", pd.NaT), row.get("start_high", pd.NaT)
+    ranged = not (pd.isna(low) or pd.isna(high)) and low != high
+    if lang == "zh":
+        verb = "上升" if change >= 0 else "下降"
+        ci = f"95% 区间 {lo:+.0%} ~ {hi:+.0%}" if np.isfinite(lo) and np.isfinite(hi) else "区间无法计算"
+        cost = f"至今已多花 {amount}" if at_stake >= 0 else f"至今节省 {amount}"
+        when = f"自 {start} 起" + (f"（变化日可能在 {low:%m-%d} ~ {high:%m-%d}）" if ranged else "")
+        return f"{entity_label(row['level'], row['entity'], lang)}（{level}）：{m}{when}{verb} {abs(change):.0%}（{ci}），{cost}"
+    verb = "up" if change >= 0 else "down"
+    ci = f"95% CI {lo:+.0%} to {hi:+.0%}" if np.isfinite(lo) and np.isfinite(hi) else "no interval"
+    cost = f"{amount} at stake so far" if at_stake >= 0 else f"{amount} saved so far"
+    when = f"since {start}" + (f" (changed between {low:%m-%d} and {high:%m-%d})" if ranged else "")
+    return (f"{entity_label(row['level'], row['entity'], lang)} ({level.lower()}): {m} {verb} {abs(change):.0%} {when} "
+            f"({ci}), {cost}")
+
+
+def waterfall_steps(ex: Explanation, metric: str, lang: str = "zh", top: int = 5
+                    ) -> tuple[list[tuple[str, float, str]], str]:
+    """The steps of the flag's waterfall: (label, value, ``absolute`` | ``relative``), and
+    its kind (``cpa``: CPA before → CPC part → CVR part → CPA after, in money per
+    conversion; ``spend``: mean daily spend before → each top contributor's change →
+    the rest → after; ``""`` when neither can be computed, e.g. no conversions)."""
+    zh = lang == "zh"
+    d = ex.decomposition
+    if metric != "spend" and np.isfinite(d.get("cpa_part_cpc", np.nan)):
+        return ([("变化前转化成本" if zh else "CPA before", d["cpa_before"], "absolute"),
+                 ("点击价格" if zh else "CPC", d["cpa_part_cpc"], "relative"),
+                 ("转化率" if zh else "CVR", d["cpa_part_cvr"], "relative"),
+                 ("变化后转化成本" if zh else "CPA after", d["cpa_after"], "absolute")], "cpa")
+    if metric == "spend" and ex.summary is not None and np.isfinite(ex.summary.get("before", np.nan)):
+        c = ex.contributors
+        head, rest = c.head(top), c.iloc[top:]
+        steps = [("变化前日均消费" if zh else "Daily spend before", ex.summary["before"], "absolute")]
+        steps += [(_child_label(n, zh), float(v), "relative") for n, v in zip(head["child"], head["rate"], strict=True)]
+        if len(rest):
+            steps.append(("其余" if zh else "The rest", float(rest["rate"].sum()), "relative"))
+        steps.append(("变化后日均消费" if zh else "Daily spend after", ex.summary["after"], "absolute"))
+        return steps, "spend"
+    return [], ""
+
+
+def _child_label(name: str, zh: bool) -> str:
+    if name == OTHER:
+        return "其他关键词" if zh else "Other keywords"
+    return name
+
+
+def contributors_table(ex: Explanation, lang: str = "zh", top: int = 10) -> pd.DataFrame:
+    """The top contributors of a flag for display: name, money, money_mix, money_rate,
+    value_before, value_after (the child's own figure: CPC, CVR, CPA or mean daily
+    spend — for CPA NaN where the child had no conversions), weight_before,
+    weight_after (its click or cost share)."""
+    if ex.contributors.empty:
+        return pd.DataFrame(columns=["name", "money", "money_mix", "money_rate", "value_before", "value_after",
+                                     "weight_before", "weight_after"])
+    c = ex.contributors.head(top)
+    v0, v1 = c["value_before"].to_numpy(float), c["value_after"].to_numpy(float)
+    if ex.summary is not None and ex.summary["metric"] == "cpa":  # shown as CPA, not conversions per money
+        with np.errstate(divide="ignore"):
+            v0, v1 = np.where(v0 > 0, 1 / np.where(v0 > 0, v0, 1), np.nan), np.where(v1 > 0, 1 / np.where(v1 > 0, v1, 1), np.nan)
+    return pd.DataFrame({"name": [_child_label(n, lang == "zh") for n in c["child"]], "money": c["money"],
+                         "money_mix": c["money_mix"], "money_rate": c["money_rate"],
+                         "value_before": v0, "value_after": v1,
+                         "weight_before": c["weight_before"], "weight_after": c["weight_after"]})
+
+
+def flag_target(row: pd.Series | dict, targets: dict[str, float]) -> float | None:
+    """The target CPA to draw on a flag's chart: the bundle's, for a CPA flag of a
+    bundle with a target; else None (a plan's CPA is not held to its bundle's target)."""
+    if row["metric"] != "cpa" or row["level"] != "bundle":
+        return None
+    return targets.get(row["entity"])
+
+
+def evidence(report: AlertReport) -> tuple[int, int]:
+    """(series tested, series left untested for too little data) of a scan: what a
+    "no change found" rests on. With nothing tested, no flag means nothing was judged."""
+    r = report.results
+    if r is None or r.empty:
+        return 0, 0
+    return int(r["p_value"].notna().sum()), int((r["status"] == "too_little_data").sum())
+
+
+def bundles_in_learning(report: AlertReport) -> int:
+    """How many bundles of the bundle map are still in their learning period on the
+    series' last day (:func:`optimizer.bundles.targets.learning_periods`)."""
+    lr = report.learning
+    return int(lr["in_learning"].astype(bool).sum()) if len(lr) and "in_learning" in lr else 0
+
+
+def plan_money_at_stake(report: AlertReport, severities=("high", "medium", "low")) -> float:
+    """Money at stake over the flagged plans, without double counting: each plan counts
+    once, with its largest flag (CPA, CPC, CVR or spend) of the given severities.
+    Account, line, bundle and keyword flags are views of the same money and are left out."""
+    r = report.results
+    f = r.loc[(r["status"] == "flag") & (r["level"] == "campaign") & r["severity"].isin(list(severities))]
+    if f.empty:
+        return 0.0
+    return float(f.groupby("entity")["money_at_stake"].max().clip(lower=0).sum())
