@@ -29,9 +29,10 @@ from optimizer.reading.ingest import ColumnMapping, Export, read_export
 from optimizer.keywords.lexicon import LexiconEdits, catalog, known_verticals, line_labels, use_catalog
 from optimizer.keywords.verticals import catalog_from_store
 from optimizer.store.database import DATABASE_URL_ENV, Conflict, DbMappingStore, Store, StoreUnavailable, User, Workspace
-from optimizer.keywords.stages import Classifier, account_evidence
-from optimizer.keywords.trade import account_edits
-from optimizer.bundles.targets import BundleSheet, read_bundle_sheet
+from optimizer.analysis.account import AccountModel
+from optimizer.analysis.results import Results
+from optimizer.keywords.stages import Classifier
+from optimizer.bundles.targets import BundleSheet, load_rules, read_bundle_sheet
 from optimizer.reading.mappings import saved_mapping_for
 from sample_data.generate import BUNDLE_MAP_FILE
 
@@ -228,6 +229,17 @@ def _open_store(data_dir: str, url: str | None) -> Store:
 def store() -> Store:
     """The server's store (one per data folder / database URL, shared by every session)."""
     return _open_store(str(DATA_DIR), os.environ.get(DATABASE_URL_ENV) or None)
+
+
+@st.cache_resource(show_spinner=False)
+def _results(data_dir: str, url: str | None) -> Results:
+    return Results(None)  # until the store keeps results
+
+
+def results() -> Results:
+    """The server's kept analyses (:class:`optimizer.analysis.results.Results` over the
+    store: shared by every session of this server, and by every server of the database)."""
+    return _results(str(DATA_DIR), os.environ.get(DATABASE_URL_ENV) or None)
 
 
 @dataclass
@@ -575,14 +587,6 @@ def read_upload(data: bytes, name: str, mapping: ColumnMapping | None = None
     return exp, err, used
 
 
-def current_table() -> tuple[pd.DataFrame, bool]:
-    """(the chosen workspace's data, True when it is the sample workspace). Without a
-    workspace, says so and stops the page."""
-    c = ctx()
-    ws = require_workspace()
-    return c.access.table(ws.id).table, c.is_sample(ws)
-
-
 def upload_export(ws: Workspace, name: str, data: bytes, exp: Export, mapping: ColumnMapping | None = None,
                   account: str | None = None):
     """Store one read export in a workspace (one transaction): the UploadResult.
@@ -632,10 +636,35 @@ def page_header(title_key: str, caption_key: str, is_sample: bool) -> None:
         st.caption(":material/science: " + t("sample.banner"))
 
 
-def pick_account(table: pd.DataFrame, key: str, container=None) -> tuple[pd.Series, pd.DataFrame]:
-    """A select box of the loaded accounts; returns (the account's summary row, its rows).
-    With no account loaded, says so and stops the page."""
-    accounts = dataset.accounts(table)
+def current_accounts(scope=None) -> tuple[pd.DataFrame, bool]:
+    """(the chosen workspace's accounts — :func:`optimizer.model.dataset.accounts`, kept
+    per data version — and True when it is the sample workspace). ``scope``: the
+    accounts a share link shows (:meth:`optimizer.store.auth.Access.view_accounts`).
+    Without a workspace, says so and stops the page."""
+    c = ctx()
+    ws = require_workspace()
+    version = c.access.data_version(ws.id)
+    accounts = results().get(ws.id, "", "accounts", (version, scope),
+                             lambda: dataset.accounts(c.access.table(ws.id, accounts=scope).table))
+    return accounts, c.is_sample(ws)
+
+
+def account_model(acct: pd.Series) -> AccountModel:
+    """The model of an account of the chosen workspace (a row of :func:`current_accounts`):
+    its pieces are computed once per data version and kept for every page, session and server."""
+    c = ctx()
+    ws = require_workspace()
+    version = c.access.data_version(ws.id)
+    platform, account, currency = acct["platform"], acct["account"], acct["currency"]
+
+    def load() -> pd.DataFrame:
+        return dataset.for_account(c.access.table(ws.id).table, platform, account, currency)
+    return AccountModel(ws.id, account_key(acct), version, load, results())
+
+
+def pick_account(accounts: pd.DataFrame, key: str, container=None) -> tuple[pd.Series, AccountModel]:
+    """A select box of the workspace's accounts (:func:`current_accounts`); returns (the
+    account's summary row, its model). With no account loaded, says so and stops the page."""
     if accounts.empty:
         st.info(t("overview.no_data"))
         st.stop()
@@ -643,7 +672,7 @@ def pick_account(table: pd.DataFrame, key: str, container=None) -> tuple[pd.Seri
     pick = where.selectbox(t("overview.account"), range(len(accounts)), key=wkey(key),
                            format_func=lambda i: account_label(accounts.iloc[i]))
     acct = accounts.iloc[pick]
-    return acct, dataset.for_account(table, acct["platform"], acct["account"], acct["currency"])
+    return acct, account_model(acct)
 
 
 @dataclass(frozen=True)
@@ -677,17 +706,17 @@ def _edits_json(edits: dict) -> str:
     return json.dumps({k: v.to_json() for k, v in sorted(edits.items())}, sort_keys=True)
 
 
-def account_context(acct: pd.Series, rows: pd.DataFrame) -> AccountContext:
+def account_context(acct: pd.Series, model: AccountModel) -> AccountContext:
     key = account_key(acct)
     store = lexicon_store()
-    evidence = memo(("vertical", key, len(rows)), lambda: account_evidence(rows))
+    evidence = model.detection()
     edits = store.edits(key)
     saved = store.vertical(key)
     missing = saved if saved is not None and saved not in known_verticals() else None
     if missing:  # a saved vertical deleted since it was chosen
         saved = None
     vertical = saved or evidence.vertical
-    own = memo(("account_edits", key, len(rows), vertical), lambda: _edits_json(account_edits(rows, vertical)))
+    own = _edits_json(model.own_edits(vertical))
     currency = acct["currency"] or None
     return AccountContext(key, currency, i18n.CURRENCY_SYMBOL.get(currency or "", ""), evidence.vertical,
                           saved, _edits_json(edits), evidence, own, missing)
@@ -744,11 +773,12 @@ def decided_bundle_sheet(acct_key: str) -> BundleSheet | None:
     return None if decision is None else _bundle_sheet(decision.data, decision.file_name)
 
 
-def landing_inputs(acct: pd.Series) -> tuple[pd.DataFrame | None, dict, dict]:
+def landing_inputs(acct: pd.Series) -> tuple[pd.DataFrame | None, object, dict, dict]:
     """What the Landing pages page checks an account against, for the workbook to find
     what that page shows: (the rows of the earlier upload chosen there — by default
-    :func:`optimizer.landing.report.default_previous` — or None, the latest page
-    audits kept, the previous ones)."""
+    :func:`optimizer.landing.report.default_previous` — or None, what names it for the
+    account model — ``("upload", id)`` as the page names it —, the latest page audits
+    kept, the previous ones)."""
     from optimizer.landing.report import default_previous, snapshot_uploads
     c = ctx()
     ws = require_workspace()
@@ -756,16 +786,23 @@ def landing_inputs(acct: pd.Series) -> tuple[pd.DataFrame | None, dict, dict]:
                                                    (acct["platform"], acct["account"], acct["currency"]))}
     default = default_previous(list(snapshots.values()))
     pick = st.session_state.get(wkey_name("lp_previous_stored"), default.id if default is not None else "")
-    previous = None
+    previous, previous_key = None, None
     if pick and pick in snapshots:
         table = memo(("lp_snapshot", ws.id, pick), lambda: c.access.upload_table(ws.id, pick))
         previous = dataset.for_account(table, acct["platform"], acct["account"], acct["currency"])
         previous = previous if len(previous) else None
+        previous_key = ("upload", pick) if previous is not None else None
     store = c.access.audit_store(ws.id)
     try:
-        return previous, store.latest(account_key(acct)), store.previous(account_key(acct))
+        return previous, previous_key, store.latest(account_key(acct)), store.previous(account_key(acct))
     except ValueError:  # a damaged store: the Landing pages page says so and audits afresh
-        return previous, {}, {}
+        return previous, previous_key, {}, {}
+
+
+@st.cache_resource(show_spinner=False)
+def overcost_rules() -> dict:
+    """The bundled over-cost compensation rule sets (:func:`optimizer.bundles.targets.load_rules`)."""
+    return load_rules()
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -57,7 +57,8 @@ from optimizer.outputs.report import csv_bytes
 from optimizer.bundles.propose import (THRESHOLD_RULES, BundleSettings, bundles_from_names, cpc_keywords, plan_evidence, propose,
                       read_bundle_map, split_candidates, summarize, window_performance)
 from optimizer.model.dataset import accounts, for_account, load_exports
-from optimizer.keywords.stages import Classifier, account_classifier, classify, vertical_evidence
+from optimizer.keywords.stages import Classifier, classify, vertical_evidence
+from optimizer.keywords.trade import account_classifier
 
 
 def _human(info: ReadInfo) -> str:
@@ -510,7 +511,7 @@ def _input_error(exc: Exception) -> int:
 def _each_account(table: pd.DataFrame, vertical: str):
     """(account summary row, its rows, its classifier: of the given vertical, or detected as
     the pages detect it, with what the account itself says —
-    :func:`optimizer.keywords.stages.account_classifier`)."""
+    :func:`optimizer.keywords.trade.account_classifier`)."""
     for _, acct in accounts(table).iterrows():
         rows = for_account(table, acct["platform"], acct["account"], acct["currency"])
         yield acct, rows, account_classifier(rows, vertical)

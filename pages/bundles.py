@@ -10,10 +10,11 @@ from optimizer.bundles.propose import (BundleSettings, assignment_map, bundles_f
                                plan_evidence, propose, split_candidates, summarize, window_performance)
 
 lang = ui.lang()
-table, is_sample = ui.current_table()
+accounts, is_sample = ui.current_accounts()
 ui.page_header("bd.title", "bd.caption", is_sample)
-acct, rows = ui.pick_account(table, "bd_account")
-ctx = ui.account_context(acct, rows)
+acct, model = ui.pick_account(accounts, "bd_account")
+ctx = ui.account_context(acct, model)
+rows = model.rows()
 currency, sym, akey, vertical, edits_json = ctx.currency, ctx.symbol, ctx.key, ctx.vertical, ctx.edits_json
 clf = ctx.classifier()
 
@@ -26,10 +27,8 @@ max_target = c[4].number_input(ui.t("bd.max_target"), 0.0, 100000.0, 0.0, step=1
 settings = BundleSettings(window_days=int(days), min_conversions=float(min_conv), max_cpa_ratio=float(cpa_ratio),
                           max_cvr_ratio=float(cvr_ratio), max_target_cpa=float(max_target) or None)
 
-window_rows, perf = ui.memo(("bdw", akey, len(rows), vertical, edits_json, int(days)),
-                           lambda: window_performance(rows, clf, settings))
-evidence = ui.memo(("bd", akey, len(rows), vertical, edits_json, int(days)),
-                   lambda: plan_evidence(rows, clf, settings, perf))
+window_rows, perf = model.window_rows(settings), model.window(clf, settings)
+evidence = model.evidence(clf, settings)
 if evidence.empty:
     st.info(ui.t("bd.no_daily"))
     st.stop()

@@ -65,8 +65,7 @@ scope = c.access.view_accounts(preview)  # a client: its link's accounts, whatev
 # a link limited to some accounts is titled by them: the workspace's name may name other clients
 st.title(auth.link_title(ws.name, scope, ui.lang()))
 st.caption(ui.t("client.subtitle"))
-table = c.access.table(ws.id, accounts=scope).table
-accounts = dataset.accounts(table)
+accounts, _ = ui.current_accounts(scope)  # kept per data version: no client waits for the others
 if accounts.empty:
     st.info(ui.t("client.no_data"), icon=":material/hourglass_empty:")
     st.stop()
@@ -76,7 +75,7 @@ if len(accounts) > 1:
 else:
     pick = 0
 acct = accounts.iloc[pick]
-rows = dataset.for_account(table, acct["platform"], acct["account"], acct["currency"])
+rows = ui.account_model(acct).rows()
 currency = acct["currency"] or None
 partial_day = dataset.partial_last_day(rows)
 daily = dataset.daily_totals(rows, partial_day)

@@ -6,18 +6,18 @@ import ui
 from optimizer import i18n
 from optimizer.drift.alerts import (AlertSettings, bundles_in_learning, evidence, contributors_table, explain, flag_target, flags,
                               entity_label, format_value, headline, plan_money_at_stake, scan, waterfall_steps)
-from optimizer.bundles.propose import plan_lines, proposed_membership
 from optimizer.drift.scan import LEVELS, METRICS, MIN_CLICKS, MIN_CONVERSIONS
-from optimizer.outputs.analyze import drift_csv
-from optimizer.bundles.targets import TargetSettings, bundle_sheet_for, default_tolerance, load_rules
+from optimizer.analysis.summary import drift_csv
+from optimizer.bundles.targets import TargetSettings, bundle_sheet_for, default_tolerance
 
 lang = ui.lang()
-table, is_sample = ui.current_table()
+accounts, is_sample = ui.current_accounts()
 ui.page_header("dr.title", "dr.caption", is_sample)
-acct, rows = ui.pick_account(table, "dr_account")
-ctx = ui.account_context(acct, rows)
+acct, model = ui.pick_account(accounts, "dr_account")
+ctx = ui.account_context(acct, model)
+rows = model.rows()
 currency, sym, akey = ctx.currency, ctx.symbol, ctx.key
-rules = ui.memo(("overcost_rules",), load_rules)
+rules = ui.overcost_rules()
 tol_default, tol_source = default_tolerance(rules)
 
 campaigns = sorted(set(rows["campaign"].dropna().astype(str)))
@@ -48,8 +48,7 @@ with st.expander(ui.t("dr.settings"), icon=":material/tune:"):
                                format_func=lambda v: ui.name_of(i18n.METRIC, v))
     sheet, source = ui.bundle_sheet_input(akey, campaigns, is_sample, "dr_map")
 
-proposed = None if sheet is not None else ui.memo(("dr_proposed", akey, len(rows), ctx.vertical, ctx.edits_json),
-                                                  lambda: proposed_membership(rows, ctx.classifier()))
+proposed = None if sheet is not None else model.proposed(ctx.classifier())
 sheet, kind = bundle_sheet_for(campaigns, sheet, proposed)
 source = source if kind == "map" else ui.t(f"dr.map_{kind}")
 st.caption(ui.t("dr.map_source", source=source))
@@ -59,12 +58,8 @@ settings = AlertSettings(baseline_days=int(baseline), min_days=int(min_days), al
                          levels=tuple(levels) or LEVELS, metrics=tuple(metrics) or METRICS,
                          high_days=float(high_days), medium_days=float(medium_days),
                          targets=TargetSettings(tolerance=float(tolerance), window_days=int(target_days)))
-lines = ui.memo(("plan_lines", akey, len(rows), ctx.vertical, ctx.edits_json),
-                lambda: plan_lines(rows, ctx.classifier()))
-sheet_key = (tuple(sheet.membership.items()), sheet.info.to_json(date_format="iso")) if sheet is not None else None
-with st.spinner(ui.t("dr.title")):
-    report = ui.memo(("drift", akey, len(rows), settings, sheet_key, rule_id, ctx.vertical, ctx.edits_json),
-                     lambda: scan(rows, settings, lines, sheet, rules, rule_id or None))
+with st.spinner(ui.t("dr.title")):  # the bundled rule file (None) unless another set is picked
+    report = model.drift(ctx.classifier(), settings, sheet, None, rule_id or None)
 
 if report.series.empty:  # nothing by day: nothing could be tested (not "no change found")
     st.info(ui.t("dr.no_daily"), icon=":material/calendar_month:")
@@ -119,8 +114,7 @@ else:
                                                                              format=f"{sym}%,.0f"),
                              "days_of_spend": st.column_config.NumberColumn(ui.t("col.days_of_spend"), format="%.1f"),
                              "q_value": st.column_config.NumberColumn(ui.t("col.q_value"), format="%.4f")})
-    csv_key = ("drift_csv", akey, len(rows), settings, sheet_key, rule_id, ctx.vertical, ctx.edits_json, lang)
-    st.download_button(ui.t("dr.download"), ui.memo(csv_key, lambda: drift_csv(report, currency, lang)),
+    st.download_button(ui.t("dr.download"), drift_csv(report, currency, lang),
                        file_name=ui.download_name("drift", acct, "csv"),
                        mime="text/csv", key="dr_download", icon=":material/download:")
     picked = event.selection.rows[0] if event and event.selection.rows else 0

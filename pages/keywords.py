@@ -13,15 +13,15 @@ from optimizer.keywords.lexicon import (ALL_VERTICALS, CUE_KINDS, GENERIC, Lexic
 from optimizer.store.database import Conflict, NotFound
 from optimizer.keywords.verticals import VerticalNameError, save_from_classifier
 from optimizer.outputs.workbook import frame_csv
-from optimizer.keywords.stages import (filter_keywords, keyword_performance, negative_conflicts, negative_keywords,
+from optimizer.keywords.stages import (filter_keywords, negative_conflicts, negative_keywords,
                               stage_table, structure_fixes)
 
 lang = ui.lang()
-table, is_sample = ui.current_table()
+accounts, is_sample = ui.current_accounts()
 ui.page_header("kw.title", "kw.caption", is_sample)
 top = st.columns([3, 2])
-acct, rows = ui.pick_account(table, "kw_account", top[0])
-ctx = ui.account_context(acct, rows)
+acct, model = ui.pick_account(accounts, "kw_account", top[0])
+ctx = ui.account_context(acct, model)
 currency, sym, akey, edits_json = ctx.currency, ctx.symbol, ctx.key, ctx.edits_json
 store = ui.lexicon_store()
 # the built-in verticals, generic, then the saved ones (names read now, with this run's saved verticals)
@@ -45,9 +45,8 @@ if vertical == GENERIC:
 if choice == "auto" and ctx.evidence is not None:
     st.caption(ui.t("kw.vertical_evidence", reason=ctx.evidence.reason(lang)))
 
-perf = ui.memo(("kw", akey, len(rows), vertical, edits_json), lambda: keyword_performance(rows, clf))
-search = ui.memo(("st", akey, len(rows), vertical, edits_json),
-                 lambda: keyword_performance(rows, clf, "search_term"))
+perf = model.keywords(clf)
+search = model.search_terms(clf)
 
 tab_stage, tab_neg, tab_fix, tab_lex = st.tabs([ui.t("kw.tab_stage"), ui.t("kw.tab_neg"), ui.t("kw.tab_fix"),
                                                 ui.t("kw.tab_lex")])

@@ -9,13 +9,14 @@ from optimizer.landing.audit import AuditSettings, audit_html, audit_urls
 from optimizer.model.dataset import for_account, merge
 from optimizer.errors import UserError
 from optimizer.landing.analysis import page_of
-from optimizer.landing.report import build, default_previous, snapshot_uploads
+from optimizer.landing.report import default_previous, snapshot_uploads
 
 lang = ui.lang()
-table, is_sample = ui.current_table()
+accounts, is_sample = ui.current_accounts()
 ui.page_header("lp.title", "lp.caption", is_sample)
-acct, rows = ui.pick_account(table, "lp_account")
-ctx = ui.account_context(acct, rows)
+acct, model = ui.pick_account(accounts, "lp_account")
+ctx = ui.account_context(acct, model)
+rows = model.rows()
 currency, sym, akey = ctx.currency, ctx.symbol, ctx.key
 ws = ui.require_workspace()
 store = ui.ctx().access.audit_store(ws.id)
@@ -55,11 +56,10 @@ try:
 except UserError as err:  # damaged saved audits: say so, audit afresh
     st.error(err.message(lang), icon=":material/error:")
     latest, before = {}, {}
-prev_key = (len(previous), float(previous["cost"].sum())) if previous is not None else None
-audit_key = tuple(sorted((p, a.audited_at) for p, a in latest.items()))
 with st.spinner(ui.t("lp.title")):
-    report = ui.memo(("landing", akey, len(rows), prev_key, audit_key, float(alpha), ctx.vertical, ctx.edits_json),
-                     lambda: build(rows, ctx.classifier(), previous, latest, before, float(alpha), currency))
+    # an earlier upload kept in the workspace is named by its id; files given only here, by their content
+    report = model.landing(ctx.classifier(), previous, latest, before, float(alpha), currency,
+                           previous_key=("upload", stored_pick) if previous is not None and not uploads else None)
 pages = report.pages
 if pages.empty:
     st.info(ui.t("lp.no_pages"), icon=":material/info:")

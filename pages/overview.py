@@ -6,7 +6,7 @@ import ui
 from optimizer import i18n
 from optimizer.model import dataset
 
-table, is_sample = ui.current_table()
+accounts, is_sample = ui.current_accounts()
 st.title(ui.t("overview.title"))
 if is_sample:
     with st.container(border=True):
@@ -14,8 +14,9 @@ if is_sample:
         st.page_link("pages/upload.py", label=ui.t("sample.go_upload"), icon=":material/upload_file:")
 
 top = st.columns([3, 2])
-acct, rows = ui.pick_account(table, "overview_account", top[0])
-ctx = ui.account_context(acct, rows)  # the vertical and lexicon the other pages use, from all the account's days
+acct, model = ui.pick_account(accounts, "overview_account", top[0])
+rows = model.rows()
+ctx = ui.account_context(acct, model)  # the vertical and lexicon the other pages use, from all the account's days
 currency = (acct["currency"] or None)
 partial_day = dataset.partial_last_day(rows)  # of the account's data, not of the range chosen below
 if pd.notna(acct["date_start"]):
@@ -66,14 +67,15 @@ ui.dataframe(
 
 st.divider()
 if st.button(ui.t("report.build"), key="overview_report", icon=":material/table_view:", help=ui.t("report.help")):
-    from optimizer.outputs.analyze import analyze_account
+    from optimizer.analysis.summary import analyze_account
     from optimizer.outputs.workbook import workbook_bytes
     with st.spinner(ui.t("report.build")):
         # what the Keywords, oCPC bundles, Cost drift and Landing pages pages use: the account's
         # lexicon and vertical, its bundle map, the earlier upload and the page audits kept
-        previous, audits, previous_audits = ui.landing_inputs(acct)
-        analysis = analyze_account(rows, sheet=ui.decided_bundle_sheet(ctx.key), clf=ctx.classifier(),
-                                   previous=previous, audits=audits, previous_audits=previous_audits)
+        previous, previous_key, audits, previous_audits = ui.landing_inputs(acct)
+        analysis = analyze_account(model.rows(), sheet=ui.decided_bundle_sheet(ctx.key), clf=ctx.classifier(),
+                                   previous=previous, audits=audits, previous_audits=previous_audits,
+                                   model=model, previous_key=previous_key, account=acct.to_dict())
         data = workbook_bytes(analysis, ui.lang(), currency)
     st.download_button(ui.t("report.download"), data, file_name=ui.download_name("report", acct, "xlsx"),
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -503,7 +503,7 @@ def test_csv_dir_and_batch_out_are_created_only_inside_a_folder_that_exists(tmp_
 @pytest.mark.parametrize("ready", ["all", "some", "none"])
 def test_the_bundle_line_reads_naturally_however_many_bundles_are_ready(unnamed, ready):
     import dataclasses
-    from optimizer.outputs.analyze import build_summary
+    from optimizer.analysis.summary import build_summary
     bundles = unnamed.bundles.copy()
     k = len(bundles)
     assert k >= 3

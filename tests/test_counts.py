@@ -22,7 +22,8 @@ import ui
 from optimizer import i18n
 from optimizer.landing import report as landing_report
 from optimizer.reading import schema
-from optimizer.outputs.analyze import analysis_json, analyze_account
+from optimizer.analysis.summary import analyze_account
+from optimizer.outputs.analyze import analysis_json
 from optimizer.cli import main
 from optimizer.model.dataset import for_account, load_exports
 from optimizer.outputs.sheet_text import st as sheet_st

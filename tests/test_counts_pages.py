@@ -322,7 +322,7 @@ def test_drift_figures_agree(account, downloads):
 def test_the_vertical_is_detected_the_same_way_by_the_pages_analyze_and_the_commands():
     """Keywords that name no line (a brand, a phone number) and search terms about moving:
     the pages detect the vertical from both, so analyze and the commands must too."""
-    from optimizer.outputs.analyze import analyze_account
+    from optimizer.analysis.summary import analyze_account
     from optimizer.cli import _each_account
     from optimizer.keywords.stages import account_vertical
     from tests.test_counts import rows

@@ -816,7 +816,7 @@ def test_landing_page_with_a_bad_previous_upload_says_which_file():
 
 
 def test_overview_builds_the_excel_report(monkeypatch):
-    from optimizer.outputs import analyze
+    from optimizer.analysis import summary as analyze
     given = []
     real = analyze.analyze_account
 

@@ -16,7 +16,8 @@ from optimizer.cli import main as cli_main
 from optimizer.quality.evaluate import account_rows
 from optimizer.keywords.lexicon import (GENERIC, LexiconEdits, LexiconFileError, VerticalCatalog, known_verticals, load,
                                use_catalog, vertical_name)
-from optimizer.keywords.stages import account_classifier, account_evidence, classifier
+from optimizer.keywords.stages import account_evidence, classifier
+from optimizer.keywords.trade import account_classifier
 from optimizer.store.database import Conflict, Store
 from optimizer.keywords.verticals import (VerticalNameError, catalog_from_store, main_verticals, save_from_classifier)
 from tests.conftest import ROOT, SAMPLE, real

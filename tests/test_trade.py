@@ -11,7 +11,8 @@ from optimizer.quality import evaluate
 from optimizer.cli import main as cli_main
 from optimizer.model.dataset import accounts, for_account, load_exports
 from optimizer.keywords.lexicon import GENERIC, load
-from optimizer.keywords.stages import (account_classifier, account_evidence, keyword_performance, negative_conflicts,
+from optimizer.keywords.trade import account_classifier
+from optimizer.keywords.stages import (account_evidence, keyword_performance, negative_conflicts,
                               negative_keywords, vertical_evidence)
 from optimizer.keywords.trade import account_edits, own_off_target, structure_lines, top_converting
 from tests.conftest import ROOT, SAMPLE, real

@@ -51,6 +51,7 @@ from optimizer.model.dataset import partial_last_day, spend_rows
 from optimizer.keywords.lexicon import line_label, line_labels
 from optimizer.reading.schema import text
 from optimizer.keywords.stages import Classifier
+from optimizer.bundles.targets import bundles_from_names, read_bundle_sheet, write_bundle_sheet
 
 #: Readings of the oCPC data threshold (../shared/formats.md, "oCPC facts"): the
 #: official rule names no number; practitioners quote these. Shown per bundle.
@@ -334,7 +335,6 @@ def assignment_map(assigned: pd.DataFrame, settings: BundleSettings = BundleSett
     :func:`summarize`, written by :func:`optimizer.bundles.targets.write_bundle_sheet` (headers
     in ``lang``) — the file to keep as the account's bundle map once the bundles are
     set up.""" 
-    from optimizer.bundles.targets import write_bundle_sheet
 
     summary = summarize(assigned, settings)
     targets = dict(zip(summary["bundle"], summary["target_cpa"].astype(float), strict=True)) if len(summary) else {}
@@ -476,18 +476,6 @@ def cpc_keywords(perf: pd.DataFrame, rows: pd.DataFrame, min_share: float = 0.10
 
 # ---------------------------------------------------------------- existing bundles
 
-_BUNDLE_NAME = re.compile(r"(?:oCPC)?(?:投放)?包\s*([0-9A-Za-z一二三四五六七八九十]+)", re.I)
-
-
-def bundles_from_names(campaigns: pd.Series) -> pd.Series:
-    """Bundle membership from a naming convention in plan names (``包1-开锁``,
-    ``oCPC包2_换锁``, ``[投放包A]核心``): the bundle id per plan (indexed by plan), null
-    where none."""
-    names = pd.Series(list(campaigns), dtype=object)
-    found = names.map(lambda c: (f"包{m[1]}" if (m := _BUNDLE_NAME.search(str(c))) else None))
-    return pd.Series(found.to_numpy(), index=names.to_numpy(), dtype=object)
-
-
 def _cpc_pvalue(d: pd.DataFrame, camp: str, rest: pd.DataFrame) -> float:
     """Two-sided p of the plan's mean daily log CPC against the rest of its bundle
     (click-weighted mean of the others' means; normal approximation, days independent)."""
@@ -614,7 +602,6 @@ def read_bundle_map(data: bytes, name: str = "bundle map") -> tuple[pd.Series, d
     target_cpa (目标转化成本) and the learning / change columns of
     :func:`optimizer.bundles.targets.read_bundle_sheet`. Returns (bundle per plan, target CPA
     per bundle). Raises ValueError naming the missing column or the bad row."""
-    from optimizer.bundles.targets import read_bundle_sheet
     sheet = read_bundle_sheet(data, name)
     return sheet.membership, sheet.targets
 

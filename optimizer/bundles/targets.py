@@ -28,6 +28,7 @@ import csv
 import datetime as dt
 import io
 import math
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -304,6 +305,20 @@ def write_bundle_sheet(membership: pd.Series, targets: Mapping[str, float] | Non
 SHEET_SOURCES = ("map", "names", "proposed", "none")
 
 
+# ---------------------------------------------------------------- bundles named in plan names
+
+_BUNDLE_NAME = re.compile(r"(?:oCPC)?(?:投放)?包\s*([0-9A-Za-z一二三四五六七八九十]+)", re.I)
+
+
+def bundles_from_names(campaigns: pd.Series) -> pd.Series:
+    """Bundle membership from a naming convention in plan names (``包1-开锁``,
+    ``oCPC包2_换锁``, ``[投放包A]核心``): the bundle id per plan (indexed by plan), null
+    where none."""
+    names = pd.Series(list(campaigns), dtype=object)
+    found = names.map(lambda c: (f"包{m[1]}" if (m := _BUNDLE_NAME.search(str(c))) else None))
+    return pd.Series(found.to_numpy(), index=names.to_numpy(), dtype=object)
+
+
 def bundle_sheet_for(campaigns: Sequence[str] | pd.Series, sheet: BundleSheet | None = None,
                      proposed: pd.Series | None = None) -> tuple[BundleSheet | None, str]:
     """The bundle map to check an account's bundles by, and where it came from
@@ -316,7 +331,6 @@ def bundle_sheet_for(campaigns: Sequence[str] | pd.Series, sheet: BundleSheet | 
     plan → bundle id, ``"-"`` or null for a plan left out), membership only — so that
     plans that would share a bundle are watched as one even before the account has
     bundles; no target, so nothing is checked against one; ``none``: no bundles."""
-    from optimizer.bundles.propose import bundles_from_names
 
     if sheet is not None:
         return sheet, "map"

@@ -34,6 +34,8 @@ punctuation. Each distinct keyword is classified once.
 """
 from __future__ import annotations
 
+import hashlib
+
 import logging
 import re
 import unicodedata
@@ -207,6 +209,20 @@ class Classifier:
         self.account = account or {}
         self._matchers: dict[str, _Matcher] = {}
         self._memo: dict[str, tuple[str, str, int, int, str]] = {}
+        self._fingerprint: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """What decides this classifier's labels, as a key: the vertical, the saved
+        vertical's revision, what the account says and the user's edits (the kept
+        analyses made with it are found by it, :mod:`optimizer.analysis.account`)."""
+        if self._fingerprint is None:
+            def edits(d: dict) -> list:
+                return [(lang, d[lang].to_json()) for lang in sorted(d)]
+            text = repr((self.vertical, self.saved.revision if self.saved is not None else "",
+                         edits(self.account), edits(self.edits)))
+            self._fingerprint = hashlib.sha256(text.encode()).hexdigest()
+        return self._fingerprint
 
     def lexicon(self, language: str) -> Lexicon:
         lex = load(self.vertical, language, self.saved)
@@ -369,18 +385,6 @@ def account_evidence(rows: pd.DataFrame) -> Detection:
     return vertical_evidence(_account_keywords(rows))
 
 
-def account_classifier(rows: pd.DataFrame, vertical: str = "auto",
-                       edits: dict[str, LexiconEdits] | None = None) -> Classifier:
-    """The classifier of one account: its vertical (detected when ``auto``), what the
-    account itself says (:func:`optimizer.keywords.trade.account_edits`: business lines from its
-    structure in generic mode; off-target cues it sells are not off target for it) and
-    the user's ``edits`` on top."""
-    from optimizer.keywords.trade import account_edits
-    if vertical == "auto":
-        vertical = account_vertical(rows)
-    return Classifier(vertical, edits, account_edits(rows, vertical))
-
-
 def classify(keywords, vertical: str = "auto", edits: dict[str, LexiconEdits] | None = None) -> pd.DataFrame:
     """Classify keywords (``vertical="auto"`` detects it from the keywords themselves)."""
     if vertical == "auto":
@@ -389,7 +393,7 @@ def classify(keywords, vertical: str = "auto", edits: dict[str, LexiconEdits] | 
     return c.classify(keywords)
 
 
-__all__ = ["Classifier", "Detection", "OUTPUT_COLUMNS", "account_classifier", "account_evidence",
+__all__ = ["Classifier", "Detection", "OUTPUT_COLUMNS", "account_evidence",
            "account_vertical", "classify", "classifier", "detect_vertical", "language_of", "vertical_evidence"]
 
 

@@ -30,6 +30,7 @@ from collections import Counter
 import pandas as pd
 
 from optimizer.keywords.lexicon import GENERIC, LANGUAGES, Lexicon, LexiconEdits, load
+from optimizer.keywords.stages import Classifier, account_vertical, language_of
 
 #: a head word is a line when it appears in this share of the account's distinct
 #: keywords (and in at least LINE_MIN_KEYWORDS of them)
@@ -88,7 +89,6 @@ def _keyword_frame(rows: pd.DataFrame) -> pd.DataFrame:
 def structure_lines(rows: pd.DataFrame, language: str) -> dict[str, tuple[str, ...]]:
     """Business lines of an account in generic mode: line name -> cues (see the module
     docstring). Empty when the account has no keywords of ``language``."""
-    from optimizer.keywords.stages import language_of
     kw = _keyword_frame(rows)
     if kw.empty:
         return {}
@@ -165,7 +165,6 @@ def own_off_target(rows: pd.DataFrame, vertical: str, language: str) -> dict[str
     """The off-target cues of ``vertical``'s lexicon that the account's own campaign and
     ad-group names or its converting keywords contain: kind -> cues (as the lexicon writes
     them), to be taken off its off-target lists."""
-    from optimizer.keywords.stages import Classifier, language_of
     texts = set()
     for col in ("campaign", "ad_group"):
         texts.update(str(x) for x in rows[col].dropna().unique())
@@ -205,3 +204,14 @@ def account_edits(rows: pd.DataFrame, vertical: str) -> dict[str, LexiconEdits]:
         if removed or added:
             out[language] = LexiconEdits(added, removed, new_lines, [])
     return out
+
+
+def account_classifier(rows: pd.DataFrame, vertical: str = "auto",
+                       edits: dict[str, LexiconEdits] | None = None) -> Classifier:
+    """The classifier of one account: its vertical (detected when ``auto``), what the
+    account itself says (:func:`optimizer.keywords.trade.account_edits`: business lines from its
+    structure in generic mode; off-target cues it sells are not off target for it) and
+    the user's ``edits`` on top."""
+    if vertical == "auto":
+        vertical = account_vertical(rows)
+    return Classifier(vertical, edits, account_edits(rows, vertical))

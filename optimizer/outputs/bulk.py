@@ -39,7 +39,7 @@ import pandas as pd
 from optimizer.outputs.report import csv_bytes
 
 if TYPE_CHECKING:
-    from optimizer.outputs.analyze import Analysis
+    from optimizer.analysis.summary import Analysis
 
 EDITORS = ("baidu_client", "google_ads_editor")
 ACTIONS = ("negative_keywords", "bid_changes")

@@ -1,6 +1,6 @@
 """The recommendations workbook (openpyxl) and the same sheets as CSV.
 
-:func:`write_workbook` writes an :class:`optimizer.outputs.analyze.Analysis` as one Excel
+:func:`write_workbook` writes an :class:`optimizer.analysis.summary.Analysis` as one Excel
 workbook: the summary first (what to do first, ranked by money at stake), then one
 sheet per finding — keyword stages, the stage table, structure fixes, negative
 keywords, proposed bundles and their plans, CPC keywords, split candidates, cost
@@ -56,7 +56,7 @@ from optimizer.outputs.report import neutralise, to_csv_bytes
 from optimizer.outputs.sheet_text import SHEET_TEXT, st
 
 if TYPE_CHECKING:
-    from optimizer.outputs.analyze import Analysis
+    from optimizer.analysis.summary import Analysis
 
 EXCEL_MAX_ROWS = 1_048_576
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -326,7 +326,7 @@ def _column(frame: pd.DataFrame, col: Col, lang: str) -> pd.Series:
 
 
 def sheet_frame(frame: pd.DataFrame, key: str, lang: str = "zh") -> pd.DataFrame:
-    """``frame`` (a frame of an :class:`~optimizer.outputs.analyze.Analysis`) as sheet ``key``
+    """``frame`` (a frame of an :class:`~optimizer.analysis.summary.Analysis`) as sheet ``key``
     shows it: the columns of :data:`SHEETS` with headers in ``lang``, codes named,
     yes/no in words, money rounded to cents, text not yet neutralised."""
     cols = SHEETS[key]
@@ -434,7 +434,7 @@ def sheet_csv(s: Sheet) -> bytes:
 
 
 def frame_csv(key: str, frame: pd.DataFrame, lang: str = "zh", currency: str | None = None) -> bytes:
-    """A frame of an :class:`~optimizer.outputs.analyze.Analysis` (a page's table of the same
+    """A frame of an :class:`~optimizer.analysis.summary.Analysis` (a page's table of the same
     columns) as sheet ``key``'s CSV (:func:`sheet_csv`): the download buttons of the
     pages write what the workbook writes, headers in ``lang`` and numbers rounded."""
     return sheet_csv(_sheet(key, frame, lang, currency))
@@ -563,7 +563,7 @@ def _set_widths(ws, widths: list[float]) -> None:
 
 
 def _summary_heading(analysis: Analysis, lang: str, currency: str, notes: list[str]) -> list[tuple[str, Font]]:
-    from optimizer.outputs.analyze import _day
+    from optimizer.analysis.summary import _day
     facts = st("title.facts", lang, vertical=vertical_name(analysis.vertical, lang),
                start=_day(analysis.date_start) or "-", end=_day(analysis.date_end) or "-",
                spend=money(analysis.spend, currency, 0), rows=f"{analysis.rows:,}",

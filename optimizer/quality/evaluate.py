@@ -93,9 +93,9 @@ def predict_generic(labelled: pd.DataFrame, accounts: pd.DataFrame) -> tuple[pd.
     """Classify each trade's keywords as the product would for an account of that trade:
     the vertical detected from the trade's account (``generic`` unless a built-in one
     fits) and what that account says (its campaign names, its top converters,
-    :func:`optimizer.keywords.stages.account_classifier`). Returns (predictions in the input's
+    :func:`optimizer.keywords.trade.account_classifier`). Returns (predictions in the input's
     order, trade -> vertical detected)."""
-    from optimizer.keywords.stages import account_classifier
+    from optimizer.keywords.trade import account_classifier
     parts, detected = [], {}
     for trade, rows in labelled.groupby("trade", sort=False):
         acct = account_rows(accounts, trade)

@@ -830,6 +830,12 @@ class Access:
                      [["platform", "account", "currency"]].itertuples(index=False, name=None)]
         return notes_for(self.store.notes(ws.id), scope, every)
 
+    def data_version(self, workspace_id: Any) -> tuple[int, ...]:
+        """The workspace's data version: its upload ids (uploads never change, so the
+        same ids are the same rows). What the kept analyses are keyed by
+        (:mod:`optimizer.analysis.account`); names nothing a share visitor may not see."""
+        return tuple(sorted(u.id for u in self.store.list_uploads(self.workspace(workspace_id, "view").id)))
+
     def uploads(self, workspace_id: Any) -> list[Upload]:
         return self.store.list_uploads(self.workspace(workspace_id, "view").id)
 

@@ -1,0 +1,175 @@
+"""The account model: one account's analyses, each computed once per data version.
+
+An :class:`AccountModel` is one account of a workspace (or of files read by the command
+line) at one *data version* — the upload ids its rows come from. Each method gives one
+piece of the analysis, computed the first time anyone asks for it with these inputs
+and kept (:class:`optimizer.analysis.results.Results`: this process's memory and the
+workspace database):
+
+=================  =====================================================  ==========================
+piece              what it is                                             depends on (besides data)
+=================  =====================================================  ==========================
+``rows``           the account's combined daily facts (canonical table)   –
+``detection``      which vertical its keywords speak of                   saved verticals
+``own_edits``      what the account itself says (generic business lines)  vertical, saved verticals
+``keywords``       keyword performance with labels                        classifier
+``search_terms``   search-term performance with labels                    classifier
+``window``         the evidence window's keyword performance              classifier, window
+``evidence``       per-plan evidence of the bundle proposal               classifier, window
+``proposed``       the proposal's plan → bundle                           classifier
+``plan_lines``     plan → business line                                   classifier
+``drift``          the cost-drift scan (:class:`~optimizer.drift.alerts.AlertReport`)  classifier, settings, bundle map, rules
+``landing``        the landing-page report                                classifier, earlier rows, audits, alpha
+``analysis``       the whole analysis (:class:`~optimizer.analysis.summary.Analysis`)  all of the above
+=================  =====================================================  ==========================
+
+The classifier enters by its fingerprint (:meth:`optimizer.keywords.stages.Classifier.fingerprint`:
+vertical, saved vertical's revision, the account's own and the user's lexicon edits),
+so a lexicon edit asks for new labels and everything made from them, while a drift
+setting asks only for a new scan. Pages, the workbook, the client view and the
+command line all go through here: the same inputs give the same object, so the same
+number everywhere.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from optimizer.analysis.results import Results
+from optimizer.bundles.propose import (BundleSettings, membership, plan_evidence, plan_lines, propose,
+                                       window)
+from optimizer.bundles.targets import BundleSheet, RuleSet
+from optimizer.drift.alerts import AlertReport, AlertSettings, scan
+from optimizer.keywords.lexicon import catalog
+from optimizer.keywords.stages import Classifier, Detection, account_evidence, keyword_performance
+from optimizer.keywords.trade import account_edits
+
+
+def frame_key(frame: pd.DataFrame | None) -> str | None:
+    """A key of a frame's content (None for None): its rows' hashes, in order."""
+    if frame is None:
+        return None
+    h = hashlib.sha256(repr(tuple(frame.columns)).encode())
+    h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def sheet_key(sheet: BundleSheet | None) -> str | None:
+    """A key of a bundle map's content (None without one)."""
+    if sheet is None:
+        return None
+    h = hashlib.sha256(repr(tuple(sheet.membership.items())).encode())
+    h.update(sheet.info.to_json(date_format="iso").encode())
+    return h.hexdigest()
+
+
+def audits_key(audits: dict | None) -> tuple:
+    """A key of kept page audits: each page with when it was audited."""
+    return tuple(sorted((str(p), str(a.audited_at)) for p, a in (audits or {}).items()))
+
+
+def rules_key(rules: dict[str, RuleSet] | None) -> str | None:
+    """A key of over-cost rule sets (None: the bundled file, which is part of the code version)."""
+    return None if rules is None else hashlib.sha256(repr(sorted(rules.items())).encode()).hexdigest()
+
+
+@dataclass
+class AccountModel:
+    """One account at one data version. ``workspace``: its workspace id (None for files
+    read by the command line: kept in memory only). ``key``: ``platform:account:currency``.
+    ``version``: the data version (the workspace's upload ids, or the files read).
+    ``load``: gives the account's rows when they are not kept yet."""
+
+    workspace: int | None
+    key: str
+    version: tuple
+    load: Callable[[], pd.DataFrame]
+    results: Results = field(default_factory=Results)
+
+    def _get(self, piece: str, inputs: tuple, compute: Callable[[], Any]) -> Any:
+        return self.results.get(self.workspace, self.key, piece, (self.version, *inputs), compute)
+
+    def has(self, piece: str, *inputs) -> bool:
+        """Whether a piece is kept for these inputs (nothing is computed)."""
+        return self.results.peek(self.workspace, self.key, piece, (self.version, *inputs))
+
+    # ---------------------------------------------------------------- data and labels
+
+    def rows(self) -> pd.DataFrame:
+        """The account's combined daily facts (:func:`optimizer.model.dataset.for_account`)."""
+        return self._get("rows", (), self.load)
+
+    def detection(self) -> Detection:
+        """:func:`optimizer.keywords.stages.account_evidence` of the account (against the
+        built-in verticals and those saved now: the catalog's revision is in its key)."""
+        return self._get("detection", (catalog().revision,), lambda: account_evidence(self.rows()))
+
+    def own_edits(self, vertical: str) -> dict:
+        """:func:`optimizer.keywords.trade.account_edits` for ``vertical``."""
+        return self._get("own_edits", (vertical, catalog().revision), lambda: account_edits(self.rows(), vertical))
+
+    def keywords(self, clf: Classifier) -> pd.DataFrame:
+        """Keyword performance with labels (:func:`optimizer.keywords.stages.keyword_performance`)."""
+        return self._get("keywords", (clf.fingerprint,), lambda: keyword_performance(self.rows(), clf))
+
+    def search_terms(self, clf: Classifier) -> pd.DataFrame:
+        """Search-term performance with labels."""
+        return self._get("search_terms", (clf.fingerprint,),
+                         lambda: keyword_performance(self.rows(), clf, "search_term"))
+
+    # ---------------------------------------------------------------- bundles
+
+    def window_rows(self, settings: BundleSettings = BundleSettings()) -> pd.DataFrame:
+        """The evidence window's rows (:func:`optimizer.bundles.propose.window`: a filter, not kept)."""
+        return window(self.rows(), settings.window_days, settings.end)[0]
+
+    def window(self, clf: Classifier, settings: BundleSettings = BundleSettings()) -> pd.DataFrame:
+        """The evidence window's keyword performance (:func:`optimizer.bundles.propose.window_performance`)."""
+        return self._get("window", (clf.fingerprint, settings.window_days, settings.end),
+                         lambda: keyword_performance(self.window_rows(settings), clf))
+
+    def evidence(self, clf: Classifier, settings: BundleSettings = BundleSettings()) -> pd.DataFrame:
+        """Per-plan evidence (:func:`optimizer.bundles.propose.plan_evidence`)."""
+        return self._get("evidence", (clf.fingerprint, settings.window_days, settings.end),
+                         lambda: plan_evidence(self.rows(), clf, settings, self.window(clf, settings)))
+
+    def proposed(self, clf: Classifier) -> pd.Series:
+        """Plan → bundle of the default proposal (:func:`optimizer.bundles.propose.proposed_membership`)."""
+        def compute() -> pd.Series:
+            ev = self.evidence(clf)
+            return pd.Series(dtype=object) if ev.empty else membership(propose(ev, BundleSettings()))
+        return self._get("proposed", (clf.fingerprint,), compute)
+
+    def plan_lines(self, clf: Classifier) -> pd.Series:
+        """Plan → business line (:func:`optimizer.bundles.propose.plan_lines`)."""
+        return self._get("plan_lines", (clf.fingerprint,),
+                         lambda: plan_lines(self.rows(), clf, self.keywords(clf)))
+
+    # ---------------------------------------------------------------- drift and landing
+
+    def drift(self, clf: Classifier, settings: AlertSettings = AlertSettings(), sheet: BundleSheet | None = None,
+              rules: dict[str, RuleSet] | None = None, rule_id: str | None = None) -> AlertReport:
+        """The cost-drift scan (:func:`optimizer.drift.alerts.scan`) against ``sheet`` (the
+        bundle map in use: the decided one, else the one from plan names or the proposal)."""
+        lines_needed = "line" in settings.levels
+
+        def compute() -> AlertReport:
+            lines = self.plan_lines(clf) if lines_needed else None
+            return scan(self.rows(), settings, lines, sheet, rules, rule_id)
+        return self._get("drift", (clf.fingerprint if lines_needed else None, settings, sheet_key(sheet),
+                                   rules_key(rules), rule_id), compute)
+
+    def landing(self, clf: Classifier, previous: pd.DataFrame | None = None, audits: dict | None = None,
+                previous_audits: dict | None = None, alpha: float = 0.05, currency: str | None = None,
+                previous_key: object = None):
+        """The landing-page report (:func:`optimizer.landing.report.build`). ``previous_key``:
+        what names ``previous`` (an upload id); by default its content."""
+        from optimizer.landing.report import build
+        prev = previous_key if previous_key is not None or previous is None else frame_key(previous)
+        return self._get("landing", (clf.fingerprint, prev, audits_key(audits), audits_key(previous_audits),
+                                     float(alpha), currency),
+                         lambda: build(self.rows(), clf, previous, audits, previous_audits, float(alpha), currency))

@@ -1,0 +1,204 @@
+"""Analyses kept per data version: computed once, read by every page, the workbook,
+the client view and the command line.
+
+A result is named by its *scope* (workspace id, account key), its *piece* (``facts``,
+``keywords``, ``drift`` …) and a *key*: the SHA-256 of the piece's inputs — the data
+version (the workspace's upload ids), the classifier's fingerprint, the settings the
+piece depends on — and of :data:`CODE_VERSION` (the package's own source and lexicon
+files, so a new version of the product never reads an older one's result). Nothing is
+looked up by "latest": a result is found only for exactly the inputs it was made
+from, so a stale one is never shown; an upload, a lexicon edit, a new bundle map or
+another setting simply asks for another key. A settings change recomputes only the
+pieces whose key holds it.
+
+:class:`Results` keeps them at two levels: this process's memory (least recently used
+first out) and, when given a store, the workspace database (table ``results``:
+:meth:`optimizer.store.database.Store.put_result`), which outlives a restart and is
+shared by every server of a deployment. Two threads asking for the same missing key
+compute it once: the second waits for the first.
+
+Payloads are pickled with protocol 5 and read back by :class:`_Unpickler`, which
+admits only classes of pandas, numpy, the standard library's date and container types
+and this package, and pandas' and numpy's own reconstruction functions (``_unpickle*``,
+``_reconstruct``, ``_frombuffer``, ``_new_*``): a row of the results table cannot make
+the server call anything else. A payload that cannot be read (damaged, or written by
+other code) is computed afresh and replaced.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import pickle
+import threading
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def _code_version() -> str:
+    h = hashlib.sha256()
+    for path in sorted(p for p in _PACKAGE.rglob("*") if p.suffix in {".py", ".toml"}):
+        h.update(str(path.relative_to(_PACKAGE)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+#: the product's own code and data, as they are in this process
+CODE_VERSION = _code_version()
+
+
+def result_key(piece: str, inputs: tuple) -> str:
+    """The key of a piece made from ``inputs`` (values whose ``repr`` is stable: str,
+    numbers, tuples, frozen dataclasses, timestamps)."""
+    return hashlib.sha256(repr((CODE_VERSION, piece, inputs)).encode()).hexdigest()
+
+
+# ------------------------------------------------------------------ payloads
+
+_SAFE_BUILTINS = {"set", "frozenset", "slice", "complex", "range", "bytearray", "bytes", "dict", "list", "tuple",
+                  "int", "float", "str", "bool", "object", "NoneType"}
+_SAFE_MODULES = ("pandas", "numpy", "optimizer", "datetime", "collections", "decimal", "zoneinfo", "uuid",
+                 "pytz", "dateutil")
+_SAFE_FUNCTIONS = ("_unpickle", "_reconstruct", "_frombuffer", "_new_", "scalar", "_make_")
+_UNSAFE_PARTS = (".io", ".testing", "computation", "f2py", "ctypeslib", "distutils", ".cli", ".store")
+
+
+class UnsafePayload(pickle.UnpicklingError):
+    """A kept result names something a result never holds."""
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "builtins":
+            if name in _SAFE_BUILTINS:
+                return super().find_class(module, name)
+            raise UnsafePayload(f"{module}.{name}")
+        root = module.split(".")[0]
+        if root not in _SAFE_MODULES or any(p in f".{module}" for p in _UNSAFE_PARTS):
+            raise UnsafePayload(f"{module}.{name}")
+        obj = super().find_class(module, name)
+        if isinstance(obj, type) or (root in ("pandas", "numpy") and name.startswith(_SAFE_FUNCTIONS)):
+            return obj
+        raise UnsafePayload(f"{module}.{name}")
+
+
+def encode(value: Any) -> bytes:
+    """A result as bytes (pickle protocol 5, zlib level 1)."""
+    return zlib.compress(pickle.dumps(value, protocol=5), 1)
+
+
+def decode(payload: bytes) -> Any:
+    """A result read back; :class:`UnsafePayload` when it names anything a result never holds."""
+    return _Unpickler(io.BytesIO(zlib.decompress(payload))).load()
+
+
+# ------------------------------------------------------------------ the two levels
+
+class ResultStore(Protocol):
+    """Where results outlive the process (:class:`optimizer.store.database.Store`)."""
+
+    def result(self, workspace_id: int, account: str, piece: str, key: str) -> bytes | None: ...
+
+    def put_result(self, workspace_id: int, account: str, piece: str, key: str, payload: bytes) -> None: ...
+
+
+class Results:
+    """Results by (scope, piece, key): memory first, then ``store`` (optional).
+
+    ``memory_items``: results kept in memory (a 300,000-row account's facts are one
+    item). Thread-safe; one computation per missing key at a time."""
+
+    def __init__(self, store: ResultStore | None = None, memory_items: int = 96) -> None:
+        self.store = store
+        self.memory_items = memory_items
+        self._memory: OrderedDict[tuple, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._running: dict[tuple, threading.Event] = {}
+        #: how results were found, for the bench and the tests: memory / stored / computed
+        self.counts = {"memory": 0, "stored": 0, "computed": 0}
+
+    def _remember(self, name: tuple, value: Any) -> None:
+        with self._lock:
+            self._memory[name] = value
+            self._memory.move_to_end(name)
+            while len(self._memory) > self.memory_items:
+                self._memory.popitem(last=False)
+
+    def peek(self, workspace: int | None, account: str, piece: str, inputs: tuple) -> bool:
+        """Whether the piece is kept (in memory or stored) without computing it."""
+        key = result_key(piece, inputs)
+        with self._lock:
+            if (workspace, account, piece, key) in self._memory:
+                return True
+        if self.store is None or workspace is None:
+            return False
+        return self.store.result(workspace, account, piece, key) is not None
+
+    def get(self, workspace: int | None, account: str, piece: str, inputs: tuple, compute: Callable[[], T]) -> T:
+        """The piece made from ``inputs``: kept, else ``compute()``d and kept.
+        ``workspace`` None (files read by the command line): memory only."""
+        key = result_key(piece, inputs)
+        name = (workspace, account, piece, key)
+        while True:
+            with self._lock:
+                if name in self._memory:
+                    self._memory.move_to_end(name)
+                    self.counts["memory"] += 1
+                    return self._memory[name]
+                running = self._running.get(name)
+                if running is None:
+                    running = self._running[name] = threading.Event()
+                    break
+            running.wait()  # another thread computes it; then it is in memory (or it failed: try ourselves)
+        try:
+            value = self._load(name)
+            if value is _MISSING:
+                value = compute()
+                self.counts["computed"] += 1
+                self._save(name, value)
+            else:
+                self.counts["stored"] += 1
+            self._remember(name, value)
+            return value
+        finally:
+            with self._lock:
+                self._running.pop(name, None)
+            running.set()
+
+    def _load(self, name: tuple) -> Any:
+        workspace, account, piece, key = name
+        if self.store is None or workspace is None:
+            return _MISSING
+        payload = self.store.result(workspace, account, piece, key)
+        if payload is None:
+            return _MISSING
+        try:
+            return decode(payload)
+        except Exception as exc:  # damaged or foreign: made afresh (and replaced below)
+            log.warning("kept result %s/%s of workspace %s unreadable (%s): computed again",
+                        account, piece, workspace, exc)
+            return _MISSING
+
+    def _save(self, name: tuple, value: Any) -> None:
+        workspace, account, piece, key = name
+        if self.store is None or workspace is None:
+            return
+        try:
+            self.store.put_result(workspace, account, piece, key, encode(value))
+        except Exception as exc:  # a full disk or a read-only database: shown from memory, kept later
+            log.warning("could not keep result %s/%s of workspace %s: %s", account, piece, workspace, exc)
+
+    def clear_memory(self) -> None:
+        with self._lock:
+            self._memory.clear()
+
+
+_MISSING = object()
