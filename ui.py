@@ -30,6 +30,7 @@ from optimizer.keywords.lexicon import LexiconEdits, catalog, known_verticals, l
 from optimizer.keywords.verticals import catalog_from_store
 from optimizer.store.database import DATABASE_URL_ENV, Conflict, DbMappingStore, Store, StoreUnavailable, User, Workspace
 from optimizer.analysis.account import AccountModel
+from optimizer.analysis.prepare import AccountInputs, Jobs
 from optimizer.analysis.results import Results
 from optimizer.keywords.stages import Classifier
 from optimizer.bundles.targets import BundleSheet, load_rules, read_bundle_sheet
@@ -636,24 +637,25 @@ def page_header(title_key: str, caption_key: str, is_sample: bool) -> None:
         st.caption(":material/science: " + t("sample.banner"))
 
 
-def current_accounts(scope=None) -> tuple[pd.DataFrame, bool]:
+def current_accounts(scope=None, ws: Workspace | None = None) -> tuple[pd.DataFrame, bool]:
     """(the chosen workspace's accounts — :func:`optimizer.model.dataset.accounts`, kept
     per data version — and True when it is the sample workspace). ``scope``: the
     accounts a share link shows (:meth:`optimizer.store.auth.Access.view_accounts`).
-    Without a workspace, says so and stops the page."""
+    ``ws``: another workspace than the chosen one. Without a workspace, says so and
+    stops the page."""
     c = ctx()
-    ws = require_workspace()
+    ws = ws or require_workspace()
     version = c.access.data_version(ws.id)
     accounts = results().get(ws.id, "", "accounts", (version, scope),
                              lambda: dataset.accounts(c.access.table(ws.id, accounts=scope).table))
     return accounts, c.is_sample(ws)
 
 
-def account_model(acct: pd.Series) -> AccountModel:
+def account_model(acct: pd.Series, ws: Workspace | None = None) -> AccountModel:
     """The model of an account of the chosen workspace (a row of :func:`current_accounts`):
     its pieces are computed once per data version and kept for every page, session and server."""
     c = ctx()
-    ws = require_workspace()
+    ws = ws or require_workspace()
     version = c.access.data_version(ws.id)
     platform, account, currency = acct["platform"], acct["account"], acct["currency"]
 
@@ -769,26 +771,40 @@ def bundle_map_actions(acct_key: str, data: bytes, proposal: object, key: str) -
 
 def decided_bundle_sheet(acct_key: str) -> BundleSheet | None:
     """The bundle map kept for an account in the chosen workspace, or None."""
-    decision = ctx().access.bundle_decision(require_workspace().id, acct_key)
+    return _decided_sheet(ctx(), require_workspace(), acct_key)
+
+
+def _decided_sheet(c: "RunContext", ws: Workspace, acct_key: str) -> BundleSheet | None:
+    decision = c.access.bundle_decision(ws.id, acct_key)
     return None if decision is None else _bundle_sheet(decision.data, decision.file_name)
 
 
-def landing_inputs(acct: pd.Series) -> tuple[pd.DataFrame | None, object, dict, dict]:
+def landing_inputs(acct: pd.Series, chosen: bool = True) -> tuple[pd.DataFrame | None, object, dict, dict]:
     """What the Landing pages page checks an account against, for the workbook to find
     what that page shows: (the rows of the earlier upload chosen there — by default
     :func:`optimizer.landing.report.default_previous` — or None, what names it for the
     account model — ``("upload", id)`` as the page names it —, the latest page audits
-    kept, the previous ones)."""
-    from optimizer.landing.report import default_previous, snapshot_uploads
+    kept, the previous ones). ``chosen`` False: the page's defaults, whatever this
+    session chose (what a background preparation uses: it may run outside any session)."""
     c = ctx()
     ws = require_workspace()
+    pick = st.session_state.get(wkey_name("lp_previous_stored"), _DEFAULT) if chosen else _DEFAULT
+    return _landing_inputs(c, ws, acct, pick)
+
+
+_DEFAULT = object()
+
+
+def _landing_inputs(c: "RunContext", ws: Workspace, acct: pd.Series, pick=_DEFAULT):
+    from optimizer.landing.report import default_previous, snapshot_uploads
     snapshots = {u.id: u for u in snapshot_uploads(c.access.uploads(ws.id),
                                                    (acct["platform"], acct["account"], acct["currency"]))}
-    default = default_previous(list(snapshots.values()))
-    pick = st.session_state.get(wkey_name("lp_previous_stored"), default.id if default is not None else "")
+    if pick is _DEFAULT:
+        default = default_previous(list(snapshots.values()))
+        pick = default.id if default is not None else ""
     previous, previous_key = None, None
     if pick and pick in snapshots:
-        table = memo(("lp_snapshot", ws.id, pick), lambda: c.access.upload_table(ws.id, pick))
+        table = c.access.upload_table(ws.id, pick)
         previous = dataset.for_account(table, acct["platform"], acct["account"], acct["currency"])
         previous = previous if len(previous) else None
         previous_key = ("upload", pick) if previous is not None else None
@@ -797,6 +813,62 @@ def landing_inputs(acct: pd.Series) -> tuple[pd.DataFrame | None, object, dict, 
         return previous, previous_key, store.latest(account_key(acct)), store.previous(account_key(acct))
     except ValueError:  # a damaged store: the Landing pages page says so and audits afresh
         return previous, previous_key, {}, {}
+
+
+@st.cache_resource(show_spinner=False)
+def jobs() -> Jobs:
+    """The server's background preparations (:class:`optimizer.analysis.prepare.Jobs`)."""
+    return Jobs()
+
+
+def prepare_workspace(ws: Workspace):
+    """Start computing the workspace's accounts' pieces in the background when its data
+    changed since they were last prepared on this server (after an upload or a
+    deletion): what each page's first screen needs, with the pages' defaults. The
+    inputs that need this session (permissions, lexicon settings) are read now.
+    Returns the preparation's :class:`~optimizer.analysis.prepare.JobStatus`."""
+    c = ctx()
+    version = c.access.data_version(ws.id)
+    if not jobs().needed(ws.id, version):
+        return jobs().status(ws.id)
+    accounts, _ = current_accounts(ws=ws)
+    store = c.access.lexicon_store(ws.id)
+    todo = []
+    for _, acct in accounts.iterrows():
+        key = account_key(acct)
+        saved = store.vertical(key)
+        todo.append(AccountInputs(
+            model=account_model(acct, ws), saved_vertical=saved if saved in known_verticals() else None,
+            edits=store.edits(key), sheet=_decided_sheet(c, ws, key), currency=acct["currency"] or None,
+            landing_inputs=functools.partial(_landing_inputs, c, ws, acct)))
+    return jobs().start(ws.id, version, todo)
+
+
+def _key_name(key: str) -> str:
+    """The account of an :func:`account_key` as the app names it (``–`` for none)."""
+    if key.count(":") < 2:
+        return "–"
+    platform, rest = key.split(":", 1)
+    account, currency = rest.rsplit(":", 1)
+    return account_names([(platform, account, currency)])
+
+
+def preparation_progress(ws: Workspace) -> None:
+    """The Upload page's line on the background preparation of ``ws``: a progress bar
+    refreshed every second while it runs, then what it came to."""
+    @st.fragment(run_every=1.0)
+    def show() -> None:
+        status = jobs().status(ws.id)
+        if status is None:
+            return
+        if status.error:
+            st.caption(":material/error: " + t("prep.failed", error=status.error))
+        elif status.finished:
+            st.caption(":material/check_circle: " + t("prep.done"))
+        else:
+            st.progress(status.share, text=t("prep.running", account=_key_name(status.account),
+                                             step=t(f"prep.{status.step or 'rows'}")))
+    show()
 
 
 @st.cache_resource(show_spinner=False)

@@ -252,6 +252,8 @@ stored = c.access.table(shown.id)
 if len(stored.table) and not c.is_sample(shown):
     table = stored.table
     st.subheader(ui.t("upload.loaded"))
+    ui.prepare_workspace(shown)  # the pages' analyses, computed in the background and kept
+    ui.preparation_progress(shown)
     st.caption(ui.t("upload.loaded_caption", rows=len(table), files=table["source_file"].nunique())
                + " · " + ui.t("upload.workspace", name=shown.name))
     # same-named files (Google names every keyword download alike) by the names the messages use, and their account

@@ -19,8 +19,8 @@ compute it once: the second waits for the first.
 
 Payloads are pickled with protocol 5 and read back by :class:`_Unpickler`, which
 admits only classes of pandas, numpy, the standard library's date and container types
-and this package, and pandas' and numpy's own reconstruction functions (``_unpickle*``,
-``_reconstruct``, ``_frombuffer``, ``_new_*``): a row of the results table cannot make
+and this package, and pandas', numpy's and pyarrow's own reconstruction functions
+(``_unpickle*``, ``_reconstruct``, ``_restore*``, ``_frombuffer``, ``_new_*``): a row of the results table cannot make
 the server call anything else. A payload that cannot be read (damaged, or written by
 other code) is computed afresh and replaced.
 """
@@ -66,8 +66,11 @@ def result_key(piece: str, inputs: tuple) -> str:
 _SAFE_BUILTINS = {"set", "frozenset", "slice", "complex", "range", "bytearray", "bytes", "dict", "list", "tuple",
                   "int", "float", "str", "bool", "object", "NoneType"}
 _SAFE_MODULES = ("pandas", "numpy", "optimizer", "datetime", "collections", "decimal", "zoneinfo", "uuid",
-                 "pytz", "dateutil")
-_SAFE_FUNCTIONS = ("_unpickle", "_reconstruct", "_frombuffer", "_new_", "scalar", "_make_")
+                 "pytz", "dateutil", "pyarrow")
+#: modules whose classes a payload may not name (only their reconstruction functions)
+_FUNCTIONS_ONLY = ("pyarrow",)
+_SAFE_FUNCTIONS = ("_unpickle", "__pyx_unpickle", "_reconstruct", "_restore", "_frombuffer", "_new_", "scalar",
+                   "_make_", "type_for_alias", "py_buffer")
 _UNSAFE_PARTS = (".io", ".testing", "computation", "f2py", "ctypeslib", "distutils", ".cli", ".store")
 
 
@@ -85,7 +88,9 @@ class _Unpickler(pickle.Unpickler):
         if root not in _SAFE_MODULES or any(p in f".{module}" for p in _UNSAFE_PARTS):
             raise UnsafePayload(f"{module}.{name}")
         obj = super().find_class(module, name)
-        if isinstance(obj, type) or (root in ("pandas", "numpy") and name.startswith(_SAFE_FUNCTIONS)):
+        if isinstance(obj, type) and root not in _FUNCTIONS_ONLY:
+            return obj
+        if root in ("pandas", "numpy", "pyarrow") and name.startswith(_SAFE_FUNCTIONS) and not isinstance(obj, type):
             return obj
         raise UnsafePayload(f"{module}.{name}")
 

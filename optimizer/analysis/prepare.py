@@ -1,0 +1,152 @@
+"""Right after an upload: compute and keep each account's pieces in the background, so
+that the first page anyone opens — an optimizer's or a client's — reads them.
+
+:func:`prepare_account` computes, for one :class:`~optimizer.analysis.account.AccountModel`,
+the pieces the pages ask for with their default settings, in the order the pages need
+them; :class:`Jobs` runs one such preparation per workspace in a background thread and
+says how far it is (the Upload page shows it). A preparation that fails is reported
+(the pages then compute what they need themselves, and say what fails there).
+
+The classifier and the settings here are built exactly as the pages build them
+(:func:`classifier_for`, :func:`default_alert_settings`), so the pieces prepared are
+the pieces the pages find; ``tests/test_account_model.py`` checks that a page opened
+after a preparation computes nothing.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import pandas as pd
+
+from optimizer.analysis.account import AccountModel
+from optimizer.bundles.targets import BundleSheet, TargetSettings, bundle_sheet_for, default_tolerance
+from optimizer.drift.alerts import AlertSettings
+from optimizer.keywords.lexicon import LexiconEdits
+from optimizer.keywords.stages import Classifier
+
+log = logging.getLogger(__name__)
+
+#: the steps of one account's preparation, in order (names of ``prep.*`` in i18n)
+STEPS = ("rows", "detection", "keywords", "search_terms", "evidence", "drift", "landing")
+
+
+def classifier_for(model: AccountModel, saved_vertical: str | None, edits: dict[str, LexiconEdits]) -> Classifier:
+    """The account's classifier as every page builds it: the vertical the user chose for
+    it (``saved_vertical``, when it still exists) or the detected one, what the account
+    itself says, and the user's lexicon ``edits``."""
+    vertical = saved_vertical or model.detection().vertical
+    return Classifier(vertical, edits, model.own_edits(vertical))
+
+
+def default_alert_settings(rules=None) -> AlertSettings:
+    """The Cost drift page's settings before anyone changes one: the tests of
+    :class:`~optimizer.drift.alerts.AlertSettings` and the over-target tolerance of the
+    rule set in force today."""
+    return AlertSettings(targets=TargetSettings(tolerance=float(default_tolerance(rules)[0])))
+
+
+@dataclass(frozen=True)
+class AccountInputs:
+    """What one account's preparation needs besides its model: the vertical chosen for
+    it and the lexicon edits (see :func:`classifier_for`), the decided bundle map, and
+    a function giving the Landing pages page's defaults — (earlier rows or None, their
+    key, latest audits, previous audits) — called in the background."""
+
+    model: AccountModel
+    saved_vertical: str | None
+    edits: dict[str, LexiconEdits]
+    sheet: BundleSheet | None
+    currency: str | None
+    landing_inputs: Callable[[], tuple[pd.DataFrame | None, object, dict, dict]]
+
+
+def prepare_account(inputs: AccountInputs, step: Callable[[str], None] = lambda _: None) -> None:
+    """Compute and keep the account's pieces with the pages' default settings.
+    ``step(name)`` is called before each of :data:`STEPS`."""
+    model = inputs.model
+    step("rows")
+    rows = model.rows()
+    step("detection")
+    clf = classifier_for(model, inputs.saved_vertical, inputs.edits)
+    step("keywords")
+    model.keywords(clf)
+    step("search_terms")
+    model.search_terms(clf)
+    step("evidence")
+    model.evidence(clf)
+    step("drift")
+    campaigns = sorted(set(rows["campaign"].dropna().astype(str)))
+    proposed = None if inputs.sheet is not None else model.proposed(clf)
+    sheet, _ = bundle_sheet_for(campaigns, inputs.sheet, proposed)
+    model.drift(clf, default_alert_settings(), sheet, None, None)
+    step("landing")
+    previous, previous_key, audits, previous_audits = inputs.landing_inputs()
+    model.landing(clf, previous, audits, previous_audits, 0.05, inputs.currency, previous_key=previous_key)
+
+
+@dataclass
+class JobStatus:
+    """How far a workspace's preparation is: ``done`` of ``total`` steps, the account and
+    step under way, an ``error`` (type and message) if it failed, ``finished``."""
+
+    total: int
+    version: tuple = ()
+    done: int = 0
+    account: str = ""
+    step: str = ""
+    error: str | None = None
+    finished: bool = False
+    started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    @property
+    def share(self) -> float:
+        return 1.0 if self.total == 0 else min(self.done / self.total, 1.0)
+
+
+class Jobs:
+    """One background preparation per workspace at a time (a newer one, after another
+    upload, replaces the status of the older, which finishes what it does)."""
+
+    def __init__(self) -> None:
+        self._status: dict[int, JobStatus] = {}
+        self._lock = threading.Lock()
+
+    def status(self, workspace: int) -> JobStatus | None:
+        with self._lock:
+            return self._status.get(workspace)
+
+    def needed(self, workspace: int, version: tuple) -> bool:
+        """Whether the workspace's data at ``version`` has not been prepared (nor is being)."""
+        status = self.status(workspace)
+        return status is None or status.version != version
+
+    def start(self, workspace: int, version: tuple, accounts: Sequence[AccountInputs]) -> JobStatus:
+        """Prepare ``accounts`` (the workspace's at data ``version``) in a background thread."""
+        status = JobStatus(total=len(accounts) * len(STEPS), version=version)
+        with self._lock:
+            self._status[workspace] = status
+
+        def run() -> None:
+            try:
+                for inputs in accounts:
+                    status.account = inputs.model.key
+
+                    def step(name: str) -> None:
+                        if status.step:
+                            status.done += 1
+                        status.step = name
+                    prepare_account(inputs, step)
+                    status.done += 1
+                    status.step = ""
+            except Exception as exc:  # the pages compute what they need themselves, and say what fails
+                log.exception("preparing workspace %s failed", workspace)
+                status.error = f"{type(exc).__name__}: {exc}"
+            finally:
+                status.finished = True
+
+        threading.Thread(target=run, name=f"prepare-{workspace}", daemon=True).start()
+        return status
