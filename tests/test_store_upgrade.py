@@ -81,7 +81,8 @@ def test_a_version_8_database_made_before_alembic_is_upgraded_in_place_and_keeps
     ws = store.get_workspace(META["workspace_id"])
     assert ws.name == "安心开锁" and ws.member_ids == {wang.id}
     [up] = store.list_uploads(ws.id)
-    assert (up.id, up.checksum, up.rows, up.uploaded_by_name) == (META["upload_id"], META["upload_checksum"], 3, "wang")
+    assert (up.id, up.checksum, up.rows, up.uploaded_by_name) == (
+        META["upload_id"], META["upload_checksum"], 3, "wang")
     name, data = store.upload_file(ws.id, up.id)
     assert name == "百度关键词报告.csv" and hashlib.sha256(data).hexdigest() == up.checksum
     table = store.workspace_table(ws.id).table

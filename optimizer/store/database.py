@@ -4,9 +4,10 @@ when a URL is set). :class:`Store` is the one object callers use; it is assemble
 from one part per kind of record — :mod:`.users` (users, sessions), :mod:`.workspaces`
 (workspaces, members, export), :mod:`.uploads` (uploads and their rows),
 :mod:`.settings` (lexicon, bundle decisions, saved verticals, column mappings, app
-settings), :mod:`.shares` (share links, rate limits), :mod:`.notes`, :mod:`.audits` —
-over :mod:`.base`, :mod:`.engine` (URL, engine, transactions, errors) and
-:mod:`.tables`. Every public name of the parts is importable from here.
+settings), :mod:`.shares` (share links, rate limits), :mod:`.notes`, :mod:`.audits`,
+:mod:`.results` (analyses kept per data version) — over :mod:`.base`, :mod:`.engine`
+(URL, engine, transactions, errors) and :mod:`.tables`. Every public name of the parts
+is importable from here.
 
 A *workspace* is one client account as an optimizer works on it: the export files
 uploaded for it (the original bytes, their SHA-256 checksum, who uploaded them and
@@ -90,13 +91,15 @@ from optimizer.store.engine import (BUSY_TIMEOUT_ENV, DATA_DIR_ENV, DATABASE_URL
                                     StoreError, StoreUnavailable, busy_timeout_setting, create_engine, database_url,
                                     default_data_dir)
 from optimizer.store.notes import MAX_NOTE, NotesMixin, WorkspaceNote
+from optimizer.store.results import ResultsMixin
 from optimizer.store.schema import head, migrate, schema_version
 from optimizer.store.settings import (BundleDecision, DbMappingStore, SavedVerticalRow, SettingsMixin,
                                       WorkspaceLexiconStore)
 from optimizer.store.shares import ShareLink, SharesMixin, ThrottleKey, ThrottleTicket
 from optimizer.store.tables import (UTC, UTCDateTime, audits_t, bundles_t, lexicon_t, mappings_t, members_t, metadata,
-                                    notes_t, saved_verticals_t, schema_version_t, session_codes_t, sessions_t,
-                                    settings_t, shares_t, throttles_t, upload_rows_t, uploads_t, users_t, workspaces_t)
+                                    notes_t, results_t, saved_verticals_t, schema_version_t, session_codes_t,
+                                    sessions_t, settings_t, shares_t, throttles_t, upload_rows_t, uploads_t, users_t,
+                                    workspaces_t)
 from optimizer.store.uploads import (ROWS_FORMAT, Upload, UploadResult, UploadsMixin, WorkspaceTable,
                                      table_from_parquet, table_to_parquet)
 from optimizer.store.users import Session, User, UsersMixin
@@ -107,7 +110,7 @@ SCHEMA_VERSION = head()
 
 
 class Store(UsersMixin, WorkspacesMixin, UploadsMixin, SettingsMixin, SharesMixin, NotesMixin, AuditsMixin,
-            StoreBase):
+            ResultsMixin, StoreBase):
     """The product's database (see the module's documentation): one object with every
     part's methods. Thread-safe: one Store (one connection pool) is meant to be shared
     by every session of a server; several servers may share a database.
@@ -136,5 +139,5 @@ __all__ = [
     # tables
     "UTCDateTime", "metadata", "schema_version_t", "users_t", "sessions_t", "session_codes_t", "workspaces_t",
     "members_t", "uploads_t", "upload_rows_t", "lexicon_t", "bundles_t", "shares_t", "throttles_t", "mappings_t",
-    "audits_t", "notes_t", "settings_t", "saved_verticals_t",
+    "audits_t", "notes_t", "settings_t", "saved_verticals_t", "results_t",
 ]

@@ -207,3 +207,14 @@ saved_verticals_t = sa.Table("saved_verticals", metadata,
                              sa.Column("lexicon_en", sa.Text, nullable=False),
                              _user_fk("saved_by"),
                              sa.Column("saved_at", UTCDateTime, nullable=False))
+
+#: Analyses of an account computed once per data version and kept (:mod:`optimizer.store.results`):
+#: one blob per (workspace, account key "platform:account:currency", piece, SHA-256 of the inputs).
+results_t = sa.Table("results", metadata, _id(), _ws_fk(),
+                     sa.Column("account", sa.String(400), nullable=False),
+                     sa.Column("piece", sa.String(64), nullable=False),
+                     sa.Column("key", sa.String(64), nullable=False),
+                     sa.Column("payload", sa.LargeBinary, nullable=False),
+                     sa.Column("created_at", UTCDateTime, nullable=False),
+                     sa.UniqueConstraint("workspace_id", "account", "piece", "key", name="uq_results_key"),
+                     sqlite_autoincrement=True)
