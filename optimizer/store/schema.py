@@ -26,6 +26,7 @@ tables keeps both honest.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -42,6 +43,9 @@ from optimizer.store.tables import UTC, schema_version_t
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _PG_MIGRATION_LOCK = 0x6F707469  # an arbitrary advisory-lock key ("opti")
+#: Alembic's commands install a process-wide proxy (``alembic.context``) while they run:
+#: one at a time in a process, even for two databases (the database's own lock comes first)
+_ALEMBIC_LOCK = threading.Lock()
 
 
 def _config(connection: Connection | None = None) -> Config:
@@ -130,10 +134,12 @@ def migrate(engine: Engine, target: int | None = None, *, now: Callable[[], date
         if current > last or legacy > last:
             raise _too_new(max(current, legacy))
         if rev is None and legacy:  # made before Alembic: its version is the revision of that number
-            command.stamp(_config(conn), _rev(legacy))
+            with _ALEMBIC_LOCK:
+                command.stamp(_config(conn), _rev(legacy))
         if current >= target:
             return current
-        command.upgrade(_config(conn), _rev(target))
+        with _ALEMBIC_LOCK:
+            command.upgrade(_config(conn), _rev(target))
         if not sa.inspect(conn).has_table("schema_version"):
             schema_version_t.create(conn)
         descriptions = dict(_revisions())
