@@ -643,7 +643,8 @@ def test_a_version_1_database_is_migrated_when_opened(db):
         rows = conn.execute(sa.text("SELECT version, description FROM schema_version ORDER BY version")).all()
     assert [r[0] for r in rows] == list(range(1, SCHEMA_VERSION + 1))
 
-    assert set(sa.inspect(store.engine).get_table_names()) == {t.name for t in metadata.sorted_tables}
+    assert set(sa.inspect(store.engine).get_table_names()) == {t.name for t in metadata.sorted_tables} | {
+        "alembic_version"}
 
 
 def test_a_migrated_schema_equals_the_declared_one(db):
@@ -658,13 +659,24 @@ def test_a_migrated_schema_equals_the_declared_one(db):
     assert sa.inspect(engine).get_table_names() == []
     migrate(engine, target=1)
     migrate(engine)
-    assert _schema_shape(engine) == declared
+    migrated = _schema_shape(engine)
+    assert migrated.pop("alembic_version")["columns"] == [("version_num", "VARCHAR", False)]
+    assert migrated == declared
     engine.dispose()
 
 
 def test_a_database_newer_than_the_code_is_refused(db):
     store = db.open()
-    with store.engine.begin() as conn:
+    with store.engine.begin() as conn:  # a revision a newer release applied
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '0099'"))
+    with pytest.raises(SchemaTooNew, match="schema version 99, newer than this code"):
+        db.open()
+    with store.engine.begin() as conn:  # one this code does not know at all
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = 'a1b2c3d4e5f6'"))
+    with pytest.raises(SchemaTooNew):
+        db.open()
+    with store.engine.begin() as conn:  # the version older releases read: they refuse it, and so does this code
+        conn.execute(sa.text(f"UPDATE alembic_version SET version_num = '{SCHEMA_VERSION:04d}'"))
         conn.execute(sa.text("INSERT INTO schema_version (version, description, applied_at) VALUES (99, 'future', :t)"),
                      {"t": db.clock().replace(tzinfo=None)})
     with pytest.raises(SchemaTooNew):

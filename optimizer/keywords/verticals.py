@@ -191,12 +191,12 @@ def open_catalog(database_url: str | None = None, data_dir=None, err: TextIO | N
     database has none, and none is created. A damaged file or a database that cannot be
     opened is said on ``err`` (standard error), and the built-in verticals still work."""
     import os
-    from optimizer.store.auth import _default_data_dir
+    from optimizer.store.engine import default_data_dir
     from optimizer.store.database import DATABASE_URL_ENV, SQLITE_FILE, Store, StoreError
     err = err or sys.stderr
     url = database_url or os.environ.get(DATABASE_URL_ENV) or None
     from pathlib import Path
-    folder = Path(data_dir) if data_dir else _default_data_dir()
+    folder = Path(data_dir) if data_dir else default_data_dir()
     if url is None and not (folder / SQLITE_FILE).exists():
         return VerticalCatalog()
     try:
@@ -221,7 +221,7 @@ def main_verticals(argv: list[str] | None = None, *, stdout: TextIO | None = Non
     bad usage."""
     from pathlib import Path
 
-    from optimizer.store.auth import _default_data_dir
+    from optimizer.store.engine import default_data_dir
     from optimizer.store.database import NotFound, Store, StoreError
     out = stdout or sys.stdout
     p = argparse.ArgumentParser(prog="python -m optimizer verticals", description="Saved verticals.")
@@ -238,7 +238,7 @@ def main_verticals(argv: list[str] | None = None, *, stdout: TextIO | None = Non
     except SystemExit as exc:
         return int(exc.code or 0)
     try:
-        with Store.open(args.database_url, Path(args.data_dir) if args.data_dir else _default_data_dir()) as store:
+        with Store.open(args.database_url, Path(args.data_dir) if args.data_dir else default_data_dir()) as store:
             if args.command == "list":
                 cat = catalog_from_store(store)
                 rows = {r.code: r for r in store.saved_verticals()}

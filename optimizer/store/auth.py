@@ -100,6 +100,7 @@ from optimizer.i18n import account_label
 from optimizer.store.database import (BundleDecision, DbMappingStore, NotFound, ShareLink, Store, ThrottleKey, ThrottleTicket, Upload,
                     UploadResult, User, Workspace, WorkspaceAuditStore, WorkspaceLexiconStore, WorkspaceNote,
                     WorkspaceTable, sha256_hex)
+from optimizer.store.engine import default_data_dir
 
 ROLES = ("admin", "optimizer", "analyst")
 #: What a principal may be allowed to do (see :func:`can`).
@@ -950,10 +951,6 @@ class GuardedLexiconStore(WorkspaceLexiconStore):
 
 # ====================================================================== command line
 
-def _default_data_dir() -> Path:
-    return Path(os.environ.get("OPTIMIZER_DATA_DIR") or Path(__file__).resolve().parents[2] / "data")
-
-
 def _read_password(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> str:
     if args.password_stdin:
         line = stdin.readline()
@@ -1013,7 +1010,7 @@ def main_users(argv: list[str] | None = None, *, store: Store | None = None, std
     own = store is None
     try:
         if own:
-            store = Store.open(args.database_url, args.data_dir or _default_data_dir())
+            store = Store.open(args.database_url, args.data_dir or default_data_dir())
         assert store is not None
         if args.command == "add":
             user = create_user(store, args.name, None if args.sso else _read_password(args, stdin, out), args.role)

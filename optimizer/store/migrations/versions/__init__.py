@@ -1,0 +1,1 @@
+"""One Alembic revision per file, numbered; each file is frozen once released."""
