@@ -234,7 +234,7 @@ def store() -> Store:
 
 @st.cache_resource(show_spinner=False)
 def _results(data_dir: str, url: str | None) -> Results:
-    return Results(None)  # until the store keeps results
+    return Results(_open_store(data_dir, url))
 
 
 def results() -> Results:
@@ -646,7 +646,7 @@ def current_accounts(scope=None, ws: Workspace | None = None) -> tuple[pd.DataFr
     c = ctx()
     ws = ws or require_workspace()
     version = c.access.data_version(ws.id)
-    accounts = results().get(ws.id, "", "accounts", (version, scope),
+    accounts = results().get(ws.id, "*", "accounts", (version, scope),  # "*": the whole workspace
                              lambda: dataset.accounts(c.access.table(ws.id, accounts=scope).table))
     return accounts, c.is_sample(ws)
 

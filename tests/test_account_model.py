@@ -32,6 +32,12 @@ class MemoryStore:
     def put_result(self, ws, account, piece, key, payload):
         self.rows.setdefault((ws, account, piece, key), payload)
 
+    def drop_results(self, ws, account=None):
+        gone = [k for k in self.rows if k[0] == ws and (account is None or k[1] == account)]
+        for k in gone:
+            del self.rows[k]
+        return len(gone)
+
 
 @pytest.fixture(scope="module")
 def baidu() -> pd.DataFrame:
@@ -61,7 +67,7 @@ def test_a_lexicon_edit_asks_for_new_labels_and_a_drift_setting_only_for_a_new_s
     m.keywords(clf)
     m.drift(clf)
     computed = res.counts["computed"]
-    edited = Classifier("locksmith", {"zh": LexiconEdits(added={"price": ["开锁"]})})
+    edited = Classifier("locksmith", {"zh": LexiconEdits(added={"stage:price": ["开锁"]})})
     assert edited.fingerprint != clf.fingerprint
     m.keywords(edited)
     assert res.counts["computed"] == computed + 1
@@ -157,6 +163,7 @@ def test_an_unreadable_kept_result_is_computed_again(baidu):
     key = next(iter(store.rows))
     store.rows[key] = b"damaged"
     assert Results(store).get(1, "a", "p", (1,), lambda: 2) == 2
+    assert decode(store.rows[key]) == 2  # replaced by the result made afresh
 
 
 def test_the_whole_analysis_reads_the_pieces_the_pages_made(baidu):
@@ -178,3 +185,75 @@ def test_frame_key_follows_the_content(baidu):
     assert frame_key(baidu) == frame_key(baidu.copy())
     assert frame_key(baidu) != frame_key(baidu.iloc[1:])
     assert frame_key(None) is None
+
+
+# ---------------------------------------------------------------- through the pages
+
+def _pages_test_setup(tmp_path, monkeypatch):
+    import ui
+    monkeypatch.setattr(ui, "DATA_DIR", tmp_path)
+    return ui
+
+
+def _stage(at, keyword: str) -> list[str]:
+    kw = next(d.value for d in at.dataframe if "cues" in d.value.columns and "keyword" in d.value.columns)
+    return kw.loc[kw["keyword"] == keyword, "stage"].tolist()
+
+
+def _open(page: str, ws_id: int | None = None):
+    from tests.apptest import app_test
+    import ui
+    at = app_test()
+    if ws_id is not None:
+        at.session_state[ui.K_WS_NEXT] = ws_id
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _workspace_with_sample(data_dir) -> tuple[int, str]:
+    from optimizer.store.database import Store
+    with Store.open(None, data_dir) as s:
+        ws = s.create_workspace("安心开锁")
+        for name in ("baidu_keyword_report.csv", "baidu_search_term_report.csv", "baidu_plan_report.csv"):
+            s.add_upload(ws.id, name, (SAMPLE / name).read_bytes())
+        return ws.id, "baidu:北京安心开锁:CNY"
+
+
+def test_a_lexicon_edit_elsewhere_is_shown_on_reload_never_the_kept_labels(tmp_path, monkeypatch):
+    ui = _pages_test_setup(tmp_path, monkeypatch)
+    from optimizer.store.database import Store
+    ws_id, key = _workspace_with_sample(tmp_path)
+    first = _open("pages/keywords.py", ws_id)
+    assert _stage(first, "换锁师傅") == ["核心词"]
+    with Store.open(None, tmp_path) as s:  # another optimizer, on another server, edits the lexicon
+        s.set_lexicon_settings(ws_id, key, language="zh", edits_json=LexiconEdits(added={"stage:phone": ["师傅"]}).to_json())
+    first.run()  # the first optimizer reloads
+    assert not first.exception, first.exception
+    assert _stage(first, "换锁师傅") == ["电话词"]
+
+
+def test_a_restart_reads_the_kept_pieces_instead_of_computing(tmp_path, monkeypatch):
+    ui = _pages_test_setup(tmp_path, monkeypatch)
+    ws_id, _ = _workspace_with_sample(tmp_path)
+    _open("pages/keywords.py", ws_id)
+    ui._results.clear()  # the server restarts: its memory is gone, the database stays
+    _open("pages/keywords.py", ws_id)
+    counts = ui.results().counts
+    assert counts["computed"] == 0 and counts["stored"] >= 4, counts
+
+
+def test_after_the_background_preparation_no_page_computes(tmp_path, monkeypatch):
+    ui = _pages_test_setup(tmp_path, monkeypatch)
+    ws_id, _ = _workspace_with_sample(tmp_path)
+    _open("pages/upload.py", ws_id)  # the Upload page starts preparing the workspace's accounts
+    deadline = time.time() + 120
+    while not (status := ui.jobs().status(ws_id)).finished and time.time() < deadline:
+        time.sleep(0.2)
+    assert status.finished and status.error is None and status.done == status.total, status
+    before = dict(ui.results().counts)
+    for page in ("pages/overview.py", "pages/keywords.py", "pages/bundles.py", "pages/drift.py",
+                 "pages/landing.py", "pages/client.py"):
+        _open(page, ws_id)
+    assert ui.results().counts["computed"] == before["computed"], (before, ui.results().counts)

@@ -114,6 +114,8 @@ class ResultStore(Protocol):
 
     def put_result(self, workspace_id: int, account: str, piece: str, key: str, payload: bytes) -> None: ...
 
+    def drop_results(self, workspace_id: int, account: str | None = None) -> int: ...
+
 
 class Results:
     """Results by (scope, piece, key): memory first, then ``store`` (optional).
@@ -187,9 +189,13 @@ class Results:
             return _MISSING
         try:
             return decode(payload)
-        except Exception as exc:  # damaged or foreign: made afresh (and replaced below)
+        except Exception as exc:  # damaged or foreign: the account's kept results are dropped and made afresh
             log.warning("kept result %s/%s of workspace %s unreadable (%s): computed again",
                         account, piece, workspace, exc)
+            try:
+                self.store.drop_results(workspace, account)
+            except Exception as drop_exc:  # noqa: BLE001 - a read-only database: computed, shown, not kept
+                log.warning("could not drop the unreadable results: %s", drop_exc)
             return _MISSING
 
     def _save(self, name: tuple, value: Any) -> None:
