@@ -10,7 +10,7 @@ import json
 import logging
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -257,6 +257,8 @@ class RunContext:
     refused: str | None = None           # why a share link / session was refused (a message)
     sample_id: int | None = None
     client: bool = False                 # came with a share token: only the client view
+    #: workspace id → its data version, read once per run (:func:`data_version`)
+    versions: dict = field(default_factory=dict)
 
     @property
     def principal(self):
@@ -637,6 +639,15 @@ def page_header(title_key: str, caption_key: str, is_sample: bool) -> None:
         st.caption(":material/science: " + t("sample.banner"))
 
 
+def data_version(ws: Workspace) -> tuple[int, ...]:
+    """The workspace's data version (:meth:`optimizer.store.auth.Access.data_version`),
+    read once per run."""
+    c = ctx()
+    if ws.id not in c.versions:
+        c.versions[ws.id] = c.access.data_version(ws.id)
+    return c.versions[ws.id]
+
+
 def current_accounts(scope=None, ws: Workspace | None = None) -> tuple[pd.DataFrame, bool]:
     """(the chosen workspace's accounts — :func:`optimizer.model.dataset.accounts`, kept
     per data version — and True when it is the sample workspace). ``scope``: the
@@ -645,7 +656,7 @@ def current_accounts(scope=None, ws: Workspace | None = None) -> tuple[pd.DataFr
     stops the page."""
     c = ctx()
     ws = ws or require_workspace()
-    version = c.access.data_version(ws.id)
+    version = data_version(ws)
     accounts = results().get(ws.id, "*", "accounts", (version, scope),  # "*": the whole workspace
                              lambda: dataset.accounts(c.access.table(ws.id, accounts=scope).table))
     return accounts, c.is_sample(ws)
@@ -656,7 +667,7 @@ def account_model(acct: pd.Series, ws: Workspace | None = None) -> AccountModel:
     its pieces are computed once per data version and kept for every page, session and server."""
     c = ctx()
     ws = ws or require_workspace()
-    version = c.access.data_version(ws.id)
+    version = data_version(ws)
     platform, account, currency = acct["platform"], acct["account"], acct["currency"]
 
     def load() -> pd.DataFrame:
@@ -828,7 +839,7 @@ def prepare_workspace(ws: Workspace):
     inputs that need this session (permissions, lexicon settings) are read now.
     Returns the preparation's :class:`~optimizer.analysis.prepare.JobStatus`."""
     c = ctx()
-    version = c.access.data_version(ws.id)
+    version = data_version(ws)
     if not jobs().needed(ws.id, version):
         return jobs().status(ws.id)
     accounts, _ = current_accounts(ws=ws)
@@ -840,6 +851,7 @@ def prepare_workspace(ws: Workspace):
         todo.append(AccountInputs(
             model=account_model(acct, ws), saved_vertical=saved if saved in known_verticals() else None,
             edits=store.edits(key), sheet=_decided_sheet(c, ws, key), currency=acct["currency"] or None,
+            days=(acct["date_start"], acct["date_end"]) if pd.notna(acct["date_start"]) else None,
             landing_inputs=functools.partial(_landing_inputs, c, ws, acct)))
     return jobs().start(ws.id, version, todo)
 

@@ -12,6 +12,7 @@ import streamlit as st
 import ui
 from optimizer import i18n
 from optimizer.store import auth
+from optimizer.analysis.prepare import CLIENT_DAYS
 from optimizer.model import dataset
 from optimizer.outputs import report
 
@@ -75,21 +76,18 @@ if len(accounts) > 1:
 else:
     pick = 0
 acct = accounts.iloc[pick]
-rows = ui.account_model(acct).rows()
+model = ui.account_model(acct)  # kept per data version: the Overview page's figures too
 currency = acct["currency"] or None
-partial_day = dataset.partial_last_day(rows)
-daily = dataset.daily_totals(rows, partial_day)
+daily = model.daily()
 cmp = dataset.week_comparison(daily)  # the latest weeks whatever the period shown
 
 periods = {"7": 7, "30": 30, "all": None}
-period = st.segmented_control(ui.t("client.period"), list(periods), key=ui.wkey("client_period", default="30"),
-                              format_func=lambda p: ui.t(f"client.period_{p}")) or "30"
-if not daily.empty and periods[period] is not None:
-    last = daily["date"].max()
-    daily = daily.loc[daily["date"] > last - pd.Timedelta(days=periods[period])]
-    rows = dataset.between(rows, daily["date"].min().date(), last.date())
-
-s = dataset.headline(rows, partial_day)  # the Overview page's figures too
+period = st.segmented_control(ui.t("client.period"), list(periods), key=ui.wkey("client_period", default=str(CLIENT_DAYS)),
+                              format_func=lambda p: ui.t(f"client.period_{p}")) or str(CLIENT_DAYS)
+shown = model.period(periods[period])
+if shown is not None:
+    daily = daily.loc[daily["date"] >= shown[0]]
+s = model.headline(*shown) if shown is not None else model.headline()
 if not daily.empty:
     st.caption(ui.t("client.range", start=f"{daily['date'].min():%Y-%m-%d}", end=f"{daily['date'].max():%Y-%m-%d}"))
     age = dataset.days_old(daily, date.today())
@@ -143,7 +141,7 @@ else:
         if cmp.left_out is not None:
             st.caption(":material/schedule: " + ui.t("client.compare_left_out", day=f"{cmp.left_out:%m-%d}"))
 
-    weekly = dataset.weekly_totals(daily).sort_values("week", ascending=False)
+    weekly = model.weekly(shown[0] if shown is not None else None).sort_values("week", ascending=False)
 
     def week_label(w) -> str:
         start = f"{w.start:%m-%d}"

@@ -4,7 +4,6 @@ import streamlit as st
 
 import ui
 from optimizer import i18n
-from optimizer.model import dataset
 
 accounts, is_sample = ui.current_accounts()
 st.title(ui.t("overview.title"))
@@ -15,18 +14,18 @@ if is_sample:
 
 top = st.columns([3, 2])
 acct, model = ui.pick_account(accounts, "overview_account", top[0])
-rows = model.rows()
 ctx = ui.account_context(acct, model)  # the vertical and lexicon the other pages use, from all the account's days
 currency = (acct["currency"] or None)
-partial_day = dataset.partial_last_day(rows)  # of the account's data, not of the range chosen below
+partial_day = model.partial_day()  # of the account's data, not of the range chosen below
+days = (None, None)  # all
 if pd.notna(acct["date_start"]):
     lo, hi = acct["date_start"].date(), acct["date_end"].date()
     chosen = top[1].date_input(ui.t("overview.range"), value=(lo, hi), min_value=lo, max_value=hi,
                                key=f"overview_range_{acct['label']}")
     if isinstance(chosen, (tuple, list)) and len(chosen) == 2:
-        rows = dataset.between(rows, chosen[0], chosen[1])
+        days = (chosen[0], chosen[1])
 
-s = dataset.headline(rows, partial_day)  # the client view's figures too
+s = model.headline(*days)  # the client view's figures too
 m = st.columns(5)
 m[0].metric(ui.t("overview.cost"), i18n.money(s.cost, currency, 0))
 m[1].metric(ui.t("overview.clicks"), f"{s.clicks:,.0f}")
@@ -37,7 +36,7 @@ if s.left_out is not None:
     st.caption(":material/schedule: " + ui.t("overview.left_out", day=s.left_out.date().isoformat()))
 
 st.subheader(ui.t("overview.trend"))
-daily = dataset.daily_totals(rows, partial_day)
+daily = model.daily(*days)
 if daily.empty:
     st.info(ui.t("overview.no_daily"))
 else:
@@ -50,7 +49,7 @@ else:
         st.caption(":material/schedule: " + ui.t("overview.partial_day", day=last.date().isoformat()))
 
 st.subheader(ui.t("overview.top_plans"))
-plans = dataset.campaign_totals(rows)
+plans = model.plans(*days)
 sym = i18n.CURRENCY_SYMBOL.get(currency or "", "")
 ui.dataframe(
     plans[["campaign", "cost", "share", "clicks", "conversions", "cpa", "cvr"]],

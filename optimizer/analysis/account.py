@@ -10,6 +10,7 @@ workspace database):
 piece              what it is                                             depends on (besides data)
 =================  =====================================================  ==========================
 ``rows``           the account's combined daily facts (canonical table)   –
+``daily``, ``headline``, ``plans``  totals per day, the tiles, per plan                 the days chosen
 ``detection``      which vertical its keywords speak of                   saved verticals
 ``own_edits``      what the account itself says (generic business lines)  vertical, saved verticals
 ``keywords``       keyword performance with labels                        classifier
@@ -47,6 +48,12 @@ from optimizer.drift.alerts import AlertReport, AlertSettings, scan
 from optimizer.keywords.lexicon import catalog
 from optimizer.keywords.stages import Classifier, Detection, account_evidence, keyword_performance
 from optimizer.keywords.trade import account_edits
+from optimizer.model import dataset
+
+
+def _day(value) -> str | None:
+    """A day as a key (``2026-11-30``; None for None)."""
+    return None if value is None else str(pd.Timestamp(value).date())
 
 
 def frame_key(frame: pd.DataFrame | None) -> str | None:
@@ -120,6 +127,49 @@ class AccountModel:
         """Search-term performance with labels."""
         return self._get("search_terms", (clf.fingerprint,),
                          lambda: keyword_performance(self.rows(), clf, "search_term"))
+
+    # ---------------------------------------------------------------- figures
+
+    def partial_day(self) -> pd.Timestamp | None:
+        """The account's incomplete last Baidu day (:func:`optimizer.model.dataset.partial_last_day`)."""
+        return self._get("partial_day", (), lambda: dataset.partial_last_day(self.rows()))
+
+    def _range(self, start, end) -> pd.DataFrame:
+        rows = self.rows()
+        return rows if start is None else dataset.between(rows, start, end)
+
+    def daily(self, start=None, end=None) -> pd.DataFrame:
+        """Totals per day (:func:`optimizer.model.dataset.daily_totals`) of the days from
+        ``start`` to ``end`` (None: all), the account's incomplete day marked."""
+        return self._get("daily", (_day(start), _day(end)),
+                         lambda: dataset.daily_totals(self._range(start, end), self.partial_day()))
+
+    def period(self, days: int | None) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        """(first, last) day of the account's last ``days`` days with data (the client
+        view's periods); None for all days or an account without daily rows."""
+        daily = self.daily()
+        if days is None or daily.empty:
+            return None
+        last = daily["date"].max()
+        return daily.loc[daily["date"] > last - pd.Timedelta(days=days), "date"].min(), last
+
+    def weekly(self, start=None) -> pd.DataFrame:
+        """The days from ``start`` (None: all) summed per week
+        (:func:`optimizer.model.dataset.weekly_totals`): the client view's table."""
+        def compute() -> pd.DataFrame:
+            daily = self.daily()
+            return dataset.weekly_totals(daily if start is None else daily.loc[daily["date"] >= pd.Timestamp(start)])
+        return self._get("weekly", (_day(start),), compute)
+
+    def headline(self, start=None, end=None) -> dataset.Headline:
+        """The headline figures (:func:`optimizer.model.dataset.headline`) of the days from
+        ``start`` to ``end`` (None: all): the Overview's tiles and the client view's."""
+        return self._get("headline", (_day(start), _day(end)),
+                         lambda: dataset.headline(self._range(start, end), self.partial_day()))
+
+    def plans(self, start=None, end=None) -> pd.DataFrame:
+        """Totals per plan (:func:`optimizer.model.dataset.campaign_totals`) over the days."""
+        return self._get("plans", (_day(start), _day(end)), lambda: dataset.campaign_totals(self._range(start, end)))
 
     # ---------------------------------------------------------------- bundles
 

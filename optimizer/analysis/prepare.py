@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 #: the steps of one account's preparation, in order (names of ``prep.*`` in i18n)
 STEPS = ("rows", "detection", "keywords", "search_terms", "evidence", "drift", "landing")
 
+#: the client view's period shown first (days), as pages/client.py opens
+CLIENT_DAYS = 30
+
 
 def classifier_for(model: AccountModel, saved_vertical: str | None, edits: dict[str, LexiconEdits]) -> Classifier:
     """The account's classifier as every page builds it: the vertical the user chose for
@@ -61,6 +64,8 @@ class AccountInputs:
     edits: dict[str, LexiconEdits]
     sheet: BundleSheet | None
     currency: str | None
+    #: the account's first and last day (the Overview page's range before anyone picks one), or None
+    days: tuple | None
     landing_inputs: Callable[[], tuple[pd.DataFrame | None, object, dict, dict]]
 
 
@@ -70,6 +75,11 @@ def prepare_account(inputs: AccountInputs, step: Callable[[str], None] = lambda 
     model = inputs.model
     step("rows")
     rows = model.rows()
+    days = inputs.days or (None, None)  # the Overview page's tiles, trend and plans
+    model.headline(*days), model.daily(*days), model.plans(*days)
+    shown = model.period(CLIENT_DAYS)  # the client view's
+    model.headline(*shown) if shown is not None else model.headline()
+    model.weekly(shown[0] if shown is not None else None)
     step("detection")
     clf = classifier_for(model, inputs.saved_vertical, inputs.edits)
     step("keywords")
