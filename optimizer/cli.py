@@ -52,7 +52,7 @@ from optimizer.reading.decode import decode_text
 from optimizer.errors import IngestError
 from optimizer.quality.evaluate import predict, predict_generic, report, score, score_generic
 from optimizer.reading.ingest import ReadInfo, Settings, read_export
-from optimizer.keywords.lexicon import known_verticals, use_catalog
+from optimizer.keywords.lexicon import known_verticals, line_label, use_catalog
 from optimizer.outputs.report import csv_bytes
 from optimizer.bundles.propose import (THRESHOLD_RULES, BundleSettings, bundles_from_names, cpc_keywords, plan_evidence, propose,
                       read_bundle_map, split_candidates, summarize, window_performance)
@@ -245,7 +245,8 @@ def cmd_bundles(args: argparse.Namespace) -> int:
         print(f"{_account(res)} ({res['vertical']}), "
               f"{res['window_start']} .. {res['window_end']}")
         for b in res["bundles"]:
-            print(f"  {b['bundle']:<4} {b['kind']:<9} {'/'.join(b['business_lines']):<12} conv {b['conversions']:>6.0f}  "
+            lines = "/".join(line_label(x, "en") for x in b["business_lines"])  # unknown reads Not recognised
+            print(f"  {b['bundle']:<4} {b['kind']:<9} {lines:<12} conv {b['conversions']:>6.0f}  "
                   f"CPA {b['cpa'] if b['cpa'] is not None else '-':>8}  target {b['target_cpa'] if b['target_cpa'] is not None else '-':>8}  "
                   f"{', '.join(b['plans'])}")
             print(f"       {b['reason']}")

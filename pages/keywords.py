@@ -1,6 +1,5 @@
 """Keywords by business line and decision stage: how each stage performs, the search
 terms to negate, keywords in the wrong unit, and the lexicon that decides it all."""
-import re
 import zlib
 
 import pandas as pd
@@ -9,11 +8,11 @@ import streamlit as st
 import ui
 from optimizer import i18n
 from optimizer.keywords.lexicon import (ALL_VERTICALS, CUE_KINDS, GENERIC, LexiconEdits, LexiconFileError, catalog, file_of,
-                               known_verticals, vertical_name)
+                               known_verticals, split_cues, vertical_name)
 from optimizer.store.database import Conflict, NotFound
 from optimizer.keywords.verticals import VerticalNameError, save_from_classifier
 from optimizer.outputs.workbook import frame_csv
-from optimizer.keywords.stages import (filter_keywords, negative_conflicts, negative_keywords,
+from optimizer.keywords.stages import (filter_keywords, main_language, negative_conflicts, negative_keywords,
                               stage_table, structure_fixes)
 
 lang = ui.lang()
@@ -168,13 +167,19 @@ with tab_fix:
                 "conversions": st.column_config.NumberColumn(ui.t("col.conversions"), format="%,.0f")})
 
 with tab_lex:
-    lex_lang = st.radio(ui.t("kw.lex_language"), ["zh", "en"], horizontal=True, key="kw_lex_lang",
+    # the editor opens on the account's own language (an English account's words are in the English list)
+    account_lang = main_language(perf["keyword"]) if len(perf) else lang
+    lex_lang = st.radio(ui.t("kw.lex_language"), ["zh", "en"], horizontal=True, key=f"kw_lex_lang_{akey}",
+                        index=0 if account_lang == "zh" else 1,
                         format_func=lambda c: "中文" if c == "zh" else "English")
     st.caption(ui.t("kw.lex_caption", file=file_of(vertical, lex_lang).name if vertical in ALL_VERTICALS
                     else f"{vertical}.{lex_lang}.toml · {vertical_name(vertical, lang)}"))
     lex = clf.lexicon(lex_lang)
     groups = [f"line:{name}" for name in lex.lines] + list(CUE_KINDS)
-    group = st.selectbox(ui.t("kw.lex_group"), groups, key=ui.wkey("kw_lex_group"),
+    group_key = ui.wkey("kw_lex_group")
+    if st.session_state.get(group_key) not in (None, *groups):  # a line renamed or dropped: its group is gone
+        st.session_state[group_key] = st.session_state.pop("kw_lex_group_next", groups[0])
+    group = st.selectbox(ui.t("kw.lex_group"), groups, key=group_key,
                          format_func=lambda g: ui.t("kw.lex_line", line=ui.line(g[5:])) if g.startswith("line:")
                          else ui.name_of(i18n.CUE_GROUP, g))
     current = list(lex.cues(group))
@@ -182,24 +187,52 @@ with tab_lex:
         st.caption(":material/visibility: " + ui.t("role.read_only"))
         st.markdown("、".join(current) or "–")
         st.stop()
+    flash = st.session_state.pop("kw_lex_flash", None)
+    if flash:
+        st.success(flash, icon=":material/check_circle:")
     version = zlib.crc32(edits_json.encode())  # a saved edit gives fresh widgets showing the new cues
+    is_line = group.startswith("line:")
     with st.form(key=f"kw_lex_form_{lex_lang}_{group}_{version}"):
         kept = st.multiselect(ui.t("kw.lex_current"), current, default=current, select_all=ui.select_all(),
                               key=f"kw_lex_kept_{lex_lang}_{group}_{version}",
                               placeholder="")
         added = st.text_input(ui.t("kw.lex_add"), key=f"kw_lex_add_{lex_lang}_{group}_{version}")
+        if is_line:
+            renamed = st.text_input(ui.t("kw.lex_rename"), value=group[5:],
+                                    key=f"kw_lex_rename_{lex_lang}_{group}_{version}")
+            dropped = st.checkbox(ui.t("kw.lex_drop"), key=f"kw_lex_drop_{lex_lang}_{group}_{version}")
+        else:
+            renamed, dropped = "", False
         new_line = st.text_input(ui.t("kw.lex_new_line"), key=f"kw_lex_newline_{lex_lang}_{group}_{version}")
         save = st.form_submit_button(ui.t("kw.lex_save"), type="primary")
     if save:
         change = edits.get(lex_lang, LexiconEdits())
-        for cue in current:
-            if cue not in kept:
-                change = change.remove(group, cue)
+        said = []
+
+        def group_name(g: str) -> str:
+            return ui.line(g[5:]) if g.startswith("line:") else ui.name_of(i18n.CUE_GROUP, g)
+
+        gone = [cue for cue in current if cue not in kept]
+        for cue in gone:
+            change = change.remove(group, cue)
+        if gone:
+            said.append(ui.t("kw.lex_change_removed", group=group_name(group), cues="、".join(gone)))
         target = f"line:{new_line.strip()}" if new_line.strip() else group
-        for cue in re.split(r"[,，、\s]+", added):
+        typed = split_cues(added)
+        for cue in typed:
             change = change.add(target, cue)
+        if typed:
+            said.append(ui.t("kw.lex_change_added", group=group_name(target), cues="、".join(typed)))
+        if is_line and dropped:
+            change = change.drop_line(group[5:])
+            said.append(ui.t("kw.lex_change_dropped", line=group_name(group)))
+        elif is_line and renamed.strip() and renamed.strip() != group[5:]:
+            change = change.rename_line(group[5:], renamed.strip())
+            st.session_state["kw_lex_group_next"] = f"line:{renamed.strip()}"
+            said.append(ui.t("kw.lex_change_renamed", old=group_name(group), new=renamed.strip()))
         store.set_edits(akey, lex_lang, change)
-        st.toast(ui.t("kw.lex_saved"))
+        st.session_state["kw_lex_flash"] = (ui.t("kw.lex_saved_cues", changes="；".join(said) if lang == "zh"
+                                                 else "; ".join(said)) if said else ui.t("kw.lex_saved"))
         st.rerun()
     if lex_lang in edits and st.button(ui.t("kw.lex_reset"), key=f"kw_lex_reset_{lex_lang}"):
         store.set_edits(akey, lex_lang, LexiconEdits())

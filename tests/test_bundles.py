@@ -3,6 +3,7 @@ plan groups (adjusted Rand index), split candidates, keywords for CPC."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -234,3 +235,67 @@ def test_a_one_plan_bundle_is_not_called_one_campaign_of_a_single_campaign():
     one = summary.loc[summary["n_plans"] == 1]
     assert len(one) and not one["reason_en"].str.contains(r"campaign\(s\)|a single campaign,").any()
     assert not one["reason_zh"].str.contains("1 个计划").any(), one["reason_zh"].tolist()
+
+
+def test_chinese_bundle_reasons_never_show_the_unknown_line_code():
+    # a plan whose keywords name no known line: the reason read 单个unknown计划 (page, workbook, phone)
+    ev = evidence([("洗牙补牙", "unknown", 1000, 65, 6.0), ("种植牙", "种植牙", 1000, 67, 15.0),
+                   ("儿童齿科", "unknown", 300, 8, 4.0), ("正畸", "正畸", 300, 9, 5.0)])
+    s = BundleSettings()
+    summary = summarize(propose(ev, s), s)
+    for zh, en in zip(summary["reason_zh"], summary["reason_en"], strict=True):
+        assert "unknown" not in zh and "unknown" not in en, (zh, en)
+    assert summary["reason_zh"].str.contains("未识别").any() and summary["reason_en"].str.contains("Not recognised").any()
+
+
+def _cpc_lines():
+    """Two lines: 开锁 (A 60 conv, B 20, C 10, D 6, E 0 with many core clicks), and keywords
+    of no known line (U 4 conv of its plan's 4: "100% of Not recognised conversions")."""
+    perf = pd.DataFrame({
+        "keyword": ["A", "B", "C", "D", "E", "U", "W"],
+        "campaign": ["p", "p", "p", "p", "p", "q", "q"],
+        "business_line": ["开锁"] * 5 + ["unknown"] * 2,
+        "stage": ["core"] * 7,
+        "conversions": [60.0, 20.0, 10.0, 6.0, 0.0, 4.0, 0.0],
+        "clicks": [500.0, 200.0, 100.0, 60.0, 300.0, 40.0, 90.0],
+        "off_target": [0, 0, 0, 0, 0, 0, 0]})
+    rows = pd.DataFrame({"report_type": ["keyword"] * 7, "keyword": list(perf["keyword"]),
+                         "avg_position": [float("nan")] * 7, "impression_share": [float("nan")] * 7})
+    return perf, rows
+
+
+def test_a_keyword_without_conversions_is_never_given_its_own_cpc_campaign():
+    picks = cpc_keywords(*_cpc_lines())
+    assert (picks["conversions"] >= 3).all(), picks[["keyword", "conversions"]]
+    assert not {"E", "W"} & set(picks["keyword"])
+
+
+def test_cpc_keywords_are_the_few_that_carry_a_line():
+    picks = cpc_keywords(*_cpc_lines())
+    # 开锁: A, B, C carry 90%; D's 6% of conversions and 0.06 of clicks do not qualify
+    assert picks.loc[picks["business_line"] == "开锁", "keyword"].tolist() == ["A", "B", "C"]
+    perf, rows = _cpc_lines()
+    many = perf.assign(conversions=[20.0, 20.0, 20.0, 20.0, 20.0, 4.0, 0.0])  # five equal keywords of 开锁
+    assert (cpc_keywords(many, rows)["business_line"] == "开锁").sum() <= 3
+
+
+def test_a_cpc_reason_never_quotes_a_share_of_the_unrecognised_line():
+    picks = cpc_keywords(*_cpc_lines())
+    assert not picks["reason_en"].str.contains("Not recognised|unknown").any(), picks["reason_en"].tolist()
+    assert not picks["reason_zh"].str.contains("未识别|unknown").any(), picks["reason_zh"].tolist()
+    # U is measured against its own campaign instead
+    u = picks.set_index("keyword").loc["U"]
+    assert "campaign q" in u["reason_en"] and "计划q" in u["reason_zh"], (u["reason_en"], u["reason_zh"])
+
+
+TRIAL = Path(__file__).parent / "fixtures" / "trial16"
+
+
+def test_the_bundles_command_prints_lines_by_name_and_a_window_inside_the_data(capsys):
+    # a dental clinic's Baidu report: a plan of no recognised line was printed "unknown", and the
+    # window (its last, partial day left out) as 2026-10-31 .. 2026-11-29, before the data starts
+    from optimizer.cli import main
+    assert main(["bundles", str(TRIAL / "dental_cn_关键词报告_20261101-20261130.csv")]) == 0
+    out = capsys.readouterr().out
+    assert ", 2026-11-01 .. 2026-11-29" in out.splitlines()[0], out.splitlines()[0]
+    assert "unknown" not in out, [x for x in out.splitlines() if "unknown" in x]

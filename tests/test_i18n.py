@@ -35,3 +35,18 @@ def test_a_keyword_of_no_known_business_line_is_named_in_both_languages():
     assert line_label(UNKNOWN_LINE, "zh") == "未识别" and line_label(UNKNOWN_LINE, "en") == "Not recognised"
     assert line_labels(f"开锁、{UNKNOWN_LINE}", "zh") == "开锁、未识别"
     assert line_labels(f"开锁、{UNKNOWN_LINE}", "en") == "Lockout, Not recognised"
+
+
+def test_every_off_target_kind_has_a_name_in_both_languages():
+    # the jobs kind was read as the raw code: "off-jobs「jobs」" in the negatives table and CSV, and a
+    # lexicon group "off:jobs" in the editor's list
+    from optimizer.keywords.lexicon import CUE_KINDS, OFF_TARGET_KINDS
+    for kind in OFF_TARGET_KINDS:
+        for lang in ("zh", "en"):
+            said = i18n.explain_cues(f"off-{kind}:jobs", lang)
+            assert f"off-{kind}" not in said, said
+    for group in CUE_KINDS:
+        assert group in i18n.CUE_GROUP, group
+    zh = {i18n.CUE_GROUP[g][0] for g in CUE_KINDS}
+    assert len(zh) == len(CUE_KINDS)   # no two groups read alike
+    assert "招聘" not in i18n.CUE_GROUP["off:training"][0] and "jobs" not in i18n.CUE_GROUP["off:training"][1]

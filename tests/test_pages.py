@@ -931,3 +931,46 @@ def test_a_generic_accounts_lexicon_is_saved_as_a_vertical_and_offered_in_the_pi
     picker = next(s for s in at.selectbox if s.key.startswith("kw_vertical_"))
     assert "拖车" not in picker.options and picker.options[0] == "自动识别：通用（其他本地服务）"
     assert any("已不存在" in w.value for w in at.warning)  # the account had chosen it: detected again
+
+
+TRIAL = FIXTURES / "trial16"
+
+
+def _trial(at: AppTest, *names: str) -> None:
+    """Upload files of the new-user trial (synthetic exports of trades outside the five)."""
+    at.switch_page("pages/upload.py").run()
+    _upload(at, *(TRIAL / n for n in names))
+
+
+def _lexicon_table(at: AppTest) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if "cues" in d.value.columns and "keyword" in d.value.columns)
+
+
+def test_the_lexicon_editor_opens_on_the_accounts_language_keeps_multi_word_cues_and_renames_a_line():
+    # (in the Chinese UI: AppTest cannot rerun an English page that has select boxes)
+    at = start("pages/upload.py")
+    _upload(at, TRIAL / "pest_us_Search keyword report.csv")
+    at.switch_page("pages/keywords.py").run()
+    assert not at.exception, at.exception
+    radio = next(r for r in at.radio if r.key.startswith("kw_lex_lang_"))
+    assert radio.value == "en"   # an English account: the English word list, not generic.zh.toml
+    group = at.selectbox(key="kw_lex_group")
+    line = next(g for g in group.options if "Termite" in g)
+    group.set_value("line:Termite Control").run()
+    assert not at.exception, at.exception
+    before = set(next(m for m in at.multiselect if m.key.startswith("kw_lex_kept_en_line:")).value)
+    next(t for t in at.text_input if t.key.startswith("kw_lex_add_en_line:")).set_value("rodent control, wdi report")
+    next(t for t in at.text_input if t.key.startswith("kw_lex_rename_en_line:")).set_value("Termites")
+    next(b for b in at.button if "保存词库修改" in b.label).click().run()
+    assert not at.exception, at.exception
+    # the line is called Termites now, with every cue it had and the two typed ones whole
+    assert at.selectbox(key="kw_lex_group").value == "line:Termites", line
+    assert "line:Termite Control" not in at.selectbox(key="kw_lex_group").options
+    cues = set(next(m for m in at.multiselect if m.key.startswith("kw_lex_kept_en_line:Termites")).value)
+    assert before | {"rodent control", "wdi report"} == cues, cues ^ before
+    assert "control" not in cues
+    # said, after the save
+    said = [s.value for s in at.success]
+    assert any("改名为「Termites」" in s and "rodent control" in s for s in said), said
+    kw = _lexicon_table(at)
+    assert "Termites" in set(kw["business_line"]) and "Termite Control" not in set(kw["business_line"])

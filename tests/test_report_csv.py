@@ -30,7 +30,7 @@ def test_negative_keyword_csv_is_readable():
                        encoding="utf-8-sig")
     assert list(back.columns)[:3] == ["搜索词", "否定匹配方式", "消费"]
     assert back["消费"].tolist() == [2605.16, 84.34] and back["点击"].tolist() == [294, 9]
-    assert back["原因"].tolist()[0] == "无效·培训招聘「培训」" and back["搜索词"].tolist()[0] == "'=开锁培训"
+    assert back["原因"].tolist()[0] == "无效·培训「培训」" and back["搜索词"].tolist()[0] == "'=开锁培训"
 
 
 def test_daily_sheet_rounds_money_and_writes_counts_as_integers():

@@ -205,3 +205,34 @@ def test_negatives_and_structure_fixes_on_the_sample():
     found = set(zip(fixes["ad_group"], fixes["keyword"]))
     assert planted <= found
     assert len(found - planted) <= len(planted)  # few false alarms
+
+
+def test_a_renamed_line_keeps_its_cues_and_its_place():
+    # README: a line "can be renamed, edited or dropped" in the lexicon editor
+    base = load("locksmith", "zh")
+    edits = LexiconEdits().add("line:开锁", "开锁王").rename_line("开锁", "上门开锁")
+    lex = Classifier("locksmith", {"zh": edits}).lexicon("zh")
+    assert "开锁" not in lex.lines and list(lex.lines).index("上门开锁") == list(base.lines).index("开锁")
+    assert set(base.lines["开锁"]) | {"开锁王"} == set(lex.lines["上门开锁"])
+    assert lex.main_line == ("上门开锁" if base.main_line == "开锁" else base.main_line)
+    assert Classifier("locksmith", {"zh": edits}).classify_one("附近开锁")[0] == "上门开锁"
+    # renamed twice, then edited under its new name, then dropped
+    again = edits.rename_line("上门开锁", "开锁服务").add("line:开锁服务", "开门")
+    lex = Classifier("locksmith", {"zh": again}).lexicon("zh")
+    assert "上门开锁" not in lex.lines and {"开锁王", "开门"} <= set(lex.lines["开锁服务"])
+    gone = again.drop_line("开锁服务")
+    assert "开锁服务" not in Classifier("locksmith", {"zh": gone}).lexicon("zh").lines
+    assert LexiconEdits.from_json(again.to_json()) == again
+    # a line the user added is renamed the same way
+    own = LexiconEdits().add("line:开锁帮", "开锁帮").rename_line("开锁帮", "帮帮开锁")
+    lex = Classifier("locksmith", {"zh": own}).lexicon("zh")
+    assert lex.lines["帮帮开锁"] == ("开锁帮",) and "开锁帮" not in lex.lines
+
+
+def test_typed_cues_keep_a_multi_word_cue_whole():
+    from optimizer.keywords.lexicon import split_cues
+    assert split_cues("rodent control") == ["rodent control"]
+    assert split_cues("rodent control, rat removal，bed bugs") == ["rodent control", "rat removal", "bed bugs"]
+    assert split_cues("rodent control\nwasp nest") == ["rodent control", "wasp nest"]
+    assert split_cues("灭鼠 灭蟑螂、白蚁") == ["灭鼠", "灭蟑螂", "白蚁"]   # Chinese cues hold no spaces
+    assert split_cues("  ,, ") == []

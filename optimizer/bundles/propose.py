@@ -50,7 +50,7 @@ from scipy.stats import beta as beta_dist
 from optimizer.model.dataset import partial_last_day, spend_rows
 from optimizer.keywords.lexicon import line_label, line_labels
 from optimizer.reading.schema import text
-from optimizer.keywords.stages import Classifier
+from optimizer.keywords.stages import UNKNOWN_LINE, Classifier
 from optimizer.bundles.targets import bundles_from_names, read_bundle_sheet, write_bundle_sheet
 
 #: Readings of the oCPC data threshold (../shared/formats.md, "oCPC facts"): the
@@ -83,7 +83,8 @@ class BundleSettings:
 
 def window(table: pd.DataFrame, days: int, end=None) -> tuple[pd.DataFrame, pd.Timestamp | None, pd.Timestamp | None]:
     """Daily rows of the ``days`` days ending at ``end`` (default: the last complete day;
-    Baidu's partial last day is left out)."""
+    Baidu's partial last day is left out). The start is never before the data's first
+    day: a window that reaches past it is said as the days it holds."""
     daily = table.loc[table["date"].notna()]
     if daily.empty:
         return daily, None, None
@@ -92,7 +93,7 @@ def window(table: pd.DataFrame, days: int, end=None) -> tuple[pd.DataFrame, pd.T
         if partial_last_day(daily) == end:
             end = end - pd.Timedelta(days=1)
     end = pd.Timestamp(end)
-    start = end - pd.Timedelta(days=days - 1)
+    start = max(end - pd.Timedelta(days=days - 1), pd.Timestamp(daily["date"].min()))
     return daily.loc[(daily["date"] >= start) & (daily["date"] <= end)], start, end
 
 
@@ -381,8 +382,8 @@ def _money(v: float) -> str:
 
 
 def _reason(r: dict, s: BundleSettings) -> tuple[str, str]:
-    n, lines = r["n_plans"], r["business_lines"]
-    lines_en = line_labels(lines, "en")
+    n = r["n_plans"]
+    lines, lines_en = line_labels(r["business_lines"], "zh"), line_labels(r["business_lines"], "en")  # never the code unknown
     spread_zh = f"转化成本相差 {r['cpa_ratio']:.2f} 倍" if n > 1 else "单个计划"
     spread_en = f"CPA within {r['cpa_ratio']:.2f}x" if n > 1 else "a single campaign"
     data_zh = f"近 {s.window_days} 天 {r['conversions']:.0f} 次转化"
@@ -414,17 +415,23 @@ def _reason(r: dict, s: BundleSettings) -> tuple[str, str]:
 # ---------------------------------------------------------------- keywords on CPC
 
 def cpc_keywords(perf: pd.DataFrame, rows: pd.DataFrame, min_share: float = 0.10, weak_position: float = 2.5,
-                 weak_share: float = 0.5) -> pd.DataFrame:
+                 weak_share: float = 0.5, min_conversions: float = THIN_CONVERSIONS, per_line: int = 3) -> pd.DataFrame:
     """Key keywords that deserve their own plan on manual CPC (to fight for rank).
 
-    A keyword qualifies when it carries at least ``min_share`` of its line's
-    conversions, or of its line's core+phone clicks; it is proposed when its rank is
-    weak where the export says so (average position worse than ``weak_position``,
-    or search impression share below ``weak_share``), or, where the export has no
-    rank data, with a note to check its rank.
+    Only on-target keywords that converted: at least ``min_conversions`` in the window
+    (default 3, the figure under which a plan is ``thin``) — a keyword that did not
+    convert has nothing to defend. A keyword qualifies when it carries at least
+    ``min_share`` of its line's conversions, or of its line's core+phone clicks; a
+    keyword of no recognised line is measured against its own campaign instead (a share
+    of "the unrecognised keywords" means nothing). At most ``per_line`` keywords of a
+    line (or campaign), the most converting first: a line's every keyword on a plan of
+    its own would leave its bundle without data. A qualifying keyword is proposed when
+    its rank is weak where the export says so (average position worse than
+    ``weak_position``, or search impression share below ``weak_share``), or, where the
+    export has no rank data, with a note to check its rank.
 
-    Columns: keyword, campaign, business_line, stage, conversions, conv_share,
-    clicks, click_share, avg_position, impression_share, reason_zh, reason_en.
+    Columns: keyword, campaign, business_line, stage, conversions, conv_share, clicks,
+    click_share, avg_position, impression_share, reason_zh, reason_en.
     """
     cols = ["keyword", "campaign", "business_line", "stage", "conversions", "conv_share", "clicks", "click_share",
             "avg_position", "impression_share", "reason_zh", "reason_en"]
@@ -432,9 +439,12 @@ def cpc_keywords(perf: pd.DataFrame, rows: pd.DataFrame, min_share: float = 0.10
     if on.empty:
         return pd.DataFrame(columns=cols)
     kw = on.groupby(["keyword", "campaign", "business_line", "stage"], as_index=False)[["conversions", "clicks"]].sum()
-    line_conv = kw.groupby("business_line")["conversions"].transform("sum")
+    # the whole a keyword's share is of: its line, or its campaign when its line is not recognised
+    unknown_line = kw["business_line"] == UNKNOWN_LINE
+    whole = kw["business_line"].where(~unknown_line, "\x00" + kw["campaign"])
+    line_conv = kw.groupby(whole)["conversions"].transform("sum")
     cp = kw["stage"].isin(["core", "phone"])
-    line_cp_clicks = kw["clicks"].where(cp, 0).groupby(kw["business_line"]).transform("sum")
+    line_cp_clicks = kw["clicks"].where(cp, 0).groupby(whole).transform("sum")
     kw["conv_share"] = kw["conversions"] / line_conv.where(line_conv > 0)
     kw["click_share"] = (kw["clicks"] / line_cp_clicks.where(line_cp_clicks > 0)).where(cp)
     rank = rows.loc[(rows["report_type"] == "keyword").to_numpy(bool)]
@@ -443,19 +453,24 @@ def cpc_keywords(perf: pd.DataFrame, rows: pd.DataFrame, min_share: float = 0.10
         kw = kw.join(pos, on="keyword")
     else:  # the export has no rank data (most Baidu keyword reports)
         kw["avg_position"] = kw["impression_share"] = float("nan")
-    big = (kw["conv_share"] >= min_share) | (kw["click_share"] >= min_share)
+    big = ((kw["conv_share"] >= min_share) | (kw["click_share"] >= min_share)) & (kw["conversions"] >= min_conversions)
     weak = (kw["avg_position"] > weak_position) | (kw["impression_share"] < weak_share)
     unknown = kw["avg_position"].isna() & kw["impression_share"].isna()
-    pick = kw.loc[big & (weak | unknown)].copy()
+    pick = kw.loc[big & (weak | unknown)].assign(_whole=whole)
+    pick = (pick.sort_values(["conversions", "clicks"], ascending=False, kind="stable")
+            .groupby("_whole", sort=False).head(per_line).drop(columns="_whole"))
     zh, en = [], []
     for _, r in pick.iterrows():
-        line_en = line_label(r["business_line"], "en")
+        if r["business_line"] == UNKNOWN_LINE:
+            of_zh, of_en = f"计划{r['campaign']}", f"campaign {r['campaign']}"
+        else:
+            of_zh, of_en = line_label(r["business_line"], "zh"), line_label(r["business_line"], "en")
         if r["conv_share"] >= min_share:  # the figure that qualified it, not always the conversions'
-            why_zh, why_en = f"占{r['business_line']}转化的 {r['conv_share']:.0%}", f"{r['conv_share']:.0%} of {line_en} conversions"
+            why_zh, why_en = f"占{of_zh}转化的 {r['conv_share']:.0%}", f"{r['conv_share']:.0%} of {of_en} conversions"
         else:
             conv = f"{r['conv_share']:.0%}" if r["conv_share"] == r["conv_share"] else "–"
-            why_zh = f"占{r['business_line']}核心词和电话词点击的 {r['click_share']:.0%}（转化占 {conv}）"
-            why_en = f"{r['click_share']:.0%} of {line_en} core and phone clicks ({conv} of its conversions)"
+            why_zh = f"占{of_zh}核心词和电话词点击的 {r['click_share']:.0%}（转化占 {conv}）"
+            why_en = f"{r['click_share']:.0%} of {of_en} core and phone clicks ({conv} of its conversions)"
         weak_zh, weak_en = [], []  # only the rank measures past their threshold
         if r["avg_position"] > weak_position:
             weak_zh.append(f"平均排名 {r['avg_position']:.1f}（差于 {weak_position:.1f}）")
@@ -471,7 +486,7 @@ def cpc_keywords(perf: pd.DataFrame, rows: pd.DataFrame, min_share: float = 0.10
             en.append(f"{why_en}; the export has no rank data — check its rank, and give it its own CPC "
                       "campaign if it is low.")
     pick["reason_zh"], pick["reason_en"] = zh, en
-    return pick.sort_values("conversions", ascending=False, ignore_index=True)[cols]
+    return pick.sort_values("conversions", ascending=False, ignore_index=True, kind="stable")[cols]
 
 
 # ---------------------------------------------------------------- existing bundles

@@ -10,6 +10,7 @@ beside the account, so the bundled files stay as shipped.
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from dataclasses import asdict, dataclass, field, replace
 from contextvars import ContextVar, Token
@@ -80,16 +81,22 @@ class Lexicon:
             added = [c for c in edits.added.get(key, ()) if c not in cues]
             return tuple(c for c in cues if c not in removed) + tuple(added)
 
-        lines = {name: apply(cues, f"line:{name}") for name, cues in self.lines.items()
-                 if name not in edits.removed_lines}
+        renamed = edits.renamed_lines
+        lines = {}
+        for name, cues in self.lines.items():  # a renamed line keeps its place and its cues
+            now = renamed.get(name, name)
+            if now not in edits.removed_lines:
+                lines[now] = apply(cues, f"line:{now}")
         for name in edits.added_lines:
             lines.setdefault(name, apply((), f"line:{name}"))
+        main = renamed.get(self.main_line, self.main_line)
         return replace(
             self, lines=lines,
             stages={s: apply(c, f"stage:{s}") for s, c in self.stages.items()},
             urgency=apply(self.urgency, "urgency"),
             off_target={k: apply(c, f"off:{k}") for k, c in self.off_target.items()},
-            main_line=self.main_line if self.main_line in lines else None)
+            prefer=tuple((renamed.get(w, w), renamed.get(lo, lo)) for w, lo in self.prefer),
+            main_line=main if main in lines else None)
 
 
 @dataclass(frozen=True)
@@ -98,13 +105,15 @@ class LexiconEdits:
 
     Keys of ``added`` / ``removed``: ``line:<name>``, ``stage:<phone|price|company|consult>``,
     ``urgency``, ``off:<diy|tools|training|jobs|product>``; values: cue lists.
-    ``added_lines`` / ``removed_lines``: business lines created or dropped.
+    ``added_lines`` / ``removed_lines``: business lines created or dropped;
+    ``renamed_lines``: a line's name -> its new name (its cues go with it).
     """
 
     added: dict[str, list[str]] = field(default_factory=dict)
     removed: dict[str, list[str]] = field(default_factory=dict)
     added_lines: list[str] = field(default_factory=list)
     removed_lines: list[str] = field(default_factory=list)
+    renamed_lines: dict[str, str] = field(default_factory=dict)
 
     def add(self, key: str, cue: str) -> "LexiconEdits":
         cue = cue.strip()
@@ -117,18 +126,37 @@ class LexiconEdits:
         lines = list(self.added_lines)
         if key.startswith("line:") and key[5:] not in lines:
             lines.append(key[5:])
-        return LexiconEdits(added, removed, lines, [x for x in self.removed_lines if f"line:{x}" != key])
+        return LexiconEdits(added, removed, lines, [x for x in self.removed_lines if f"line:{x}" != key],
+                            dict(self.renamed_lines))
 
     def remove(self, key: str, cue: str) -> "LexiconEdits":
         added = {k: [c for c in v if not (k == key and c == cue)] for k, v in self.added.items()}
         removed = {k: list(v) for k, v in self.removed.items()}
         if cue not in removed.setdefault(key, []):
             removed[key].append(cue)
-        return LexiconEdits(added, removed, list(self.added_lines), list(self.removed_lines))
+        return LexiconEdits(added, removed, list(self.added_lines), list(self.removed_lines), dict(self.renamed_lines))
 
     def drop_line(self, name: str) -> "LexiconEdits":
         return LexiconEdits(self.added, self.removed, [x for x in self.added_lines if x != name],
-                            sorted(set(self.removed_lines) | {name}))
+                            sorted(set(self.removed_lines) | {name}), dict(self.renamed_lines))
+
+    def rename_line(self, old: str, new: str) -> "LexiconEdits":
+        """Line ``old`` called ``new`` from now on, with its cues (the lexicon's and the
+        ones added to it), in its place. Renaming a renamed line renames the original."""
+        new = new.strip()
+        if not new or new == old:
+            return self
+        def move(table: dict[str, list[str]]) -> dict[str, list[str]]:
+            out = {k: list(v) for k, v in table.items() if k != f"line:{old}"}
+            if f"line:{old}" in table:
+                out[f"line:{new}"] = [*out.get(f"line:{new}", []), *table[f"line:{old}"]]
+            return out
+        renamed = {k: (new if v == old else v) for k, v in self.renamed_lines.items()}
+        if old not in self.renamed_lines.values():  # a line of the lexicon (or one the user added)
+            renamed[old] = new
+        lines = list(dict.fromkeys(new if x == old else x for x in self.added_lines))
+        return LexiconEdits(move(self.added), move(self.removed), lines,
+                            [x for x in self.removed_lines if x != new], renamed)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
@@ -136,7 +164,21 @@ class LexiconEdits:
     @classmethod
     def from_json(cls, text: str) -> "LexiconEdits":
         d = json.loads(text)
-        return cls(d.get("added", {}), d.get("removed", {}), d.get("added_lines", []), d.get("removed_lines", []))
+        return cls(d.get("added", {}), d.get("removed", {}), d.get("added_lines", []), d.get("removed_lines", []),
+                   d.get("renamed_lines", {}))
+
+
+def split_cues(text: str) -> list[str]:
+    """The cues a user typed: separated by commas (, ，), 、, semicolons or line breaks;
+    a cue of Latin words keeps its spaces ("rodent control" is one cue), while spaces
+    separate Chinese cues, which never hold one ("灭鼠 白蚁" is two)."""
+    out = []
+    for part in re.split(r"[,，、;；\n]+", text or ""):
+        part = " ".join(part.split())
+        if not part:
+            continue
+        out += [part] if re.search(r"[A-Za-z0-9]", part) else part.split(" ")
+    return out
 
 
 def _load(path: Path) -> dict:

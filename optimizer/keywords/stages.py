@@ -63,6 +63,12 @@ def language_of(text: str) -> str:
     return "zh" if _CJK.search(text) else "en"
 
 
+def main_language(texts) -> str:
+    """The language most of ``texts`` (an account's keywords) are in: ``zh`` on a tie or none."""
+    langs = [language_of(str(t)) for t in texts]
+    return "en" if langs.count("en") > langs.count("zh") else "zh"
+
+
 def _fold_zh(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_MATCH_PUNCT).lower().replace(" ", "")
 
@@ -394,7 +400,7 @@ def classify(keywords, vertical: str = "auto", edits: dict[str, LexiconEdits] | 
 
 
 __all__ = ["Classifier", "Detection", "OUTPUT_COLUMNS", "account_evidence",
-           "account_vertical", "classify", "classifier", "detect_vertical", "language_of", "vertical_evidence"]
+           "account_vertical", "classify", "classifier", "detect_vertical", "language_of", "main_language", "vertical_evidence"]
 
 
 # ---------------------------------------------------------------- performance by stage
