@@ -662,6 +662,17 @@ def current_accounts(scope=None, ws: Workspace | None = None) -> tuple[pd.DataFr
     return accounts, c.is_sample(ws)
 
 
+def workspace_account_keys(ws: Workspace) -> tuple[tuple[str, str, str], ...]:
+    """Every account of the workspace as (platform, account, currency), whatever the
+    view shows (what decides whether a note about every account is one a client's link
+    shows, :func:`optimizer.store.auth.notes_for`), kept per data version."""
+    c = ctx()
+    c.access.workspace(ws.id, "view")
+    return results().get(ws.id, "*", "account_keys", (data_version(ws),), lambda: tuple(
+        tuple(str(x) for x in k) for k in dataset.accounts(c.store.workspace_table(ws.id).table)
+        [["platform", "account", "currency"]].itertuples(index=False, name=None)))
+
+
 def account_model(acct: pd.Series, ws: Workspace | None = None) -> AccountModel:
     """The model of an account of the chosen workspace (a row of :func:`current_accounts`):
     its pieces are computed once per data version and kept for every page, session and server."""
@@ -843,6 +854,7 @@ def prepare_workspace(ws: Workspace):
     if not jobs().needed(ws.id, version):
         return jobs().status(ws.id)
     accounts, _ = current_accounts(ws=ws)
+    workspace_account_keys(ws)  # what the client view's notes are checked against
     store = c.access.lexicon_store(ws.id)
     todo = []
     for _, acct in accounts.iterrows():

@@ -160,7 +160,8 @@ else:
         st.caption("\\* " + ui.t("client.week_incomplete", day=f"{incomplete.max():%m-%d}"))
 
 st.subheader(ui.t("client.notes"))
-notes = c.access.notes(ws.id, accounts=scope) if c.can("view", ws) else []  # only those about its accounts
+notes = (c.access.notes(ws.id, accounts=scope, every=ui.workspace_account_keys(ws))  # only those about its accounts
+         if c.can("view", ws) else [])
 if not notes:
     st.caption(ui.t("client.no_notes"))
 for n in notes:

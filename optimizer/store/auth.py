@@ -820,13 +820,14 @@ class Access:
             wt = WorkspaceTable(only_accounts(wt.table, scope), (), ())
         return wt
 
-    def notes(self, workspace_id: Any, accounts: Any = None) -> list[WorkspaceNote]:
+    def notes(self, workspace_id: Any, accounts: Any = None, every: Any = None) -> list[WorkspaceNote]:
         """The workspace's notes this principal's view shows (:func:`notes_for` of
-        :meth:`view_accounts`), newest first."""
+        :meth:`view_accounts`), newest first. ``every``: the workspace's accounts now
+        (platform, account, currency), when the caller keeps them; by default read from
+        its data."""
         ws = self.workspace(workspace_id, "view")
         scope = self.view_accounts(accounts)
-        every = None
-        if scope is not None:
+        if scope is not None and every is None:
             every = [tuple(a) for a in workspace_accounts(self.store.workspace_table(ws.id).table)
                      [["platform", "account", "currency"]].itertuples(index=False, name=None)]
         return notes_for(self.store.notes(ws.id), scope, every)
@@ -835,7 +836,7 @@ class Access:
         """The workspace's data version: its upload ids (uploads never change, so the
         same ids are the same rows). What the kept analyses are keyed by
         (:mod:`optimizer.analysis.account`); names nothing a share visitor may not see."""
-        return tuple(sorted(u.id for u in self.store.list_uploads(self.workspace(workspace_id, "view").id)))
+        return self.store.upload_ids(self.workspace(workspace_id, "view").id)
 
     def uploads(self, workspace_id: Any) -> list[Upload]:
         return self.store.list_uploads(self.workspace(workspace_id, "view").id)
