@@ -796,7 +796,7 @@ CUE_GROUP: dict[str, tuple[str, str]] = {
 }
 
 CUE_KIND: dict[str, tuple[str, str]] = {
-    "line": ("业务点", "line"), "phone": ("电话词", "phone"), "price": ("询价词", "price"),
+    "line": ("业务点", "line"), "plan": ("业务点取自计划", "line of its campaign"), "phone": ("电话词", "phone"), "price": ("询价词", "price"),
     "company": ("公司词", "company"), "consult": ("咨询词", "consult"), "urgency": ("紧急", "urgency"),
     "off-diy": ("无效·自学", "off-target DIY"), "off-tools": ("无效·工具", "off-target tools"),
     "off-training": ("无效·培训招聘", "off-target training/jobs"),

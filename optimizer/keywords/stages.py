@@ -235,6 +235,15 @@ class Classifier:
             self._matchers[language] = _Matcher(self.lexicon(language))
         return self._matchers[language]
 
+    def plan_line(self, campaign: str, keyword: str) -> str | None:
+        """The line a keyword of ``campaign`` that names none gets from its campaign (what
+        the account's structure says: :attr:`LexiconEdits.plan_lines`), if that line is
+        still one of the lexicon's (the user may have dropped it)."""
+        language = language_of(keyword)
+        own = self.account.get(language)
+        line = own.plan_lines.get(campaign) if own is not None else None
+        return line if line is not None and line in self._matcher(language).lex.lines else None
+
     #: Keywords remembered per classifier (labels are pure functions of the keyword and
     #: the lexicon, so a page rerun or a second table over the same keywords is a lookup).
     MEMO_SIZE = 500_000
@@ -420,6 +429,15 @@ def keyword_performance(table: pd.DataFrame, clf: Classifier, field: str = "keyw
     for k in keys:
         g[k] = g[k].astype("str").fillna("")
     labels = clf.classify(g[field])
+    if any(e.plan_lines for e in clf.account.values()):  # a keyword naming no line: its plan's line
+        unknown = np.flatnonzero((labels["business_line"] == UNKNOWN_LINE).to_numpy(bool))
+        for i in unknown:
+            line = clf.plan_line(g["campaign"].iat[i], g[field].iat[i])
+            if line is not None:
+                labels.iat[i, labels.columns.get_loc("business_line")] = line
+                cues = labels["cues"].iat[i]
+                labels.iat[i, labels.columns.get_loc("cues")] = f"plan:{g['campaign'].iat[i]}" + (
+                    f"; {cues}" if cues else "")
     for c in LABEL_COLUMNS:
         g[c] = labels[c].to_numpy()
     return g[cols]
