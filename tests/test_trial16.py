@@ -162,7 +162,7 @@ def test_an_own_keyword_is_to_be_paused_not_negated(driving):
 
 # ---------------------------------------------------------------- 15: universal waste words
 
-@pytest.mark.parametrize("keyword", ["牙医培训", "种植牙培训", "牙科设备", "牙科诊所转让", "洗牙工具套装",
+@pytest.mark.parametrize("keyword", ["牙科设备", "牙科诊所转让", "洗牙工具套装",
                                      "mouse traps", "rat poison", "bed bug spray", "pest control license course"])
 def test_universal_waste_is_off_target_in_generic_mode(keyword):
     assert Classifier(GENERIC).classify([keyword])["off_target"].iloc[0] == 1, keyword
