@@ -253,6 +253,7 @@ TEXT.update({
     "col.ctr": ("点击率", "CTR"),
     "col.cvr_ci": ("转化率 95% 区间", "CVR 95% interval"),
     "col.reason": ("原因", "Reason"),
+    "col.action": ("怎么做", "Action"),
     "col.triggered_by": ("触发关键词", "Triggered by"),
     "col.unit_line": ("单元主业务点", "Ad group's line"),
     "col.unit_stage": ("单元主阶段", "Ad group's stage"),

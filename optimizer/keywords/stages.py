@@ -500,7 +500,9 @@ def stage_table(perf: pd.DataFrame, alpha: float = 0.05, by: tuple[str, ...] = (
     return g.reset_index(drop=True)[cols]
 
 
-NEGATIVE_COLUMNS = ["search_term", "cost", "clicks", "impressions", "conversions", "reason", "keywords", "campaigns"]
+NEGATIVE_COLUMNS = ["search_term", "cost", "clicks", "impressions", "conversions", "reason", "keywords", "campaigns",
+                    "negative_match"]
+_TERM_COLUMNS = NEGATIVE_COLUMNS[:-1]
 
 
 def off_target_reasons(cues: pd.Series) -> str:
@@ -511,14 +513,14 @@ def off_target_reasons(cues: pd.Series) -> str:
 def _off_target_terms(search_perf: pd.DataFrame) -> pd.DataFrame:
     off = search_perf.loc[search_perf["off_target"] == 1] if len(search_perf) else search_perf
     if off.empty:
-        return pd.DataFrame(columns=NEGATIVE_COLUMNS)
+        return pd.DataFrame(columns=_TERM_COLUMNS)
     g = off.groupby("search_term", sort=False).agg(
         cost=("cost", "sum"), clicks=("clicks", "sum"), impressions=("impressions", "sum"),
         conversions=("conversions", "sum"),
         reason=("cues", off_target_reasons),
         keywords=("keyword", lambda s: ", ".join(dict.fromkeys(s))),
         campaigns=("campaign", lambda s: ", ".join(dict.fromkeys(s)))).reset_index()
-    return g.sort_values(["cost", "clicks"], ascending=False, ignore_index=True)[NEGATIVE_COLUMNS]
+    return g.sort_values(["cost", "clicks"], ascending=False, ignore_index=True)[_TERM_COLUMNS]
 
 
 def _conflicts(terms: pd.DataFrame, keyword_perf: pd.DataFrame | None) -> pd.Series:
@@ -554,15 +556,27 @@ def negative_keywords(search_perf: pd.DataFrame, keyword_perf: pd.DataFrame | No
     """Off-target search terms ranked by the money they cost: negative-keyword candidates.
 
     Columns: search_term, cost, clicks, impressions, conversions, reason (the
-    off-target cues), keywords (that triggered it), campaigns. Summed over plans and
-    units. A term that converted in the window, or that would block a keyword of the
+    off-target cues), keywords (that triggered it), campaigns, negative_match (``exact``:
+    add the term as an exact negative; ``pause_keyword``: the term is one of the
+    account's own keywords — a negative would only fight the advertiser's own bid, so
+    the keyword itself is to be paused). Summed over plans and units. A term that converted in the window, or that would block a keyword of the
     account that converted (``keyword_perf``: :func:`keyword_performance` of the
     keywords), is never offered: :func:`negative_conflicts` lists those.
     """
     terms = _off_target_terms(search_perf)
     if terms.empty:
-        return terms
-    return terms.loc[(_conflicts(terms, keyword_perf) == "").to_numpy(bool)].reset_index(drop=True)
+        return pd.DataFrame(columns=NEGATIVE_COLUMNS)
+    out = terms.loc[(_conflicts(terms, keyword_perf) == "").to_numpy(bool)].reset_index(drop=True)
+    own = set()
+    for frame, col in ((keyword_perf, "keyword"), (search_perf, "keyword")):
+        if frame is not None and col in frame.columns:
+            own.update(_fold_any(k) for k in frame[col].dropna().astype(str).unique())
+    out["negative_match"] = ["pause_keyword" if _fold_any(t) in own else "exact" for t in out["search_term"].astype(str)]
+    return out[NEGATIVE_COLUMNS]
+
+
+def _fold_any(text: str) -> str:
+    return _fold_zh(text) if language_of(text) == "zh" else _fold_en(text)
 
 
 def negative_conflicts(search_perf: pd.DataFrame, keyword_perf: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -570,7 +584,7 @@ def negative_conflicts(search_perf: pd.DataFrame, keyword_perf: pd.DataFrame | N
     of :func:`negative_keywords` plus ``conflict`` (``converted``) and ``blocked_keyword``
     (the converting keyword a negative would switch off)."""
     terms = _off_target_terms(search_perf)
-    cols = [*NEGATIVE_COLUMNS, "conflict", "blocked_keyword"]
+    cols = [*_TERM_COLUMNS, "conflict", "blocked_keyword"]
     if terms.empty:
         return pd.DataFrame(columns=cols)
     why = _conflicts(terms, keyword_perf)

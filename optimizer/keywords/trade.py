@@ -110,11 +110,14 @@ def _words(text: str, language: str) -> set[str]:
 
 
 def _cue_words(lex: Lexicon) -> set[str]:
-    """Every word of the lexicon's stage, urgency and off-target cues (never a line)."""
+    """Every word of the lexicon's stage and urgency cues and its one-word off-target cues
+    (never a line; "mouse" of the off-target "mouse trap" may well be one)."""
     words: set[str] = set()
-    for cues in (*lex.stages.values(), lex.urgency, *lex.off_target.values()):
+    for cues in (*lex.stages.values(), lex.urgency):
         for c in cues:
             words.update(_tokens(c, lex.language) if lex.language == "en" else [c.lower()])
+    for cues in lex.off_target.values():
+        words.update(c.lower() for c in cues if lex.language != "en" or " " not in c.strip())
     return words
 
 
