@@ -172,3 +172,10 @@ def test_universal_waste_is_off_target_in_generic_mode(keyword):
                                      "mosquito yard spray", "driving lessons", "intensive driving course"])
 def test_the_service_itself_stays_on_target(keyword):
     assert Classifier(GENERIC).classify([keyword])["off_target"].iloc[0] == 0, keyword
+
+
+def test_a_search_terms_report_alone_says_what_the_account_sells(capsys):
+    # 免费洗牙 converts as a search term: "free" is what this clinic sells, even without its keyword report
+    assert cli_main(["classify", str(DENTAL[1])]) == 0
+    out = pd.read_csv(io.StringIO(capsys.readouterr().out)).set_index("keyword")
+    assert out.loc["免费洗牙", "off_target"] == 0

@@ -5,8 +5,8 @@ are read from an account's rows and applied as an overlay on its vertical's lexi
 (:class:`~optimizer.keywords.lexicon.LexiconEdits`, before the optimizer's own edits):
 
 - **Off target is relative to the account.** An off-target cue that appears in the
-  account's own campaign or ad-group names, or in one of its top converting keywords
-  (:func:`top_converting`), names what
+  account's own campaign or ad-group names, or in one of its top converting keywords or
+  search terms (:func:`top_converting`), names what
   the account sells: "training" is waste for a locksmith and the product of a CPR
   school; "classes" in a campaign called "CPR Classes - Austin" is not off target for it.
   Such cues are removed from the account's off-target lists.
@@ -356,6 +356,7 @@ def own_off_target(rows: pd.DataFrame, vertical: str, language: str) -> dict[str
     for col in ("campaign", "ad_group"):
         texts.update(str(x) for x in rows[col].dropna().unique())
     texts.update(top_converting(rows))
+    texts.update(top_converting(rows, "search_term"))  # what converting searchers typed says it too
     texts = [t for t in texts if language_of(t) == language]
     if not texts:
         return {}
