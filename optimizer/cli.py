@@ -57,7 +57,8 @@ from optimizer.outputs.report import csv_bytes
 from optimizer.bundles.propose import (THRESHOLD_RULES, BundleSettings, bundles_from_names, cpc_keywords, plan_evidence, propose,
                       read_bundle_map, split_candidates, summarize, window_performance)
 from optimizer.model.dataset import accounts, for_account, load_exports
-from optimizer.keywords.stages import Classifier, classify, vertical_evidence
+from optimizer.keywords.stages import (LABEL_COLUMNS, OUTPUT_COLUMNS, Classifier, account_evidence, classify,
+                                       keyword_performance, vertical_evidence)
 from optimizer.keywords.trade import account_classifier
 
 
@@ -120,37 +121,66 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _read_keywords(source: str) -> list[str]:
-    """Keywords to classify: the distinct keywords (or search terms) of an export, in
-    order of first appearance, or the lines of a plain list ('-' for standard input)."""
+def _read_keywords(source: str) -> tuple[pd.DataFrame | None, list[str]]:
+    """What to classify: an export's table (and its distinct keywords, or search terms for a
+    search-term report, in order of first appearance), or (None, the lines of a plain list;
+    '-' for standard input)."""
     data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
     if source != "-":
         try:
-            table = read_export(data, Path(source).name).table
+            table = load_exports([source])
         except IngestError as exc:
             if exc.kind not in ("unknown_format", "no_header", "empty"):
                 raise
         else:
             field = "search_term" if table["search_term"].notna().any() else "keyword"
-            return list(dict.fromkeys(table[field].dropna().astype(str)))
+            return table, list(dict.fromkeys(table[field].dropna().astype(str)))
     text, _ = decode_text(data)
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    return None, [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _classify_export(table: pd.DataFrame, keywords: list[str], vertical: str) -> pd.DataFrame:
+    """The labels of an export's keywords as the pages give them: per account, its classifier
+    (:func:`optimizer.keywords.trade.account_classifier`: lines from its structure in generic
+    mode, the off-target cues it sells not off target, a keyword naming no line its plan's
+    line), one row per keyword (its first plan's labels), in ``keywords``' order."""
+    field = "search_term" if table["search_term"].notna().any() else "keyword"
+    parts = []
+    for acct, rows, clf in _each_account(table, vertical):
+        if vertical == "auto" and len(rows):  # what was detected, on what evidence (standard error)
+            print(f"vertical: {clf.vertical} — {account_evidence(rows).reason('en')}"
+                  + (f" ({_account(dict(acct))})" if acct["account"] else ""), file=sys.stderr)
+        perf = keyword_performance(rows, clf, field)
+        parts.append(perf.assign(vertical=clf.vertical).rename(columns={field: "_kw"})[
+            ["_kw", "vertical", *LABEL_COLUMNS]])
+        rest = pd.Series(rows[field].dropna().astype(str).unique(), dtype=object)
+        rest = rest.loc[~rest.isin(perf[field])]
+        if len(rest):  # a keyword list without figures: the labels of the words alone
+            parts.append(clf.classify(rest).rename(columns={"keyword": "_kw"})[["_kw", "vertical", *LABEL_COLUMNS]])
+    labels = pd.concat(parts, ignore_index=True).drop_duplicates("_kw").set_index("_kw")
+    out = labels.reindex(keywords).reset_index(names="keyword")
+    out["urgency"] = out["urgency"].astype("int8")
+    out["off_target"] = out["off_target"].astype("int8")
+    return out[list(OUTPUT_COLUMNS)]
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
     try:
-        keywords = _read_keywords(args.source)
+        table, keywords = _read_keywords(args.source)
     except IngestError as exc:
         print(f"error: {exc.message('en')}", file=sys.stderr)
         return 1
     except (OSError, UnicodeDecodeError) as exc:
         print(f"error: cannot read {args.source}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
         return 1
-    evidence = vertical_evidence(keywords) if args.vertical == "auto" else None
-    vertical = evidence.vertical if evidence is not None else args.vertical
-    if evidence is not None:  # what was detected, and on what evidence (standard error: the output stays data)
-        print(f"vertical: {vertical} — {evidence.reason('en')}", file=sys.stderr)
-    out = Classifier(vertical).classify(keywords)
+    if table is not None and keywords:
+        out = _classify_export(table, keywords, args.vertical)
+    else:
+        evidence = vertical_evidence(keywords) if args.vertical == "auto" else None
+        vertical = evidence.vertical if evidence is not None else args.vertical
+        if evidence is not None:  # what was detected, and on what evidence (standard error: the output stays data)
+            print(f"vertical: {vertical} — {evidence.reason('en')}", file=sys.stderr)
+        out = Classifier(vertical).classify(keywords)
     if args.format == "json":
         json.dump(out.to_dict(orient="records"), sys.stdout, ensure_ascii=False, indent=1)
         print()

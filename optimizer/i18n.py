@@ -261,6 +261,7 @@ TEXT.update({
     "col.ctr": ("点击率", "CTR"),
     "col.cvr_ci": ("转化率 95% 区间", "CVR 95% interval"),
     "col.reason": ("原因", "Reason"),
+    "col.action": ("怎么做", "Action"),
     "col.triggered_by": ("触发关键词", "Triggered by"),
     "col.unit_line": ("单元主业务点", "Ad group's line"),
     "col.unit_stage": ("单元主阶段", "Ad group's stage"),
@@ -805,7 +806,7 @@ CUE_GROUP: dict[str, tuple[str, str]] = {
 }
 
 CUE_KIND: dict[str, tuple[str, str]] = {
-    "line": ("业务点", "line"), "phone": ("电话词", "phone"), "price": ("询价词", "price"),
+    "line": ("业务点", "line"), "plan": ("业务点取自计划", "line of its campaign"), "phone": ("电话词", "phone"), "price": ("询价词", "price"),
     "company": ("公司词", "company"), "consult": ("咨询词", "consult"), "urgency": ("紧急", "urgency"),
     "off-diy": ("无效·自学", "off-target DIY"), "off-tools": ("无效·工具", "off-target tools"),
     "off-training": ("无效·培训", "off-target training"),

@@ -11,6 +11,7 @@ from optimizer.keywords.lexicon import (ALL_VERTICALS, CUE_KINDS, GENERIC, Lexic
                                known_verticals, split_cues, vertical_name)
 from optimizer.store.database import Conflict, NotFound
 from optimizer.keywords.verticals import VerticalNameError, save_from_classifier
+from optimizer.outputs.sheet_text import st as sheet_text
 from optimizer.outputs.workbook import frame_csv
 from optimizer.keywords.stages import (filter_keywords, main_language, negative_conflicts, negative_keywords,
                               stage_table, structure_fixes)
@@ -134,9 +135,11 @@ with tab_neg:
             st.markdown(ui.t("kw.neg_total", cost=i18n.money(neg["cost"].sum(), currency),
                              share=i18n.percent(neg["cost"].sum() / total if total else None, 1)))
             st.caption(ui.t("kw.neg_caption"))
-            ui.dataframe(neg.assign(reason=neg["reason"].map(lambda c: i18n.explain_cues(c, lang))),
+            ui.dataframe(neg.assign(reason=neg["reason"].map(lambda c: i18n.explain_cues(c, lang)),
+                                    negative_match=neg["negative_match"].map(lambda c: sheet_text(f"neg.{c}", lang))),
                          hide_index=True, width="stretch", key="kw_neg_table", column_config={
                 "search_term": st.column_config.TextColumn(ui.t("col.search_term")),
+                "negative_match": ui.t("col.action"),
                 "cost": st.column_config.NumberColumn(ui.t("col.cost"), format=f"{sym}%,.2f"),
                 "clicks": st.column_config.NumberColumn(ui.t("col.clicks"), format="%,d"),
                 "impressions": st.column_config.NumberColumn(ui.t("col.impressions"), format="%,d"),
@@ -145,7 +148,7 @@ with tab_neg:
                 "campaigns": ui.t("col.campaign")})
             # the workbook's negatives sheet as CSV: money to the cent, counts whole
             st.download_button(ui.t("kw.neg_download"),
-                               frame_csv("negatives", neg.assign(negative_match="exact"), lang, currency),
+                               frame_csv("negatives", neg, lang, currency),
                                file_name=ui.download_name("negative_keywords", acct, "csv"),
                                mime="text/csv", icon=":material/download:", key="kw_neg_download")
 

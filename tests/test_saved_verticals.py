@@ -72,10 +72,12 @@ def test_a_saved_account_lexicon_round_trips_and_loads_like_a_built_in_one(eval_
         assert data["vertical"] == "towing" and data["language"] == lang and "lines" in data
         assert load("towing", lang, saved) == replace(clf.lexicon(lang), vertical="towing")
     en = load("towing", "en", saved)
-    assert en.lines["Tow Truck"] == ("tow", "wrecker") and en.lines["Flatbed"] == ("flatbed",)
+    # the account's campaigns' lines (Towing - Houston → Towing) and the optimizer's own two
+    assert "tow" in en.lines["Towing"] and "Roadside Assistance" in en.lines
+    assert en.lines["Tow Truck"] == ("wrecker",) and en.lines["Flatbed"] == ("flatbed",)
     assert "can" not in en.stages["consult"] and "free" not in en.off_target["product"]
     # the generic base's scope is kept: training stays off the off-target lists of a towing trade too
-    assert not en.off_target["training"]
+    assert not {"training", "classes", "course"} & set(en.off_target["training"])  # only "license course" …
     assert set(tomllib.loads(saved.text("en"))["without"]["off_target"]["training"]) >= {"training", "classes"}
 
 

@@ -149,7 +149,10 @@ def test_values_equal_the_analysis(analysis, books):
     # negatives
     _, rows = _table(books["zh"]["否定关键词"])
     assert [r[0] for r in rows] == [neutralise(x) for x in analysis.negatives["search_term"]]
-    assert {r[1] for r in rows} == {"精确否定"}
+    # an own keyword off target is to be paused, any other term negated exactly
+    assert [r[1] for r in rows] == ["暂停该关键词（账户自己投放的词，不必加否定）" if c == "pause_keyword" else "精确否定"
+                                    for c in analysis.negatives["negative_match"]]
+    assert {r[1] for r in rows} == {"精确否定", "暂停该关键词（账户自己投放的词，不必加否定）"}
     np.testing.assert_allclose([r[2] for r in rows], analysis.negatives["cost"].round(2))
     # bundles: target CPA
     header, rows = _table(books["en"]["Proposed bundles"])

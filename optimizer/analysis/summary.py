@@ -358,10 +358,13 @@ def _span_days(rows: pd.DataFrame) -> int:
 
 
 def _negative_plans(search: pd.DataFrame, negatives: pd.DataFrame) -> pd.DataFrame:
-    """The negative keywords (``negatives``: safe to negate) per plan: campaign,
+    """The negative keywords (``negatives``: safe to negate; not those to pause, the account's
+    own keywords) per plan: campaign,
     search_term, cost, clicks, conversions, reason (their off-target cues)."""
     cols = ["campaign", "search_term", "cost", "clicks", "conversions", "reason"]
-    off = search.loc[(search["off_target"] == 1) & search["search_term"].isin(negatives["search_term"])] \
+    negate = negatives.loc[negatives["negative_match"] != "pause_keyword", "search_term"] \
+        if "negative_match" in negatives.columns else negatives["search_term"]
+    off = search.loc[(search["off_target"] == 1) & search["search_term"].isin(negate)] \
         if len(search) else search
     if off.empty:
         return pd.DataFrame(columns=cols)

@@ -107,6 +107,8 @@ class LexiconEdits:
     ``urgency``, ``off:<diy|tools|training|jobs|product>``; values: cue lists.
     ``added_lines`` / ``removed_lines``: business lines created or dropped;
     ``renamed_lines``: a line's name -> its new name (its cues go with it).
+    ``plan_lines``: campaign -> line, the line of a keyword of that campaign that names
+    none (what an account's own structure says, :func:`optimizer.keywords.trade.account_edits`).
     """
 
     added: dict[str, list[str]] = field(default_factory=dict)
@@ -114,6 +116,7 @@ class LexiconEdits:
     added_lines: list[str] = field(default_factory=list)
     removed_lines: list[str] = field(default_factory=list)
     renamed_lines: dict[str, str] = field(default_factory=dict)
+    plan_lines: dict[str, str] = field(default_factory=dict)
 
     def add(self, key: str, cue: str) -> "LexiconEdits":
         cue = cue.strip()
@@ -127,18 +130,19 @@ class LexiconEdits:
         if key.startswith("line:") and key[5:] not in lines:
             lines.append(key[5:])
         return LexiconEdits(added, removed, lines, [x for x in self.removed_lines if f"line:{x}" != key],
-                            dict(self.renamed_lines))
+                            dict(self.renamed_lines), dict(self.plan_lines))
 
     def remove(self, key: str, cue: str) -> "LexiconEdits":
         added = {k: [c for c in v if not (k == key and c == cue)] for k, v in self.added.items()}
         removed = {k: list(v) for k, v in self.removed.items()}
         if cue not in removed.setdefault(key, []):
             removed[key].append(cue)
-        return LexiconEdits(added, removed, list(self.added_lines), list(self.removed_lines), dict(self.renamed_lines))
+        return LexiconEdits(added, removed, list(self.added_lines), list(self.removed_lines), dict(self.renamed_lines),
+                            dict(self.plan_lines))
 
     def drop_line(self, name: str) -> "LexiconEdits":
         return LexiconEdits(self.added, self.removed, [x for x in self.added_lines if x != name],
-                            sorted(set(self.removed_lines) | {name}), dict(self.renamed_lines))
+                            sorted(set(self.removed_lines) | {name}), dict(self.renamed_lines), dict(self.plan_lines))
 
     def rename_line(self, old: str, new: str) -> "LexiconEdits":
         """Line ``old`` called ``new`` from now on, with its cues (the lexicon's and the
@@ -156,16 +160,19 @@ class LexiconEdits:
             renamed[old] = new
         lines = list(dict.fromkeys(new if x == old else x for x in self.added_lines))
         return LexiconEdits(move(self.added), move(self.removed), lines,
-                            [x for x in self.removed_lines if x != new], renamed)
+                            [x for x in self.removed_lines if x != new], renamed, dict(self.plan_lines))
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+        d = asdict(self)
+        if not d["plan_lines"]:  # a user's edits: as they were always written
+            del d["plan_lines"]
+        return json.dumps(d, ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> "LexiconEdits":
         d = json.loads(text)
         return cls(d.get("added", {}), d.get("removed", {}), d.get("added_lines", []), d.get("removed_lines", []),
-                   d.get("renamed_lines", {}))
+                   d.get("renamed_lines", {}), d.get("plan_lines", {}))
 
 
 def split_cues(text: str) -> list[str]:

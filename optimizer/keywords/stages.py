@@ -241,6 +241,19 @@ class Classifier:
             self._matchers[language] = _Matcher(self.lexicon(language))
         return self._matchers[language]
 
+    def plan_line(self, campaign: str, keyword: str) -> str | None:
+        """The line a keyword of ``campaign`` that names none gets from its campaign (what
+        the account's structure says: :attr:`LexiconEdits.plan_lines`), if that line is
+        still one of the lexicon's (the user may have dropped it; a line the user renamed
+        is given by its new name)."""
+        language = language_of(keyword)
+        own = self.account.get(language)
+        line = own.plan_lines.get(campaign) if own is not None else None
+        user = self.edits.get(language)
+        if line is not None and user is not None:  # the user may have renamed it since
+            line = user.renamed_lines.get(line, line)
+        return line if line is not None and line in self._matcher(language).lex.lines else None
+
     #: Keywords remembered per classifier (labels are pure functions of the keyword and
     #: the lexicon, so a page rerun or a second table over the same keywords is a lookup).
     MEMO_SIZE = 500_000
@@ -426,6 +439,15 @@ def keyword_performance(table: pd.DataFrame, clf: Classifier, field: str = "keyw
     for k in keys:
         g[k] = g[k].astype("str").fillna("")
     labels = clf.classify(g[field])
+    if any(e.plan_lines for e in clf.account.values()):  # a keyword naming no line: its plan's line
+        unknown = np.flatnonzero((labels["business_line"] == UNKNOWN_LINE).to_numpy(bool))
+        for i in unknown:
+            line = clf.plan_line(g["campaign"].iat[i], g[field].iat[i])
+            if line is not None:
+                labels.iat[i, labels.columns.get_loc("business_line")] = line
+                cues = labels["cues"].iat[i]
+                labels.iat[i, labels.columns.get_loc("cues")] = f"plan:{g['campaign'].iat[i]}" + (
+                    f"; {cues}" if cues else "")
     for c in LABEL_COLUMNS:
         g[c] = labels[c].to_numpy()
     return g[cols]
@@ -488,7 +510,9 @@ def stage_table(perf: pd.DataFrame, alpha: float = 0.05, by: tuple[str, ...] = (
     return g.reset_index(drop=True)[cols]
 
 
-NEGATIVE_COLUMNS = ["search_term", "cost", "clicks", "impressions", "conversions", "reason", "keywords", "campaigns"]
+NEGATIVE_COLUMNS = ["search_term", "cost", "clicks", "impressions", "conversions", "reason", "keywords", "campaigns",
+                    "negative_match"]
+_TERM_COLUMNS = NEGATIVE_COLUMNS[:-1]
 
 
 def off_target_reasons(cues: pd.Series) -> str:
@@ -499,14 +523,14 @@ def off_target_reasons(cues: pd.Series) -> str:
 def _off_target_terms(search_perf: pd.DataFrame) -> pd.DataFrame:
     off = search_perf.loc[search_perf["off_target"] == 1] if len(search_perf) else search_perf
     if off.empty:
-        return pd.DataFrame(columns=NEGATIVE_COLUMNS)
+        return pd.DataFrame(columns=_TERM_COLUMNS)
     g = off.groupby("search_term", sort=False).agg(
         cost=("cost", "sum"), clicks=("clicks", "sum"), impressions=("impressions", "sum"),
         conversions=("conversions", "sum"),
         reason=("cues", off_target_reasons),
         keywords=("keyword", lambda s: ", ".join(dict.fromkeys(s))),
         campaigns=("campaign", lambda s: ", ".join(dict.fromkeys(s)))).reset_index()
-    return g.sort_values(["cost", "clicks"], ascending=False, ignore_index=True)[NEGATIVE_COLUMNS]
+    return g.sort_values(["cost", "clicks"], ascending=False, ignore_index=True)[_TERM_COLUMNS]
 
 
 def _conflicts(terms: pd.DataFrame, keyword_perf: pd.DataFrame | None) -> pd.Series:
@@ -542,15 +566,27 @@ def negative_keywords(search_perf: pd.DataFrame, keyword_perf: pd.DataFrame | No
     """Off-target search terms ranked by the money they cost: negative-keyword candidates.
 
     Columns: search_term, cost, clicks, impressions, conversions, reason (the
-    off-target cues), keywords (that triggered it), campaigns. Summed over plans and
-    units. A term that converted in the window, or that would block a keyword of the
+    off-target cues), keywords (that triggered it), campaigns, negative_match (``exact``:
+    add the term as an exact negative; ``pause_keyword``: the term is one of the
+    account's own keywords — a negative would only fight the advertiser's own bid, so
+    the keyword itself is to be paused). Summed over plans and units. A term that converted in the window, or that would block a keyword of the
     account that converted (``keyword_perf``: :func:`keyword_performance` of the
     keywords), is never offered: :func:`negative_conflicts` lists those.
     """
     terms = _off_target_terms(search_perf)
     if terms.empty:
-        return terms
-    return terms.loc[(_conflicts(terms, keyword_perf) == "").to_numpy(bool)].reset_index(drop=True)
+        return pd.DataFrame(columns=NEGATIVE_COLUMNS)
+    out = terms.loc[(_conflicts(terms, keyword_perf) == "").to_numpy(bool)].reset_index(drop=True)
+    own = set()
+    for frame, col in ((keyword_perf, "keyword"), (search_perf, "keyword")):
+        if frame is not None and col in frame.columns:
+            own.update(_fold_any(k) for k in frame[col].dropna().astype(str).unique())
+    out["negative_match"] = ["pause_keyword" if _fold_any(t) in own else "exact" for t in out["search_term"].astype(str)]
+    return out[NEGATIVE_COLUMNS]
+
+
+def _fold_any(text: str) -> str:
+    return _fold_zh(text) if language_of(text) == "zh" else _fold_en(text)
 
 
 def negative_conflicts(search_perf: pd.DataFrame, keyword_perf: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -558,7 +594,7 @@ def negative_conflicts(search_perf: pd.DataFrame, keyword_perf: pd.DataFrame | N
     of :func:`negative_keywords` plus ``conflict`` (``converted``) and ``blocked_keyword``
     (the converting keyword a negative would switch off)."""
     terms = _off_target_terms(search_perf)
-    cols = [*NEGATIVE_COLUMNS, "conflict", "blocked_keyword"]
+    cols = [*_TERM_COLUMNS, "conflict", "blocked_keyword"]
     if terms.empty:
         return pd.DataFrame(columns=cols)
     why = _conflicts(terms, keyword_perf)

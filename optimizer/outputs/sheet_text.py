@@ -179,6 +179,7 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "yes": ("是", "Yes"),
     "no": ("否", "No"),
     "neg.exact": ("精确否定", "Negative exact"),
+    "neg.pause_keyword": ("暂停该关键词（账户自己投放的词，不必加否定）", "Pause the keyword (the account bids on it: no negative needed)"),
     "issue.line": ("业务点不符", "line differs"),
     "issue.stage": ("阶段不符", "stage differs"),
     "driver.cvr": ("转化率", "CVR"),

@@ -377,7 +377,7 @@ def sheets(analysis: Analysis, lang: str = "zh", currency: str | None = None) ->
     currency = currency or analysis.currency or "CNY"
     out = []
     for key, frame in analysis.frames().items():
-        if key == "negatives" and frame is not None and len(frame):
+        if key == "negatives" and frame is not None and len(frame) and "negative_match" not in frame.columns:
             frame = frame.assign(negative_match="exact")
         out.append(_sheet(key, frame, lang, currency))
     return out
