@@ -179,3 +179,12 @@ def test_a_search_terms_report_alone_says_what_the_account_sells(capsys):
     assert cli_main(["classify", str(DENTAL[1])]) == 0
     out = pd.read_csv(io.StringIO(capsys.readouterr().out)).set_index("keyword")
     assert out.loc["免费洗牙", "off_target"] == 0
+
+
+def test_a_renamed_line_keeps_the_keywords_its_campaign_gave_it(driving):
+    rows, clf, _, _ = driving
+    from optimizer.keywords.lexicon import LexiconEdits
+    renamed = Classifier(clf.vertical, {"en": LexiconEdits().rename_line("Automatic Lessons", "Automatic")}, clf.account)
+    perf = keyword_performance(rows, renamed)
+    assert _line(perf, "manual driving lessons") == "Automatic"  # no cue: its campaign's line, by its new name
+    assert _line(perf, "[automatic driving lessons]") == "Automatic"
