@@ -5,9 +5,9 @@ import streamlit as st
 import ui
 from optimizer import i18n
 from optimizer.drift.alerts import (AlertSettings, bundles_in_learning, evidence, contributors_table, explain, flag_target, flags,
-                              entity_label, format_value, headline, plan_money_at_stake, scan, waterfall_steps)
+                              entity_label, format_value, headline, plan_money_at_stake, waterfall_steps)
 from optimizer.drift.scan import LEVELS, METRICS, MIN_CLICKS, MIN_CONVERSIONS
-from optimizer.analysis.summary import drift_csv
+from optimizer.outputs.workbook import drift_csv
 from optimizer.bundles.targets import TargetSettings, bundle_sheet_for, default_tolerance
 
 lang = ui.lang()
@@ -114,7 +114,8 @@ else:
                                                                              format=f"{sym}%,.0f"),
                              "days_of_spend": st.column_config.NumberColumn(ui.t("col.days_of_spend"), format="%.1f"),
                              "q_value": st.column_config.NumberColumn(ui.t("col.q_value"), format="%.4f")})
-    st.download_button(ui.t("dr.download"), drift_csv(report, currency, lang),
+    table = model.drift_table(ctx.classifier(), settings, sheet, None, rule_id or None, currency)
+    st.download_button(ui.t("dr.download"), drift_csv(table, currency, lang),
                        file_name=ui.download_name("drift", acct, "csv"),
                        mime="text/csv", key="dr_download", icon=":material/download:")
     picked = event.selection.rows[0] if event and event.selection.rows else 0

@@ -13,8 +13,7 @@ from optimizer.store.database import Conflict, NotFound
 from optimizer.keywords.verticals import VerticalNameError, save_from_classifier
 from optimizer.outputs.sheet_text import st as sheet_text
 from optimizer.outputs.workbook import frame_csv
-from optimizer.keywords.stages import (filter_keywords, main_language, negative_conflicts, negative_keywords,
-                              stage_table, structure_fixes)
+from optimizer.keywords.stages import filter_keywords, main_language, stage_table
 
 lang = ui.lang()
 accounts, is_sample = ui.current_accounts()
@@ -116,8 +115,8 @@ with tab_neg:
     if search.empty:
         st.info(ui.t("kw.neg_no_report"))
     else:
-        neg = negative_keywords(search, perf)
-        held = negative_conflicts(search, perf)
+        neg = model.negatives(clf)
+        held = model.held_negatives(clf)
         if len(held):  # off target by its words, yet it converts or shields a converting keyword: never negated
             st.warning(ui.t("kw.neg_held", n=len(held)), icon=":material/shield:")
             ui.dataframe(held.assign(why=[ui.t("kw.neg_held_converted") if c == "converted" else
@@ -153,7 +152,7 @@ with tab_neg:
                                mime="text/csv", icon=":material/download:", key="kw_neg_download")
 
 with tab_fix:
-    fixes = structure_fixes(perf)
+    fixes = model.structure(clf)
     st.caption(ui.t("kw.fix_caption"))
     if fixes.empty:
         st.success(ui.t("kw.fix_none"))

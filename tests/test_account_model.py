@@ -176,9 +176,9 @@ def test_the_whole_analysis_reads_the_pieces_the_pages_made(baidu):
     b = analyze_account(baidu, clf=clf)  # on its own, as the command line runs it
     pd.testing.assert_frame_equal(a.summary, b.summary)
     pd.testing.assert_frame_equal(a.keywords, b.keywords)
-    # labels, search terms and the evidence window were read, not made again: only the
-    # drift scan, plan lines and the landing report are new
-    assert res.counts["computed"] - computed == 3
+    # labels, search terms and the evidence window were read, not made again: new are the
+    # negatives, structure fixes, plan lines, drift scan, its flag table and the landing report
+    assert res.counts["computed"] - computed == 6
 
 
 def test_frame_key_follows_the_content(baidu):

@@ -44,9 +44,10 @@ from optimizer.analysis.results import Results
 from optimizer.bundles.propose import (BundleSettings, membership, plan_evidence, plan_lines, propose,
                                        window)
 from optimizer.bundles.targets import BundleSheet, RuleSet
-from optimizer.drift.alerts import AlertReport, AlertSettings, scan
+from optimizer.drift.alerts import AlertReport, AlertSettings, flag_table, scan
 from optimizer.keywords.lexicon import catalog
-from optimizer.keywords.stages import Classifier, Detection, account_evidence, keyword_performance
+from optimizer.keywords.stages import (Classifier, Detection, account_evidence, keyword_performance, negative_conflicts,
+                                       negative_keywords, structure_fixes)
 from optimizer.keywords.trade import account_edits
 from optimizer.model import dataset
 
@@ -127,6 +128,20 @@ class AccountModel:
         """Search-term performance with labels."""
         return self._get("search_terms", (clf.fingerprint,),
                          lambda: keyword_performance(self.rows(), clf, "search_term"))
+
+    def negatives(self, clf: Classifier) -> pd.DataFrame:
+        """Negative-keyword candidates (:func:`optimizer.keywords.stages.negative_keywords`)."""
+        return self._get("negatives", (clf.fingerprint,),
+                         lambda: negative_keywords(self.search_terms(clf), self.keywords(clf)))
+
+    def held_negatives(self, clf: Classifier) -> pd.DataFrame:
+        """Off-target terms held back from the negatives (:func:`optimizer.keywords.stages.negative_conflicts`)."""
+        return self._get("held_negatives", (clf.fingerprint,),
+                         lambda: negative_conflicts(self.search_terms(clf), self.keywords(clf)))
+
+    def structure(self, clf: Classifier) -> pd.DataFrame:
+        """Keywords in the wrong unit (:func:`optimizer.keywords.stages.structure_fixes`)."""
+        return self._get("structure", (clf.fingerprint,), lambda: structure_fixes(self.keywords(clf)))
 
     # ---------------------------------------------------------------- figures
 
@@ -212,6 +227,15 @@ class AccountModel:
             return scan(self.rows(), settings, lines, sheet, rules, rule_id)
         return self._get("drift", (clf.fingerprint if lines_needed else None, settings, sheet_key(sheet),
                                    rules_key(rules), rule_id), compute)
+
+    def drift_table(self, clf: Classifier, settings: AlertSettings = AlertSettings(), sheet: BundleSheet | None = None,
+                    rules: dict[str, RuleSet] | None = None, rule_id: str | None = None, currency: str | None = None,
+                    max_explained: int = 200) -> pd.DataFrame:
+        """Every flag of :meth:`drift` with its headline and explanation
+        (:func:`optimizer.drift.alerts.flag_table`): the page's download, the workbook's sheet."""
+        return self._get("drift_table", (clf.fingerprint, settings, sheet_key(sheet), rules_key(rules), rule_id,
+                                         currency, max_explained),
+                         lambda: flag_table(self.drift(clf, settings, sheet, rules, rule_id), currency, max_explained))
 
     def landing(self, clf: Classifier, previous: pd.DataFrame | None = None, audits: dict | None = None,
                 previous_audits: dict | None = None, alpha: float = 0.05, currency: str | None = None,

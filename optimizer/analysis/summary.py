@@ -47,10 +47,9 @@ from optimizer.bundles.propose import (BundleSettings, bundles_from_names, cpc_k
                                        summarize)
 from optimizer.bundles.propose import membership as bundle_membership
 from optimizer.bundles.targets import BundleSheet, RuleSet, bundle_sheet_for
-from optimizer.drift.alerts import OTHER, AlertSettings, explain, flags, headline
+from optimizer.drift.alerts import DRIFT_COLUMNS, AlertSettings  # noqa: F401 - DRIFT_COLUMNS: the drift frame's
 from optimizer.i18n import COMPENSATION_STATUS, METRIC, account_label, code_name, money
-from optimizer.keywords.stages import (Classifier, negative_keywords, off_target_reasons, stage_table,
-                                       structure_fixes)
+from optimizer.keywords.stages import Classifier, off_target_reasons, stage_table
 from optimizer.keywords.trade import account_classifier
 from optimizer.model.dataset import accounts
 from optimizer.outputs.sheet_text import st
@@ -62,11 +61,6 @@ KEYWORD_COLUMNS = ["keyword", "campaign", "ad_group", "business_line", "stage", 
                    "clicks", "conversions", "cvr", "cpa", "cues"]
 SUMMARY_COLUMNS = ["rank", "kind", "severity", "money_at_stake", "basis_zh", "basis_en", "count", "action_zh",
                    "action_en", "sheet", "entity"]
-DRIFT_COLUMNS = ["severity", "status", "level", "entity", "metric", "start", "start_low", "start_high", "before",
-                 "after", "change", "ci_low", "ci_high", "money_at_stake", "days_of_spend", "days_after", "p_value",
-                 "q_value", "group", "headline_zh", "headline_en", "cpa_before", "cpa_after", "cpc_change",
-                 "cvr_change", "share_cpc", "share_cvr", "mix_share", "rate_share", "money_mix", "money_rate",
-                 "top_contributor", "top_contributor_money", "explanation_zh", "explanation_en", "note"]
 #: the landing table's columns kept in the workbook (of ``optimizer.landing.report.PAGE_COLUMNS``)
 LANDING_COLUMNS = ["page", "status", "reasons_zh", "reasons_en", "n_keywords", "cost", "clicks", "conversions",
                    "cvr", "cpa", "drop_change", "drop_start", "drop_money", "mismatched_keywords", "url_findings"]
@@ -272,11 +266,11 @@ def analyze_account(rows: pd.DataFrame, vertical: str = "auto", settings: Analys
     perf = model.keywords(clf)
     keywords = _keyword_frame(perf)
     stages = stage_table(perf)
-    structure = structure_fixes(perf)
+    structure = model.structure(clf)
 
     step("search_terms")
     search = model.search_terms(clf)
-    negatives = negative_keywords(search, perf)
+    negatives = model.negatives(clf)
     negative_plans = _negative_plans(search, negatives)
     st_rows = rows.loc[(rows["report_type"] == "search_term").to_numpy(bool)]
     neg_days = _span_days(st_rows)
@@ -315,7 +309,8 @@ def analyze_account(rows: pd.DataFrame, vertical: str = "auto", settings: Analys
         note("partial_day", day=str(pd.Timestamp(rep.dropped_partial_day).date()))
 
     step("explain")
-    drift = _drift_frame(rep, currency, settings.max_explained)
+    drift = model.drift_table(clf, settings.alerts, acct_sheet, settings.rules, settings.rule_set, currency,
+                              settings.max_explained)
     n_flags = int(drift["status"].isin(["flag", "learning"]).sum()) if len(drift) else 0
     if n_flags > settings.max_explained:
         note("explained", n=settings.max_explained, total=n_flags)
@@ -389,69 +384,6 @@ def _keyword_frame(perf: pd.DataFrame) -> pd.DataFrame:
 
 def _pct(v: float) -> str:
     return f"{v:+.0%}" if v == v else "–"
-
-
-def _explanation(dec: dict, summary: dict | None, top: tuple[str, float] | None, currency: str | None
-                 ) -> tuple[str, str]:
-    zh, en = [], []
-    if np.isfinite(dec.get("share_cpc", np.nan)):
-        zh.append(f"点击价格 {_pct(dec['cpc_change'])}（占转化成本变化的 {dec['share_cpc']:.0%}），"
-                  f"转化率 {_pct(dec['cvr_change'])}（{dec['share_cvr']:.0%}）")
-        en.append(f"CPC {_pct(dec['cpc_change'])} ({dec['share_cpc']:.0%} of the CPA change), "
-                  f"CVR {_pct(dec['cvr_change'])} ({dec['share_cvr']:.0%})")
-    if summary is not None and np.isfinite(summary.get("mix_share", np.nan)):
-        zh.append(f"结构 {summary['mix_share']:.0%} / 表现 {summary['rate_share']:.0%}")
-        en.append(f"mix {summary['mix_share']:.0%} / rate {summary['rate_share']:.0%}")
-    if top is not None:
-        name_zh = "其他关键词" if top[0] == OTHER else top[0]
-        name_en = "Other keywords" if top[0] == OTHER else top[0]
-        zh.append(f"最大来源：{name_zh} {money(top[1], currency, 0)}")
-        en.append(f"top: {name_en} {money(top[1], currency, 0)}")
-    return "；".join(zh), "; ".join(en)
-
-
-def _drift_frame(rep, currency: str | None, max_explained: int) -> pd.DataFrame:
-    """Every flag (learning ones included) with headline and explanation columns."""
-    f = flags(rep, include_learning=True)
-    if f.empty:
-        return pd.DataFrame(columns=DRIFT_COLUMNS)
-    out = f.copy()
-    out["headline_zh"] = [headline(r, "zh", currency) for _, r in f.iterrows()]
-    out["headline_en"] = [headline(r, "en", currency) for _, r in f.iterrows()]
-    extra = {c: [np.nan] * len(f) for c in ("cpa_before", "cpa_after", "cpc_change", "cvr_change", "share_cpc",
-                                          "share_cvr", "mix_share", "rate_share", "money_mix", "money_rate",
-                                          "top_contributor_money")}
-    text = {c: [""] * len(f) for c in ("top_contributor", "explanation_zh", "explanation_en")}
-    order = np.argsort(-f["money_at_stake"].fillna(-np.inf).to_numpy(float), kind="stable")[:max_explained]
-    for i in order:
-        r = f.iloc[i]
-        ex = explain(rep, r["level"], r["entity"], r["metric"], r["start"])
-        d = ex.decomposition
-        for c in ("cpa_before", "cpa_after", "cpc_change", "cvr_change", "share_cpc", "share_cvr"):
-            extra[c][i] = d.get(c, np.nan)
-        top = None
-        if ex.summary is not None:
-            for c in ("mix_share", "rate_share", "money_mix", "money_rate"):
-                extra[c][i] = ex.summary.get(c, np.nan)
-            if len(ex.contributors):
-                c0 = ex.contributors.iloc[0]
-                top = (str(c0["child"]), float(c0["money"]))
-                text["top_contributor"][i] = "其他关键词 / Other keywords" if top[0] == OTHER else top[0]
-                extra["top_contributor_money"][i] = top[1]
-        text["explanation_zh"][i], text["explanation_en"][i] = _explanation(d, ex.summary, top, currency)
-    for c, v in {**extra, **text}.items():
-        out[c] = v
-    out["note"] = out["note"].fillna("")
-    return out[DRIFT_COLUMNS].reset_index(drop=True)
-
-
-def drift_csv(rep, currency: str | None, lang: str = "zh",
-              max_explained: int = AnalysisSettings.max_explained) -> bytes:
-    """The Cost drift page's download: every flag of a :func:`optimizer.drift.scan.scan`
-    report as the workbook's drift sheet writes it (:func:`optimizer.outputs.workbook.frame_csv`:
-    headers, severities and metrics in ``lang``, money to the cent, rates rounded)."""
-    from optimizer.outputs.workbook import frame_csv
-    return frame_csv("drift", _drift_frame(rep, currency, max_explained), lang, currency)
 
 
 def _landing(model: AccountModel, clf, currency: str | None = None, previous: pd.DataFrame | None = None,

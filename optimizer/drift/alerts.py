@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.drift import scan as drift
+from optimizer.i18n import money
 from optimizer.drift.attribution import attribute
 from optimizer.bundles.targets import (BundleSheet, RuleSet, TargetSettings, against_target, compensation, learning_periods,
                       load_rules)
@@ -367,3 +368,74 @@ def plan_money_at_stake(report: AlertReport, severities=("high", "medium", "low"
     if f.empty:
         return 0.0
     return float(f.groupby("entity")["money_at_stake"].max().clip(lower=0).sum())
+
+
+# ---------------------------------------------------------------- the flags as a table
+
+#: the columns of :func:`flag_table`
+DRIFT_COLUMNS = ["severity", "status", "level", "entity", "metric", "start", "start_low", "start_high", "before",
+                 "after", "change", "ci_low", "ci_high", "money_at_stake", "days_of_spend", "days_after", "p_value",
+                 "q_value", "group", "headline_zh", "headline_en", "cpa_before", "cpa_after", "cpc_change",
+                 "cvr_change", "share_cpc", "share_cvr", "mix_share", "rate_share", "money_mix", "money_rate",
+                 "top_contributor", "top_contributor_money", "explanation_zh", "explanation_en", "note"]
+
+
+def _pct(v: float) -> str:
+    return f"{v:+.0%}" if v == v else "–"
+
+
+def _explanation(dec: dict, summary: dict | None, top: tuple[str, float] | None, currency: str | None
+                 ) -> tuple[str, str]:
+    zh, en = [], []
+    if np.isfinite(dec.get("share_cpc", np.nan)):
+        zh.append(f"点击价格 {_pct(dec['cpc_change'])}（占转化成本变化的 {dec['share_cpc']:.0%}），"
+                  f"转化率 {_pct(dec['cvr_change'])}（{dec['share_cvr']:.0%}）")
+        en.append(f"CPC {_pct(dec['cpc_change'])} ({dec['share_cpc']:.0%} of the CPA change), "
+                  f"CVR {_pct(dec['cvr_change'])} ({dec['share_cvr']:.0%})")
+    if summary is not None and np.isfinite(summary.get("mix_share", np.nan)):
+        zh.append(f"结构 {summary['mix_share']:.0%} / 表现 {summary['rate_share']:.0%}")
+        en.append(f"mix {summary['mix_share']:.0%} / rate {summary['rate_share']:.0%}")
+    if top is not None:
+        name_zh = "其他关键词" if top[0] == OTHER else top[0]
+        name_en = "Other keywords" if top[0] == OTHER else top[0]
+        zh.append(f"最大来源：{name_zh} {money(top[1], currency, 0)}")
+        en.append(f"top: {name_en} {money(top[1], currency, 0)}")
+    return "；".join(zh), "; ".join(en)
+
+
+def flag_table(rep: AlertReport, currency: str | None, max_explained: int = 200) -> pd.DataFrame:
+    """Every flag (learning ones included) with headline and explanation columns
+    (:data:`DRIFT_COLUMNS`): the Cost drift page's download and the workbook's drift sheet.
+    ``max_explained``: flags explained (decomposition, mix/rate, top contributor), most
+    money first; the others keep their headline."""
+    f = flags(rep, include_learning=True)
+    if f.empty:
+        return pd.DataFrame(columns=DRIFT_COLUMNS)
+    out = f.copy()
+    out["headline_zh"] = [headline(r, "zh", currency) for _, r in f.iterrows()]
+    out["headline_en"] = [headline(r, "en", currency) for _, r in f.iterrows()]
+    extra = {c: [np.nan] * len(f) for c in ("cpa_before", "cpa_after", "cpc_change", "cvr_change", "share_cpc",
+                                          "share_cvr", "mix_share", "rate_share", "money_mix", "money_rate",
+                                          "top_contributor_money")}
+    text = {c: [""] * len(f) for c in ("top_contributor", "explanation_zh", "explanation_en")}
+    order = np.argsort(-f["money_at_stake"].fillna(-np.inf).to_numpy(float), kind="stable")[:max_explained]
+    for i in order:
+        r = f.iloc[i]
+        ex = explain(rep, r["level"], r["entity"], r["metric"], r["start"])
+        d = ex.decomposition
+        for c in ("cpa_before", "cpa_after", "cpc_change", "cvr_change", "share_cpc", "share_cvr"):
+            extra[c][i] = d.get(c, np.nan)
+        top = None
+        if ex.summary is not None:
+            for c in ("mix_share", "rate_share", "money_mix", "money_rate"):
+                extra[c][i] = ex.summary.get(c, np.nan)
+            if len(ex.contributors):
+                c0 = ex.contributors.iloc[0]
+                top = (str(c0["child"]), float(c0["money"]))
+                text["top_contributor"][i] = "其他关键词 / Other keywords" if top[0] == OTHER else top[0]
+                extra["top_contributor_money"][i] = top[1]
+        text["explanation_zh"][i], text["explanation_en"][i] = _explanation(d, ex.summary, top, currency)
+    for c, v in {**extra, **text}.items():
+        out[c] = v
+    out["note"] = out["note"].fillna("")
+    return out[DRIFT_COLUMNS].reset_index(drop=True)

@@ -28,8 +28,7 @@ import pandas as pd
 
 from optimizer import memory
 from optimizer.analysis.summary import (DRIFT_COLUMNS, KEYWORD_COLUMNS, SUMMARY_COLUMNS, Analysis,
-                                        AnalysisSettings, Progress, SEVERITY_ORDER, _day, analyze_account,
-                                        drift_csv)
+                                        AnalysisSettings, Progress, SEVERITY_ORDER, _day, analyze_account)
 from optimizer.bundles.targets import read_bundle_sheet
 from optimizer.errors import FOREIGN_TYPES, IngestError, UserError, os_reason
 from optimizer.i18n import SEVERITY, account_label, code_name, money
@@ -592,8 +591,5 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-__all__ = ["AnalyzeError", "Analysis", "AnalysisSettings", "DRIFT_COLUMNS", "INDEX_COLUMNS", "KEYWORD_COLUMNS",
-           "LANDING_COLUMNS", "ProgressBar", "SUMMARY_COLUMNS", "add_analyze_parser", "analysis_json",
-           "analyze_account", "analyze_exports", "analyze_folder", "batch_text", "build_summary", "cmd_analyze",
-           "drift_csv",
-           "error_text", "output_problem", "summary_text"]
+__all__ = ["AnalyzeError", "INDEX_COLUMNS", "ProgressBar", "add_analyze_parser", "analysis_json", "analyze_exports",
+           "analyze_folder", "batch_text", "cmd_analyze", "error_text", "output_problem", "summary_text"]

@@ -433,6 +433,13 @@ def sheet_csv(s: Sheet) -> bytes:
     return to_csv_bytes(frame, decimals=csv_decimals(s))
 
 
+def drift_csv(flag_table: pd.DataFrame, currency: str | None, lang: str = "zh") -> bytes:
+    """The Cost drift page's download: every flag (:func:`optimizer.drift.alerts.flag_table`)
+    as the workbook's drift sheet writes it (:func:`frame_csv`: headers, severities and
+    metrics in ``lang``, money to the cent, rates rounded)."""
+    return frame_csv("drift", flag_table, lang, currency)
+
+
 def frame_csv(key: str, frame: pd.DataFrame, lang: str = "zh", currency: str | None = None) -> bytes:
     """A frame of an :class:`~optimizer.analysis.summary.Analysis` (a page's table of the same
     columns) as sheet ``key``'s CSV (:func:`sheet_csv`): the download buttons of the
