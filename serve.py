@@ -15,6 +15,7 @@ route: a refresh then asks to sign in again.
 """
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
@@ -23,9 +24,19 @@ from streamlit.web import cli
 
 from optimizer import memory
 
+#: what the pages import, imported before the server listens: the first page after a start
+#: does not wait for them (scipy's statistics alone take a second); no Streamlit module of
+#: the app (ui.py) is imported here, its caches need the running server
+PRELOAD = ("optimizer.analysis.summary", "optimizer.analysis.prepare", "optimizer.landing.report",
+           "optimizer.landing.audit", "optimizer.outputs.workbook", "optimizer.store.auth", "optimizer.keywords.verticals",
+           "plotly.graph_objects", "plotly.subplots", "pyarrow.parquet")
+
+
 if __name__ == "__main__":
     PagesManager.uses_pages_directory = False
     memory.tune()   # large uploads: freed memory goes back to the system (optimizer/memory.py)
+    for name in PRELOAD:
+        importlib.import_module(name)
     app = str(Path(__file__).resolve().parent / "asgi.py")
     sys.argv = ["streamlit", "run", app, *sys.argv[1:]]
     sys.exit(cli.main())

@@ -6,8 +6,8 @@ import streamlit as st
 
 import ui
 from optimizer import i18n
-from optimizer.bundles.propose import (BundleSettings, assignment_map, bundles_from_names, cpc_keywords, existing_bundles,
-                               plan_evidence, propose, split_candidates, summarize, window_performance)
+from optimizer.bundles.propose import (BundleSettings, assignment_map, bundles_from_names, existing_bundles,
+                                       summarize)
 
 lang = ui.lang()
 accounts, is_sample = ui.current_accounts()
@@ -27,13 +27,11 @@ max_target = c[4].number_input(ui.t("bd.max_target"), 0.0, 100000.0, 0.0, step=1
 settings = BundleSettings(window_days=int(days), min_conversions=float(min_conv), max_cpa_ratio=float(cpa_ratio),
                           max_cvr_ratio=float(cvr_ratio), max_target_cpa=float(max_target) or None)
 
-window_rows, perf = model.window_rows(settings), model.window(clf, settings)
 evidence = model.evidence(clf, settings)
 if evidence.empty:
     st.info(ui.t("bd.no_daily"))
     st.stop()
-proposal = propose(evidence, settings)
-summary = summarize(proposal, settings)
+proposal, summary = model.proposal(clf, settings)
 kind_name = {k: ui.name_of(i18n.BUNDLE_KIND, k) for k in i18n.BUNDLE_KIND}
 reason_col = "reason_zh" if lang == "zh" else "reason_en"
 #: ten short columns (the table fits a 1440 px screen); each bundle's kind and reason are listed below it
@@ -120,7 +118,7 @@ ui.dataframe(
         "cpa_interval": ui.t("col.cpa_interval"), "thin": st.column_config.CheckboxColumn(ui.t("col.thin"))})
 
 st.subheader(ui.t("bd.cpc"))
-cpc = cpc_keywords(perf, window_rows)
+cpc = model.cpc(clf, settings)
 if cpc.empty:
     st.success(ui.t("bd.cpc_none"))
 else:
@@ -159,7 +157,7 @@ else:
         "target_cpa": st.column_config.NumberColumn(ui.t("col.target_cpa_current"), format=f"{sym}%,.2f"),
         "cpa_vs_target": ui.percent_column(ui.t("col.cpa_vs_target")),
         "over_target": st.column_config.CheckboxColumn(ui.t("col.over_target"))})
-    splits = split_candidates(evidence, membership, targets, max_cpa_ratio=settings.max_cpa_ratio)
+    splits = model.splits(clf, settings, membership, targets)
     ui.dataframe(splits[["bundle", "campaign", "conversions", "cpa", "rest_cpa", "cvr", "q_value", "split", reason_col]],
                  hide_index=True, width="stretch", key="bd_splits", column_config={
                      "bundle": ui.t("col.bundle"), "campaign": ui.t("col.campaign"),

@@ -41,8 +41,8 @@ from typing import Any
 import pandas as pd
 
 from optimizer.analysis.results import Results
-from optimizer.bundles.propose import (BundleSettings, membership, plan_evidence, plan_lines, propose,
-                                       window)
+from optimizer.bundles.propose import (BundleSettings, cpc_keywords, membership, plan_evidence, plan_lines, propose,
+                                       split_candidates, summarize, window)
 from optimizer.bundles.targets import BundleSheet, RuleSet
 from optimizer.drift.alerts import AlertReport, AlertSettings, flag_table, scan
 from optimizer.keywords.lexicon import catalog
@@ -201,6 +201,28 @@ class AccountModel:
         """Per-plan evidence (:func:`optimizer.bundles.propose.plan_evidence`)."""
         return self._get("evidence", (clf.fingerprint, settings.window_days, settings.end),
                          lambda: plan_evidence(self.rows(), clf, settings, self.window(clf, settings)))
+
+    def proposal(self, clf: Classifier, settings: BundleSettings = BundleSettings()) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(plans assigned to bundles, one row per bundle): :func:`optimizer.bundles.propose.propose`
+        and :func:`~optimizer.bundles.propose.summarize` of the evidence."""
+        def compute():
+            plans = propose(self.evidence(clf, settings), settings)
+            return plans, summarize(plans, settings)
+        return self._get("proposal", (clf.fingerprint, settings), compute)
+
+    def cpc(self, clf: Classifier, settings: BundleSettings = BundleSettings()) -> pd.DataFrame:
+        """Keywords that deserve their own CPC plan (:func:`optimizer.bundles.propose.cpc_keywords`)."""
+        return self._get("cpc", (clf.fingerprint, settings.window_days, settings.end),
+                         lambda: cpc_keywords(self.window(clf, settings), self.window_rows(settings)))
+
+    def splits(self, clf: Classifier, settings: BundleSettings, membership: pd.Series,
+               targets: dict[str, float]) -> pd.DataFrame:
+        """Plans to split off their bundle (:func:`optimizer.bundles.propose.split_candidates`)
+        against ``membership`` and ``targets`` (the bundle map, or the bundles in plan names)."""
+        key = hashlib.sha256(repr((tuple(membership.items()), sorted(targets.items()))).encode()).hexdigest()
+        return self._get("splits", (clf.fingerprint, settings.window_days, settings.end, settings.max_cpa_ratio, key),
+                         lambda: split_candidates(self.evidence(clf, settings), membership, targets,
+                                                  max_cpa_ratio=settings.max_cpa_ratio))
 
     def proposed(self, clf: Classifier) -> pd.Series:
         """Plan → bundle of the default proposal (:func:`optimizer.bundles.propose.proposed_membership`)."""

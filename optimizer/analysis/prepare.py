@@ -23,7 +23,9 @@ from datetime import datetime, timezone
 import pandas as pd
 
 from optimizer.analysis.account import AccountModel
-from optimizer.bundles.targets import BundleSheet, TargetSettings, bundle_sheet_for, default_tolerance
+from optimizer.bundles.propose import BundleSettings
+from optimizer.bundles.targets import (BundleSheet, TargetSettings, bundle_sheet_for, bundles_from_names,
+                                       default_tolerance)
 from optimizer.drift.alerts import AlertSettings
 from optimizer.keywords.lexicon import LexiconEdits
 from optimizer.keywords.stages import Classifier
@@ -89,7 +91,14 @@ def prepare_account(inputs: AccountInputs, step: Callable[[str], None] = lambda 
     model.search_terms(clf)
     model.negatives(clf), model.held_negatives(clf)
     step("evidence")
-    model.evidence(clf)
+    evidence = model.evidence(clf)
+    if not evidence.empty:  # the oCPC bundles page's tables
+        model.proposal(clf), model.cpc(clf)
+        names = bundles_from_names(evidence["campaign"])
+        membership, targets = ((inputs.sheet.membership, inputs.sheet.targets) if inputs.sheet is not None
+                               else (names, {}))
+        if not membership.dropna().empty:
+            model.splits(clf, BundleSettings(), membership, targets)
     step("drift")
     campaigns = sorted(set(rows["campaign"].dropna().astype(str)))
     proposed = None if inputs.sheet is not None else model.proposed(clf)

@@ -32,7 +32,7 @@ import logging
 import pickle
 import threading
 import zlib
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -131,6 +131,8 @@ class Results:
         self._running: dict[tuple, threading.Event] = {}
         #: how results were found, for the bench and the tests: memory / stored / computed
         self.counts = {"memory": 0, "stored": 0, "computed": 0}
+        #: pieces computed, by name
+        self.computed: Counter[str] = Counter()
 
     def _remember(self, name: tuple, value: Any) -> None:
         with self._lock:
@@ -170,6 +172,7 @@ class Results:
             if value is _MISSING:
                 value = compute()
                 self.counts["computed"] += 1
+                self.computed[piece] += 1
                 self._save(name, value)
             else:
                 self.counts["stored"] += 1

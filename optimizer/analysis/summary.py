@@ -43,8 +43,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.analysis.account import AccountModel
-from optimizer.bundles.propose import (BundleSettings, bundles_from_names, cpc_keywords, propose, split_candidates,
-                                       summarize)
+from optimizer.bundles.propose import BundleSettings, bundles_from_names
 from optimizer.bundles.propose import membership as bundle_membership
 from optimizer.bundles.targets import BundleSheet, RuleSet, bundle_sheet_for
 from optimizer.drift.alerts import DRIFT_COLUMNS, AlertSettings  # noqa: F401 - DRIFT_COLUMNS: the drift frame's
@@ -280,7 +279,6 @@ def analyze_account(rows: pd.DataFrame, vertical: str = "auto", settings: Analys
 
     step("bundles")
     bs = settings.bundle_settings()
-    window_rows, wperf = model.window_rows(bs), model.window(clf, bs)
     ev = model.evidence(clf, bs)
     campaigns = pd.Series(sorted({str(c) for c in rows["campaign"].dropna().unique()}), dtype=object)
     names = bundles_from_names(campaigns)
@@ -291,13 +289,10 @@ def analyze_account(rows: pd.DataFrame, vertical: str = "auto", settings: Analys
         plans = bundles = cpc = splits = pd.DataFrame()
         win_start = win_end = None
     else:
-        plans = propose(ev, bs)
-        bundles = summarize(plans, bs)
-        splits = split_candidates(ev, membership, sheet.targets if sheet is not None else {},
-                                  max_cpa_ratio=bs.max_cpa_ratio)
-        cpc = cpc_keywords(wperf, window_rows)
+        plans, bundles = model.proposal(clf, bs)
+        splits = model.splits(clf, bs, membership, sheet.targets if sheet is not None else {})
+        cpc = model.cpc(clf, bs)
         win_start, win_end = ev["window_start"].iloc[0], ev["window_end"].iloc[0]
-    del window_rows, wperf
 
     step("drift")
     proposed = bundle_membership(plans) if len(plans) else None
