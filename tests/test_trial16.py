@@ -188,3 +188,15 @@ def test_a_renamed_line_keeps_the_keywords_its_campaign_gave_it(driving):
     perf = keyword_performance(rows, renamed)
     assert _line(perf, "manual driving lessons") == "Automatic"  # no cue: its campaign's line, by its new name
     assert _line(perf, "[automatic driving lessons]") == "Automatic"
+
+
+def test_the_landing_pages_label_a_keyword_as_the_keywords_page_does(dental):
+    from optimizer.landing.analysis import keyword_page_match
+    rows, clf, perf, _ = dental
+    match = keyword_page_match(rows, clf)
+    assert len(match)
+    lines = dict(zip(perf["keyword"], perf["business_line"]))
+    got = dict(zip(match["keyword"], match["line"] if "line" in match else match["business_line"]))
+    differ = {k: (v, lines[k]) for k, v in got.items() if k in lines and v != lines[k]}
+    assert not differ, differ
+    assert any(lines[k] == "洗牙补牙" and "补牙" in k for k in got if k in lines)

@@ -422,6 +422,25 @@ LABEL_COLUMNS = ("business_line", "stage", "urgency", "off_target", "cues")
 _SUMS = ["impressions", "clicks", "cost", "conversions"]
 
 
+def label_keywords(clf: Classifier, texts: pd.Series, campaigns: pd.Series) -> pd.DataFrame:
+    """:meth:`Classifier.classify` of ``texts``, a keyword that names no line given its
+    campaign's line (what the account's structure says, :meth:`Classifier.plan_line`;
+    its cues then start with ``plan:<campaign>``). Every table that labels an account's
+    keywords — the keywords', the search terms', the landing pages' — labels them here,
+    so a keyword has one line everywhere."""
+    labels = clf.classify(texts)
+    if any(e.plan_lines for e in clf.account.values()):  # a keyword naming no line: its plan's line
+        unknown = np.flatnonzero((labels["business_line"] == UNKNOWN_LINE).to_numpy(bool))
+        for i in unknown:
+            line = clf.plan_line(str(campaigns.iat[i]), str(texts.iat[i]))
+            if line is not None:
+                labels.iat[i, labels.columns.get_loc("business_line")] = line
+                cues = labels["cues"].iat[i]
+                labels.iat[i, labels.columns.get_loc("cues")] = f"plan:{campaigns.iat[i]}" + (
+                    f"; {cues}" if cues else "")
+    return labels
+
+
 def keyword_performance(table: pd.DataFrame, clf: Classifier, field: str = "keyword") -> pd.DataFrame:
     """Totals per keyword (``field="keyword"``, from keyword reports) or per search term
     (``field="search_term"``, from search-term reports), with their labels.
@@ -438,16 +457,7 @@ def keyword_performance(table: pd.DataFrame, clf: Classifier, field: str = "keyw
     g = rows.groupby(keys, sort=False, observed=True, dropna=False)[_SUMS].sum(min_count=1).reset_index()
     for k in keys:
         g[k] = g[k].astype("str").fillna("")
-    labels = clf.classify(g[field])
-    if any(e.plan_lines for e in clf.account.values()):  # a keyword naming no line: its plan's line
-        unknown = np.flatnonzero((labels["business_line"] == UNKNOWN_LINE).to_numpy(bool))
-        for i in unknown:
-            line = clf.plan_line(g["campaign"].iat[i], g[field].iat[i])
-            if line is not None:
-                labels.iat[i, labels.columns.get_loc("business_line")] = line
-                cues = labels["cues"].iat[i]
-                labels.iat[i, labels.columns.get_loc("cues")] = f"plan:{g['campaign'].iat[i]}" + (
-                    f"; {cues}" if cues else "")
+    labels = label_keywords(clf, g[field], g["campaign"])
     for c in LABEL_COLUMNS:
         g[c] = labels[c].to_numpy()
     return g[cols]

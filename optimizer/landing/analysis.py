@@ -134,7 +134,7 @@ from optimizer.drift import scan as drift
 from optimizer.drift.scan import SERIES_COLUMNS, detect
 from optimizer.keywords.lexicon import STAGE_PRECEDENCE, line_label
 from optimizer.reading.schema import dense_key, group_sum, text_array, text_codes
-from optimizer.keywords.stages import Classifier
+from optimizer.keywords.stages import Classifier, label_keywords
 
 __all__ = [
     "KEY", "URL_FIELDS", "DRIFT_COLUMNS", "KINDS", "SEVERITIES", "MATCH_COLUMNS",
@@ -1038,7 +1038,7 @@ def keyword_page_match(rows: pd.DataFrame, clf: Classifier,
     state = _as_state(rows)
     if state.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in MATCH_COLUMNS})
-    labels = clf.classify(state["keyword"])
+    labels = label_keywords(clf, state["keyword"], state["campaign"])
     by_page = _audit_lookup(audits)
     names = _site_names(by_page.values())
     memo: dict[str, dict] = {}
