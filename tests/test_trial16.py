@@ -200,3 +200,14 @@ def test_the_landing_pages_label_a_keyword_as_the_keywords_page_does(dental):
     differ = {k: (v, lines[k]) for k, v in got.items() if k in lines and v != lines[k]}
     assert not differ, differ
     assert any(lines[k] == "洗牙补牙" and "补牙" in k for k in got if k in lines)
+
+
+def test_a_word_the_trade_shares_across_lines_is_no_line_of_its_own():
+    """A car-wash account (another new user's Baidu export): 汽车 starts 汽车贴膜, 汽车镀晶 … in
+    several plans; it names the trade, and as a line it pulled every plan's keywords into one."""
+    rows = _rows([FIXTURES / "trial2" / "百度_关键词报告_沪驰汽车美容_20261102-20261129.csv"])
+    lines = structure_lines(rows, "zh")
+    assert "汽车" not in lines, lines
+    perf = keyword_performance(rows, account_classifier(rows))
+    assert _line(perf, "汽车贴膜") == "汽车贴膜"
+    assert _line(perf, "汽车镀晶") == "镀晶镀膜"

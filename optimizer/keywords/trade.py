@@ -278,6 +278,15 @@ def structure(rows: pd.DataFrame, language: str) -> tuple[dict[str, tuple[str, .
     if plan_lines:  # head words only for the keywords of campaigns whose names say nothing
         rest = kw.loc[~kw["campaign"].astype(str).isin(plan_lines)]
         skip = skip | {w for cues in lines.values() for c in cues for w in _words(c, language)}
+        # nor a word the keywords of two or more lines share (汽车 in a car-wash account's
+        # 汽车贴膜 and 汽车镀晶): it names the trade, not a line, and as a cue it would pull
+        # every line's keywords into one
+        named = kw.loc[kw["campaign"].astype(str).isin(plan_lines)]
+        where: dict[str, set[str]] = {}
+        for text, camp in zip(named["text"], named["campaign"].astype(str)):
+            for w in _tokens(text, language):
+                where.setdefault(_stem(w), set()).add(plan_lines[camp])
+        skip = skip | {w for w, in_lines in where.items() if len(in_lines) >= 2}
     if len(rest):
         for name, cues in _head_word_lines(rest, language, skip).items():
             lines.setdefault(name, cues)
