@@ -32,8 +32,12 @@ run: $(STAMP)
 users: $(STAMP)
 	$(BIN)/python -m optimizer users $(ARGS)
 
+# the suite in JOBS processes (pytest-xdist): each test has its own data folder, port and
+# PostgreSQL schema, so they run side by side; JOBS=1 runs them one after another
+JOBS ?= 2
+
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(JOBS)
 
 sample: $(STAMP)
 	$(BIN)/python -m sample_data.generate
