@@ -6,23 +6,19 @@ piece of the analysis, computed the first time anyone asks for it with these inp
 and kept (:class:`optimizer.analysis.results.Results`: this process's memory and the
 workspace database):
 
-=================  =====================================================  ==========================
-piece              what it is                                             depends on (besides data)
-=================  =====================================================  ==========================
-``rows``           the account's combined daily facts (canonical table)   –
-``daily``, ``headline``, ``plans``  totals per day, the tiles, per plan                 the days chosen
-``detection``      which vertical its keywords speak of                   saved verticals
-``own_edits``      what the account itself says (generic business lines)  vertical, saved verticals
-``keywords``       keyword performance with labels                        classifier
-``search_terms``   search-term performance with labels                    classifier
-``window``         the evidence window's keyword performance              classifier, window
-``evidence``       per-plan evidence of the bundle proposal               classifier, window
-``proposed``       the proposal's plan → bundle                           classifier
-``plan_lines``     plan → business line                                   classifier
-``drift``          the cost-drift scan (:class:`~optimizer.drift.alerts.AlertReport`)  classifier, settings, bundle map, rules
-``landing``        the landing-page report                                classifier, earlier rows, audits, alpha
-``analysis``       the whole analysis (:class:`~optimizer.analysis.summary.Analysis`)  all of the above
-=================  =====================================================  ==========================
+- ``rows``: the account's combined daily facts (canonical table);
+- ``detection``, ``own_edits``: which vertical its keywords speak of, and what the account
+  itself says (generic business lines) — keyed also by the saved verticals;
+- ``daily``, ``headline``, ``plans``, ``weekly``, ``period``: the Overview's and the client
+  view's figures — keyed by the days chosen;
+- ``keywords``, ``search_terms``, ``negatives``, ``held_negatives``, ``structure``: labels
+  and what is made of them — keyed by the classifier;
+- ``window``, ``evidence``, ``proposal``, ``cpc``, ``splits``, ``proposed``, ``plan_lines``:
+  the bundles' — keyed by the classifier, the window and the bundle settings;
+- ``drift``, ``drift_table``: the cost-drift scan and its explained flags — keyed by the
+  classifier (when lines are tested), the settings, the bundle map and the rules;
+- ``landing``: the landing-page report — keyed by the classifier, the earlier rows, the
+  audits and alpha.
 
 The classifier enters by its fingerprint (:meth:`optimizer.keywords.stages.Classifier.fingerprint`:
 vertical, saved vertical's revision, the account's own and the user's lexicon edits),
