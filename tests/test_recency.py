@@ -305,3 +305,17 @@ def test_the_mixup_advice_fits_whether_the_file_names_its_account_and_where_it_i
     assert "上传时为它选择另一个账户" in e.value.message("zh", "below")
     assert "--account" in e.value.message("zh") and "上传时" not in e.value.message("zh")
     assert "--account NAME" in str(e.value)   # the command line's text
+
+
+@pytest.mark.parametrize("lang, said", [("zh", "写明的生成时间相同（10-14 08:05）"), ("en", "both state the same time (10-14 08:05)")])
+def test_two_files_made_at_the_same_time_are_not_said_to_state_nothing(lang, said):
+    import datetime as dt
+    when = dt.datetime(2026, 10, 14, 8, 5)
+    a = recency.Freshness("kw (2).csv", when, dt.date(2026, 10, 13), dt.date(2026, 10, 13), None, 1)
+    b = recency.Freshness("kw.csv", when, dt.date(2026, 10, 13), dt.date(2026, 10, 13), None, 0)
+    newer, crit = recency.compare(a, b)
+    assert newer is True and crit == "order"  # the later upload
+    text = recency.reason(a, b, crit, lang)
+    assert said in text and "没有写明" not in text and "neither" not in text
+    nothing = recency.reason(recency.Freshness("x.csv", order=1), recency.Freshness("y.csv"), "order", lang)
+    assert ("没有写明" if lang == "zh" else "neither") in nothing

@@ -84,5 +84,11 @@ def reason(newer: Freshness, older: Freshness, crit: str, lang: str = "zh") -> s
     if crit == "modified":
         return (f"{a} 的修改时间 {_when(newer, crit)} 比 {b} 的 {_when(older, crit)} 晚" if lang == "zh" else
                 f"{a} was modified {_when(newer, crit)}, later than {b} ({_when(older, crit)})")
+    same = next((c for c in ("generated_at", "range_end") if getattr(newer, c) is not None
+                 and getattr(newer, c) == getattr(older, c)), None)
+    if same is not None:  # both say, and say the same: made at the same time
+        what_zh, what_en = ("生成时间", "time") if same == "generated_at" else ("日期范围截止日", "range end")
+        return (f"两个文件写明的{what_zh}相同（{_when(newer, same)}），按上传顺序，后上传的 {a} 为准" if lang == "zh"
+                else f"both state the same {what_en} ({_when(newer, same)}), so the later upload, {a}, counts")
     return (f"两个文件都没有写明生成时间和日期范围，按上传顺序，后上传的 {a} 为准" if lang == "zh" else
             f"neither file states when it was made or its range, so the later upload, {a}, counts")
