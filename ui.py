@@ -801,16 +801,16 @@ def _decided_sheet(c: "RunContext", ws: Workspace, acct_key: str) -> BundleSheet
     return None if decision is None else _bundle_sheet(decision.data, decision.file_name)
 
 
-def landing_inputs(acct: pd.Series, chosen: bool = True) -> tuple[pd.DataFrame | None, object, dict, dict]:
+def landing_inputs(acct: pd.Series) -> tuple[pd.DataFrame | None, object, dict, dict]:
     """What the Landing pages page checks an account against, for the workbook to find
     what that page shows: (the rows of the earlier upload chosen there — by default
     :func:`optimizer.landing.report.default_previous` — or None, what names it for the
     account model — ``("upload", id)`` as the page names it —, the latest page audits
-    kept, the previous ones). ``chosen`` False: the page's defaults, whatever this
-    session chose (what a background preparation uses: it may run outside any session)."""
+    kept, the previous ones). A background preparation takes the page's defaults
+    (:func:`_landing_inputs` without ``pick``): it may run outside any session."""
     c = ctx()
     ws = require_workspace()
-    pick = st.session_state.get(wkey_name("lp_previous_stored"), _DEFAULT) if chosen else _DEFAULT
+    pick = st.session_state.get(wkey_name("lp_previous_stored"), _DEFAULT)
     return _landing_inputs(c, ws, acct, pick)
 
 

@@ -97,10 +97,6 @@ class AccountModel:
     def _get(self, piece: str, inputs: tuple, compute: Callable[[], Any]) -> Any:
         return self.results.get(self.workspace, self.key, piece, (self.version, *inputs), compute)
 
-    def has(self, piece: str, *inputs) -> bool:
-        """Whether a piece is kept for these inputs (nothing is computed)."""
-        return self.results.peek(self.workspace, self.key, piece, (self.version, *inputs))
-
     # ---------------------------------------------------------------- data and labels
 
     def rows(self) -> pd.DataFrame:
@@ -221,11 +217,11 @@ class AccountModel:
                                                   max_cpa_ratio=settings.max_cpa_ratio))
 
     def proposed(self, clf: Classifier) -> pd.Series:
-        """Plan → bundle of the default proposal (:func:`optimizer.bundles.propose.proposed_membership`)."""
-        def compute() -> pd.Series:
-            ev = self.evidence(clf)
-            return pd.Series(dtype=object) if ev.empty else membership(propose(ev, BundleSettings()))
-        return self._get("proposed", (clf.fingerprint,), compute)
+        """Plan → bundle of the default proposal (:meth:`proposal`'s plans; empty without
+        daily rows)."""
+        if self.evidence(clf).empty:
+            return pd.Series(dtype=object)
+        return membership(self.proposal(clf)[0])
 
     def plan_lines(self, clf: Classifier) -> pd.Series:
         """Plan → business line (:func:`optimizer.bundles.propose.plan_lines`)."""

@@ -141,16 +141,6 @@ class Results:
             while len(self._memory) > self.memory_items:
                 self._memory.popitem(last=False)
 
-    def peek(self, workspace: int | None, account: str, piece: str, inputs: tuple) -> bool:
-        """Whether the piece is kept (in memory or stored) without computing it."""
-        key = result_key(piece, inputs)
-        with self._lock:
-            if (workspace, account, piece, key) in self._memory:
-                return True
-        if self.store is None or workspace is None:
-            return False
-        return self.store.result(workspace, account, piece, key) is not None
-
     def get(self, workspace: int | None, account: str, piece: str, inputs: tuple, compute: Callable[[], T]) -> T:
         """The piece made from ``inputs``: kept, else ``compute()``d and kept.
         ``workspace`` None (files read by the command line): memory only."""
