@@ -6,8 +6,8 @@ import streamlit as st
 
 import ui
 from optimizer import i18n
-from optimizer.bundles.propose import (BundleSettings, assignment_map, bundles_from_names, existing_bundles,
-                                       summarize)
+from optimizer.bundles.propose import BundleSettings, assignment_map, existing_bundles, summarize
+from optimizer.bundles.targets import current_bundles
 
 lang = ui.lang()
 accounts, is_sample = ui.current_accounts()
@@ -134,11 +134,9 @@ else:
 
 st.subheader(ui.t("bd.existing"))
 sheet, source = ui.bundle_sheet_input(akey, evidence["campaign"], is_sample, "bd_map")
+membership, targets = current_bundles(evidence["campaign"], sheet)
 if sheet is not None:
-    membership, targets = sheet.membership, sheet.targets
     st.caption(ui.t("dr.map_source", source=source))
-else:
-    membership, targets = bundles_from_names(evidence["campaign"]), {}
 unknown_plans = sorted(set(membership.dropna().index) - set(evidence["campaign"]))
 if unknown_plans:
     st.warning(ui.t("bd.map_unknown", plans="、".join(unknown_plans)), icon=":material/warning:")

@@ -8,7 +8,7 @@ from optimizer.drift.alerts import (AlertSettings, bundles_in_learning, evidence
                               entity_label, format_value, headline, plan_money_at_stake, waterfall_steps)
 from optimizer.drift.scan import LEVELS, METRICS, MIN_CLICKS, MIN_CONVERSIONS
 from optimizer.outputs.workbook import drift_csv
-from optimizer.bundles.targets import TargetSettings, bundle_sheet_for, default_tolerance
+from optimizer.bundles.targets import TargetSettings, default_tolerance
 
 lang = ui.lang()
 accounts, is_sample = ui.current_accounts()
@@ -48,8 +48,7 @@ with st.expander(ui.t("dr.settings"), icon=":material/tune:"):
                                format_func=lambda v: ui.name_of(i18n.METRIC, v))
     sheet, source = ui.bundle_sheet_input(akey, campaigns, is_sample, "dr_map")
 
-proposed = None if sheet is not None else model.proposed(ctx.classifier())
-sheet, kind = bundle_sheet_for(campaigns, sheet, proposed)
+sheet, kind = model.drift_sheet(ctx.classifier(), sheet)
 source = source if kind == "map" else ui.t(f"dr.map_{kind}")
 st.caption(ui.t("dr.map_source", source=source))
 

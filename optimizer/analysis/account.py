@@ -39,7 +39,7 @@ import pandas as pd
 from optimizer.analysis.results import Results
 from optimizer.bundles.propose import (BundleSettings, cpc_keywords, membership, plan_evidence, plan_lines, propose,
                                        split_candidates, summarize, window)
-from optimizer.bundles.targets import BundleSheet, RuleSet
+from optimizer.bundles.targets import BundleSheet, RuleSet, bundle_sheet_for
 from optimizer.drift.alerts import AlertReport, AlertSettings, flag_table, scan
 from optimizer.keywords.lexicon import catalog
 from optimizer.keywords.stages import (Classifier, Detection, account_evidence, keyword_performance, negative_conflicts,
@@ -222,6 +222,13 @@ class AccountModel:
         if self.evidence(clf).empty:
             return pd.Series(dtype=object)
         return membership(self.proposal(clf)[0])
+
+    def drift_sheet(self, clf: Classifier, sheet: BundleSheet | None = None) -> tuple[BundleSheet | None, str]:
+        """The bundle map the drift scan checks by, and where it came from
+        (:func:`optimizer.bundles.targets.bundle_sheet_for`): the decided ``sheet``, else
+        the bundles in plan names, else the default proposal."""
+        campaigns = sorted(set(self.rows()["campaign"].dropna().astype(str)))
+        return bundle_sheet_for(campaigns, sheet, None if sheet is not None else self.proposed(clf))
 
     def plan_lines(self, clf: Classifier) -> pd.Series:
         """Plan → business line (:func:`optimizer.bundles.propose.plan_lines`)."""

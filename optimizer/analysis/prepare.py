@@ -24,8 +24,7 @@ import pandas as pd
 
 from optimizer.analysis.account import AccountModel
 from optimizer.bundles.propose import BundleSettings
-from optimizer.bundles.targets import (BundleSheet, TargetSettings, bundle_sheet_for, bundles_from_names,
-                                       default_tolerance)
+from optimizer.bundles.targets import BundleSheet, TargetSettings, current_bundles, default_tolerance
 from optimizer.drift.alerts import AlertSettings
 from optimizer.keywords.lexicon import LexiconEdits
 from optimizer.keywords.stages import Classifier
@@ -76,7 +75,7 @@ def prepare_account(inputs: AccountInputs, step: Callable[[str], None] = lambda 
     ``step(name)`` is called before each of :data:`STEPS`."""
     model = inputs.model
     step("rows")
-    rows = model.rows()
+    model.rows()
     days = inputs.days or (None, None)  # the Overview page's tiles, trend and plans
     model.headline(*days), model.daily(*days), model.plans(*days)
     shown = model.period(CLIENT_DAYS)  # the client view's
@@ -94,15 +93,11 @@ def prepare_account(inputs: AccountInputs, step: Callable[[str], None] = lambda 
     evidence = model.evidence(clf)
     if not evidence.empty:  # the oCPC bundles page's tables
         model.proposal(clf), model.cpc(clf)
-        names = bundles_from_names(evidence["campaign"])
-        membership, targets = ((inputs.sheet.membership, inputs.sheet.targets) if inputs.sheet is not None
-                               else (names, {}))
+        membership, targets = current_bundles(evidence["campaign"], inputs.sheet)
         if not membership.dropna().empty:
             model.splits(clf, BundleSettings(), membership, targets)
     step("drift")
-    campaigns = sorted(set(rows["campaign"].dropna().astype(str)))
-    proposed = None if inputs.sheet is not None else model.proposed(clf)
-    sheet, _ = bundle_sheet_for(campaigns, inputs.sheet, proposed)
+    sheet, _ = model.drift_sheet(clf, inputs.sheet)
     model.drift_table(clf, default_alert_settings(), sheet, None, None, inputs.currency)  # the scan, then its table
     step("landing")
     previous, previous_key, audits, previous_audits = inputs.landing_inputs()

@@ -344,6 +344,15 @@ def bundle_sheet_for(campaigns: Sequence[str] | pd.Series, sheet: BundleSheet | 
     return None, "none"
 
 
+def current_bundles(campaigns: pd.Series, sheet: BundleSheet | None = None) -> tuple[pd.Series, dict[str, float]]:
+    """(plan → bundle, bundle → target CPA) of the bundles an account runs now: the
+    decided ``sheet``'s, else those named in the plan names of ``campaigns`` (no targets)
+    — what the oCPC bundles page lists and splits."""
+    if sheet is not None:
+        return sheet.membership, sheet.targets
+    return bundles_from_names(campaigns), {}
+
+
 def sheet_from(membership: pd.Series, targets: dict[str, float] | None = None) -> BundleSheet:
     """A bundle map from membership alone (e.g. bundles read from plan names, or a
     proposal), with optional targets."""
