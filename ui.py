@@ -26,7 +26,8 @@ from optimizer.model import dataset
 from optimizer.store.auth import Access, ShareAccess
 from optimizer.errors import IngestError, UserError, unexpected
 from optimizer.reading.ingest import ColumnMapping, Export, read_export
-from optimizer.keywords.lexicon import LexiconEdits, catalog, known_verticals, line_labels, use_catalog
+from optimizer.keywords.lexicon import (LexiconEdits, catalog, line_labels, use_catalog,
+                                       vertical_in_use)
 from optimizer.keywords.verticals import catalog_from_store
 from optimizer.store.database import DATABASE_URL_ENV, Conflict, DbMappingStore, Store, StoreUnavailable, User, Workspace
 from optimizer.analysis.account import AccountModel
@@ -668,9 +669,11 @@ def workspace_account_keys(ws: Workspace) -> tuple[tuple[str, str, str], ...]:
     shows, :func:`optimizer.store.auth.notes_for`), kept per data version."""
     c = ctx()
     c.access.workspace(ws.id, "view")
-    return results().get(ws.id, "*", "account_keys", (data_version(ws),), lambda: tuple(
-        tuple(str(x) for x in k) for k in dataset.accounts(c.store.workspace_table(ws.id).table)
-        [["platform", "account", "currency"]].itertuples(index=False, name=None)))
+    # the whole workspace's accounts piece, which current_accounts() reads too: here from the
+    # store itself, since a client's view of the table holds only its link's accounts
+    accounts = results().get(ws.id, "*", "accounts", (data_version(ws), None),
+                             lambda: dataset.accounts(c.store.workspace_table(ws.id).table))
+    return dataset.account_keys(accounts)
 
 
 def account_model(acct: pd.Series, ws: Workspace | None = None) -> AccountModel:
@@ -735,11 +738,9 @@ def account_context(acct: pd.Series, model: AccountModel) -> AccountContext:
     store = lexicon_store()
     evidence = model.detection()
     edits = store.edits(key)
-    saved = store.vertical(key)
-    missing = saved if saved is not None and saved not in known_verticals() else None
-    if missing:  # a saved vertical deleted since it was chosen
-        saved = None
-    vertical = saved or evidence.vertical
+    chosen = store.vertical(key)
+    vertical, missing = vertical_in_use(chosen, evidence.vertical)  # a saved vertical may be deleted since
+    saved = None if missing else chosen
     own = _edits_json(model.own_edits(vertical))
     currency = acct["currency"] or None
     return AccountContext(key, currency, i18n.CURRENCY_SYMBOL.get(currency or "", ""), evidence.vertical,
@@ -853,28 +854,18 @@ def prepare_workspace(ws: Workspace):
     version = data_version(ws)
     if not jobs().needed(ws.id, version):
         return jobs().status(ws.id)
-    accounts, _ = current_accounts(ws=ws)
-    workspace_account_keys(ws)  # what the client view's notes are checked against
+    accounts, _ = current_accounts(ws=ws)  # the whole workspace's: the client view's notes are checked against it
     store = c.access.lexicon_store(ws.id)
     todo = []
     for _, acct in accounts.iterrows():
         key = account_key(acct)
-        saved = store.vertical(key)
         todo.append(AccountInputs(
-            model=account_model(acct, ws), saved_vertical=saved if saved in known_verticals() else None,
+            model=account_model(acct, ws), account=(acct["platform"], acct["account"], acct["currency"]),
+            saved_vertical=store.vertical(key),
             edits=store.edits(key), sheet=_decided_sheet(c, ws, key), currency=acct["currency"] or None,
             days=(acct["date_start"], acct["date_end"]) if pd.notna(acct["date_start"]) else None,
             landing_inputs=functools.partial(_landing_inputs, c, ws, acct)))
     return jobs().start(ws.id, version, todo)
-
-
-def _key_name(key: str) -> str:
-    """The account of an :func:`account_key` as the app names it (``–`` for none)."""
-    if key.count(":") < 2:
-        return "–"
-    platform, rest = key.split(":", 1)
-    account, currency = rest.rsplit(":", 1)
-    return account_names([(platform, account, currency)])
 
 
 def preparation_progress(ws: Workspace) -> None:
@@ -890,8 +881,8 @@ def preparation_progress(ws: Workspace) -> None:
         elif status.finished:
             st.caption(":material/check_circle: " + t("prep.done"))
         else:
-            st.progress(status.share, text=t("prep.running", account=_key_name(status.account),
-                                             step=t(f"prep.{status.step or 'rows'}")))
+            named = account_names([status.account] if status.account else [])
+            st.progress(status.share, text=t("prep.running", account=named, step=t(f"prep.{status.step or 'rows'}")))
     show()
 
 

@@ -26,7 +26,7 @@ from optimizer.analysis.account import AccountModel
 from optimizer.bundles.propose import BundleSettings
 from optimizer.bundles.targets import BundleSheet, TargetSettings, current_bundles, default_tolerance
 from optimizer.drift.alerts import AlertSettings
-from optimizer.keywords.lexicon import LexiconEdits
+from optimizer.keywords.lexicon import LexiconEdits, vertical_in_use
 from optimizer.keywords.stages import Classifier
 
 log = logging.getLogger(__name__)
@@ -40,9 +40,10 @@ CLIENT_DAYS = 30
 
 def classifier_for(model: AccountModel, saved_vertical: str | None, edits: dict[str, LexiconEdits]) -> Classifier:
     """The account's classifier as every page builds it: the vertical the user chose for
-    it (``saved_vertical``, when it still exists) or the detected one, what the account
-    itself says, and the user's lexicon ``edits``."""
-    vertical = saved_vertical or model.detection().vertical
+    it (``saved_vertical``, when it still exists) or the detected one
+    (:func:`optimizer.keywords.lexicon.vertical_in_use`), what the account itself says,
+    and the user's lexicon ``edits``."""
+    vertical, _ = vertical_in_use(saved_vertical, model.detection().vertical)
     return Classifier(vertical, edits, model.own_edits(vertical))
 
 
@@ -61,6 +62,8 @@ class AccountInputs:
     key, latest audits, previous audits) — called in the background."""
 
     model: AccountModel
+    #: (platform, account, currency), as the progress line names it
+    account: tuple[str, str, str]
     saved_vertical: str | None
     edits: dict[str, LexiconEdits]
     sheet: BundleSheet | None
@@ -112,7 +115,7 @@ class JobStatus:
     total: int
     version: tuple = ()
     done: int = 0
-    account: str = ""
+    account: tuple = ()
     step: str = ""
     error: str | None = None
     finished: bool = False
@@ -149,7 +152,7 @@ class Jobs:
         def run() -> None:
             try:
                 for inputs in accounts:
-                    status.account = inputs.model.key
+                    status.account = inputs.account
 
                     def step(name: str) -> None:
                         if status.step:

@@ -387,6 +387,15 @@ def known_verticals() -> tuple[str, ...]:
     return (*ALL_VERTICALS, *catalog().codes())
 
 
+def vertical_in_use(chosen: str | None, detected: str) -> tuple[str, str | None]:
+    """(the vertical an account is classified by, the one chosen for it that no longer
+    exists or None): the vertical the user chose for it while it is still known (a saved
+    vertical may have been deleted since), else the ``detected`` one."""
+    if chosen is not None and chosen not in known_verticals():
+        return detected, chosen
+    return chosen or detected, None
+
+
 def detectable_verticals() -> tuple[str, ...]:
     """The verticals detection weighs (:func:`optimizer.keywords.stages.vertical_evidence`): the
     built-in ones with a lexicon of lines, then the saved ones."""

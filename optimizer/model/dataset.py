@@ -730,6 +730,12 @@ LOSS_COLUMNS = ["platform", "account", "currency", "rows", "rows_lost", "days", 
                 "last_lost", "cost_lost", "gone"]
 
 
+def account_keys(accounts: pd.DataFrame) -> tuple[tuple[str, str, str], ...]:
+    """(platform, account, currency) of each row of :func:`accounts`, as text."""
+    return tuple(tuple(str(x) for x in k)
+                 for k in accounts[["platform", "account", "currency"]].itertuples(index=False, name=None))
+
+
 def deletion_loss(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     """What deleting uploads loses, per account of ``before`` (the workspace's data now)
     given ``after`` (its data without them, :meth:`optimizer.store.database.Store.table_without`).

@@ -89,13 +89,12 @@ import sys
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from collections.abc import Mapping
 from typing import Any, TextIO
 
 from optimizer.errors import InvalidInput, UserError
 from optimizer.reading.ingest import ColumnMapping
-from optimizer.model.dataset import accounts as workspace_accounts, only_accounts
+from optimizer.model.dataset import account_keys, accounts as workspace_accounts, only_accounts
 from optimizer.i18n import account_label
 from optimizer.store.database import (BundleDecision, DbMappingStore, NotFound, ShareLink, Store, ThrottleKey, ThrottleTicket, Upload,
                     UploadResult, User, Workspace, WorkspaceAuditStore, WorkspaceLexiconStore, WorkspaceNote,
@@ -828,8 +827,7 @@ class Access:
         ws = self.workspace(workspace_id, "view")
         scope = self.view_accounts(accounts)
         if scope is not None and every is None:
-            every = [tuple(a) for a in workspace_accounts(self.store.workspace_table(ws.id).table)
-                     [["platform", "account", "currency"]].itertuples(index=False, name=None)]
+            every = account_keys(workspace_accounts(self.store.workspace_table(ws.id).table))
         return notes_for(self.store.notes(ws.id), scope, every)
 
     def data_version(self, workspace_id: Any) -> tuple[int, ...]:
