@@ -17,3 +17,19 @@ def real(rel: str) -> Path:
     if not path.exists():
         pytest.skip(f"real export not available here: {path}")
     return path
+
+
+def capture_downloads(monkeypatch) -> dict[str, bytes]:
+    """The bytes behind every download button of the AppTest runs to come, by media URL
+    (AppTest keeps them in a media store that is gone once the run ends)."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    files: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def load(self, path_or_data, mimetype, kind, filename=None):
+        file_id = original(self, path_or_data, mimetype, kind, filename)
+        files[self.get_url(file_id)] = self.get_file(file_id).content
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load)
+    return files

@@ -15,7 +15,7 @@ from optimizer import i18n
 from optimizer.store import auth
 from optimizer.store.database import Store, sessions_t
 from tests.apptest import app_test
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, capture_downloads
 
 PASSWORD = "correct horse battery"
 
@@ -353,24 +353,9 @@ def test_the_client_view_shows_spend_leads_cost_per_lead_and_notes(store):
     assert {m.label for m in at_dl.metric} == {"Spend", "Leads", "Cost per lead"}
 
 
-def _downloads(monkeypatch) -> dict[str, bytes]:
-    """The bytes behind every download button of the runs to come, by media URL."""
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-    files: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def load(self, path_or_data, mimetype, kind, filename=None):
-        file_id = original(self, path_or_data, mimetype, kind, filename)
-        files[self.get_url(file_id)] = self.get_file(file_id).content
-        return file_id
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load)
-    return files
-
-
 def test_the_client_view_marks_short_weeks_and_compares_like_with_like(store, monkeypatch):
     # the sample ends on Tuesday 11-24, Baidu's last day (its leads still arriving)
-    files = _downloads(monkeypatch)
+    files = capture_downloads(monkeypatch)
     _, token = _share(store, sample(store), allow_download=True)
     at = open_app(share=token)  # last 30 days: 10-26 (a Monday) to 11-24
     compare, weeks = (t.value for t in at.table)

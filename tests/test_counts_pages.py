@@ -26,7 +26,7 @@ from optimizer.outputs.sheet_text import st as sheet_st
 from optimizer.store.database import Store, WorkspaceLexiconStore
 from sample_data import (AccountConfig, generate_account, write_baidu_keyword_report, write_baidu_plan_report,
                          write_baidu_search_term_report)
-from tests.conftest import ROOT, SAMPLE
+from tests.conftest import ROOT, SAMPLE, capture_downloads
 
 SAMPLE_FILES = [SAMPLE / f for f in ("baidu_keyword_report.csv", "baidu_plan_report.csv",
                                      "baidu_search_term_report.csv")]
@@ -44,17 +44,7 @@ def data_dir(tmp_path, monkeypatch):
 @pytest.fixture
 def downloads(monkeypatch) -> dict[str, bytes]:
     """The bytes behind every download button of the runs to come, by media URL."""
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-    files: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def load(self, path_or_data, mimetype, kind, filename=None):
-        file_id = original(self, path_or_data, mimetype, kind, filename)
-        files[self.get_url(file_id)] = self.get_file(file_id).content
-        return file_id
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load)
-    return files
+    return capture_downloads(monkeypatch)
 
 
 def _second_account(folder) -> list:
