@@ -10,6 +10,8 @@ import json
 import logging
 import os
 import re
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -370,6 +372,13 @@ def store_unavailable(exc: StoreUnavailable) -> None:
     st.stop()
 
 
+#: bench/pages.py sets this to a file: each script run appends one JSON line, the page's
+#: path and the seconds from :func:`begin` to the end of the page (the server's part of a
+#: page load; what is left of the load is Streamlit's and the browser's)
+RUN_TIMES_ENV = "OPTIMIZER_RUN_TIMES"
+_run = threading.local()
+
+
 def run_page(page) -> None:
     """Run the page chosen by the navigation; the database's operational failures during
     it (:class:`~optimizer.store.database.StoreUnavailable`) end as their message, for every page."""
@@ -377,11 +386,21 @@ def run_page(page) -> None:
         page.run()
     except StoreUnavailable as exc:
         store_unavailable(exc)
+    finally:
+        _log_run_time(page)
+
+
+def _log_run_time(page) -> None:
+    path, start = os.environ.get(RUN_TIMES_ENV), getattr(_run, "start", None)
+    if path and start is not None:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(json.dumps({"page": page.url_path, "seconds": time.perf_counter() - start}) + "\n")
 
 
 def begin() -> RunContext:
     """Resolve the principal and the workspace for this run (see the module notes). When
     the database cannot be used (e.g. a read-only data folder) the run says why and stops."""
+    _run.start = time.perf_counter()
     _language_in_url()
     try:
         return _begin()

@@ -18,6 +18,7 @@ adds at most one animation frame).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -92,9 +93,28 @@ def server(cmd: list[str], env: dict[str, str], log_name: str):
         log.close()
 
 
+def run_times_file(log_name: str) -> Path:
+    """Where the app started as ``log_name`` writes each script run's seconds (ui.RUN_TIMES_ENV)."""
+    return OUT / f"{log_name}-runs.jsonl"
+
+
+def last_run_seconds(log_name: str) -> float | None:
+    """The seconds of the newest script run the app ``log_name`` wrote (None: none yet)."""
+    path = run_times_file(log_name)
+    if not path.exists():
+        return None
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return json.loads(lines[-1])["seconds"] if lines else None
+
+
 def app_server(data_dir: Path, log_name: str = "app"):
-    """The app as ``make run`` starts it (serve.py), on the data folder ``data_dir``."""
-    return server([sys.executable, "serve.py"], {"OPTIMIZER_DATA_DIR": str(data_dir)}, log_name)
+    """The app as ``make run`` starts it (serve.py), on the data folder ``data_dir``; each
+    script run's seconds go to :func:`run_times_file`."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    run_times_file(log_name).unlink(missing_ok=True)
+    return server([sys.executable, "serve.py"],
+                  {"OPTIMIZER_DATA_DIR": str(data_dir), "OPTIMIZER_RUN_TIMES": str(run_times_file(log_name))},
+                  log_name)
 
 
 def bare_server(report: Path, log_name: str = "bare"):

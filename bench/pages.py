@@ -98,19 +98,24 @@ def specs(ws: str | None, share: str) -> list[Spec]:
 BARE = Spec("bare page", "/", (PLOT, GRID), "bare_days", _slide("bare_days", "ArrowLeft", "ArrowRight"))
 
 
-def measure(browser, base: str, spec: Spec, reloads: int, reruns: int, shot: Path) -> dict:
-    """Cold, warm and rerun seconds of one page on a server just started."""
+def measure(browser, base: str, spec: Spec, reloads: int, reruns: int, shot: Path,
+            server_log: str | None = None) -> dict:
+    """Cold, warm and rerun seconds of one page on a server just started; with
+    ``server_log`` (the app's, see bench/_web.run_times_file) also the server's script
+    seconds of each warm reload."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
     try:
         t0 = time.perf_counter()
         page.goto(base + spec.path, wait_until="commit")
         cold = web.wait_done(page, list(spec.content), t0)
-        warm = []
+        warm, script = [], []
         for _ in range(reloads):
             t0 = time.perf_counter()
             page.reload(wait_until="commit")
             warm.append(web.wait_done(page, list(spec.content), t0))
+            if server_log is not None:
+                script.append(web.last_run_seconds(server_log))
         widget = page.locator(f".st-key-{spec.widget}")
         if not widget.is_visible():  # in a closed expander: open it (no rerun)
             page.get_by_test_id("stExpander").filter(has=widget).locator("summary").click()
@@ -134,7 +139,9 @@ def measure(browser, base: str, spec: Spec, reloads: int, reruns: int, shot: Pat
         page.screenshot(path=str(shot), full_page=True)
     finally:
         ctx.close()
+    script = [s for s in script if s is not None]
     return {"page": spec.name, "cold": cold, "warm": statistics.median(warm), "warm_all": warm,
+            "script": statistics.median(script) if script else None, "script_all": script,
             "rerun": statistics.median(rerun), "rerun_all": rerun, "retried": retried,
             "errors": errors}
 
@@ -225,7 +232,8 @@ def run_dataset(browser, label: str, report: Path, data_dir: Path, reloads: int,
     for spec in specs(ws, token):
         with web.app_server(data_dir, f"app-{label}") as (base, _):
             r = measure(browser, base, spec, reloads, reruns,
-                        web.OUT / "pages" / f"{label}-{spec.path.strip('/').split('?')[0] or 'client'}.png")
+                        web.OUT / "pages" / f"{label}-{spec.path.strip('/').split('?')[0] or 'client'}.png",
+                        server_log=f"app-{label}")
         rows.append(r)
         print(f"   {spec.name} done ({r['cold']:.2f} s cold)", flush=True)
     return {"dataset": label, "file": report.name, "bare": bare, "pages": rows, "upload_seconds": upload_s,
@@ -235,7 +243,7 @@ def run_dataset(browser, label: str, report: Path, data_dir: Path, reloads: int,
 def table(res: dict) -> str:
     bare = res["bare"]
     head = (f"{'page':<15}{'cold s':>8}{'warm s':>8}{'rerun s':>9}{'cold/bare':>10}{'warm/bare':>10}"
-            f"{'rerun-bare':>11}  cold≤2×  warm≤1.5×  rerun≤+1s")
+            f"{'rerun-bare':>11}  cold≤2×  warm≤1.5×  rerun≤+1s{'script s':>10}{'floor/bare':>11}")
     out = [f"{res['dataset']} ({res['file']}; warm = median of {res['reloads']} reloads, "
            f"rerun = median of {res['reruns']} changes)", head, "-" * len(head)]
     out.append(f"{'bare page':<15}{bare['cold']:>8.2f}{bare['warm']:>8.2f}{bare['rerun']:>9.2f}"
@@ -246,7 +254,12 @@ def table(res: dict) -> str:
         err = (f"  ({r['errors']} errors shown)" if r["errors"] else "") + \
             (f"  ({r['retried']} widget changes made again)" if r.get("retried") else "")
         out.append(f"{r['page']:<15}{r['cold']:>8.2f}{r['warm']:>8.2f}{r['rerun']:>9.2f}{cr:>10.2f}{wr:>10.2f}"
-                   f"{rd:>+11.2f}  {ok[cr <= 2]:>7}  {ok[wr <= 1.5]:>9}  {ok[rd <= 1]:>9}{err}")
+                   f"{rd:>+11.2f}  {ok[cr <= 2]:>7}  {ok[wr <= 1.5]:>9}  {ok[rd <= 1]:>9}"
+                   + (f"{r['script']:>10.2f}{(r['warm'] - r['script']) / bare['warm']:>11.2f}"
+                      if r.get("script") is not None else "") + err)
+    out.append("script s: the server's part of a warm load (median; from the start of app.py to the end of the "
+               "page).\nfloor/bare: (warm - script) / bare warm, a lower bound for ANY page drawing the same "
+               "elements: with no computation at all it still waits for Streamlit and the browser to draw them.")
     if res["upload_seconds"] is not None:
         out.append(f"upload through the browser (file chosen → summary shown): {res['upload_seconds']:.1f} s")
     return "\n".join(out)
