@@ -888,6 +888,20 @@ TARGET_STATUS: dict[str, tuple[str, str]] = {
     "no_data": ("无数据", "No data"),
 }
 
+BID_DECISION: dict[str, tuple[str, str]] = {
+    "raise": ("提价", "Raise"), "lower": ("降价", "Lower"),
+    "keep_low_evidence": ("保持：证据不足", "Keep: too little evidence"),
+    "keep_no_bid": ("保持：无关键词出价", "Keep: no keyword bid"),
+    "keep_at_limit": ("保持：已到出价界限", "Keep: at the bid limit"),
+    "keep_on_target": ("保持：已接近目标", "Keep: on target"),
+    "position_goal": ("排名目标", "Position goal"),
+}
+
+BID_TARGET_SOURCE: dict[str, tuple[str, str]] = {
+    "bundle_map": ("投放包对应表", "Bundle map"), "setting_line": ("业务点设置", "Line setting"),
+    "setting_account": ("账户设置", "Account setting"), "line_recent": ("业务点近期实际", "Line's recent CPA"),
+}
+
 COMPENSATION_STATUS: dict[str, tuple[str, str]] = {
     "eligible": ("可能获赔", "Looks eligible"),
     "at_risk": ("有风险", "At risk"),

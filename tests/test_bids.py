@@ -237,3 +237,98 @@ def test_the_sample_bids_the_plans_outside_its_bundles_and_its_rank_keywords(sam
     # without a map and without bundles in plan names, every plan is on manual CPC, and each row says so
     bare = model.bids(clf)
     assert set(bare["bundles_from"]) == {"none"} and len(bare) > len(out)
+
+
+# ---------------------------------------------------------------- workbook and command line: the same numbers
+
+SAMPLE_FILES = None
+
+
+def _files():
+    from tests.conftest import SAMPLE
+    return [str(SAMPLE / "baidu_keyword_report.csv"), str(SAMPLE / "baidu_search_term_report.csv"),
+            str(SAMPLE / "baidu_plan_report.csv")], str(SAMPLE / "bundle_map.csv")
+
+
+@pytest.fixture(scope="module")
+def analysis():
+    from optimizer.outputs.analyze import analyze_exports
+    files, bundle_map = _files()
+    return analyze_exports(files, bundle_map=bundle_map)[0]
+
+
+@pytest.fixture(scope="module")
+def cli_json():
+    import contextlib
+    import io
+    import json
+    from optimizer.cli import main
+    files, bundle_map = _files()
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["bids", *files, "--bundle-map", bundle_map, "--json", "--lang", "en"]) == 0
+    return json.loads(out.getvalue())
+
+
+def test_the_workbook_has_a_bids_sheet_and_summary_lines_with_the_same_money(analysis):
+    import io
+    import openpyxl
+    from optimizer.outputs.workbook import workbook_bytes
+    t = tally(analysis.bids)
+    assert t["lower"] > 10 and t["saving"] > 0
+    wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(analysis, "zh")))
+    names = wb.sheetnames
+    assert "出价建议" in names and names.index("出价建议") == names.index("CPC关键词") + 1
+    ws = wb["出价建议"]
+    header_row = int(ws.freeze_panes[1:]) - 1
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=header_row, max_row=ws.max_row)]
+    head, body = rows[0], rows[1:]
+    assert len(body) == len(analysis.bids)
+    sheet = pd.DataFrame(body, columns=head)
+    assert sheet["建议"].iloc[0] == "降价" and sheet["预计 30 天金额"].iloc[0] == round(analysis.bids["money"].iloc[0], 2)
+    lowered = sheet.loc[sheet["建议"] == "降价", "预计 30 天金额"].sum()
+    assert lowered == pytest.approx(t["saving"], abs=0.01)
+    # the summary sheet's line: the same saving, pointing at the Bids sheet
+    line = analysis.summary.loc[(analysis.summary["kind"] == "bids")].iloc[0]
+    assert line["money_at_stake"] == t["saving"] and line["count"] == t["lower"] and line["sheet"] == "bids"
+    assert f"{t['lower']} 个手动出价关键词降价" in line["action_zh"]
+    summary = wb["摘要"]
+    values = [c.value for r in summary.iter_rows() for c in r]
+    assert any(isinstance(v, str) and "手动出价关键词降价" in v for v in values)
+    assert t["saving"] in values
+    assert analysis.counts()["bids_lower"] == t["lower"]
+
+
+def test_the_command_line_gives_the_workbooks_numbers(analysis, cli_json):
+    (res,) = cli_json
+    assert res["bundles_from"] == "map" and res["counts"] == tally(analysis.bids)
+    bids = analysis.bids
+    assert len(res["bids"]) == len(bids)
+    for item, (_, r) in zip(res["bids"], bids.iterrows(), strict=True):
+        assert (item["campaign"], item["keyword"], item["decision"]) == (r["campaign"], r["keyword"], r["decision"])
+        assert item["money"] == (None if r["money"] != r["money"] else round(r["money"], 2))
+        assert item["recommended_bid"] == round(r["recommended_bid"], 2)
+        assert item["reason"] == r["reason_en"]
+
+
+def test_the_command_line_takes_a_target_and_a_step_and_refuses_bad_input(tmp_path, capsys):
+    import json
+    from optimizer.cli import main
+    files, _ = _files()
+    assert main(["bids", files[0], "--target-cpa", "40", "--max-step", "0.1", "--json"]) == 0
+    (res,) = json.loads(capsys.readouterr().out)
+    moved = [b for b in res["bids"] if b["decision"] in ("raise", "lower")]
+    assert moved and all(abs(b["change_pct"]) <= 0.1 + 1e-6 for b in moved)
+    # no map, no bundles in plan names: every plan is manual CPC, its keywords aim at the account's target
+    assert res["bundles_from"] == "none"
+    assert {b["target_source"] for b in res["bids"] if b["target_source"]} == {"setting_account"}
+    bad = tmp_path / "map.csv"
+    bad.write_text("名称,数值\nx,1\n", encoding="utf-8")
+    assert main(["bids", files[0], "--bundle-map", str(bad), "--lang", "en"]) == 1
+    assert capsys.readouterr().err.startswith("error: ")
+    with pytest.raises(SystemExit) as exc:
+        main(["bids", files[0], "--max-step", "2"])
+    assert exc.value.code == 2
+    assert main(["bids", files[0], "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "个手动出价关键词" in out and "降价" in out
