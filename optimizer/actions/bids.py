@@ -91,7 +91,7 @@ TARGET_SOURCES = ("bundle_map", "setting_line", "setting_account", "line_recent"
 BID_COLUMNS = ["account", "platform", "campaign", "ad_group", "keyword", "match_type", "keyword_id", "line", "stage",
                "cpc_reason", "rank_driven", "bundles_from", "impressions", "clicks", "cost", "conversions", "cvr_raw",
                "cvr_unit", "cvr_shrunk", "cvr_low", "cvr_high", "avg_position", "impression_share", "target_cpa",
-               "target_source", "bundle", "target_bid", "bid", "recommended_bid", "change_pct", "decision",
+               "target_source", "line_cpa", "bundle", "target_bid", "bid", "recommended_bid", "change_pct", "decision",
                "capped", "evidence", "extra_conversions", "reason_zh", "reason_en", "money", "money_basis"]
 
 
@@ -314,6 +314,7 @@ def recommend_bids(rows: pd.DataFrame, perf: pd.DataFrame, *, all_rows: pd.DataF
         else:
             tgt.append(float("nan")), src.append("")
     g["target_cpa"], g["target_source"] = tgt, src
+    g["line_cpa"] = g["line"].map(g_all_line).astype(float)
     g["target_bid"] = g["target_cpa"] * g["cvr_shrunk"]
 
     low, high = s.limit(platform)
@@ -480,6 +481,19 @@ def _reason(r, s: BidSettings, low: float, high: float, currency: str | None, da
             f"falling with the bid, {m(r.money)} less spent above target per {s.days} days.")
 
 
+def line_targets(bids: pd.DataFrame, targets: BidTargets = BidTargets()) -> pd.DataFrame:
+    """The business lines of the manual-CPC keywords, for setting their targets: line,
+    keywords (how many), line_cpa (the line's CPA over the window), target (the user's
+    setting for the line, NaN when none), in the order of most keywords first."""
+    cols = ["line", "keywords", "line_cpa", "target"]
+    if bids.empty:
+        return pd.DataFrame(columns=cols)
+    g = bids.groupby("line", sort=False).agg(keywords=("keyword", "size"), line_cpa=("line_cpa", "first"))
+    g = g.reset_index().sort_values(["keywords", "line"], ascending=[False, True], kind="stable", ignore_index=True)
+    g["target"] = [targets.line(x) if targets.line(x) is not None else float("nan") for x in g["line"]]
+    return g[cols]
+
+
 def tally(bids: pd.DataFrame) -> dict[str, float | int]:
     """The figures of the page's tiles, the workbook's summary lines and ``bids --json``:
     keywords to raise, lower and keep (every keep decision) and with a position goal;
@@ -495,4 +509,4 @@ def tally(bids: pd.DataFrame) -> dict[str, float | int]:
 
 
 __all__ = ["BID_COLUMNS", "DECISIONS", "PLATFORM_LIMITS", "TARGET_SOURCES", "BidSettings", "BidTargets",
-           "recommend_bids", "tally", "targets_setting_key"]
+           "line_targets", "recommend_bids", "tally", "targets_setting_key"]
