@@ -36,6 +36,7 @@ ANALYSIS = [
     ("pages/overview.py", "overview", "nav.overview", ":material/monitoring:"),
     ("pages/keywords.py", "keywords", "nav.keywords", ":material/category:"),
     ("pages/bundles.py", "bundles", "nav.bundles", ":material/workspaces:"),
+    ("pages/bids.py", "bids", "nav.bids", ":material/price_change:"),
     ("pages/drift.py", "drift", "nav.drift", ":material/trending_up:"),
     ("pages/landing.py", "landing", "nav.landing", ":material/web:"),
     ("pages/upload.py", "upload", "nav.upload", ":material/upload_file:"),

@@ -811,6 +811,22 @@ def bundle_map_actions(acct_key: str, data: bytes, proposal: object, key: str) -
         st.success(t("bd.adopted"), icon=":material/check_circle:")
 
 
+def bid_targets(acct_key: str):
+    """The target CPAs kept for an account's bids in the chosen workspace
+    (:class:`optimizer.actions.bids.BidTargets`; empty when none were saved)."""
+    return ctx().access.bid_targets(require_workspace().id, acct_key)
+
+
+def may_save_bid_targets() -> bool:
+    """Whether the user may keep bid targets for the chosen workspace (who may change its bundle maps)."""
+    return ctx().can("edit_bundles", require_workspace())
+
+
+def save_bid_targets(acct_key: str, targets) -> None:
+    """Keep an account's bid targets in the chosen workspace."""
+    ctx().access.save_bid_targets(require_workspace().id, acct_key, targets)
+
+
 def decided_bundle_sheet(acct_key: str) -> BundleSheet | None:
     """The bundle map kept for an account in the chosen workspace, or None."""
     return _decided_sheet(ctx(), require_workspace(), acct_key)
@@ -883,7 +899,8 @@ def prepare_workspace(ws: Workspace):
             saved_vertical=store.vertical(key),
             edits=store.edits(key), sheet=_decided_sheet(c, ws, key), currency=acct["currency"] or None,
             days=(acct["date_start"], acct["date_end"]) if pd.notna(acct["date_start"]) else None,
-            landing_inputs=functools.partial(_landing_inputs, c, ws, acct)))
+            landing_inputs=functools.partial(_landing_inputs, c, ws, acct),
+            bid_targets=c.access.bid_targets(ws.id, key)))
     return jobs().start(ws.id, version, todo)
 
 

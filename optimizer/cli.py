@@ -1,5 +1,7 @@
 """Command line for analysts and scripts: ``python -m optimizer COMMAND ...``.
 
+``bids EXPORT... [--json] [--bundle-map CSV] [--target-cpa X] [--max-step 0.2] [--lang zh|en]``
+recommends bids for the keywords on manual CPC (:func:`cmd_bids`).
 ``inspect FILE... [--json]`` reads each export and prints what was recognised;
 ``classify [FILE|-] [--vertical NAME|auto] [--format csv|json]`` labels keywords
 (see :mod:`optimizer.keywords.stages`); ``evaluate`` scores the classifier; ``bundles
@@ -288,6 +290,87 @@ def cmd_bundles(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bids(args: argparse.Namespace) -> int:
+    """``bids``: bid recommendations for the keywords on manual CPC (:mod:`optimizer.actions.bids`),
+    per account; the same figures as the Bids page and the workbook's Bids sheet.
+
+    ``--json``: a list with one object per account — platform, account, account_label,
+    currency, vertical, window_start, window_end, bundles_from (map | names | none),
+    counts {keywords, raise, lower, keep, position_goal, saving, gain, money}, bids
+    [{campaign, ad_group, keyword, match_type, keyword_id, line, stage, cpc_reason,
+    clicks, cost, conversions, cvr_raw, cvr_shrunk, cvr_low, cvr_high, target_cpa,
+    target_source, target_bid, bid, recommended_bid, change_pct, decision, capped,
+    money, money_basis, reason (in --lang), reason_zh, reason_en}] — money to the cent
+    and rates to 6 decimals, as the workbook writes them. Exit 0 done, 1 bad input (one
+    line on standard error, in --lang), 2 bad usage."""
+    from optimizer.actions.bids import BidSettings, BidTargets, tally
+    from optimizer.analysis.account import AccountModel
+    from optimizer.bundles.targets import read_bundle_sheet
+    from optimizer.i18n import BID_DECISION, account_label, code_name, money
+    from optimizer.outputs.analyze import error_text
+    from optimizer.outputs.sheet_text import st
+
+    lang = args.lang
+    try:
+        table = load_exports(args.exports, args.account)
+        sheet = read_bundle_sheet(Path(args.bundle_map).read_bytes(), args.bundle_map) if args.bundle_map else None
+    except (IngestError, OSError, ValueError) as exc:
+        print(f"error: {error_text(exc, lang)}", file=sys.stderr)
+        return 1
+    settings = BundleSettings(window_days=args.window_days)
+    bid_settings = BidSettings(max_step=args.max_step)
+    targets = BidTargets.of(args.target_cpa)
+    results = []
+    for acct, rows, clf in _each_account(table, args.vertical):
+        key = f"{acct['platform']}:{acct['account']}:{acct['currency']}"
+        model = AccountModel(None, key, ("cli",), lambda rows=rows: rows)
+        evidence = model.evidence(clf, settings)
+        if evidence.empty:
+            continue
+        currency = acct["currency"] or None
+        bids = model.bids(clf, settings, bid_settings, sheet, targets, currency)
+        results.append({
+            "platform": acct["platform"], "account": acct["account"],
+            "account_label": account_label(acct["platform"], acct["account"], acct["currency"], lang),
+            "currency": acct["currency"], "vertical": clf.vertical,
+            "window_start": _day(evidence["window_start"].iloc[0]), "window_end": _day(evidence["window_end"].iloc[0]),
+            "bundles_from": str(bids["bundles_from"].iloc[0]) if len(bids) else None,
+            "counts": tally(bids),
+            "bids": [{"campaign": r["campaign"], "ad_group": r["ad_group"], "keyword": r["keyword"],
+                      "match_type": r["match_type"], "keyword_id": r["keyword_id"], "line": r["line"],
+                      "stage": r["stage"], "cpc_reason": r["cpc_reason"], "clicks": _num(r["clicks"], 4),
+                      "cost": _num(r["cost"]), "conversions": _num(r["conversions"], 4),
+                      "cvr_raw": _num(r["cvr_raw"], 6), "cvr_shrunk": _num(r["cvr_shrunk"], 6),
+                      "cvr_low": _num(r["cvr_low"], 6), "cvr_high": _num(r["cvr_high"], 6),
+                      "target_cpa": _num(r["target_cpa"]), "target_source": r["target_source"] or None,
+                      "target_bid": _num(r["target_bid"]), "bid": _num(r["bid"]),
+                      "recommended_bid": _num(r["recommended_bid"]), "change_pct": _num(r["change_pct"], 6),
+                      "decision": r["decision"], "capped": bool(r["capped"]), "money": _num(r["money"]),
+                      "money_basis": r["money_basis"] or None, "reason": r[f"reason_{lang}"],
+                      "reason_zh": r["reason_zh"], "reason_en": r["reason_en"]} for _, r in bids.iterrows()],
+        })
+        results[-1]["_currency"] = currency
+    if args.json:
+        json.dump([{k: v for k, v in r.items() if k != "_currency"} for r in results], sys.stdout,
+                  ensure_ascii=False, indent=1)
+        print()
+        return 0
+    for res in results:
+        c, cur = res["counts"], res["_currency"]
+        print(st("cli.bids_account", lang, label=res["account_label"], n=c["keywords"], start=res["window_start"],
+                 end=res["window_end"], up=c["raise"], down=c["lower"], keep=c["keep"], goal=c["position_goal"],
+                 saving=money(c["saving"], cur), gain=money(c["gain"], cur)))
+        for b in res["bids"]:
+            if b["decision"] in ("raise", "lower", "position_goal"):
+                print(st("cli.bids_row", lang, decision=code_name(BID_DECISION, b["decision"], lang),
+                         campaign=b["campaign"], keyword=b["keyword"], bid=money(b["bid"], cur),
+                         recommended=money(b["recommended_bid"], cur), money=money(b["money"], cur),
+                         reason=b["reason"]))
+        if res["bundles_from"] == "none":
+            print(st("cli.note", lang, text=st("note.bids_no_map", lang)))
+    return 0
+
+
 def cmd_drift(args: argparse.Namespace) -> int:
     from optimizer.drift.alerts import AlertSettings, _child_label, entity_label, explain, flags, scan
     from optimizer.bundles.propose import plan_lines, proposed_membership
@@ -573,6 +656,20 @@ def _non_negative(text: str) -> float:
     return value
 
 
+def _positive(text: str) -> float:
+    value = float(text)
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive amount, not {text}")
+    return value
+
+
+def _share(text: str) -> float:
+    value = float(text)
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be a share between 0 and 1 (0.2 = 20%), not {text}")
+    return value
+
+
 def _account_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--account", metavar="[FILE=]NAME", action="append", default=None,
                    help="the account of files that name none (Google Ads UI downloads): NAME for all of them, "
@@ -639,6 +736,30 @@ def build_parser() -> argparse.ArgumentParser:
                     help="current bundles: columns plan, bundle[, target_cpa]")
     bd.add_argument("--json", action="store_true", help="print a JSON list, one object per account")
     bd.set_defaults(func=cmd_bundles)
+
+    bi = sub.add_parser("bids", help="bid recommendations for the keywords on manual CPC",
+                        description="Read daily keyword exports and print, per account, the recommended bid of each "
+                                    "keyword on manual CPC (every keyword of a plan in no bundle, and the rank-driven "
+                                    "keywords the bundles page keeps on CPC): target CPA × the keyword's conversion "
+                                    "rate shrunk toward its ad group and line, at most --max-step a step, inside the "
+                                    "platform's bid limits, with the reason and the expected 30-day saving or gain. "
+                                    "Exit status: 0 done, 1 bad input, 2 bad usage.")
+    bi.add_argument("exports", nargs="+", metavar="EXPORT", help="daily keyword exports (CSV, TSV, XLSX, XLS)")
+    _account_option(bi)
+    bi.add_argument("--bundle-map", default=None, metavar="CSV",
+                    help="current bundles: plan, bundle[, target_cpa] (default: bundles read from plan names like "
+                         "包1-开锁; without either, every plan is taken as manual CPC)")
+    bi.add_argument("--target-cpa", type=_positive, default=None,
+                    help="the account's target CPA, for keywords whose bundle has no target in the map (default: "
+                         "each business line's CPA over the window)")
+    bi.add_argument("--max-step", type=_share, default=0.20, help="largest bid move in one step (default 0.2 = ±20%%)")
+    bi.add_argument("--window-days", type=_positive_int, default=30, help="evidence window in days (default 30)")
+    bi.add_argument("--vertical", default="auto", choices=["auto", *known_verticals()],
+                    help="the advertiser's vertical, for business lines (default: detected from the keywords)")
+    bi.add_argument("--lang", choices=["zh", "en"], default="zh",
+                    help="language of the printed text, the reason field and error messages (default zh)")
+    bi.add_argument("--json", action="store_true", help="print a JSON list, one object per account")
+    bi.set_defaults(func=cmd_bids)
 
     from optimizer.drift.scan import LEVELS, METRICS, MIN_CLICKS, MIN_CONVERSIONS
     dr = sub.add_parser("drift", help="flag cost drift: dated changes of CPC, CVR, CPA and spend",

@@ -270,6 +270,7 @@ TEXT.update({
 
 TEXT.update({
     "nav.bundles": ("oCPC 投放包", "oCPC bundles"),
+    "nav.bids": ("出价建议", "Bids"),
     "nav.drift": ("成本异常", "Cost drift"),
     "dr.title": ("成本异常监控", "Cost drift"),
     "dr.caption": ("逐日检验账户、业务点、投放包、计划和主要关键词的点击价格、转化率、转化成本和消费：哪里变了、从哪天起、有多确定、为什么。"
@@ -750,6 +751,52 @@ TEXT.update({
     "bd.no_daily": ("需要按日的计划或关键词报告才能建议投放包。", "Bundles need a daily campaign or keyword report."),
     "bd.map_unknown": ("对应表中这些计划在当前数据里找不到（名称是否一致？）：{plans}",
                        "These campaigns of the mapping are not in the loaded data (same names?): {plans}"),
+    "bid.title": ("出价建议", "Bid recommendations"),
+    "bid.caption": ("手动出价（CPC）的关键词：不在投放包里的计划的全部关键词，以及投放包页面建议单独出价抢排名的关键词。"
+                    "出价 = 目标转化成本 × 收缩后的转化率（向所在单元和业务点收缩），每次最多调整设定的步长，不超出平台出价范围。"
+                    "点击太少的关键词保持原价。",
+                    "Keywords on manual CPC: every keyword of a campaign in no bundle, and the keywords the oCPC bundles "
+                    "page keeps on CPC to fight for rank. Bid = target CPA × the conversion rate shrunk toward its ad "
+                    "group and line, moved at most one step at a time and inside the platform's bid limits. Keywords "
+                    "with too few clicks keep their bid."),
+    "bid.no_daily": ("需要按日的关键词报告才能建议出价。", "Bid recommendations need a daily keyword report."),
+    "bid.no_map": ("没有投放包对应表，计划名称里也没有投放包：所有计划的关键词都按手动出价处理。在“oCPC 投放包”页上传对应表后，只建议不在包里的计划。",
+                   "No bundle map and no bundles in the campaign names: every campaign's keywords are taken as manual "
+                   "CPC. Upload the map on the oCPC bundles page to limit this to campaigns outside bundles."),
+    "bid.none": ("没有手动出价的关键词。", "No keyword is on manual CPC."),
+    "bid.raise": ("提价", "Raise"),
+    "bid.lower": ("降价", "Lower"),
+    "bid.keep": ("保持", "Keep"),
+    "bid.saving": ("预计每 30 天少花", "Expected saving / 30 days"),
+    "bid.saving_help": ("降价的关键词：假设点击量不变、点击价格随出价同比例变化，少花的超出目标部分。",
+                        "Lowered keywords: the cost above target removed, with clicks unchanged and the CPC "
+                        "moving with the bid."),
+    "bid.gain": ("预计每 30 天多获", "Expected gain / 30 days"),
+    "bid.gain_help": ("提价的关键词：按点击弹性 {elasticity}（出价高 20% 点击多约 {clicks}）多获的转化，按目标转化成本计价。",
+                      "Raised keywords: the extra conversions at a click elasticity of {elasticity} (a 20% higher bid "
+                      "brings about {clicks} more clicks), valued at the target CPA."),
+    "bid.whatif": ("调整目标：改目标转化成本和步长，看建议和金额如何变化", "What if: change the target CPA and the step, see the bids and money change"),
+    "bid.step": ("每次最多调整（%）", "Largest step (%)"),
+    "bid.account_target": ("账户目标转化成本（0 = 不设）", "Account target CPA (0 = none)"),
+    "bid.account_target_help": ("投放包对应表里有目标的计划用包的目标；其余先看业务点目标，再看账户目标，都没有则用业务点近 30 天实际转化成本。",
+                                "Campaigns of a bundle with a target in the map use it; the others use the line's "
+                                "target, else the account's, else the line's actual CPA over 30 days."),
+    "bid.line_targets": ("各业务点目标转化成本（空 = 不设）", "Target CPA per business line (blank = none)"),
+    "bid.save": ("保存为本账户的目标", "Keep as this account's targets"),
+    "bid.save_help": ("保存后，本页、工作簿和后台计算都按这些目标出价。", "Once kept, this page, the workbook and the background preparation bid to these targets."),
+    "bid.saved": ("已保存本账户的出价目标。", "Kept as this account's bid targets."),
+    "bid.changed": ("与已保存的目标相比", "against the targets kept"),
+    "bid.reasons": ("调价原因", "Why each bid changes"),
+    "bid.table": ("每个关键词的建议（先看调价的，按金额排序）", "Each keyword's recommendation (changes first, by money)"),
+    "col.decision": ("建议", "Recommendation"),
+    "col.bid": ("当前出价", "Current bid"),
+    "col.recommended_bid": ("建议出价", "Recommended bid"),
+    "col.change_pct": ("出价变化", "Bid change"),
+    "col.bid_money": ("预计 30 天金额", "Expected money (30 days)"),
+    "col.target_source": ("目标来源", "Target from"),
+    "col.line_cpa": ("业务点近期转化成本", "Line's recent CPA"),
+    "col.bid_target": ("目标转化成本", "Target CPA"),
+    "col.keywords_n": ("关键词数", "Keywords"),
     "col.within_limits": ("差异在限内", "Within limits"),
     "col.target_cpa_current": ("当前目标转化成本", "Current target CPA"),
     "col.cpa_vs_target": ("实际比目标", "Actual vs target"),
@@ -886,6 +933,20 @@ TARGET_STATUS: dict[str, tuple[str, str]] = {
     "within_target": ("达标", "Within target"),
     "learning": ("学习期", "Learning"),
     "no_data": ("无数据", "No data"),
+}
+
+BID_DECISION: dict[str, tuple[str, str]] = {
+    "raise": ("提价", "Raise"), "lower": ("降价", "Lower"),
+    "keep_low_evidence": ("保持：证据不足", "Keep: too little evidence"),
+    "keep_no_bid": ("保持：无关键词出价", "Keep: no keyword bid"),
+    "keep_at_limit": ("保持：已到出价界限", "Keep: at the bid limit"),
+    "keep_on_target": ("保持：已接近目标", "Keep: on target"),
+    "position_goal": ("排名目标", "Position goal"),
+}
+
+BID_TARGET_SOURCE: dict[str, tuple[str, str]] = {
+    "bundle_map": ("投放包对应表", "Bundle map"), "setting_line": ("业务点设置", "Line setting"),
+    "setting_account": ("账户设置", "Account setting"), "line_recent": ("业务点近期实际", "Line's recent CPA"),
 }
 
 COMPENSATION_STATUS: dict[str, tuple[str, str]] = {

@@ -66,13 +66,14 @@ ui.dataframe(
 
 st.divider()
 if st.button(ui.t("report.build"), key="overview_report", icon=":material/table_view:", help=ui.t("report.help")):
-    from optimizer.analysis.summary import analyze_account
+    from optimizer.analysis.summary import AnalysisSettings, analyze_account
     from optimizer.outputs.workbook import workbook_bytes
     with st.spinner(ui.t("report.build")):
-        # what the Keywords, oCPC bundles, Cost drift and Landing pages pages use: the account's
-        # lexicon and vertical, its bundle map, the earlier upload and the page audits kept
+        # what the Keywords, oCPC bundles, Bids, Cost drift and Landing pages pages use: the account's
+        # lexicon and vertical, its bundle map, its bid targets, the earlier upload and the page audits kept
         previous, previous_key, audits, previous_audits = ui.landing_inputs(acct)
-        analysis = analyze_account(model.rows(), sheet=ui.decided_bundle_sheet(ctx.key), clf=ctx.classifier(),
+        analysis = analyze_account(model.rows(), settings=AnalysisSettings(bid_targets=ui.bid_targets(ctx.key)),
+                                   sheet=ui.decided_bundle_sheet(ctx.key), clf=ctx.classifier(),
                                    previous=previous, audits=audits, previous_audits=previous_audits,
                                    model=model, previous_key=previous_key, account=acct.to_dict())
         data = workbook_bytes(analysis, ui.lang(), currency)

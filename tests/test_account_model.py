@@ -253,7 +253,7 @@ def test_after_the_background_preparation_no_page_computes(tmp_path, monkeypatch
         time.sleep(0.2)
     assert status.finished and status.error is None and status.done == status.total, status
     before = dict(ui.results().counts)
-    for page in ("pages/overview.py", "pages/keywords.py", "pages/bundles.py", "pages/drift.py",
+    for page in ("pages/overview.py", "pages/keywords.py", "pages/bundles.py", "pages/bids.py", "pages/drift.py",
                  "pages/landing.py", "pages/client.py"):
         _open(page, ws_id)
     assert ui.results().counts["computed"] == before["computed"], (before, ui.results().counts)

@@ -21,8 +21,8 @@ from optimizer.bundles import targets
 from optimizer.store.database import Store
 from tests.conftest import FIXTURES, ROOT, SAMPLE, real
 
-PAGES = ["pages/overview.py", "pages/keywords.py", "pages/bundles.py", "pages/drift.py", "pages/landing.py",
-         "pages/upload.py"]
+PAGES = ["pages/overview.py", "pages/keywords.py", "pages/bundles.py", "pages/bids.py", "pages/drift.py",
+         "pages/landing.py", "pages/upload.py"]
 
 
 @pytest.fixture(autouse=True)
@@ -595,6 +595,69 @@ def _english(page: str) -> AppTest:
     at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
+
+
+def _bid_tiles(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_bids_page_shows_the_recommendations_with_the_workbooks_numbers():
+    from optimizer.actions.bids import tally
+    at = start("pages/bids.py")
+    _baidu(at, "bid_account")
+    assert not at.exception, at.exception
+    table = _frame(at, "recommended_bid")
+    assert {"降价", "保持：证据不足"} <= set(table["decision"])
+    assert table["reason_zh"].str.contains("可出价").any()
+    # the tiles are the account model's figures: those the workbook's summary shows
+    ctx = at.session_state[ui.K_CTX]
+    with Store.open(None, ui.DATA_DIR) as s:
+        sheet = targets.read_bundle_sheet(s.bundle_decision(ctx.ws.id, "baidu:北京安心开锁:CNY").data)
+    from optimizer.model.dataset import accounts as accounts_of, for_account
+    from optimizer.analysis.account import AccountModel
+    from optimizer.keywords.stages import Classifier
+    from optimizer.keywords.trade import account_edits
+    t = table_of(at)
+    a = accounts_of(t)
+    a = a.loc[a["platform"] == "baidu"].iloc[0]
+    rows = for_account(t, "baidu", a["account"], a["currency"])
+    clf = Classifier("locksmith", {}, account_edits(rows, "locksmith"))
+    expect = tally(AccountModel(None, "baidu:北京安心开锁:CNY", (0,), lambda: rows).bids(clf, sheet=sheet, currency="CNY"))
+    tiles = _bid_tiles(at)
+    assert tiles["降价"] == f"{expect['lower']:,}" and tiles["提价"] == f"{expect['raise']:,}"
+    assert tiles["预计每 30 天少花"] == i18n.money(expect["saving"], "CNY", 0)
+    assert len(table) == expect["keywords"]
+
+
+def test_bids_page_what_if_changes_the_numbers_and_a_saved_target_is_kept(data_dir):
+    at = start("pages/bids.py")
+    _baidu(at, "bid_account")
+    before = _bid_tiles(at)
+    bids_before = _frame(at, "recommended_bid")
+    # a tighter account target: the campaigns outside bundles aim lower, more money above target
+    key = next(n.key for n in at.number_input if n.key.startswith("bid_account_target"))
+    at.number_input(key=key).set_value(40.0).run()
+    assert not at.exception, at.exception
+    after = _bid_tiles(at)
+    assert after["预计每 30 天少花"] != before["预计每 30 天少花"]
+    assert any("与已保存的目标相比" in c.value for c in at.caption)
+    shown = _frame(at, "recommended_bid")
+    assert (shown["target_source"] == "账户设置").any() and not bids_before["target_source"].eq("账户设置").any()
+    # a smaller step: no bid moves more than 10 %
+    at.number_input(key="bid_step").set_value(10).run()
+    moved = _frame(at, "recommended_bid")
+    moved = moved.loc[moved["decision"].isin(["提价", "降价"])]
+    assert len(moved) and (moved["change_pct"].abs() <= 0.1 + 1e-6).all()
+    # kept: the target is stored for the account and the page opens with it
+    at.button(key="bid_save").click().run()
+    assert not at.exception and any("已保存" in s.value for s in at.success)
+    with Store.open(None, data_dir) as s:
+        from optimizer.actions.bids import BidTargets, targets_setting_key
+        ws = at.session_state[ui.K_CTX].ws
+        assert BidTargets.from_json(s.setting(targets_setting_key(ws.id, "baidu:北京安心开锁:CNY"))).account == 40.0
+    fresh = start("pages/bids.py")
+    _baidu(fresh, "bid_account")
+    assert (_frame(fresh, "recommended_bid")["target_source"] == "账户设置").any()
 
 
 def test_drift_page_ranks_flags_and_explains_the_selected_one():

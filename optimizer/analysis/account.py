@@ -15,6 +15,8 @@ workspace database):
   and what is made of them — keyed by the classifier;
 - ``window``, ``evidence``, ``proposal``, ``cpc``, ``splits``, ``proposed``, ``plan_lines``:
   the bundles' — keyed by the classifier, the window and the bundle settings;
+- ``bids``: bid recommendations for the keywords on manual CPC — keyed by the classifier,
+  the window, the bid settings, the bundle map and the user's target CPAs;
 - ``drift``, ``drift_table``: the cost-drift scan and its explained flags — keyed by the
   classifier (when lines are tested), the settings, the bundle map and the rules;
 - ``landing``: the landing-page report — keyed by the classifier, the earlier rows, the
@@ -36,10 +38,11 @@ from typing import Any
 
 import pandas as pd
 
+from optimizer.actions.bids import BidSettings, BidTargets, recommend_bids
 from optimizer.analysis.results import Results
 from optimizer.bundles.propose import (BundleSettings, cpc_keywords, membership, plan_evidence, plan_lines, propose,
                                        split_candidates, summarize, window)
-from optimizer.bundles.targets import BundleSheet, RuleSet, bundle_sheet_for
+from optimizer.bundles.targets import BundleSheet, RuleSet, bundle_sheet_for, current_bundles
 from optimizer.drift.alerts import AlertReport, AlertSettings, flag_table, scan
 from optimizer.keywords.lexicon import catalog
 from optimizer.keywords.stages import (Classifier, Detection, account_evidence, keyword_performance, negative_conflicts,
@@ -234,6 +237,29 @@ class AccountModel:
         """Plan → business line (:func:`optimizer.bundles.propose.plan_lines`)."""
         return self._get("plan_lines", (clf.fingerprint,),
                          lambda: plan_lines(self.rows(), clf, self.keywords(clf)))
+
+    def bids(self, clf: Classifier, settings: BundleSettings = BundleSettings(),
+             bid_settings: BidSettings = BidSettings(), sheet: BundleSheet | None = None,
+             targets: BidTargets = BidTargets(), currency: str | None = None) -> pd.DataFrame:
+        """Bid recommendations (:func:`optimizer.actions.bids.recommend_bids`) for the keywords
+        on manual CPC over the evidence window: the :meth:`cpc` keywords and every keyword of
+        a plan in no bundle now (:func:`optimizer.bundles.targets.current_bundles` of
+        ``sheet``: the decided bundle map, else the bundles in plan names — what the oCPC
+        bundles page lists), at the map's targets, else the user's ``targets``, else each
+        line's recent CPA."""
+        def compute() -> pd.DataFrame:
+            evidence = self.evidence(clf, settings)
+            if evidence.empty:
+                return recommend_bids(evidence.iloc[:0], evidence.iloc[:0], account=self.key)
+            membership, bundle_targets = current_bundles(evidence["campaign"], sheet)
+            source = "map" if sheet is not None else "names" if not membership.dropna().empty else "none"
+            lines = evidence.set_index("campaign")["business_line"]
+            return recommend_bids(self.window_rows(settings), self.window(clf, settings), all_rows=self.rows(),
+                                  cpc=self.cpc(clf, settings), membership=membership, bundle_targets=bundle_targets,
+                                  lines=lines, targets=targets, settings=bid_settings, account=self.key,
+                                  bundles_from=source, currency=currency)
+        return self._get("bids", (clf.fingerprint, settings.window_days, settings.end, bid_settings, sheet_key(sheet),
+                                  targets, currency), compute)
 
     # ---------------------------------------------------------------- drift and landing
 

@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 
 import pandas as pd
 
+from optimizer.actions.bids import BidSettings, BidTargets
 from optimizer.analysis.account import AccountModel
 from optimizer.bundles.propose import BundleSettings
 from optimizer.bundles.targets import BundleSheet, TargetSettings, current_bundles, default_tolerance
@@ -57,8 +58,8 @@ def default_alert_settings(rules=None) -> AlertSettings:
 @dataclass(frozen=True)
 class AccountInputs:
     """What one account's preparation needs besides its model: the vertical chosen for
-    it and the lexicon edits (see :func:`classifier_for`), the decided bundle map, and
-    a function giving the Landing pages page's defaults — (earlier rows or None, their
+    it and the lexicon edits (see :func:`classifier_for`), the decided bundle map, the
+    bid targets kept, and a function giving the Landing pages page's defaults — (earlier rows or None, their
     key, latest audits, previous audits) — called in the background."""
 
     model: AccountModel
@@ -71,6 +72,8 @@ class AccountInputs:
     #: the account's first and last day (the Overview page's range before anyone picks one), or None
     days: tuple | None
     landing_inputs: Callable[[], tuple[pd.DataFrame | None, object, dict, dict]]
+    #: the target CPAs kept for the account's bids (the Bids page's defaults)
+    bid_targets: BidTargets = BidTargets()
 
 
 def prepare_account(inputs: AccountInputs, step: Callable[[str], None] = lambda _: None) -> None:
@@ -99,6 +102,7 @@ def prepare_account(inputs: AccountInputs, step: Callable[[str], None] = lambda 
         membership, targets = current_bundles(evidence["campaign"], inputs.sheet)
         if not membership.dropna().empty:
             model.splits(clf, BundleSettings(), membership, targets)
+        model.bids(clf, BundleSettings(), BidSettings(), inputs.sheet, inputs.bid_targets, inputs.currency)  # the Bids page's
     step("drift")
     sheet, _ = model.drift_sheet(clf, inputs.sheet)
     model.drift_table(clf, default_alert_settings(), sheet, None, None, inputs.currency)  # the scan, then its table

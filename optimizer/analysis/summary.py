@@ -24,7 +24,10 @@ finding measures it, named in ``basis_zh`` / ``basis_en``:
 - compensation: the estimated amount, for bundles that look eligible or at risk;
 - split candidates: (CPA − the rest of the bundle's CPA) × conversions over the
   evidence window, when the plan is the dearer one;
-- landing pages (red ones): the money lost to a flagged conversion-rate drop.
+- landing pages (red ones): the money lost to a flagged conversion-rate drop;
+- bids (two lines, :mod:`optimizer.actions.bids`): the expected 30-day saving of the
+  bids to lower (cost above target removed) and the expected 30-day gain of the bids to
+  raise (extra conversions at the target CPA), as the Bids page's tiles.
 
 Structure fixes, the bundle proposal and CPC keywords carry no money (NaN) and come
 after the others. The lines' money overlap (a plan's drift and its bundle's cost
@@ -42,6 +45,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from optimizer.actions.bids import BidSettings, BidTargets, tally
 from optimizer.analysis.account import AccountModel
 from optimizer.bundles.propose import BundleSettings, bundles_from_names
 from optimizer.bundles.propose import membership as bundle_membership
@@ -67,7 +71,8 @@ LANDING_COLUMNS = ["page", "status", "reasons_zh", "reasons_en", "n_keywords", "
 URL_CHANGE_COLUMNS = ["kind", "severity", "campaign", "ad_group", "keyword", "field", "old", "new", "date",
                       "detail_zh", "detail_en"]
 #: order of the summary's kinds among lines of equal money (and of the lines without money)
-KIND_ORDER = ("drift", "negatives", "target", "compensation", "split", "landing", "structure", "bundles", "cpc")
+KIND_ORDER = ("drift", "negatives", "target", "compensation", "split", "bids", "landing", "structure", "bundles",
+              "cpc")
 SEVERITY_ORDER = ("high", "medium", "low", "saving", "info")
 
 
@@ -80,7 +85,8 @@ class AnalysisSettings:
     ``max_target_cpa``: :class:`optimizer.bundles.propose.BundleSettings`. ``alerts``: the
     drift tests and severity thresholds. ``rules`` / ``rule_set``: over-cost
     compensation rule sets (None: ``optimizer/bundles/rules/overcost.toml``, the set in force
-    on each window). ``max_explained``: flags explained (decomposition, mix/rate, top
+    on each window). ``bids`` / ``bid_targets``: the bid recommendations' settings and the
+    target CPAs kept for the account. ``max_explained``: flags explained (decomposition, mix/rate, top
     contributor), most money first; the others keep their headline. ``landing``:
     run the landing-page analysis when its module is available.
     """
@@ -95,6 +101,9 @@ class AnalysisSettings:
     rule_set: str | None = None
     max_explained: int = 200
     landing: bool = True
+    #: the bid recommendations' settings and the user's target CPAs (:mod:`optimizer.actions.bids`)
+    bids: BidSettings = field(default_factory=BidSettings)
+    bid_targets: BidTargets = field(default_factory=BidTargets)
 
     def bundle_settings(self) -> BundleSettings:
         return BundleSettings(window_days=self.window_days, min_conversions=self.min_conversions,
@@ -114,7 +123,8 @@ class Analysis:
     (:func:`~optimizer.keywords.stages.structure_fixes`); ``negatives``
     (:func:`~optimizer.keywords.stages.negative_keywords`, from the search-term report);
     ``bundles`` (:func:`optimizer.bundles.propose.summarize`) and ``plans``
-    (:func:`~optimizer.bundles.propose.propose`); ``cpc_keywords``; ``splits``
+    (:func:`~optimizer.bundles.propose.propose`); ``cpc_keywords``; ``bids``
+    (:data:`optimizer.actions.bids.BID_COLUMNS`, None without daily rows); ``splits``
     (:func:`~optimizer.bundles.propose.split_candidates`, against the bundle map or the
     bundles in plan names); ``drift`` (:data:`DRIFT_COLUMNS`: every flag, learning
     ones included, with its headline and explanation); ``targets`` and
@@ -160,13 +170,14 @@ class Analysis:
     negatives_days: int = 0
     has_bundles: bool = False
     negative_plans: pd.DataFrame | None = None
+    bids: pd.DataFrame | None = None
 
     #: frames in workbook order (summary first)
-    FRAMES = ("summary", "keywords", "stages", "structure", "negatives", "bundles", "plans", "cpc_keywords",
+    FRAMES = ("summary", "keywords", "stages", "structure", "negatives", "bundles", "plans", "cpc_keywords", "bids",
               "splits", "drift", "targets", "compensation", "landing", "url_changes")
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        """The frames in workbook order; ``landing`` and ``url_changes`` left out when skipped."""
+        """The frames in workbook order; ``landing``, ``url_changes`` and ``bids`` left out when skipped."""
         return {k: getattr(self, k) for k in self.FRAMES if getattr(self, k) is not None}
 
     def counts(self) -> dict[str, int | None]:
@@ -177,6 +188,8 @@ class Analysis:
             "structure_fixes": len(self.structure), "bundles": len(self.bundles),
             "bundles_ready": int(self.bundles["meets_threshold"].sum()) if len(self.bundles) else 0,
             "plans": len(self.plans), "cpc_keywords": len(self.cpc_keywords),
+            **{f"bids_{k}": (None if self.bids is None else tally(self.bids)[k])
+               for k in ("raise", "lower", "keep", "position_goal")},
             "split_candidates": int(self.splits["split"].sum()) if len(self.splits) else 0,
             "drift_flags": int((d["status"] == "flag").sum()) if len(d) else 0,
             "drift_learning": int((d["status"] == "learning").sum()) if len(d) else 0,
@@ -287,11 +300,15 @@ def analyze_account(rows: pd.DataFrame, vertical: str = "auto", settings: Analys
     if ev.empty:
         note("no_daily")
         plans = bundles = cpc = splits = pd.DataFrame()
+        bids = None
         win_start = win_end = None
     else:
         plans, bundles = model.proposal(clf, bs)
         splits = model.splits(clf, bs, membership, sheet.targets if sheet is not None else {})
         cpc = model.cpc(clf, bs)
+        bids = model.bids(clf, bs, settings.bids, sheet, settings.bid_targets, currency)  # the Bids page's
+        if len(bids) and (bids["bundles_from"] == "none").all():
+            note("bids_no_map")
         win_start, win_end = ev["window_start"].iloc[0], ev["window_end"].iloc[0]
 
     step("drift")
@@ -332,7 +349,7 @@ def analyze_account(rows: pd.DataFrame, vertical: str = "auto", settings: Analys
         negatives=negatives, bundles=bundles, plans=plans, cpc_keywords=cpc, splits=splits, drift=drift,
         targets=rep.targets, compensation=rep.compensation, landing=landing, notes=notes,
         negatives_days=neg_days, has_bundles=has_bundles, negative_plans=negative_plans,
-        url_changes=url_changes, landing_counts=landing_counts)
+        url_changes=url_changes, landing_counts=landing_counts, bids=bids)
     analysis.summary = build_summary(analysis, settings, rep)
     return analysis
 
@@ -496,6 +513,15 @@ def build_summary(a: Analysis, settings: AnalysisSettings, rep) -> pd.DataFrame:
             add("split", value, "above_bundle" if value == value else "none", 1, "split", "splits",
                 key=str(r["campaign"]), basis_days=settings.window_days, campaign=str(r["campaign"]),
                 bundle=str(r["bundle"]), ratio=f"{float(r['cpa_vs_rest']):.2f}")
+    if a.bids is not None and len(a.bids):
+        t, step = tally(a.bids), f"{settings.bids.max_step:.0%}"
+        if t["lower"]:
+            add("bids", t["saving"], "bid_saving", t["lower"], "bids_lower", "bids", n=t["lower"], step=step,
+                money=both(t["saving"]))
+        if t["raise"]:
+            conv = float(a.bids.loc[a.bids["decision"] == "raise", "extra_conversions"].sum())
+            add("bids", t["gain"], "bid_gain", t["raise"], "bids_raise", "bids", n=t["raise"], step=step,
+                conv=f"{conv:.1f}", money=both(t["gain"]))
     if a.landing is not None and len(a.landing):
         for _, r in a.landing.loc[a.landing["status"] == "red"].iterrows():
             value = float(r["drop_money"]) if "drop_money" in r and r["drop_money"] == r["drop_money"] else float("nan")

@@ -23,6 +23,7 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "sheet.bundles": ("投放包建议", "Proposed bundles"),
     "sheet.plans": ("计划明细", "Bundle campaigns"),
     "sheet.cpc_keywords": ("CPC关键词", "CPC keywords"),
+    "sheet.bids": ("出价建议", "Bids"),
     "sheet.splits": ("拆包建议", "Split candidates"),
     "sheet.drift": ("成本异常", "Cost drift"),
     "sheet.targets": ("目标对比", "Against target"),
@@ -90,6 +91,16 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "col.rule_daily_10x3": ("日均≥10", "≥10 a day"),
     "col.rule_daily_30x3": ("日均≥30", "≥30 a day"),
     "col.cvr_shrunk": ("收缩后转化率", "Shrunk CVR"),
+    "col.match_type": ("匹配模式", "Match type"),
+    "col.decision": ("建议", "Recommendation"),
+    "col.target_source": ("目标来源", "Target from"),
+    "col.target_bid": ("按目标可出价", "Bid at target"),
+    "col.bid": ("当前出价", "Current bid"),
+    "col.recommended_bid": ("建议出价", "Recommended bid"),
+    "col.change_pct": ("出价变化", "Bid change"),
+    "col.capped": ("受步长或界限限制", "Bounded by step or limit"),
+    "col.bid_money": ("预计 30 天金额", "Expected money (30 days)"),
+    "col.money_basis": ("金额含义", "What the money is"),
     "col.cpa_shrunk": ("收缩后转化成本", "Shrunk CPA"),
     "col.cpa_low": ("转化成本下限", "CPA low"),
     "col.cpa_high": ("转化成本上限", "CPA high"),
@@ -205,6 +216,7 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "kind.structure": ("结构调整", "Structure"),
     "kind.bundles": ("投放包", "oCPC bundles"),
     "kind.cpc": ("CPC 关键词", "CPC keywords"),
+    "kind.bids": ("出价调整", "Bid changes"),
 
     # ------------------------------------------------------------ what the money is
     "basis.wasted": ("近 {days} 天浪费", "wasted in {days} days"),
@@ -213,6 +225,8 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "basis.compensation": ("预估赔付", "estimated compensation"),
     "basis.above_bundle": ("近 {days} 天高于包内其余", "above the rest of the bundle in {days} days"),
     "basis.landing": ("转化率下降多花", "cost of the CVR drop"),
+    "basis.bid_saving": ("预计每 30 天少花（超出目标部分）", "expected saving above target per 30 days"),
+    "basis.bid_gain": ("预计每 30 天多获转化（按目标转化成本计）", "expected extra conversions at target CPA per 30 days"),
     "basis.none": ("", ""),
 
     # ------------------------------------------------------------ summary actions
@@ -245,6 +259,12 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
                             "Check your current bundles against the {k} proposed ones ({ready} with enough data)"),
     "act.cpc": ("给 {n} 个关键词单独建 CPC 计划抢排名（先核实排名）",
                 "Give {n} keywords their own CPC campaign to win rank (check their rank first)"),
+    "act.bids_lower": ("给 {n} 个手动出价关键词降价（每步最多 {step}）— 预计每 30 天少花超出目标的 {money}",
+                       "Lower the bids of {n} manual-CPC keywords (at most {step} a step) — expected {money} less "
+                       "spent above target per 30 days"),
+    "act.bids_raise": ("给 {n} 个手动出价关键词提价（每步最多 {step}）— 预计每 30 天多 {conv} 次转化，按目标计 {money}",
+                       "Raise the bids of {n} manual-CPC keywords (at most {step} a step) — expected {conv} more "
+                       "conversions per 30 days, {money} at target CPA"),
 
     # ------------------------------------------------------------ notes
     "note.no_search_terms": ("没有搜索词报告：否定关键词需要搜索词报告。",
@@ -259,6 +279,9 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
                               "目标对比和超成本赔付已跳过。",
                               "No bundle map and no bundles in campaign names: cost drift watches the proposed bundles "
                               "(B1, B2 …) as groups; targets and compensation were skipped."),
+    "note.bids_no_map": ("没有投放包对应表，计划名称里也没有投放包：出价建议把所有计划的关键词都当作手动出价（CPC）。",
+                         "No bundle map and no bundles in the plan names: the bid recommendations take every "
+                         "campaign's keywords as manual CPC."),
     "note.partial_day": ("百度最后一天（{day}）转化未到齐，成本异常检验未使用这一天。",
                          "Baidu's last day ({day}) is partial (conversions still arriving) and was left out of "
                          "the drift tests."),
@@ -281,6 +304,12 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     # ------------------------------------------------------------ python -m optimizer analyze (text)
     "cli.account": ("{label}（{vertical}），{start} ~ {end}，{rows} 行数据",
                     "{label} ({vertical}), {start} .. {end}, {rows} rows"),
+    "cli.bids_account": ("{label}：{n} 个手动出价关键词（{start} ~ {end}）— 提价 {up}，降价 {down}，保持 {keep}，排名目标 {goal}；"
+                         "预计每 30 天少花 {saving}、多获转化价值 {gain}",
+                         "{label}: {n} manual-CPC keywords ({start} to {end}) — raise {up}, lower {down}, keep {keep}, "
+                         "position goal {goal}; per 30 days expected {saving} saved, {gain} gained"),
+    "cli.bids_row": ("  [{decision}] {campaign} / {keyword}：{bid} → {recommended}  [{money}]  {reason}",
+                     "  [{decision}] {campaign} / {keyword}: {bid} → {recommended}  [{money}]  {reason}"),
     "cli.more": ("  …… 另有 {n} 条建议，见工作簿", "  … {n} more in the workbook"),
     "cli.note": ("  说明：{text}", "  note: {text}"),
     "cli.batch_account": ("{folder}：{account} → {path}", "{folder}: {account} → {path}"),

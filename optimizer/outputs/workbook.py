@@ -48,7 +48,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from optimizer.i18n import (BUNDLE_KIND, COMPENSATION_STATUS, CURRENCY_SYMBOL, DRIFT_STATUS, LEVEL, METRIC, PLATFORM,
+from optimizer.i18n import (BID_DECISION, BID_TARGET_SOURCE, BUNDLE_KIND, COMPENSATION_STATUS, CURRENCY_SYMBOL, DRIFT_STATUS, LEVEL, METRIC, PLATFORM,
                    SEVERITY, STAGE, TARGET_STATUS, URL_DRIFT_KIND, account_label, code_name, drift_note,
                    explain_cues, money)
 from optimizer.keywords.lexicon import line_labels, vertical_name
@@ -157,6 +157,17 @@ SHEETS: dict[str, list[Col]] = {
                      Col("avg_position", "col.avg_position", "num"),
                      Col("impression_share", "col.impression_share", "pct"),
                      Col("reason", "col.reason", "lang", wrap=True)],
+    "bids": [Col("campaign", "col.campaign"), Col("ad_group", "col.ad_group"), Col("keyword", "col.keyword"),
+             Col("match_type", "col.match_type"), Col("line", "col.business_line", "line"),
+             Col("decision", "col.decision", "code", BID_DECISION), Col("bid", "col.bid", "money"),
+             Col("recommended_bid", "col.recommended_bid", "money"), Col("change_pct", "col.change_pct", "pct"),
+             Col("money", "col.bid_money", "money"), Col("money_basis", "col.money_basis", "code", "basis."),
+             Col("clicks", "col.clicks", "count"), Col("cost", "col.cost", "money"),
+             Col("conversions", "col.conversions", "count"), Col("cvr_raw", "col.cvr", "pct"),
+             Col("cvr_shrunk", "col.cvr_shrunk", "pct"), Col("target_cpa", "col.target_cpa", "money"),
+             Col("target_source", "col.target_source", "code", BID_TARGET_SOURCE),
+             Col("target_bid", "col.target_bid", "money"), Col("capped", "col.capped", "bool"),
+             Col("reason", "col.reason", "lang", wrap=True)],
     "splits": [Col("bundle", "col.bundle"), Col("campaign", "col.campaign"), Col("split", "col.split", "bool"),
                Col("conversions", "col.conversions", "count"), Col("cpa", "col.cpa", "money"),
                Col("rest_cpa", "col.rest_cpa", "money"), Col("cvr", "col.cvr", "pct"),

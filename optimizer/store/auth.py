@@ -879,6 +879,20 @@ class Access:
         ws = self.workspace(workspace_id, "edit_bundles")
         return self.store.save_bundle_decision(ws.id, account_key, file_name, data, proposal=proposal, by=self.user)
 
+    def bid_targets(self, workspace_id: Any, account_key: str):
+        """The target CPAs the account's bids aim at (:class:`optimizer.actions.bids.BidTargets`),
+        kept in the app settings; none set gives empty targets."""
+        from optimizer.actions.bids import BidTargets, targets_setting_key
+        ws = self.workspace(workspace_id, "view")
+        return BidTargets.from_json(self.store.setting(targets_setting_key(ws.id, account_key)))
+
+    def save_bid_targets(self, workspace_id: Any, account_key: str, targets) -> None:
+        """Keep the account's bid targets (needs the edit_bundles permission: targets are the
+        bundle map's kind of decision)."""
+        from optimizer.actions.bids import targets_setting_key
+        ws = self.workspace(workspace_id, "edit_bundles")
+        self.store.set_setting(targets_setting_key(ws.id, account_key), targets.to_json())
+
     def audit_store(self, workspace_id: Any) -> "GuardedAuditStore":
         """The workspace's landing-page audits: anyone who may view reads them;
         adding audits (the check fetches pages) needs the edit_lexicon permission."""
