@@ -318,6 +318,8 @@ def url_changes(model, clf, platform: str | None = None, report=None) -> pd.Data
     all_days = _span_days(k_rows.loc[(k_rows["report_type"] == "keyword").to_numpy(bool)])
     cpa = model.headline().cpa
     account_cpa = float(cpa) if cpa is not None else float("nan")
+    moved_back: set[tuple] = set()
+    undecided = []   # a change whose page has no figures of its own (a PC URL whose clicks count on the mobile page)
     for f in drift.itertuples(index=False):
         if f.kind == "no_mobile_url":
             r = ids.get((str(f.campaign), str(f.ad_group), str(f.keyword), str(f.match_type)))
@@ -331,12 +333,20 @@ def url_changes(model, clf, platform: str | None = None, report=None) -> pd.Data
             cvr_old = float(pages["cvr"].get(old_p, np.nan)) if old_p in pages.index else float("nan")
             conv_old = float(pages["conversions"].get(old_p, 0) or 0) if old_p in pages.index else 0.0
             cvr_new = float(pages["cvr"].get(new_p, np.nan)) if new_p in pages.index else (0.0 if not f.new else np.nan)
-            if not (conv_old > 0 and cvr_old == cvr_old and cvr_new == cvr_new and cvr_old > cvr_new):
+            if cvr_old != cvr_old or (f.new and cvr_new != cvr_new):
+                undecided.append(f)
+                continue
+            if not (conv_old > 0 and cvr_old > cvr_new):
                 continue
             clicks = float(f.clicks) if f.clicks == f.clicks else float("nan")
             money = (clicks * 30.0 / all_days * (cvr_old - cvr_new) * account_cpa) if all_days else float("nan")
             add(f, str(f.old), "url_back", money, "url_fix", old=f.old, new=f.new or "—",
                 cvr_old=f"{cvr_old:.1%}", cvr_new=f"{cvr_new:.1%}")
+            moved_back.add((f.campaign, f.ad_group, f.keyword, f.match_type, f.date))
+    # the keyword's other URL, changed on the same day, goes back with it (its money is counted once, above)
+    for f in undecided:
+        if (f.campaign, f.ad_group, f.keyword, f.match_type, f.date) in moved_back:
+            add(f, str(f.old), "url_back_with", float("nan"), "url_fix", old=f.old, new=f.new or "—")
     res = _frame(out)
     return res.drop_duplicates("change_id").reset_index(drop=True)
 

@@ -268,6 +268,9 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "change.url_back": ("链接由 {old} 改成了 {new}，原页面转化率 {cvr_old}，新页面 {cvr_new}：改回原页面。",
                         "The URL moved from {old} to {new}; the old page converted at {cvr_old}, the new one at "
                         "{cvr_new}: move it back."),
+    "change.url_back_with": ("链接由 {old} 改成了 {new}，与同一天改动的另一个链接一起改回原页面。",
+                             "The URL moved from {old} to {new} on the same day as the keyword's other URL: move it "
+                             "back with that one."),
 
     # ------------------------------------------------------------ bulk-edit files (optimizer.actions.formats)
     "bulk.target.google_editor": ("Google Ads Editor 导入文件", "Google Ads Editor import file"),

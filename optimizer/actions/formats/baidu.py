@@ -35,8 +35,8 @@ import io
 
 import pandas as pd
 
-from optimizer.actions.formats.common import (BulkFile, BulkResult, cell_problem, delimited, refuse, safe_file_part,
-                                              unwritable_frame)
+from optimizer.actions.formats.common import (BulkFile, BulkResult, cell_problem, collect, delimited, refuse,
+                                              safe_file_part, unwritable_frame)
 from optimizer.outputs.report import neutralise
 
 COLUMNS = ["推广计划名称", "推广单元名称", "关键词名称", "匹配模式", "出价", "访问URL", "移动访问URL", "启用/暂停"]
@@ -106,8 +106,9 @@ def write(changes: pd.DataFrame, file_format: str = "xlsx", generation: str = "c
     if generation not in LABELS:
         raise ValueError(f"generation must be one of {', '.join(LABELS)}")
     labels = LABELS[generation]
-    rows, written, refused = [], [], []
+    refused: list[dict] = []
     lists: dict[tuple[str, str, str], list] = {}
+    edits = []
     for c in changes.itertuples(index=False):
         if c.action == "negative":
             if c.match_type not in LIST_NAMES:
@@ -127,28 +128,27 @@ def write(changes: pd.DataFrame, file_format: str = "xlsx", generation: str = "c
         if limit is not None:
             refused.append(refuse(c, limit[0], **limit[1]))
             continue
+        edits.append(c)
+
+    def row_for(c) -> tuple[dict | None, str | None]:
         row = {"推广计划名称": c.campaign, "推广单元名称": c.ad_group, "关键词名称": c.keyword,
                "匹配模式": labels.get(c.match_type, "")}
         if c.field == "status":
             if c.after != "paused":
-                refused.append(refuse(c, "status"))
-                continue
+                return None, "status"
             row["启用/暂停"] = "暂停"
         elif c.field in FIELD_COLUMN:
             row[FIELD_COLUMN[c.field]] = c.after
         else:
-            refused.append(refuse(c, "field", field=c.field))
-            continue
-        problem = cell_problem(row.values())
-        if problem:
-            refused.append(refuse(c, problem))
-            continue
-        rows.append(row)
-        written.append(c.change_id)
+            return None, "field"
+        return row, None
+
+    rows, written, more = collect(pd.DataFrame(edits, columns=changes.columns), row_for)
+    refused += more
     files = []
     if rows:
         data = _xlsx(rows) if file_format == "xlsx" else delimited(rows, COLUMNS, ",", "gb18030")
-        files.append(BulkFile(f"baidu_keywords.{file_format}", data, len(rows), "import", "baidu_keywords"))
+        files.append(BulkFile(f"baidu_keywords.{file_format}", data, len(written), "import", "baidu_keywords"))
     over = False
     for (plan, unit, kind), items in lists.items():
         have = list((existing or {}).get((plan, unit, kind), []))

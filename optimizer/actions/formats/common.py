@@ -77,6 +77,32 @@ def cell_problem(values) -> str | None:
     return None
 
 
+def collect(changes: pd.DataFrame, row_for) -> tuple[list[dict], list[str], list[dict]]:
+    """(file rows, change ids written, unwritable records) of ``changes``: ``row_for(change)``
+    gives (row, None) or (None, why). The changes of one keyword (its final and mobile URL
+    moved back together) make one row: a blank cell is "no change", so their cells merge
+    (one entity per row, as formats.md asks)."""
+    merged: dict[tuple, dict] = {}
+    written, refused = [], []
+    for c in changes.itertuples(index=False):
+        row, why = row_for(c)
+        if row is None:
+            refused.append(refuse(c, why, match_type=c.match_type, field=c.field))
+            continue
+        problem = cell_problem(row.values())
+        if problem:
+            refused.append(refuse(c, problem))
+            continue
+        key = (c.action == "negative", c.level, c.campaign, c.ad_group, c.keyword, c.match_type) \
+            if c.action != "negative" else (True, len(merged))
+        if key in merged:
+            merged[key].update({k: v for k, v in row.items() if v != ""})
+        else:
+            merged[key] = dict(row)
+        written.append(c.change_id)
+    return list(merged.values()), written, refused
+
+
 def bare_keyword(keyword: str, match_type: str) -> str:
     """The keyword's text without the match-type punctuation a Google export wraps it in
     (``[locksmith near me]``, ``"local locksmith"``): Editor and the bulk files give the match
@@ -93,7 +119,7 @@ def delimited(rows: list[dict], columns: list[str], sep: str, encoding: str) -> 
     """``rows`` under ``columns`` as delimited text, every text cell neutralised
     (:func:`optimizer.outputs.report.csv_bytes`), CRLF line ends. ``encoding``:
     ``utf-16-bom`` (UTF-16LE with a byte-order mark), ``utf-8-sig``, ``utf-8``, ``gb18030``."""
-    frame = pd.DataFrame(rows, columns=columns).fillna("").astype(object)
+    frame = pd.DataFrame(rows, columns=columns, dtype=object).fillna("")
     text = csv_bytes(frame, sep=sep, encoding="utf-8").decode("utf-8")
     if encoding == "utf-16-bom":
         return b"\xff\xfe" + text.encode("utf-16-le")

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from optimizer.actions.formats.common import (BulkFile, BulkResult, bare_keyword, cell_problem, delimited, refuse,
-                                              unwritable_frame)
+from optimizer.actions.formats.common import BulkFile, BulkResult, bare_keyword, collect, delimited, unwritable_frame
 
 COLUMNS = ["Campaign", "Ad group", "Keyword", "Criterion Type", "Max CPC", "Status", "Final URL", "Final mobile URL"]
 ENCODINGS = {"utf16_tab": ("\t", "utf-16-bom"), "utf8_comma": (",", "utf-8-sig")}
@@ -56,21 +55,10 @@ def write(changes: pd.DataFrame, encoding: str = "utf16_tab") -> BulkResult:
     if encoding not in ENCODINGS:
         raise ValueError(f"encoding must be one of {', '.join(ENCODINGS)}")
     sep, enc = ENCODINGS[encoding]
-    rows, written, refused = [], [], []
-    for c in changes.itertuples(index=False):
-        row, why = row_for(c)
-        if row is None:
-            refused.append(refuse(c, why, match_type=c.match_type, field=c.field))
-            continue
-        problem = cell_problem(row.values())
-        if problem:
-            refused.append(refuse(c, problem))
-            continue
-        rows.append(row)
-        written.append(c.change_id)
+    rows, written, refused = collect(changes, row_for)
     files = []
     if rows:
         files.append(BulkFile("google_ads_editor_import" + (".csv" if encoding == "utf16_tab" else "_utf8.csv"),
-                              delimited(rows, COLUMNS, sep, enc), len(rows), "import", "google_editor"))
+                              delimited(rows, COLUMNS, sep, enc), len(written), "import", "google_editor"))
     notes = ["editor_encoding" if encoding == "utf16_tab" else "editor_utf8", "editor_match", "no_removals"]
     return BulkResult("google_editor", files, written, unwritable_frame(refused), notes)

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from optimizer.actions.formats.common import (BulkFile, BulkResult, bare_keyword, cell_problem, delimited, refuse,
-                                              unwritable_frame)
+from optimizer.actions.formats.common import BulkFile, BulkResult, bare_keyword, collect, delimited, unwritable_frame
 
 COLUMNS = ["Row Type", "Action", "Campaign", "Ad group", "Keyword", "Type", "Level", "Keyword status",
            "Default max. CPC", "Final URL", "Mobile final URL", "Keyword ID"]
@@ -53,19 +52,8 @@ def row_for(c, edit_without_id: bool = True) -> tuple[dict | None, str | None]:
 
 def write(changes: pd.DataFrame, edit_without_id: bool = True) -> BulkResult:
     """The web bulk-upload file of ``changes`` (``edit_without_id``: see the module docstring)."""
-    rows, written, refused = [], [], []
-    for c in changes.itertuples(index=False):
-        row, why = row_for(c, edit_without_id)
-        if row is None:
-            refused.append(refuse(c, why, match_type=c.match_type, field=c.field))
-            continue
-        problem = cell_problem(row.values())
-        if problem:
-            refused.append(refuse(c, problem))
-            continue
-        rows.append(row)
-        written.append(c.change_id)
-    files = [BulkFile("google_ads_bulk_upload.csv", delimited(rows, COLUMNS, ",", "utf-8"), len(rows), "import",
+    rows, written, refused = collect(changes, lambda c: row_for(c, edit_without_id))
+    files = [BulkFile("google_ads_bulk_upload.csv", delimited(rows, COLUMNS, ",", "utf-8"), len(written), "import",
                       "google_web")] if rows else []
     notes = ["web_id" if edit_without_id else "web_id_required", "web_utf8", "no_removals"]
     return BulkResult("google_web", files, written, unwritable_frame(refused), notes)

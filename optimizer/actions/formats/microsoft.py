@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from optimizer.actions.formats.common import (BulkFile, BulkResult, bare_keyword, cell_problem, delimited, refuse,
-                                              unwritable_frame)
+from optimizer.actions.formats.common import BulkFile, BulkResult, bare_keyword, collect, delimited, unwritable_frame
 
 COLUMNS = ["Type", "Status", "Id", "Parent Id", "Campaign", "Ad Group", "Keyword", "Match Type", "Bid", "Final Url",
            "Mobile Final Url", "Name"]
@@ -58,21 +57,10 @@ def write(changes: pd.DataFrame, delimiter: str = ",") -> BulkResult:
     """The Bulk file of ``changes`` (``delimiter`` ``,`` or ``\\t``)."""
     if delimiter not in (",", "\t"):
         raise ValueError("delimiter must be ',' or a tab")
-    rows, written, refused = [], [], []
-    for c in changes.itertuples(index=False):
-        row, why = row_for(c)
-        if row is None:
-            refused.append(refuse(c, why, match_type=c.match_type, field=c.field))
-            continue
-        problem = cell_problem(row.values())
-        if problem:
-            refused.append(refuse(c, problem))
-            continue
-        rows.append(row)
-        written.append(c.change_id)
+    rows, written, refused = collect(changes, row_for)
     files = []
     if rows:
         name = "microsoft_ads_bulk." + ("csv" if delimiter == "," else "tsv")
-        files.append(BulkFile(name, delimited([FORMAT_VERSION, *rows], COLUMNS, delimiter, "utf-8-sig"), len(rows),
+        files.append(BulkFile(name, delimited([FORMAT_VERSION, *rows], COLUMNS, delimiter, "utf-8-sig"), len(written),
                               "import", "microsoft"))
     return BulkResult("microsoft", files, written, unwritable_frame(refused), ["ms_update_names", "no_removals"])
