@@ -22,7 +22,7 @@ line break is listed, never written; "no change" is a blank cell.
 from __future__ import annotations
 
 from optimizer.actions.formats.common import (TARGETS, BulkFile, BulkResult, readme, target_for_platform,
-                                              unwritable_frame)
+                                              unwritable_frame, zip_bytes)
 
 
 def write_bulk(changes, target: str, **settings) -> BulkResult:
@@ -41,4 +41,4 @@ def write_bulk(changes, target: str, **settings) -> BulkResult:
     return write(changes, **settings)
 
 
-__all__ = ["BulkFile", "BulkResult", "TARGETS", "readme", "target_for_platform", "unwritable_frame", "write_bulk"]
+__all__ = ["BulkFile", "BulkResult", "TARGETS", "readme", "target_for_platform", "unwritable_frame", "write_bulk", "zip_bytes"]

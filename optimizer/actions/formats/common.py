@@ -133,6 +133,18 @@ def safe_file_part(text: str) -> str:
     return out[:40] or "_"
 
 
+def zip_bytes(result: BulkResult, readme_text: str) -> bytes:
+    """Every file of ``result`` and the README.txt (UTF-8 with a BOM) in one zip."""
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for f in result.files:
+            z.writestr(f.name, f.data)
+        z.writestr("README.txt", readme_text.encode("utf-8-sig"))
+    return buf.getvalue()
+
+
 # ---------------------------------------------------------------- README.txt
 
 def readme(result: BulkResult, lang: str = "zh", account: str = "", generated: str = "") -> str:
