@@ -46,12 +46,12 @@ reason = "reason_zh" if lang == "zh" else "reason_en"
 preview = pd.DataFrame({
     "use": True,
     "action": [ui.name_of(i18n.CHANGE_ACTION, a) for a in changes["action"]],
-    "where": [" / ".join(x for x in (cp, ag) if x) for cp, ag in zip(changes["campaign"], changes["ad_group"])],
     "keyword": changes["keyword"].to_numpy(),
+    "money": changes["money"].to_numpy(),
     "field": [ui.name_of(i18n.CHANGE_FIELD, f) for f in changes["field"]],
     "before": [value(f, v) for f, v in zip(changes["field"], changes["before"])],
     "after": [value(f, v) for f, v in zip(changes["field"], changes["after"])],
-    "money": changes["money"].to_numpy(),
+    "where": [" / ".join(x for x in (cp, ag) if x) for cp, ag in zip(changes["campaign"], changes["ad_group"])],
     "reason": changes[reason].to_numpy(),
 }, index=changes["change_id"])
 st.subheader(ui.t("ch.preview"))

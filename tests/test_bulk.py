@@ -254,6 +254,7 @@ def test_microsoft_file_has_the_format_version_row_and_lists_updates_without_an_
     # with the Id a Microsoft export gives, the update is written
     c = table(change(platform="microsoft", keyword="lock", keyword_id="4711", field="bid", before="1.00", after="1.20",
                      action="bid"))
+    assert write_bulk(c.assign(platform="baidu"), "microsoft").unwritable["why"].tolist() == ["no_id_microsoft"]
     _, rows = R.read_microsoft(write_bulk(c, "microsoft").files[0].data)
     assert rows == [{**{k: "" for k in header}, "Type": "Keyword", "Id": "4711", "Campaign": "开锁-核心词",
                      "Ad Group": "核心词-通用", "Keyword": "lock", "Match Type": "Exact", "Bid": "1.20"}]
@@ -341,7 +342,8 @@ def test_formula_starts_and_control_characters_are_never_written(target):
                    after="exact", keyword_id="1") for h in HOSTILE]
     rows += [change(keyword="lock\tsmith", keyword_id="2"), change(campaign="=evil", keyword="k", keyword_id="3"),
              change(keyword="fine", keyword_id="4")]
-    res = write_bulk(table(*rows), target)
+    platform = {"microsoft": "microsoft", "baidu": "baidu"}.get(target, "google")
+    res = write_bulk(table(*rows).assign(platform=platform), target)
     assert sorted(res.unwritable["why"]) == sorted(["formula"] * 6 + ["control"])
     for f in res.files:
         text = (f.data[2:].decode("utf-16-le") if f.data[:2] == b"\xff\xfe" else
@@ -371,6 +373,16 @@ def test_negatives_are_never_broad_and_smart_keywords_have_no_google_type():
         why = write_bulk(c, target).unwritable["why"].tolist()
         assert why[0] == "negative_match", target
     assert write_bulk(c, "google_editor").unwritable["why"].tolist() == ["negative_match", "match_type"]
+
+
+def test_another_platforms_keyword_id_is_never_written_as_a_microsoft_or_google_id(baidu):
+    *_, changes = baidu   # Baidu's export gives keyword ids
+    edits = changes.loc[changes["action"] != "negative"]
+    res = write_bulk(changes, "microsoft")
+    assert set(res.unwritable.loc[res.unwritable["why"] != "match_type", "why"]) == {"no_id_microsoft"}
+    assert len(res.written) == (changes["action"] == "negative").sum()
+    _, rows = R.read_google_web(write_bulk(edits, "google_web").files[0].data)
+    assert {r["Keyword ID"] for r in rows} == {""}
 
 
 def test_targets_default_to_the_accounts_platform():

@@ -35,10 +35,11 @@ def row_for(c, edit_without_id: bool = True) -> tuple[dict | None, str | None]:
                 "Level": "Campaign" if c.level == "campaign" else "Ad group"}, None
     if c.match_type not in TYPES:
         return None, "match_type"
-    if not c.keyword_id and not edit_without_id:
+    keyword_id = c.keyword_id if c.platform == "google" else ""   # another platform's id is no Google Keyword ID
+    if not keyword_id and not edit_without_id:
         return None, "no_id_web"
     row = {"Row Type": "Keyword", "Action": "Edit", "Campaign": c.campaign, "Ad group": c.ad_group, "Keyword": kw,
-           "Type": TYPES[c.match_type], "Keyword ID": c.keyword_id}
+           "Type": TYPES[c.match_type], "Keyword ID": keyword_id}
     if c.field == "status":
         if c.after != "paused":
             return None, "status"

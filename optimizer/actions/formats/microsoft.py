@@ -36,7 +36,7 @@ def row_for(c) -> tuple[dict | None, str | None]:
                     "Match Type": MATCH[c.match_type]}, None
         return {"Type": "Ad Group Negative Keyword", "Status": "Active", "Campaign": c.campaign,
                 "Ad Group": c.ad_group, "Keyword": kw, "Match Type": MATCH[c.match_type]}, None
-    if not c.keyword_id:
+    if not c.keyword_id or c.platform != "microsoft":   # another platform's keyword id is no Microsoft Id
         return None, "no_id_microsoft"
     if c.match_type not in MATCH:
         return None, "match_type"
