@@ -956,6 +956,17 @@ def account_names(keys) -> str:
     return ("、" if lang() == "zh" else ", ").join(names) or "–"
 
 
+K_CHANGES_DOWNLOADED = "changes_downloaded"
+
+
+def on_download(changes_frame: pd.DataFrame, target: str) -> None:
+    """Called when the bulk-edit files of ``changes_frame`` (the ticked rows of the change
+    table, :data:`optimizer.actions.changes.CHANGE_COLUMNS`) are downloaded for ``target``:
+    the page says what was downloaded and when."""
+    st.session_state[K_CHANGES_DOWNLOADED] = (len(changes_frame), target, datetime.now())
+    # the change log (optimizer.store.changes, issue 18 point 5) records the downloaded changes here
+
+
 def download_name(prefix: str, row, ext: str) -> str:
     """A download's file name for an account, named as the app shows it:
     ``negative_keywords_Google Ads_未命名账户_USD.csv`` (characters a file name cannot

@@ -8,7 +8,8 @@ The packages follow the pipeline, each taking what the one before gives:
 ``bundles``   labelled keyword performance → oCPC bundles, CPC keywords, targets and rules
 ``drift``     daily series → dated cost changes, their attribution and alerts
 ``landing``   URLs and their series → landing-page drift, mismatches and page audits
-``outputs``   an account's analysis → workbook, CSVs, JSON, bulk files
+``outputs``   an account's analysis → workbook, CSVs, JSON
+``actions``   the analysis → the change table, bulk-edit files for each platform (and bids, the change log)
 ``store``     workspaces, uploads, settings, users, share links (SQLite / PostgreSQL)
 ``quality``   the harness that scores the classifier and the drift detector (not product code)
 

@@ -402,6 +402,7 @@ TEXT.update({
     "col.money_mix": ("其中结构", "of which mix"),
     "col.money_rate": ("其中表现", "of which rate"),
     "nav.landing": ("落地页", "Landing pages"),
+    "nav.changes": ("导出改动", "Export changes"),
     "report.build": ("生成 Excel 建议报告", "Build the Excel recommendations"),
     "report.download": ("下载 Excel 报告", "Download the Excel report"),
     "report.help": ("一个工作簿：摘要（先做什么、涉及多少钱）、关键词阶段、否定关键词、投放包、CPC 关键词、拆包、成本异常、落地页。",
@@ -462,6 +463,36 @@ TEXT.update({
     "lp.drift_none": ("没有发现链接问题。", "No URL issue found."),
     "lp.mismatch": ("关键词与页面业务不一致", "Keywords whose page is about another line"),
     "lp.mismatch_none": ("所有关键词都落在对应业务的页面上。", "Every keyword lands on a page of its own line."),
+    "ch.title": ("导出改动", "Export changes"),
+    "ch.caption": ("把分析建议的改动（否定关键词、暂停只花钱的关键词、落地页链接修正、出价）做成各平台可直接导入的批量文件。先在表里取消不想做的改动，再下载。",
+                   "The changes the analysis proposes — negative keywords, pauses of keywords that only waste money, "
+                   "landing-URL fixes, bids — as bulk-edit files each platform imports. Untick what you do not want, "
+                   "then download."),
+    "ch.target": ("导入到", "Import into"),
+    "ch.actions": ("改动类型", "Changes"),
+    "ch.bids_missing": ("出价建议还没有接入这个版本：暂时没有出价改动。",
+                        "Bid recommendations are not part of this version yet: no bid changes for now."),
+    "ch.none": ("没有要做的改动。", "No change to make."),
+    "ch.preview": ("改动预览（取消勾选的不会写入文件）", "Preview (unticked changes are left out of the files)"),
+    "ch.use": ("写入", "Include"),
+    "ch.where": ("计划 / 单元", "Campaign / ad group"),
+    "ch.what": ("改什么", "Field"),
+    "ch.before": ("改前", "Before"),
+    "ch.after": ("改后", "After"),
+    "ch.reason": ("原因", "Why"),
+    "ch.money": ("预计每月", "Per month (est.)"),
+    "ch.money_help": ("预计每月（30 天）节省或多得的金额；链接补全等无法估算的留空。",
+                      "Expected money saved or gained per 30 days; blank where it cannot be estimated (a mobile URL added)."),
+    "ch.n_ticked": ("勾选的改动", "Changes ticked"),
+    "ch.money_total": ("预计每月节省", "Expected per month"),
+    "ch.unestimated": ("无法估算金额", "Without an estimate"),
+    "ch.files": ("下载文件", "Download the files"),
+    "ch.readme": ("说明 README.txt", "README.txt"),
+    "ch.zip": ("全部文件（zip）", "All files (zip)"),
+    "ch.unwritable": ("{n} 条改动无法写入这种格式，见下表与 README（请手工修改）：",
+                      "{n} changes cannot be written in this format — see below and the README (make them by hand):"),
+    "ch.nothing_ticked": ("没有勾选任何改动。", "No change is ticked."),
+    "ch.downloaded": ("已下载 {n} 条改动（{time}）。", "{n} changes downloaded ({time})."),
     "col.page": ("落地页", "Page"),
     "col.reasons_short": ("原因", "Why"),
     "col.cvr_trend": ("转化率走势（周）", "CVR by week"),
@@ -963,6 +994,30 @@ PAGE_STATUS: dict[str, tuple[str, str]] = {
     "amber": ("🟠 需要关注", "🟠 Look at it"),
     "green": ("🟢 正常", "🟢 Fine"),
     "grey": ("⚪ 未检查", "⚪ Not audited"),
+}
+
+#: the change table's actions and fields (optimizer.actions.changes), the bulk targets (optimizer.actions.formats)
+CHANGE_ACTION: dict[str, tuple[str, str]] = {
+    "negative": ("否定关键词", "Negative keyword"), "pause": ("暂停", "Pause"), "url": ("链接修正", "URL fix"),
+    "bid": ("出价", "Bid"),
+}
+CHANGE_ACTIONS: dict[str, tuple[str, str]] = {
+    "negatives": ("否定关键词", "Negative keywords"), "pauses": ("暂停只花钱的关键词", "Pause keywords that only waste money"),
+    "urls": ("落地页链接修正", "Landing-URL fixes"), "bids": ("出价", "Bids"),
+}
+CHANGE_FIELD: dict[str, tuple[str, str]] = {
+    "negative": ("否定（精确/短语）", "Negative (exact/phrase)"), "bid": ("出价", "Bid"), "status": ("状态", "Status"),
+    "final_url": ("访问URL", "Final URL"), "mobile_final_url": ("移动访问URL", "Mobile URL"),
+}
+CHANGE_VALUE: dict[str, tuple[str, str]] = {
+    "enabled": ("启用", "Enabled"), "paused": ("暂停", "Paused"), "exact": ("精确否定", "Exact negative"),
+    "phrase": ("短语否定", "Phrase negative"),
+}
+BULK_TARGET: dict[str, tuple[str, str]] = {
+    "google_editor": ("Google Ads Editor（UTF-16 制表符文件）", "Google Ads Editor (UTF-16 tab file)"),
+    "google_web": ("Google Ads 网页版批量上传", "Google Ads web bulk upload"),
+    "microsoft": ("Microsoft Advertising 批量文件", "Microsoft Advertising Bulk"),
+    "baidu": ("百度（关键词 xlsx + 否定词列表）", "Baidu (keyword .xlsx + negative lists)"),
 }
 
 URL_DRIFT_KIND: dict[str, tuple[str, str]] = {

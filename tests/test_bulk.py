@@ -1,100 +1,431 @@
-"""Bulk-edit files (optimizer.outputs.bulk): no editor format is documented in
-../shared/formats.md, so none is written — every (editor, action) refuses with the
-reason; the actions themselves are right; and the writer, exercised with a format of
-the test's own, neutralises hostile keywords and leaves "no change" blank."""
+"""The change table (optimizer.actions.changes) and the bulk-edit files
+(optimizer.actions.formats): every written change read back by the readers of
+tests/bulk_readers.py (written from ../shared/formats.md, not from the writers), the Baidu
+and Google files also by the product's own ingest; limits, rows a format cannot express,
+formula starts, match-type labels, and the ``bulk`` command."""
 from __future__ import annotations
 
-import csv
-import io
+import hashlib
+import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer.outputs import bulk
-from optimizer.outputs.analyze import AnalysisSettings, analyze_exports
+from optimizer.actions import changes as ch
+from optimizer.actions.formats import readme, target_for_platform, write_bulk
+from optimizer.actions.formats.baidu import export_generation
+from optimizer.analysis.account import AccountModel
+from optimizer.bundles.targets import read_bundle_sheet
+from optimizer.keywords.trade import account_classifier
+from optimizer.model.dataset import accounts, for_account, load_exports
+from optimizer.reading.ingest import ColumnMapping, read_export
+from tests import bulk_readers as R
 from tests.conftest import SAMPLE
 
-HOSTILE = ['=HYPERLINK("http://evil.example","点我")', "+1", "-2", "@SUM(A1)", "\tx", "\rx"]
+BAIDU_FILES = [SAMPLE / "baidu_keyword_report.csv", SAMPLE / "baidu_search_term_report.csv"]
+GOOGLE_FILES = [SAMPLE / "google_keyword_report.csv", SAMPLE / "google_search_terms_report.csv"]
+
+
+def _account(files):
+    table = load_exports([str(f) for f in files])
+    a = accounts(table).iloc[0]
+    rows = for_account(table, a["platform"], a["account"], a["currency"])
+    model = AccountModel(None, f"{a['platform']}:{a['account']}:{a['currency']}", ("test",), lambda: rows)
+    return model, account_classifier(rows), rows
 
 
 @pytest.fixture(scope="module")
-def analysis():
-    files = [SAMPLE / "baidu_keyword_report.csv", SAMPLE / "baidu_search_term_report.csv"]
-    return analyze_exports(files, settings=AnalysisSettings(landing=False))[0]
+def baidu():
+    model, clf, rows = _account(BAIDU_FILES)
+    sheet = read_bundle_sheet((SAMPLE / "bundle_map.csv").read_bytes(), "bundle_map.csv")
+    return model, clf, rows, ch.proposed_changes(model, clf, sheet=sheet)
 
 
-def test_every_editor_and_action_has_an_entry_saying_what_is_known():
-    assert set(bulk.FORMATS) == {(e, a) for e in bulk.EDITORS for a in bulk.ACTIONS}
-    cov = bulk.coverage("en")
-    assert len(cov) == 4 and not cov["documented"].any()
-    assert cov["missing"].str.contains("not documented").all()
-    assert cov.loc[cov["editor"] == "Google Ads Editor", "known"].str.contains("blank field means no change").all()
-    assert bulk.coverage("zh")["editor"].tolist()[0] == "百度推广客户端"
+@pytest.fixture(scope="module")
+def google():
+    model, clf, rows = _account(GOOGLE_FILES)
+    return model, clf, rows, ch.proposed_changes(model, clf)
 
 
-@pytest.mark.parametrize("editor", bulk.EDITORS)
-@pytest.mark.parametrize("action", bulk.ACTIONS)
-def test_undocumented_formats_are_refused_not_guessed(analysis, editor, action):
-    rows = bulk.negative_keyword_actions(analysis) if action == "negative_keywords" else \
-        bulk.bid_change_actions(analysis)
-    with pytest.raises(bulk.FormatNotDocumented) as info:
-        bulk.write_bulk(rows, editor, action)
-    err = info.value
-    assert "../shared/formats.md" in err.message("en") and "../shared/formats.md" in err.message("zh")
-    assert "\n" not in str(err)
-    assert err.format.editor == editor and err.format.action == action
+def change(**kw) -> dict:
+    base = {"account": "baidu:测试:CNY", "platform": "baidu", "action": "pause", "level": "keyword",
+            "campaign": "开锁-核心词", "ad_group": "核心词-通用", "keyword": "开锁", "match_type": "exact",
+            "keyword_id": "", "field": "status", "before": "enabled", "after": "paused", "reason_zh": "理由",
+            "reason_en": "why", "money": 1.0, "money_basis": "wasted"}
+    base.update(kw)
+    return base
 
 
-def test_negative_keyword_actions_are_per_plan_and_add_up(analysis):
-    rows = bulk.negative_keyword_actions(analysis)
-    assert list(rows.columns) == bulk.NEGATIVE_COLUMNS
-    # an own keyword off target is paused, not negated: the bulk file holds only the negatives
-    negate = analysis.negatives.loc[analysis.negatives["negative_match"] == "exact"]
-    assert 0 < len(negate) < len(analysis.negatives)
-    assert len(rows) >= len(negate) and set(rows["match_type"]) == {"exact"}
-    assert set(rows["search_term"]) == set(negate["search_term"])
-    assert rows["cost"].sum() == pytest.approx(negate["cost"].sum())
-    assert rows["reason"].str.startswith("off-").all()
-    assert rows["cost"].is_monotonic_decreasing
+def table(*rows: dict) -> pd.DataFrame:
+    return ch._frame(list(rows))
 
 
-def test_bid_change_actions_are_the_ready_bundles_target_cpa(analysis):
-    rows = bulk.bid_change_actions(analysis)
-    ready = analysis.bundles.loc[analysis.bundles["meets_threshold"]]
-    assert list(rows.columns) == bulk.BID_COLUMNS
-    assert len(rows) == sum(len(p.split("、")) for p in ready["plans"])
-    first = rows.iloc[0]
-    b = ready.set_index("bundle").loc[first["bundle"]]
-    assert first["new_bid"] == pytest.approx(round(b["target_cpa"], 2))
-    assert np.isnan(first["current_bid"]) and first["level"] == "bundle"
+# ---------------------------------------------------------------- the change table
+
+def test_change_ids_are_the_contracts_sha1_and_columns_are_the_contract(baidu):
+    *_, changes = baidu
+    assert list(changes.columns) == ch.CHANGE_COLUMNS
+    r = changes.iloc[0]
+    key = "|".join(r[c] for c in ("account", "action", "level", "campaign", "ad_group", "keyword", "match_type",
+                                  "field"))
+    assert r["change_id"] == hashlib.sha1(key.encode()).hexdigest()[:16]
+    assert changes["change_id"].is_unique
+    assert set(changes["platform"]) == {"baidu"} and changes["account"].iloc[0] == "baidu:北京安心开锁:CNY"
 
 
-SPEC = bulk.BulkFormat("test_editor", "negative_keywords",
-                       columns=(("Campaign", "campaign"), ("Keyword", "search_term"), ("Cost", "cost"),
-                                ("Note", "reason")),
-                       encoding="utf-8-sig", delimiter="\t")
+def test_negatives_are_campaign_exact_and_add_up_to_the_negative_terms_cost(baidu):
+    model, clf, rows, changes = baidu
+    neg = changes.loc[changes["action"] == "negative"]
+    assert len(neg) and set(neg["level"]) == {"campaign"} and set(neg["match_type"]) == {"exact"}
+    assert (neg["ad_group"] == "").all() and (neg["before"] == "").all()
+    negatives = model.negatives(clf)
+    exact_terms = set(negatives.loc[negatives["negative_match"] == "exact", "search_term"])
+    assert set(neg["keyword"]) == exact_terms
+    # money: the terms' spend over the search-term days, scaled to 30 days (the sample has 30 days)
+    cost = negatives.loc[negatives["negative_match"] == "exact", "cost"].sum()
+    st_rows = rows.loc[rows["report_type"] == "search_term"]
+    days = (st_rows["period_end"].max() - st_rows["period_start"].min()).days + 1
+    assert neg["money"].sum() == pytest.approx(cost * 30 / days)
+    assert (neg["money_basis"] == "wasted").all()
 
 
-def test_writer_neutralises_hostile_keywords_and_leaves_no_change_blank():
-    rows = pd.DataFrame({"campaign": ["=开锁"] + ["开锁-核心词"] * (len(HOSTILE) - 1), "search_term": HOSTILE,
-                         "cost": [1.5, 2.0, np.nan, 3.25, 0.1, 7.0], "reason": [None, "", "x", "y", "z", "-w"]})
-    data = bulk.write_bulk(rows, "test_editor", "negative_keywords", SPEC)
-    assert data.startswith(b"\xef\xbb\xbf")
-    back = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter="\t"))
-    assert back[0] == ["Campaign", "Keyword", "Cost", "Note"]
-    body = back[1:]
-    assert [r[1] for r in body] == ["'" + h for h in HOSTILE]
-    assert body[0][0] == "'=开锁" and body[0][3] == "" and body[2][2] == ""  # blank = no change
-    assert [r[2] for r in body] == ["1.5", "2", "", "3.25", "0.1", "7"]
-    assert body[5][3] == "'-w"
-    for r in body:
-        for v in r:
-            assert not v.startswith(("=", "+", "-", "@", "\t", "\r"))
+def test_terms_to_pause_become_pauses_of_the_keyword_never_negatives(baidu):
+    model, clf, _, changes = baidu
+    negatives = model.negatives(clf)
+    pause_terms = set(negatives.loc[negatives["negative_match"] == "pause_keyword", "search_term"])
+    neg = changes.loc[changes["action"] == "negative"]
+    assert not (set(neg["keyword"]) & pause_terms)
+    pauses = changes.loc[changes["action"] == "pause"]
+    assert pause_terms <= set(pauses["keyword"])
+    assert set(pauses["field"]) == {"status"} and set(pauses["after"]) == {"paused"}
+    assert (pauses["keyword_id"] != "").all()   # Baidu's export gives keyword ids
 
 
-def test_writer_needs_the_formats_columns():
-    with pytest.raises(ValueError, match="lack"):
-        bulk.write_bulk(pd.DataFrame({"campaign": ["a"]}), "test_editor", "negative_keywords", SPEC)
-    with pytest.raises(KeyError):
-        bulk.write_bulk(pd.DataFrame(), "no_such_editor", "negative_keywords")
+def test_a_keyword_that_only_wastes_money_is_paused_and_one_that_might_convert_is_kept():
+    days = pd.date_range("2026-10-01", periods=30)
+    recs = []
+    for d in days:
+        # the line converts: 10 clicks a day, 1 conversion; "waste" 3 clicks a day, none; "thin" 1 click every 3 days
+        recs.append(dict(keyword="开锁师傅", clicks=10.0, cost=80.0, conversions=1.0))
+        recs.append(dict(keyword="开锁公司哪家好", clicks=3.0, cost=30.0, conversions=0.0))
+        if d.day % 3 == 0:
+            recs.append(dict(keyword="开锁电话多少", clicks=1.0, cost=30.0, conversions=0.0))
+        for r in recs[-3:]:
+            r.setdefault("date", d)
+    frame = pd.DataFrame(recs)
+    from optimizer.reading.schema import conform
+    rows = conform(frame.assign(platform="baidu", report_type="keyword", account="测试", campaign="开锁-核心词",
+                                ad_group="核心词-通用", match_type="exact", period_start=frame["date"],
+                                period_end=frame["date"], currency="CNY", impressions=frame["clicks"] * 10,
+                                keyword_id=frame["keyword"].map({"开锁师傅": "1", "开锁公司哪家好": "2",
+                                                                 "开锁电话多少": "3"}),
+                                source_file="k.csv", source_row=range(1, len(frame) + 1)))
+    model = AccountModel(None, "baidu:测试:CNY", ("t",), lambda: rows)
+    clf = account_classifier(rows, "locksmith")
+    out = ch.pause_changes(model, clf)
+    assert out["keyword"].tolist() == ["开锁公司哪家好"]   # 90 clicks, no conversion, 900 spent vs line CPA ~ 100
+    r = out.iloc[0]
+    assert r["keyword_id"] == "2" and r["money"] == pytest.approx(900.0)
+    assert "95%" in r["reason_en"] and "95%" in r["reason_zh"]
+    # fewer clicks than the rule asks: kept
+    assert ch.pause_changes(model, clf, settings=ch.ChangeSettings(min_clicks=100)).empty
+
+
+def test_url_fixes_move_back_to_the_page_that_converted_and_add_missing_mobile_urls(baidu):
+    *_, changes = baidu
+    urls = changes.loc[changes["action"] == "url"]
+    back = urls.loc[urls["reason_en"].str.contains("move it back") & ~urls["reason_en"].str.contains("with")]
+    assert len(back) and (back["after"].str.endswith("huansuo.html")).all()
+    assert (back["before"].str.endswith("huansuo-v2.html")).all()
+    assert (back["money"] >= 0).all() and back["money"].sum() > 0
+    assert set(back["field"]) == {"mobile_final_url"}   # the pages' figures count phone clicks on mobile URLs
+    with_it = urls.loc[urls["reason_en"].str.contains("move it back with")]
+    assert set(with_it["field"]) == {"final_url"} and with_it["money"].isna().all()
+    assert set(with_it["keyword"]) <= set(back["keyword"])
+    mobile = urls.loc[(urls["field"] == "mobile_final_url") & (urls["before"] == "")]
+    assert len(mobile) and mobile["after"].str.startswith("https://m.").all() and mobile["money"].isna().all()
+    assert set(urls["money_basis"]) == {"url_fix"}
+
+
+def test_bid_changes_take_raise_and_lower_rows_of_the_recommendations():
+    rec = pd.DataFrame([
+        {"account": "google_ads:A:USD", "campaign": "C", "ad_group": "G", "keyword": "[lock]", "match_type": "exact",
+         "keyword_id": "", "line": "开锁", "stage": "core", "clicks": 50, "cost": 100.0, "conversions": 5,
+         "cvr_raw": 0.1, "cvr_shrunk": 0.09, "target_cpa": 30.0, "target_source": "line_recent", "bid": 3.2,
+         "recommended_bid": 3.84, "change_pct": 0.2, "decision": "raise", "capped": True, "reason_zh": "提价",
+         "reason_en": "raise", "money": 12.5, "money_basis": "bid_gain"},
+        {"account": "google_ads:A:USD", "campaign": "C", "ad_group": "G", "keyword": "lock", "match_type": "broad",
+         "keyword_id": "", "line": "开锁", "stage": "core", "clicks": 3, "cost": 9.0, "conversions": 0,
+         "cvr_raw": 0.0, "cvr_shrunk": 0.05, "target_cpa": 30.0, "target_source": "line_recent", "bid": 2.0,
+         "recommended_bid": 2.0, "change_pct": 0.0, "decision": "keep_low_evidence", "capped": False,
+         "reason_zh": "证据不足", "reason_en": "too little evidence", "money": np.nan, "money_basis": ""},
+    ])
+    out = ch.bid_changes(rec)
+    assert len(out) == 1
+    r = out.iloc[0]
+    assert (r["action"], r["field"], r["before"], r["after"], r["platform"]) == ("bid", "bid", "3.20", "3.84", "google")
+    assert r["money"] == 12.5 and r["money_basis"] == "bid_gain"
+    with pytest.raises(ValueError, match="recommended_bid"):
+        ch.bid_changes(rec.drop(columns=["recommended_bid"]))
+
+
+# ---------------------------------------------------------------- round trips
+
+def test_google_editor_file_is_utf16_tab_crlf_and_every_change_reads_back(google):
+    *_, changes = google
+    res = write_bulk(changes, "google_editor")
+    [f] = res.files
+    header, rows = R.read_google_editor(f.data)
+    keys = changes["campaign"] + changes["ad_group"] + changes["keyword"] + changes["match_type"]
+    n_rows = int((changes["action"] == "negative").sum() + keys[changes["action"] != "negative"].nunique())
+    assert header == R.EDITOR_COLUMNS and len(rows) == n_rows and len(res.written) == len(changes) == f.rows
+    by = {(r["Campaign"], r["Ad group"], r["Keyword"], r["Criterion Type"]): r for r in rows}
+    for c in changes.itertuples():
+        kw = c.keyword.strip('[]"') if c.match_type in ("exact", "phrase") else c.keyword
+        if c.action == "negative":
+            assert by[(c.campaign, "", kw, "Campaign Negative Exact")]
+            continue
+        r = by[(c.campaign, c.ad_group, kw, c.match_type.capitalize())]
+        col = {"status": "Status", "bid": "Max CPC", "final_url": "Final URL", "mobile_final_url": "Final mobile URL"}
+        assert r[col[c.field]] == ("Paused" if c.field == "status" else c.after)
+    # blank = no change: a pause row sets nothing else
+    pause = next(r for r in rows if r["Status"] == "Paused")
+    assert pause["Max CPC"] == pause["Final URL"] == ""
+    # the product's ingest reads it back, the columns named as an export's
+    exp = read_export(f.data, "editor.csv", mapping=ColumnMapping(
+        {"campaign": "Campaign", "ad_group": "Ad group", "keyword": "Keyword", "match_type": "Criterion Type",
+         "status": "Status", "final_url": "Final URL"}, platform="google_ads", report_type="keyword_list"))
+    assert len(exp.table) == len(rows)
+    assert set(exp.table["campaign"].astype(str)) == {r["Campaign"] for r in rows}
+
+
+def test_google_editor_utf8_is_a_choice(google):
+    *_, changes = google
+    [f] = write_bulk(changes, "google_editor", encoding="utf8_comma").files
+    header, rows = R.read_google_editor(f.data, "utf8_comma")
+    assert f.rows == len(changes) and 0 < len(rows) <= len(changes)
+
+
+def test_google_web_file_reads_back_with_row_types_actions_and_levels(google):
+    *_, changes = google
+    res = write_bulk(changes, "google_web")
+    [f] = res.files
+    _, rows = R.read_google_web(f.data)
+    assert f.rows == len(changes) and 0 < len(rows) <= len(changes)
+    neg = [r for r in rows if r["Row Type"] == "Negative keyword"]
+    assert len(neg) == (changes["action"] == "negative").sum()
+    assert {(r["Action"], r["Level"], r["Type"]) for r in neg} == {("Add", "Campaign", "Exact match")}
+    edits = [r for r in rows if r["Row Type"] == "Keyword"]
+    assert {r["Action"] for r in edits} == {"Edit"} and all(r["Level"] == "" for r in edits)
+    paused = changes.loc[changes["action"] == "pause"]
+    assert sum(r["Keyword status"] == "Paused" for r in edits) == len(paused.drop_duplicates(["campaign", "ad_group",
+                                                                                                 "keyword"]))
+    exp = read_export(f.data, "web.csv", mapping=ColumnMapping(
+        {"campaign": "Campaign", "ad_group": "Ad group", "keyword": "Keyword", "match_type": "Type",
+         "final_url": "Final URL", "mobile_final_url": "Mobile final URL"}, platform="google_ads",
+        report_type="keyword_list"))
+    assert sorted(exp.table["keyword"].astype(str)) == sorted(r["Keyword"] for r in rows)
+    assert set(exp.table["match_type"].astype(str)) <= {"exact", "phrase", "broad"}
+
+
+def test_google_web_edit_rows_carry_the_keyword_id_and_may_require_it():
+    c = table(change(platform="google", campaign="C", ad_group="G", keyword="[lock]", keyword_id="987"),
+              change(platform="google", campaign="C", ad_group="G", keyword="key", match_type="broad"))
+    _, rows = R.read_google_web(write_bulk(c, "google_web").files[0].data)
+    assert [r["Keyword ID"] for r in rows] == ["987", ""] and rows[0]["Keyword"] == "lock"
+    res = write_bulk(c, "google_web", edit_without_id=False)
+    assert len(res.written) == 1 and res.unwritable["why"].tolist() == ["no_id_web"]
+
+
+def test_microsoft_file_has_the_format_version_row_and_lists_updates_without_an_id(google):
+    *_, changes = google
+    res = write_bulk(changes, "microsoft")
+    [f] = res.files
+    header, rows = R.read_microsoft(f.data)
+    assert header[0] == "Type"
+    n_neg = int((changes["action"] == "negative").sum())
+    # Google's export gives no keyword ids: every update is listed, none written
+    assert len(rows) == n_neg and {r["Type"] for r in rows} == {"Campaign Negative Keyword"}
+    assert len(res.unwritable) == len(changes) - n_neg and set(res.unwritable["why"]) == {"no_id_microsoft"}
+    assert res.unwritable["reason_zh"].str.contains("Id").all()
+    text = readme(res, "en", "acct", "today")
+    assert f"Changes not written: {len(changes) - n_neg}" in text
+    # with the Id a Microsoft export gives, the update is written
+    c = table(change(platform="microsoft", keyword="lock", keyword_id="4711", field="bid", before="1.00", after="1.20",
+                     action="bid"))
+    assert write_bulk(c.assign(platform="baidu"), "microsoft").unwritable["why"].tolist() == ["no_id_microsoft"]
+    _, rows = R.read_microsoft(write_bulk(c, "microsoft").files[0].data)
+    assert rows == [{**{k: "" for k in header}, "Type": "Keyword", "Id": "4711", "Campaign": "开锁-核心词",
+                     "Ad Group": "核心词-通用", "Keyword": "lock", "Match Type": "Exact", "Bid": "1.20"}]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_baidu_keyword_file_and_paste_lists_read_back(baidu, fmt):
+    _, _, rows, changes = baidu
+    res = write_bulk(changes, "baidu", file_format=fmt, generation=export_generation(rows))
+    assert res.unwritable.empty and sorted(res.written) == sorted(changes["change_id"])
+    kw_file = next(f for f in res.files if f.kind == "import")
+    header, krows = (R.read_baidu_xlsx if fmt == "xlsx" else R.read_baidu_csv)(kw_file.data)
+    edits = changes.loc[changes["action"] != "negative"]
+    # one row per keyword: a keyword's final and mobile URL moved back together share it
+    assert len(krows) == len(edits.drop_duplicates(["campaign", "ad_group", "keyword", "match_type"]))
+    assert kw_file.rows == len(edits)
+    by = {(r["推广计划名称"], r["推广单元名称"], r["关键词名称"]): r for r in krows}
+    labels = {"exact": "精确匹配", "phrase": "短语匹配", "smart": "智能匹配"}
+    for c in edits.itertuples():
+        r = by[(c.campaign, c.ad_group, c.keyword)]
+        assert r["匹配模式"] == labels[c.match_type]
+        col = {"status": "启用/暂停", "bid": "出价", "final_url": "访问URL", "mobile_final_url": "移动访问URL"}[c.field]
+        assert r[col] == ("暂停" if c.field == "status" else c.after)
+    # the product's ingest reads the keyword file as Baidu's own keyword list
+    exp = read_export(kw_file.data, kw_file.name)
+    assert exp.info.platform == "baidu" and exp.info.report_type == "keyword_list" and len(exp.table) == len(krows)
+    got = exp.table[["campaign", "ad_group", "keyword", "match_type"]].astype(str)
+    want = edits[["campaign", "ad_group", "keyword", "match_type"]]
+    assert sorted(map(tuple, got.to_numpy())) == sorted(set(map(tuple, want.to_numpy())))
+    # negatives: one paste list per plan, never keyword rows
+    lists = [f for f in res.files if f.kind == "paste"]
+    neg = changes.loc[changes["action"] == "negative"]
+    assert sum(f.rows for f in lists) == len(neg)
+    words = {w for f in lists for w in R.read_paste_list(f.data)}
+    assert words == set(neg["keyword"]) and not (words & {r["关键词名称"] for r in krows})
+    assert all("精确否定关键词" in f.name for f in lists)
+
+
+def test_baidu_legacy_exports_get_legacy_labels_and_phrase_left_blank():
+    rows = pd.DataFrame({"report_type": ["keyword"] * 2, "match_type": ["broad", "exact"]})
+    assert export_generation(rows) == "legacy"
+    assert export_generation(rows.assign(match_type=["exact", "smart"])) == "current"
+    c = table(change(keyword="开锁", match_type="exact"), change(keyword="换锁", match_type="broad"),
+              change(keyword="修锁", match_type="phrase"))
+    _, krows = R.read_baidu_xlsx(write_bulk(c, "baidu", generation="legacy").files[0].data)
+    assert [r["匹配模式"] for r in krows] == ["精确", "广泛", ""]
+    _, krows = R.read_baidu_xlsx(write_bulk(c, "baidu").files[0].data)
+    assert [r["匹配模式"] for r in krows] == ["精确匹配", "", "短语匹配"]
+
+
+def test_baidu_limits_are_checked_and_rows_over_them_listed():
+    c = table(change(keyword="开" * 21),                                    # 42 bytes
+              change(campaign="计" * 16),                                   # 32 bytes
+              change(action="bid", field="bid", before="10.00", after="1000.00", keyword="换锁"),
+              change(action="url", field="final_url", before="", after="https://a.cn/" + "x" * 1020, keyword="修锁"),
+              change(keyword="急开锁"))
+    res = write_bulk(c, "baidu")
+    assert res.unwritable["why"].tolist() == ["keyword_bytes", "name_bytes", "bid_range", "url_bytes"]
+    _, krows = R.read_baidu_xlsx(res.files[0].data)
+    assert [r["关键词名称"] for r in krows] == ["急开锁"]
+
+
+def test_baidu_negative_lists_merge_existing_words_and_stop_at_200():
+    existing = {("开锁-核心词", "", "exact"): [f"词{i}" for i in range(198)]}
+    c = table(*[change(action="negative", level="campaign", ad_group="", keyword=f"新词{i}", field="negative",
+                       before="", after="exact") for i in range(4)])
+    res = write_bulk(c, "baidu", existing=existing)
+    [f] = res.files
+    words = R.read_paste_list(f.data)
+    assert len(words) == 200 and words[:198] == existing[("开锁-核心词", "", "exact")]
+    assert words[198:] == ["新词0", "新词1"] and f.rows == 2
+    assert res.unwritable["why"].tolist() == ["list_full", "list_full"]
+    assert "baidu_list_full" in res.notes
+    long = table(change(action="negative", level="campaign", ad_group="", keyword="锁" * 21, field="negative",
+                        before="", after="exact"))
+    assert write_bulk(long, "baidu").unwritable["why"].tolist() == ["negative_bytes"]
+
+
+HOSTILE = ['=HYPERLINK("http://evil.example","x")', "+1 lock", "-品牌词", "@SUM(A1)", "\uff1dcmd"]
+
+
+@pytest.mark.parametrize("target", ["google_editor", "google_web", "microsoft", "baidu"])
+def test_formula_starts_and_control_characters_are_never_written(target):
+    rows = [change(action="negative", level="campaign", ad_group="", keyword=h, field="negative", before="",
+                   after="exact", keyword_id="1") for h in HOSTILE]
+    rows += [change(keyword="lock\tsmith", keyword_id="2"), change(campaign="=evil", keyword="k", keyword_id="3"),
+             change(keyword="fine", keyword_id="4")]
+    platform = {"microsoft": "microsoft", "baidu": "baidu"}.get(target, "google")
+    res = write_bulk(table(*rows).assign(platform=platform), target)
+    assert sorted(res.unwritable["why"]) == sorted(["formula"] * 6 + ["control"])
+    for f in res.files:
+        text = (f.data[2:].decode("utf-16-le") if f.data[:2] == b"\xff\xfe" else
+                f.data.decode("utf-8-sig", errors="ignore") if not f.name.endswith(".xlsx") else "")
+        for h in HOSTILE + ["=evil"]:
+            assert h not in text
+    if target == "baidu":
+        _, krows = R.read_baidu_xlsx(res.files[0].data)
+        assert [r["关键词名称"] for r in krows] == ["fine"]
+
+
+def test_the_changes_of_one_keyword_make_one_row():
+    c = table(change(action="url", field="final_url", before="https://a.cn/v2", after="https://a.cn/v1"),
+              change(action="url", field="mobile_final_url", before="https://m.a.cn/v2", after="https://m.a.cn/v1"))
+    _, krows = R.read_baidu_xlsx(write_bulk(c, "baidu").files[0].data)
+    assert len(krows) == 1 and (krows[0]["访问URL"], krows[0]["移动访问URL"]) == ("https://a.cn/v1", "https://m.a.cn/v1")
+    _, rows = R.read_google_editor(write_bulk(c, "google_editor").files[0].data)
+    assert len(rows) == 1 and (rows[0]["Final URL"], rows[0]["Final mobile URL"]) == ("https://a.cn/v1",
+                                                                                      "https://m.a.cn/v1")
+
+
+def test_negatives_are_never_broad_and_smart_keywords_have_no_google_type():
+    c = table(change(action="negative", level="campaign", ad_group="", keyword="x", match_type="broad",
+                     field="negative", before="", after="broad"),
+              change(keyword="y", match_type="smart"))
+    for target in ("google_editor", "google_web", "microsoft", "baidu"):
+        why = write_bulk(c, target).unwritable["why"].tolist()
+        assert why[0] == "negative_match", target
+    assert write_bulk(c, "google_editor").unwritable["why"].tolist() == ["negative_match", "match_type"]
+
+
+def test_another_platforms_keyword_id_is_never_written_as_a_microsoft_or_google_id(baidu):
+    *_, changes = baidu   # Baidu's export gives keyword ids
+    edits = changes.loc[changes["action"] != "negative"]
+    res = write_bulk(changes, "microsoft")
+    assert set(res.unwritable.loc[res.unwritable["why"] != "match_type", "why"]) == {"no_id_microsoft"}
+    assert len(res.written) == (changes["action"] == "negative").sum()
+    _, rows = R.read_google_web(write_bulk(edits, "google_web").files[0].data)
+    assert {r["Keyword ID"] for r in rows} == {""}
+
+
+def test_targets_default_to_the_accounts_platform():
+    assert target_for_platform("baidu") == "baidu" and target_for_platform("google_ads") == "google_editor"
+    assert target_for_platform("microsoft") == "microsoft"
+
+
+# ---------------------------------------------------------------- the command
+
+def test_bulk_command_writes_files_and_readme_and_exits_by_the_rules(tmp_path, capsys):
+    from optimizer.cli import main
+    out = tmp_path / "out"
+    args = ["bulk", *map(str, BAIDU_FILES), "--target", "baidu", "--out", str(out), "--lang", "en"]
+    assert main(args) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert "README.txt" in names and "baidu_keywords.xlsx" in names
+    text = (out / "README.txt").read_text(encoding="utf-8-sig")
+    assert "Bulk-edit files: Baidu" in text and "Changes not written: 0" in text
+    captured = capsys.readouterr()
+    assert "bid" in captured.err.lower()   # bids not available on this version: said, not faked
+    assert main(["bulk", *map(str, GOOGLE_FILES), "--target", "microsoft", "--out", str(tmp_path / "ms"),
+                 "--actions", "negatives,pauses", "--lang", "zh"]) == 0
+    ms = (tmp_path / "ms" / "README.txt").read_text(encoding="utf-8-sig")
+    assert "未写入文件的改动：14 条" in ms
+    _, rows = R.read_microsoft((tmp_path / "ms" / "microsoft_ads_bulk.csv").read_bytes())
+    assert len(rows) == 5
+    # bad usage: exit 2, nothing written
+    with pytest.raises(SystemExit) as e:
+        main(["bulk", str(BAIDU_FILES[0]), "--target", "baidu", "--out", str(tmp_path / "x"), "--actions", "bogus"])
+    assert e.value.code == 2
+    assert main(["bulk", str(BAIDU_FILES[0]), "--target", "baidu", "--out", str(tmp_path / "no" / "x")]) == 2
+    assert not (tmp_path / "x").exists() and not (tmp_path / "no").exists()
+    # bad input: exit 1 with the file named
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"")
+    assert main(["bulk", str(bad), "--target", "baidu", "--out", str(tmp_path / "y"), "--lang", "en"]) == 1
+    assert "bad.csv" in capsys.readouterr().err
+
+
+def test_readme_is_in_the_language_asked_and_names_the_menu_path(google):
+    *_, changes = google
+    res = write_bulk(changes, "google_editor")
+    assert "Account > Import > From file" in readme(res, "en")
+    zh = readme(res, "zh")
+    assert "从文件导入" in zh and "UTF-16LE" in zh and "\r\n" in zh
+    assert not math.isnan(ch.totals(changes)["money"].sum())

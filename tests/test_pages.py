@@ -22,7 +22,7 @@ from optimizer.store.database import Store
 from tests.conftest import FIXTURES, ROOT, SAMPLE, real
 
 PAGES = ["pages/overview.py", "pages/keywords.py", "pages/bundles.py", "pages/bids.py", "pages/drift.py",
-         "pages/landing.py", "pages/upload.py"]
+         "pages/landing.py", "pages/changes.py", "pages/upload.py"]
 
 
 @pytest.fixture(autouse=True)
@@ -1038,3 +1038,42 @@ def test_the_lexicon_editor_opens_on_the_accounts_language_keeps_multi_word_cues
     assert any("改名为「Termites」" in s and "rodent control" in s for s in said), said
     kw = _lexicon_table(at)
     assert "Termites" in set(kw["business_line"]) and "Termite Control" not in set(kw["business_line"])
+
+
+
+def test_export_changes_page_files_leave_out_an_unticked_change(monkeypatch):
+    # the sample's Baidu account: its own platform's files by default; unticking a row leaves it out of the files
+    import zipfile
+
+    from tests import bulk_readers as R
+    from tests.conftest import capture_downloads
+    files = capture_downloads(monkeypatch)
+    at = start("pages/changes.py")
+    box = next(s for s in at.selectbox if s.key and s.key.startswith("ch_target_"))
+    assert box.value == "baidu"
+    n = int(at.metric[0].value.split(" / ")[1].replace(",", ""))
+    assert n > 0 and at.metric[0].value == f"{n:,} / {n:,}"
+
+    def keyword_rows() -> list[dict]:
+        with zipfile.ZipFile(io.BytesIO(files[at.download_button(key="ch_zip").proto.url])) as z:
+            assert "README.txt" in z.namelist()
+            return R.read_baidu_xlsx(z.read("baidu_keywords.xlsx"))[1]
+
+    before = keyword_rows()
+    preview = next(d.value for d in at.dataframe if "use" in d.value.columns)   # the data editor
+    assert preview["use"].all()
+    # the first pause of the preview: untick it
+    pos = int(np.flatnonzero((preview["action"] == "暂停").to_numpy())[0])
+    keyword = preview["keyword"].iloc[pos]
+    assert keyword in {r["关键词名称"] for r in before if r["启用/暂停"] == "暂停"}
+    from optimizer.actions.changes import ACTIONS
+    key = "ch_rows_" + box.key.removeprefix("ch_target_") + "_" + "_".join(ACTIONS)   # the page's editor
+    at.session_state[key] = {"edited_rows": {pos: {"use": False}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception, at.exception
+    assert at.metric[0].value == f"{n - 1:,} / {n:,}"
+    after = keyword_rows()
+    assert keyword not in {r["关键词名称"] for r in after if r["启用/暂停"] == "暂停"}
+    assert len(after) == len(before) - 1
+    readme = at.download_button(key="ch_readme")
+    assert "百度关键词文件" in files[readme.proto.url].decode("utf-8-sig")

@@ -20,7 +20,9 @@ workspace database):
 - ``drift``, ``drift_table``: the cost-drift scan and its explained flags — keyed by the
   classifier (when lines are tested), the settings, the bundle map and the rules;
 - ``landing``: the landing-page report — keyed by the classifier, the earlier rows, the
-  audits and alpha.
+  audits and alpha;
+- ``changes``: the change table of the bulk-edit files — keyed by the classifier, the
+  actions, the bundle map and the bid recommendations.
 
 The classifier enters by its fingerprint (:meth:`optimizer.keywords.stages.Classifier.fingerprint`:
 vertical, saved vertical's revision, the account's own and the user's lexicon edits),
@@ -294,3 +296,14 @@ class AccountModel:
         return self._get("landing", (clf.fingerprint, prev, audits_key(audits), audits_key(previous_audits),
                                      float(alpha), currency),
                          lambda: build(self.rows(), clf, previous, audits, previous_audits, float(alpha), currency))
+
+    # ---------------------------------------------------------------- acting on it
+
+    def changes(self, clf: Classifier, actions: tuple[str, ...], sheet: BundleSheet | None = None,
+                bids: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The change table (:func:`optimizer.actions.changes.proposed_changes`) of ``actions``,
+        the pauses' targets from ``sheet``, the bid changes from ``bids`` (a bid
+        recommendation frame), the URL fixes from :meth:`landing` (against no earlier upload)."""
+        from optimizer.actions.changes import proposed_changes
+        return self._get("changes", (clf.fingerprint, tuple(actions), sheet_key(sheet), frame_key(bids)),
+                         lambda: proposed_changes(self, clf, actions, sheet=sheet, bid_recommendations=bids))

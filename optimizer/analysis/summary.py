@@ -137,7 +137,7 @@ class Analysis:
     ``notes``: (code, zh, en) of what was skipped or assumed. ``negatives_days``:
     days the search-term rows cover. ``has_bundles``: current bundles are known (map
     or plan names). ``negative_plans``: the negative keywords per plan (campaign,
-    search_term, cost, clicks, conversions, reason), for :mod:`optimizer.outputs.bulk`.
+    search_term, cost, clicks, conversions, reason).
     """
 
     platform: str

@@ -1,6 +1,6 @@
 """Writing what the product recommends into files analysts open: CSV here; the Excel
 workbook in :mod:`optimizer.outputs.workbook` (which neutralises its text cells with
-:func:`neutralise` too); bulk-edit files in :mod:`optimizer.outputs.bulk`.
+:func:`neutralise` too); bulk-edit files in :mod:`optimizer.actions.formats`.
 
 Every CSV the product writes goes through :func:`csv_bytes` (or :func:`to_csv_bytes`,
 the same writer with Excel's settings), which neutralises every text cell

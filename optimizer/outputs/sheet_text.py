@@ -266,6 +266,138 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
                        "Raise the bids of {n} manual-CPC keywords (at most {step} a step) — expected {conv} more "
                        "conversions per 30 days, {money} at target CPA"),
 
+    # ------------------------------------------------------------ the change table's reasons (optimizer.actions.changes)
+    "change.negative": ("搜索词“{term}”在计划“{campaign}”近 {days} 天花费 {cost}、{clicks} 次点击、没有转化，且与业务无关（{cues}）：在该计划添加精确否定。",
+                        "The search term \"{term}\" cost {cost} in campaign \"{campaign}\" over {days} days ({clicks} "
+                        "clicks, no conversion) and is off target ({cues}): add it as a campaign exact negative."),
+    "change.pause_own": ("“{term}”与业务无关（{cues}），近 {days} 天花费 {cost} 没有转化，而它正是账户自己的关键词：否定只会和自己的出价冲突，暂停该关键词。",
+                         "\"{term}\" is off target ({cues}) and cost {cost} over {days} days without a conversion, "
+                         "yet it is one of the account's own keywords: a negative would fight its own bid, so pause "
+                         "the keyword."),
+    "change.pause_waste_line": ("近 {days} 天花费 {cost}、{clicks} 次点击、没有转化，已超过业务线转化成本 {target} 的 {multiple} 倍；其转化率 95% 区间上限 {high} 低于业务线的 {line_cvr}：暂停。",
+                                "{cost} over {days} days, {clicks} clicks and no conversion — over {multiple}x its "
+                                "line's CPA of {target}; the top of its 95% CVR interval, {high}, is below the "
+                                "line's {line_cvr}: pause it."),
+    "change.pause_waste_map": ("近 {days} 天花费 {cost}、{clicks} 次点击、没有转化，已超过投放包目标转化成本 {target} 的 {multiple} 倍；其转化率 95% 区间上限 {high} 低于业务线的 {line_cvr}：暂停。",
+                               "{cost} over {days} days, {clicks} clicks and no conversion — over {multiple}x its "
+                               "bundle's target CPA of {target}; the top of its 95% CVR interval, {high}, is below "
+                               "the line's {line_cvr}: pause it."),
+    "change.url_mobile": ("没有移动访问URL，手机点击落到电脑页 {pc}：填上同一页面其他关键词使用的移动页 {mobile}。",
+                          "No mobile URL, so phone clicks land on the desktop page {pc}: set the mobile page the "
+                          "account's other keywords of that page use, {mobile}."),
+    "change.url_back": ("链接由 {old} 改成了 {new}，原页面转化率 {cvr_old}，新页面 {cvr_new}：改回原页面。",
+                        "The URL moved from {old} to {new}; the old page converted at {cvr_old}, the new one at "
+                        "{cvr_new}: move it back."),
+    "change.url_back_with": ("链接由 {old} 改成了 {new}，与同一天改动的另一个链接一起改回原页面。",
+                             "The URL moved from {old} to {new} on the same day as the keyword's other URL: move it "
+                             "back with that one."),
+
+    # ------------------------------------------------------------ bulk-edit files (optimizer.actions.formats)
+    "bulk.target.google_editor": ("Google Ads Editor 导入文件", "Google Ads Editor import file"),
+    "bulk.target.google_web": ("Google Ads 网页版批量上传", "Google Ads web bulk upload"),
+    "bulk.target.microsoft": ("Microsoft Advertising 批量文件", "Microsoft Advertising Bulk file"),
+    "bulk.target.baidu": ("百度关键词文件与否定词列表", "Baidu keyword file and negative lists"),
+    "bulk.readme.title": ("批量修改文件说明：{target}", "Bulk-edit files: {target}"),
+    "bulk.readme.account": ("账户：{account} · 生成于 {generated}", "Account: {account} · made {generated}"),
+    "bulk.readme.files": ("文件及导入方法：", "Files and how to import them:"),
+    "bulk.readme.no_files": ("没有可以写入的改动。", "No change could be written."),
+    "bulk.readme.assumed": ("假设与说明（依据 formats.md）：", "What was assumed (from formats.md):"),
+    "bulk.readme.unwritable": ("未写入文件的改动：{n} 条（请手工处理）", "Changes not written: {n} (make them by hand)"),
+    "bulk.file.google_editor": ("{rows} 条改动：否定关键词、暂停、出价和链接修改。",
+                                "{rows} changes: negative keywords, pauses, bids and URL fixes."),
+    "bulk.file.google_web": ("{rows} 条改动：新增否定关键词（Add）和修改关键词（Edit）。",
+                             "{rows} changes: negative keywords added (Add) and keywords edited (Edit)."),
+    "bulk.file.microsoft": ("{rows} 条改动（第一行是 Format Version 6.0）：否定关键词和按 Id 修改的关键词。",
+                            "{rows} changes (the first row is Format Version 6.0): negative keywords and keywords "
+                            "updated by their Id."),
+    "bulk.file.baidu_keywords": ("{rows} 个关键词的暂停、出价或链接修改。",
+                                 "{rows} keywords paused, re-bid or given a new URL."),
+    "bulk.file.baidu_list_plan": ("计划“{plan}”的{list}列表：{total} 个词（已有 {existing} 个 + 新增 {rows} 个），每行一个。",
+                                  "The {list} list of campaign \"{plan}\": {total} words ({existing} already there + "
+                                  "{rows} new), one per line."),
+    "bulk.file.baidu_list_unit": ("计划“{plan}”单元“{unit}”的{list}列表：{total} 个词（已有 {existing} 个 + 新增 {rows} 个），每行一个。",
+                                  "The {list} list of ad group \"{unit}\" in \"{plan}\": {total} words ({existing} "
+                                  "already there + {rows} new), one per line."),
+    "bulk.how.google_editor": ("导入：Google Ads Editor → 账户 → 导入 → 从文件导入（Account > Import > From file），检查后再发布。",
+                               "Import: Google Ads Editor, Account > Import > From file; review, then post."),
+    "bulk.how.google_web": ("导入：Google Ads 网页版 → 工具 → 批量操作 → 上传（Tools > Bulk actions > Uploads），先预览再应用。",
+                            "Import: Google Ads web, Tools > Bulk actions > Uploads; preview, then apply."),
+    "bulk.how.microsoft": ("导入：Microsoft Advertising 网页版的批量文件上传（formats.md 未写菜单路径，请在界面中找“Bulk”上传）。",
+                           "Import: upload it as a Bulk file in Microsoft Advertising (formats.md gives no menu path; "
+                           "look for the Bulk upload in the web UI)."),
+    "bulk.how.baidu": ("导入：百度营销 / 推广客户端的关键词批量导入（formats.md 未写菜单路径），空白单元格表示不修改。",
+                       "Import: the keyword batch import of 百度营销 / the desktop client (formats.md gives no menu "
+                       "path); a blank cell means no change."),
+    "bulk.how.paste": ("粘贴：打开该计划/单元的否定关键词设置，把这些词加到列表末尾（平台会用粘贴的内容替换整个列表，不要删掉已有的词）。",
+                       "Paste: open the negative keyword setting of that campaign/ad group and add these words at the "
+                       "end of its list (the platform replaces the whole list with what is pasted: keep the words "
+                       "already there)."),
+    "bulk.note.editor_encoding": ("文件为 UTF-16LE（带 BOM）、制表符分隔、CRLF 换行，与 Editor 自己导出的一致（来源 B）。",
+                                  "The file is UTF-16LE with a BOM, tab-separated, CRLF — as Editor itself exports (B)."),
+    "bulk.note.editor_utf8": ("文件为 UTF-8（带 BOM）、逗号分隔：关于 Editor 是否接受这种文件的说法不一（来源 C），若导入失败请改用 UTF-16 版本。",
+                              "The file is UTF-8 with a BOM, comma-separated: reports conflict on whether Editor takes "
+                              "it (C); if the import fails, use the UTF-16 file."),
+    "bulk.note.editor_match": ("关键词按 计划 + 广告组 + 关键词 + 匹配类型 匹配；匹配不到的行会被新增，关键词写作不带 [ ] 或引号。",
+                               "Keywords are matched by campaign + ad group + keyword + criterion type; a row that "
+                               "matches nothing is added. Keywords are written without [ ] or quotes."),
+    "bulk.note.no_removals": ("不写删除（Removed / Remove）：删除的写法未经验证。", "No removals are written: their spelling is unverified."),
+    "bulk.note.web_id": ("修改行带上导出文件给出的 Keyword ID；没有 ID 时只按名称匹配——是否可行未有记录（来源 B）。",
+                         "Edit rows carry the Keyword ID the export gave; without one they rely on names alone, "
+                         "which is undocumented (B)."),
+    "bulk.note.web_id_required": ("没有 Keyword ID 的修改行不写入（设置：修改必须带 ID）。",
+                                  "Edit rows without a Keyword ID are not written (setting: edits need an ID)."),
+    "bulk.note.web_utf8": ("文件为 UTF-8、逗号分隔，不带 BOM。", "The file is UTF-8, comma-separated, without a BOM."),
+    "bulk.note.ms_update_names": ("修改关键词必须有它的 Id（只有 Microsoft 的导出文件才有）；修改行也写上计划、广告组名称和匹配方式，Parent Id 留空。",
+                                  "Keyword updates need the keyword's Id (only a Microsoft export has it); update rows "
+                                  "also carry the campaign and ad group names and the match type; Parent Id is left blank."),
+    "bulk.note.baidu_labels_current": ("匹配模式按当前导出的写法（精确匹配 / 短语匹配 / 智能匹配）；其他匹配模式留空（不修改）。",
+                                       "Match types as current exports write them (精确匹配 / 短语匹配 / 智能匹配); any "
+                                       "other is left blank (no change)."),
+    "bulk.note.baidu_labels_legacy": ("账户的导出是旧版写法（有“广泛”）：匹配模式写作 精确 / 广泛，短语留空（旧版短语分三种，无法确定是哪一种）。",
+                                      "The account's export is of the legacy kind (it has 广泛): match types written "
+                                      "精确 / 广泛, phrase left blank (the legacy export had three phrase kinds)."),
+    "bulk.note.baidu_limits": ("已检查长度：关键词 ≤ 40 字节、计划/单元名 ≤ 30 字节（汉字算 2 字节）、出价 0–999.99 元、链接 ≤ 1024 字节。",
+                               "Limits checked: keyword ≤ 40 bytes, campaign/ad group names ≤ 30 bytes (a Chinese "
+                               "character counts 2), bid in (0, 999.99], URLs ≤ 1024 bytes."),
+    "bulk.note.baidu_lists": ("否定关键词没有文件列可导入：每个列表单独一个文本文件。导出文件里没有已有的否定词，上限（200 个）只按新增的词检查。",
+                              "Negative keywords have no file column: each list is a text file to paste. The exports "
+                              "do not carry the words already in a list, so the 200-word limit is checked on the new "
+                              "words alone."),
+    "bulk.note.baidu_lists_known": ("否定关键词没有文件列可导入：每个列表单独一个文本文件，包含已有的词和新增的词。",
+                                    "Negative keywords have no file column: each list is a text file to paste, holding "
+                                    "the words already there and the new ones."),
+    "bulk.note.baidu_plan_limit": ("计划级否定列表的上限假定与单元相同（200 个词）。",
+                                   "A campaign's negative list is assumed to have the ad group's limit (200 words)."),
+    "bulk.note.baidu_list_full": ("有的列表已满 200 个词：超出的新词未写入，见下。",
+                                  "Some lists reached 200 words: the new words past it are not written, see below."),
+    "bulk.why.control": ("名称里有制表符或换行，无法写进单元格。", "A name holds a tab or line break, which no cell may hold."),
+    "bulk.why.formula": ("名称以 = + - @ 开头：表格软件会当作公式，加上防护符号又会改掉名称，请手工修改。",
+                         "A name starts with = + - @: a spreadsheet would run it, and neutralising it would change the "
+                         "name; make this change by hand."),
+    "bulk.why.negative_match": ("否定关键词只能是精确或短语（此处为 {match_type}）。",
+                                "A negative keyword must be exact or phrase (this one is {match_type})."),
+    "bulk.why.match_type": ("该格式没有匹配方式“{match_type}”。", "This format has no match type \"{match_type}\"."),
+    "bulk.why.status": ("该格式只写暂停。", "This format writes pauses only."),
+    "bulk.why.field": ("该格式不能修改“{field}”。", "This format cannot change \"{field}\"."),
+    "bulk.why.no_id_web": ("导出文件没有 Keyword ID，而设置要求修改行带 ID。",
+                           "The export gave no Keyword ID and the setting asks edit rows to carry one."),
+    "bulk.why.no_id_microsoft": ("修改关键词需要它的 Id，而导出文件没有（只有 Microsoft 的导出才有）。",
+                                 "Updating a keyword needs its Id, which the export did not give (only a Microsoft "
+                                 "export does)."),
+    "bulk.why.name_bytes": ("名称“{name}”超过 {limit} 字节。", "The name \"{name}\" is over {limit} bytes."),
+    "bulk.why.keyword_bytes": ("关键词超过 {limit} 字节。", "The keyword is over {limit} bytes."),
+    "bulk.why.negative_bytes": ("否定词超过 {limit} 字节。", "The negative word is over {limit} bytes."),
+    "bulk.why.bid_range": ("出价必须在 0 到 {max} 元之间。", "The bid must be above 0 and at most {max}."),
+    "bulk.why.url_bytes": ("链接超过 {limit} 字节。", "The URL is over {limit} bytes."),
+    "bulk.why.list_full": ("{list}列表已有 {limit} 个词，放不下。", "The {list} list already holds {limit} words."),
+    "bulk.cli.wrote": ("已写入 {path}（{rows} 条改动）", "wrote {path} ({rows} changes)"),
+    "bulk.cli.account": ("{account}：{n} 条改动，预计每月 {money}", "{account}: {n} changes, about {money} a month"),
+    "bulk.cli.unwritable": ("{n} 条改动无法写入文件，见 README.txt", "{n} changes could not be written: see README.txt"),
+    "bulk.cli.bids_missing": ("出价建议在这个版本里还没有（optimizer.actions.bids 不存在）：未生成出价改动。",
+                              "Bid recommendations are not available in this version (no optimizer.actions.bids): no "
+                              "bid changes."),
+    "bulk.cli.none": ("没有要做的改动。", "No change to make."),
+
     # ------------------------------------------------------------ notes
     "note.no_search_terms": ("没有搜索词报告：否定关键词需要搜索词报告。",
                              "No search-term report: negative keywords need one."),

@@ -1,0 +1,107 @@
+"""Export changes: the changes the analysis proposes as bulk-edit files for the account's
+platform (or another importer), with a preview the user can untick row by row."""
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from optimizer import i18n
+from optimizer.actions.changes import ACTIONS, totals
+from optimizer.actions.command import bid_recommendations, bids_available, file_settings
+from optimizer.actions.formats import TARGETS, readme, target_for_platform, write_bulk, zip_bytes
+
+lang = ui.lang()
+accounts, is_sample = ui.current_accounts()
+ui.page_header("ch.title", "ch.caption", is_sample)
+acct, model = ui.pick_account(accounts, "ch_account")
+ctx = ui.account_context(acct, model)
+clf = ctx.classifier()
+sheet = ui.decided_bundle_sheet(ctx.key)
+
+c = st.columns([2, 3])
+own = target_for_platform(acct["platform"])
+target = c[0].selectbox(ui.t("ch.target"), TARGETS,
+                        key=ui.wkey(f"ch_target_{ctx.key}", default=own),
+                        format_func=lambda x: ui.name_of(i18n.BULK_TARGET, x))
+actions = c[1].multiselect(ui.t("ch.actions"), ACTIONS, default=list(ACTIONS), key=ui.wkey("ch_actions"),
+                           format_func=lambda x: ui.name_of(i18n.CHANGE_ACTIONS, x))
+actions = tuple(a for a in ACTIONS if a in actions)
+if "bids" in actions and not bids_available():
+    st.info(ui.t("ch.bids_missing"), icon=":material/info:")
+
+with st.spinner(ui.t("ch.title")):
+    bids = bid_recommendations(model, clf, sheet) if "bids" in actions else None
+    changes = model.changes(clf, actions, sheet, bids)
+if changes.empty:
+    st.info(ui.t("ch.none"), icon=":material/info:")
+    st.stop()
+
+
+def value(field: str, v: str) -> str:
+    return ui.name_of(i18n.CHANGE_VALUE, v) if field in ("status", "negative") and v else v
+
+
+reason = "reason_zh" if lang == "zh" else "reason_en"
+preview = pd.DataFrame({
+    "use": True,
+    "action": [ui.name_of(i18n.CHANGE_ACTION, a) for a in changes["action"]],
+    "keyword": changes["keyword"].to_numpy(),
+    "money": changes["money"].to_numpy(),
+    "field": [ui.name_of(i18n.CHANGE_FIELD, f) for f in changes["field"]],
+    "before": [value(f, v) for f, v in zip(changes["field"], changes["before"])],
+    "after": [value(f, v) for f, v in zip(changes["field"], changes["after"])],
+    "where": [" / ".join(x for x in (cp, ag) if x) for cp, ag in zip(changes["campaign"], changes["ad_group"])],
+    "reason": changes[reason].to_numpy(),
+}, index=changes["change_id"])
+st.subheader(ui.t("ch.preview"))
+edited = ui.data_editor(
+    preview, key=f"ch_rows_{ctx.key}_{'_'.join(actions)}", hide_index=True, width="stretch",
+    disabled=[col for col in preview.columns if col != "use"],
+    column_config={
+        "use": st.column_config.CheckboxColumn(ui.t("ch.use"), width="small"),
+        "action": ui.t("col.kind"), "where": ui.t("ch.where"), "keyword": ui.t("col.keyword"),
+        "field": ui.t("ch.what"), "before": ui.t("ch.before"), "after": ui.t("ch.after"),
+        "money": ui.money_column(ui.t("ch.money"), ctx.currency, 0, help=ui.t("ch.money_help")),
+        "reason": st.column_config.TextColumn(ui.t("ch.reason"), width="large"),
+    })
+ticked = changes.loc[edited["use"].astype(bool).to_numpy()].reset_index(drop=True)
+
+tot = totals(ticked)
+m = st.columns(3)
+m[0].metric(ui.t("ch.n_ticked"), f"{len(ticked):,} / {len(changes):,}")
+m[1].metric(ui.t("ch.money_total"), i18n.money(float(tot["money"].sum()) if len(tot) else 0.0, ctx.currency, 0))
+m[2].metric(ui.t("ch.unestimated"), f"{int(tot['unestimated'].sum()) if len(tot) else 0:,}")
+
+st.subheader(ui.t("ch.files"))
+if ticked.empty:
+    st.info(ui.t("ch.nothing_ticked"), icon=":material/info:")
+    st.stop()
+result = write_bulk(ticked, target, **file_settings(target, model.rows()))
+text = readme(result, lang, i18n.account_label(acct["platform"], acct["account"], acct["currency"], lang),
+              datetime.now().strftime("%Y-%m-%d %H:%M"))
+done = st.session_state.get(ui.K_CHANGES_DOWNLOADED)
+if done is not None:
+    st.success(ui.t("ch.downloaded", n=done[0], time=done[2].strftime("%H:%M")), icon=":material/check_circle:")
+# every download goes through ui.on_download: the change log records the changes there
+args = (ticked, target)
+cols = st.columns(2)
+cols[0].download_button(ui.t("ch.zip"), zip_bytes(result, text),
+                        file_name=ui.download_name(f"bulk_{target}", acct, "zip"), mime="application/zip",
+                        key="ch_zip", icon=":material/folder_zip:", width="stretch", on_click=ui.on_download,
+                        args=args)
+cols[1].download_button(ui.t("ch.readme"), text.encode("utf-8-sig"), file_name="README.txt", mime="text/plain",
+                        key="ch_readme", icon=":material/description:", width="stretch")
+for i, f in enumerate(result.files):
+    st.download_button(f"{f.name} · {f.rows}", f.data, file_name=f.name, key=f"ch_file_{i}",
+                       icon=":material/download:", on_click=ui.on_download,
+                       args=(ticked.loc[ticked["change_id"].isin(result.written)], target))
+if len(result.unwritable):
+    st.warning(ui.t("ch.unwritable", n=len(result.unwritable)), icon=":material/warning:")
+    u = result.unwritable
+    ui.dataframe(pd.DataFrame({
+        "where": [" / ".join(x for x in (cp, ag) if x) for cp, ag in zip(u["campaign"], u["ad_group"])],
+        "keyword": u["keyword"].to_numpy(), "field": [ui.name_of(i18n.CHANGE_FIELD, f) for f in u["field"]],
+        "reason": u[reason].to_numpy()}), hide_index=True, width="stretch",
+        column_config={"where": ui.t("ch.where"), "keyword": ui.t("col.keyword"), "field": ui.t("ch.what"),
+                       "reason": ui.t("ch.reason")})
