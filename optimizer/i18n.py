@@ -470,8 +470,6 @@ TEXT.update({
                    "then download."),
     "ch.target": ("导入到", "Import into"),
     "ch.actions": ("改动类型", "Changes"),
-    "ch.bids_missing": ("出价建议还没有接入这个版本：暂时没有出价改动。",
-                        "Bid recommendations are not part of this version yet: no bid changes for now."),
     "ch.none": ("没有要做的改动。", "No change to make."),
     "ch.preview": ("改动预览（取消勾选的不会写入文件）", "Preview (unticked changes are left out of the files)"),
     "ch.use": ("写入", "Include"),

@@ -8,7 +8,7 @@ import streamlit as st
 import ui
 from optimizer import i18n
 from optimizer.actions.changes import ACTIONS, totals
-from optimizer.actions.command import bid_recommendations, bids_available, file_settings
+from optimizer.actions.command import bid_recommendations, file_settings
 from optimizer.actions.formats import TARGETS, readme, target_for_platform, write_bulk, zip_bytes
 
 lang = ui.lang()
@@ -27,11 +27,9 @@ target = c[0].selectbox(ui.t("ch.target"), TARGETS,
 actions = c[1].multiselect(ui.t("ch.actions"), ACTIONS, default=list(ACTIONS), key=ui.wkey("ch_actions"),
                            format_func=lambda x: ui.name_of(i18n.CHANGE_ACTIONS, x))
 actions = tuple(a for a in ACTIONS if a in actions)
-if "bids" in actions and not bids_available():
-    st.info(ui.t("ch.bids_missing"), icon=":material/info:")
 
 with st.spinner(ui.t("ch.title")):
-    bids = bid_recommendations(model, clf, sheet) if "bids" in actions else None
+    bids = bid_recommendations(model, clf, sheet, ui.bid_targets(ctx.key), ctx.currency) if "bids" in actions else None
     changes = model.changes(clf, actions, sheet, bids)
 if changes.empty:
     st.info(ui.t("ch.none"), icon=":material/info:")

@@ -73,12 +73,27 @@ def test_the_bid_meets_the_target_at_the_shrunk_rate_and_moves_one_step_at_most(
     # 5.83 is more than 20 % below 10.00: the step stops at 8.00
     assert k1["recommended_bid"] == 8.00 and k1["capped"] and k1["decision"] == "lower"
     assert k1["change_pct"] == pytest.approx(-0.20)
-    # 30 days = 1.5 × the 20 days: cost 12,000 for 1,500 clicks; at target 1,500 × 0.0972 × 60 = 8,752;
-    # the new bid takes 20 % of the cost off (9,600), all of it above target: 2,400 saved
-    assert k1["money"] == pytest.approx(2400.0) and k1["money_basis"] == "bid_saving"
-    assert "¥10.00 → ¥8.00" in k1["reason_zh"] and "¥2,400.00" in k1["reason_zh"]
-    assert "¥10.00 → ¥8.00" in k1["reason_en"] and "¥2,400.00" in k1["reason_en"]
+    # the CPC paid (8,000 / 1,000 = 8.00) is not above the new bid: the auction's price stays, nothing saved
+    assert k1["money"] == 0.0 and k1["money_basis"] == "bid_saving"
+    assert "¥10.00 → ¥8.00" in k1["reason_zh"] and "实付 ¥8.00" in k1["reason_zh"] and "不计节省" in k1["reason_zh"]
+    assert "¥10.00 → ¥8.00" in k1["reason_en"] and "no saving is counted" in k1["reason_en"]
     assert k1["keyword_id"] == "id-k1" and k1["account"] == "" and k1["bundles_from"] == "map"
+
+
+def test_a_cut_below_the_cpc_paid_saves_the_cost_above_target_it_removes():
+    # as above, but k1 pays 9.50 a click: the new bid of 8.00 caps it
+    rows = table([("P", "U", "k1", 1000, 100, 9500, 10.0), ("P", "U", "k2", 1000, 50, 8000, 10.0)])
+    perf = perf_of(rows, {"k1": "开锁", "k2": "开锁"})
+    k1 = row(recommend_bids(rows, perf, targets=BidTargets.of(60), currency="CNY"), "k1")
+    s = strength([100, 50], [1000, 1000])
+    cvr = (100 + s * 0.075) / (1000 + s)
+    # 30 days = 1.5 × the 20 days: cost 14,250 for 1,500 clicks; at target 1,500 × cvr × 60 (≈ 8,752);
+    # at 8.00 a click 12,000: what comes off, 2,250, is all above target
+    at_target = 1500 * cvr * 60
+    assert k1["recommended_bid"] == 8.00 and k1["decision"] == "lower"
+    assert k1["money"] == pytest.approx((14250 - at_target) - (12000 - at_target)) == pytest.approx(2250.0)
+    assert "¥2,250.00" in k1["reason_zh"] and "实付 ¥9.50" in k1["reason_zh"]
+    assert "¥2,250.00" in k1["reason_en"] and "¥9.50" in k1["reason_en"]
 
 
 def test_a_smaller_cut_saves_only_the_cost_above_target():
@@ -231,9 +246,12 @@ def test_the_sample_bids_the_plans_outside_its_bundles_and_its_rank_keywords(sam
     assert moved["recommended_bid"].between(0.01, 999.99).all() and (moved["money"] >= 0).all()
     # the sample's bids sit 1.5–2.1× above the CPC paid: at target, they come down
     assert (moved["decision"] == "lower").mean() > 0.9
-    # the most money: 开锁电话, the phone-word plan whose CPC was planted 40 % up, over its bundle's target of 60
-    top = out.iloc[0]
-    assert (top["keyword"], top["campaign"], top["target_cpa"]) == ("开锁电话", "开锁-电话词", 60.0)
+    # 开锁电话, the phone-word plan whose CPC was planted 40 % up, over its bundle's target of 60: lowered
+    phone = out.loc[(out["keyword"] == "开锁电话") & (out["campaign"] == "开锁-电话词")].iloc[0]
+    assert phone["decision"] == "lower" and phone["target_cpa"] == 60.0
+    # ... but what it pays a click is below even the new bid: the auction sets that price, no saving is counted
+    assert phone["cost"] / phone["clicks"] <= phone["recommended_bid"] and phone["money"] == 0.0
+    assert "不计节省" in phone["reason_zh"]
     # without a map and without bundles in plan names, every plan is on manual CPC, and each row says so
     bare = model.bids(clf)
     assert set(bare["bundles_from"]) == {"none"} and len(bare) > len(out)
@@ -275,7 +293,7 @@ def test_the_workbook_has_a_bids_sheet_and_summary_lines_with_the_same_money(ana
     import openpyxl
     from optimizer.outputs.workbook import workbook_bytes
     t = tally(analysis.bids)
-    assert t["lower"] > 10 and t["saving"] > 0
+    assert t["lower"] > 10 and t["saving"] >= 0
     wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(analysis, "zh")))
     names = wb.sheetnames
     assert "出价建议" in names and names.index("出价建议") == names.index("CPC关键词") + 1

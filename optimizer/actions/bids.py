@@ -46,11 +46,15 @@ others do.
 
 Money (column ``money``, 30 days; the window's figures scaled by 30 / window days):
 
-- lowering (``bid_saving``): clicks are taken as unchanged and the CPC paid as
-  scaling with the bid (CPC × new/old bid). The saving is the cost above target that
-  the new bid removes: max(cost − T·ĉ, 0) − max(cost·new/old − T·ĉ, 0), with ĉ =
-  clicks × shrunk CVR the expected conversions. A keyword already under target saves
-  nothing by this measure even when its bid comes down.
+- lowering (``bid_saving``): clicks are taken as unchanged, and the CPC paid as
+  unchanged unless the new bid is below it (an auction never charges more than the
+  bid; below the bid, the price is set by the other bidders): new CPC = min(CPC paid,
+  new bid). The saving is the cost above target that the new bid removes:
+  max(cost − T·ĉ, 0) − max(clicks·new CPC − T·ĉ, 0), with ĉ = clicks × shrunk CVR the
+  expected conversions. A keyword already under target, or whose CPC paid is below
+  the new bid, saves nothing by this measure even when its bid comes down (the lower
+  bid caps what a rising auction price can cost). This is a floor: fewer clicks at a
+  lower bid would cut spend further, and conversions with it.
 - raising (``bid_gain``): clicks grow as (new/old)^e with the click elasticity
   ``click_elasticity`` e (0.3 by default, a conservative reading: a 20 % higher bid
   brings 5.6 % more clicks); the gain is the extra conversions (extra clicks ×
@@ -395,7 +399,8 @@ def _decide(r, s: BidSettings, low: float, high: float, scale: float) -> dict:
         value, basis = extra * r.target_cpa, "bid_gain"
     else:
         expected = clicks30 * r.cvr_shrunk * r.target_cpa  # the cost at target of the expected conversions
-        value = max(cost30 - expected, 0.0) - max(cost30 * ratio - expected, 0.0)
+        paid = cost30 / clicks30 if clicks30 > 0 else 0.0  # the CPC paid: kept unless above the new bid
+        value = max(cost30 - expected, 0.0) - max(clicks30 * min(paid, rec) - expected, 0.0)
         extra, basis = 0.0, "bid_saving"
     out.update(recommended_bid=rec, change_pct=ratio - 1, decision="raise" if rec > bid else "lower",
                capped=capped, extra_conversions=extra, money=float(value), money_basis=basis)
@@ -470,15 +475,23 @@ def _reason(r, s: BidSettings, low: float, high: float, currency: str | None, da
                 f"{cvr_en}: bid {m(r.bid)} → {m(r.recommended_bid)}{cap_en}. At a click elasticity of "
                 f"{s.click_elasticity:g}, {r.extra_conversions:.1f} more conversions per {s.days} days, worth "
                 f"{m(r.money)} at the target CPA.")
+    paid = r.cost / r.clicks if r.clicks > 0 else 0.0
+    if not r.money > 0 and paid <= r.recommended_bid and r.cost > r.clicks * r.cvr_shrunk * r.target_cpa:
+        return (f"{cvr_zh}：出价 {m(r.bid)} → {m(r.recommended_bid)}{cap_zh}。每次点击实付 {m(paid)}，已低于新出价："
+                "实付价由其他出价者决定，不计节省；降价让点击价格上涨时花费不超过目标。",
+                f"{cvr_en}: bid {m(r.bid)} → {m(r.recommended_bid)}{cap_en}. The CPC paid, {m(paid)}, is already "
+                "below the new bid (the other bidders set it), so no saving is counted: the lower bid keeps a rising "
+                "auction price from spending above target.")
     if not r.money > 0:
         return (f"{cvr_zh}：出价 {m(r.bid)} → {m(r.recommended_bid)}{cap_zh}。它目前没有超出目标的花费，不计节省；"
                 "降价是为了让出价不高于可出价。",
                 f"{cvr_en}: bid {m(r.bid)} → {m(r.recommended_bid)}{cap_en}. It spends nothing above target now, so "
                 "no saving is counted: the bid comes down to what the target allows.")
-    return (f"{cvr_zh}：出价 {m(r.bid)} → {m(r.recommended_bid)}{cap_zh}。假设点击量不变、点击价格随出价同比例下降，"
-            f"每 {s.days} 天少花超出目标的 {m(r.money)}。",
-            f"{cvr_en}: bid {m(r.bid)} → {m(r.recommended_bid)}{cap_en}. With clicks unchanged and the CPC "
-            f"falling with the bid, {m(r.money)} less spent above target per {s.days} days.")
+    return (f"{cvr_zh}：出价 {m(r.bid)} → {m(r.recommended_bid)}{cap_zh}。每次点击实付 {m(paid)} 高于新出价；"
+            f"假设点击量不变、实付降到新出价，每 {s.days} 天少花超出目标的 {m(r.money)}。",
+            f"{cvr_en}: bid {m(r.bid)} → {m(r.recommended_bid)}{cap_en}. The CPC paid, {m(paid)}, is above the new "
+            f"bid; with clicks unchanged and the CPC down to the new bid, {m(r.money)} less spent above target per "
+            f"{s.days} days.")
 
 
 def line_targets(bids: pd.DataFrame, targets: BidTargets = BidTargets()) -> pd.DataFrame:

@@ -16,7 +16,6 @@ before anything is read; the ``--out`` folder itself is created).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -28,23 +27,14 @@ from optimizer.actions.formats import TARGETS, readme, write_bulk
 from optimizer.actions.formats.baidu import export_generation
 from optimizer.outputs.sheet_text import st
 
-#: the module the bid recommendations come from (the bids branch); absent on this branch
-BIDS_MODULE = "optimizer.actions.bids"
-
-
-def bids_available() -> bool:
-    """Whether ``optimizer.actions.bids`` (its ``recommend_bids``) is part of this version."""
-    return importlib.util.find_spec(BIDS_MODULE) is not None
-
-
-def bid_recommendations(model, clf, sheet=None) -> pd.DataFrame | None:
-    """THE call site of the bid recommendations for the bulk files: the frame of
-    ``optimizer.actions.bids.recommend_bids`` for the account (None when that module is not
-    part of this version; the caller then says bids are not available)."""
-    if not bids_available():
-        return None
-    from optimizer.actions import bids  # type: ignore[attr-defined]
-    return bids.recommend_bids(model, clf, sheet=sheet)
+def bid_recommendations(model, clf, sheet=None, targets=None, currency=None) -> pd.DataFrame:
+    """The bid recommendations the bulk files write: :meth:`AccountModel.bids
+    <optimizer.analysis.account.AccountModel.bids>` over the oCPC bundles page's window,
+    with the decided bundle map ``sheet`` and the user's kept ``targets`` (default: none
+    kept) — the same frame the Bids page and the workbook show."""
+    from optimizer.actions.bids import BidSettings, BidTargets
+    from optimizer.bundles.propose import BundleSettings
+    return model.bids(clf, BundleSettings(), BidSettings(), sheet, targets or BidTargets(), currency)
 
 
 def file_settings(target: str, rows: pd.DataFrame) -> dict:
@@ -116,8 +106,6 @@ def cmd_bulk(args: argparse.Namespace) -> int:
     if accts.empty:
         print(f"error: {st('error.no_rows', lang)}", file=sys.stderr)
         return 1
-    if "bids" in args.actions and not bids_available():
-        print(st("bulk.cli.bids_missing", lang), file=sys.stderr)
     settings = {"baidu": {"file_format": "csv"} if args.baidu_csv else {},
                 "google_editor": {"encoding": "utf8_comma"} if args.editor_utf8 else {}}.get(args.target, {})
     out = Path(args.out)
@@ -129,7 +117,7 @@ def cmd_bulk(args: argparse.Namespace) -> int:
             key = f"{acct['platform']}:{acct['account']}:{acct['currency']}"
             model = AccountModel(None, key, ("cli", tuple(args.exports)), lambda rows=rows: rows)
             clf = account_classifier(rows)
-            bids = bid_recommendations(model, clf, sheet) if "bids" in args.actions else None
+            bids = bid_recommendations(model, clf, sheet, None, acct["currency"] or None) if "bids" in args.actions else None
             changes = proposed_changes(model, clf, args.actions, sheet=sheet, bid_recommendations=bids)
             result = write_bulk(changes, args.target, **{**file_settings(args.target, rows), **settings})
             folder = out if len(accts) == 1 else out / _safe_name(acct["account"] or acct["platform"])
@@ -153,5 +141,5 @@ def cmd_bulk(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["BIDS_MODULE", "add_bulk_parser", "bid_recommendations", "bids_available", "cmd_bulk", "file_settings",
+__all__ = ["add_bulk_parser", "bid_recommendations", "cmd_bulk", "file_settings",
            "parse_actions"]

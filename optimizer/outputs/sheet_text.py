@@ -393,9 +393,6 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "bulk.cli.wrote": ("已写入 {path}（{rows} 条改动）", "wrote {path} ({rows} changes)"),
     "bulk.cli.account": ("{account}：{n} 条改动，预计每月 {money}", "{account}: {n} changes, about {money} a month"),
     "bulk.cli.unwritable": ("{n} 条改动无法写入文件，见 README.txt", "{n} changes could not be written: see README.txt"),
-    "bulk.cli.bids_missing": ("出价建议在这个版本里还没有（optimizer.actions.bids 不存在）：未生成出价改动。",
-                              "Bid recommendations are not available in this version (no optimizer.actions.bids): no "
-                              "bid changes."),
     "bulk.cli.none": ("没有要做的改动。", "No change to make."),
 
     # ------------------------------------------------------------ notes
