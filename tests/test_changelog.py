@@ -145,3 +145,132 @@ def test_a_version_9_database_gets_the_change_log_and_its_links_show_no_changes(
     with s.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT description FROM schema_version WHERE version = 10")).scalar() == \
             "change log"
+
+
+# ---------------------------------------------------------------- effects
+
+def synthetic_rows(seed: int = 7, days: int = 60, change_day: str = "2026-10-31", cpc_factor: float = 0.5,
+                   pause: str = "", term_stops: bool = True) -> pd.DataFrame:
+    """A Google Ads account of one plan: keyword K ("locksmith near me") whose CPC is
+    multiplied by ``cpc_factor`` from the day after ``change_day``, keyword K2
+    ("emergency locksmith") unchanged, keyword K3 ("locksmith jobs") that never converts,
+    the keyword ``pause`` without any row after the change, and an off-target search
+    term that stops after it (``term_stops``); weekends 40 % busier, daily CPC noise,
+    binomial conversions."""
+    from optimizer.reading.schema import conform
+    rng = np.random.default_rng(seed)
+    dates = pd.date_range("2026-10-01", periods=days)
+    day = pd.Timestamp(change_day)
+    rows = []
+    base = dict(platform="google_ads", account="Acme", campaign="Lockout", ad_group="Emergency",
+                match_type="exact", currency="USD")
+    for kw, clicks, cpc, cvr in (("locksmith near me", 40, 5.0, 0.15), ("emergency locksmith", 30, 4.0, 0.12),
+                                 ("locksmith jobs", 12, 3.0, 0.0)):
+        for d in dates:
+            if kw == pause and d > day:
+                continue
+            n = rng.poisson(clicks * (1.4 if d.day_of_week >= 5 else 1.0))
+            f = cpc_factor if kw == "locksmith near me" and d > day else 1.0
+            cost = round(float(n * cpc * f * rng.lognormal(0, 0.15)), 2) if n else 0.0
+            rows.append(dict(base, report_type="keyword", keyword=kw, date=d, period_start=d, period_end=d,
+                             clicks=float(n), impressions=float(n * 10), cost=cost,
+                             conversions=float(rng.binomial(n, cvr))))
+    for d in dates:
+        n = 0 if term_stops and d > day else rng.poisson(6)
+        rows.append(dict(base, report_type="search_term", keyword="locksmith near me",
+                         search_term="locksmith training course", date=d, period_start=d, period_end=d,
+                         clicks=float(n), impressions=float(n * 10), cost=float(n * 4.5), conversions=0.0))
+    return conform(pd.DataFrame(rows))
+
+
+def logged(entry: int, applied: str = "2026-10-31", **kw) -> dict:
+    row = change(f"c{entry}", campaign="Lockout", ad_group="Emergency", keyword="locksmith near me",
+                 before="5.00", after="4.00")
+    row.update(id=entry, applied_on=date.fromisoformat(applied))
+    row.update(kw)
+    return row
+
+
+def effects(*entries: dict, rows: pd.DataFrame | None = None):
+    from optimizer.actions.changelog import change_effects
+    return change_effects(pd.DataFrame(list(entries)), synthetic_rows() if rows is None else rows)
+
+
+def test_a_bid_lowered_on_a_keyword_whose_cpc_then_halved_helped_and_its_interval_holds_the_halving():
+    e = effects(logged(1))
+    r = e.table.iloc[0]
+    assert (r["verdict"], r["metric"], r["also_metric"], bool(r["thin"])) == ("helped", "cpa", "conversions", False)
+    # the same weekdays on each side, four weeks each, the change day left out
+    assert r["days_before"] == r["days_after"] == 28
+    assert r["before_start"] == pd.Timestamp("2026-10-03") and r["after_end"] == pd.Timestamp("2026-11-28")
+    assert r["ci_low"] < -0.5 < r["ci_high"] < 0  # the planted effect: CPC × 0.5 at the same CVR
+    assert r["value_after"] < r["value_before"] and r["money_30d"] > 0
+    days = e.days.loc[e.days["entry"] == 1]
+    assert set(days["side"]) == {"before", "change", "after"}
+    assert not days.loc[days["side"] == "change", "kept"].any()
+
+
+def test_a_bid_lowered_on_a_keyword_without_an_effect_shows_no_clear_effect():
+    r = effects(logged(1, keyword="emergency locksmith")).table.iloc[0]
+    assert r["verdict"] == "no_clear_effect" and r["ci_low"] < 0 < r["ci_high"]
+    assert np.isnan(r["money_30d"])  # no money for an effect that is not there
+
+
+def test_no_planted_effect_on_many_accounts_rarely_reads_as_an_effect():
+    """No effect planted (CPC unchanged): the 95 % intervals say 'helped' or 'hurt' about
+    one time in twenty, not more."""
+    verdicts = [effects(logged(1), rows=synthetic_rows(seed=s, cpc_factor=1.0)).table.iloc[0]["verdict"]
+                for s in range(40)]
+    assert sum(v != "no_clear_effect" for v in verdicts) <= 5
+
+
+def test_too_early_and_no_data():
+    e = effects(logged(1, applied="2026-11-25"), logged(2, keyword="nobody searches this"),
+                logged(3, applied="2026-12-20"))
+    assert e.table["verdict"].tolist() == ["too_early", "no_data", "too_early"]
+    assert e.counts() == {"helped": 0, "hurt": 0, "no_clear_effect": 0, "too_early": 2, "no_data": 1}
+
+
+def test_a_negative_that_stopped_the_term_helped_and_a_pause_that_did_not_happen_did_not():
+    neg = logged(1, action="negative", level="campaign", ad_group="", keyword="locksmith training course",
+                 match_type="exact", field="negative", before="", after="locksmith training course")
+    pause = logged(2, action="pause", keyword="emergency locksmith", field="status", before="enabled",
+                   after="paused")
+    t = effects(neg, pause).table
+    assert t["verdict"].tolist() == ["helped", "no_clear_effect"]
+    assert t.iloc[0]["metric"] == "cost" and t.iloc[0]["change"] == -1.0 and t.iloc[0]["also_metric"] == "cpa"
+    assert t.iloc[0]["money_30d"] == pytest.approx(t.iloc[0]["value_before"] * 30)
+    # a keyword that never converted really paused: its cost stopped, the plan kept its conversions
+    waste = logged(3, action="pause", keyword="locksmith jobs", field="status", before="enabled", after="paused")
+    paused = effects(waste, rows=synthetic_rows(pause="locksmith jobs", cpc_factor=1.0)).table.iloc[0]
+    assert paused["verdict"] == "helped" and paused["value_after"] == 0 and paused["money_30d"] > 0
+    # a keyword that brought conversions paused: the plan lost them, so the pause hurt
+    lost = effects(pause, rows=synthetic_rows(pause="emergency locksmith", cpc_factor=1.0)).table.iloc[0]
+    assert (lost["verdict"], lost["note"]) == ("hurt", "guard") and lost["also_ci_high"] < 0
+
+
+def test_changes_of_one_day_are_pooled_in_one_plain_line():
+    e = effects(logged(1), logged(2, keyword="emergency locksmith"))
+    [g] = e.groups.itertuples()
+    assert (g.action, g.direction, g.n, g.metric, g.verdict) == ("bid", "lower", 2, "cpa", "helped")
+    assert g.entries == (1, 2) and g.ci_low < g.change < g.ci_high < 0
+
+
+def test_the_account_model_keeps_the_effects_per_data_version_and_log(store):
+    from optimizer.analysis.account import AccountModel
+    from optimizer.analysis.results import Results
+    ws = store.create_workspace("W")
+    rows = synthetic_rows()
+    results = Results(store)
+    model = AccountModel(ws.id, "google_ads:Acme:USD", (1,), lambda: rows, results)
+    log = pd.DataFrame([logged(1)])
+    first = model.change_effects(log)
+    assert model.change_effects(log) is first and results.computed["change_effects"] == 1
+    moved = log.assign(applied_on=date(2026, 11, 25))  # the applied day corrected: computed again
+    assert model.change_effects(moved).table.iloc[0]["verdict"] == "too_early"
+    assert results.computed["change_effects"] == 2
+    newer = AccountModel(ws.id, "google_ads:Acme:USD", (1, 2), lambda: rows, results)  # a new upload
+    newer.change_effects(log)
+    assert results.computed["change_effects"] == 3
+    again = AccountModel(ws.id, "google_ads:Acme:USD", (1,), lambda: rows, Results(store))  # another server
+    assert again.change_effects(log).table.equals(first.table)

@@ -18,7 +18,9 @@ workspace database):
 - ``drift``, ``drift_table``: the cost-drift scan and its explained flags — keyed by the
   classifier (when lines are tested), the settings, the bundle map and the rules;
 - ``landing``: the landing-page report — keyed by the classifier, the earlier rows, the
-  audits and alpha.
+  audits and alpha;
+- ``change_effects``: whether each logged change helped (:mod:`optimizer.actions.changelog`)
+  — keyed by the change log's content (a new entry or a corrected day recomputes it).
 
 The classifier enters by its fingerprint (:meth:`optimizer.keywords.stages.Classifier.fingerprint`:
 vertical, saved vertical's revision, the account's own and the user's lexicon edits),
@@ -257,6 +259,14 @@ class AccountModel:
         return self._get("drift_table", (clf.fingerprint, settings, sheet_key(sheet), rules_key(rules), rule_id,
                                          currency, max_explained),
                          lambda: flag_table(self.drift(clf, settings, sheet, rules, rule_id), currency, max_explained))
+
+    def change_effects(self, log: pd.DataFrame, as_of=None):
+        """Each logged change's effect (:func:`optimizer.actions.changelog.change_effects`)
+        on the account's rows; ``log``: the account's change log (the store's
+        :meth:`~optimizer.store.changes.ChangesMixin.change_log`)."""
+        from optimizer.actions.changelog import change_effects, log_key
+        return self._get("change_effects", (log_key(log), _day(as_of)),
+                         lambda: change_effects(log, self.rows(), as_of))
 
     def landing(self, clf: Classifier, previous: pd.DataFrame | None = None, audits: dict | None = None,
                 previous_audits: dict | None = None, alpha: float = 0.05, currency: str | None = None,
