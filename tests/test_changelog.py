@@ -274,3 +274,118 @@ def test_the_account_model_keeps_the_effects_per_data_version_and_log(store):
     assert results.computed["change_effects"] == 3
     again = AccountModel(ws.id, "google_ads:Acme:USD", (1,), lambda: rows, Results(store))  # another server
     assert again.change_effects(log).table.equals(first.table)
+
+
+# ---------------------------------------------------------------- pages (AppTest, through app.py)
+
+SAMPLE_KEY = "baidu:北京安心开锁:CNY"
+
+
+@pytest.fixture
+def app_store(tmp_path, monkeypatch):
+    import ui
+    from optimizer.store.database import Store
+    monkeypatch.setattr(ui, "DATA_DIR", tmp_path)
+    with Store.open(None, tmp_path) as s:
+        ui.seed_sample(s)
+        yield s
+
+
+def _sample_log(s) -> int:
+    """Two changes on the sample's Baidu account: a bid lowered on 11-10 (in the client's
+    last 30 days) and one on 10-01 (before them)."""
+    import ui
+    ws = s.get_workspace(int(s.setting(ui.SAMPLE_SETTING)))
+    kw = dict(campaign="换锁-核心词", ad_group="核心词-通用", keyword="换锁", match_type="phrase")
+    s.record_changes(ws.id, SAMPLE_KEY, table(change("n1", before="6.00", after="5.00", **kw)), target="baidu",
+                     day=date(2026, 11, 10))
+    s.record_changes(ws.id, SAMPLE_KEY, table(change("o1", before="6.00", after="5.00", **kw)), target="baidu",
+                     day=date(2026, 10, 1))
+    return ws.id
+
+
+def _texts(at) -> str:
+    parts = [e.value for kind in ("title", "subheader", "markdown", "caption", "info") for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts).replace("\\", "")  # as read: plain_text's escapes dropped
+
+
+def _open(**query):
+    import tests.apptest  # noqa: F401 - every run goes through app.py
+    from tests.apptest import app_test
+    at = app_test()
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_client_view_shows_what_we_changed_only_when_the_link_says_so(app_store):
+    wid = _sample_log(app_store)
+    admin = auth.create_user(app_store, "root", "correct horse battery", "admin")
+    _, off = auth.create_share(app_store, admin, wid)
+    _, on = auth.create_share(app_store, admin, wid, show_changes=True)
+    at = _open(share=off)
+    assert "本月我们做了哪些改动，效果如何" not in _texts(at) and "降低了" not in _texts(at)
+    at = _open(share=on)
+    text = _texts(at)
+    assert "本月我们做了哪些改动，效果如何" in text
+    # the last 30 days (10-26 … 11-24): the change of 11-10, not the one of 10-01
+    assert "11 月 10 日 降低了 1 个关键词的出价 →" in text and "10 月 1 日" not in text
+    at.segmented_control(key="client_period").set_value("all").run()
+    assert "10 月 1 日 降低了 1 个关键词的出价 →" in _texts(at)
+    at.radio(key="lang").set_value("en").run()
+    assert "What we changed this month and what it did" in _texts(at)
+    assert "Nov 10 lowered the bid of 1 keyword(s) →" in _texts(at)
+
+
+def test_the_client_line_is_the_number_the_page_and_the_workbook_show(app_store):
+    import ui
+    from optimizer import i18n
+    from optimizer.analysis.account import AccountModel
+    from optimizer.analysis.results import Results
+    from optimizer.model import dataset
+    wid = _sample_log(app_store)
+    admin = auth.create_user(app_store, "root", "correct horse battery", "admin")
+    _, on = auth.create_share(app_store, admin, wid, show_changes=True)
+    at = _open(share=on)
+    at.segmented_control(key="client_period").set_value("all").run()
+    rows = dataset.for_account(app_store.workspace_table(wid).table, "baidu", "北京安心开锁", "CNY")
+    eff = AccountModel(None, SAMPLE_KEY, ("x",), lambda: rows, Results()).change_effects(
+        app_store.change_log(wid, SAMPLE_KEY))
+    lines = [i18n.change_group_text(g, "zh") for _, g in eff.groups.iterrows()]
+    assert len(lines) == 2 and all(line in _texts(at) for line in lines)
+    assert ui  # the app's own model gave the same lines
+
+
+def test_the_share_page_offers_the_option_off_by_default(app_store):
+    at = _open()
+    at.switch_page("pages/share.py").run()
+    box = at.checkbox(key="share_show_changes")
+    assert box.value is False and box.label == "显示我们做了哪些改动、效果如何"
+    box.check()
+    at.multiselect(key="share_accounts").set_value([("baidu", "北京安心开锁", "CNY")])
+    next(b for b in at.button if b.label == "生成链接").click().run()
+    assert not at.exception
+    [link] = app_store.share_links(int(app_store.setting("sample_workspace_id")))
+    assert link.show_changes
+
+
+def test_the_change_log_page_lists_the_changes_with_their_verdicts_and_edits_the_day(app_store):
+    wid = _sample_log(app_store)
+    at = _open()
+    at.switch_page("pages/changelog.py").run()
+    assert not at.exception, at.exception
+    text = _texts(at)
+    assert "改动记录" in text and "11 月 10 日 降低了 1 个关键词的出价 →" in text
+    shown = at.dataframe[0].value
+    assert len(shown) == 2 and set(shown["action"]) == {"出价"}
+    assert len(at.get("plotly_chart")) == 1
+    entry = next(s for s in at.selectbox if s.label == "看哪一项改动").value
+    at.date_input(key=f"changes_day_{entry}").set_value(date(2026, 11, 12))
+    at.button(key=f"changes_save_{entry}").click().run()
+    assert not at.exception, at.exception
+    log = app_store.change_log(wid, SAMPLE_KEY)
+    assert date(2026, 11, 12) in set(log["applied_on"])
+    at.button(key=f"changes_delete_{entry}").click().run()
+    assert len(app_store.change_log(wid, SAMPLE_KEY)) == 1

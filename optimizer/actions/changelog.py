@@ -85,6 +85,8 @@ from optimizer.model.dataset import partial_last_day, spend_mask
 MIN_DAYS_AFTER = 7
 #: weeks on each side of the applied day at most
 WEEKS = 4
+#: the actions of a change, in the order the pages list them
+ACTIONS_SHOWN = ("bid", "pause", "negative", "url")
 VERDICTS = ("helped", "hurt", "no_clear_effect", "too_early", "no_data")
 METRICS = ("cpa", "cpc", "cvr", "cost", "conversions")
 #: +1: up is good; -1: down is good
