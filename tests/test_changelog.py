@@ -389,3 +389,33 @@ def test_the_change_log_page_lists_the_changes_with_their_verdicts_and_edits_the
     assert date(2026, 11, 12) in set(log["applied_on"])
     at.button(key=f"changes_delete_{entry}").click().run()
     assert len(app_store.change_log(wid, SAMPLE_KEY)) == 1
+
+
+# ---------------------------------------------------------------- workbook
+
+def test_the_workbook_has_the_change_log_sheet_and_a_summary_line_when_changes_were_logged():
+    import openpyxl
+    from optimizer import i18n
+    from optimizer.analysis.summary import AnalysisSettings, analyze_account
+    from optimizer.outputs.workbook import workbook_bytes
+    rows = synthetic_rows()
+    settings = AnalysisSettings(landing=False)
+    plain = analyze_account(rows, settings=settings)
+    assert plain.changes is None and "changes" not in plain.frames()
+    eff = effects(logged(1), logged(2, keyword="emergency locksmith", applied="2026-11-25"), rows=rows)
+    a = analyze_account(rows, settings=settings, changes=eff)
+    wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(a, "zh")))
+    assert "改动记录" in wb.sheetnames
+    sheet = [[c.value for c in r] for r in wb["改动记录"].iter_rows()]
+    header, first = sheet[0], dict(zip(sheet[0], sheet[1]))
+    assert header[:7] == ["生效日", "改动", "对象", "原值", "新值", "效果", "改动效果"]
+    row = eff.table.iloc[0]
+    assert first["效果"] == "有效" and first["改动效果"] == i18n.change_effect_text(row, "zh")
+    assert first["变化"] == pytest.approx(round(row["change"], 6)) and first["变化前"] == pytest.approx(
+        round(row["value_before"], 2), abs=0.01)
+    assert dict(zip(sheet[0], sheet[2]))["效果"] == "还太早"
+    summary = [c.value for r in wb["摘要"].iter_rows() for c in r if isinstance(c.value, str)]
+    for _, g in eff.groups.iterrows():  # the client view's words, in the summary
+        assert "改动效果：" + i18n.change_group_text(g, "zh") in summary
+    en = openpyxl.load_workbook(io.BytesIO(workbook_bytes(a, "en")))
+    assert "Change log" in en.sheetnames
