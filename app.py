@@ -40,6 +40,7 @@ ANALYSIS = [
     ("pages/drift.py", "drift", "nav.drift", ":material/trending_up:"),
     ("pages/landing.py", "landing", "nav.landing", ":material/web:"),
     ("pages/changes.py", "changes", "nav.changes", ":material/file_export:"),
+    ("pages/changelog.py", "changelog", "nav.changelog", ":material/history:"),
     ("pages/upload.py", "upload", "nav.upload", ":material/upload_file:"),
 ]
 MANAGE = [

@@ -521,6 +521,39 @@ def delete_note(ws: Workspace, note_id: int) -> None:
     c.store.delete_note(c.access.workspace(ws.id, "edit_lexicon").id, int(note_id))
 
 
+def change_log(ws: Workspace, account_key: str) -> pd.DataFrame:
+    """The account's change log (:meth:`optimizer.store.changes.ChangesMixin.change_log`);
+    anyone who may view the workspace reads it."""
+    c = ctx()
+    return c.store.change_log(c.access.workspace(ws.id, "view").id, account_key)
+
+
+def change_effects(acct: pd.Series, model: AccountModel, ws: Workspace | None = None):
+    """(the account's change log, its effects — an account-model piece kept per data
+    version and log — or None without logged changes)."""
+    log = change_log(ws or require_workspace(), account_key(acct))
+    return log, (model.change_effects(log) if len(log) else None)
+
+
+def set_change_date(ws: Workspace, entry_id: int, day) -> None:
+    """Correct the day a logged change was applied (needs the right to edit the workspace)."""
+    c = ctx()
+    c.store.set_applied_date(c.access.workspace(ws.id, "log_changes").id, int(entry_id), day)
+
+
+def delete_change(ws: Workspace, entry_id: int) -> None:
+    c = ctx()
+    c.store.delete_change(c.access.workspace(ws.id, "log_changes").id, int(entry_id))
+
+
+def record_download(ws: Workspace, account_key_: str, changes: pd.DataFrame, target: str):
+    """Log the changes this run's user downloads (:func:`optimizer.store.changes.record_download`:
+    nothing for a role that changes nothing)."""
+    from optimizer.store.changes import record_download as record
+    c = ctx()
+    return record(c.store, c.access.workspace(ws.id, "view"), account_key_, changes, target, c.user)
+
+
 def ctx() -> RunContext:
     """This run's context (made by app.py before the page runs)."""
     c = st.session_state.get(K_CTX)
@@ -962,9 +995,13 @@ K_CHANGES_DOWNLOADED = "changes_downloaded"
 def on_download(changes_frame: pd.DataFrame, target: str) -> None:
     """Called when the bulk-edit files of ``changes_frame`` (the ticked rows of the change
     table, :data:`optimizer.actions.changes.CHANGE_COLUMNS`) are downloaded for ``target``:
-    the page says what was downloaded and when."""
-    st.session_state[K_CHANGES_DOWNLOADED] = (len(changes_frame), target, datetime.now())
-    # the change log (optimizer.store.changes, issue 18 point 5) records the downloaded changes here
+    the page says what was downloaded and when, and the changes go into the account's change
+    log (:func:`record_download`: logged only for a role that may edit the workspace)."""
+    ws, logged = ctx().ws, False
+    if ws is not None and len(changes_frame):
+        for account, part in changes_frame.groupby("account", sort=False):
+            logged = record_download(ws, str(account), part, target).allowed or logged
+    st.session_state[K_CHANGES_DOWNLOADED] = (len(changes_frame), target, datetime.now(), logged)
 
 
 def download_name(prefix: str, row, ext: str) -> str:
@@ -1165,6 +1202,45 @@ def _change_marks(fig: go.Figure, days: pd.DataFrame, start: pd.Timestamp, befor
     fig.add_vline(x=start - pd.Timedelta(hours=12), line=dict(color=WARN, dash="dot", width=1.5))
     fig.add_annotation(x=start, y=1, yref="paper", text=f"{t('dr.change_day')} {start:%m-%d}", showarrow=False,
                        xanchor="left", yanchor="top", font=dict(color=WARN, size=12))
+
+
+def change_chart(days: pd.DataFrame, metric: str, applied, before: float, after: float,
+                 currency: str | None = None, height: int = 260) -> go.Figure:
+    """A logged change's metric per day around its applied day (``days``: its rows of
+    :attr:`optimizer.actions.changelog.ChangeEffects.days`): filled dots the days compared,
+    hollow ones the others, the applied day's line, the before / after levels."""
+    sym = i18n.CURRENCY_SYMBOL.get(currency or "", "")
+    d = days.sort_values("date")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = {"cpa": d["cost"] / d["conversions"].where(d["conversions"] > 0),
+             "cpc": d["cost"] / d["clicks"].where(d["clicks"] > 0),
+             "cvr": d["conversions"] / d["clicks"].where(d["clicks"] > 0),
+             "cost": d["cost"], "conversions": d["conversions"]}[metric]
+    fmt = "%{y:.2%}" if metric == "cvr" else "%{y:,.1f}" if metric == "conversions" else f"{sym}%{{y:,.2f}}"
+    label = t(f"changes.metric.{metric}")
+    kept = d["kept"].to_numpy(bool)
+    fig = go.Figure()
+    fig.add_scatter(x=d["date"], y=y, mode="lines", line=dict(color="#c9d7ee", width=1), showlegend=False,
+                    hoverinfo="skip", connectgaps=False)
+    fig.add_scatter(x=d["date"][kept], y=y[kept], mode="markers", name=label, marker=dict(size=6, color=ACCENT),
+                    hovertemplate=f"%{{x|%m-%d}}<br>{label} {fmt}<extra></extra>", showlegend=False)
+    fig.add_scatter(x=d["date"][~kept], y=y[~kept], mode="markers", marker=dict(size=6, color="white",
+                    line=dict(color=ACCENT, width=1)), hovertemplate=f"%{{x|%m-%d}}<br>{label} {fmt}<extra></extra>",
+                    showlegend=False)
+    day = pd.Timestamp(applied)
+    if len(d):
+        first, last = d["date"].min(), d["date"].max()
+        for x0, x1, v, colour in ((first, day, before, "#595959"), (day, last, after, WARN)):
+            if v == v:
+                fig.add_scatter(x=[x0, x1], y=[v, v], mode="lines", line=dict(color=colour, width=2.5),
+                                hoverinfo="skip", showlegend=False)
+    fig.add_vline(x=day, line=dict(color=WARN, dash="dot", width=1.5))
+    fig.update_layout(height=height, margin=dict(l=4, r=4, t=8, b=4), plot_bgcolor="white", hovermode="closest")
+    fig.update_yaxes(gridcolor="#eef1f5", rangemode="tozero",
+                     tickformat=".0%" if metric == "cvr" else ",.1f" if metric == "conversions" else ",.0f",
+                     tickprefix="" if metric in ("cvr", "conversions") else sym)
+    fig.update_xaxes(gridcolor="#eef1f5", tickformat="%m-%d" if lang() == "zh" else "%b %d")
+    return fig
 
 
 def waterfall_chart(steps: list[tuple[str, float, str]], currency: str | None, percent: bool = False) -> go.Figure:

@@ -491,6 +491,8 @@ TEXT.update({
                       "{n} changes cannot be written in this format — see below and the README (make them by hand):"),
     "ch.nothing_ticked": ("没有勾选任何改动。", "No change is ticked."),
     "ch.downloaded": ("已下载 {n} 条改动（{time}）。", "{n} changes downloaded ({time})."),
+    "ch.logged": ("已记入改动记录：之后上传的新数据会显示每条改动的效果。",
+                  "Logged in the change log: exports uploaded later show what each change did."),
     "col.page": ("落地页", "Page"),
     "col.reasons_short": ("原因", "Why"),
     "col.cvr_trend": ("转化率走势（周）", "CVR by week"),
@@ -504,6 +506,7 @@ TEXT.update({
     "col.page_line": ("页面业务", "Page's line"),
     "col.n_keywords": ("关键词数", "Keywords"),
     "col.example": ("例子", "Example"),
+    "nav.changelog": ("改动记录", "Change log"),
     "nav.workspaces": ("工作区", "Workspaces"),
     "nav.share": ("分享与调整记录", "Share & notes"),
     "nav.client": ("投放报告", "Ads report"),
@@ -648,6 +651,11 @@ TEXT.update({
     "share.expiry": ("有效期", "Expires after"),
     "share.days": ("{n} 天", "{n} days"),
     "share.allow_download": ("允许下载每日数据", "Allow downloading daily totals"),
+    "share.show_changes": ("显示我们做了哪些改动、效果如何", "Show what we changed and what it did"),
+    "share.show_changes_help": ("客户看板多出一节：所选时间里从本产品下载并记录的改动，以及之后的数字变化（有区间；看不出效果时就说看不出）。",
+                                "The client view gets a section: the changes downloaded from this product and logged "
+                                "in the period shown, and how the figures moved after them (with a range; 'no clear "
+                                "effect yet' when that is all that can be said)."),
     "share.allow_help": ("客户可以下载每日花费、线索的 CSV；原始报告文件永远不会给客户。",
                          "The client can download a CSV of daily spend and leads; raw reports are never shared."),
     "share.create": ("生成链接", "Create link"),
@@ -683,6 +691,84 @@ TEXT.update({
     "share.refused_revoked": ("这个链接已被撤销。请向你的优化师要一个新链接。",
                               "This link was revoked. Ask your optimizer for a new one."),
     "share.rate_limited": ("尝试次数太多，请在 {time} 之后再试。", "Too many attempts: try again after {time}."),
+    "changes.title": ("改动记录", "Change log"),
+    "changes.caption": ("从“导出改动”页下载的改动记在这里，下载那天算作生效日（可以改）。之后上传的报告会拿改动前后同样的星期几比较，"
+                        "告诉你改动有没有用，并给出 95% 区间。",
+                        "Changes downloaded on the Export changes page are logged here, the download day taken as "
+                        "the day they were applied (you can correct it). Later uploads compare the same weekdays "
+                        "before and after each change and say whether it helped, with a 95 % interval."),
+    "changes.none": ("这个账户还没有记录的改动。在“导出改动”页下载改动文件时会自动记录。",
+                     "No changes logged for this account yet. Downloading a file on the Export changes page logs them."),
+    "changes.filter": ("改动类型", "Action"),
+    "changes.summary": ("按天汇总", "By day"),
+    "changes.detail": ("每一项改动", "Each change"),
+    "changes.data_to": ("比较用到 {end} 的数据；改动后不足 {days} 天的还看不出效果。",
+                        "Compared with the data up to {end}; a change with fewer than {days} days of data after it is too early to judge."),
+    "changes.pick": ("看哪一项改动", "Change to look at"),
+    "changes.chart_help": ("竖线是生效日（不参与比较）；实心点是参与比较的日子（前后同样的星期几），空心点没有参与。",
+                           "The vertical line is the applied day (left out); filled dots are the days compared (the "
+                           "same weekdays on each side), hollow ones are not."),
+    "changes.applied_edit": ("实际生效日", "Applied on"),
+    "changes.applied_save": ("保存生效日", "Save the applied day"),
+    "changes.applied_saved": ("生效日已更新，效果已重新计算。", "Applied day saved; the effects were computed again."),
+    "changes.delete": ("删除这条记录", "Remove this entry"),
+    "changes.deleted": ("已删除。", "Removed."),
+    "changes.delete_help": ("下载了但没有导入广告平台的改动可以删掉，免得算错效果。",
+                            "Remove a change that was downloaded but never imported, so it is not judged."),
+    "changes.read_only": ("你的角色只能查看改动记录。", "Your role can only view the change log."),
+    "changes.stats_help": ("与改动前同样的星期几相比（前后各最多 4 周，生效日不算）；区间是 95% 区间，用的是成本异常的同一套统计。"
+                           "区间整体在好的一边才算“有效”，整体在坏的一边算“变差”；暂停和屏蔽还要看计划的线索有没有因此减少。",
+                           "The same weekdays before and after (up to 4 weeks each side, the applied day left out); "
+                           "the interval is a 95 % interval from the Cost drift statistics. 'Helped' when it lies "
+                           "wholly on the good side, 'hurt' when wholly on the bad side; a pause or a negative also "
+                           "hurt when its plan lost conversions or got dearer."),
+    "changes.col_applied": ("生效日", "Applied"),
+    "changes.col_action": ("改动", "Action"),
+    "changes.col_object": ("对象", "Object"),
+    "changes.col_change": ("改了什么", "Change"),
+    "changes.col_metric": ("看的指标", "Metric"),
+    "changes.col_before": ("改动前", "Before"),
+    "changes.col_after": ("改动后", "After"),
+    "changes.col_effect": ("变化（95% 区间）", "Change (95 % interval)"),
+    "changes.col_verdict": ("效果", "Verdict"),
+    "changes.col_money": ("每 30 天省下", "Saved per 30 days"),
+    "changes.col_also": ("另看", "Also"),
+    "changes.col_days": ("比较天数（前/后）", "Days compared (before/after)"),
+    "changes.col_by": ("下载人", "Downloaded by"),
+    "changes.col_reason": ("原因", "Why"),
+    "changes.verdict.helped": ("有效", "Helped"),
+    "changes.verdict.hurt": ("变差", "Hurt"),
+    "changes.verdict.no_clear_effect": ("还看不出效果", "No clear effect yet"),
+    "changes.verdict.too_early": ("还太早", "Too early"),
+    "changes.verdict.no_data": ("没有数据", "No data"),
+    "changes.action.negative": ("否定关键词", "Negative keyword"),
+    "changes.action.bid": ("出价", "Bid"),
+    "changes.action.pause": ("暂停", "Pause"),
+    "changes.action.url": ("落地页地址", "Landing URL"),
+    "changes.metric.cpa": ("每次转化成本", "cost per conversion"),
+    "changes.metric.cpc": ("点击价格", "cost per click"),
+    "changes.metric.cvr": ("转化率", "conversion rate"),
+    "changes.metric.cost": ("每天花费", "spend per day"),
+    "changes.metric.cost_negative": ("这些搜索词每天的花费", "these search terms' spend per day"),
+    "changes.metric.cost_pause": ("这些关键词每天的花费", "these keywords' spend per day"),
+    "changes.metric.conversions": ("每天转化", "conversions per day"),
+    "changes.what.bid_lower": ("降低了 {n} 个关键词的出价", "lowered the bid of {n} keyword(s)"),
+    "changes.what.bid_raise": ("提高了 {n} 个关键词的出价", "raised the bid of {n} keyword(s)"),
+    "changes.what.bid_": ("调整了 {n} 个关键词的出价", "changed the bid of {n} keyword(s)"),
+    "changes.what.pause_": ("暂停了 {n} 个只花钱、很少带来线索的关键词",
+                            "paused {n} keyword(s) that spent without bringing leads"),
+    "changes.what.negative_": ("屏蔽了 {n} 个无关的搜索词", "blocked {n} unrelated search term(s)"),
+    "changes.what.url_": ("修正了 {n} 个落地页地址", "fixed {n} landing-page address(es)"),
+    "changes.moved": ("之后{metric}{dir} {pct}（区间 {lo} ~ {hi}）", "afterwards {metric} {dir} {pct} (range {lo} to {hi})"),
+    "changes.moved_zero": ("之后{metric}降到 0", "afterwards {metric} fell to zero"),
+    "changes.up": ("上升", "rose"),
+    "changes.down": ("下降", "fell"),
+    "changes.unclear": ("还看不出效果（{metric}变化 {pct}，区间 {lo} ~ {hi}，包含“没有变化”）",
+                        "no clear effect yet ({metric} {pct}, range {lo} to {hi}, which includes no change)"),
+    "changes.unclear_thin": ("还看不出效果（数据还太少）", "no clear effect yet (too little data so far)"),
+    "changes.too_early": ("还看不出效果（改动后的数据还不到 {days} 天）", "too early to tell (under {days} days of data since)"),
+    "changes.no_data": ("没有这些对象的数据，无法判断", "no data on these to judge by"),
+    "changes.hurt_guard": ("之后{metric}{dir} {pct}，但所在计划的线索减少或变贵了", "afterwards {metric} {dir} {pct}, but its campaign lost leads or got dearer"),
     "notes.title": ("调整记录（客户可见）", "Change notes (the client sees them)"),
     "notes.caption": ("写下你改了什么、为什么改，客户在看板上按日期看到。", "Write what you changed and why; the client sees them by date."),
     "notes.date": ("日期", "Date"),
@@ -739,6 +825,11 @@ TEXT.update({
     "client.compare_left_out": ("{day} 的线索还没统计完，没有算进对比。",
                                 "{day} is left out: its leads are still coming in."),
     "client.week": ("周（起）", "Week of"),
+    "client.changes": ("本月我们做了哪些改动，效果如何", "What we changed this month and what it did"),
+    "client.changes_period": ("所选时间里（{start} 至 {end}）做的改动，与改动前同样的星期几相比。",
+                              "Changes made in the period shown ({start} to {end}), compared with the same weekdays "
+                              "before them."),
+    "client.no_changes": ("这段时间没有记录的改动。", "No changes logged in this period."),
     "client.notes": ("优化师做了哪些调整、为什么", "What your optimizer changed and why"),
     "client.no_notes": ("还没有调整记录。", "No notes yet."),
     "client.csv_date": ("日期", "date"),
@@ -1093,6 +1184,49 @@ def percent(value: float | None, decimals: int = 2) -> str:
     if value is None or value != value:
         return "–"
     return f"{value * 100:.{decimals}f}%"
+
+
+def signed_percent(v: float) -> str:
+    """``−12%`` / ``+8%`` (a true minus sign)."""
+    return f"{v:+.0%}".replace("-", "−")
+
+
+def change_effect_text(row, lang: str = "zh") -> str:
+    """What a group of changes did, in plain words: a row of the change log's groups or
+    of its effects (``optimizer.actions.changelog``: verdict, metric, change, ci_low,
+    ci_high, thin). The same words on the Change log page, in the workbook and in the
+    client view."""
+    key = f"changes.metric.{row['metric']}"
+    if row["metric"] == "cost" and f"{key}_{row.get('action')}" in TEXT:  # whose spend
+        key = f"{key}_{row.get('action')}"
+    verdict, metric = row["verdict"], t(key, lang)
+    if verdict == "too_early":
+        from optimizer.actions.changelog import MIN_DAYS_AFTER
+        return t("changes.too_early", lang, days=MIN_DAYS_AFTER)
+    if verdict == "no_data":
+        return t("changes.no_data", lang)
+    change, lo, hi = row["change"], row["ci_low"], row["ci_high"]
+    if verdict == "no_clear_effect":
+        if row["thin"] or change != change:
+            return t("changes.unclear_thin", lang)
+        if lo != lo:
+            return t("changes.unclear_thin", lang)
+        return t("changes.unclear", lang, metric=metric, pct=signed_percent(change), lo=signed_percent(lo), hi=signed_percent(hi))
+    if change == -1 and lo != lo:
+        return t("changes.moved_zero", lang, metric=metric)
+    word = t("changes.up" if change > 0 else "changes.down", lang)
+    key = "changes.hurt_guard" if verdict == "hurt" and row.get("note") == "guard" else "changes.moved"
+    return t(key, lang, metric=metric, dir=word, pct=f"{abs(change):.0%}", lo=signed_percent(lo), hi=signed_percent(hi))
+
+
+def change_group_text(row, lang: str = "zh") -> str:
+    """One line of the client view and the workbook: ``3 月 2 日 降低了 5 个关键词的出价 →
+    之后每次转化成本下降 12%（区间 −20% ~ −3%）`` (a row of the change log's groups)."""
+    day = row["applied_on"]
+    when = f"{day.month} 月 {day.day} 日" if lang == "zh" else f"{day:%b} {day.day}"
+    what = t(f"changes.what.{row['action']}_{row['direction'] if row['action'] == 'bid' else ''}", lang,
+             n=int(row["n"]))
+    return f"{when} {what} → {change_effect_text(row, lang)}"
 
 
 _DRIFT_NOTES = (

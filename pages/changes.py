@@ -80,7 +80,10 @@ text = readme(result, lang, i18n.account_label(acct["platform"], acct["account"]
               datetime.now().strftime("%Y-%m-%d %H:%M"))
 done = st.session_state.get(ui.K_CHANGES_DOWNLOADED)
 if done is not None:
-    st.success(ui.t("ch.downloaded", n=done[0], time=done[2].strftime("%H:%M")), icon=":material/check_circle:")
+    st.success(ui.t("ch.downloaded", n=done[0], time=done[2].strftime("%H:%M"))
+               + (" " + ui.t("ch.logged") if done[3] else ""), icon=":material/check_circle:")
+    if done[3]:
+        st.page_link("pages/changelog.py", label=ui.t("nav.changelog"), icon=":material/history:")
 # every download goes through ui.on_download: the change log records the changes there
 args = (ticked, target)
 cols = st.columns(2)

@@ -38,6 +38,9 @@ if c.refused or (c.client and c.ws is None):
 
 ws = ui.require_workspace()
 preview = None  # the accounts of the link an optimizer previews (None: the whole workspace)
+# "what we changed and what it did": a client sees it only when the link says so; a preview as
+# a link follows the link, the whole-workspace preview shows it
+show_changes = c.share.show_changes if c.share is not None else not c.client
 if not c.client:
     st.info(ui.t("client.preview_note"), icon=":material/smartphone:")
     if c.can("share", ws):
@@ -61,6 +64,7 @@ if not c.client:
                                 help=ui.t("client.preview_help"))
             if pick in links:
                 preview = links[pick].accounts
+                show_changes = links[pick].show_changes
 scope = c.access.view_accounts(preview)  # a client: its link's accounts, whatever was asked
 
 # a link limited to some accounts is titled by them: the workspace's name may name other clients
@@ -158,6 +162,20 @@ else:
     incomplete = weekly["incomplete_day"].dropna()
     if len(incomplete):
         st.caption("\\* " + ui.t("client.week_incomplete", day=f"{incomplete.max():%m-%d}"))
+
+if show_changes:
+    log, eff = ui.change_effects(acct, model, ws)
+    if eff is not None:
+        st.subheader(ui.t("client.changes"))
+        groups = eff.groups
+        if shown is not None:  # only the changes applied in the period shown
+            groups = groups.loc[(groups["applied_on"] >= shown[0]) & (groups["applied_on"] <= shown[1])]
+            st.caption(ui.t("client.changes_period", start=f"{shown[0]:%Y-%m-%d}", end=f"{shown[1]:%Y-%m-%d}"))
+        if groups.empty:
+            st.caption(ui.t("client.no_changes"))
+        for _, g in groups.sort_values("applied_on", ascending=False).iterrows():
+            with st.container(border=True):
+                st.markdown(ui.plain_text(i18n.change_group_text(g, ui.lang())))
 
 st.subheader(ui.t("client.notes"))
 notes = (c.access.notes(ws.id, accounts=scope, every=ui.workspace_account_keys(ws))  # only those about its accounts

@@ -75,7 +75,8 @@ if st.button(ui.t("report.build"), key="overview_report", icon=":material/table_
         analysis = analyze_account(model.rows(), settings=AnalysisSettings(bid_targets=ui.bid_targets(ctx.key)),
                                    sheet=ui.decided_bundle_sheet(ctx.key), clf=ctx.classifier(),
                                    previous=previous, audits=audits, previous_audits=previous_audits,
-                                   model=model, previous_key=previous_key, account=acct.to_dict())
+                                   model=model, previous_key=previous_key, account=acct.to_dict(),
+                                   changes=ui.change_effects(acct, model)[1])
         data = workbook_bytes(analysis, ui.lang(), currency)
     st.download_button(ui.t("report.download"), data, file_name=ui.download_name("report", acct, "xlsx"),
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -42,12 +42,15 @@ else:
         days = cols[0].selectbox(ui.t("share.expiry"), [1, 7, 30, 90, 365], index=1, key="share_days",
                                  format_func=lambda d: ui.t("share.days", n=d))
         allow = cols[1].checkbox(ui.t("share.allow_download"), key="share_allow", help=ui.t("share.allow_help"))
+        show_changes = cols[1].checkbox(ui.t("share.show_changes"), key="share_show_changes",
+                                        help=ui.t("share.show_changes_help"))
         go = st.form_submit_button(ui.t("share.create"), type="primary", icon=":material/add_link:")
     if go and keys and not chosen:
         st.error(ui.t("share.accounts_none"), icon=":material/error:")
     elif go:
         link, token = c.access.create_share(ws.id, expires_in=timedelta(days=int(days)), label=label or None,
-                                            allow_download=bool(allow), accounts=chosen or None)
+                                            allow_download=bool(allow), accounts=chosen or None,
+                                            show_changes=bool(show_changes))
         st.session_state["share_new"] = (ws.id, link.id, token)
     new = st.session_state.get("share_new")
     if new and new[0] == ws.id:
@@ -75,13 +78,14 @@ else:
             "label": link.label or "–", "state": state_word[link.state(now)],
             "created": ui.when(link.created_at), "expires": ui.when(link.expires_at),
             "opened": ui.when(link.last_opened_at) if link.last_opened_at else ui.t("share.never"),
-            "download": link.allow_download,
+            "download": link.allow_download, "changes": link.show_changes,
             "accounts": auth.link_title(ui.t("share.accounts_all"), link.accounts, ui.lang()),
         } for link in links]), hide_index=True, width="stretch", key="share_list", column_config={
             "accounts": ui.t("share.accounts"),
             "label": ui.t("share.label"), "state": ui.t("share.state"), "created": ui.t("share.created_at"),
             "expires": ui.t("share.expires_at"), "opened": ui.t("share.last_opened"),
-            "download": st.column_config.CheckboxColumn(ui.t("share.allow_download"))})
+            "download": st.column_config.CheckboxColumn(ui.t("share.allow_download")),
+            "changes": st.column_config.CheckboxColumn(ui.t("share.show_changes"))})
         active = {link.id: link for link in links if link.state(now) == "active"}
         if active:
             cols = st.columns([3, 1], vertical_alignment="bottom")

@@ -23,6 +23,8 @@ workspace database):
   audits and alpha;
 - ``changes``: the change table of the bulk-edit files — keyed by the classifier, the
   actions, the bundle map and the bid recommendations.
+- ``change_effects``: whether each logged change helped (:mod:`optimizer.actions.changelog`)
+  — keyed by the change log's content (a new entry or a corrected day recomputes it).
 
 The classifier enters by its fingerprint (:meth:`optimizer.keywords.stages.Classifier.fingerprint`:
 vertical, saved vertical's revision, the account's own and the user's lexicon edits),
@@ -285,6 +287,14 @@ class AccountModel:
         return self._get("drift_table", (clf.fingerprint, settings, sheet_key(sheet), rules_key(rules), rule_id,
                                          currency, max_explained),
                          lambda: flag_table(self.drift(clf, settings, sheet, rules, rule_id), currency, max_explained))
+
+    def change_effects(self, log: pd.DataFrame, as_of=None):
+        """Each logged change's effect (:func:`optimizer.actions.changelog.change_effects`)
+        on the account's rows; ``log``: the account's change log (the store's
+        :meth:`~optimizer.store.changes.ChangesMixin.change_log`)."""
+        from optimizer.actions.changelog import change_effects, log_key
+        return self._get("change_effects", (log_key(log), _day(as_of)),
+                         lambda: change_effects(log, self.rows(), as_of))
 
     def landing(self, clf: Classifier, previous: pd.DataFrame | None = None, audits: dict | None = None,
                 previous_audits: dict | None = None, alpha: float = 0.05, currency: str | None = None,

@@ -29,6 +29,11 @@ finding measures it, named in ``basis_zh`` / ``basis_en``:
   bids to lower (cost above target removed) and the expected 30-day gain of the bids to
   raise (extra conversions at the target CPA), as the Bids page's tiles.
 
+When changes downloaded from the product were logged for the account (``changes``,
+:mod:`optimizer.actions.changelog`), each day's changes of one kind get a line "what
+changed and whether it helped" (the client view's words and numbers; no money: what a
+change saved is in the change log sheet), green when it helped, red when it hurt.
+
 Structure fixes, the bundle proposal and CPC keywords carry no money (NaN) and come
 after the others. The lines' money overlap (a plan's drift and its bundle's cost
 above target are partly the same money): they rank, they do not add up. Severity
@@ -51,7 +56,9 @@ from optimizer.bundles.propose import BundleSettings, bundles_from_names
 from optimizer.bundles.propose import membership as bundle_membership
 from optimizer.bundles.targets import BundleSheet, RuleSet, bundle_sheet_for
 from optimizer.drift.alerts import DRIFT_COLUMNS, AlertSettings  # noqa: F401 - DRIFT_COLUMNS: the drift frame's
-from optimizer.i18n import COMPENSATION_STATUS, METRIC, account_label, code_name, money
+from optimizer.i18n import (COMPENSATION_STATUS, METRIC, account_label, change_effect_text, change_group_text,
+                            code_name, money)
+from optimizer.i18n import t as i18n_t
 from optimizer.keywords.stages import Classifier, off_target_reasons, stage_table
 from optimizer.keywords.trade import account_classifier
 from optimizer.model.dataset import accounts
@@ -71,8 +78,13 @@ LANDING_COLUMNS = ["page", "status", "reasons_zh", "reasons_en", "n_keywords", "
 URL_CHANGE_COLUMNS = ["kind", "severity", "campaign", "ad_group", "keyword", "field", "old", "new", "date",
                       "detail_zh", "detail_en"]
 #: order of the summary's kinds among lines of equal money (and of the lines without money)
-KIND_ORDER = ("drift", "negatives", "target", "compensation", "split", "bids", "landing", "structure", "bundles",
-              "cpc")
+KIND_ORDER = ("drift", "negatives", "target", "compensation", "split", "bids", "landing", "structure", "bundles", "cpc",
+              "changes")
+#: the change log sheet's columns (of :func:`change_frame`; ``*_zh`` / ``*_en`` for the texts)
+CHANGE_COLUMNS = ["applied_on", "action_zh", "action_en", "object", "before", "after", "verdict", "verdict_zh",
+                  "verdict_en", "effect_zh", "effect_en", "metric", "metric_zh", "metric_en", "value_before",
+                  "value_after", "change", "ci_low", "ci_high", "p_value", "days_compared", "money_30d",
+                  "reason_zh", "reason_en"]
 SEVERITY_ORDER = ("high", "medium", "low", "saving", "info")
 
 
@@ -171,13 +183,18 @@ class Analysis:
     has_bundles: bool = False
     negative_plans: pd.DataFrame | None = None
     bids: pd.DataFrame | None = None
+    #: the change log with each change's effect (:func:`change_frame`); None without logged changes
+    changes: pd.DataFrame | None = None
+    #: the change log's groups (:attr:`optimizer.actions.changelog.ChangeEffects.groups`)
+    change_groups: pd.DataFrame | None = None
 
     #: frames in workbook order (summary first)
     FRAMES = ("summary", "keywords", "stages", "structure", "negatives", "bundles", "plans", "cpc_keywords", "bids",
-              "splits", "drift", "targets", "compensation", "landing", "url_changes")
+              "splits", "drift", "targets", "compensation", "landing", "url_changes", "changes")
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        """The frames in workbook order; ``landing``, ``url_changes`` and ``bids`` left out when skipped."""
+        """The frames in workbook order; ``landing``, ``url_changes`` and ``bids`` left out when skipped,
+        ``changes`` without logged changes."""
         return {k: getattr(self, k) for k in self.FRAMES if getattr(self, k) is not None}
 
     def counts(self) -> dict[str, int | None]:
@@ -238,7 +255,7 @@ def analyze_account(rows: pd.DataFrame, vertical: str = "auto", settings: Analys
                     account: dict | None = None, *, clf: Classifier | None = None,
                     previous: pd.DataFrame | None = None, audits: dict | None = None,
                     previous_audits: dict | None = None, model: AccountModel | None = None,
-                    previous_key: object = None) -> Analysis:
+                    previous_key: object = None, changes=None) -> Analysis:
     """Run the whole analysis of one account's rows (a canonical table, e.g.
     :func:`optimizer.model.dataset.for_account`).
 
@@ -257,7 +274,10 @@ def analyze_account(rows: pd.DataFrame, vertical: str = "auto", settings: Analys
     account's model (:class:`optimizer.analysis.account.AccountModel`) whose kept pieces
     — labels, window, evidence, drift scan, landing report — this analysis reads
     instead of computing them again (by default one of its own, over ``rows``);
-    ``previous_key``: what names ``previous`` there (an upload id).
+    ``previous_key``: what names ``previous`` there (an upload id). ``changes``: the
+    account's logged changes and their effects
+    (:class:`optimizer.actions.changelog.ChangeEffects`, e.g. ``model.change_effects(log)``):
+    a change log sheet and a summary line per day and kind of change.
     """
     step = _Steps(progress)
     ident = account if account is not None else _identity(rows)
@@ -349,7 +369,9 @@ def analyze_account(rows: pd.DataFrame, vertical: str = "auto", settings: Analys
         negatives=negatives, bundles=bundles, plans=plans, cpc_keywords=cpc, splits=splits, drift=drift,
         targets=rep.targets, compensation=rep.compensation, landing=landing, notes=notes,
         negatives_days=neg_days, has_bundles=has_bundles, negative_plans=negative_plans,
-        url_changes=url_changes, landing_counts=landing_counts, bids=bids)
+        url_changes=url_changes, landing_counts=landing_counts, bids=bids,
+        changes=None if changes is None or changes.table.empty else change_frame(changes.table),
+        change_groups=None if changes is None or changes.table.empty else changes.groups)
     analysis.summary = build_summary(analysis, settings, rep)
     return analysis
 
@@ -392,6 +414,25 @@ def _keyword_frame(perf: pd.DataFrame) -> pd.DataFrame:
     k["cpa"] = k["cost"] / k["conversions"].where(k["conversions"] > 0)
     k = k.sort_values(["cost", "clicks"], ascending=False, kind="stable", ignore_index=True)
     return k[KEYWORD_COLUMNS]
+
+
+def change_frame(effects: pd.DataFrame) -> pd.DataFrame:
+    """The change log sheet (:data:`CHANGE_COLUMNS`) of an effects table
+    (:attr:`optimizer.actions.changelog.ChangeEffects.table`): the page's words and numbers."""
+    rows = []
+    for _, r in effects.iterrows():
+        row = {"applied_on": r["applied_on"], "object": r["object"], "before": r["before"], "after": r["after"],
+               "verdict": r["verdict"], "metric": r["metric"], "days_compared": r["days_after"],
+               "reason_zh": r["reason_zh"], "reason_en": r["reason_en"]}
+        for c in ("value_before", "value_after", "change", "ci_low", "ci_high", "p_value", "money_30d"):
+            row[c] = r[c]
+        for lang in ("zh", "en"):
+            row[f"action_{lang}"] = i18n_t(f"changes.action.{r['action']}", lang)
+            row[f"verdict_{lang}"] = i18n_t(f"changes.verdict.{r['verdict']}", lang)
+            row[f"metric_{lang}"] = i18n_t(f"changes.metric.{r['metric']}", lang)
+            row[f"effect_{lang}"] = change_effect_text(r, lang)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
 
 
 def _pct(v: float) -> str:
@@ -538,6 +579,11 @@ def build_summary(a: Analysis, settings: AnalysisSettings, rep) -> pd.DataFrame:
             "bundles", k=k, ready=ready, rest=k - ready)
     if len(a.cpc_keywords):
         add("cpc", float("nan"), "none", len(a.cpc_keywords), "cpc", "cpc_keywords", n=len(a.cpc_keywords))
+    if a.change_groups is not None:
+        for _, g in a.change_groups.sort_values("applied_on", ascending=False, kind="stable").iterrows():
+            add("changes", float("nan"), "none", int(g["n"]), "changes", "changes",
+                severity={"helped": "saving", "hurt": "high"}.get(g["verdict"], "info"),
+                text={lang: change_group_text(g, lang) for lang in ("zh", "en")})
     if not lines:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
     out = pd.DataFrame(lines)

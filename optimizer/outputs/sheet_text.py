@@ -30,6 +30,7 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "sheet.compensation": ("超成本赔付", "Compensation"),
     "sheet.landing": ("落地页", "Landing pages"),
     "sheet.url_changes": ("链接变化与问题", "URL changes"),
+    "sheet.changes": ("改动记录", "Change log"),
     "sheet.index": ("账户索引", "Accounts"),
 
     # ------------------------------------------------------------ summary heading
@@ -133,6 +134,15 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "col.ci_high": ("95% 区间上限", "95% CI high"),
     "col.days_of_spend": ("相当于几天消费", "Days of spend"),
     "col.days_after": ("变化后天数", "Days since"),
+    "col.applied_on": ("生效日", "Applied on"),
+    "col.change_action": ("改动", "Action"),
+    "col.object": ("对象", "Object"),
+    "col.value_old": ("原值", "Old value"),
+    "col.value_new": ("新值", "New value"),
+    "col.verdict": ("效果", "Verdict"),
+    "col.effect": ("改动效果", "What it did"),
+    "col.money_30d": ("每 30 天省下", "Saved per 30 days"),
+    "col.days_compared": ("比较天数（每侧）", "Days compared (each side)"),
     "col.group": ("所属投放包", "Bundle"),
     "col.cpa_before": ("变化前转化成本", "CPA before"),
     "col.cpa_after": ("变化后转化成本", "CPA after"),
@@ -217,6 +227,7 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "kind.bundles": ("投放包", "oCPC bundles"),
     "kind.cpc": ("CPC 关键词", "CPC keywords"),
     "kind.bids": ("出价调整", "Bid changes"),
+    "kind.changes": ("改动效果", "What changed and whether it helped"),
 
     # ------------------------------------------------------------ what the money is
     "basis.wasted": ("近 {days} 天浪费", "wasted in {days} days"),
@@ -243,6 +254,7 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
                          "{bundle} over-cost compensation: {status}, about {money} ({reasons})"),
     "act.split": ("把 {campaign} 从投放包 {bundle} 拆出 — 转化成本是包内其余的 {ratio} 倍",
                   "Split {campaign} off bundle {bundle} — CPA {ratio}x the rest of the bundle"),
+    "act.changes": ("改动效果：{text}", "What changed and whether it helped: {text}"),
     "act.landing": ("落地页 {page}：{reasons}", "Landing page {page}: {reasons}"),
     "act.structure": ("把 {n} 个关键词移到对应的单元（业务点或阶段与所在单元不符，涉及消费 {money}）",
                       "Move {n} keywords to matching ad groups (their line or stage differs from their ad group; "

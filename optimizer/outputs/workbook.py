@@ -5,7 +5,8 @@ workbook: the summary first (what to do first, ranked by money at stake), then o
 sheet per finding — keyword stages, the stage table, structure fixes, negative
 keywords, proposed bundles and their plans, CPC keywords, split candidates, cost
 drift with its explanation, bundles against target, compensation, landing pages,
-URL changes and issues (:data:`SHEETS` lists every sheet and column).
+URL changes and issues, and — when changes downloaded from the product were logged — the
+change log with each change's effect (:data:`SHEETS` lists every sheet and column).
 
 Spreadsheet craft: a bold, filled, wrapped header row, frozen, with an autofilter
 over the table; money as numbers with the account's currency symbol
@@ -225,6 +226,15 @@ SHEETS: dict[str, list[Col]] = {
                     Col("field", "col.field", "code", "field."), Col("old", "col.old", wrap=True),
                     Col("new", "col.new", wrap=True), Col("date", "col.date", "date"),
                     Col("detail", "col.detail", "lang", wrap=True)],
+    "changes": [Col("applied_on", "col.applied_on", "date"), Col("action", "col.change_action", "lang"),
+                Col("object", "col.object", wrap=True), Col("before", "col.value_old", wrap=True),
+                Col("after", "col.value_new", wrap=True), Col("verdict", "col.verdict", "lang"),
+                Col("effect", "col.effect", "lang", wrap=True), Col("metric", "col.metric", "lang"),
+                Col("value_before", "col.before", "metric_value"), Col("value_after", "col.after", "metric_value"),
+                Col("change", "col.change", "pct"), Col("ci_low", "col.ci_low", "pct"),
+                Col("ci_high", "col.ci_high", "pct"), Col("p_value", "col.p_value", "p"),
+                Col("days_compared", "col.days_compared", "int"), Col("money_30d", "col.money_30d", "money"),
+                Col("reason", "col.reason", "lang", wrap=True)],
     "index": [Col("folder", "col.folder"), Col("account", "col.account"),
               Col("platform", "col.platform", "code", PLATFORM), Col("currency", "col.currency"),
               Col("status", "col.status", "code", "status."), Col("rows", "col.rows", "int"),
@@ -365,7 +375,7 @@ def _formats(frame: pd.DataFrame, display: pd.DataFrame, cols: list[Col], curren
             out.append("#,##0" if np.all(np.abs(v - np.round(v)) < 1e-9) else "#,##0.00")
         elif c.kind == "metric_value":
             metric = frame["metric"].astype(object).to_numpy() if "metric" in frame.columns else [None] * len(frame)
-            out.append(["0.00%" if m == "cvr" else money_fmt for m in metric])
+            out.append(["0.00%" if m == "cvr" else "#,##0.00" if m == "conversions" else money_fmt for m in metric])
         else:
             out.append(_FORMATS.get(c.kind))
     return out

@@ -103,7 +103,7 @@ from optimizer.store.engine import default_data_dir
 
 ROLES = ("admin", "optimizer", "analyst")
 #: What a principal may be allowed to do (see :func:`can`).
-ACTIONS = ("view", "download", "upload", "delete", "edit_lexicon", "edit_bundles", "share",
+ACTIONS = ("view", "download", "upload", "delete", "edit_lexicon", "edit_bundles", "log_changes", "share",
            "create_workspace", "manage_users")
 READ_ACTIONS = ("view", "download")
 
@@ -575,6 +575,8 @@ class ShareAccess:
     expires_at: datetime
     #: the (platform, account, currency) the link shows; None: every account
     accounts: tuple[tuple[str, str, str], ...] | None = None
+    #: the link shows "what we changed and what it did" (the change log's effects)
+    show_changes: bool = False
 
 
 Principal = User | ShareAccess | None
@@ -612,12 +614,13 @@ def can(principal: Principal, action: str, workspace: Workspace | None = None) -
 
 def create_share(store: Store, user: User, workspace_id: int, *, expires_in: timedelta = SHARE_DEFAULT_TTL,
                  label: str | None = None, allow_download: bool = False,
-                 accounts: Any = None) -> tuple[ShareLink, str]:
+                 accounts: Any = None, show_changes: bool = False) -> tuple[ShareLink, str]:
     """A read-only link to one workspace: (the stored link, the token). The token is
     shown once (put it in the URL); only its hash is kept. ``expires_in``: from a
     minute to :data:`SHARE_MAX_TTL`. ``label``: e.g. "for 王老板". ``accounts``: the
     (platform, account, currency) of the workspace's accounts the client may see — at
-    least one; None for every account (the whole workspace)."""
+    least one; None for every account (the whole workspace). ``show_changes``: the client
+    view shows what was changed and what it did (the change log; off by default)."""
     ws = _workspace_for(store, user, workspace_id, "share")
     if not timedelta(minutes=1) <= expires_in <= SHARE_MAX_TTL:
         raise ValueError("a share link expires between a minute and a year from now")
@@ -627,7 +630,8 @@ def create_share(store: Store, user: User, workspace_id: int, *, expires_in: tim
             raise ValueError("a share link shows at least one account")
     token = new_token()
     link = store.insert_share_link(ws.id, token_hash(token), expires_at=store.now() + expires_in, label=label,
-                                   by=user, allow_download=allow_download, accounts=accounts)
+                                   by=user, allow_download=allow_download, accounts=accounts,
+                                   show_changes=show_changes)
     return link, token
 
 
@@ -670,7 +674,7 @@ def open_share(store: Store, token: str | None, *, source: str | None = None) ->
     if link.last_opened_at is None or now - link.last_opened_at >= TOUCH_EVERY:
         store.touch_share_link(link.id, now)
     return ShareAccess(link.id, link.workspace_id, link.allow_download, link.label, link.expires_at,
-                       link.accounts)
+                       link.accounts, link.show_changes)
 
 
 def notes_for(notes: Any, accounts: Any, every: Any = None) -> list[WorkspaceNote]:

@@ -34,6 +34,8 @@ class ShareLink:
     #: the accounts the link shows, as (platform, account, currency); None: every
     #: account of the workspace (links made before accounts could be chosen)
     accounts: tuple[tuple[str, str, str], ...] | None = None
+    #: the client view shows "what we changed this month and what it did" (the change log)
+    show_changes: bool = False
 
     def state(self, now: datetime) -> str:
         """``active``, ``revoked`` or ``expired`` at ``now``."""
@@ -74,14 +76,16 @@ class SharesMixin(StoreBase):
     def _share(r) -> ShareLink:
         accts = None if r.accounts_json is None else tuple(tuple(a) for a in json.loads(r.accounts_json))
         return ShareLink(r.id, r.workspace_id, r.token_hash, r.label, r.created_by, r.created_at, r.expires_at,
-                         r.revoked_at, r.last_opened_at, bool(r.allow_download), accts)
+                         r.revoked_at, r.last_opened_at, bool(r.allow_download), accts, bool(r.show_changes))
 
     def insert_share_link(self, workspace_id: int, token_hash: str, *, expires_at: datetime,
                           label: str | None = None, by: User | int | None = None,
                           allow_download: bool = False,
-                          accounts: Sequence[tuple[str, str, str]] | None = None) -> ShareLink:
+                          accounts: Sequence[tuple[str, str, str]] | None = None,
+                          show_changes: bool = False) -> ShareLink:
         """Store a share link by its token's hash (tokens are made in :mod:`optimizer.store.auth`).
-        ``accounts``: the (platform, account, currency) it shows; None for all."""
+        ``accounts``: the (platform, account, currency) it shows; None for all.
+        ``show_changes``: the client view shows the change log's effects."""
         if not re.fullmatch(r"[0-9a-f]{64}", token_hash):
             raise ValueError("a share link is stored by the SHA-256 hex of its token, never the token")
         label = (label or "").strip()[:200] or None
@@ -91,6 +95,7 @@ class SharesMixin(StoreBase):
             lid = conn.execute(shares_t.insert().values(
                 workspace_id=workspace_id, token_hash=token_hash, label=label, created_by=_user_id(by),
                 created_at=now, expires_at=expires_at, allow_download=allow_download,
+                show_changes=bool(show_changes),
                 accounts_json=None if accounts is None else json.dumps([list(map(str, a)) for a in accounts],
                                                                        ensure_ascii=False))).inserted_primary_key[0]
             return self._share(conn.execute(sa.select(shares_t).where(shares_t.c.id == lid)).one())

@@ -156,6 +156,9 @@ shares_t = sa.Table("share_links", metadata, _id(), _ws_fk(),
                     sa.Column("revoked_at", UTCDateTime, nullable=True),
                     sa.Column("last_opened_at", UTCDateTime, nullable=True),
                     sa.Column("allow_download", sa.Boolean, nullable=False, default=False),
+                    # the client view shows "what we changed and what it did" (the change log)
+                    sa.Column("show_changes", sa.Boolean, nullable=False, default=False,
+                              server_default=sa.false()),
                     sa.Index("ix_share_links_workspace", "workspace_id"),
                     sqlite_autoincrement=True)
 
@@ -191,6 +194,36 @@ notes_t = sa.Table("notes", metadata, _id(), _ws_fk(),
                    sa.Column("created_at", UTCDateTime, nullable=False),
                    sa.Index("ix_notes_workspace", "workspace_id"),
                    sqlite_autoincrement=True)
+
+#: Changes downloaded from the product (:mod:`optimizer.store.changes`): one row per change of
+#: the change table (``optimizer.actions.changes.CHANGE_COLUMNS``) per account and download day,
+#: with the day it is deemed applied (the download day unless corrected).
+change_log_t = sa.Table("change_log", metadata, _id(), _ws_fk(),
+                        sa.Column("account_key", sa.String(400), nullable=False),
+                        sa.Column("change_id", sa.String(40), nullable=False),
+                        sa.Column("action", sa.String(16), nullable=False),
+                        sa.Column("level", sa.String(16), nullable=False),
+                        sa.Column("campaign", sa.Text, nullable=False),
+                        sa.Column("ad_group", sa.Text, nullable=False),
+                        sa.Column("keyword", sa.Text, nullable=False),
+                        sa.Column("match_type", sa.String(16), nullable=False),
+                        sa.Column("keyword_id", sa.Text, nullable=False),
+                        sa.Column("field", sa.String(32), nullable=False),
+                        sa.Column("before", sa.Text, nullable=False),
+                        sa.Column("after", sa.Text, nullable=False),
+                        sa.Column("reason_zh", sa.Text, nullable=False),
+                        sa.Column("reason_en", sa.Text, nullable=False),
+                        sa.Column("money", sa.Float, nullable=True),
+                        sa.Column("money_basis", sa.String(16), nullable=False),
+                        sa.Column("target", sa.String(32), nullable=False),
+                        sa.Column("downloaded_on", sa.Date, nullable=False),
+                        sa.Column("downloaded_at", UTCDateTime, nullable=False),
+                        _user_fk("downloaded_by"),
+                        sa.Column("applied_on", sa.Date, nullable=False),
+                        sa.UniqueConstraint("workspace_id", "account_key", "change_id", "downloaded_on",
+                                            name="uq_change_log_download"),
+                        sa.Index("ix_change_log_ws_account", "workspace_id", "account_key"),
+                        sqlite_autoincrement=True)
 
 settings_t = sa.Table("app_settings", metadata,
                       sa.Column("key", sa.String(64), primary_key=True),

@@ -17,7 +17,7 @@ from optimizer.errors import InvalidInput
 from optimizer.store.base import StoreBase
 from optimizer.store.engine import ConfirmationMismatch, NameTaken, NotFound
 from optimizer.store.schema import head
-from optimizer.store.tables import (audits_t, bundles_t, lexicon_t, members_t, notes_t, results_t, shares_t,
+from optimizer.store.tables import (audits_t, bundles_t, change_log_t, lexicon_t, members_t, notes_t, results_t, shares_t,
                                     upload_rows_t, uploads_t, users_t, workspaces_t)
 from optimizer.store.users import User, _user_id
 
@@ -130,7 +130,7 @@ class WorkspacesMixin(StoreBase):
 
     def delete_workspace(self, workspace_id: int, confirm_name: str) -> None:
         """Delete a workspace and everything in it (uploads, rows, lexicon edits,
-        bundle decisions, audits, share links, notes, results) in one transaction. ``confirm_name``
+        bundle decisions, audits, share links, notes, results, change log) in one transaction. ``confirm_name``
         must be the workspace's exact name (ConfirmationMismatch otherwise; nothing
         is deleted). Offer :meth:`export_workspace_zip` first."""
         with self._write() as conn:
@@ -142,7 +142,8 @@ class WorkspacesMixin(StoreBase):
                 raise ConfirmationMismatch("workspace_confirm", name=row.name)
             up_ids = sa.select(uploads_t.c.id).where(uploads_t.c.workspace_id == workspace_id)
             conn.execute(upload_rows_t.delete().where(upload_rows_t.c.upload_id.in_(up_ids)))
-            for t in (uploads_t, lexicon_t, bundles_t, shares_t, audits_t, members_t, notes_t, results_t):
+            for t in (uploads_t, lexicon_t, bundles_t, shares_t, audits_t, members_t, notes_t, results_t,
+                      change_log_t):
                 conn.execute(t.delete().where(t.c.workspace_id == workspace_id))
             conn.execute(workspaces_t.delete().where(workspaces_t.c.id == workspace_id))
         self._forget(workspace_id)
@@ -185,5 +186,12 @@ class WorkspacesMixin(StoreBase):
                       "created_at": n.created_at.isoformat(), "account": n.account and list(n.account)}
                      for n in self.notes(workspace_id)]
             zf.writestr("notes.json", json.dumps(notes, ensure_ascii=False, indent=1))
+            log = self.change_log(workspace_id)
+            for c in ("downloaded_on", "applied_on"):
+                log[c] = log[c].map(lambda d: d.isoformat())
+            log["downloaded_at"] = log["downloaded_at"].map(lambda t: t.isoformat())
+            log = log.drop(columns=["id", "downloaded_by"]).astype(object)
+            log = log.where(log.notna(), None)
+            zf.writestr("change_log.json", json.dumps(log.to_dict("records"), ensure_ascii=False, indent=1))
             zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
         return buf.getvalue()
