@@ -38,6 +38,7 @@ ANALYSIS = [
     ("pages/bundles.py", "bundles", "nav.bundles", ":material/workspaces:"),
     ("pages/drift.py", "drift", "nav.drift", ":material/trending_up:"),
     ("pages/landing.py", "landing", "nav.landing", ":material/web:"),
+    ("pages/adcopy.py", "adcopy", "nav.adcopy", ":material/campaign:"),
     ("pages/upload.py", "upload", "nav.upload", ":material/upload_file:"),
 ]
 MANAGE = [

@@ -18,7 +18,9 @@ workspace database):
 - ``drift``, ``drift_table``: the cost-drift scan and its explained flags — keyed by the
   classifier (when lines are tested), the settings, the bundle map and the rules;
 - ``landing``: the landing-page report — keyed by the classifier, the earlier rows, the
-  audits and alpha.
+  audits and alpha;
+- ``adcopy``: the ad copy against each unit's stage, look-alike copy and per-ad tests
+  (:func:`optimizer.adcopy.analysis.analyse`) — keyed by the classifier.
 
 The classifier enters by its fingerprint (:meth:`optimizer.keywords.stages.Classifier.fingerprint`:
 vertical, saved vertical's revision, the account's own and the user's lexicon edits),
@@ -268,3 +270,11 @@ class AccountModel:
         return self._get("landing", (clf.fingerprint, prev, audits_key(audits), audits_key(previous_audits),
                                      float(alpha), currency),
                          lambda: build(self.rows(), clf, previous, audits, previous_audits, float(alpha), currency))
+
+    # ---------------------------------------------------------------- ad copy
+
+    def adcopy(self, clf: Classifier):
+        """The ad copy report (:func:`optimizer.adcopy.analysis.analyse`): each unit's ads
+        against its stage and line, look-alike copy, per-ad CTR / CVR tests."""
+        from optimizer.adcopy.analysis import analyse
+        return self._get("adcopy", (clf.fingerprint,), lambda: analyse(self.rows(), self.keywords(clf), clf))

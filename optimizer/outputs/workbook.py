@@ -48,7 +48,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from optimizer.i18n import (BUNDLE_KIND, COMPENSATION_STATUS, CURRENCY_SYMBOL, DRIFT_STATUS, LEVEL, METRIC, PLATFORM,
+from optimizer.i18n import (AD_FINDING, BUNDLE_KIND, COMPENSATION_STATUS, CURRENCY_SYMBOL, DRIFT_STATUS, LEVEL, METRIC, PLATFORM,
                    SEVERITY, STAGE, TARGET_STATUS, URL_DRIFT_KIND, account_label, code_name, drift_note,
                    explain_cues, money)
 from optimizer.keywords.lexicon import line_labels, vertical_name
@@ -214,6 +214,10 @@ SHEETS: dict[str, list[Col]] = {
                     Col("field", "col.field", "code", "field."), Col("old", "col.old", wrap=True),
                     Col("new", "col.new", wrap=True), Col("date", "col.date", "date"),
                     Col("detail", "col.detail", "lang", wrap=True)],
+    "adcopy": [Col("code", "col.ad_finding", "code", AD_FINDING), Col("campaign", "col.campaign"),
+               Col("ad_group", "col.ad_group"), Col("stage", "col.stage", "code", STAGE),
+               Col("business_line", "col.business_line", "line"), Col("finding", "col.detail", "lang", wrap=True),
+               Col("headline", "col.ad_headline", wrap=True), Col("similarity", "col.similarity", "num")],
     "index": [Col("folder", "col.folder"), Col("account", "col.account"),
               Col("platform", "col.platform", "code", PLATFORM), Col("currency", "col.currency"),
               Col("status", "col.status", "code", "status."), Col("rows", "col.rows", "int"),
