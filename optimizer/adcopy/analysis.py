@@ -105,7 +105,8 @@ def wilson(successes: np.ndarray, trials: np.ndarray) -> tuple[np.ndarray, np.nd
     ok = n > 0
     if ok.any():
         lo, hi = proportion_confint(np.minimum(s[ok], n[ok]), n[ok], alpha=ALPHA, method="wilson")
-        low[ok], high[ok] = lo, hi
+        rate = np.minimum(s[ok], n[ok]) / n[ok]
+        low[ok], high[ok] = np.minimum(lo, rate), np.maximum(hi, rate)   # no rounding residue outside
     return low, high
 
 
