@@ -39,6 +39,7 @@ ANALYSIS = [
     ("pages/bids.py", "bids", "nav.bids", ":material/price_change:"),
     ("pages/drift.py", "drift", "nav.drift", ":material/trending_up:"),
     ("pages/landing.py", "landing", "nav.landing", ":material/web:"),
+    ("pages/adcopy.py", "adcopy", "nav.adcopy", ":material/campaign:"),
     ("pages/changes.py", "changes", "nav.changes", ":material/file_export:"),
     ("pages/changelog.py", "changelog", "nav.changelog", ":material/history:"),
     ("pages/upload.py", "upload", "nav.upload", ":material/upload_file:"),

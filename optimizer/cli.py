@@ -10,7 +10,10 @@ proposes oCPC bundles (see :mod:`optimizer.bundles.propose`; JSON keys per accou
 platform, account, currency, vertical, window_start, window_end, bundles [bundle,
 kind, business_lines, plans, conversions, cost, cpa, cvr, target_cpa, cpa_ratio,
 cvr_ratio, meets_threshold, within_limits, threshold_rules, reason, reason_zh],
-plans, cpc_keywords, split_candidates).
+plans, cpc_keywords, split_candidates). ``creatives EXPORT... [--json]`` checks ad copy
+(see :mod:`optimizer.adcopy.analysis`; JSON keys per account: platform, account, currency,
+vertical, ads, units, findings [code, campaign, ad_group, stage, business_line, ads, cue,
+other_campaign, other_ad_group, similarity, message, message_zh], unit_tests, ad_list).
 With ``--json`` it prints a list with one object per file; the keys below are
 stable (new keys may be added, none renamed or removed):
 
@@ -607,6 +610,61 @@ def _day(v) -> str | None:
     return None if v is None or pd.isna(v) else str(pd.Timestamp(v).date())
 
 
+def cmd_creatives(args: argparse.Namespace) -> int:
+    """Ad copy per account (:meth:`optimizer.analysis.account.AccountModel.adcopy`): each unit's
+    ads against its stage and line, look-alike copy, per-ad CTR / CVR tests."""
+    from optimizer.analysis.account import AccountModel
+    from optimizer.i18n import adcopy_finding
+    try:
+        table = load_exports(args.exports, args.account)
+    except (IngestError, OSError, ValueError) as exc:
+        return _input_error(exc)
+    results = []
+    for acct, rows, clf in _each_account(table, args.vertical):
+        key = f"{acct['platform']}:{acct['account']}:{acct['currency']}"
+        rep = AccountModel(None, key, ("cli", tuple(args.exports)), lambda rows=rows: rows).adcopy(clf)
+        if rep.empty:
+            continue
+        f, u, a = rep.findings, rep.units, rep.ads
+        results.append({
+            "platform": acct["platform"], "account": acct["account"], "currency": acct["currency"],
+            "vertical": clf.vertical, "ads": len(a), "units": len(u),
+            "findings": [{"code": r["code"], "campaign": r["campaign"], "ad_group": r["ad_group"], "stage": r["stage"],
+                          "business_line": r["business_line"], "ads": int(r["ads"]), "cue": r["cue"] or None,
+                          "other_campaign": r["other_campaign"] if isinstance(r["other_campaign"], str) else None,
+                          "other_ad_group": r["other_ad_group"] if isinstance(r["other_ad_group"], str) else None,
+                          "similarity": _num(r["similarity"], 1), "message": adcopy_finding(r, "en"),
+                          "message_zh": adcopy_finding(r, "zh")} for _, r in f.iterrows()],
+            "unit_tests": [{"campaign": r["campaign"], "ad_group": r["ad_group"], "stage": r["stage"] or None,
+                            "business_line": r["business_line"] or None, "urgent": bool(r["urgent"]),
+                            "ads": int(r["ads"]), "cues": [c for c in r["cues"].split(", ") if c],
+                            "ctr_verdict": r["ctr_verdict"], "ctr_p": _num(r["ctr_p"], 6),
+                            "ctr_best_ad": int(r["ctr_best"]) or None, "cvr_verdict": r["cvr_verdict"],
+                            "cvr_p": _num(r["cvr_p"], 6), "cvr_best_ad": int(r["cvr_best"]) or None}
+                           for _, r in u.iterrows()],
+            "ad_list": [{"campaign": r["campaign"], "ad_group": r["ad_group"], "ad": int(r["ad"]),
+                         "headlines": r["headline"].split("\n"), "descriptions": [d for d in r["description"].split("\n") if d],
+                         "cues": [c.split(":")[0] for c in r["cues"].split("; ") if c],
+                         "impressions": _num(r["impressions"]), "clicks": _num(r["clicks"]),
+                         "conversions": _num(r["conversions"]), "ctr": _num(r["ctr"], 4),
+                         "ctr_low": _num(r["ctr_low"], 4), "ctr_high": _num(r["ctr_high"], 4),
+                         "cvr": _num(r["cvr"], 4), "cvr_low": _num(r["cvr_low"], 4), "cvr_high": _num(r["cvr_high"], 4)}
+                        for _, r in a.iterrows()],
+        })
+    if not results:
+        print("error: no ad report among the files (a Baidu 创意报告 or a Google Ads Ad report is needed)",
+              file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+        return 0
+    for res in results:
+        print(f"{_account(res)}: {res['ads']} ads in {res['units']} units, {len(res['findings'])} findings")
+        for x in res["findings"]:
+            print(f"  [{x['code']}] {x['campaign']} / {x['ad_group']}: {x['message']}")
+    return 0
+
+
 def _account(res: dict) -> str:
     """An account of a command's results as the app names it, for the English text:
     ``Google Ads · unnamed account · USD`` (:func:`optimizer.i18n.account_label`)."""
@@ -825,6 +883,17 @@ def build_parser() -> argparse.ArgumentParser:
     lp.add_argument("--vertical", default="auto", choices=["auto", *known_verticals()])
     lp.add_argument("--json", action="store_true", help="print a JSON list, one object per account")
     lp.set_defaults(func=cmd_landing)
+    cr = sub.add_parser("creatives", help="ad copy: each unit's ads against its decision stage, look-alike copy",
+                        description="Read keyword reports and ad reports (Baidu 创意报告, Google Ads Ad report) and "
+                                    "print, per account, the units whose ads lack what their stage's searchers look "
+                                    "for (phone, price, proof, arrival time), name no business line, or repeat "
+                                    "another stage's or line's copy; with --json also each unit's CTR / CVR tests "
+                                    "and each ad with its cues and intervals.")
+    cr.add_argument("exports", nargs="+", metavar="EXPORT")
+    _account_option(cr)
+    cr.add_argument("--vertical", default="auto", choices=["auto", *known_verticals()])
+    cr.add_argument("--json", action="store_true", help="print a JSON list, one object per account")
+    cr.set_defaults(func=cmd_creatives)
     from optimizer.outputs.analyze import add_analyze_parser
     add_analyze_parser(sub)
     from optimizer.actions.command import add_bulk_parser

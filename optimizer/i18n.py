@@ -403,6 +403,41 @@ TEXT.update({
     "col.money_rate": ("其中表现", "of which rate"),
     "nav.landing": ("落地页", "Landing pages"),
     "nav.changes": ("导出改动", "Export changes"),
+    "nav.adcopy": ("创意", "Ad copy"),
+    "ac.title": ("创意 / Ad copy", "Ad copy / 创意"),
+    "ac.caption": ("每个单元的创意是否对上它的搜索阶段：电话词要有电话，询价词要有价格，公司词要有信任信息，紧急需求要说多快到；"
+                   "不同阶段、不同业务点的创意是否雷同；同一单元几条创意谁更好。",
+                   "Whether each unit's ads speak to its searchers' stage: phone words want the number, price words a "
+                   "price, company words proof, urgent searches an arrival time; look-alike copy across stages and "
+                   "lines; and which of a unit's ads wins."),
+    "ac.no_ads": ("这个账户还没有创意数据。请上传百度“创意报告”（含创意标题、创意描述1、创意描述2）或 Google Ads 的“Ad report”。",
+                  "This account has no ad copy yet. Upload a Baidu 创意报告 (创意标题, 创意描述1, 创意描述2) or a Google "
+                  "Ads “Ad report”."),
+    "ac.ads": ("创意", "Ads"),
+    "ac.units": ("单元", "Units"),
+    "ac.findings": ("问题", "Findings"),
+    "ac.lookalike": ("雷同创意", "Look-alike pairs"),
+    "ac.findings_table": ("发现的问题", "What we found"),
+    "ac.no_findings": ("没有发现问题：每个单元的创意都对上了它的阶段和业务点，也没有雷同创意。",
+                       "Nothing found: every unit's ads match its stage and line, and no copy repeats across stages or lines."),
+    "ac.units_table": ("各单元（点选一行查看它的创意）", "Units (select a row to see its ads)"),
+    "ac.unit_ads": ("这个单元的创意", "This unit's ads"),
+    "ac.ctr_chart": ("点击率及 95% 区间", "CTR with 95% intervals"),
+    "ac.test_note": ("同一单元的创意之间做卡方检验（p < 0.05 为显著）；某格期望次数不足 5 时只说“数据不足”，不判胜负。",
+                     "A unit's ads are compared with a chi-square test (significant at p < 0.05); when an expected count "
+                     "is under 5 the verdict is “not enough data”, not a winner."),
+    "ac.threshold_note": ("雷同：标题加描述去掉标点后，字符相似度（rapidfuzz ratio）≥ {threshold}/100。",
+                          "Look-alike: headline plus descriptions without punctuation, character similarity (rapidfuzz "
+                          "ratio) ≥ {threshold}/100."),
+    "ac.download": ("下载问题清单（CSV）", "Download the findings (CSV)"),
+    "col.finding": ("问题", "Finding"),
+    "col.headline": ("标题", "Headline"),
+    "col.description": ("描述", "Description"),
+    "col.ad_cues": ("创意卖点", "Message cues"),
+    "col.urgent": ("紧急需求", "Urgent"),
+    "col.ads": ("创意数", "Ads"),
+    "col.ctr_test": ("点击率检验", "CTR test"),
+    "col.cvr_test": ("转化率检验", "CVR test"),
     "report.build": ("生成 Excel 建议报告", "Build the Excel recommendations"),
     "report.download": ("下载 Excel 报告", "Download the Excel report"),
     "report.help": ("一个工作簿：摘要（先做什么、涉及多少钱）、关键词阶段、否定关键词、投放包、CPC 关键词、拆包、成本异常、落地页。",
@@ -990,6 +1025,55 @@ def explain_cues(cues: str, lang: str = "zh") -> str:
         parts.append(f"{code_name(CUE_KIND, kind, lang)}「{cue}」" if lang == "zh"
                      else f"{code_name(CUE_KIND, kind, lang)} '{cue}'")
     return "  ".join(parts)
+
+
+#: Message cues of ad copy (:mod:`optimizer.adcopy.cues`).
+AD_CUE: dict[str, tuple[str, str]] = {
+    "phone": ("电话", "phone"), "price": ("价格", "price"), "trust": ("信任", "trust"),
+    "speed": ("速度/到达", "speed"), "offer": ("优惠", "offer"), "insertion": ("关键词通配符", "keyword insertion"),
+}
+
+#: What a unit's ads lack, or repeat (:data:`optimizer.adcopy.analysis.FINDING_CODES`): short name.
+AD_FINDING: dict[str, tuple[str, str]] = {
+    "phone_missing": ("没提电话", "No phone"), "price_missing": ("没有价格", "No price"),
+    "trust_missing": ("没有信任信息", "No proof"), "speed_missing": ("紧急需求没说多快到", "Urgent, no arrival time"),
+    "line_missing": ("没提业务点", "Line not named"), "lookalike": ("创意雷同", "Look-alike copy"),
+}
+
+#: Ad tests between a unit's ads (:func:`optimizer.adcopy.analysis._test`).
+AD_VERDICT: dict[str, tuple[str, str]] = {
+    "winner": ("有显著更好的创意", "a winner"), "no_difference": ("无显著差异", "no significant difference"),
+    "not_enough_data": ("数据不足", "not enough data"), "single_ad": ("只有一条创意", "one ad only"),
+}
+
+
+def adcopy_finding(row, lang: str = "zh") -> str:
+    """One finding of :func:`optimizer.adcopy.analysis.analyse` as a sentence:
+    ``电话词单元的 3 条创意都没有提电话``."""
+    from optimizer.keywords.lexicon import line_label
+    code, n = row["code"], int(row["ads"])
+    stage = code_name(STAGE, row["stage"], lang)
+    line = line_label(row["business_line"], lang)
+    if code == "lookalike":
+        other = f"{row['other_campaign']} / {row['other_ad_group']}"
+        ostage, oline = code_name(STAGE, row["other_stage"], lang), line_label(row["other_business_line"], lang)
+        sim = f"{float(row['similarity']):.0f}"
+        return (f"与 {other}（{ostage}·{oline}）的创意几乎一样（相似度 {sim}/100）：不同阶段或业务点应有不同的创意"
+                if lang == "zh" else
+                f"Nearly the same copy as {other} ({ostage}, {oline}; similarity {sim}/100): each stage and line "
+                "deserves its own copy")
+    zh = {"phone_missing": f"{stage}单元的 {n} 条创意都没有提电话",
+          "price_missing": f"{stage}单元的 {n} 条创意都没有价格信息（价格、收费透明、××元起）",
+          "trust_missing": f"{stage}单元的 {n} 条创意都没有信任信息（公安备案、全市连锁、营业年限）",
+          "speed_missing": f"这个单元的搜索是紧急需求，但 {n} 条创意都没说多快到（上门、30分钟、距您**m）",
+          "line_missing": f"{n} 条创意都没有提到业务点“{line}”"}
+    en = {"phone_missing": f"None of the {n} ads of this {stage.lower()} unit mentions the phone",
+          "price_missing": f"None of the {n} ads of this {stage.lower()} unit gives a price (price, upfront fees, from $…)",
+          "trust_missing": f"None of the {n} ads of this {stage.lower()} unit gives proof (licensed, insured, years)",
+          "speed_missing": f"This unit's searches are urgent, but none of its {n} ads says how fast you arrive "
+                           "(minutes, 24/7, open now)",
+          "line_missing": f"None of the {n} ads names the business line '{line}'"}
+    return (zh if lang == "zh" else en).get(code, code)
 
 
 PLATFORM: dict[str, tuple[str, str]] = {

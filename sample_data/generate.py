@@ -22,6 +22,7 @@ from sample_data.generator import (
     write_google_search_terms_report,
     write_truth,
 )
+from sample_data.creatives import write_baidu_creative_report, write_google_ad_report
 
 #: The seed of the bundled Chinese account; the English account uses SEED + 1.
 SEED = 20261124
@@ -32,6 +33,8 @@ FILES: dict[str, tuple[str, Callable[[GeneratedAccount, Path], int]]] = {
     "baidu_plan_report.csv": ("zh", write_baidu_plan_report),
     "google_keyword_report.csv": ("en", write_google_keyword_report),
     "google_search_terms_report.csv": ("en", write_google_search_terms_report),
+    "baidu_creative_report.csv": ("zh", write_baidu_creative_report),
+    "google_ad_report.csv": ("en", write_google_ad_report),
 }
 TRUTH_FILE = "truth.json"
 #: The optimizer's own bundle map for the Chinese account: its current oCPC bundles,

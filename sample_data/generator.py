@@ -780,7 +780,10 @@ def generate_account(cfg: AccountConfig) -> GeneratedAccount:
     daily = _simulate(cfg, kw, plans, np.random.default_rng(seeds[1]))
     search_terms = _search_terms(cfg, vocab, kw, daily, np.random.default_rng(seeds[2]))
     truth = _account_truth(cfg, kw, plans, search_terms)
-    return GeneratedAccount(cfg, daily, kw.table, plans, search_terms, truth)
+    acc = GeneratedAccount(cfg, daily, kw.table, plans, search_terms, truth)
+    from sample_data.creatives import build
+    truth["creative_problems"] = build(acc)[1]
+    return acc
 
 
 def _plan_table(cfg: AccountConfig) -> pd.DataFrame:
@@ -1343,7 +1346,7 @@ def truth_document(accounts: GeneratedAccount | Sequence[GeneratedAccount]) -> d
         raise ValueError("no accounts")
     doc: dict = {"seed": accs[0].truth["seed"], "generated_by": GENERATED_BY}
     for key in ("accounts", "keywords", "search_terms", "plan_groups", "plan_targets", "drifts", "url_changes",
-                "url_mismatches", "structure_faults", "partial_last_day"):
+                "url_mismatches", "structure_faults", "partial_last_day", "creative_problems"):
         parts = [a.truth[key] for a in accs]
         if isinstance(parts[0], dict):
             merged: dict = {}

@@ -336,7 +336,7 @@ def test_a_text_has_one_label_set_across_keywords_and_search_terms(truth: dict) 
 def test_truth_document_keys_and_structure(truth: dict) -> None:
     assert set(truth) == {"seed", "generated_by", "accounts", "keywords", "search_terms", "plan_groups",
                           "plan_targets", "drifts", "url_changes", "url_mismatches", "structure_faults",
-                          "partial_last_day"}
+                          "partial_last_day", "creative_problems"}
     assert [a["platform"] for a in truth["accounts"]] == ["baidu", "google_ads"]
     assert truth["partial_last_day"] == {truth["accounts"][0]["name"]: "2026-11-24", truth["accounts"][1]["name"]: None}
     assert set(truth["plan_groups"].values()) == set(truth["plan_targets"])

@@ -25,6 +25,8 @@ workspace database):
   actions, the bundle map and the bid recommendations.
 - ``change_effects``: whether each logged change helped (:mod:`optimizer.actions.changelog`)
   — keyed by the change log's content (a new entry or a corrected day recomputes it).
+- ``adcopy``: the ad copy against each unit's stage, look-alike copy and per-ad tests
+  (:func:`optimizer.adcopy.analysis.analyse`) — keyed by the classifier.
 
 The classifier enters by its fingerprint (:meth:`optimizer.keywords.stages.Classifier.fingerprint`:
 vertical, saved vertical's revision, the account's own and the user's lexicon edits),
@@ -317,3 +319,10 @@ class AccountModel:
         from optimizer.actions.changes import proposed_changes
         return self._get("changes", (clf.fingerprint, tuple(actions), sheet_key(sheet), frame_key(bids)),
                          lambda: proposed_changes(self, clf, actions, sheet=sheet, bid_recommendations=bids))
+    # ---------------------------------------------------------------- ad copy
+
+    def adcopy(self, clf: Classifier):
+        """The ad copy report (:func:`optimizer.adcopy.analysis.analyse`): each unit's ads
+        against its stage and line, look-alike copy, per-ad CTR / CVR tests."""
+        from optimizer.adcopy.analysis import analyse
+        return self._get("adcopy", (clf.fingerprint,), lambda: analyse(self.rows(), self.keywords(clf), clf))

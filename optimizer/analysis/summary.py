@@ -63,6 +63,7 @@ from optimizer.keywords.stages import Classifier, off_target_reasons, stage_tabl
 from optimizer.keywords.trade import account_classifier
 from optimizer.model.dataset import accounts
 from optimizer.outputs.sheet_text import st
+from optimizer.reading.schema import text
 
 #: progress callback: (done, total, label)
 Progress = Callable[[float, float, str], None]
@@ -187,14 +188,18 @@ class Analysis:
     changes: pd.DataFrame | None = None
     #: the change log's groups (:attr:`optimizer.actions.changelog.ChangeEffects.groups`)
     change_groups: pd.DataFrame | None = None
+    #: the ad copy findings (:func:`adcopy_frame`), None when the account has no ad report
+    adcopy: pd.DataFrame | None = None
+    #: ads and units the ad copy check read (None without an ad report)
+    adcopy_counts: dict | None = None
 
     #: frames in workbook order (summary first)
     FRAMES = ("summary", "keywords", "stages", "structure", "negatives", "bundles", "plans", "cpc_keywords", "bids",
-              "splits", "drift", "targets", "compensation", "landing", "url_changes", "changes")
+              "splits", "drift", "targets", "compensation", "landing", "url_changes", "adcopy", "changes")
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        """The frames in workbook order; ``landing``, ``url_changes`` and ``bids`` left out when skipped,
-        ``changes`` without logged changes."""
+        """The frames in workbook order; ``landing``, ``url_changes``, ``bids`` and ``adcopy`` left out
+        when skipped (``adcopy``: the account has no ad report), ``changes`` without logged changes."""
         return {k: getattr(self, k) for k in self.FRAMES if getattr(self, k) is not None}
 
     def counts(self) -> dict[str, int | None]:
@@ -356,13 +361,19 @@ def analyze_account(rows: pd.DataFrame, vertical: str = "auto", settings: Analys
             note(*problem[:1], detail=problem[1])
 
     step("summary")
+    ad_report = model.adcopy(clf)
+    adcopy = None if ad_report.empty else adcopy_frame(ad_report.findings)
+    adcopy_counts = None if ad_report.empty else {
+        "ads": len(ad_report.ads), "units": len(ad_report.units),
+        "findings": int((ad_report.findings["code"] != "lookalike").sum()),
+        "lookalike_pairs": int((ad_report.findings["code"] == "lookalike").sum())}
     daily_spend = rep.daily_spend
     if not (daily_spend and math.isfinite(daily_spend)):
         days = _span_days(rows)
         daily_spend = float(ident.get("cost") or 0.0) / days if days else float("nan")
     analysis = Analysis(
         platform=str(ident.get("platform") or ""), account=str(ident.get("account") or ""),
-        currency=str(currency or ""), vertical=vertical, rows=len(rows), spend=float(ident.get("cost") or 0.0),
+        currency=str(currency or ""), vertical=vertical, rows=_fact_rows(rows), spend=float(ident.get("cost") or 0.0),
         date_start=_ts(ident.get("date_start")), date_end=_ts(ident.get("date_end")),
         window_start=_ts(win_start), window_end=_ts(win_end), daily_spend=daily_spend,
         summary=pd.DataFrame(columns=SUMMARY_COLUMNS), keywords=keywords, stages=stages, structure=structure,
@@ -371,9 +382,31 @@ def analyze_account(rows: pd.DataFrame, vertical: str = "auto", settings: Analys
         negatives_days=neg_days, has_bundles=has_bundles, negative_plans=negative_plans,
         url_changes=url_changes, landing_counts=landing_counts, bids=bids,
         changes=None if changes is None or changes.table.empty else change_frame(changes.table),
-        change_groups=None if changes is None or changes.table.empty else changes.groups)
+        change_groups=None if changes is None or changes.table.empty else changes.groups,
+        adcopy=adcopy, adcopy_counts=adcopy_counts)
     analysis.summary = build_summary(analysis, settings, rep)
     return analysis
+
+
+def _fact_rows(rows: pd.DataFrame) -> int:
+    """Rows of performance data: an ad report's rows are ad copy, counted by ``adcopy_counts``."""
+    return int(len(rows) - (text(rows["report_type"]) == "ad").sum()) if len(rows) else 0
+
+
+#: Columns of the workbook's ad copy sheet (:func:`adcopy_frame`).
+ADCOPY_COLUMNS = ("code", "campaign", "ad_group", "stage", "business_line", "finding_zh", "finding_en",
+                  "headline", "similarity")
+
+
+def adcopy_frame(findings: pd.DataFrame) -> pd.DataFrame:
+    """The ad copy findings (:func:`optimizer.adcopy.analysis.analyse`) with their sentence in
+    both languages (:func:`optimizer.i18n.adcopy_finding`): the workbook's sheet and
+    ``analyze --json``'s ``adcopy``."""
+    from optimizer.i18n import adcopy_finding
+    out = findings.copy()
+    out["finding_zh"] = [adcopy_finding(r, "zh") for _, r in findings.iterrows()]
+    out["finding_en"] = [adcopy_finding(r, "en") for _, r in findings.iterrows()]
+    return out.reindex(columns=list(ADCOPY_COLUMNS))
 
 
 def _span_days(rows: pd.DataFrame) -> int:

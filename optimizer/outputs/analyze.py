@@ -326,6 +326,12 @@ def analysis_json(a: Analysis, lang: str = "zh", workbook: str | None = None) ->
                      "action_en": r["action_en"], "sheet": r["sheet"], "entity": r["entity"]}
                     for _, r in a.summary.iterrows()],
         "notes": [{"code": c, "message": en, "message_zh": zh} for c, zh, en in a.notes],
+        **({} if a.adcopy is None else {"adcopy": {
+            **a.adcopy_counts,
+            "items": [{"code": r["code"], "campaign": r["campaign"], "ad_group": r["ad_group"], "stage": r["stage"],
+                       "business_line": r["business_line"], "similarity": _num(r["similarity"], 1),
+                       "message": r[f"finding_{lang}"], "message_zh": r["finding_zh"], "message_en": r["finding_en"]}
+                      for _, r in a.adcopy.iterrows()]}}),
     }
 
 

@@ -31,6 +31,7 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "sheet.landing": ("落地页", "Landing pages"),
     "sheet.url_changes": ("链接变化与问题", "URL changes"),
     "sheet.changes": ("改动记录", "Change log"),
+    "sheet.adcopy": ("创意", "Ad copy"),
     "sheet.index": ("账户索引", "Accounts"),
 
     # ------------------------------------------------------------ summary heading
@@ -54,6 +55,9 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "col.ad_group": ("推广单元", "Ad group"),
     "col.business_line": ("业务点", "Business line"),
     "col.stage": ("阶段", "Stage"),
+    "col.ad_finding": ("创意问题", "Ad copy finding"),
+    "col.ad_headline": ("创意标题", "Ad headline"),
+    "col.similarity": ("相似度", "Similarity"),
     "col.urgency": ("紧急", "Urgent"),
     "col.off_target": ("无效", "Off-target"),
     "col.cues": ("依据", "Cues"),

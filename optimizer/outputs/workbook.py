@@ -49,7 +49,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from optimizer.i18n import (BID_DECISION, BID_TARGET_SOURCE, BUNDLE_KIND, COMPENSATION_STATUS, CURRENCY_SYMBOL, DRIFT_STATUS, LEVEL, METRIC, PLATFORM,
+from optimizer.i18n import (AD_FINDING, BID_DECISION, BID_TARGET_SOURCE, BUNDLE_KIND, COMPENSATION_STATUS, CURRENCY_SYMBOL, DRIFT_STATUS, LEVEL, METRIC, PLATFORM,
                    SEVERITY, STAGE, TARGET_STATUS, URL_DRIFT_KIND, account_label, code_name, drift_note,
                    explain_cues, money)
 from optimizer.keywords.lexicon import line_labels, vertical_name
@@ -235,6 +235,10 @@ SHEETS: dict[str, list[Col]] = {
                 Col("ci_high", "col.ci_high", "pct"), Col("p_value", "col.p_value", "p"),
                 Col("days_compared", "col.days_compared", "int"), Col("money_30d", "col.money_30d", "money"),
                 Col("reason", "col.reason", "lang", wrap=True)],
+    "adcopy": [Col("code", "col.ad_finding", "code", AD_FINDING), Col("campaign", "col.campaign"),
+               Col("ad_group", "col.ad_group"), Col("stage", "col.stage", "code", STAGE),
+               Col("business_line", "col.business_line", "line"), Col("finding", "col.detail", "lang", wrap=True),
+               Col("headline", "col.ad_headline", wrap=True), Col("similarity", "col.similarity", "num")],
     "index": [Col("folder", "col.folder"), Col("account", "col.account"),
               Col("platform", "col.platform", "code", PLATFORM), Col("currency", "col.currency"),
               Col("status", "col.status", "code", "status."), Col("rows", "col.rows", "int"),

@@ -38,7 +38,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                    "deliveredmatchtype", "delivered match type"),
     "device": ("device", "devicetype", "device type", "设备", "推广设备"),
     "status": ("关键词状态", "状态", "keyword status", "keyword state", "status",
-               "campaign status", "ad group status", "criterion status", "keywordstatus"),
+               "campaign status", "ad group status", "criterion status", "keywordstatus",
+               "创意状态", "ad status"),
     "final_url": ("访问url", "关键词访问url", "pc访问url", "计算机访问url", "final url", "finalurl",
                   "landing page", "destination url"),
     "mobile_final_url": ("移动访问url", "关键词移动访问url", "mobile final url", "mobilefinalurl"),
@@ -61,6 +62,19 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                       "qualityscore"),
 }
 
+#: An ad's copy spread over several columns, read in this order and joined one per line
+#: into one canonical field (ad reports only, :func:`ad_text_columns`): Baidu's 创意报告 /
+#: creative list (创意标题, 创意描述1, 创意描述2) and Google Ads' ad report (expanded text
+#: ads: Headline 1–3, Description / Description 1–2; responsive search ads: Headline
+#: 1–15, Description 1–4).
+AD_TEXT: dict[str, tuple[str, ...]] = {
+    "ad_headline": ("创意标题", "标题", "ad title", "headline",
+                    *(f"headline {i}" for i in range(1, 16))),
+    "ad_description": ("创意描述1", "创意描述2", "创意描述", "描述1", "描述2", "ad description", "description",
+                       *(f"description {i}" for i in range(1, 5)),
+                       "description line 1", "description line 2"),
+}
+
 #: Device-split metric columns of older Baidu keyword reports, summed when the
 #: report has no overall column: field -> (pc header, mobile header).
 DEVICE_SPLIT: dict[str, tuple[str, str]] = {
@@ -76,6 +90,9 @@ KNOWN_UNMAPPED = (
     "上方位点击", "上方位消费", "上方首位展现", "当前单元的添加状态", "账户添加状态", "账户id",
     "推广单元id", "推广计划id", "启用/暂停", "标记", "精确匹配扩展(地域词扩展)触发", "高级精确匹配触发",
     "小时", "省", "市", "创意标题", "创意描述1", "创意描述2", "显示url", "平均点击价格(元)",
+    "创意id", "移动显示url", "创意默认访问url", "创意移动访问url", "设备偏好", "创意设备偏好",
+    *(f"headline {i}" for i in range(1, 16)), *(f"description {i}" for i in range(1, 5)),
+    "headline", "description", "path 1", "path 2", "ad strength", "ad id", "final mobile url",
     "ctr", "avg. cpc", "avg. cost", "cost / conv.", "conv. rate", "interactions",
     "interaction rate", "avg. cpm", "added/excluded", "campaign type", "status reasons",
     "search top is", "search exact match is", "search lost top is (rank)", "click share",
@@ -133,6 +150,18 @@ for _field, _names in SYNONYMS.items():
         _LOOKUP.setdefault(normalize(_n), _field)
 _SPLIT_NAMES = {normalize(n) for pair in DEVICE_SPLIT.values() for n in pair}
 _KNOWN = set(_LOOKUP) | _SPLIT_NAMES | {normalize(n) for n in KNOWN_UNMAPPED}
+
+
+def ad_text_columns(headers: list[str]) -> dict[str, tuple[str, ...]]:
+    """The raw headers holding an ad's copy (:data:`AD_TEXT`): canonical field -> the
+    file's headers in reading order (a field the file lacks is left out)."""
+    norm = {normalize(h): h for h in reversed(headers)}
+    out: dict[str, tuple[str, ...]] = {}
+    for field_, names in AD_TEXT.items():
+        cols = tuple(norm[normalize(n)] for n in names if normalize(n) in norm)
+        if cols:
+            out[field_] = cols
+    return out
 
 
 def is_ratio(name: object) -> bool:
@@ -264,6 +293,9 @@ def detect_report_type(cmap: ColumnMap, headers: list[str], title: str | None) -
     cells = {normalize(h) for h in headers}
     if "推广计划每日预算" in cells or ("创意标题" in cells and "关键词名称" in cells):
         return "account_structure"
+    if ("创意标题" in cells or "headline 1" in cells or "ad title" in cells) and \
+            "keyword" not in f and "search_term" not in f:
+        return "ad"   # Baidu 创意报告 / creative list, Google ad report without its title line
     if "search_term" in f:
         return "search_term"
     if "keyword" in f:
@@ -299,6 +331,7 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "ad_group": (("ad_group",), ("clicks", "impressions"), ("cost",)),
     "keyword_list": (("keyword",),),
     "account_structure": (("keyword",),),
+    "ad": (("ad_group",),),   # and the copy itself: ingest checks :func:`ad_text_columns`
 }
 
 

@@ -1446,6 +1446,8 @@ def _build(raw: _Raw, file: str, mapping: ColumnMapping | None, settings: Settin
                "status", "final_url", "mobile_final_url"):
         if f_ in fields:
             out[f_] = _text(data[fields[f_]], category=f_ in CATEGORY_COLUMNS)
+    if report_type == "ad":
+        out.update(_ad_text(raw, data, file))
     if "keyword_id" in out:  # Microsoft writes IDs as [82945799304067] to keep Excel off them
         out["keyword_id"] = out["keyword_id"].str.replace(r"^\[(\d+)\]$", r"\1", regex=True)
     deleted = np.zeros(n, bool)
@@ -1549,6 +1551,31 @@ def _build(raw: _Raw, file: str, mapping: ColumnMapping | None, settings: Settin
                           "is complete."))
     info = _info(raw, file, platform, report_type, table, skipped, daily, checks, status, notes)
     return Export(table, extra, info)
+
+
+def _ad_text(raw: _Raw, data: pd.DataFrame, file: str) -> dict[str, pd.Series]:
+    """An ad report's copy (:data:`headers.AD_TEXT`): each field's columns cleaned like
+    any text cell and joined one per line, empty cells left out; wildcards such as
+    ``{关键词}`` are kept as written. A report without a headline column is refused."""
+    parts = H.ad_text_columns(raw.names)
+    if "ad_headline" not in parts:
+        raise IngestError(
+            "missing_column", file, column="创意标题 / Headline 1",
+            detail_zh=f"这是创意报告，需要创意标题列（创意标题，或 Headline 1 … Headline 15）。"
+                      f"文件中的列：{_names(raw.names)}。",
+            detail_en=f"An ad report needs its headlines (创意标题, or Headline 1 … Headline 15). "
+                      f"Columns found: {_names(raw.names)}.")
+    out: dict[str, pd.Series] = {}
+    for field_, cols in parts.items():
+        joined = None
+        for col in cols:
+            t = _text(data[col], category=False).astype(object)
+            joined = t if joined is None else pd.Series(
+                [a if not isinstance(b, str) else (b if not isinstance(a, str) else f"{a}\n{b}")
+                 for a, b in zip(joined, t)], index=data.index, dtype=object)
+        out[field_] = joined.astype(STR_DTYPE).astype("category")
+        raw.cmap.fields[field_] = " + ".join(cols)
+    return out
 
 
 def _totals_check(raw: _Raw, totals: pd.DataFrame, table: pd.DataFrame, file: str) -> tuple[TotalCheck, ...]:

@@ -37,6 +37,16 @@ identity
     currency: str — ISO code (CNY for Baidu unless stated)
     segment: str — any other segment value (location, hour, gender/age …) for
         generic report types, else null
+    ad_headline: str — ad reports only (report type ``ad``: Baidu 创意报告 / creative
+        list, Google Ads ad report): the ad's headlines as written, one per line
+        (``\n``-joined): Baidu ``创意标题``; Google ``Headline 1`` … ``Headline 15``
+        (expanded text ads 1–3, responsive search ads up to 15), empty ones left out.
+        Wildcards are kept as text (Baidu ``{关键词}`` / ``{开锁电话}``, Google
+        ``{KeyWord:Locksmith}``); null on every other report
+    ad_description: str — likewise the descriptions: Baidu ``创意描述1``, ``创意描述2``;
+        Google ``Description 1`` … ``Description 4`` (``Description`` for an expanded
+        text ad's first line). An ad's landing pages are ``final_url`` /
+        ``mobile_final_url`` (访问URL, 移动访问URL, Final URL), its status ``status``
 
 metrics (float64, NaN when the report does not carry them or shows a placeholder)
     bid — max CPC (出价)
@@ -52,7 +62,7 @@ metrics (float64, NaN when the report does not carry them or shows a placeholder
 
 Text columns that repeat a few values over many rows (platform, report type,
 source file, account, plan, unit, match type, device, status, landing URLs, currency,
-segment) are pandas categoricals with string categories: a million-row keyword-day
+segment, ad copy — an ad repeats on every day of a daily creative report) are pandas categoricals with string categories: a million-row keyword-day
 report names a few dozen plans and URLs, and storing each once keeps the table near
 the size of the file (see bench/ingest). ``keyword``, ``keyword_id`` and
 ``search_term`` are strings (``str`` dtype, Arrow-backed). Combine tables with
@@ -76,6 +86,7 @@ PLATFORMS = ("baidu", "google_ads", "microsoft_ads", "generic")
 CATEGORY_COLUMNS = (
     "platform", "report_type", "source_file", "account", "campaign", "ad_group",
     "match_type", "device", "status", "final_url", "mobile_final_url", "currency", "segment",
+    "ad_headline", "ad_description",
 )
 STRING_COLUMNS = ("keyword", "keyword_id", "search_term")
 TEXT_COLUMNS = CATEGORY_COLUMNS + STRING_COLUMNS
@@ -94,7 +105,7 @@ COLUMNS: tuple[str, ...] = (
     "date", "period_start", "period_end",
     "account", "campaign", "ad_group", "keyword", "keyword_id", "search_term",
     "match_type", "device", "status", "deleted", "final_url", "mobile_final_url",
-    "currency", "segment",
+    "currency", "segment", "ad_headline", "ad_description",
     *METRIC_COLUMNS,
 )
 
@@ -102,7 +113,7 @@ COLUMNS: tuple[str, ...] = (
 #: with the same identity and the same period describe the same thing.
 IDENTITY_COLUMNS = (
     "platform", "report_type", "account", "campaign", "ad_group", "keyword",
-    "match_type", "search_term", "device", "segment",
+    "match_type", "search_term", "device", "segment", "ad_headline", "ad_description",
 )
 
 STR_DTYPE = pd.StringDtype(na_value=np.nan)

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 
 from optimizer.model.dataset import Combined, MergeReport, file_accounts
 from optimizer.reading.ingest import ColumnMapping, Export, Note, ReadInfo, TotalCheck, read_export
-from optimizer.reading.schema import CATEGORY_COLUMNS, STR_DTYPE, empty_table
+from optimizer.reading.schema import CATEGORY_COLUMNS, COLUMNS, STR_DTYPE, conform, empty_table
 from optimizer.store.base import StoreBase, clean_file_name, sha256_hex
 from optimizer.store.engine import NotFound, StoreError
 from optimizer.store.tables import upload_rows_t, uploads_t, users_t, workspaces_t
@@ -98,8 +98,11 @@ def table_from_parquet(data: bytes) -> pd.DataFrame:
     """The canonical table written by :func:`table_to_parquet`, with its dtypes
     exactly as :mod:`optimizer.reading.schema` makes them. (Parquet keeps the categoricals
     and their codes; an empty category list comes back with object dtype, and is
-    given the schema's string dtype again.)"""
+    given the schema's string dtype again. A table stored before a column was added to
+    the schema, e.g. the ad copy, gets it as nulls.)"""
     df = pd.read_parquet(io.BytesIO(data), engine="pyarrow")
+    if tuple(df.columns) != COLUMNS:
+        df = conform(df)
     fix = {}
     for c in CATEGORY_COLUMNS:
         s = df[c]
