@@ -444,3 +444,50 @@ def test_the_command_line_dry_run_says_what_would_go_and_sends_nothing(tmp_path,
     out = io.StringIO()
     assert dispatch.main_alerts(["--data-dir", str(tmp_path), "send", "--portfolio", str(path)], stdout=out) == 0
     assert len(receiver.requests) == 1 and "1 sent, 0 failed" in out.getvalue()
+
+
+# ---------------------------------------------------------------------- the page
+
+def test_the_alerts_page_adds_a_channel_shows_its_secret_masked_and_the_failed_sends(tmp_path, monkeypatch,
+                                                                                       receiver):
+    import tests.apptest  # noqa: F401 - every run goes through app.py, as on the server
+    import ui
+    from streamlit.testing.v1 import AppTest
+    from tests.conftest import ROOT
+    monkeypatch.setattr(ui, "DATA_DIR", tmp_path)
+    monkeypatch.delenv("OPTIMIZER_DATABASE_URL", raising=False)
+    monkeypatch.delenv("OPTIMIZER_ALERTS_KEY", raising=False)
+    monkeypatch.setenv(channels.ALLOWED_HOSTS_ENV, f"127.0.0.1:{receiver.port}")
+    url = receiver.url("/cgi-bin/webhook/send?key=" + TOKEN)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    at.switch_page("pages/alerts.py").run()
+    assert not at.exception and at.title[0].value == "提醒"
+    at.selectbox(key="alerts_new_kind").set_value("wecom").run()
+    at.text_input(key="alerts_new_wecom_name").input("运营群")
+    at.text_input(key="alerts_new_wecom_url").input(url)
+    at.button(key="alerts_add_go").click().run()
+    assert not at.exception
+    with Store.open(None, tmp_path) as s:
+        [made] = s.alert_channels(None)
+        assert made.name == "运营群" and TOKEN not in made.sealed
+        ws = s.create_workspace("安心开锁")
+        s.ws_id = ws.id
+        receiver.answers = [(500, {})] * 3
+        dispatch.send_alerts(s, None, None, events(s), NOW, sleep=lambda x: None)
+    at.run()
+
+    def shown() -> str:
+        parts = [d.value.to_string() for d in at.dataframe]
+        parts += [f"{w.value} {w.proto.placeholder}" for w in at.text_input]
+        parts += [e.value for e in (*at.markdown, *at.caption, *at.warning, *at.info, *at.error, *at.success)]
+        return "\n".join(str(p) for p in parts)
+
+    page = shown()
+    assert TOKEN not in page and "••••" + TOKEN[-4:] in page
+    assert "❌ 失败（会重试）" in page and "接收端返回 HTTP 500" in page and "2 条发送失败" in page
+    # a test message from the page reaches the robot; the secret is still never shown
+    at.button(key="alerts_test").click().run()
+    assert at.success and "测试消息已发送" in at.success[0].value
+    assert json.loads(receiver.requests[-1]["body"])["markdown"]["content"].startswith("**测试消息**")
+    assert TOKEN not in shown()
