@@ -483,6 +483,8 @@ def test_the_alerts_page_adds_a_channel_shows_its_secret_masked_and_the_failed_s
         parts += [e.value for e in (*at.markdown, *at.caption, *at.warning, *at.info, *at.error, *at.success)]
         return "\n".join(str(p) for p in parts)
 
+    from tests.test_pages import _raw_cells
+    assert not _raw_cells(at)  # no None / nan in the tables
     page = shown()
     assert TOKEN not in page and "••••" + TOKEN[-4:] in page
     assert "❌ 失败（会重试）" in page and "接收端返回 HTTP 500" in page and "2 条发送失败" in page

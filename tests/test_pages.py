@@ -22,7 +22,7 @@ from optimizer.store.database import Store
 from tests.conftest import FIXTURES, ROOT, SAMPLE, real
 
 PAGES = ["pages/overview.py", "pages/keywords.py", "pages/bundles.py", "pages/drift.py", "pages/landing.py",
-         "pages/upload.py", "pages/alerts.py"]
+         "pages/upload.py"]
 
 
 @pytest.fixture(autouse=True)
