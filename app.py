@@ -47,6 +47,7 @@ ANALYSIS = [
 MANAGE = [
     ("pages/workspaces.py", "workspaces", "nav.workspaces", ":material/folder_open:"),
     ("pages/share.py", "share", "nav.share", ":material/share:"),
+    ("pages/alerts.py", "alerts", "nav.alerts", ":material/notifications:"),
     ("pages/client.py", "client", "nav.client_preview", ":material/smartphone:"),
 ]
 

@@ -41,6 +41,9 @@ Exit status: 0 when every file was read, 1 when any could not be, 2 on bad usage
 (:func:`optimizer.keywords.verticals.main_verticals`). The verticals saved in the app's database
 (``$OPTIMIZER_DATABASE_URL``, else ``optimizer.db`` in ``$OPTIMIZER_DATA_DIR`` or
 ``data/``, when it exists) are ``--vertical`` choices and detected like the built-in ones.
+``alerts send [--dry-run] [--user NAME] [--portfolio FILE] [--events FILE]`` sends the
+alerts and digests due now and retries the failed ones
+(:func:`optimizer.notify.dispatch.main_alerts`), for cron.
 """
 from __future__ import annotations
 
@@ -903,6 +906,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="manage local sign-in accounts (add, list, passwd, …)")
     sub.add_parser("verticals", add_help=False,
                    help="list, show or delete the verticals saved on the Keywords page (see optimizer.keywords.verticals)")
+    sub.add_parser("alerts", add_help=False,
+                   help="send the alerts and digests due now, retry failed ones (see optimizer.notify.dispatch)")
     return p
 
 
@@ -912,6 +917,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["users"]:  # local accounts: python -m optimizer users add NAME --role admin
         from optimizer.store.auth import main_users
         return main_users(argv[1:])
+    if argv[:1] == ["alerts"]:  # for cron: python -m optimizer alerts send [--dry-run]
+        from optimizer.notify.dispatch import main_alerts
+        return main_alerts(argv[1:])
     from optimizer.keywords.verticals import main_verticals, open_catalog
     if argv[:1] == ["verticals"]:
         return main_verticals(argv[1:])

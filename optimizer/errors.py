@@ -218,6 +218,24 @@ USER_ERRORS: dict[str, tuple[str, str]] = {
     "note_too_long": ("调整记录最多 {limit} 个字符，这条有 {length} 个。",
                       "A note has at most {limit} characters; this one has {length}."),
     "note_date": ("调整记录的日期必须是一个日历日期。", "A note's date must be a calendar date."),
+    # alert channels and preferences (optimizer.notify)
+    "alert_name_empty": ("提醒渠道需要一个名称，例如“运营群”。", "An alert channel needs a name, such as “Ops group”."),
+    "alert_name_too_long": ("渠道名称最多 {limit} 个字符，这个有 {length} 个。",
+                            "A channel name has at most {limit} characters; this one has {length}."),
+    "alert_url_missing": ("请填写机器人的 Webhook 地址（在群设置 → 群机器人里复制）。",
+                          "Enter the robot's webhook URL (copy it from the group's settings → robots)."),
+    "alert_url_invalid": ("Webhook 地址应以 https:// 或 http:// 开头，并带有域名。",
+                          "A webhook URL starts with https:// or http:// and has a host name."),
+    "alert_smtp_host": ("SMTP 服务器应是一个主机名，例如 smtp.qq.com（不带 http://、路径或端口）：“{value}”。",
+                        "The SMTP server is a host name such as smtp.example.com (no http://, path or port): "
+                        "'{value}'."),
+    "alert_smtp_port": ("SMTP 端口应是 1 到 65535 之间的数字：“{value}”。",
+                        "The SMTP port is a number from 1 to 65535: '{value}'."),
+    "alert_email_address": ("“{value}”不是有效的邮箱地址（发件人一个，收件人至少一个，用逗号分隔）。",
+                            "'{value}' is not a valid e-mail address (one sender; one or more recipients, "
+                            "comma-separated)."),
+    "alert_digest_time": ("每日摘要时间应像 09:00 这样：“{value}”。", "The digest time is like 09:00: '{value}'."),
+    "alert_timezone": ("不认识的时区“{value}”，例如 Asia/Shanghai。", "Unknown time zone '{value}', e.g. Asia/Shanghai."),
     # bundle maps (optimizer.bundles.targets.read_bundle_sheet)
     "bundle_map_encoding": ("投放包对应表 {file} 不是文本 CSV 文件（无法识别它的文字编码）。请另存为 CSV（UTF-8 或 GBK）再上传。",
                             "{file}: not a text CSV file (its bytes decode in no supported encoding). Save it as CSV "

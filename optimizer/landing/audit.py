@@ -166,7 +166,7 @@ from bs4.element import CData, Declaration, ProcessingInstruction
 __all__ = [
     "AuditSettings", "ENV_ALLOWED_HOSTS", "PageAudit", "clean_url", "audit_urls", "audit_html",
     "line_words_found", "compare", "to_json", "from_json", "summary_rows",
-    "is_blocked_ip", "browser_available", "ERRORS", "FINDINGS", "CHANGES",
+    "is_blocked_ip", "Refused", "resolve_checked", "guarded_transport", "browser_available", "ERRORS", "FINDINGS", "CHANGES",
     "TRACKING_PARAMS", "TRACKING_PREFIXES", "TRUST_SIGNALS", "CHAT_VENDORS",
 ]
 
@@ -774,6 +774,27 @@ class _GuardedTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         self._pool.close()
+
+
+# The same guard for the server's other outgoing connections (the alerts' webhooks and
+# SMTP hosts, :mod:`optimizer.notify`): one check, not a second copy of it.
+
+#: a connection refused by the guard: ``code`` (``blocked_address``, ``dns_failed``,
+#: ``no_network``) and ``detail`` (the host, never a URL's path or query)
+Refused = _Refused
+
+
+def resolve_checked(host: str, port: int, settings: AuditSettings) -> list[str]:
+    """The addresses of ``host`` to connect to, every one checked as the audit checks
+    its pages' (``settings.allowed_hosts`` / ``allow_private`` exempt); raises
+    :class:`Refused`. Connect to one of these addresses, never to the name again."""
+    return _resolve_checked(host, port, settings)
+
+
+def guarded_transport(settings: AuditSettings) -> httpx.BaseTransport:
+    """An httpx transport whose every connection is checked and pinned as the audit's
+    (see "Fetching safely"); pair it with ``trust_env=False`` and no redirects."""
+    return _GuardedTransport(settings)
 
 
 def _client(settings: AuditSettings) -> httpx.Client:

@@ -5,7 +5,8 @@ from one part per kind of record — :mod:`.users` (users, sessions), :mod:`.wor
 (workspaces, members, export), :mod:`.uploads` (uploads and their rows),
 :mod:`.settings` (lexicon, bundle decisions, saved verticals, column mappings, app
 settings), :mod:`.shares` (share links, rate limits), :mod:`.notes`, :mod:`.audits`,
-:mod:`.results` (analyses kept per data version), :mod:`.changes` (the change log) — over :mod:`.base`, :mod:`.engine`
+:mod:`.results` (analyses kept per data version), :mod:`.changes` (the change log), :mod:`.alerts_store` (alert channels,
+preferences and the sent/failed log) — over :mod:`.base`, :mod:`.engine`
 (URL, engine, transactions, errors) and :mod:`.tables`. Every public name of the parts
 is importable from here.
 
@@ -84,6 +85,7 @@ Security
 """
 from __future__ import annotations
 
+from optimizer.store.alerts_store import AlertChannel, AlertLogRow, AlertsMixin
 from optimizer.store.audits import AuditsMixin, WorkspaceAuditStore
 from optimizer.store.base import StoreBase, clean_file_name, sha256_hex
 from optimizer.store.changes import ChangesMixin, Recorded, record_download
@@ -97,7 +99,8 @@ from optimizer.store.schema import head, migrate, schema_version
 from optimizer.store.settings import (BundleDecision, DbMappingStore, SavedVerticalRow, SettingsMixin,
                                       WorkspaceLexiconStore)
 from optimizer.store.shares import ShareLink, SharesMixin, ThrottleKey, ThrottleTicket
-from optimizer.store.tables import (UTC, UTCDateTime, audits_t, bundles_t, change_log_t, lexicon_t, mappings_t, members_t, metadata,
+from optimizer.store.tables import (UTC, UTCDateTime, alert_channels_t, alert_log_t, alert_prefs_t, audits_t,
+                                    bundles_t, change_log_t, lexicon_t, mappings_t, members_t, metadata,
                                     notes_t, results_t, saved_verticals_t, schema_version_t, session_codes_t,
                                     sessions_t, settings_t, shares_t, throttles_t, upload_rows_t, uploads_t, users_t,
                                     workspaces_t)
@@ -111,7 +114,7 @@ SCHEMA_VERSION = head()
 
 
 class Store(UsersMixin, WorkspacesMixin, UploadsMixin, SettingsMixin, SharesMixin, NotesMixin, AuditsMixin,
-            ResultsMixin, ChangesMixin, StoreBase):
+            ResultsMixin, ChangesMixin, AlertsMixin, StoreBase):
     """The product's database (see the module's documentation): one object with every
     part's methods. Thread-safe: one Store (one connection pool) is meant to be shared
     by every session of a server; several servers may share a database.
@@ -129,6 +132,7 @@ __all__ = [
     # records
     "User", "Session", "Workspace", "Upload", "UploadResult", "WorkspaceTable", "ShareLink", "ThrottleKey",
     "ThrottleTicket", "SavedVerticalRow", "BundleDecision", "WorkspaceNote", "Recorded", "record_download",
+    "AlertChannel", "AlertLogRow",
     # adapters
     "WorkspaceLexiconStore", "DbMappingStore", "WorkspaceAuditStore",
     # engine
@@ -140,5 +144,6 @@ __all__ = [
     # tables
     "UTCDateTime", "metadata", "schema_version_t", "users_t", "sessions_t", "session_codes_t", "workspaces_t",
     "members_t", "uploads_t", "upload_rows_t", "lexicon_t", "bundles_t", "shares_t", "throttles_t", "mappings_t",
-    "audits_t", "notes_t", "settings_t", "saved_verticals_t", "results_t", "change_log_t",
+    "audits_t", "notes_t", "settings_t", "saved_verticals_t", "results_t", "change_log_t", "alert_channels_t",
+    "alert_prefs_t", "alert_log_t",
 ]

@@ -64,9 +64,16 @@ def _revisions() -> tuple[tuple[int, str], ...]:
     script = ScriptDirectory.from_config(_config())
     revs = list(reversed(list(script.walk_revisions())))
     out = tuple((int(r.revision), getattr(r.module, "description", r.doc)) for r in revs)
-    if [v for v, _ in out] != list(range(1, len(out) + 1)):
-        raise RuntimeError(f"the store's revisions must be numbered 1, 2, 3, … without gaps, not {out}")
+    numbers = [v for v, _ in out]
+    if not numbers or numbers[0] != 1 or numbers != sorted(set(numbers)):
+        raise RuntimeError(f"the store's revisions must be numbered 1, 2, 3, … in the order they run, not {out}")
     return out
+
+
+def versions() -> tuple[int, ...]:
+    """The version of every revision, oldest first (1, 2, …; a number another change
+    takes may be missing until both changes are in)."""
+    return tuple(v for v, _ in _revisions())
 
 
 def head() -> int:
@@ -123,8 +130,8 @@ def migrate(engine: Engine, target: int | None = None, *, now: Callable[[], date
     migration lock."""
     last = head()
     target = last if target is None else target
-    if not 0 <= target <= last:
-        raise ValueError(f"no schema version {target} (0 … {last})")
+    if target != 0 and target not in versions():
+        raise ValueError(f"no schema version {target} ({', '.join(map(str, versions()))})")
     now = now or (lambda: datetime.now(UTC))
     with write(engine, busy_timeout) as conn:
         if conn.dialect.name == "postgresql":
@@ -145,5 +152,5 @@ def migrate(engine: Engine, target: int | None = None, *, now: Callable[[], date
         descriptions = dict(_revisions())
         conn.execute(schema_version_t.insert(), [
             {"version": v, "description": descriptions[v], "applied_at": now()}
-            for v in range(max(current, legacy) + 1, target + 1)])
+            for v in versions() if max(current, legacy) < v <= target])
         return target

@@ -251,3 +251,49 @@ results_t = sa.Table("results", metadata, _id(), _ws_fk(),
                      sa.Column("created_at", UTCDateTime, nullable=False),
                      sa.UniqueConstraint("workspace_id", "account", "piece", "key", name="uq_results_key"),
                      sqlite_autoincrement=True)
+
+#: Alert channels (:mod:`optimizer.store.alerts_store`, :mod:`optimizer.notify`): one per
+#: channel a user set up (``user_id`` NULL: local mode, before any account exists). What
+#: can be shown is in ``config_json``; the webhook URL, SMTP password and signing secret
+#: are sealed (Fernet) in ``sealed``; ``hint`` is their masked form (e.g. ``••••a1b2``).
+alert_channels_t = sa.Table("alert_channels", metadata, _id(),
+                            sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+                                      nullable=True),
+                            sa.Column("kind", sa.String(16), nullable=False),
+                            sa.Column("name", sa.String(100), nullable=False),
+                            sa.Column("config_json", sa.Text, nullable=False),
+                            sa.Column("sealed", sa.Text, nullable=False),
+                            sa.Column("hint", sa.String(200), nullable=False),
+                            sa.Column("enabled", sa.Boolean, nullable=False),
+                            sa.Column("created_at", UTCDateTime, nullable=False),
+                            sa.Column("updated_at", UTCDateTime, nullable=False),
+                            sa.Index("ix_alert_channels_user", "user_id"),
+                            sqlite_autoincrement=True)
+
+#: A user's alert preferences (digest time, time zone, severities alerted at once, language), JSON.
+alert_prefs_t = sa.Table("alert_prefs", metadata, _id(),
+                         sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+                                   nullable=True),
+                         sa.Column("prefs_json", sa.Text, nullable=False),
+                         sa.Column("updated_at", UTCDateTime, nullable=False),
+                         sa.Index("ix_alert_prefs_user", "user_id"),
+                         sqlite_autoincrement=True)
+
+#: What was sent to each channel: one row per (channel, event key) — the key never goes
+#: out twice — with its status (``pending`` being sent, ``sent``, ``failed``), attempts
+#: and the last error (never a secret).
+alert_log_t = sa.Table("alert_log", metadata, _id(),
+                       sa.Column("channel_id", sa.Integer, sa.ForeignKey("alert_channels.id", ondelete="CASCADE"),
+                                 nullable=False),
+                       sa.Column("event_key", sa.String(64), nullable=False),
+                       sa.Column("kind", sa.String(16), nullable=False),
+                       sa.Column("item_json", sa.Text, nullable=False),
+                       sa.Column("status", sa.String(16), nullable=False),
+                       sa.Column("attempts", sa.Integer, nullable=False),
+                       sa.Column("error", sa.Text, nullable=True),
+                       sa.Column("created_at", UTCDateTime, nullable=False),
+                       sa.Column("last_try_at", UTCDateTime, nullable=False),
+                       sa.Column("sent_at", UTCDateTime, nullable=True),
+                       sa.UniqueConstraint("channel_id", "event_key", name="uq_alert_log_channel_event"),
+                       sa.Index("ix_alert_log_status", "status"),
+                       sqlite_autoincrement=True)
