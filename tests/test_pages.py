@@ -21,7 +21,7 @@ from optimizer.bundles import targets
 from optimizer.store.database import Store
 from tests.conftest import FIXTURES, ROOT, SAMPLE, real
 
-PAGES = ["pages/overview.py", "pages/keywords.py", "pages/bundles.py", "pages/drift.py", "pages/landing.py",
+PAGES = ["pages/today.py", "pages/overview.py", "pages/keywords.py", "pages/bundles.py", "pages/drift.py", "pages/landing.py",
          "pages/upload.py"]
 
 

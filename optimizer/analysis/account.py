@@ -18,7 +18,9 @@ workspace database):
 - ``drift``, ``drift_table``: the cost-drift scan and its explained flags — keyed by the
   classifier (when lines are tested), the settings, the bundle map and the rules;
 - ``landing``: the landing-page report — keyed by the classifier, the earlier rows, the
-  audits and alpha.
+  audits and alpha;
+- ``portfolio``: the account's row of the Today page (:mod:`optimizer.analysis.portfolio`)
+  — keyed by the workspace's state, which names every other input.
 
 The classifier enters by its fingerprint (:meth:`optimizer.keywords.stages.Classifier.fingerprint`:
 vertical, saved vertical's revision, the account's own and the user's lexicon edits),
@@ -268,3 +270,16 @@ class AccountModel:
         return self._get("landing", (clf.fingerprint, prev, audits_key(audits), audits_key(previous_audits),
                                      float(alpha), currency),
                          lambda: build(self.rows(), clf, previous, audits, previous_audits, float(alpha), currency))
+
+    # ---------------------------------------------------------------- the portfolio
+
+    def portfolio(self, state: tuple, make: Callable[[], Any]):
+        """The account's :class:`optimizer.analysis.portfolio.PortfolioRow`: ``make()`` once
+        per data version and workspace ``state``
+        (:func:`optimizer.analysis.portfolio.workspace_state`: the workspace's revision —
+        bumped by any change of the lexicon, bundle map or audits ``make`` reads — and the
+        saved verticals' revision). Keyed by the state rather than by ``make``'s inputs so
+        that a reader without the account's data — the Today page — finds it:
+        :func:`optimizer.analysis.portfolio.row_inputs`."""
+        from optimizer.analysis.portfolio import row_inputs
+        return self.results.get(self.workspace, self.key, "portfolio", row_inputs(self.version, state), make)
