@@ -937,12 +937,14 @@ def portfolio_entries(start: bool = True) -> list[Entry]:
     return entries
 
 
-def account_link(ws_id: int, key: str, page: str = "overview") -> str:
+def account_link(ws_id: int, key: str, page: str = "") -> str:
     """The address of an account's page with its workspace and account chosen (relative
-    to the page showing it; in the reader's language): what :func:`begin` and
-    :func:`pick_account` read."""
+    to the page showing it, so that it holds under a base URL path; in the reader's
+    language): what :func:`begin` and :func:`pick_account` read. ``page``: its URL path;
+    by default the Overview, the app's default page, whose address is the app's root
+    (``/overview`` is not one)."""
     params = {"ws": str(ws_id), "account": key, **({K_LANG: "en"} if lang() == "en" else {})}
-    return f"{page}?{urlencode(params)}"
+    return f"./{page}?{urlencode(params)}"
 
 
 def preparation_progress(ws: Workspace) -> None:

@@ -29,13 +29,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "today.filter_ws": ("工作区", "Workspaces"),
     "today.filter_platform": ("平台", "Platforms"),
     "today.filter_all": ("全部", "All"),
-    "today.stale_only": ("只看数据未更新的账户（最后一天早于昨天）", "Only accounts whose data is stale (last day before yesterday)"),
-    "today.summary": ("{n} 个账户 · {ws} 个工作区 · 数据未更新 {stale} 个 · 计算中 {preparing} 个",
-                      "{n} accounts · {ws} workspaces · {stale} with stale data · {preparing} being prepared"),
-    "today.preparing": ("{n} 个账户的数据刚有变化，正在后台计算（计算中），完成后这里会显示它们的数字。",
-                        "{n} accounts have new data or settings and are being prepared in the background; their "
+    "today.stale_only": ("只看数据过期的账户", "Only stale data"),
+    "today.stale_help": ("最后数据日早于昨天（已过 {days} 天或更多）：昨天的报告还没上传。",
+                         "The last data day is before yesterday ({days} days old or more): yesterday's report is "
+                         "not uploaded yet."),
+    "today.summary": ("{n} 个账户 · {ws} 个工作区 · 数据过期 {stale} 个 · 计算中 {preparing} 行",
+                      "{n} accounts · {ws} workspaces · {stale} with stale data · {preparing} lines being prepared"),
+    "today.preparing": ("{n} 行正在后台计算（计算中）：这些账户的数据或设置刚有变化，算好后这里显示它们的数字。",
+                        "{n} lines are being prepared in the background: their data or settings just changed; their "
                         "figures show here once done."),
-    "today.failed": ("{n} 个账户的后台计算没有完成：打开账户页面时会重新计算。", "{n} accounts could not be prepared in the "
+    "today.failed": ("{n} 行没能在后台算出：打开账户页面时会重新计算。", "{n} lines could not be prepared in the "
                      "background: their pages compute them when opened."),
     "today.refresh": ("刷新", "Refresh"),
     "today.none": ("你能看到的工作区里还没有数据。请先上传报告。", "The workspaces you can see hold no data yet. Upload reports first."),

@@ -6,7 +6,7 @@ import streamlit as st
 
 import ui
 from optimizer import i18n
-from optimizer.analysis.portfolio import filter_table, portfolio_table
+from optimizer.analysis.portfolio import STALE_DAYS, filter_table, portfolio_table
 
 st.title(ui.t("today.title"))
 st.caption(ui.t("today.caption"))
@@ -29,7 +29,7 @@ def triage() -> None:
     chosen_pf = f[1].multiselect(ui.t("today.filter_platform"), platforms, key=ui.wkey("today_platform"),
                                  format_func=lambda p: ui.name_of(i18n.PLATFORM, p),
                                  placeholder=ui.t("today.filter_all"), accept_new_options=False)
-    stale_only = f[2].toggle(ui.t("today.stale_only"), key="today_stale")
+    stale_only = f[2].toggle(ui.t("today.stale_only"), key="today_stale", help=ui.t("today.stale_help", days=STALE_DAYS))
     shown = filter_table(table, chosen_ws, chosen_pf, stale_only)
     st.caption(ui.t("today.summary", n=int((table["key"] != "*").sum()), ws=len(names),
                     stale=int(table["stale"].sum()), preparing=preparing))
@@ -48,10 +48,10 @@ def triage() -> None:
                                                 i18n.account_label(p, a, c, lang))
                  for w, k, p, a, c in zip(shown["workspace_id"], shown["key"], shown["platform"],
                                           shown["account"], shown["currency"], strict=True)],
-        "workspace": shown["workspace"],
         "money": shown["money_at_stake"],
-        "action": shown[f"top_action_{lang}"],
         "status": [ui.t(f"today.status_{s}") for s in shown["status"]],
+        "action": shown[f"top_action_{lang}"],
+        "workspace": shown["workspace"],
         "last_day": shown["last_day"].dt.date,
         "days_old": shown["days_old"],
         "spend": shown["spend"],
@@ -72,7 +72,7 @@ def triage() -> None:
                                                          width="medium", pinned=True),
                      "workspace": st.column_config.TextColumn(ui.t("col.today_workspace")),
                      "money": st.column_config.NumberColumn(ui.t("col.today_money"), format="%,.0f"),
-                     "action": st.column_config.TextColumn(ui.t("col.today_action"), width="large"),
+                     "action": st.column_config.TextColumn(ui.t("col.today_action"), width="medium"),
                      "status": st.column_config.TextColumn(ui.t("col.today_status")),
                      "last_day": st.column_config.DateColumn(ui.t("col.today_last_day"), format="YYYY-MM-DD"),
                      "days_old": st.column_config.NumberColumn(ui.t("col.today_days_old"), format="%d"),
