@@ -33,6 +33,7 @@ from bench import _web as web
 from bench.pages import BARE, GRID, SAMPLE_REPORT
 
 PREPARING = "正在后台计算"
+FAILED = "没能在后台算出"
 
 
 def measure(browser, base: str, path: str, content: list[str], reloads: int, shot: Path) -> dict:
@@ -83,8 +84,8 @@ def make_data(folder: Path, n: int, per_ws: int) -> None:
 
 
 def rows_kept(folder: Path) -> tuple[int, int]:
-    """(accounts whose Today row is kept for their data and state now, accounts listed):
-    read as the page reads them."""
+    """(accounts whose Today row is kept for their data and state now, accounts listed,
+    workspaces with data): read as the page reads them."""
     from optimizer.analysis.portfolio import row_inputs, workspace_state
     from optimizer.analysis.results import Results
     from optimizer.keywords.verticals import catalog_from_store
@@ -99,11 +100,13 @@ def rows_kept(folder: Path) -> tuple[int, int]:
                   for w, v in shown if (w.id, "*") in listed for k in dataset.account_keys(listed[(w.id, "*")])}
         total = sum(len(dataset.account_keys(a)) for a in listed.values()) + sum(
             1 for w, v in shown if v and (w.id, "*") not in listed)
-        return len(res.kept("portfolio", wanted)), total
+        return len(res.kept("portfolio", wanted)), total, sum(1 for _, v in shown if v)
 
 
 def prepare(browser, folder: Path, timeout: float) -> float:
-    """Open the Today page on a server over ``folder`` and wait until every row is kept."""
+    """Open the Today page on a server over ``folder`` and wait until every row is kept,
+    or until nothing is being prepared any more (a preparation that failed is shown as
+    such on the page, and counted)."""
     t0 = time.perf_counter()
     with web.app_server(folder, "app-portfolio-prepare") as (base, _):
         ctx = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -111,12 +114,16 @@ def prepare(browser, folder: Path, timeout: float) -> float:
         page.goto(base + "/today", wait_until="commit")
         web.wait_done(page, [GRID], time.perf_counter(), timeout=300)
         while True:
-            kept, total = rows_kept(folder)
+            kept, total, _ = rows_kept(folder)
             print(f"   {kept} of {total} rows kept ({time.perf_counter() - t0:.0f} s)", flush=True)
             if kept >= total:
                 break
             if time.perf_counter() - t0 > timeout:
                 raise RuntimeError(f"only {kept} of {total} rows kept after {timeout:.0f} s")
+            if not page.get_by_text(PREPARING).count():  # nothing is being prepared: the rest failed (shown so)
+                print(f"   {total - kept} rows could not be prepared: {page.get_by_text(FAILED).count()} warning shown",
+                      flush=True)
+                break
             time.sleep(15)
             page.reload(wait_until="commit")  # a page run starts what is still missing (a failed job is not retried)
             web.wait_done(page, [GRID], time.perf_counter(), timeout=300)
@@ -142,7 +149,7 @@ def main() -> None:
     with sync_playwright() as p:
         browser = web.launch(p)
         try:
-            kept, total = rows_kept(folder)
+            kept, total, _ = rows_kept(folder)
             if kept < total:
                 print(f"== preparing through the app ({kept} of {total} rows kept)", flush=True)
                 out["prepare_s"] = prepare(browser, folder, args.prepare_timeout)
@@ -162,15 +169,15 @@ def main() -> None:
     med = {k: {m: statistics.median(r[k][m] for r in out["rounds"]) for m in ("cold", "warm")}
            for k in ("bare", "today")}
     out["median"] = med
-    kept, total = out["rows"]
-    head = f"{'page':<12}{'cold s':>8}{'warm s':>8}{'cold/bare':>11}{'warm/bare':>11}  under 2 s"
-    lines = [f"Today page, {total} accounts in {-(-total // args.per_workspace)} workspaces ({kept} rows kept); "
+    kept, total, n_ws = out["rows"]
+    head = f"{'page':<12}{'cold s':>8}{'warm s':>8}{'cold/bare':>11}{'warm/bare':>11}  warm<2s  cold<2s"
+    lines = [f"Today page, {total} accounts in {n_ws} workspaces (the sample's included; {kept} rows kept); "
              f"median of {args.rounds} fresh servers, warm = median of {args.reloads} reloads", head, "-" * len(head),
              f"{'bare page':<12}{med['bare']['cold']:>8.2f}{med['bare']['warm']:>8.2f}{1:>11.2f}{1:>11.2f}"]
     t = med["today"]
-    ok = "pass" if t["cold"] < 2 and t["warm"] < 2 else "FAIL"
+    ok = {True: "pass", False: "FAIL"}
     lines.append(f"{'Today':<12}{t['cold']:>8.2f}{t['warm']:>8.2f}{t['cold'] / med['bare']['cold']:>11.2f}"
-                 f"{t['warm'] / med['bare']['warm']:>11.2f}  {ok:>9}")
+                 f"{t['warm'] / med['bare']['warm']:>11.2f}  {ok[t['warm'] < 2]:>7}  {ok[t['cold'] < 2]:>7}")
     shown = [r["today"]["preparing_shown"] for r in out["rounds"]]
     errors = [r["today"]["errors"] for r in out["rounds"]]
     lines.append(f"lines shown as being prepared: {shown}; errors shown: {errors}")
