@@ -33,6 +33,7 @@ with st.sidebar:
 
 #: (script, url path, title key, icon) of every page an optimizer or analyst may open
 ANALYSIS = [
+    ("pages/today.py", "today", "nav.today", ":material/checklist:"),
     ("pages/overview.py", "overview", "nav.overview", ":material/monitoring:"),
     ("pages/keywords.py", "keywords", "nav.keywords", ":material/category:"),
     ("pages/bundles.py", "bundles", "nav.bundles", ":material/workspaces:"),

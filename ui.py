@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,7 @@ from optimizer.keywords.lexicon import (LexiconEdits, catalog, line_labels, use_
 from optimizer.keywords.verticals import catalog_from_store
 from optimizer.store.database import DATABASE_URL_ENV, Conflict, DbMappingStore, Store, StoreUnavailable, User, Workspace
 from optimizer.analysis.account import AccountModel
+from optimizer.analysis.portfolio import Entry, row_inputs, workspace_state
 from optimizer.analysis.prepare import AccountInputs, Jobs
 from optimizer.analysis.results import Results
 from optimizer.keywords.stages import Classifier
@@ -743,14 +745,23 @@ def account_model(acct: pd.Series, ws: Workspace | None = None) -> AccountModel:
 
 def pick_account(accounts: pd.DataFrame, key: str, container=None) -> tuple[pd.Series, AccountModel]:
     """A select box of the workspace's accounts (:func:`current_accounts`); returns (the
-    account's summary row, its model). With no account loaded, says so and stops the page."""
+    account's summary row, its model). With no account loaded, says so and stops the page.
+    The account in the address (``?account=platform:account:currency``, e.g. a link of
+    the Today page) is chosen when the box is first shown, and the account chosen is
+    kept there, as the workspace is."""
     if accounts.empty:
         st.info(t("overview.no_data"))
         st.stop()
     where = container or st
+    keys = [account_key(accounts.iloc[i]) for i in range(len(accounts))]
+    name = wkey_name(key)
+    asked = st.query_params.get("account")
+    if name not in st.session_state and asked in keys:
+        st.session_state[name] = keys.index(asked)
     pick = where.selectbox(t("overview.account"), range(len(accounts)), key=wkey(key),
                            format_func=lambda i: account_label(accounts.iloc[i]))
     acct = accounts.iloc[pick]
+    st.query_params["account"] = keys[pick]
     return acct, account_model(acct)
 
 
@@ -914,27 +925,95 @@ def jobs() -> Jobs:
 
 def prepare_workspace(ws: Workspace):
     """Start computing the workspace's accounts' pieces in the background when its data
-    changed since they were last prepared on this server (after an upload or a
-    deletion): what each page's first screen needs, with the pages' defaults. The
-    inputs that need this session (permissions, lexicon settings) are read now.
+    or its state (:func:`optimizer.analysis.portfolio.workspace_state`: a lexicon edit, a
+    bundle map, an audit) changed since they were last prepared on this server (after an
+    upload or a deletion): what each page's first screen needs, with the pages'
+    defaults, and each account's Today row. The accounts are listed in the background
+    too (that reads the workspace's data); the inputs that need this session
+    (permissions, lexicon settings) are read through its access.
     Returns the preparation's :class:`~optimizer.analysis.prepare.JobStatus`."""
     c = ctx()
     version = data_version(ws)
-    if not jobs().needed(ws.id, version):
+    fresh = c.access.workspace(ws.id)  # its revision now (``ws`` may be from before an upload of this run)
+    state = portfolio_state(fresh)
+    if not jobs().needed(ws.id, (version, state)):
         return jobs().status(ws.id)
-    accounts, _ = current_accounts(ws=ws)  # the whole workspace's: the client view's notes are checked against it
+    return jobs().start(ws.id, (version, state), functools.partial(_workspace_inputs, c, results(), fresh, version,
+                                                                   state))
+
+
+def _workspace_inputs(c: "RunContext", res: Results, ws: Workspace, version: tuple, state: tuple) -> list[AccountInputs]:
+    """Every account of the workspace with what its preparation needs (no Streamlit call:
+    runs in the background)."""
+    # the whole workspace's accounts (the client view's notes are checked against them),
+    # the piece current_accounts() reads
+    accounts = res.get(ws.id, "*", "accounts", (version, None), lambda: dataset.accounts(c.access.table(ws.id).table))
     store = c.access.lexicon_store(ws.id)
     todo = []
     for _, acct in accounts.iterrows():
         key = account_key(acct)
+        platform, account, currency = acct["platform"], acct["account"], acct["currency"]
+
+        def load(platform=platform, account=account, currency=currency) -> pd.DataFrame:
+            return dataset.for_account(c.access.table(ws.id).table, platform, account, currency)
         todo.append(AccountInputs(
-            model=account_model(acct, ws), account=(acct["platform"], acct["account"], acct["currency"]),
+            model=AccountModel(ws.id, key, version, load, res), account=(platform, account, currency),
             saved_vertical=store.vertical(key),
             edits=store.edits(key), sheet=_decided_sheet(c, ws, key), currency=acct["currency"] or None,
             days=(acct["date_start"], acct["date_end"]) if pd.notna(acct["date_start"]) else None,
             landing_inputs=functools.partial(_landing_inputs, c, ws, acct),
-            bid_targets=c.access.bid_targets(ws.id, key)))
-    return jobs().start(ws.id, version, todo)
+            bid_targets=c.access.bid_targets(ws.id, key), state=state))
+    return todo
+
+
+def portfolio_state(ws: Workspace) -> tuple:
+    """The workspace's state its Today rows are kept under
+    (:func:`optimizer.analysis.portfolio.workspace_state`)."""
+    return workspace_state(ws.revision, catalog().revision)
+
+
+def portfolio_entries(start: bool = True) -> list[Entry]:
+    """One :class:`~optimizer.analysis.portfolio.Entry` per account of every workspace
+    the user may view (:meth:`optimizer.store.auth.Access.data_versions`), read from the
+    kept results only — a few queries whatever the number of accounts, never an
+    account's rows. An account whose row is not kept for the data and state shown now
+    is ``preparing`` (``failed`` when its workspace's preparation failed) and, with
+    ``start``, its workspace's preparation is started in the background; a workspace
+    whose account list is not kept yet is one ``preparing`` line (key ``*``).
+    Workspaces without data are left out."""
+    c = ctx()
+    res = results()
+    shown = [(ws, v) for ws, v in c.access.data_versions() if v]
+    listed = res.kept("accounts", {(ws.id, "*"): (v, None) for ws, v in shown})
+    states = {ws.id: portfolio_state(ws) for ws, _ in shown}
+    wanted = {}
+    for ws, v in shown:
+        if (ws.id, "*") in listed:
+            for key in map(":".join, dataset.account_keys(listed[(ws.id, "*")])):
+                wanted[(ws.id, key)] = row_inputs(v, states[ws.id])
+    rows = res.kept("portfolio", wanted)
+    entries = []
+    for ws, v in shown:
+        keys = [k for (w, k) in wanted if w == ws.id] if (ws.id, "*") in listed else ["*"]
+        missing = [k for k in keys if (ws.id, k) not in rows]
+        status = jobs().status(ws.id)
+        # prepared for this data and state, and still missing: said, not waited for
+        failed = bool(missing) and status is not None and status.version == (v, states[ws.id]) and status.finished
+        for k in keys:
+            entries.append(Entry(ws.id, ws.name, k, rows.get((ws.id, k)), "failed" if failed else "preparing"))
+        if missing and start and not failed and jobs().needed(ws.id, (v, states[ws.id])):
+            jobs().start(ws.id, (v, states[ws.id]), functools.partial(_workspace_inputs, c, res, ws, v, states[ws.id]))
+    return entries
+
+
+def account_link(ws_id: int, key: str, page: str = "") -> str:
+    """The address of an account's page with its workspace and account chosen (relative
+    to the page showing it, so that it holds under a base URL path; in the reader's
+    language): what :func:`begin` and :func:`pick_account` read. ``page``: its URL path;
+    by default the Overview, the app's default page, whose address is the app's root
+    (``/overview`` is not one)."""
+    params = {"ws": str(ws_id), "account": key, **({K_LANG: "en"} if lang() == "en" else {})}
+    return f"./{page}?{urlencode(params)}"
 
 
 def preparation_progress(ws: Workspace) -> None:

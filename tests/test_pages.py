@@ -21,8 +21,8 @@ from optimizer.bundles import targets
 from optimizer.store.database import Store
 from tests.conftest import FIXTURES, ROOT, SAMPLE, real
 
-PAGES = ["pages/overview.py", "pages/keywords.py", "pages/bundles.py", "pages/bids.py", "pages/drift.py",
-         "pages/landing.py", "pages/adcopy.py", "pages/changes.py", "pages/upload.py"]
+PAGES = ["pages/today.py", "pages/overview.py", "pages/keywords.py", "pages/bundles.py", "pages/bids.py",
+         "pages/drift.py", "pages/landing.py", "pages/adcopy.py", "pages/changes.py", "pages/upload.py"]
 
 
 @pytest.fixture(autouse=True)

@@ -27,6 +27,8 @@ workspace database):
   — keyed by the change log's content (a new entry or a corrected day recomputes it).
 - ``adcopy``: the ad copy against each unit's stage, look-alike copy and per-ad tests
   (:func:`optimizer.adcopy.analysis.analyse`) — keyed by the classifier.
+- ``portfolio``: the account's row of the Today page (:mod:`optimizer.analysis.portfolio`)
+  — keyed by the workspace's state, which names every other input.
 
 The classifier enters by its fingerprint (:meth:`optimizer.keywords.stages.Classifier.fingerprint`:
 vertical, saved vertical's revision, the account's own and the user's lexicon edits),
@@ -326,3 +328,15 @@ class AccountModel:
         against its stage and line, look-alike copy, per-ad CTR / CVR tests."""
         from optimizer.adcopy.analysis import analyse
         return self._get("adcopy", (clf.fingerprint,), lambda: analyse(self.rows(), self.keywords(clf), clf))
+    # ---------------------------------------------------------------- the portfolio
+
+    def portfolio(self, state: tuple, make: Callable[[], Any]):
+        """The account's :class:`optimizer.analysis.portfolio.PortfolioRow`: ``make()`` once
+        per data version and workspace ``state``
+        (:func:`optimizer.analysis.portfolio.workspace_state`: the workspace's revision —
+        bumped by any change of the lexicon, bundle map or audits ``make`` reads — and the
+        saved verticals' revision). Keyed by the state rather than by ``make``'s inputs so
+        that a reader without the account's data — the Today page — finds it:
+        :func:`optimizer.analysis.portfolio.row_inputs`."""
+        from optimizer.analysis.portfolio import row_inputs
+        return self.results.get(self.workspace, self.key, "portfolio", row_inputs(self.version, state), make)

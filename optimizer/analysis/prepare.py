@@ -14,6 +14,7 @@ after a preparation computes nothing.
 """
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -33,7 +34,7 @@ from optimizer.keywords.stages import Classifier
 log = logging.getLogger(__name__)
 
 #: the steps of one account's preparation, in order (names of ``prep.*`` in i18n)
-STEPS = ("rows", "detection", "keywords", "search_terms", "evidence", "drift", "landing")
+STEPS = ("rows", "detection", "keywords", "search_terms", "evidence", "drift", "landing", "portfolio")
 
 #: the client view's period shown first (days), as pages/client.py opens
 CLIENT_DAYS = 30
@@ -74,6 +75,9 @@ class AccountInputs:
     landing_inputs: Callable[[], tuple[pd.DataFrame | None, object, dict, dict]]
     #: the target CPAs kept for the account's bids (the Bids page's defaults)
     bid_targets: BidTargets = BidTargets()
+    #: the workspace's state (:func:`optimizer.analysis.portfolio.workspace_state`) read
+    #: before these inputs: the account's Today row is kept under it; None: not made
+    state: tuple | None = None
 
 
 def prepare_account(inputs: AccountInputs, step: Callable[[str], None] = lambda _: None) -> None:
@@ -109,6 +113,17 @@ def prepare_account(inputs: AccountInputs, step: Callable[[str], None] = lambda 
     step("landing")
     previous, previous_key, audits, previous_audits = inputs.landing_inputs()
     model.landing(clf, previous, audits, previous_audits, 0.05, inputs.currency, previous_key=previous_key)
+    step("portfolio")
+    if inputs.state is not None:  # the Today page's row: from the same analysis as the account's workbook
+        from optimizer.analysis.portfolio import portfolio_row
+        from optimizer.analysis.summary import AnalysisSettings, analyze_account
+
+        def make():
+            analysis = analyze_account(model.rows(), settings=AnalysisSettings(bid_targets=inputs.bid_targets),
+                                       sheet=inputs.sheet, clf=clf, previous=previous, audits=audits,
+                                       previous_audits=previous_audits, model=model, previous_key=previous_key)
+            return portfolio_row(analysis, model)
+        model.portfolio(inputs.state, make)
 
 
 @dataclass
@@ -132,11 +147,15 @@ class JobStatus:
 
 class Jobs:
     """One background preparation per workspace at a time (a newer one, after another
-    upload, replaces the status of the older, which finishes what it does)."""
+    upload, replaces the status of the older, which finishes what it does). At most
+    ``parallel`` preparations run at once (the others wait their turn): a page that
+    starts many — the Today page after a new version of the product — does not start
+    them all on the server's cores and memory together."""
 
-    def __init__(self) -> None:
+    def __init__(self, parallel: int = 2) -> None:
         self._status: dict[int, JobStatus] = {}
         self._lock = threading.Lock()
+        self._turns = threading.Semaphore(parallel)
 
     def status(self, workspace: int) -> JobStatus | None:
         with self._lock:
@@ -147,29 +166,38 @@ class Jobs:
         status = self.status(workspace)
         return status is None or status.version != version
 
-    def start(self, workspace: int, version: tuple, accounts: Sequence[AccountInputs]) -> JobStatus:
-        """Prepare ``accounts`` (the workspace's at data ``version``) in a background thread."""
-        status = JobStatus(total=len(accounts) * len(STEPS), version=version)
+    def start(self, workspace: int, version: tuple,
+              accounts: Sequence[AccountInputs] | Callable[[], Sequence[AccountInputs]]) -> JobStatus:
+        """Prepare ``accounts`` (the workspace's at data ``version``; or a function giving
+        them, called in the background: listing the accounts may read the workspace's
+        data) in a background thread, which runs in this thread's context (the saved
+        verticals of the run, :func:`optimizer.keywords.lexicon.catalog`)."""
+        listed = None if callable(accounts) else list(accounts)
+        status = JobStatus(total=len(listed) * len(STEPS) if listed is not None else 0, version=version)
         with self._lock:
             self._status[workspace] = status
 
         def run() -> None:
             try:
-                for inputs in accounts:
-                    status.account = inputs.account
+                with self._turns:
+                    todo = listed if listed is not None else list(accounts())
+                    status.total = len(todo) * len(STEPS)
+                    for inputs in todo:
+                        status.account = inputs.account
 
-                    def step(name: str) -> None:
-                        if status.step:
-                            status.done += 1
-                        status.step = name
-                    prepare_account(inputs, step)
-                    status.done += 1
-                    status.step = ""
+                        def step(name: str) -> None:
+                            if status.step:
+                                status.done += 1
+                            status.step = name
+                        prepare_account(inputs, step)
+                        status.done += 1
+                        status.step = ""
             except Exception as exc:  # the pages compute what they need themselves, and say what fails
                 log.exception("preparing workspace %s failed", workspace)
                 status.error = f"{type(exc).__name__}: {exc}"
             finally:
                 status.finished = True
 
-        threading.Thread(target=run, name=f"prepare-{workspace}", daemon=True).start()
+        context = contextvars.copy_context()
+        threading.Thread(target=context.run, args=(run,), name=f"prepare-{workspace}", daemon=True).start()
         return status

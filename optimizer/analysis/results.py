@@ -114,6 +114,8 @@ class ResultStore(Protocol):
 
     def put_result(self, workspace_id: int, account: str, piece: str, key: str, payload: bytes) -> None: ...
 
+    def results_of(self, piece: str, wanted: dict[tuple[int, str], str]) -> dict[tuple[int, str], bytes]: ...
+
     def drop_results(self, workspace_id: int, account: str | None = None) -> int: ...
 
 
@@ -172,6 +174,35 @@ class Results:
             with self._lock:
                 self._running.pop(name, None)
             running.set()
+
+    def kept(self, piece: str, wanted: dict[tuple[int, str], tuple]) -> dict[tuple[int, str], Any]:
+        """Only what is kept, never computed: (workspace, account) → the piece made from
+        its ``wanted`` inputs, for those found in memory or in the store (one query for
+        all the others). What a page listing many accounts reads without loading any.
+        ``wanted``'s inputs are what the piece's computation would be keyed by (for an
+        :class:`~optimizer.analysis.account.AccountModel` piece: the data version first)."""
+        found: dict[tuple[int, str], Any] = {}
+        keys = {scope: result_key(piece, inputs) for scope, inputs in wanted.items()}
+        missing = {}
+        with self._lock:
+            for (workspace, account), key in keys.items():
+                name = (workspace, account, piece, key)
+                if name in self._memory:
+                    self._memory.move_to_end(name)
+                    self.counts["memory"] += 1
+                    found[(workspace, account)] = self._memory[name]
+                elif workspace is not None:
+                    missing[(workspace, account)] = key
+        if missing and self.store is not None:
+            for scope, payload in self.store.results_of(piece, missing).items():
+                try:
+                    value = decode(payload)
+                except Exception as exc:  # damaged or foreign: not shown; made afresh by the next computation
+                    log.warning("kept result %s/%s of workspace %s unreadable (%s)", scope[1], piece, scope[0], exc)
+                    continue
+                self.counts["stored"] += 1
+                found[scope] = value  # not put in memory: a list of many small pieces would push out the big ones
+        return found
 
     def _load(self, name: tuple) -> Any:
         workspace, account, piece, key = name

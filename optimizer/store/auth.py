@@ -840,6 +840,14 @@ class Access:
         (:mod:`optimizer.analysis.account`); names nothing a share visitor may not see."""
         return self.store.upload_ids(self.workspace(workspace_id, "view").id)
 
+    def data_versions(self) -> list[tuple[Workspace, tuple[int, ...]]]:
+        """Every workspace this principal may view (:meth:`workspaces`) with its data
+        version (:meth:`data_version`), in two queries whatever their number (the Today
+        page lists them all)."""
+        visible = self.workspaces()
+        versions = self.store.upload_ids_of(w.id for w in visible)
+        return [(w, versions.get(w.id, ())) for w in visible]
+
     def uploads(self, workspace_id: Any) -> list[Upload]:
         return self.store.list_uploads(self.workspace(workspace_id, "view").id)
 

@@ -44,6 +44,23 @@ class ResultsMixin(StoreBase):
                 results_t.c.piece == piece, results_t.c.key == key)).first()
         return None if row is None else bytes(row.payload)
 
+    def results_of(self, piece: str, wanted: dict[tuple[int, str], str]) -> dict[tuple[int, str], bytes]:
+        """The payloads kept for ``piece`` under the keys ``wanted`` — (workspace id,
+        account) → key —, in one query: (workspace id, account) → payload, for those kept
+        (a page listing every account of many workspaces reads them at once)."""
+        for (_, account), key in wanted.items():
+            _check(account, piece, key)
+        if not wanted:
+            return {}
+        q = sa.select(results_t.c.workspace_id, results_t.c.account, results_t.c.key, results_t.c.payload).where(
+            results_t.c.piece == piece,
+            results_t.c.workspace_id.in_(sorted({w for w, _ in wanted})),
+            results_t.c.key.in_(sorted(set(wanted.values()))))
+        with self._read() as conn:
+            rows = conn.execute(q).all()
+        return {(r.workspace_id, r.account): bytes(r.payload) for r in rows
+                if wanted.get((r.workspace_id, r.account)) == r.key}
+
     def put_result(self, workspace_id: int, account: str, piece: str, key: str, payload: bytes) -> None:
         """Keep ``payload`` for (``account``, ``piece``, ``key``). A key already kept —
         e.g. computed by another server at the same moment — is left as it is (the same

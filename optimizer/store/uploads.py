@@ -259,6 +259,18 @@ class UploadsMixin(StoreBase):
             return tuple(conn.execute(sa.select(uploads_t.c.id).where(uploads_t.c.workspace_id == workspace_id)
                                       .order_by(uploads_t.c.id)).scalars())
 
+    def upload_ids_of(self, workspace_ids) -> dict[int, tuple[int, ...]]:
+        """:meth:`upload_ids` of several workspaces in one query (a workspace without
+        uploads: ``()``)."""
+        ids = sorted({int(w) for w in workspace_ids})
+        out: dict[int, list[int]] = {w: [] for w in ids}
+        if ids:
+            with self._read() as conn:
+                for w, u in conn.execute(sa.select(uploads_t.c.workspace_id, uploads_t.c.id)
+                                         .where(uploads_t.c.workspace_id.in_(ids)).order_by(uploads_t.c.id)):
+                    out[w].append(u)
+        return {w: tuple(u) for w, u in out.items()}
+
     def upload_file(self, workspace_id: int, upload_id: int) -> tuple[str, bytes]:
         """(file name, original bytes) of an upload."""
         with self._read() as conn:
