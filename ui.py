@@ -31,7 +31,7 @@ from optimizer.keywords.lexicon import (LexiconEdits, catalog, line_labels, use_
 from optimizer.keywords.verticals import catalog_from_store
 from optimizer.store.database import DATABASE_URL_ENV, Conflict, DbMappingStore, Store, StoreUnavailable, User, Workspace
 from optimizer.analysis.account import AccountModel
-from optimizer.analysis.prepare import AccountInputs, Jobs
+from optimizer.analysis.prepare import Jobs, account_inputs, landing_defaults
 from optimizer.analysis.results import Results
 from optimizer.keywords.stages import Classifier
 from optimizer.bundles.targets import BundleSheet, load_rules, read_bundle_sheet
@@ -819,23 +819,7 @@ _DEFAULT = object()
 
 
 def _landing_inputs(c: "RunContext", ws: Workspace, acct: pd.Series, pick=_DEFAULT):
-    from optimizer.landing.report import default_previous, snapshot_uploads
-    snapshots = {u.id: u for u in snapshot_uploads(c.access.uploads(ws.id),
-                                                   (acct["platform"], acct["account"], acct["currency"]))}
-    if pick is _DEFAULT:
-        default = default_previous(list(snapshots.values()))
-        pick = default.id if default is not None else ""
-    previous, previous_key = None, None
-    if pick and pick in snapshots:
-        table = c.access.upload_table(ws.id, pick)
-        previous = dataset.for_account(table, acct["platform"], acct["account"], acct["currency"])
-        previous = previous if len(previous) else None
-        previous_key = ("upload", pick) if previous is not None else None
-    store = c.access.audit_store(ws.id)
-    try:
-        return previous, previous_key, store.latest(account_key(acct)), store.previous(account_key(acct))
-    except ValueError:  # a damaged store: the Landing pages page says so and audits afresh
-        return previous, previous_key, {}, {}
+    return landing_defaults(c.access, ws.id, acct, None if pick is _DEFAULT else pick)
 
 
 @st.cache_resource(show_spinner=False)
@@ -855,16 +839,8 @@ def prepare_workspace(ws: Workspace):
     if not jobs().needed(ws.id, version):
         return jobs().status(ws.id)
     accounts, _ = current_accounts(ws=ws)  # the whole workspace's: the client view's notes are checked against it
-    store = c.access.lexicon_store(ws.id)
-    todo = []
-    for _, acct in accounts.iterrows():
-        key = account_key(acct)
-        todo.append(AccountInputs(
-            model=account_model(acct, ws), account=(acct["platform"], acct["account"], acct["currency"]),
-            saved_vertical=store.vertical(key),
-            edits=store.edits(key), sheet=_decided_sheet(c, ws, key), currency=acct["currency"] or None,
-            days=(acct["date_start"], acct["date_end"]) if pd.notna(acct["date_start"]) else None,
-            landing_inputs=functools.partial(_landing_inputs, c, ws, acct)))
+    todo = [account_inputs(c.access, ws.id, acct, account_model(acct, ws), _bundle_sheet)
+            for _, acct in accounts.iterrows()]
     return jobs().start(ws.id, version, todo)
 
 

@@ -706,6 +706,8 @@ def build_parser() -> argparse.ArgumentParser:
     lp.set_defaults(func=cmd_landing)
     from optimizer.outputs.analyze import add_analyze_parser
     add_analyze_parser(sub)
+    from optimizer.refresh.command import add_refresh_parser
+    add_refresh_parser(sub)
     # listed for --help only: main() hands `users ...` to optimizer.store.auth.main_users before parsing
     sub.add_parser("users", add_help=False,
                    help="manage local sign-in accounts (add, list, passwd, …)")
