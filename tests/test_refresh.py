@@ -160,3 +160,64 @@ def test_command_exit_codes_and_json(db, tiny_exports, capsys):
     for opt in ("--workspace", "--engine", "--scheduler", "--workers", "--database-url", "--data-dir",
                 "--no-audit", "--audit-interval", "--json", "Exit status"):
         assert opt in text, opt
+
+
+def test_landing_pages_are_audited_once_paced_per_host_and_kept(tmp_path, tiny_exports, monkeypatch):
+    """The accounts recomputed have their landing pages audited — a page fetched once
+    however many accounts point to it, one request per host at the interval — the audits
+    kept, the landing report made with them, and the next run finds everything up to date."""
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from optimizer.landing.audit import AuditSettings
+    from optimizer.store.database import WorkspaceAuditStore
+
+    hits: list[tuple[str, float]] = []
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            hits.append((self.path, time.monotonic()))
+            body = "<html><body><h1>开锁</h1><a href='tel:4001234567'>电话</a></body></html>".encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    port = srv.server_address[1]
+    monkeypatch.delenv("OPTIMIZER_DATABASE_URL", raising=False)
+    here = Where(None, str(tmp_path / "data"))
+    local = f"http://127.0.0.1:{port}".encode()
+    exports = [(n, d.replace(b"https://www.example-kaisuo.cn", local).replace(b"https://m.example-kaisuo.cn", local))
+               for n, d in tiny_exports[:2]]
+    settings = AuditSettings(use_browser="never", timeout=5, allowed_hosts=(f"127.0.0.1:{port}",))
+    try:
+        with Store.open(None, here.data_dir) as store:
+            a, b = store.create_workspace("客户甲"), store.create_workspace("客户乙")
+            store.add_upload(a.id, *exports[0], None)
+            store.add_upload(b.id, *exports[1], None)
+            report = refresh(here, engine="inline", audit_settings=settings, audit_interval=0.05)
+            assert [o.status for o in report.outcomes] == ["recomputed", "recomputed"]
+            assert all(o.audited > 0 and o.unchecked == 0 for o in report.outcomes)
+            paths = [p for p, _ in hits]
+            assert len(paths) == len(set(paths))  # the two accounts' shared pages fetched once
+            times = sorted(t for _, t in hits)
+            assert all(b - a >= 0.045 for a, b in zip(times, times[1:]))  # one host: paced
+            for ws, o in ((b.id, report.outcomes[0]), (a.id, report.outcomes[1])):
+                kept_audits = WorkspaceAuditStore(store, ws).latest(o.key)
+                assert len(kept_audits) == o.audited and all(x.ok for x in kept_audits.values())
+            # the landing report kept is the one made with the audits: a page now knows its audit
+            pieces = [k for k in kept(store) if k[2] == "landing"]
+            assert len(pieces) == 4  # per account: before the audits, and with them
+            n = len(hits)
+            again = refresh(here, engine="inline", audit_settings=settings, audit_interval=0.05)
+            assert [o.status for o in again.outcomes] == ["up_to_date", "up_to_date"] and len(hits) == n
+    finally:
+        srv.shutdown()
+        srv.server_close()
