@@ -42,7 +42,7 @@ from optimizer.analysis.prepare import account_inputs, account_key, classifier_f
 from optimizer.analysis.results import Results, encode, result_key
 from optimizer.model import dataset
 from optimizer.refresh.engines import Engine
-from optimizer.store.database import NotFound, Store, WorkspaceAuditStore, WorkspaceLexiconStore
+from optimizer.store.database import DATABASE_URL_ENV, NotFound, Store, WorkspaceAuditStore, WorkspaceLexiconStore
 
 #: the piece that marks an account refreshed (see the module)
 MARK = "refreshed"
@@ -297,6 +297,8 @@ def refresh(where: Where, workspaces: Sequence[str] | None = None, engine: str =
     seconds per host. ``on_done(outcome)``: each account as it finishes its last pass.
     Raises :class:`NoSuchWorkspace`, and the store's errors when it cannot be opened."""
     t0 = time.perf_counter()
+    # the workers open the database this process means, whatever their own environment says
+    where = Where(where.url or os.environ.get(DATABASE_URL_ENV) or None, where.data_dir)
     with Store.open(where.url, where.data_dir) as store:  # migrated once here, before any worker opens it
         chosen = [(ws.id, ws.name) for ws in pick_workspaces(store, workspaces)]
     report = Report(engine=engine)
