@@ -60,6 +60,7 @@ class Engine:
             from distributed import Client, LocalCluster
             if self.scheduler:
                 self._client = Client(self.scheduler, timeout="30s")
+                self.workers = len(self._client.scheduler_info().get("workers", {}))  # the cluster's, not ours
             else:
                 self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                              dashboard_address=None)
