@@ -18,9 +18,9 @@ import functools
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from typing import Protocol
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Protocol
 
 import pandas as pd
 
