@@ -217,7 +217,9 @@ def test_landing_pages_are_audited_once_paced_per_host_and_kept(tmp_path, tiny_e
             paths = [p for p, _ in hits]
             assert len(paths) == len(set(paths))  # the two accounts' shared pages fetched once
             times = sorted(sent)
-            assert len(times) == len(hits) and all(b - a >= 0.049 for a, b in zip(times, times[1:]))  # paced
+            # one host: each request in its own slot 0.05 s after the previous one (the threads wake a
+            # little after their slot, so the span is checked, with the first one's lateness allowed)
+            assert len(times) == len(hits) >= 4 and times[-1] - times[0] >= (len(times) - 1) * 0.05 - 0.02
             for ws, o in ((b.id, report.outcomes[0]), (a.id, report.outcomes[1])):
                 kept_audits = WorkspaceAuditStore(store, ws).latest(o.key)
                 assert len(kept_audits) == o.audited and all(x.ok for x in kept_audits.values())
