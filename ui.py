@@ -35,7 +35,7 @@ from optimizer.keywords.verticals import catalog_from_store
 from optimizer.store.database import DATABASE_URL_ENV, Conflict, DbMappingStore, Store, StoreUnavailable, User, Workspace
 from optimizer.analysis.account import AccountModel
 from optimizer.analysis.portfolio import Entry, row_inputs, workspace_state
-from optimizer.analysis.prepare import AccountInputs, Jobs
+from optimizer.analysis.prepare import AccountInputs, Jobs, account_inputs, landing_defaults
 from optimizer.analysis.results import Results
 from optimizer.keywords.stages import Classifier
 from optimizer.bundles.targets import BundleSheet, load_rules, read_bundle_sheet
@@ -898,23 +898,7 @@ _DEFAULT = object()
 
 
 def _landing_inputs(c: "RunContext", ws: Workspace, acct: pd.Series, pick=_DEFAULT):
-    from optimizer.landing.report import default_previous, snapshot_uploads
-    snapshots = {u.id: u for u in snapshot_uploads(c.access.uploads(ws.id),
-                                                   (acct["platform"], acct["account"], acct["currency"]))}
-    if pick is _DEFAULT:
-        default = default_previous(list(snapshots.values()))
-        pick = default.id if default is not None else ""
-    previous, previous_key = None, None
-    if pick and pick in snapshots:
-        table = c.access.upload_table(ws.id, pick)
-        previous = dataset.for_account(table, acct["platform"], acct["account"], acct["currency"])
-        previous = previous if len(previous) else None
-        previous_key = ("upload", pick) if previous is not None else None
-    store = c.access.audit_store(ws.id)
-    try:
-        return previous, previous_key, store.latest(account_key(acct)), store.previous(account_key(acct))
-    except ValueError:  # a damaged store: the Landing pages page says so and audits afresh
-        return previous, previous_key, {}, {}
+    return landing_defaults(c.access, ws.id, acct, None if pick is _DEFAULT else pick)
 
 
 @st.cache_resource(show_spinner=False)
@@ -948,22 +932,14 @@ def _workspace_inputs(c: "RunContext", res: Results, ws: Workspace, version: tup
     # the whole workspace's accounts (the client view's notes are checked against them),
     # the piece current_accounts() reads
     accounts = res.get(ws.id, "*", "accounts", (version, None), lambda: dataset.accounts(c.access.table(ws.id).table))
-    store = c.access.lexicon_store(ws.id)
-    todo = []
-    for _, acct in accounts.iterrows():
-        key = account_key(acct)
-        platform, account, currency = acct["platform"], acct["account"], acct["currency"]
+    return [account_inputs(c.access, ws.id, acct, AccountModel(ws.id, account_key(acct), version,
+                                                                functools.partial(_account_rows, c, ws.id, acct), res),
+                           _bundle_sheet, state=state)
+            for _, acct in accounts.iterrows()]
 
-        def load(platform=platform, account=account, currency=currency) -> pd.DataFrame:
-            return dataset.for_account(c.access.table(ws.id).table, platform, account, currency)
-        todo.append(AccountInputs(
-            model=AccountModel(ws.id, key, version, load, res), account=(platform, account, currency),
-            saved_vertical=store.vertical(key),
-            edits=store.edits(key), sheet=_decided_sheet(c, ws, key), currency=acct["currency"] or None,
-            days=(acct["date_start"], acct["date_end"]) if pd.notna(acct["date_start"]) else None,
-            landing_inputs=functools.partial(_landing_inputs, c, ws, acct),
-            bid_targets=c.access.bid_targets(ws.id, key), state=state))
-    return todo
+
+def _account_rows(c: "RunContext", ws_id: int, acct) -> pd.DataFrame:
+    return dataset.for_account(c.access.table(ws_id).table, acct["platform"], acct["account"], acct["currency"])
 
 
 def portfolio_state(ws: Workspace) -> tuple:

@@ -901,6 +901,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_analyze_parser(sub)
     from optimizer.actions.command import add_bulk_parser
     add_bulk_parser(sub)
+    from optimizer.refresh.command import add_refresh_parser
+    add_refresh_parser(sub)
     # listed for --help only: main() hands `users ...` to optimizer.store.auth.main_users before parsing
     sub.add_parser("users", add_help=False,
                    help="manage local sign-in accounts (add, list, passwd, …)")

@@ -325,6 +325,29 @@ def test_batch_mode_writes_one_workbook_per_account_and_an_index(tmp_path, capsy
     assert back["状态"].tolist() == ["失败", "失败", "完成"]
 
 
+@pytest.mark.parametrize("engine", ["local", "dask"])
+def test_batch_on_an_engine_gives_the_same_index_and_output(tmp_path, capsys, engine):
+    """--engine local|dask runs one task per account folder in other processes: the
+    index, the JSON and the workbooks' sheets are those of the one-after-the-other run."""
+    src = tmp_path / "accounts"
+    for name, f in (("good", SMALL), ("bad", BAD), ("period", FIXTURES / "baidu_keyword_period.csv")):
+        (src / name).mkdir(parents=True)
+        shutil.copy(f, src / name / f.name)
+    (src / "readme.txt").write_text("x", encoding="utf-8")
+    outputs = {}
+    for how, extra in (("serial", ()), (engine, ("--engine", engine, "--workers", "2"))):
+        out = tmp_path / how
+        rc = run("--batch", src, "--out", out, "--json", "--quiet", *extra)
+        captured = capsys.readouterr()
+        outputs[how] = (rc, captured.out.replace(str(out), "OUT"), captured.err,
+                        (out / "index.csv").read_bytes().replace(str(out).encode(), b"OUT"),
+                        [[[c.value for c in r] for r in ws.iter_rows()]
+                         for ws in openpyxl.load_workbook(out / "good.xlsx").worksheets])
+    assert outputs["serial"][0] == 1 and outputs["serial"] == outputs[engine]
+    assert run("--engine", "local", str(SMALL)) == 2 and "--batch" in capsys.readouterr().err
+    assert run("--batch", src, "--out", tmp_path / "x", "--scheduler", "tcp://127.0.0.1:1") == 2
+
+
 def test_batch_mode_names_the_files_it_skipped_in_its_output_and_index(tmp_path, capsys):
     src, out = tmp_path / "accounts", tmp_path / "out"
     (src / "good").mkdir(parents=True)

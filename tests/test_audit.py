@@ -208,6 +208,36 @@ def test_redirect_to_private_refused(server, route, code):
     assert len(server.log) == before + 1  # the redirect target was never requested
 
 
+def test_host_limiter_paces_requests_to_one_host_across_threads(server):
+    """The refresh audits every account's pages through one limiter: requests to a host
+    (every hop counted, from any thread) are at least ``interval`` apart; other hosts
+    do not wait for it."""
+    port = server.server_address[1]
+    limiter = A.HostLimiter(0.3)
+    s = AuditSettings(use_browser="never", timeout=5, concurrency=4, allowed_hosts=(f"localhost:{port}",),
+                      allow_private=True, limiter=limiter)
+    times: list[float] = []
+    original = limiter.wait
+
+    def wait(host):
+        waited = original(host)
+        times.append(time.monotonic())
+        return waited
+    limiter.wait = wait
+    urls = [base(server) + f"/echo?n={i}" for i in range(3)] + [base(server) + "/redirect-same"]
+    t0 = time.monotonic()
+    done = audit_urls(urls, s)
+    assert all(a.ok for a in done), [a.error for a in done]
+    assert len(times) == 5  # four pages, one of them two hops
+    times.sort()  # each request in its own slot 0.3 s after the previous (a thread may wake a little late)
+    assert times[-1] - times[0] >= 4 * 0.3 - 0.05 and min(b - a for a, b in zip(times, times[1:])) >= 0.2
+    assert time.monotonic() - t0 >= 1.2
+    other = A.HostLimiter(10.0)
+    assert other.wait("a.example") == 0 and other.wait("b.example") == 0 and other.wait("A.EXAMPLE") > 9
+    with pytest.raises(ValueError):
+        A.HostLimiter(-1)
+
+
 @pytest.fixture(scope="module")
 def tls_server(tmp_path_factory):
     """The same handler over HTTPS, with a self-signed certificate for the name 'localhost'."""

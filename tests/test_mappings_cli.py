@@ -106,7 +106,7 @@ def test_help_lists_every_command_users_included(capsys):
     assert caught.value.code == 0
     out = capsys.readouterr().out
     lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("    ") and line.split()}
-    for command in ("inspect", "classify", "evaluate", "bundles", "drift", "landing", "analyze", "users"):
+    for command in ("inspect", "classify", "evaluate", "bundles", "drift", "landing", "analyze", "refresh", "users"):
         assert command in lines, command
     assert "accounts" in lines["users"]  # its one-line description, on its own line
 
@@ -258,4 +258,4 @@ def test_every_help_reads_cleanly_in_an_80_column_terminal(monkeypatch):
             if len(ln) > 80:
                 assert ln.lstrip().startswith(("usage:", "[", "{", "--", "-h")) or ln.startswith("usage:"), (argv, ln)
         seen += 1
-    assert seen == 17  # the main parser, its 7 commands, users and its 8
+    assert seen == 18  # the main parser, its 8 commands, users and its 8

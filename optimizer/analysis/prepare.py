@@ -15,11 +15,13 @@ after a preparation computes nothing.
 from __future__ import annotations
 
 import contextvars
+import functools
 import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Protocol
 
 import pandas as pd
 
@@ -124,6 +126,81 @@ def prepare_account(inputs: AccountInputs, step: Callable[[str], None] = lambda 
                                        previous_audits=previous_audits, model=model, previous_key=previous_key)
             return portfolio_row(analysis, model)
         model.portfolio(inputs.state, make)
+
+
+class WorkspaceReader(Protocol):
+    """What :func:`account_inputs` reads of a workspace: a page's
+    :class:`optimizer.store.auth.Access` (permissions checked), or the scheduled
+    refresh's reader of the whole store (:class:`optimizer.refresh.run.StoreReader`)."""
+
+    def uploads(self, workspace_id: int) -> list: ...
+
+    def upload_table(self, workspace_id: int, upload_id: int) -> pd.DataFrame: ...
+
+    def audit_store(self, workspace_id: int): ...
+
+    def lexicon_store(self, workspace_id: int): ...
+
+    def bid_targets(self, workspace_id: int, account_key: str): ...
+
+    def bundle_decision(self, workspace_id: int, account_key: str): ...
+
+
+def account_key(acct) -> str:
+    """``platform:account:currency`` of a row of :func:`optimizer.model.dataset.accounts`:
+    what lexicon edits, bundle maps, audits and kept results are filed under."""
+    return f"{acct['platform']}:{acct['account']}:{acct['currency']}"
+
+
+def landing_defaults(reader: WorkspaceReader, workspace_id: int, acct, pick=None
+                     ) -> tuple[pd.DataFrame | None, object, dict, dict]:
+    """What the Landing pages page checks an account against: (the rows of the earlier
+    upload ``pick`` — by default :func:`optimizer.landing.report.default_previous` — or
+    None, what names it for the account model — ``("upload", id)`` —, the latest page
+    audits kept, the previous ones). Damaged kept audits count as none (the page says so
+    and audits afresh)."""
+    from optimizer.landing.report import default_previous, snapshot_uploads
+    from optimizer.model import dataset
+    snapshots = {u.id: u for u in snapshot_uploads(reader.uploads(workspace_id),
+                                                   (acct["platform"], acct["account"], acct["currency"]))}
+    if pick is None:
+        default = default_previous(list(snapshots.values()))
+        pick = default.id if default is not None else ""
+    previous, previous_key = None, None
+    if pick and pick in snapshots:
+        table = reader.upload_table(workspace_id, pick)
+        previous = dataset.for_account(table, acct["platform"], acct["account"], acct["currency"])
+        previous = previous if len(previous) else None
+        previous_key = ("upload", pick) if previous is not None else None
+    store = reader.audit_store(workspace_id)
+    try:
+        return previous, previous_key, store.latest(account_key(acct)), store.previous(account_key(acct))
+    except ValueError:  # a damaged store: the Landing pages page says so and audits afresh
+        return previous, previous_key, {}, {}
+
+
+def account_inputs(reader: WorkspaceReader, workspace_id: int, acct, model: AccountModel,
+                   sheet_of: Callable[[bytes, str], BundleSheet] | None = None,
+                   state: tuple | None = None) -> AccountInputs:
+    """One account's :class:`AccountInputs` as the pages would set them, read through
+    ``reader``: the vertical chosen and the lexicon edits of the account, its decided bundle
+    map (read by ``sheet_of(data, file name)``, default
+    :func:`optimizer.bundles.targets.read_bundle_sheet`), and the Landing pages page's
+    defaults (:func:`landing_defaults`, read when the preparation gets there), the bid
+    targets kept for it. ``acct``: a row of :func:`optimizer.model.dataset.accounts`;
+    ``state``: the workspace's state its Today row is kept under (None: no row made)."""
+    from optimizer.bundles.targets import read_bundle_sheet
+    key = account_key(acct)
+    lexicon = reader.lexicon_store(workspace_id)
+    decision = reader.bundle_decision(workspace_id, key)
+    sheet = None if decision is None else (sheet_of or read_bundle_sheet)(decision.data, decision.file_name)
+    return AccountInputs(
+        model=model, account=(acct["platform"], acct["account"], acct["currency"]),
+        saved_vertical=lexicon.vertical(key), edits=lexicon.edits(key), sheet=sheet,
+        currency=acct["currency"] or None,
+        days=(acct["date_start"], acct["date_end"]) if pd.notna(acct["date_start"]) else None,
+        landing_inputs=functools.partial(landing_defaults, reader, workspace_id, acct),
+        bid_targets=reader.bid_targets(workspace_id, key), state=state)
 
 
 @dataclass

@@ -141,6 +141,7 @@ import os
 import re
 import socket
 import ssl
+import threading
 import time
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -164,7 +165,7 @@ from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, Tag
 from bs4.element import CData, Declaration, ProcessingInstruction
 
 __all__ = [
-    "AuditSettings", "ENV_ALLOWED_HOSTS", "PageAudit", "clean_url", "audit_urls", "audit_html",
+    "AuditSettings", "ENV_ALLOWED_HOSTS", "HostLimiter", "PageAudit", "clean_url", "audit_urls", "audit_html",
     "line_words_found", "compare", "to_json", "from_json", "summary_rows",
     "is_blocked_ip", "Refused", "resolve_checked", "guarded_transport", "browser_available", "ERRORS", "FINDINGS", "CHANGES",
     "TRACKING_PARAMS", "TRACKING_PREFIXES", "TRUST_SIGNALS", "CHAT_VENDORS",
@@ -182,6 +183,34 @@ MOBILE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit
 
 
 # --------------------------------------------------------------------------- settings
+
+class HostLimiter:
+    """Politeness towards the sites audited: at most one request to a host every
+    ``interval`` seconds, whichever thread (and whichever account's audit) asks. Every
+    hop of a page (redirects included) waits for its host's turn. Thread-safe; one
+    limiter is meant to be shared by every audit of a run (the scheduled refresh,
+    :mod:`optimizer.refresh`, audits all its accounts' pages through one)."""
+
+    def __init__(self, interval: float = 1.0, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        if interval < 0:
+            raise ValueError("a host's interval must not be negative")
+        self.interval, self._clock, self._sleep = float(interval), clock, sleep
+        self._next: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, host: str | None) -> float:
+        """Wait for ``host``'s turn (names compared without case); returns the seconds waited."""
+        key = (host or "").lower()
+        with self._lock:  # the slot is taken now, the sleep happens outside the lock
+            now = self._clock()
+            start = max(now, self._next.get(key, now))
+            self._next[key] = start + self.interval
+        waited = start - now
+        if waited > 0:
+            self._sleep(waited)
+        return waited
+
 
 @dataclass
 class AuditSettings:
@@ -203,7 +232,9 @@ class AuditSettings:
     ``use_browser``: ``"auto"`` (Chromium when available), ``"never"``, ``"always"``
     (raise when Chromium cannot be used). ``first_screen_px`` × ``viewport_width``: the
     phone screen. Thresholds for findings: ``heavy_bytes``, ``many_scripts``,
-    ``long_screens``, ``slow_seconds``.
+    ``long_screens``, ``slow_seconds``. ``limiter``: a :class:`HostLimiter` pacing the
+    requests to each host (none by default: the Landing pages page audits one account's
+    few pages at a time).
 
     ``slow_seconds`` (3 s): a page whose HTML took longer than this to arrive (all
     redirects included, ``elapsed_ms``) gets the finding ``slow_page``. Three seconds
@@ -240,6 +271,8 @@ class AuditSettings:
     many_scripts: int = 15
     long_screens: float = 8.0
     slow_seconds: float = 3.0
+    #: one request per host at a time interval (:class:`HostLimiter`); None: no pacing
+    limiter: HostLimiter | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **kwargs: Any) -> "AuditSettings":
@@ -864,6 +897,8 @@ def _fetch_hops(url: str, settings: AuditSettings, client: httpx.Client, deadlin
         if scheme not in ("http", "https"):
             out.error, out.detail = ("blocked_scheme", scheme or current) if scheme else ("bad_url", current)
             return out
+        if settings.limiter is not None:
+            settings.limiter.wait(urlsplit(current).hostname)
         try:
             with client.stream("GET", current) as resp:
                 out.status = resp.status_code

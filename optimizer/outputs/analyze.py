@@ -21,6 +21,7 @@ import math
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -215,9 +216,71 @@ def output_problem(out: str | Path | None, csv_dir: str | Path | None = None, ba
     return None
 
 
+@dataclass(frozen=True)
+class _BatchTask:
+    """One account folder of a batch (picklable: it may run in another process)."""
+
+    folder: Path
+    sub: Path
+    out_dir: Path
+    lang: str
+    vertical: str
+    settings: AnalysisSettings
+    csv: bool
+
+
+def _base_row(sub: Path) -> dict:
+    return {"folder": sub.name, "account": "", "platform": "", "currency": "", "rows": 0, "spend": np.nan,
+            "top_action": "", "money_at_stake": np.nan, "actions": 0, "path": "", "error": ""}
+
+
+def _batch_folder(task: _BatchTask, progress: Progress | None = None) -> list[dict]:
+    """The index rows of one account folder (its skipped files, then its accounts or its
+    error), its workbooks written."""
+    from optimizer.outputs.workbook import write_workbook
+
+    folder, sub, lang = task.folder, task.sub, task.lang
+    rows: list[dict] = []
+    base = _base_row(sub)
+    try:
+        files, bmap = folder_files(sub)
+        reasons = {p: skip_reason(p, lang) for p in sorted(sub.iterdir())
+                   if p.is_file() and not _hidden(p) and p != bmap}
+        for p, reason in reasons.items():
+            if reason is not None:
+                rows.append(_skipped_row(folder, p, reason, sub.name, lang))
+        files = [p for p in files if reasons.get(p) is None]
+        if not files:
+            raise AnalyzeError("folder_no_exports", folder=sub.name)
+        analyses = analyze_exports(files, task.vertical, task.settings, bmap, progress)
+        if not analyses:
+            raise AnalyzeError("no_rows")
+    except (IngestError, OSError, ValueError) as exc:
+        rows.append({**base, "status": "error", "error": error_text(exc, lang)})
+        return rows
+    for a, path in zip(analyses, workbook_paths(task.out_dir / f"{_safe_name(sub.name)}.xlsx", analyses), strict=True):
+        write_workbook(a, path, lang)
+        if task.csv:
+            _write_csvs(a, path.with_suffix(""), lang)
+        top = a.summary.iloc[0] if len(a.summary) else None
+        rows.append({**base, "account": a.account, "platform": a.platform, "currency": a.currency,
+                     "status": "ok", "rows": a.rows, "spend": a.spend,
+                     "top_action": "" if top is None else top[f"action_{lang}"],
+                     "money_at_stake": np.nan if top is None else top["money_at_stake"],
+                     "actions": len(a.summary), "path": str(path)})
+    return rows
+
+
+def _skipped_row(folder: Path, path: Path, reason: str, where: str, lang: str) -> dict:
+    return {"folder": where, "account": "", "platform": "", "currency": "", "status": "skipped",
+            "rows": 0, "spend": np.nan, "top_action": "", "money_at_stake": np.nan, "actions": 0,
+            "path": "", "error": st("skip.file", lang, file=path.relative_to(folder).as_posix(), reason=reason)}
+
+
 def analyze_folder(folder: str | Path, out_dir: str | Path, lang: str = "zh", vertical: str = "auto",
                    settings: AnalysisSettings = AnalysisSettings(), progress: Progress | None = None,
-                   csv: bool = False) -> pd.DataFrame:
+                   csv: bool = False, engine: str | None = None, workers: int | None = None,
+                   scheduler: str | None = None) -> pd.DataFrame:
     """Batch mode: every sub-folder of ``folder`` is one account's exports (and
     optionally its bundle map, see :func:`is_bundle_map`). Writes one workbook per
     account into ``out_dir`` (``<folder>.xlsx``; ``<folder>_<account>.xlsx`` when a
@@ -229,8 +292,12 @@ def analyze_folder(folder: str | Path, out_dir: str | Path, lang: str = "zh", ve
     others. Every file not read is named on a ``skipped`` row (its folder, and in
     ``error`` the file and why: :func:`skip_reason`); hidden files (``.DS_Store``,
     Excel's ``~$`` lock files) are passed over. ``csv``: also write each sheet as CSV into ``<out_dir>/<workbook stem>/``.
+    ``engine``: None analyses the folders one after the other in this process; ``local``
+    / ``dask`` / ``inline`` run one task per folder on :mod:`optimizer.refresh.engines`
+    (``workers``, ``scheduler``) — the same index and workbooks, progress then counted
+    in folders done.
     """
-    from optimizer.outputs.workbook import index_csv, write_index, write_workbook
+    from optimizer.outputs.workbook import index_csv, write_index
 
     folder, out_dir = Path(folder), Path(out_dir)
     if not folder.is_dir():
@@ -240,47 +307,30 @@ def analyze_folder(folder: str | Path, out_dir: str | Path, lang: str = "zh", ve
     rows: list[dict] = []
 
     def skipped(path: Path, reason: str, where: str) -> None:
-        rows.append({"folder": where, "account": "", "platform": "", "currency": "", "status": "skipped",
-                     "rows": 0, "spend": np.nan, "top_action": "", "money_at_stake": np.nan, "actions": 0,
-                     "path": "", "error": st("skip.file", lang, file=path.relative_to(folder).as_posix(),
-                                             reason=reason)})
+        rows.append(_skipped_row(folder, path, reason, where, lang))
 
     for p in sorted(folder.iterdir()):
         if p.is_file() and not _hidden(p):
             skipped(p, skip_reason(p, lang, in_account_folder=False), folder.name)
-    for i, sub in enumerate(subs):
-        def prog(done: float, total: float, label: str, i=i, name=sub.name) -> None:
-            if progress is not None:
-                progress(i + done / total, len(subs), f"{name}: {label}")
+    if engine is None:
+        for i, sub in enumerate(subs):
+            def prog(done: float, total: float, label: str, i=i, name=sub.name) -> None:
+                if progress is not None:
+                    progress(i + done / total, len(subs), f"{name}: {label}")
+            rows += _batch_folder(_BatchTask(folder, sub, out_dir, lang, vertical, settings, csv), prog)
+    else:  # one task per account folder on a process pool or a Dask cluster: the same rows, in the same order
+        from optimizer.refresh.engines import run_tasks
+        finished = [0]
 
-        base = {"folder": sub.name, "account": "", "platform": "", "currency": "", "rows": 0, "spend": np.nan,
-                "top_action": "", "money_at_stake": np.nan, "actions": 0, "path": "", "error": ""}
-        try:
-            files, bmap = folder_files(sub)
-            reasons = {p: skip_reason(p, lang) for p in sorted(sub.iterdir())
-                       if p.is_file() and not _hidden(p) and p != bmap}
-            for p, reason in reasons.items():
-                if reason is not None:
-                    skipped(p, reason, sub.name)
-            files = [p for p in files if reasons.get(p) is None]
-            if not files:
-                raise AnalyzeError("folder_no_exports", folder=sub.name)
-            analyses = analyze_exports(files, vertical, settings, bmap, prog)
-            if not analyses:
-                raise AnalyzeError("no_rows")
-        except (IngestError, OSError, ValueError) as exc:
-            rows.append({**base, "status": "error", "error": error_text(exc, lang)})
-            continue
-        for a, path in zip(analyses, workbook_paths(out_dir / f"{_safe_name(sub.name)}.xlsx", analyses), strict=True):
-            write_workbook(a, path, lang)
-            if csv:
-                _write_csvs(a, path.with_suffix(""), lang)
-            top = a.summary.iloc[0] if len(a.summary) else None
-            rows.append({**base, "account": a.account, "platform": a.platform, "currency": a.currency,
-                         "status": "ok", "rows": a.rows, "spend": a.spend,
-                         "top_action": "" if top is None else top[f"action_{lang}"],
-                         "money_at_stake": np.nan if top is None else top["money_at_stake"],
-                         "actions": len(a.summary), "path": str(path)})
+        def done(i: int, _entry) -> None:
+            finished[0] += 1
+            if progress is not None:
+                progress(finished[0], len(subs), subs[i].name)
+        tasks = [_BatchTask(folder, sub, out_dir, lang, vertical, settings, csv) for sub in subs]
+        for task, entry in zip(tasks, run_tasks(_batch_folder, tasks, engine, workers, scheduler, done), strict=True):
+            if isinstance(entry, BaseException):  # the worker itself was lost: the folder failed, named
+                entry = [{**_base_row(task.sub), "status": "error", "error": error_text(entry, lang)}]
+            rows += entry
     index = pd.DataFrame(rows, columns=INDEX_COLUMNS)
     write_index(index, out_dir / "index.xlsx", lang)
     (out_dir / "index.csv").write_bytes(index_csv(index, lang))
@@ -466,6 +516,14 @@ def add_analyze_parser(subparsers) -> argparse.ArgumentParser:
                         "from plan names like 包1-开锁); not with --batch")
     p.add_argument("--window-days", type=_positive_int, default=30,
                    help="evidence window of the bundle proposal, CPC keywords and splits, in days (default 30)")
+    p.add_argument("--engine", choices=["local", "dask", "inline"], default=None,
+                   help="with --batch: analyse the account folders in parallel, one task per folder — local: a "
+                        "process pool on this machine; dask: a Dask cluster (--scheduler, else a local cluster of "
+                        "--workers processes). The index and workbooks are the same as without it")
+    p.add_argument("--workers", type=_positive_int, default=None,
+                   help="with --engine: worker processes (default: the cores available)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="with --engine dask: the scheduler to submit to, e.g. tcp://10.0.0.5:8786")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no human-readable summary")
     p.add_argument("--account", metavar="[FILE=]NAME", action="append", default=None,
                    help="the account of files that name none (Google Ads UI downloads): NAME for all of them, "
@@ -516,6 +574,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             return _usage(st("usage.batch_map", lang))
     elif not args.exports:
         return _usage(st("usage.no_exports", lang))
+    engine = getattr(args, "engine", None)
+    if (engine or getattr(args, "workers", None)) and not args.batch:
+        return _usage(st("usage.engine_batch", lang))
+    if getattr(args, "scheduler", None) and engine != "dask":
+        return _usage(st("usage.scheduler_dask", lang))
     problem = output_problem(args.out, args.csv_dir, bool(args.batch), lang)
     if problem:
         return _usage(problem)
@@ -525,7 +588,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if args.batch:
         try:
             index = analyze_folder(args.batch, args.out, lang, args.vertical, settings, bar,
-                                   csv=bool(args.csv_dir))
+                                   csv=bool(args.csv_dir), engine=engine, workers=getattr(args, "workers", None),
+                                   scheduler=getattr(args, "scheduler", None))
         except (OSError, ValueError) as exc:
             bar.close()
             print(f"error: {error_text(exc, lang, 'write' if isinstance(exc, OSError) else 'read')}",

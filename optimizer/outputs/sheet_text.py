@@ -460,6 +460,20 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "cli.batch_account": ("{folder}：{account} → {path}", "{folder}: {account} → {path}"),
     "cli.batch_first": ("  首要操作：{action}", "  first: {action}"),
     "cli.batch_index": ("账户索引：{path}", "index: {path}"),
+    "refresh.recomputed": ("{workspace}：{account} 已重新计算（{pieces} 项结果，{seconds:.1f} 秒）",
+                           "{workspace}: {account} recomputed ({pieces} results, {seconds:.1f} s)"),
+    "refresh.audited": ("  落地页：核查并保存 {audited} 个，{unchecked} 个无法核查（没有网络或被拒绝）",
+                        "  landing pages: {audited} audited and kept, {unchecked} could not be checked "
+                        "(no network or refused)"),
+    "refresh.failed": ("{workspace}：{account} 失败：{reason}", "{workspace}: {account} failed: {reason}"),
+    "refresh.workspace_failed": ("工作区 {workspace} 失败：{reason}", "workspace {workspace} failed: {reason}"),
+    "refresh.summary": ("重新计算 {recomputed} 个账户，{up_to_date} 个数据和设置都没变（已是最新），{failed} 个失败；"
+                        "用时 {seconds:.1f} 秒（{engine}，{workers} 个工作进程）",
+                        "{recomputed} accounts recomputed, {up_to_date} up to date (data and settings unchanged), "
+                        "{failed} failed; {seconds:.1f} s ({engine}, {workers} workers)"),
+    "refresh.no_workspace": ("没有名称或编号为 {name} 的工作区", "no workspace named or numbered {name}"),
+    "refresh.store": ("无法打开数据库：{reason}", "cannot open the database: {reason}"),
+    "refresh.engine": ("无法启动 {engine} 计算：{reason}", "cannot start the {engine} engine: {reason}"),
 
     # ------------------------------------------------------------ python -m optimizer analyze (errors)
     "error.cannot_read": ("无法读取 {file}：{reason}", "cannot read {file}: {reason}"),
@@ -490,6 +504,8 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "usage.batch_out": ("--batch 需要 --out 输出文件夹", "--batch needs --out OUT_FOLDER"),
     "usage.batch_map": ("--bundle-map 按账户给出：批量模式下请把 bundle_map.csv 放进各账户的文件夹",
                         "--bundle-map is per account: in batch mode put bundle_map.csv in each folder"),
+    "usage.engine_batch": ("--engine 和 --workers 只用于 --batch 批量模式", "--engine and --workers are for --batch only"),
+    "usage.scheduler_dask": ("--scheduler 需要 --engine dask", "--scheduler needs --engine dask"),
     "usage.no_exports": ("请至少给出一个 EXPORT 报告文件，或 --batch FOLDER",
                          "give at least one EXPORT file, or --batch FOLDER"),
 }
