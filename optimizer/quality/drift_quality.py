@@ -741,3 +741,241 @@ def format_report(q: Quality) -> str:
 __all__ = ["SimConfig", "generate", "detect_accounts", "window", "classify_flags", "detections", "oracle",
            "oracle_delays", "replay_delays", "scan_critical", "cvr_power_grid", "in_target", "strata", "recall_table", "evaluate", "format_report", "Quality",
            "METRICS", "TOL_BEFORE", "TOL_AFTER", "REPLAY_CUTS"]
+
+
+# ---------------------------------------------------------------------------------
+# Online detection against the oracle (issue 19)
+# ---------------------------------------------------------------------------------
+# The product sees one export a day. optimizer.drift.online runs its sequential
+# detector as each day arrives (it is causal: the alarm of day t reads days ≤ t
+# only), so the day it alarms is the product's first day, with no replay. The
+# yardstick is an oracle that knows the series and the change day and looks once a
+# day from the change on, with the *same* false-alarm rate per look as the product
+# has per series-day (budget / 7,000 for a budget per 1,000 series-weeks): its first
+# detecting day is what could be seen at all at that level.
+
+def look_level(false_alarms: float) -> float:
+    """The two-sided level of one daily look that has the budget's false alarms per
+    series-day: ``false_alarms / 1,000 / 7``."""
+    return float(false_alarms) / 7000.0
+
+
+def oracle_first_days(series: pd.DataFrame, truth: pd.DataFrame, level: float,
+                      config: SimConfig | None = None) -> pd.Series:
+    """Per drifted truth row: the first day ``j`` (1 = the change day itself has
+    arrived) on which the oracle test of :func:`_oracle_one` on the days up to
+    ``start + j − 1`` has a two-sided p ≤ ``level`` in the right direction; NaN when
+    it never does within the series."""
+    cfg = config or truth.attrs.get("config") or SimConfig()
+    by_entity = {key: d for key, d in series.groupby(["level", "entity"], sort=False)}
+    out = pd.Series(np.nan, index=truth.index, dtype=float)
+    for idx, r in truth.loc[truth["driver"] != "none"].iterrows():
+        d = by_entity[(r["level"], r["entity"])]
+        sign = np.sign(r["change"])
+        for j in range(1, int(r["days_after"]) + 1):
+            cut = d.loc[d["date"] < r["start"] + pd.Timedelta(days=j)]
+            z, p = _oracle_one(cut, r["driver"], r["start"], cfg)
+            if p <= level and np.sign(z) == sign:
+                out[idx] = float(j)
+                break
+    return out
+
+
+def online_alarms(series: pd.DataFrame, false_alarms: float, metrics: Sequence[str] = METRICS,
+                  h: float | None = None) -> pd.DataFrame:
+    """Every alarm of :func:`optimizer.drift.online.alarms` on every series and metric,
+    run day by day: columns level, entity, metric, day (the date of the alarm's morning
+    data), start (the change day it points at), z."""
+    from optimizer.drift import online
+    h = online.threshold(false_alarms) if h is None else h
+    rows = []
+    for (level, entity), d in series.groupby(["level", "entity"], sort=False):
+        d = d.sort_values("date")
+        dates = pd.DatetimeIndex(d["date"])
+        s = online._Series(d["clicks"].to_numpy(float), d["cost"].to_numpy(float),
+                           d["conversions"].to_numpy(float), dates.day_of_week.to_numpy(), 28)
+        for m in metrics:
+            for a in online._alarms_one(s, m, h, 7, drift.MIN_CLICKS, drift.MIN_CONVERSIONS):
+                rows.append({"level": level, "entity": entity, "metric": m, "day": dates[a.day],
+                             "start": dates[a.start], "z": a.z})
+    return pd.DataFrame(rows, columns=["level", "entity", "metric", "day", "start", "z"])
+
+
+@dataclass
+class OnlineQuality:
+    """What :func:`evaluate_online` measured: per drifted series its ``delay`` (days of
+    the drift seen when the product first alarmed on it, right metric, direction and
+    date) and ``oracle_delay`` (the oracle's at the same level); the final results
+    (with their change-day ranges); false alarms."""
+
+    truth: pd.DataFrame
+    scored: pd.DataFrame
+    results: pd.DataFrame
+    alarms: pd.DataFrame
+    false_alarms_budget: float
+    false_alarm_count: int
+    series_weeks: float
+    seconds: dict
+
+    @property
+    def false_alarms_per_1000(self) -> float:
+        return 1000 * self.false_alarm_count / self.series_weeks if self.series_weeks else float("nan")
+
+    def within_budget(self, confidence: float = 0.95) -> bool:
+        """The count of false alarms is consistent with the budget: not above the
+        ``confidence`` quantile of a Poisson count at the budget's expected rate."""
+        expected = self.false_alarms_budget * self.series_weeks / 1000
+        return self.false_alarm_count <= stats.poisson.ppf(confidence, expected)
+
+    def both(self) -> pd.DataFrame:
+        """Drifted series that the oracle and the product both detected, with ``excess``."""
+        s = self.scored
+        b = s.loc[s["delay"].notna() & s["oracle_delay"].notna()].copy()
+        b["excess"] = b["delay"] - b["oracle_delay"]
+        return b
+
+    def seen_early(self, days: int = 7, slack: int = 2) -> pd.DataFrame:
+        """Shifts the oracle sees within ``days`` days that lasted long enough to judge
+        (``days_after ≥ oracle delay + slack``), with ``found_in_time`` (delay ≤ oracle + slack)."""
+        s = self.scored
+        e = s.loc[(s["oracle_delay"] <= days) & (s["days_after"] >= s["oracle_delay"] + slack)].copy()
+        e["found_in_time"] = e["delay"].notna() & (e["delay"] <= e["oracle_delay"] + slack)
+        return e
+
+    def range_coverage(self) -> pd.DataFrame:
+        """Detected shifts with ``covered``: the change-day range of the final result
+        (``start_low`` … ``start_high`` of the hit row) holds a day of the change (the
+        planted day; any day of the ramp for a gradual shift)."""
+        return self.scored.loc[self.scored["covered"].notna()]
+
+
+def evaluate_online(n_series: int = 1000, seed: int = 0, false_alarms: float | None = None,
+                    config: SimConfig | None = None, metrics: Sequence[str] = METRICS) -> OnlineQuality:
+    """Generate (as :func:`evaluate`), run the online detector day by day on every series,
+    and score it against the oracle at the same level (see the section comment)."""
+    from optimizer.drift import online
+    budget = online.DEFAULT_FALSE_ALARMS if false_alarms is None else float(false_alarms)
+    cfg = config or SimConfig()
+    sec = {}
+    t0 = time.perf_counter()
+    series, truth = generate(n_series, seed, cfg)
+    sec["generate"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    h = online.threshold(budget)
+    al = online_alarms(series, budget, metrics, h)
+    results = online.detect(series, list(metrics), false_alarms=budget, h=h)
+    sec["detect"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    scored = truth.copy()
+    # alarms on the drifted series: the first that is a hit gives the delay
+    lo, hi = window(truth)
+    key = truth.set_index(["level", "entity"]).index
+    info = pd.DataFrame({"driver": truth["driver"].to_numpy(), "change": truth["change"].to_numpy(),
+                         "start_true": truth["start"].to_numpy(), "lo": lo.to_numpy(), "hi": hi.to_numpy()},
+                        index=key)
+    a = al.join(info, on=["level", "entity"])
+    expected = _expected_sign(a["driver"], a["change"], a["metric"])
+    hit = (a["driver"].to_numpy() != "none") & (expected != 0) & (np.sign(a["z"].to_numpy(float)) == expected) \
+        & (a["start"] >= a["lo"]).to_numpy(bool) & (a["start"] <= a["hi"]).to_numpy(bool) \
+        & (a["day"] >= a["start_true"]).to_numpy(bool)
+    first = a.loc[hit].groupby(["level", "entity"])["day"].min()
+    fd = pd.Series([first.get(k, pd.NaT) for k in key], index=truth.index)
+    scored["delay"] = (pd.to_datetime(fd) - truth["start"]).dt.days + 1.0
+    scored["oracle_delay"] = oracle_first_days(series, truth, look_level(budget), cfg)
+    # false alarms: every alarm of a drift-free series, and on drifted ones every alarm before the change
+    free = a["driver"].to_numpy() == "none"
+    before = ~free & (a["day"] < a["start_true"]).to_numpy(bool)
+    n_false = int(free.sum() + before.sum())
+    days = cfg.days
+    weeks_free = (truth["driver"] == "none").sum() * sum((days - (28 if m == "spend" else 7)) / 7 for m in metrics)
+    pre = truth.loc[truth["driver"] != "none"]
+    weeks_pre = sum(max(0, days - int(r.days_after) - (28 if m == "spend" else 7)) / 7
+                    for r in pre.itertuples() for m in metrics)
+    # change-day range of the final results: the hit rows
+    fl = results.loc[results["status"] == "flag"]
+    cls = classify_flags(fl, truth) if len(fl) else fl.assign(verdict=[])
+    hits = cls.loc[cls["verdict"] == "hit"]
+    if len(hits):
+        ramp_end = hits["true_start"] + pd.to_timedelta((hits["ramp_days"].clip(lower=1) - 1)
+                                                        .where(hits["shape"] == "gradual", 0), unit="D")
+        cov = ((hits["start_low"] <= ramp_end) & (hits["start_high"] >= hits["true_start"]))
+        width = (hits["start_high"] - hits["start_low"]).dt.days + 1
+        c = pd.DataFrame({"level": hits["level"], "entity": hits["entity"], "covered": cov, "width": width})
+        c = c.groupby(["level", "entity"]).agg(covered=("covered", "max"), width=("width", "min"))
+        scored = scored.join(c, on=["level", "entity"])
+    else:
+        scored["covered"], scored["width"] = np.nan, np.nan
+    sec["score"] = time.perf_counter() - t0
+    return OnlineQuality(truth, scored, results, al, budget, n_false, float(weeks_free + weeks_pre), sec)
+
+
+def size_label(change: pd.Series) -> pd.Series:
+    edges, labels = STRATA["shift"]
+    return pd.cut(change.abs(), edges, labels=labels, right=False).astype(str)
+
+
+def volume_label(conv: pd.Series) -> pd.Series:
+    edges, labels = STRATA["conv_per_day"]
+    return pd.cut(conv, edges, labels=labels, right=False).astype(str)
+
+
+def excess_table(q: OnlineQuality) -> pd.DataFrame:
+    """Delay − oracle delay by driver, size and volume (and all): n (drifts), oracle
+    (share the oracle detects), found (share the product detects), both, median delay,
+    median oracle delay, median and p90 excess, share within oracle + 2 of the shifts the
+    oracle sees within 7 days, range coverage."""
+    s = q.scored.loc[q.scored["driver"] != "none"].copy()
+    s["excess"] = s["delay"] - s["oracle_delay"]
+    s["size"], s["volume"] = size_label(s["change"]), volume_label(s["conv_per_day"])
+    early = (s["oracle_delay"] <= 7) & (s["days_after"] >= s["oracle_delay"] + 2)
+    s["in_time"] = np.where(early, s["delay"].notna() & (s["delay"] <= s["oracle_delay"] + 2), np.nan)
+    rows = [("all", "", s)]
+    for col in ("driver", "size", "volume"):
+        for v in sorted(s[col].unique(), key=_stratum_order):
+            rows.append((col, v, s.loc[s[col] == v]))
+    for drv in ("cpc", "cvr"):
+        for v in STRATA["conv_per_day"][1]:
+            rows.append(("driver × volume", f"{drv}, {v}", s.loc[(s["driver"] == drv) & (s["volume"] == v)]))
+    out = []
+    for a, b, x in rows:
+        both = x.loc[x["delay"].notna() & x["oracle_delay"].notna()]
+        out.append({"stratum": a, "value": b, "n": len(x), "oracle": x["oracle_delay"].notna().mean() if len(x) else np.nan,
+                    "found": x["delay"].notna().mean() if len(x) else np.nan, "both": len(both),
+                    "delay": both["delay"].median(), "oracle_delay": both["oracle_delay"].median(),
+                    "excess": both["excess"].median(), "excess_p90": both["excess"].quantile(0.9) if len(both) else np.nan,
+                    "in_time": x["in_time"].mean(), "n_early": int(x["in_time"].notna().sum()),
+                    "coverage": x["covered"].astype(float).mean() if x["covered"].notna().any() else np.nan})
+    return pd.DataFrame(out)
+
+
+def format_online(q: OnlineQuality) -> str:
+    """The online detector's figures (what ``bench/drift_quality.py`` prints first)."""
+    from optimizer.drift import online
+    lines = []
+    s = q.scored
+    drifted = s.loc[s["driver"] != "none"]
+    b = q.both()
+    e = q.seen_early()
+    cov = q.range_coverage()
+    lines.append(f"online detector, budget {q.false_alarms_budget:g} false alarms per 1,000 series-weeks "
+                 f"(h = {online.threshold(q.false_alarms_budget):.2f}; oracle looks at two-sided level "
+                 f"{look_level(q.false_alarms_budget):.2e}, |z| > {stats.norm.isf(look_level(q.false_alarms_budget) / 2):.2f})")
+    lines.append(f"  drifts {len(drifted)}: found {drifted['delay'].notna().mean():.3f}, oracle "
+                 f"{drifted['oracle_delay'].notna().mean():.3f}; both {len(b)}")
+    lines.append(f"  excess delay (product − oracle, both found): median {b['excess'].median():.0f} d, "
+                 f"mean {b['excess'].mean():.2f}, p90 {b['excess'].quantile(.9):.0f} d (target median ≤ 1)")
+    lines.append(f"  seen by the oracle within 7 d: {len(e)}, found by oracle + 2: {e['found_in_time'].mean():.3f} "
+                 f"({int((~e['found_in_time']).sum())} late or missed; target: all)")
+    lines.append(f"  false alarms {q.false_alarm_count} in {q.series_weeks:,.0f} series-weeks = "
+                 f"{q.false_alarms_per_1000:.3f} per 1,000 (budget {q.false_alarms_budget:g}; "
+                 f"{'within' if q.within_budget() else 'OVER'} the budget at 95 %)")
+    lines.append(f"  change-day range holds the true day: {cov['covered'].mean():.3f} of {len(cov)} detected shifts "
+                 f"(median width {cov['width'].median():.0f} d; target ≥ 0.9)")
+    lines.append("")
+    lines.append("  by stratum: n, oracle finds, product finds, both | median delay product / oracle, excess median / p90"
+                 " | within oracle + 2 (n) | range coverage")
+    for r in excess_table(q).itertuples(index=False):
+        lines.append(f"  {r.stratum:<16} {r.value:<24} {r.n:>4} {r.oracle:>5.2f} {r.found:>5.2f} {r.both:>4} | "
+                     f"{r.delay:>4.0f} {r.oracle_delay:>4.0f} {r.excess:>4.0f} {r.excess_p90:>4.0f} | "
+                     f"{r.in_time:>5.2f} ({r.n_early:>3}) | {r.coverage:>5.2f}")
+    return "\n".join(lines)
