@@ -245,19 +245,6 @@ def test_precision(quality):
     assert quality.precision >= 0.9
 
 
-@pytest.mark.xfail(strict=True, reason="measured median 5 days (p90 12, n = 138; ≤ 3 days 38 %): CPC-driven 3, "
-                   "CVR-driven 8, abrupt 3, gradual 6; the oracle that knows the day: CPC 3, CVR 4 — "
-                   "a CVR shift at 5–15 conversions a day is rarely detectable in 3 days by any test. "
-                   "Tried (2026, not kept): candidates down to 1 day after + cuts from 1 day: median 5 (≤ 3 d "
-                   "39 %); no BH at all: median 4 (41 %); half of alpha on the last 3 days (Bonferroni, "
-                   "calibrated): median 4 (44 %), on bench's 1,000 series 3 (54 %). The gap to the oracle "
-                   "(≤ 3 d 57–61 %) is the price of not knowing the day (scan) and of BH")
-def test_median_delay_of_target_drifts(quality):
-    d = quality.delays(target_only=True)
-    assert len(d) >= 50
-    assert d.median() <= 3
-
-
 def test_drift_free_accounts_raise_few_false_flags(quality):
     fa = quality.false_alarms(drift_free_accounts_only=True)
     assert fa["series"] >= 100
@@ -275,3 +262,85 @@ def test_the_oracle_is_an_upper_reference_in_every_stratum(quality):
 def test_recall_target_is_met_on_cpc_driven_drifts(quality):
     t = quality.target()
     assert t.loc[t["driver"] == "cpc", "detected"].mean() >= 0.9
+
+
+# ---------------------------------------------------------------------------------
+# Issue 19: the online detector against the oracle at the same false-alarm level
+# (one generated set, fixed seed; about 30 s). bench/drift_quality.py prints the full
+# figures on 1,000 series.
+# ---------------------------------------------------------------------------------
+ONLINE_SERIES, ONLINE_SEED = 400, 1
+
+
+@pytest.fixture(scope="module")
+def online_quality():
+    return dq.evaluate_online(ONLINE_SERIES, seed=ONLINE_SEED)
+
+
+def test_median_delay_is_within_a_day_of_the_oracles(online_quality):
+    b = online_quality.both()
+    assert len(b) >= 100
+    assert b["excess"].median() <= 1
+    # by driver too: CPC-driven and CVR-driven shifts alike
+    for drv in ("cpc", "cvr"):
+        x = b.loc[b["driver"] == drv]
+        assert len(x) >= 20 and x["excess"].median() <= 1, drv
+
+
+@pytest.mark.xfail(strict=True, reason="measured: 0.91 of the shifts the oracle sees within 7 days are found by "
+                   "oracle + 2 (seed 0, 240 series: 39 of 43); the rest 3–6 days later. The product needs "
+                   "|z| ≥ h ≈ 5 where the oracle, knowing the day, needs 4.25 at the same level: the price of "
+                   "looking at 28 candidate days")
+def test_every_shift_the_oracle_sees_within_7_days_is_found_by_oracle_plus_2(online_quality):
+    e = online_quality.seen_early()
+    assert len(e) >= 50
+    assert e["found_in_time"].all(), e.loc[~e["found_in_time"], ["entity", "driver", "delay", "oracle_delay"]]
+
+
+def test_false_alarms_are_within_the_budget(online_quality):
+    q = online_quality
+    assert q.series_weeks > 50_000
+    assert q.within_budget(), (q.false_alarm_count, q.false_alarms_per_1000)
+
+
+def test_drift_free_accounts_stay_within_the_budget():
+    q = dq.evaluate_online(160, seed=7, config=dq.SimConfig(drift_free_accounts=1.0))
+    assert (q.truth["driver"] == "none").all()
+    assert q.within_budget(), (q.false_alarm_count, q.false_alarms_per_1000)
+
+
+def test_the_change_day_range_holds_the_true_day_for_90_percent_of_detected_shifts(online_quality):
+    c = online_quality.range_coverage()
+    assert len(c) >= 100
+    assert c["covered"].mean() >= 0.9
+
+
+def test_the_online_detector_reads_only_the_days_that_have_arrived():
+    from optimizer.drift import online
+    s, t = dq.generate(16, seed=4, config=dq.SimConfig(drift_free_accounts=0.0, drift_share=1.0,
+                                                      conv_range=(10, 40)))
+    h = 4.0
+    for ent, d in s.groupby("entity"):
+        for m in ("cpc", "cvr"):
+            full = online.alarms(d, m, h=h)
+            for a in full:
+                cut = online.alarms(d.iloc[:a.day + 1], m, h=h)
+                assert cut and cut[-1] == a        # raised on the same morning, the same day pointed at
+                assert online.alarms(d, m, h=h, upto=a.day) == [x for x in full if x.day < a.day]
+
+
+def test_the_calibration_table_agrees_with_a_fresh_simulation():
+    from optimizer.drift import online
+    c = online.calibrate(150, seed=99, grid=(4.0,))
+    row = c.loc[c["metric"] == "all"].iloc[0]
+    table = dict(online.CALIBRATION)[4.0]
+    expected = table * row["series_weeks"] / 1000
+    from scipy import stats
+    assert stats.poisson.ppf(0.005, expected) <= row["alarms"] <= stats.poisson.ppf(0.995, expected)
+
+
+def test_the_default_budget_gives_30_accounts_about_one_false_alarm_a_week():
+    from optimizer.drift import online
+    per_week = online.DEFAULT_FALSE_ALARMS * online.SERIES_PER_ACCOUNT * online.ACCOUNTS / 1000
+    assert 0.8 <= per_week <= 1.0
+    assert online.threshold(online.DEFAULT_FALSE_ALARMS) > online.threshold(1.0)

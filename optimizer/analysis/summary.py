@@ -419,6 +419,8 @@ def _drift_lines(a: Analysis, rep) -> pd.DataFrame:
     if d.empty:
         return d
     f = d.loc[(d["status"] == "flag") & (d["money_at_stake"] > 0)]
+    if "folded_under" in f:   # one event, one line: keyword flags explained by their plan's flag are under it
+        f = f.loc[f["folded_under"].fillna("") == ""]
     if f.empty:
         return f
     best = (f.sort_values("money_at_stake", ascending=False, kind="stable")
