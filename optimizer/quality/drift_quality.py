@@ -894,7 +894,9 @@ def evaluate_online(n_series: int = 1000, seed: int = 0, false_alarms: float | N
     # change-day range of the final results: the hit rows
     fl = results.loc[results["status"] == "flag"]
     cls = classify_flags(fl, truth) if len(fl) else fl.assign(verdict=[])
-    hits = cls.loc[cls["verdict"] == "hit"]
+    # every flag on the right metric and direction (hit or misdated): coverage is not judged
+    # on the flags that count as hits because their range holds the day
+    hits = cls.loc[cls["verdict"].isin(["hit", "misdated"])]
     if len(hits):
         ramp_end = hits["true_start"] + pd.to_timedelta((hits["ramp_days"].clip(lower=1) - 1)
                                                         .where(hits["shape"] == "gradual", 0), unit="D")
