@@ -975,3 +975,25 @@ def test_the_lexicon_editor_opens_on_the_accounts_language_keeps_multi_word_cues
     assert any("改名为「Termites」" in s and "rodent control" in s for s in said), said
     kw = _lexicon_table(at)
     assert "Termites" in set(kw["business_line"]) and "Termite Control" not in set(kw["business_line"])
+
+
+def test_drift_page_online_shows_events_their_alarm_morning_and_what_a_flag_promises():
+    at = start("pages/drift.py")
+    _baidu(at, "dr_account")
+    at.selectbox(key="dr_method").set_value("online").run()
+    assert not at.exception, at.exception
+    flags = _frame(at, "money_at_stake")
+    assert "alarm" in flags.columns and flags["alarm"].notna().all()
+    # the promise in the optimizer's terms: the budget, and what it means for 30 accounts
+    assert any("每 1,000 个序列周" in c.value and "0.15" in c.value and "30 个账户" in c.value for c in at.caption)
+    at.number_input(key="dr_false_alarms").set_value(1.0).run()
+    assert not at.exception, at.exception
+    assert any("1.00" in c.value and "每 1,000 个序列周" in c.value for c in at.caption)
+    # keyword flags explained by their plan's flag are under it, not events of their own
+    events = _frame(at, "money_at_stake")
+    assert "folded" in events.columns
+    if (events["folded"] > 0).any():
+        pick = int(events.index[events["folded"] > 0][0])
+        at.session_state["dr_flags"] = {"selection": {"rows": [pick], "columns": [], "cells": []}}
+        at.run()
+        assert any("归入" in e.label for e in at.expander)

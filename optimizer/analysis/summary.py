@@ -178,7 +178,9 @@ class Analysis:
             "bundles_ready": int(self.bundles["meets_threshold"].sum()) if len(self.bundles) else 0,
             "plans": len(self.plans), "cpc_keywords": len(self.cpc_keywords),
             "split_candidates": int(self.splits["split"].sum()) if len(self.splits) else 0,
-            "drift_flags": int((d["status"] == "flag").sum()) if len(d) else 0,
+            # one event, one flag: keyword flags folded under their plan's flag are not counted again
+            "drift_flags": int(((d["status"] == "flag") & (d["folded_under"] == "")).sum()) if len(d) else 0,
+            "drift_folded": int(((d["status"] == "flag") & (d["folded_under"] != "")).sum()) if len(d) else 0,
             "drift_learning": int((d["status"] == "learning").sum()) if len(d) else 0,
             "over_target": int((self.targets["status"] == "over_target").sum()) if len(self.targets) else 0,
             "compensation": int(c["status"].isin(["eligible", "at_risk"]).sum()) if len(c) else 0,

@@ -126,6 +126,8 @@ def scan(rows: pd.DataFrame, settings: AlertSettings = AlertSettings(), lines: p
                                settings.alpha, min_clicks=settings.min_clicks, min_conversions=settings.min_conversions)
     else:
         raise ValueError(f"method must be 'scan' or 'online', got {settings.method!r}")
+    if "alarm" not in results:   # the scan re-reads the whole history: no morning it was first raised
+        results = results.assign(alarm=pd.NaT, z=np.nan)
 
     plans = series.loc[series["level"] == "campaign"] if len(series) else series
     daily_spend = float(plans.groupby("date")["cost"].sum().mean()) if len(plans) else float("nan")
@@ -224,6 +226,22 @@ def events(report: AlertReport, include_learning: bool = False) -> pd.DataFrame:
     their plan's flag left out), most money at stake first."""
     f = flags(report, include_learning=include_learning)
     return f.loc[f["folded_under"] == ""].reset_index(drop=True) if "folded_under" in f else f
+
+
+def folded(frame: pd.DataFrame, row: pd.Series | dict) -> pd.DataFrame:
+    """The rows of ``frame`` (flags with ``folded_under``) folded under the plan flag ``row``:
+    keyword flags of the same metric and direction whose ``folded_under`` is its plan."""
+    if "folded_under" not in frame or row["level"] != "campaign" or frame.empty:
+        return frame.iloc[:0]
+    same = ((frame["folded_under"] == row["entity"]) & (frame["metric"] == row["metric"])
+            & (np.sign(frame["change"].to_numpy(float)) == np.sign(float(row["change"]))))
+    return frame.loc[same.to_numpy(bool)]
+
+
+def false_alarms_a_week(false_alarms: float, n_series: int, accounts: int = 1) -> float:
+    """False alarms expected a week at ``false_alarms`` per 1,000 series-weeks on ``n_series``
+    series (× ``accounts`` such accounts)."""
+    return float(false_alarms) * n_series * accounts / 1000
 
 
 def flags(report: AlertReport, levels=None, metrics=None, include_learning: bool = False) -> pd.DataFrame:
@@ -440,9 +458,10 @@ def plan_money_at_stake(report: AlertReport, severities=("high", "medium", "low"
 # ---------------------------------------------------------------- the flags as a table
 
 #: the columns of :func:`flag_table`
-DRIFT_COLUMNS = ["severity", "status", "level", "entity", "metric", "start", "start_low", "start_high", "before",
-                 "after", "change", "ci_low", "ci_high", "money_at_stake", "days_of_spend", "days_after", "p_value",
-                 "q_value", "group", "folded_under", "named_by", "headline_zh", "headline_en", "cpa_before", "cpa_after", "cpc_change",
+DRIFT_COLUMNS = ["severity", "status", "level", "entity", "metric", "start", "start_low", "start_high", "alarm",
+                 "before", "after", "change", "ci_low", "ci_high", "money_at_stake", "days_of_spend", "days_after",
+                 "p_value", "q_value", "z", "group", "folded_under", "named_by", "headline_zh", "headline_en",
+                 "cpa_before", "cpa_after", "cpc_change",
                  "cvr_change", "share_cpc", "share_cvr", "mix_share", "rate_share", "money_mix", "money_rate",
                  "top_contributor", "top_contributor_money", "explanation_zh", "explanation_en", "note"]
 

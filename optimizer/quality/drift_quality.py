@@ -866,6 +866,23 @@ def evaluate_online(n_series: int = 1000, seed: int = 0, false_alarms: float | N
     results = online.detect(series, list(metrics), false_alarms=budget, h=h)
     sec["detect"] = time.perf_counter() - t0
     t0 = time.perf_counter()
+    oracle_delay = oracle_first_days(series, truth, look_level(budget), cfg)
+    q = score_alarms(truth, al, results, oracle_delay, budget, cfg, metrics, sec)
+    sec["score"] = time.perf_counter() - t0
+    return q
+
+
+def score_alarms(truth: pd.DataFrame, al: pd.DataFrame, results: pd.DataFrame, oracle_delay: pd.Series,
+                 budget: float, config: SimConfig, metrics: Sequence[str] = METRICS,
+                 seconds: dict | None = None) -> OnlineQuality:
+    """Score the alarms ``al`` of any method run day by day (columns level, entity, metric,
+    day, start, z: one row per alarm raised, or per day a flag is shown) against
+    ``truth``: the product's delay is the first alarm day on or after the planted start
+    on the right metric and direction pointing at a day of the tolerance window; false
+    alarms are every alarm of a drift-free series and every alarm before the change of a
+    drifted one, over the same series-weeks; the change-day range is judged on the
+    ``flag`` rows of ``results`` (the last day's). ``oracle_delay``: :func:`oracle_first_days`."""
+    cfg = config
     scored = truth.copy()
     # alarms on the drifted series: the first that is a hit gives the delay
     lo, hi = window(truth)
@@ -881,7 +898,8 @@ def evaluate_online(n_series: int = 1000, seed: int = 0, false_alarms: float | N
     first = a.loc[hit].groupby(["level", "entity"])["day"].min()
     fd = pd.Series([first.get(k, pd.NaT) for k in key], index=truth.index)
     scored["delay"] = (pd.to_datetime(fd) - truth["start"]).dt.days + 1.0
-    scored["oracle_delay"] = oracle_first_days(series, truth, look_level(budget), cfg)
+    scored["oracle_delay"] = oracle_delay
+    a = a.loc[a["onset"]] if "onset" in a else a
     # false alarms: every alarm of a drift-free series, and on drifted ones every alarm before the change
     free = a["driver"].to_numpy() == "none"
     before = ~free & (a["day"] < a["start_true"]).to_numpy(bool)
@@ -907,8 +925,110 @@ def evaluate_online(n_series: int = 1000, seed: int = 0, false_alarms: float | N
         scored = scored.join(c, on=["level", "entity"])
     else:
         scored["covered"], scored["width"] = np.nan, np.nan
-    sec["score"] = time.perf_counter() - t0
-    return OnlineQuality(truth, scored, results, al, budget, n_false, float(weeks_free + weeks_pre), sec)
+    return OnlineQuality(truth, scored, results, al, budget, n_false, float(weeks_free + weeks_pre), seconds or {})
+
+
+# The scan (optimizer.drift.scan.detect + Benjamini–Hochberg per account) run the same
+# way: each morning on the days so far. It re-tests the whole history every day, so a
+# flag can come and go; an *alarm* is a flag that is shown today and was not yesterday
+# (its onset), and the delay is the first day a hit is shown.
+
+def scan_daily(series: pd.DataFrame, metrics: Sequence[str] = METRICS, first_day: int | None = None,
+               min_days: int = 7) -> pd.DataFrame:
+    """:func:`optimizer.drift.scan.detect` on the days up to each day of ``series`` (from
+    the first day a change can be tested, ``min_days`` + 3, unless ``first_day``): one row
+    per tested series, metric and day — level, entity, account, metric, day, start,
+    start_low, start_high, change, p_value (scan-corrected, before Benjamini–Hochberg,
+    which :func:`scan_alarms` applies per account at any level)."""
+    dates = pd.DatetimeIndex(sorted(series["date"].unique()))
+    first = (min_days + drift.MIN_DAYS_AFTER) if first_day is None else first_day
+    account = series.drop_duplicates(["level", "entity"]).set_index(["level", "entity"])["account"]
+    keep = ["level", "entity", "metric", "start", "start_low", "start_high", "change", "p_value"]
+    parts = []
+    for day in dates[first - 1:]:
+        r = drift.detect(series.loc[series["date"] <= day], list(metrics), min_days=min_days)
+        r = r.loc[r["p_value"].notna(), keep]
+        parts.append(r.assign(day=day))
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*keep, "day"])
+    out["account"] = account.reindex(pd.MultiIndex.from_frame(out[["level", "entity"]])).to_numpy()
+    return out
+
+
+def scan_alarms(daily: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """The flags of :func:`scan_daily` at false discovery rate ``alpha`` (Benjamini–Hochberg
+    over each account's tests of each day, as the product does): one row per series,
+    metric and day a flag is shown — level, entity, metric, day, start, z (signed normal
+    quantile of the p value), ``onset`` (not shown the day before: a new alarm)."""
+    cols = ["level", "entity", "metric", "day", "start", "z", "onset"]
+    if daily.empty:
+        return pd.DataFrame(columns=cols)
+    p = daily["p_value"].to_numpy(float)
+    q = np.empty(len(daily))
+    for _, idx in daily.groupby(["account", "day"], sort=False).indices.items():
+        q[idx] = multipletests(p[idx], alpha=alpha, method="fdr_bh")[1]
+    f = daily.loc[q <= alpha].copy()
+    f["z"] = np.sign(f["change"].to_numpy(float)) * stats.norm.isf(f["p_value"].to_numpy(float) / 2)
+    prev = f[["level", "entity", "metric", "day"]].assign(day=f["day"] + pd.Timedelta(days=1), _was=True)
+    f = f.merge(prev, on=["level", "entity", "metric", "day"], how="left")
+    f["onset"] = f["_was"].isna()
+    return f[cols].reset_index(drop=True)
+
+
+def scan_false_alarms(daily: pd.DataFrame, truth: pd.DataFrame, alpha: float, config: SimConfig | None = None,
+                      metrics: Sequence[str] = METRICS) -> float:
+    """False alarms per 1,000 series-weeks of the daily scan at ``alpha`` (as :func:`score_alarms`
+    counts them: onsets on drift-free series and before the change of drifted ones)."""
+    cfg = config or truth.attrs.get("config") or SimConfig()
+    empty = pd.Series(np.nan, index=truth.index)
+    q = score_alarms(truth, scan_alarms(daily, alpha), daily.iloc[:0].assign(status=[]), empty, 1.0, cfg, metrics)
+    return q.false_alarms_per_1000
+
+
+def scan_alpha_for(daily: pd.DataFrame, truth: pd.DataFrame, false_alarms: float, config: SimConfig | None = None,
+                   metrics: Sequence[str] = METRICS, grid: Sequence[float] | None = None) -> float:
+    """The largest ``alpha`` of ``grid`` (default 1e-6 … 0.1, 4 a decade) at which the daily
+    scan's false alarms per 1,000 series-weeks are at most ``false_alarms``."""
+    grid = np.sort(np.asarray(grid if grid is not None else 10.0 ** np.arange(-6, -0.99, 0.25)))[::-1]
+    for a in grid:
+        if scan_false_alarms(daily, truth, float(a), config, metrics) <= false_alarms:
+            return float(a)
+    return float(grid[-1])
+
+
+def evaluate_scan_daily(n_series: int = 1000, seed: int = 0, alpha: float | None = None,
+                        false_alarms: float | None = None, config: SimConfig | None = None,
+                        metrics: Sequence[str] = METRICS, daily: pd.DataFrame | None = None,
+                        oracle_delay: pd.Series | None = None) -> OnlineQuality:
+    """The scan + Benjamini–Hochberg run each morning (:func:`scan_daily`), scored as the
+    online detector is (:func:`score_alarms`). ``alpha``: its FDR level; when None, the
+    level at which its measured false alarms per 1,000 series-weeks stay within
+    ``false_alarms`` on this very set (:func:`scan_alpha_for`: the two methods compared at
+    the same false-alarm rate; chosen in-sample, so it flatters the scan). The oracle
+    looks at the level of ``false_alarms`` (:func:`look_level`), or of the measured rate
+    when that is None. ``daily`` / ``oracle_delay``: reuse an earlier run on the same
+    ``n_series`` and ``seed``. ``seconds['alpha']`` holds the level used."""
+    from optimizer.drift import online
+    cfg = config or SimConfig()
+    sec = {}
+    t0 = time.perf_counter()
+    series, truth = generate(n_series, seed, cfg)
+    if daily is None:
+        daily = scan_daily(series, metrics)
+    sec["detect"] = time.perf_counter() - t0
+    if alpha is None:
+        false_alarms = online.DEFAULT_FALSE_ALARMS if false_alarms is None else float(false_alarms)
+        alpha = scan_alpha_for(daily, truth, false_alarms, cfg, metrics)
+    al = scan_alarms(daily, alpha)
+    rate = scan_false_alarms(daily, truth, alpha, cfg, metrics)
+    level = false_alarms if false_alarms is not None else max(rate, 1e-3)
+    last = daily.loc[daily["day"] == daily["day"].max()]
+    lal = al.loc[al["day"] == daily["day"].max(), ["level", "entity", "metric"]].assign(status="flag")
+    results = last.merge(lal, on=["level", "entity", "metric"], how="left").fillna({"status": "no_change"})
+    if oracle_delay is None:
+        oracle_delay = oracle_first_days(series, truth, look_level(level), cfg)
+    q = score_alarms(truth, al, results, oracle_delay, float(level), cfg, metrics, sec)
+    q.seconds.update(alpha=alpha, daily=daily)
+    return q
 
 
 def size_label(change: pd.Series) -> pd.Series:
@@ -950,8 +1070,9 @@ def excess_table(q: OnlineQuality) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def format_online(q: OnlineQuality) -> str:
-    """The online detector's figures (what ``bench/drift_quality.py`` prints first)."""
+def format_online(q: OnlineQuality, method: str | None = None) -> str:
+    """The figures of a method run day by day (what ``bench/drift_quality.py`` prints):
+    the online detector's, or ``method`` names another (the daily scan)."""
     from optimizer.drift import online
     lines = []
     s = q.scored
@@ -959,9 +1080,10 @@ def format_online(q: OnlineQuality) -> str:
     b = q.both()
     e = q.seen_early()
     cov = q.range_coverage()
-    lines.append(f"online detector, budget {q.false_alarms_budget:g} false alarms per 1,000 series-weeks "
-                 f"(h = {online.threshold(q.false_alarms_budget):.2f}; oracle looks at two-sided level "
-                 f"{look_level(q.false_alarms_budget):.2e}, |z| > {stats.norm.isf(look_level(q.false_alarms_budget) / 2):.2f})")
+    level = look_level(q.false_alarms_budget)
+    what = (f"online detector (h = {online.threshold(q.false_alarms_budget):.2f})" if method is None else method)
+    lines.append(f"{what}, budget {q.false_alarms_budget:.3g} false alarms per 1,000 series-weeks "
+                 f"(oracle looks at two-sided level {level:.2e}, |z| > {stats.norm.isf(level / 2):.2f})")
     lines.append(f"  drifts {len(drifted)}: found {drifted['delay'].notna().mean():.3f}, oracle "
                  f"{drifted['oracle_delay'].notna().mean():.3f}; both {len(b)}")
     lines.append(f"  excess delay (product − oracle, both found): median {b['excess'].median():.0f} d, "
