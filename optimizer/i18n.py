@@ -338,6 +338,14 @@ TEXT.update({
                    "{clicks} clicks before and after it; CVR and CPA flags also {conversions} conversions expected "
                    "before and after (at the series' overall conversion rate). Thinner series are not flagged but "
                    "listed under “too little data” at the bottom of the page."),
+    "dr.promise_online_evidence": ("每条异常都有足够的基线：变化日前至少 {days} 天、{clicks} 次点击；转化率、转化成本另需变化前至少 "
+                                   "{conversions} 次预期转化。变化后的天数和点击不设下限：证据越过门槛即报警。依据不足的序列不报异常，"
+                                   "列在页面底部“数据不足”里。",
+                                   "Every flag rests on enough baseline: at least {days} days and {clicks} clicks before "
+                                   "the change; CVR and CPA flags also {conversions} conversions expected before it. "
+                                   "There is no minimum after the change: a flag is raised as soon as the evidence "
+                                   "crosses the threshold. Thinner series are not flagged but listed under “too little "
+                                   "data” at the bottom of the page."),
     "dr.promise_online": ("报警的含义：每天数据到达后检验，证据越过门槛的那天早上报警（“报警日”）。"
                           "没有变化的序列平均每 1,000 个序列周误报 {budget} 次：本账户 {series} 个序列，约每周 {week:.2f} 次；"
                           "30 个账户（规模同本账户）合计约每周 {week30:.1f} 次。真实的变化一旦在数据中看得出来就会很快报警；"
@@ -1022,6 +1030,8 @@ _DRIFT_NOTES = (
      "按整体转化率推算，变化前预计 {0} 次转化、变化后 {1} 次，每侧至少需要 {2} 次"),
     (r"^(\d+) clicks before the change, (\d+) after; ([\d.]+) needed on each side$",
      "变化前只有 {0} 次点击、变化后 {1} 次，每侧至少需要 {2} 次"),
+    (r"^(\d+) clicks; ([\d.]+) needed before a change$", "只有 {0} 次点击，变化前至少需要 {1} 次"),
+    (r"^too little evidence before every candidate day$", "最近每个可能的变化日之前的数据都不够"),
     (r"^no conversions reported$", "报告中没有转化数据"),
     (r"^no conversions$", "没有转化"),
     (r"^no clicks$", "没有点击"),

@@ -87,7 +87,8 @@ m[3].metric(ui.t("dr.n_learning"), f"{bundles_in_learning(report):,}",
             help=ui.t("dr.n_learning_help", n=int((flagged["status"] == "learning").sum())))
 
 st.subheader(ui.t("dr.flags"))
-st.caption(ui.t("dr.promise", days=int(min_days), clicks=f"{int(min_clicks):,}", conversions=f"{int(min_conversions):,}"))
+st.caption(ui.t("dr.promise" if method == "scan" else "dr.promise_online_evidence", days=int(min_days),
+                clicks=f"{int(min_clicks):,}", conversions=f"{int(min_conversions):,}"))
 if method == "online":
     n_series = int(report.results["p_value"].notna().sum())
     st.caption(ui.t("dr.promise_online", budget=f"{false_alarms:.2f}", series=f"{n_series:,}",

@@ -600,6 +600,7 @@ def _english(page: str) -> AppTest:
 def test_drift_page_ranks_flags_and_explains_the_selected_one():
     at = start("pages/drift.py")
     _baidu(at, "dr_account")
+    at.selectbox(key="dr_method").set_value("scan").run()   # the scan dates the planted change to the day
     assert not at.exception, at.exception
     flags = _frame(at, "money_at_stake")
     assert len(flags) > 5 and flags["money_at_stake"].is_monotonic_decreasing
@@ -663,6 +664,7 @@ def test_drift_page_settings_and_a_bad_bundle_map_keep_the_map_in_use():
 def test_drift_page_says_what_a_flag_rests_on_and_takes_the_minimums():
     at = start("pages/drift.py")
     _baidu(at, "dr_account")
+    at.selectbox(key="dr_method").set_value("scan").run()   # evidence on each side: the scan's promise
     assert any("前后各至少 30 次点击" in c.value and "10 次" in c.value for c in at.caption)
     at.number_input(key="dr_min_clicks").set_value(100000).run()
     assert not at.exception, at.exception
@@ -984,6 +986,12 @@ def test_drift_page_online_shows_events_their_alarm_morning_and_what_a_flag_prom
     assert not at.exception, at.exception
     flags = _frame(at, "money_at_stake")
     assert "alarm" in flags.columns and flags["alarm"].notna().all()
+    # the planted CPC rise of 开锁-电话词 on 10-20: its change-day range holds the day, raised after it
+    plan = flags.loc[(flags["entity"] == "开锁-电话词") & (flags["metric"] == "点击价格")].iloc[0]
+    lo, hi = plan["start_range"].split(" ~ ")[0], plan["start_range"].split(" ~ ")[-1]
+    assert lo <= "10-20" <= hi, plan["start_range"]
+    assert plan["alarm"] >= pd.Timestamp("2026-10-20").date()
+    assert any("变化日前至少 7 天、30 次点击" in c.value and "变化后的天数和点击不设下限" in c.value for c in at.caption)
     # the promise in the optimizer's terms: the budget, and what it means for 30 accounts
     assert any("每 1,000 个序列周" in c.value and "0.15" in c.value and "30 个账户" in c.value for c in at.caption)
     at.number_input(key="dr_false_alarms").set_value(1.0).run()

@@ -787,7 +787,7 @@ def online_alarms(series: pd.DataFrame, false_alarms: float, metrics: Sequence[s
     run day by day: columns level, entity, metric, day (the date of the alarm's morning
     data), start (the change day it points at), z."""
     from optimizer.drift import online
-    h = online.threshold(false_alarms) if h is None else h
+    hs = {m: online.threshold(false_alarms, m) if h is None else h for m in metrics}
     rows = []
     for (level, entity), d in series.groupby(["level", "entity"], sort=False):
         d = d.sort_values("date")
@@ -795,7 +795,7 @@ def online_alarms(series: pd.DataFrame, false_alarms: float, metrics: Sequence[s
         s = online._Series(d["clicks"].to_numpy(float), d["cost"].to_numpy(float),
                            d["conversions"].to_numpy(float), dates.day_of_week.to_numpy(), 28)
         for m in metrics:
-            for a in online._alarms_one(s, m, h, 7, drift.MIN_CLICKS, drift.MIN_CONVERSIONS):
+            for a in online._alarms_one(s, m, hs[m], 7, drift.MIN_CLICKS, drift.MIN_CONVERSIONS):
                 rows.append({"level": level, "entity": entity, "metric": m, "day": dates[a.day],
                              "start": dates[a.start], "z": a.z})
     return pd.DataFrame(rows, columns=["level", "entity", "metric", "day", "start", "z"])
@@ -861,9 +861,8 @@ def evaluate_online(n_series: int = 1000, seed: int = 0, false_alarms: float | N
     series, truth = generate(n_series, seed, cfg)
     sec["generate"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    h = online.threshold(budget)
-    al = online_alarms(series, budget, metrics, h)
-    results = online.detect(series, list(metrics), false_alarms=budget, h=h)
+    al = online_alarms(series, budget, metrics)
+    results = online.detect(series, list(metrics), false_alarms=budget)
     sec["detect"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     oracle_delay = oracle_first_days(series, truth, look_level(budget), cfg)
@@ -1081,7 +1080,8 @@ def format_online(q: OnlineQuality, method: str | None = None) -> str:
     e = q.seen_early()
     cov = q.range_coverage()
     level = look_level(q.false_alarms_budget)
-    what = (f"online detector (h = {online.threshold(q.false_alarms_budget):.2f})" if method is None else method)
+    what = ("online detector (h " + ", ".join(f"{m} {online.threshold(q.false_alarms_budget, m):.2f}"
+                                              for m in online.CALIBRATION_BY_METRIC) + ")" if method is None else method)
     lines.append(f"{what}, budget {q.false_alarms_budget:.3g} false alarms per 1,000 series-weeks "
                  f"(oracle looks at two-sided level {level:.2e}, |z| > {stats.norm.isf(level / 2):.2f})")
     lines.append(f"  drifts {len(drifted)}: found {drifted['delay'].notna().mean():.3f}, oracle "
