@@ -391,10 +391,15 @@ def cmd_drift(args: argparse.Namespace) -> int:
     except (IngestError, OSError, ValueError) as exc:
         return _input_error(exc)
     tolerance = args.tolerance if args.tolerance is not None else default_tolerance(rules)[0]
+    if not args.false_alarms > 0:
+        print(f"error: --false-alarms must be above 0 (false alarms per 1,000 series-weeks), got {args.false_alarms}",
+              file=sys.stderr)
+        return 1
     settings = AlertSettings(baseline_days=args.baseline_days, min_days=args.min_days, alpha=args.alpha,
                              min_clicks=args.min_clicks, min_conversions=args.min_conversions,
                              levels=tuple(args.levels), metrics=tuple(args.metrics),
-                             targets=TargetSettings(tolerance=tolerance, window_days=args.target_window_days))
+                             targets=TargetSettings(tolerance=tolerance, window_days=args.target_window_days),
+                             method=args.method, false_alarms=args.false_alarms)
     results = []
     for acct, rows, clf in _each_account(table, args.vertical):
         vertical = clf.vertical
@@ -409,7 +414,9 @@ def cmd_drift(args: argparse.Namespace) -> int:
                     "entity_label": entity_label(r["level"], r["entity"], "en"),   # as the app names it
                     "metric": r["metric"], "status": r["status"],
                     "severity": r["severity"], "start": _day(r["start"]),
-                    "start_range": [_day(r["start_low"]), _day(r["start_high"])], "before": _num(r["before"], 4),
+                    "start_range": [_day(r["start_low"]), _day(r["start_high"])], "alarm": _day(r["alarm"]),
+                    "z": _num(r["z"], 3), "folded_under": r["folded_under"] or None,
+                    "named_by": r["named_by"] or None, "before": _num(r["before"], 4),
                     "after": _num(r["after"], 4), "change": _num(r["change"], 4),
                     "ci": [_num(r["ci_low"], 4), _num(r["ci_high"], 4)], "p_value": _num(r["p_value"], 6),
                     "q_value": _num(r["q_value"], 6), "money_at_stake": _num(r["money_at_stake"]),
@@ -438,6 +445,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
             "platform": acct["platform"], "account": acct["account"], "currency": acct["currency"],
             "vertical": vertical, "dropped_partial_day": _day(rep.dropped_partial_day),
             "daily_spend": _num(rep.daily_spend), "bundles_from": sheet_source,
+            "method": settings.method, "false_alarms": settings.false_alarms if settings.method == "online" else None,
             "series_tested": int(rep.results["p_value"].notna().sum()),
             "flags": out_flags,
             "too_little_data": [{"level": r["level"], "entity": r["entity"],
@@ -469,11 +477,19 @@ def cmd_drift(args: argparse.Namespace) -> int:
                                                        if res["dropped_partial_day"] else "")
               + f"; bundles from: {res['bundles_from']}")
         for f in res["flags"]:
+            if f["folded_under"]:   # one event, one flag: shown under its plan's line
+                continue
             ci = f["ci"]
             ci_text = f"95% CI {ci[0]:+.0%} … {ci[1]:+.0%}" if None not in ci else "CI -"
             print(f"  [{f['severity'] or '-':<6}] {f['level']:<8} {f['entity_label']}  {f['metric'].upper()} "
                   f"{f['change']:+.0%} since {f['start']} ({ci_text}), money at stake "
-                  f"{f['money_at_stake']:,.2f}" + ("  LEARNING" if f["status"] == "learning" else ""))
+                  f"{f['money_at_stake']:,.2f}" + (f", alarm raised {f['alarm']}" if f["alarm"] else "")
+                  + ("  LEARNING" if f["status"] == "learning" else ""))
+            under = [g for g in res["flags"] if g["folded_under"] == f["entity"] and f["level"] == "campaign"
+                     and g["metric"] == f["metric"] and (g["change"] or 0) * (f["change"] or 0) > 0]
+            if under:
+                print(f"           folded under it: {len(under)} keyword flag(s): "
+                      + ", ".join(g["entity_label"] for g in under[:5]) + (" …" if len(under) > 5 else ""))
             d = f["decomposition"]
             if d["share_cpc"] is not None:
                 print(f"           CPC {d['cpc_change']:+.0%} ({d['share_cpc']:.0%} of the CPA change), "
@@ -823,6 +839,8 @@ def build_parser() -> argparse.ArgumentParser:
     bi.set_defaults(func=cmd_bids)
 
     from optimizer.drift.scan import LEVELS, METRICS, MIN_CLICKS, MIN_CONVERSIONS
+    from optimizer.drift.alerts import AlertSettings
+    from optimizer.drift.online import DEFAULT_FALSE_ALARMS
     dr = sub.add_parser("drift", help="flag cost drift: dated changes of CPC, CVR, CPA and spend",
                         description="Read daily exports and print, per account, the flags ranked by money at "
                                     "stake: level, entity, metric, change since the dated change point with its "
@@ -834,7 +852,14 @@ def build_parser() -> argparse.ArgumentParser:
     _account_option(dr)
     dr.add_argument("--baseline-days", type=_positive_int, default=28, help="baseline days (default 28)")
     dr.add_argument("--min-days", type=_positive_int, default=7, help="days needed before a change (default 7)")
-    dr.add_argument("--alpha", type=float, default=0.05, help="false discovery rate (default 0.05)")
+    dr.add_argument("--method", choices=["online", "scan"], default=AlertSettings.method,
+                    help="online: tested as each day arrives, a flag raised the morning the evidence crosses the "
+                         "threshold, false alarms held to --false-alarms; scan: the whole history re-read for one "
+                         f"change day per series, false discoveries held to --alpha (default {AlertSettings.method})")
+    dr.add_argument("--false-alarms", type=float, default=DEFAULT_FALSE_ALARMS,
+                    help="online: false alarms allowed per 1,000 series-weeks of unchanged series (default "
+                         f"{DEFAULT_FALSE_ALARMS}: about one a week across 30 accounts of ~200 series)")
+    dr.add_argument("--alpha", type=float, default=0.05, help="scan: false discovery rate (default 0.05)")
     dr.add_argument("--min-clicks", type=_non_negative, default=MIN_CLICKS,
                     help=f"clicks needed on each side of a change (default {MIN_CLICKS})")
     dr.add_argument("--min-conversions", type=_non_negative, default=MIN_CONVERSIONS,

@@ -343,6 +343,21 @@ TEXT.update({
     "dr.alpha": ("错误发现率（FDR）", "False discovery rate"),
     "dr.alpha_help": ("所有序列一起做 Benjamini–Hochberg 校正：标为异常的序列中，误报比例期望不超过该值。",
                       "Benjamini–Hochberg over every series: among flagged series, at most this share is expected to be false."),
+    "dr.method": ("检测方式", "Detection"),
+    "dr.method_help": ("逐日报警：每天数据到达后检验最近 28 天的每个可能变化日，证据越过门槛的那天报警，误报按下面的预算控制。"
+                       "全程扫描：每次重读全部历史，为每个序列找一个最可能的变化日，用错误发现率控制误报。",
+                       "Day by day: each day's data is tested against every candidate change day of the last 28 "
+                       "days, and a flag is raised the morning the evidence crosses the threshold; false alarms "
+                       "are held to the budget below. Whole-history scan: the whole history is re-read each time "
+                       "for one most likely change day per series, false alarms held by the false discovery rate."),
+    "dr.method_online": ("逐日报警", "Day by day"),
+    "dr.method_scan": ("全程扫描", "Whole-history scan"),
+    "dr.false_alarms": ("误报预算（每 1,000 个序列周）", "False alarms per 1,000 series-weeks"),
+    "dr.false_alarms_help": ("没有变化的序列上平均每 1,000 个序列周允许的误报次数。默认 0.15：一个约 200 个序列的账户，"
+                             "30 个账户合计约每周 1 次误报。数值越小误报越少，但真实变化报得越晚。",
+                             "False alarms allowed on average per 1,000 weeks of series that do not change. Default "
+                             "0.15: with about 200 series an account, about one false alarm a week across 30 "
+                             "accounts. Lower means fewer false alarms but later flags for real changes."),
     "dr.levels": ("层级", "Levels"),
     "dr.metrics": ("指标", "Metrics"),
     "dr.tolerance": ("超目标容忍度", "Tolerance over target"),
@@ -373,6 +388,27 @@ TEXT.update({
                    "{clicks} clicks before and after it; CVR and CPA flags also {conversions} conversions expected "
                    "before and after (at the series' overall conversion rate). Thinner series are not flagged but "
                    "listed under “too little data” at the bottom of the page."),
+    "dr.promise_online_evidence": ("每条异常都有足够的基线：变化日前至少 {days} 天、{clicks} 次点击；转化率、转化成本另需变化前至少 "
+                                   "{conversions} 次预期转化。变化后的天数和点击不设下限：证据越过门槛即报警。依据不足的序列不报异常，"
+                                   "列在页面底部“数据不足”里。",
+                                   "Every flag rests on enough baseline: at least {days} days and {clicks} clicks before "
+                                   "the change; CVR and CPA flags also {conversions} conversions expected before it. "
+                                   "There is no minimum after the change: a flag is raised as soon as the evidence "
+                                   "crosses the threshold. Thinner series are not flagged but listed under “too little "
+                                   "data” at the bottom of the page."),
+    "dr.promise_online": ("报警的含义：每天数据到达后检验，证据越过门槛的那天早上报警（“报警日”）。"
+                          "没有变化的序列平均每 1,000 个序列周误报 {budget} 次：本账户 {series} 个序列，约每周 {week:.2f} 次；"
+                          "30 个账户（规模同本账户）合计约每周 {week30:.1f} 次。真实的变化一旦在数据中看得出来就会很快报警；"
+                          "转化少的序列上，转化率的变化要多等几天才看得出。同一计划里和计划同一天、同方向的关键词异常归入计划，算一个事件。",
+                          "What a flag promises: each day's data is tested as it arrives, and a flag is raised the "
+                          "morning the evidence crosses the threshold (“alarm raised”). Series that do not change "
+                          "give {budget} false alarms per 1,000 series-weeks on average: {series} series in this "
+                          "account, about {week:.2f} a week; 30 such accounts, about {week30:.1f} a week together. "
+                          "A real change is flagged soon after the data can show it at all; on series with few "
+                          "conversions a CVR change takes some days more to show. Keyword flags of a plan that "
+                          "moved the same way from the same day are folded under the plan: one event, one flag."),
+    "dr.folded": ("归入此事件的关键词异常（{n}）", "Keyword flags folded under this event ({n})"),
+    "dr.named_by": ("这一变化来自一个关键词：{keyword}", "This change comes from one keyword: {keyword}"),
     "dr.no_flags": ("没有发现显著的成本变化。", "No significant cost change found."),
     "dr.no_flags_untested": ("另有 {n} 个序列数据不足，没有检验（见页面底部）。",
                              " {n} more series had too little data and were not tested (see the bottom of the page)."),
@@ -433,6 +469,12 @@ TEXT.update({
     "col.start_range_help": ("数据无法区分的那些天（似然支持区间 1/32）；只有一天表示变化日很确定。",
                              "The days the data cannot tell apart from the change day (1/32 likelihood support "
                              "interval); a single day when the day is clear."),
+    "col.alarm": ("报警日", "Alarm raised"),
+    "col.alarm_help": ("逐日检验时第一次报出这条异常的那一天（只看到那天为止的数据）。",
+                       "The morning this flag was first raised by the day-by-day test (seeing the data up to that day only)."),
+    "col.folded": ("归入的关键词", "Folded keywords"),
+    "col.folded_help": ("和计划同一天、同方向的关键词异常，已归入这条计划异常，不单列。",
+                        "Keyword flags that moved the same way from the same day as this plan: folded under it, not listed apart."),
     "col.before": ("变化前", "Before"),
     "col.after": ("变化后", "After"),
     "col.change": ("变化", "Change"),
@@ -1477,6 +1519,8 @@ _DRIFT_NOTES = (
      "按整体转化率推算，变化前预计 {0} 次转化、变化后 {1} 次，每侧至少需要 {2} 次"),
     (r"^(\d+) clicks before the change, (\d+) after; ([\d.]+) needed on each side$",
      "变化前只有 {0} 次点击、变化后 {1} 次，每侧至少需要 {2} 次"),
+    (r"^(\d+) clicks; ([\d.]+) needed before a change$", "只有 {0} 次点击，变化前至少需要 {1} 次"),
+    (r"^too little evidence before every candidate day$", "最近每个可能的变化日之前的数据都不够"),
     (r"^no conversions reported$", "报告中没有转化数据"),
     (r"^no conversions$", "没有转化"),
     (r"^no clicks$", "没有点击"),

@@ -5,7 +5,9 @@ import streamlit as st
 import ui
 from optimizer import i18n
 from optimizer.drift.alerts import (AlertSettings, bundles_in_learning, evidence, contributors_table, explain, flag_target, flags,
-                              entity_label, format_value, headline, plan_money_at_stake, waterfall_steps)
+                              entity_label, false_alarms_a_week, folded, format_value, headline,
+                              plan_money_at_stake, waterfall_steps)
+from optimizer.drift.online import ACCOUNTS, DEFAULT_FALSE_ALARMS
 from optimizer.drift.scan import LEVELS, METRICS, MIN_CLICKS, MIN_CONVERSIONS
 from optimizer.outputs.workbook import drift_csv
 from optimizer.bundles.targets import TargetSettings, default_tolerance
@@ -41,6 +43,12 @@ with st.expander(ui.t("dr.settings"), icon=":material/tune:"):
                                    help=ui.t("dr.min_clicks_help"))
     min_conversions = c[1].number_input(ui.t("dr.min_conversions"), 0, 10000, int(MIN_CONVERSIONS), step=1,
                                         key="dr_min_conversions", help=ui.t("dr.min_conversions_help"))
+    methods = ["online", "scan"] if AlertSettings().method == "online" else ["scan", "online"]
+    method = c[2].selectbox(ui.t("dr.method"), methods, key="dr_method", help=ui.t("dr.method_help"),
+                            format_func=lambda v: ui.t(f"dr.method_{v}"))
+    false_alarms = c[3].number_input(ui.t("dr.false_alarms"), 0.01, 10.0, float(DEFAULT_FALSE_ALARMS), step=0.05,
+                                     format="%.2f", key="dr_false_alarms", help=ui.t("dr.false_alarms_help"),
+                                     disabled=method != "online")
     c = st.columns(2)
     levels = c[0].multiselect(ui.t("dr.levels"), list(LEVELS), key=ui.wkey("dr_levels", default=list(LEVELS)), select_all=ui.select_all(),
                               format_func=lambda v: ui.name_of(i18n.LEVEL, v))
@@ -56,7 +64,8 @@ settings = AlertSettings(baseline_days=int(baseline), min_days=int(min_days), al
                          min_clicks=int(min_clicks), min_conversions=int(min_conversions),
                          levels=tuple(levels) or LEVELS, metrics=tuple(metrics) or METRICS,
                          high_days=float(high_days), medium_days=float(medium_days),
-                         targets=TargetSettings(tolerance=float(tolerance), window_days=int(target_days)))
+                         targets=TargetSettings(tolerance=float(tolerance), window_days=int(target_days)),
+                         method=method, false_alarms=float(false_alarms))
 with st.spinner(ui.t("dr.title")):  # the bundled rule file (None) unless another set is picked
     report = model.drift(ctx.classifier(), settings, sheet, None, rule_id or None)
 
@@ -65,7 +74,9 @@ if report.series.empty:  # nothing by day: nothing could be tested (not "no chan
     st.stop()
 if report.dropped_partial_day is not None:
     st.caption(":material/schedule: " + ui.t("dr.partial", day=f"{report.dropped_partial_day:%Y-%m-%d}"))
-flagged = flags(report, include_learning=True)
+every = flags(report, include_learning=True)
+# one event, one flag: keyword flags explained by their plan's flag are listed under it
+flagged = every.loc[every["folded_under"] == ""].reset_index(drop=True)
 real = flagged.loc[flagged["status"] == "flag"]
 high = real.loc[real["severity"] == "high"]
 m = st.columns(4)
@@ -76,7 +87,13 @@ m[3].metric(ui.t("dr.n_learning"), f"{bundles_in_learning(report):,}",
             help=ui.t("dr.n_learning_help", n=int((flagged["status"] == "learning").sum())))
 
 st.subheader(ui.t("dr.flags"))
-st.caption(ui.t("dr.promise", days=int(min_days), clicks=f"{int(min_clicks):,}", conversions=f"{int(min_conversions):,}"))
+st.caption(ui.t("dr.promise" if method == "scan" else "dr.promise_online_evidence", days=int(min_days),
+                clicks=f"{int(min_clicks):,}", conversions=f"{int(min_conversions):,}"))
+if method == "online":
+    n_series = int(report.results["p_value"].notna().sum())
+    st.caption(ui.t("dr.promise_online", budget=f"{false_alarms:.2f}", series=f"{n_series:,}",
+                    week=false_alarms_a_week(false_alarms, n_series),
+                    week30=false_alarms_a_week(false_alarms, n_series, ACCOUNTS)))
 tested, untested = evidence(report)
 if flagged.empty and not tested:  # nothing could be judged: not an all-clear
     st.warning(ui.t("dr.nothing_tested", n=untested), icon=":material/hourglass_empty:")
@@ -94,6 +111,8 @@ else:
         # the days the change may have been on: one day when the data pins it down, – when not known
         "start_range": [("–" if pd.isna(a) or pd.isna(b) else f"{a:%m-%d}" if a == b else f"{a:%m-%d} ~ {b:%m-%d}")
                         for a, b in zip(flagged["start_low"], flagged["start_high"])],
+        **({"alarm": flagged["alarm"].dt.date} if method == "online" else {}),
+        "folded": [len(folded(every, r)) for _, r in flagged.iterrows()],
         "before": [format_value(mt, v, currency) for mt, v in zip(flagged["metric"], flagged["before"])],
         "after": [format_value(mt, v, currency) for mt, v in zip(flagged["metric"], flagged["after"])],
         "change": flagged["change"] * 100,
@@ -106,6 +125,8 @@ else:
                              "entity": ui.t("col.entity"), "metric": ui.t("col.metric"), "start": ui.t("col.start"),
                              "start_range": st.column_config.TextColumn(ui.t("col.start_range"),
                                                                         help=ui.t("col.start_range_help")),
+                             "alarm": st.column_config.DateColumn(ui.t("col.alarm"), help=ui.t("col.alarm_help")),
+                             "folded": st.column_config.NumberColumn(ui.t("col.folded"), help=ui.t("col.folded_help")),
                              "before": ui.t("col.before"), "after": ui.t("col.after"),
                              "change": st.column_config.NumberColumn(ui.t("col.change"), format="%+.0f%%"),
                              "interval": ui.t("col.interval"),
@@ -126,6 +147,20 @@ else:
     st.markdown(f"**{headline(row, lang, currency)}**")
     if row["status"] == "learning":
         st.info(ui.name_of(i18n.DRIFT_STATUS, "learning") + " · " + str(row["group"]), icon=":material/school:")
+    if row["named_by"]:
+        st.caption(ui.t("dr.named_by", keyword=entity_label("keyword", row["named_by"], lang)))
+    under = folded(every, row)
+    if len(under):
+        with st.expander(ui.t("dr.folded", n=len(under))):
+            ui.dataframe(pd.DataFrame({
+                "entity": [entity_label(lv, e, lang) for lv, e in zip(under["level"], under["entity"])],
+                "start": under["start"].dt.date,
+                "change": under["change"] * 100,
+                "money_at_stake": under["money_at_stake"]}), hide_index=True, width="stretch", key="dr_folded",
+                column_config={"entity": ui.t("col.entity"), "start": ui.t("col.start"),
+                               "change": st.column_config.NumberColumn(ui.t("col.change"), format="%+.0f%%"),
+                               "money_at_stake": st.column_config.NumberColumn(ui.t("col.money_at_stake"),
+                                                                               format=f"{sym}%,.0f")})
     days = report.series.loc[(report.series["level"] == row["level"]) & (report.series["entity"] == row["entity"])]
     target = flag_target(row, sheet.targets if sheet is not None else {})
     ex = explain(report, row["level"], row["entity"], row["metric"], row["start"])

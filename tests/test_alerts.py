@@ -262,3 +262,44 @@ def test_cli_drift_json_names_an_unnamed_account_as_the_app_does(capsys):
     assert main(["drift", str(SAMPLE / "google_keyword_report.csv"), "--levels", "account"]) == 0
     text = capsys.readouterr().out
     assert "Google Ads · unnamed account" in text and " google_ads " not in text
+
+
+# ---------------------------------------------------------------- online detection (issue 19)
+
+def test_online_flags_carry_the_morning_they_were_raised_and_fold_keywords_under_their_plan():
+    table = load_exports(ZH)
+    sheet = read_bundle_sheet((SAMPLE / "bundle_map.csv").read_bytes(), "bundle_map.csv")
+    rep = alerts.scan(table, alerts.AlertSettings(method="online"), plan_lines(table, Classifier("locksmith")), sheet)
+    t = alerts.flag_table(rep, "CNY")
+    assert {"alarm", "z", "folded_under", "named_by"} <= set(t.columns)
+    real = t.loc[t["status"] == "flag"]
+    assert len(real) and real["alarm"].notna().all()
+    # raised on a morning after the change day it points at, with the data it had then
+    assert (real["alarm"] >= real["start_low"]).all() and (real["alarm"] <= rep.series["date"].max()).all()
+    assert np.isfinite(real["z"]).all()   # the statistic at the reported change day, today
+    plan = real.loc[(real["level"] == "campaign") & (real["entity"] == "开锁-电话词") & (real["metric"] == "cpc")]
+    assert len(plan) == 1 and plan["alarm"].iloc[0] >= pd.Timestamp("2026-10-20")
+    folded = t.loc[t["folded_under"] != ""]
+    assert (folded["level"] == "keyword").all()
+    assert set(folded["folded_under"]) <= set(real.loc[real["level"] == "campaign", "entity"])
+    ev = alerts.events(rep)
+    assert len(ev) == (real["folded_under"] == "").sum()
+
+
+def test_the_scan_has_no_alarm_morning_but_the_same_columns():
+    table = load_exports([SAMPLE / "baidu_plan_report.csv"])
+    rep = alerts.scan(table, alerts.AlertSettings(method="scan", levels=("campaign",)))
+    t = alerts.flag_table(rep, "CNY")
+    assert list(t.columns) == alerts.DRIFT_COLUMNS and t["alarm"].isna().all()
+
+
+def test_cli_drift_online_reports_the_alarm_morning_and_the_folding(capsys):
+    code = main(["drift", *map(str, ZH), "--method", "online", "--false-alarms", "0.15", "--json"])
+    assert code == 0
+    acct = json.loads(capsys.readouterr().out)[0]
+    flag = acct["flags"][0]
+    assert {"alarm", "z", "folded_under", "named_by"} <= set(flag)
+    assert all(f["alarm"] is not None for f in acct["flags"] if f["status"] == "flag")
+    assert acct["method"] == "online" and acct["false_alarms"] == 0.15
+    assert main(["drift", *map(str, ZH), "--method", "online", "--false-alarms", "0"]) == 1
+    assert "--false-alarms" in capsys.readouterr().err

@@ -286,17 +286,21 @@ def test_drift_figures_agree(account, downloads):
     _open(at, "pages/drift.py", "dr_account", name)
     n_flags, n_high = int(_number(_metric(at, "dr.n_flags"))), int(_number(_metric(at, "dr.n_high")))
     money = _metric(at, "dr.money_plans")
-    flagged = [f for f in cli["flags"] if f["status"] == "flag"]
+    # one event, one flag: keyword flags folded under their plan's flag are not counted again
+    flagged = [f for f in cli["flags"] if f["status"] == "flag" and not f["folded_under"]]
     assert n_flags == len(flagged) == counts["drift_flags"]
+    assert counts["drift_folded"] == sum(f["status"] == "flag" and bool(f["folded_under"]) for f in cli["flags"])
     assert n_high == sum(f["severity"] == "high" for f in flagged)
     table = _frame(at, "severity", "entity", "money_at_stake", "q_value")
-    assert (0 if table is None else len(table)) == len(cli["flags"])
+    assert (0 if table is None else len(table)) == sum(not f["folded_under"] for f in cli["flags"])
+    assert (0 if table is None else int(table["folded"].sum())) == sum(bool(f["folded_under"]) for f in cli["flags"])
     book = _sheet(wb, "drift")
     status, severity = _col("status"), _col("severity")
     flag_name = i18n.code_name(i18n.DRIFT_STATUS, "flag", "zh")
-    assert int((book[status] == flag_name).sum()) == n_flags
-    assert int(((book[status] == flag_name) & (book[severity] == i18n.code_name(i18n.SEVERITY, "high", "zh"))).sum()) \
-        == n_high
+    event = book[_col("folded_under")].isna()
+    assert int(((book[status] == flag_name) & event).sum()) == n_flags
+    assert int(((book[status] == flag_name) & event
+                & (book[severity] == i18n.code_name(i18n.SEVERITY, "high", "zh"))).sum()) == n_high
     # money at stake in flagged plans: each plan once, with its largest flag
     plans: dict[str, float] = {}
     for f in flagged:

@@ -491,3 +491,25 @@ def test_plan_days_give_every_level_the_series_the_rows_give():
         assert got.attrs == want.attrs and want.attrs["dropped_partial_day"] is not None
     with pytest.raises(ValueError):
         drift.daily_series(by_plan, "keyword")
+
+
+def test_a_keyword_flag_explained_by_its_plans_flag_is_folded_and_a_lone_keyword_names_the_plan():
+    from optimizer.drift.alerts import fold
+    day = pd.Timestamp("2026-10-20")
+    s = pd.DataFrame({"level": ["campaign", "keyword", "keyword", "campaign"],
+                      "entity": ["P", "P / a", "P / b", "Q"], "campaign": ["P", "P", "P", "Q"]})
+    def r(level, entity, metric, change, start, lo=None, hi=None):
+        return {"level": level, "entity": entity, "metric": metric, "status": "flag", "change": change,
+                "start": day + pd.Timedelta(days=start),
+                "start_low": day + pd.Timedelta(days=lo if lo is not None else start),
+                "start_high": day + pd.Timedelta(days=hi if hi is not None else start)}
+    res = pd.DataFrame([r("campaign", "P", "cpc", 0.3, 0, -1, 2), r("keyword", "P / a", "cpc", 0.35, 1),
+                        r("keyword", "P / b", "cpc", -0.2, 1),      # the other way: its own event
+                        r("keyword", "P / b", "cvr", -0.3, 0),      # no plan CVR flag: its own event
+                        r("campaign", "Q", "cpc", 0.2, 0)])
+    out = fold(res, s)
+    assert out["folded_under"].tolist() == ["", "P", "", "", ""]
+    assert out["named_by"].tolist() == ["P / a", "", "", "", ""]
+    # a keyword flag dated outside the plan flag's range is not the same event
+    res.loc[1, ["start", "start_low", "start_high"]] = day + pd.Timedelta(days=9)
+    assert fold(res, s)["folded_under"].tolist() == [""] * 5

@@ -245,19 +245,6 @@ def test_precision(quality):
     assert quality.precision >= 0.9
 
 
-@pytest.mark.xfail(strict=True, reason="measured median 5 days (p90 12, n = 138; ≤ 3 days 38 %): CPC-driven 3, "
-                   "CVR-driven 8, abrupt 3, gradual 6; the oracle that knows the day: CPC 3, CVR 4 — "
-                   "a CVR shift at 5–15 conversions a day is rarely detectable in 3 days by any test. "
-                   "Tried (2026, not kept): candidates down to 1 day after + cuts from 1 day: median 5 (≤ 3 d "
-                   "39 %); no BH at all: median 4 (41 %); half of alpha on the last 3 days (Bonferroni, "
-                   "calibrated): median 4 (44 %), on bench's 1,000 series 3 (54 %). The gap to the oracle "
-                   "(≤ 3 d 57–61 %) is the price of not knowing the day (scan) and of BH")
-def test_median_delay_of_target_drifts(quality):
-    d = quality.delays(target_only=True)
-    assert len(d) >= 50
-    assert d.median() <= 3
-
-
 def test_drift_free_accounts_raise_few_false_flags(quality):
     fa = quality.false_alarms(drift_free_accounts_only=True)
     assert fa["series"] >= 100
@@ -275,3 +262,118 @@ def test_the_oracle_is_an_upper_reference_in_every_stratum(quality):
 def test_recall_target_is_met_on_cpc_driven_drifts(quality):
     t = quality.target()
     assert t.loc[t["driver"] == "cpc", "detected"].mean() >= 0.9
+
+
+# ---------------------------------------------------------------------------------
+# Issue 19: the online detector against the oracle at the same false-alarm level
+# (one generated set, fixed seed; about 30 s). bench/drift_quality.py prints the full
+# figures on 1,000 series.
+# ---------------------------------------------------------------------------------
+ONLINE_SERIES, ONLINE_SEED = 400, 1
+
+
+@pytest.fixture(scope="module")
+def online_quality():
+    return dq.evaluate_online(ONLINE_SERIES, seed=ONLINE_SEED)
+
+
+def test_median_delay_is_within_a_day_of_the_oracles(online_quality):
+    b = online_quality.both()
+    assert len(b) >= 100
+    assert b["excess"].median() <= 1
+    x = b.loc[b["driver"] == "cpc"]
+    assert len(x) >= 50 and x["excess"].median() <= 1
+
+
+def test_median_delay_of_cvr_driven_shifts_is_within_a_day_of_the_oracles(online_quality):
+    b = online_quality.both()
+    x = b.loc[b["driver"] == "cvr"]
+    assert len(x) >= 20 and x["excess"].median() <= 1
+
+
+@pytest.mark.xfail(strict=True, reason="measured (bench, 1,000 series, each metric's own h at 0.15 false alarms "
+                   "per 1,000 series-weeks: CPC 4.71, CVR 4.87): 0.925 of the 240 shifts the oracle sees within 7 "
+                   "days are found by oracle + 2 (CPC 0.95 of 216, CVR 0.67 of 24; was 0.82 with one h of 5.39 for "
+                   "every metric). The oracle needs |z| ≥ 4.25 on the one day it knows; the product ≥ 4.7–4.9 over "
+                   "28 candidate days at the same level")
+def test_every_shift_the_oracle_sees_within_7_days_is_found_by_oracle_plus_2(online_quality):
+    e = online_quality.seen_early()
+    assert len(e) >= 50
+    assert e["found_in_time"].all(), e.loc[~e["found_in_time"], ["entity", "driver", "delay", "oracle_delay"]]
+
+
+def test_false_alarms_are_within_the_budget(online_quality):
+    q = online_quality
+    assert q.series_weeks > 15_000   # 400 plans × 3 metrics × ~16 weeks, less the drifted weeks
+    assert q.within_budget(), (q.false_alarm_count, q.false_alarms_per_1000)
+
+
+def test_drift_free_accounts_stay_within_the_budget():
+    q = dq.evaluate_online(160, seed=7, config=dq.SimConfig(drift_free_accounts=1.0))
+    assert (q.truth["driver"] == "none").all()
+    assert q.within_budget(), (q.false_alarm_count, q.false_alarms_per_1000)
+
+
+def test_the_change_day_range_holds_the_true_day_for_90_percent_of_detected_shifts(online_quality):
+    c = online_quality.range_coverage()
+    assert len(c) >= 100
+    assert c["covered"].mean() >= 0.9
+
+
+def test_the_online_detector_reads_only_the_days_that_have_arrived():
+    from optimizer.drift import online
+    s, t = dq.generate(16, seed=4, config=dq.SimConfig(drift_free_accounts=0.0, drift_share=1.0,
+                                                      conv_range=(10, 40)))
+    h = 4.0
+    for ent, d in s.groupby("entity"):
+        for m in ("cpc", "cvr"):
+            full = online.alarms(d, m, h=h)
+            for a in full:
+                cut = online.alarms(d.iloc[:a.day + 1], m, h=h)
+                assert cut and cut[-1] == a        # raised on the same morning, the same day pointed at
+                assert online.alarms(d, m, h=h, upto=a.day) == [x for x in full if x.day < a.day]
+
+
+def test_the_calibration_table_agrees_with_a_fresh_simulation():
+    from optimizer.drift import online
+    c = online.calibrate(150, seed=99, grid=(4.0,))
+    row = c.loc[c["metric"] == "all"].iloc[0]
+    table = dict(online.CALIBRATION)[4.0]
+    expected = table * row["series_weeks"] / 1000
+    from scipy import stats
+    assert stats.poisson.ppf(0.005, expected) <= row["alarms"] <= stats.poisson.ppf(0.995, expected)
+    for m, table in online.CALIBRATION_BY_METRIC.items():   # each metric's own h, same run
+        r = c.loc[c["metric"] == m].iloc[0]
+        expected = dict(table)[4.0] * r["series_weeks"] / 1000
+        assert stats.poisson.ppf(0.005, expected) <= r["alarms"] <= stats.poisson.ppf(0.995, expected), (m, r)
+
+
+def test_the_default_budget_gives_30_accounts_about_one_false_alarm_a_week():
+    from optimizer.drift import online
+    per_week = online.DEFAULT_FALSE_ALARMS * online.SERIES_PER_ACCOUNT * online.ACCOUNTS / 1000
+    assert 0.8 <= per_week <= 1.0
+    assert online.threshold(online.DEFAULT_FALSE_ALARMS) > online.threshold(1.0)
+    # each metric held to the budget alone: CVR and CPC, which alarm falsely least, get the lower h
+    h = {m: online.threshold(online.DEFAULT_FALSE_ALARMS, m) for m in online.CALIBRATION_BY_METRIC}
+    assert h["cvr"] < h["cpa"] and h["cpc"] < h["spend"] and h["cvr"] < online.threshold(online.DEFAULT_FALSE_ALARMS)
+
+
+def test_the_scan_run_each_morning_reads_the_days_so_far_and_its_old_fdr_is_far_over_the_budget():
+    """The scan + BH re-run each morning (how the product would use it): each day's row is
+    the scan of the days up to it, BH per account; at the old default FDR 0.05 a drift-free
+    account gets a new false flag far more often than the false-alarm budget allows (the
+    bench measures ~8–12 per 1,000 series-weeks against the 0.15 budget), so the scan can
+    only be compared with the online detector at a much smaller FDR."""
+    from optimizer.drift import online
+    cfg = dq.SimConfig(drift_free_accounts=1.0)
+    s, t = dq.generate(24, seed=7, config=cfg)
+    daily = dq.scan_daily(s)
+    day = daily["day"].unique()[40]
+    direct = drift.detect(s.loc[s["date"] <= day], list(dq.METRICS))
+    direct = direct.loc[direct["p_value"].notna()].set_index(["entity", "metric"])["p_value"].sort_index()
+    got = daily.loc[daily["day"] == day].set_index(["entity", "metric"])["p_value"].sort_index()
+    assert got.index.equals(direct.index) and np.allclose(got, direct)
+    flags = dq.scan_alarms(daily, 0.05)
+    assert flags["onset"].sum() <= len(flags) and (flags["day"] >= daily["day"].min()).all()
+    rate = dq.scan_false_alarms(daily, t, 0.05, cfg)
+    assert rate > 10 * online.DEFAULT_FALSE_ALARMS, rate

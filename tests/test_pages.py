@@ -663,6 +663,7 @@ def test_bids_page_what_if_changes_the_numbers_and_a_saved_target_is_kept(data_d
 def test_drift_page_ranks_flags_and_explains_the_selected_one():
     at = start("pages/drift.py")
     _baidu(at, "dr_account")
+    at.selectbox(key="dr_method").set_value("scan").run()   # the scan dates the planted change to the day
     assert not at.exception, at.exception
     flags = _frame(at, "money_at_stake")
     assert len(flags) > 5 and flags["money_at_stake"].is_monotonic_decreasing
@@ -726,6 +727,7 @@ def test_drift_page_settings_and_a_bad_bundle_map_keep_the_map_in_use():
 def test_drift_page_says_what_a_flag_rests_on_and_takes_the_minimums():
     at = start("pages/drift.py")
     _baidu(at, "dr_account")
+    at.selectbox(key="dr_method").set_value("scan").run()   # evidence on each side: the scan's promise
     assert any("前后各至少 30 次点击" in c.value and "10 次" in c.value for c in at.caption)
     at.number_input(key="dr_min_clicks").set_value(100000).run()
     assert not at.exception, at.exception
@@ -1077,3 +1079,31 @@ def test_export_changes_page_files_leave_out_an_unticked_change(monkeypatch):
     assert len(after) == len(before) - 1
     readme = at.download_button(key="ch_readme")
     assert "百度关键词文件" in files[readme.proto.url].decode("utf-8-sig")
+
+
+def test_drift_page_online_shows_events_their_alarm_morning_and_what_a_flag_promises():
+    at = start("pages/drift.py")
+    _baidu(at, "dr_account")
+    at.selectbox(key="dr_method").set_value("online").run()
+    assert not at.exception, at.exception
+    flags = _frame(at, "money_at_stake")
+    assert "alarm" in flags.columns and flags["alarm"].notna().all()
+    # the planted CPC rise of 开锁-电话词 on 10-20: its change-day range holds the day, raised after it
+    plan = flags.loc[(flags["entity"] == "开锁-电话词") & (flags["metric"] == "点击价格")].iloc[0]
+    lo, hi = plan["start_range"].split(" ~ ")[0], plan["start_range"].split(" ~ ")[-1]
+    assert lo <= "10-20" <= hi, plan["start_range"]
+    assert plan["alarm"] >= pd.Timestamp("2026-10-20").date()
+    assert any("变化日前至少 7 天、30 次点击" in c.value and "变化后的天数和点击不设下限" in c.value for c in at.caption)
+    # the promise in the optimizer's terms: the budget, and what it means for 30 accounts
+    assert any("每 1,000 个序列周" in c.value and "0.15" in c.value and "30 个账户" in c.value for c in at.caption)
+    at.number_input(key="dr_false_alarms").set_value(1.0).run()
+    assert not at.exception, at.exception
+    assert any("1.00" in c.value and "每 1,000 个序列周" in c.value for c in at.caption)
+    # keyword flags explained by their plan's flag are under it, not events of their own
+    events = _frame(at, "money_at_stake")
+    assert "folded" in events.columns
+    if (events["folded"] > 0).any():
+        pick = int(events.index[events["folded"] > 0][0])
+        at.session_state["dr_flags"] = {"selection": {"rows": [pick], "columns": [], "cells": []}}
+        at.run()
+        assert any("归入" in e.label for e in at.expander)

@@ -445,3 +445,12 @@ def test_an_empty_sheet_without_a_reason_says_nothing_was_found(analysis, tmp_pa
     write_workbook(replace(analysis, structure=analysis.structure.iloc[:0]), path, "zh")
     ws = openpyxl.load_workbook(path)[st("sheet.structure", "zh")]
     assert ws.max_row == 2 and ws.cell(2, 1).value == "（这一表是空的：没有发现需要处理的项目。）"
+
+
+def test_the_drift_sheet_names_the_alarm_morning_and_the_folding_in_both_languages():
+    from optimizer.outputs.workbook import SHEETS
+    fields = [c.field for c in SHEETS["drift"]]
+    assert {"alarm", "z", "folded_under", "named_by"} <= set(fields)
+    for lang, want in (("zh", {"报警日", "归入计划", "由关键词引起"}), ("en", {"Alarm raised", "Folded under", "Named by"})):
+        labels = {st(c.header, lang) for c in SHEETS["drift"]}
+        assert want <= labels, (lang, want - labels)

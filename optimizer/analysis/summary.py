@@ -213,7 +213,9 @@ class Analysis:
             **{f"bids_{k}": (None if self.bids is None else tally(self.bids)[k])
                for k in ("raise", "lower", "keep", "position_goal")},
             "split_candidates": int(self.splits["split"].sum()) if len(self.splits) else 0,
-            "drift_flags": int((d["status"] == "flag").sum()) if len(d) else 0,
+            # one event, one flag: keyword flags folded under their plan's flag are not counted again
+            "drift_flags": int(((d["status"] == "flag") & (d["folded_under"] == "")).sum()) if len(d) else 0,
+            "drift_folded": int(((d["status"] == "flag") & (d["folded_under"] != "")).sum()) if len(d) else 0,
             "drift_learning": int((d["status"] == "learning").sum()) if len(d) else 0,
             "over_target": int((self.targets["status"] == "over_target").sum()) if len(self.targets) else 0,
             "compensation": int(c["status"].isin(["eligible", "at_risk"]).sum()) if len(c) else 0,
@@ -510,6 +512,8 @@ def _drift_lines(a: Analysis, rep) -> pd.DataFrame:
     if d.empty:
         return d
     f = d.loc[(d["status"] == "flag") & (d["money_at_stake"] > 0)]
+    if "folded_under" in f:   # one event, one line: keyword flags explained by their plan's flag are under it
+        f = f.loc[f["folded_under"].fillna("") == ""]
     if f.empty:
         return f
     best = (f.sort_values("money_at_stake", ascending=False, kind="stable")

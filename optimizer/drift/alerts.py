@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from optimizer.drift import online
 from optimizer.drift import scan as drift
 from optimizer.i18n import money
 from optimizer.drift.attribution import attribute
@@ -50,6 +51,16 @@ class AlertSettings:
     high_days: float = 1.0
     medium_days: float = 0.25
     targets: TargetSettings = field(default_factory=TargetSettings)
+    #: ``scan`` (default for now): one dated change per series over the whole history,
+    #: Benjamini–Hochberg at ``alpha`` (:func:`optimizer.drift.scan.detect`); ``online``: the
+    #: sequential detector run day by day with ``false_alarms`` per 1,000 series-weeks
+    #: (:func:`optimizer.drift.online.detect`). Measured, online is the better default (README
+    #: "Online against the scan"): at the same false-alarm rate it is closer to the oracle, and only
+    #: its rate is a setting. It is not the default yet because the tests that pin the sample
+    #: account's scan figures (dated 10-20, CPC +39 %) and the command line's evidence notes have
+    #: not been moved to it.
+    method: str = "scan"
+    false_alarms: float = online.DEFAULT_FALSE_ALARMS
 
 
 @dataclass
@@ -111,8 +122,17 @@ def scan(rows: pd.DataFrame, settings: AlertSettings = AlertSettings(), lines: p
             parts.append(s)
     series = pd.concat(parts, ignore_index=True) if parts else drift.daily_series(rows.iloc[:0], "account")
     tested = series.loc[series["level"].isin(list(settings.levels))]
-    results = drift.detect(tested, list(settings.metrics), settings.baseline_days, settings.min_days, settings.alpha,
-                           min_clicks=settings.min_clicks, min_conversions=settings.min_conversions)
+    if settings.method == "online":
+        results = online.detect(tested, list(settings.metrics), settings.baseline_days, settings.min_days,
+                                settings.false_alarms, min_clicks=settings.min_clicks,
+                                min_conversions=settings.min_conversions)
+    elif settings.method == "scan":
+        results = drift.detect(tested, list(settings.metrics), settings.baseline_days, settings.min_days,
+                               settings.alpha, min_clicks=settings.min_clicks, min_conversions=settings.min_conversions)
+    else:
+        raise ValueError(f"method must be 'scan' or 'online', got {settings.method!r}")
+    if "alarm" not in results:   # the scan re-reads the whole history: no morning it was first raised
+        results = results.assign(alarm=pd.NaT, z=np.nan)
 
     plans = series.loc[series["level"] == "campaign"] if len(series) else series
     daily_spend = float(plans.groupby("date")["cost"].sum().mean()) if len(plans) else float("nan")
@@ -128,7 +148,7 @@ def scan(rows: pd.DataFrame, settings: AlertSettings = AlertSettings(), lines: p
     else:
         learning, targets, comp = empty_learning, pd.DataFrame(), pd.DataFrame()
 
-    results = _mark(results, series, membership, learning, daily_spend, settings)
+    results = fold(_mark(results, series, membership, learning, daily_spend, settings), series)
     return AlertReport(series, results, learning, targets, comp, daily_spend, partial, lines, membership, settings)
 
 
@@ -157,6 +177,76 @@ def _mark(results: pd.DataFrame, series: pd.DataFrame, membership: pd.Series, le
     order = out["status"].map({"flag": 0, "learning": 1, "no_change": 2, "too_little_data": 3}).fillna(4)
     return (out.assign(_o=order, _m=-out["money_at_stake"].fillna(-np.inf))
             .sort_values(["_o", "_m"], kind="stable").drop(columns=["_o", "_m"]).reset_index(drop=True))
+
+
+def fold(results: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
+    """One event, one flag: ``results`` with ``folded_under`` and ``named_by``.
+
+    A keyword flag is *explained* by its plan's flag when both are flags (or
+    learning) of the same metric, moving the same way, and the keyword's change day
+    lies in the plan flag's change-day range (``start_low`` … ``start_high``, the
+    start itself when there is none) or the plan's in the keyword's: the keyword
+    row gets ``folded_under`` = the plan's entity and is shown under it, not as an
+    event of its own. A plan flag that exactly one keyword flag folds under is
+    ``named_by`` that keyword (the one keyword behind the plan's move). Empty
+    strings elsewhere."""
+    out = results.copy()
+    out["folded_under"] = ""
+    out["named_by"] = ""
+    if out.empty or series.empty:
+        return out
+    live = out["status"].isin(["flag", "learning"]).to_numpy(bool)
+    camp = series.drop_duplicates(["level", "entity"]).set_index(["level", "entity"])["campaign"].astype(str)
+    kw = out.index[live & (out["level"] == "keyword").to_numpy(bool)]
+    plans = out.loc[live & (out["level"] == "campaign").to_numpy(bool)]
+    if not len(kw) or plans.empty:
+        return out
+    plan_of = {i: camp.get(("campaign", e), "") for i, e in zip(plans.index, plans["entity"], strict=True)}
+
+    def span(r):
+        lo, hi = r.get("start_low", pd.NaT), r.get("start_high", pd.NaT)
+        return (r["start"], r["start"]) if pd.isna(lo) or pd.isna(hi) else (lo, hi)
+
+    named: dict[int, list[str]] = {}
+    for i in kw:
+        k = out.loc[i]
+        c = camp.get(("keyword", k["entity"]), "")
+        klo, khi = span(k)
+        for j, p in plans.iterrows():
+            if plan_of[j] != c or p["metric"] != k["metric"] or np.sign(p["change"]) != np.sign(k["change"]):
+                continue
+            plo, phi = span(p)
+            if plo <= k["start"] <= phi or klo <= p["start"] <= khi:
+                out.at[i, "folded_under"] = p["entity"]
+                named.setdefault(j, []).append(k["entity"])
+                break
+    for j, names in named.items():
+        if len(names) == 1:
+            out.at[j, "named_by"] = names[0]
+    return out
+
+
+def events(report: AlertReport, include_learning: bool = False) -> pd.DataFrame:
+    """The flags that are events of their own (:func:`fold`: keyword flags explained by
+    their plan's flag left out), most money at stake first."""
+    f = flags(report, include_learning=include_learning)
+    return f.loc[f["folded_under"] == ""].reset_index(drop=True) if "folded_under" in f else f
+
+
+def folded(frame: pd.DataFrame, row: pd.Series | dict) -> pd.DataFrame:
+    """The rows of ``frame`` (flags with ``folded_under``) folded under the plan flag ``row``:
+    keyword flags of the same metric and direction whose ``folded_under`` is its plan."""
+    if "folded_under" not in frame or row["level"] != "campaign" or frame.empty:
+        return frame.iloc[:0]
+    same = ((frame["folded_under"] == row["entity"]) & (frame["metric"] == row["metric"])
+            & (np.sign(frame["change"].to_numpy(float)) == np.sign(float(row["change"]))))
+    return frame.loc[same.to_numpy(bool)]
+
+
+def false_alarms_a_week(false_alarms: float, n_series: int, accounts: int = 1) -> float:
+    """False alarms expected a week at ``false_alarms`` per 1,000 series-weeks on ``n_series``
+    series (× ``accounts`` such accounts)."""
+    return float(false_alarms) * n_series * accounts / 1000
 
 
 def flags(report: AlertReport, levels=None, metrics=None, include_learning: bool = False) -> pd.DataFrame:
@@ -373,9 +463,10 @@ def plan_money_at_stake(report: AlertReport, severities=("high", "medium", "low"
 # ---------------------------------------------------------------- the flags as a table
 
 #: the columns of :func:`flag_table`
-DRIFT_COLUMNS = ["severity", "status", "level", "entity", "metric", "start", "start_low", "start_high", "before",
-                 "after", "change", "ci_low", "ci_high", "money_at_stake", "days_of_spend", "days_after", "p_value",
-                 "q_value", "group", "headline_zh", "headline_en", "cpa_before", "cpa_after", "cpc_change",
+DRIFT_COLUMNS = ["severity", "status", "level", "entity", "metric", "start", "start_low", "start_high", "alarm",
+                 "before", "after", "change", "ci_low", "ci_high", "money_at_stake", "days_of_spend", "days_after",
+                 "p_value", "q_value", "z", "group", "folded_under", "named_by", "headline_zh", "headline_en",
+                 "cpa_before", "cpa_after", "cpc_change",
                  "cvr_change", "share_cpc", "share_cvr", "mix_share", "rate_share", "money_mix", "money_rate",
                  "top_contributor", "top_contributor_money", "explanation_zh", "explanation_en", "note"]
 

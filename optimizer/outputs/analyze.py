@@ -549,8 +549,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     未命名账户 · USD``, :func:`optimizer.i18n.account_label`), ``currency, vertical,
     date_start, date_end, rows, spend, window_start, window_end, workbook`` (path or null),
     ``counts`` {keywords, negative_keywords, structure_fixes, bundles,
-    bundles_ready, plans, cpc_keywords, split_candidates, drift_flags,
-    drift_learning, over_target, compensation, landing_pages, landing_red,
+    bundles_ready, plans, cpc_keywords, split_candidates, drift_flags (events: keyword
+    flags folded under their plan's flag not counted), drift_folded, drift_learning, over_target, compensation, landing_pages, landing_red,
     landing_url_findings, landing_mismatched_keywords} (the landing counts null when
     that analysis was skipped; the same figures as the Landing pages page's tiles and
     ``landing --json``'s ``counts``), ``summary`` [{rank, kind

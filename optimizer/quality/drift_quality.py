@@ -741,3 +741,365 @@ def format_report(q: Quality) -> str:
 __all__ = ["SimConfig", "generate", "detect_accounts", "window", "classify_flags", "detections", "oracle",
            "oracle_delays", "replay_delays", "scan_critical", "cvr_power_grid", "in_target", "strata", "recall_table", "evaluate", "format_report", "Quality",
            "METRICS", "TOL_BEFORE", "TOL_AFTER", "REPLAY_CUTS"]
+
+
+# ---------------------------------------------------------------------------------
+# Online detection against the oracle (issue 19)
+# ---------------------------------------------------------------------------------
+# The product sees one export a day. optimizer.drift.online runs its sequential
+# detector as each day arrives (it is causal: the alarm of day t reads days ≤ t
+# only), so the day it alarms is the product's first day, with no replay. The
+# yardstick is an oracle that knows the series and the change day and looks once a
+# day from the change on, with the *same* false-alarm rate per look as the product
+# has per series-day (budget / 7,000 for a budget per 1,000 series-weeks): its first
+# detecting day is what could be seen at all at that level.
+
+def look_level(false_alarms: float) -> float:
+    """The two-sided level of one daily look that has the budget's false alarms per
+    series-day: ``false_alarms / 1,000 / 7``."""
+    return float(false_alarms) / 7000.0
+
+
+def oracle_first_days(series: pd.DataFrame, truth: pd.DataFrame, level: float,
+                      config: SimConfig | None = None) -> pd.Series:
+    """Per drifted truth row: the first day ``j`` (1 = the change day itself has
+    arrived) on which the oracle test of :func:`_oracle_one` on the days up to
+    ``start + j − 1`` has a two-sided p ≤ ``level`` in the right direction; NaN when
+    it never does within the series."""
+    cfg = config or truth.attrs.get("config") or SimConfig()
+    by_entity = {key: d for key, d in series.groupby(["level", "entity"], sort=False)}
+    out = pd.Series(np.nan, index=truth.index, dtype=float)
+    for idx, r in truth.loc[truth["driver"] != "none"].iterrows():
+        d = by_entity[(r["level"], r["entity"])]
+        sign = np.sign(r["change"])
+        for j in range(1, int(r["days_after"]) + 1):
+            cut = d.loc[d["date"] < r["start"] + pd.Timedelta(days=j)]
+            z, p = _oracle_one(cut, r["driver"], r["start"], cfg)
+            if p <= level and np.sign(z) == sign:
+                out[idx] = float(j)
+                break
+    return out
+
+
+def online_alarms(series: pd.DataFrame, false_alarms: float, metrics: Sequence[str] = METRICS,
+                  h: float | None = None) -> pd.DataFrame:
+    """Every alarm of :func:`optimizer.drift.online.alarms` on every series and metric,
+    run day by day: columns level, entity, metric, day (the date of the alarm's morning
+    data), start (the change day it points at), z."""
+    from optimizer.drift import online
+    hs = {m: online.threshold(false_alarms, m) if h is None else h for m in metrics}
+    rows = []
+    for (level, entity), d in series.groupby(["level", "entity"], sort=False):
+        d = d.sort_values("date")
+        dates = pd.DatetimeIndex(d["date"])
+        s = online._Series(d["clicks"].to_numpy(float), d["cost"].to_numpy(float),
+                           d["conversions"].to_numpy(float), dates.day_of_week.to_numpy(), 28)
+        for m in metrics:
+            for a in online._alarms_one(s, m, hs[m], 7, drift.MIN_CLICKS, drift.MIN_CONVERSIONS):
+                rows.append({"level": level, "entity": entity, "metric": m, "day": dates[a.day],
+                             "start": dates[a.start], "z": a.z})
+    return pd.DataFrame(rows, columns=["level", "entity", "metric", "day", "start", "z"])
+
+
+@dataclass
+class OnlineQuality:
+    """What :func:`evaluate_online` measured: per drifted series its ``delay`` (days of
+    the drift seen when the product first alarmed on it, right metric, direction and
+    date) and ``oracle_delay`` (the oracle's at the same level); the final results
+    (with their change-day ranges); false alarms."""
+
+    truth: pd.DataFrame
+    scored: pd.DataFrame
+    results: pd.DataFrame
+    alarms: pd.DataFrame
+    false_alarms_budget: float
+    false_alarm_count: int
+    series_weeks: float
+    seconds: dict
+
+    @property
+    def false_alarms_per_1000(self) -> float:
+        return 1000 * self.false_alarm_count / self.series_weeks if self.series_weeks else float("nan")
+
+    def within_budget(self, confidence: float = 0.95) -> bool:
+        """The count of false alarms is consistent with the budget: not above the
+        ``confidence`` quantile of a Poisson count at the budget's expected rate."""
+        expected = self.false_alarms_budget * self.series_weeks / 1000
+        return self.false_alarm_count <= stats.poisson.ppf(confidence, expected)
+
+    def both(self) -> pd.DataFrame:
+        """Drifted series that the oracle and the product both detected, with ``excess``."""
+        s = self.scored
+        b = s.loc[s["delay"].notna() & s["oracle_delay"].notna()].copy()
+        b["excess"] = b["delay"] - b["oracle_delay"]
+        return b
+
+    def seen_early(self, days: int = 7, slack: int = 2) -> pd.DataFrame:
+        """Shifts the oracle sees within ``days`` days that lasted long enough to judge
+        (``days_after ≥ oracle delay + slack``), with ``found_in_time`` (delay ≤ oracle + slack)."""
+        s = self.scored
+        e = s.loc[(s["oracle_delay"] <= days) & (s["days_after"] >= s["oracle_delay"] + slack)].copy()
+        e["found_in_time"] = e["delay"].notna() & (e["delay"] <= e["oracle_delay"] + slack)
+        return e
+
+    def range_coverage(self) -> pd.DataFrame:
+        """Detected shifts with ``covered``: the change-day range of the final result
+        (``start_low`` … ``start_high`` of the hit row) holds a day of the change (the
+        planted day; any day of the ramp for a gradual shift)."""
+        return self.scored.loc[self.scored["covered"].notna()]
+
+
+def evaluate_online(n_series: int = 1000, seed: int = 0, false_alarms: float | None = None,
+                    config: SimConfig | None = None, metrics: Sequence[str] = METRICS) -> OnlineQuality:
+    """Generate (as :func:`evaluate`), run the online detector day by day on every series,
+    and score it against the oracle at the same level (see the section comment)."""
+    from optimizer.drift import online
+    budget = online.DEFAULT_FALSE_ALARMS if false_alarms is None else float(false_alarms)
+    cfg = config or SimConfig()
+    sec = {}
+    t0 = time.perf_counter()
+    series, truth = generate(n_series, seed, cfg)
+    sec["generate"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    al = online_alarms(series, budget, metrics)
+    results = online.detect(series, list(metrics), false_alarms=budget)
+    sec["detect"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    oracle_delay = oracle_first_days(series, truth, look_level(budget), cfg)
+    q = score_alarms(truth, al, results, oracle_delay, budget, cfg, metrics, sec)
+    sec["score"] = time.perf_counter() - t0
+    return q
+
+
+def score_alarms(truth: pd.DataFrame, al: pd.DataFrame, results: pd.DataFrame, oracle_delay: pd.Series,
+                 budget: float, config: SimConfig, metrics: Sequence[str] = METRICS,
+                 seconds: dict | None = None) -> OnlineQuality:
+    """Score the alarms ``al`` of any method run day by day (columns level, entity, metric,
+    day, start, z: one row per alarm raised, or per day a flag is shown) against
+    ``truth``: the product's delay is the first alarm day on or after the planted start
+    on the right metric and direction pointing at a day of the tolerance window; false
+    alarms are every alarm of a drift-free series and every alarm before the change of a
+    drifted one, over the same series-weeks; the change-day range is judged on the
+    ``flag`` rows of ``results`` (the last day's). ``oracle_delay``: :func:`oracle_first_days`."""
+    cfg = config
+    scored = truth.copy()
+    # alarms on the drifted series: the first that is a hit gives the delay
+    lo, hi = window(truth)
+    key = truth.set_index(["level", "entity"]).index
+    info = pd.DataFrame({"driver": truth["driver"].to_numpy(), "change": truth["change"].to_numpy(),
+                         "start_true": truth["start"].to_numpy(), "lo": lo.to_numpy(), "hi": hi.to_numpy()},
+                        index=key)
+    a = al.join(info, on=["level", "entity"])
+    expected = _expected_sign(a["driver"], a["change"], a["metric"])
+    hit = (a["driver"].to_numpy() != "none") & (expected != 0) & (np.sign(a["z"].to_numpy(float)) == expected) \
+        & (a["start"] >= a["lo"]).to_numpy(bool) & (a["start"] <= a["hi"]).to_numpy(bool) \
+        & (a["day"] >= a["start_true"]).to_numpy(bool)
+    first = a.loc[hit].groupby(["level", "entity"])["day"].min()
+    fd = pd.Series([first.get(k, pd.NaT) for k in key], index=truth.index)
+    scored["delay"] = (pd.to_datetime(fd) - truth["start"]).dt.days + 1.0
+    scored["oracle_delay"] = oracle_delay
+    a = a.loc[a["onset"]] if "onset" in a else a
+    # false alarms: every alarm of a drift-free series, and on drifted ones every alarm before the change
+    free = a["driver"].to_numpy() == "none"
+    before = ~free & (a["day"] < a["start_true"]).to_numpy(bool)
+    n_false = int(free.sum() + before.sum())
+    days = cfg.days
+    weeks_free = (truth["driver"] == "none").sum() * sum((days - (28 if m == "spend" else 7)) / 7 for m in metrics)
+    pre = truth.loc[truth["driver"] != "none"]
+    weeks_pre = sum(max(0, days - int(r.days_after) - (28 if m == "spend" else 7)) / 7
+                    for r in pre.itertuples() for m in metrics)
+    # change-day range of the final results: the hit rows
+    fl = results.loc[results["status"] == "flag"]
+    cls = classify_flags(fl, truth) if len(fl) else fl.assign(verdict=[])
+    # every flag on the right metric and direction (hit or misdated): coverage is not judged
+    # on the flags that count as hits because their range holds the day
+    hits = cls.loc[cls["verdict"].isin(["hit", "misdated"])]
+    if len(hits):
+        ramp_end = hits["true_start"] + pd.to_timedelta((hits["ramp_days"].clip(lower=1) - 1)
+                                                        .where(hits["shape"] == "gradual", 0), unit="D")
+        cov = ((hits["start_low"] <= ramp_end) & (hits["start_high"] >= hits["true_start"]))
+        width = (hits["start_high"] - hits["start_low"]).dt.days + 1
+        c = pd.DataFrame({"level": hits["level"], "entity": hits["entity"], "covered": cov, "width": width})
+        c = c.groupby(["level", "entity"]).agg(covered=("covered", "max"), width=("width", "min"))
+        scored = scored.join(c, on=["level", "entity"])
+    else:
+        scored["covered"], scored["width"] = np.nan, np.nan
+    return OnlineQuality(truth, scored, results, al, budget, n_false, float(weeks_free + weeks_pre), seconds or {})
+
+
+# The scan (optimizer.drift.scan.detect + Benjamini–Hochberg per account) run the same
+# way: each morning on the days so far. It re-tests the whole history every day, so a
+# flag can come and go; an *alarm* is a flag that is shown today and was not yesterday
+# (its onset), and the delay is the first day a hit is shown.
+
+def scan_daily(series: pd.DataFrame, metrics: Sequence[str] = METRICS, first_day: int | None = None,
+               min_days: int = 7) -> pd.DataFrame:
+    """:func:`optimizer.drift.scan.detect` on the days up to each day of ``series`` (from
+    the first day a change can be tested, ``min_days`` + 3, unless ``first_day``): one row
+    per tested series, metric and day — level, entity, account, metric, day, start,
+    start_low, start_high, change, p_value (scan-corrected, before Benjamini–Hochberg,
+    which :func:`scan_alarms` applies per account at any level)."""
+    dates = pd.DatetimeIndex(sorted(series["date"].unique()))
+    first = (min_days + drift.MIN_DAYS_AFTER) if first_day is None else first_day
+    account = series.drop_duplicates(["level", "entity"]).set_index(["level", "entity"])["account"]
+    keep = ["level", "entity", "metric", "start", "start_low", "start_high", "change", "p_value"]
+    parts = []
+    for day in dates[first - 1:]:
+        r = drift.detect(series.loc[series["date"] <= day], list(metrics), min_days=min_days)
+        r = r.loc[r["p_value"].notna(), keep]
+        parts.append(r.assign(day=day))
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*keep, "day"])
+    out["account"] = account.reindex(pd.MultiIndex.from_frame(out[["level", "entity"]])).to_numpy()
+    return out
+
+
+def scan_alarms(daily: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """The flags of :func:`scan_daily` at false discovery rate ``alpha`` (Benjamini–Hochberg
+    over each account's tests of each day, as the product does): one row per series,
+    metric and day a flag is shown — level, entity, metric, day, start, z (signed normal
+    quantile of the p value), ``onset`` (not shown the day before: a new alarm)."""
+    cols = ["level", "entity", "metric", "day", "start", "z", "onset"]
+    if daily.empty:
+        return pd.DataFrame(columns=cols)
+    p = daily["p_value"].to_numpy(float)
+    q = np.empty(len(daily))
+    for _, idx in daily.groupby(["account", "day"], sort=False).indices.items():
+        q[idx] = multipletests(p[idx], alpha=alpha, method="fdr_bh")[1]
+    f = daily.loc[q <= alpha].copy()
+    f["z"] = np.sign(f["change"].to_numpy(float)) * stats.norm.isf(f["p_value"].to_numpy(float) / 2)
+    prev = f[["level", "entity", "metric", "day"]].assign(day=f["day"] + pd.Timedelta(days=1), _was=True)
+    f = f.merge(prev, on=["level", "entity", "metric", "day"], how="left")
+    f["onset"] = f["_was"].isna()
+    return f[cols].reset_index(drop=True)
+
+
+def scan_false_alarms(daily: pd.DataFrame, truth: pd.DataFrame, alpha: float, config: SimConfig | None = None,
+                      metrics: Sequence[str] = METRICS) -> float:
+    """False alarms per 1,000 series-weeks of the daily scan at ``alpha`` (as :func:`score_alarms`
+    counts them: onsets on drift-free series and before the change of drifted ones)."""
+    cfg = config or truth.attrs.get("config") or SimConfig()
+    empty = pd.Series(np.nan, index=truth.index)
+    q = score_alarms(truth, scan_alarms(daily, alpha), daily.iloc[:0].assign(status=[]), empty, 1.0, cfg, metrics)
+    return q.false_alarms_per_1000
+
+
+def scan_alpha_for(daily: pd.DataFrame, truth: pd.DataFrame, false_alarms: float, config: SimConfig | None = None,
+                   metrics: Sequence[str] = METRICS, grid: Sequence[float] | None = None) -> float:
+    """The largest ``alpha`` of ``grid`` (default 1e-6 … 0.1, 4 a decade) at which the daily
+    scan's false alarms per 1,000 series-weeks are at most ``false_alarms``."""
+    grid = np.sort(np.asarray(grid if grid is not None else 10.0 ** np.arange(-6, -0.99, 0.25)))[::-1]
+    for a in grid:
+        if scan_false_alarms(daily, truth, float(a), config, metrics) <= false_alarms:
+            return float(a)
+    return float(grid[-1])
+
+
+def evaluate_scan_daily(n_series: int = 1000, seed: int = 0, alpha: float | None = None,
+                        false_alarms: float | None = None, config: SimConfig | None = None,
+                        metrics: Sequence[str] = METRICS, daily: pd.DataFrame | None = None,
+                        oracle_delay: pd.Series | None = None) -> OnlineQuality:
+    """The scan + Benjamini–Hochberg run each morning (:func:`scan_daily`), scored as the
+    online detector is (:func:`score_alarms`). ``alpha``: its FDR level; when None, the
+    level at which its measured false alarms per 1,000 series-weeks stay within
+    ``false_alarms`` on this very set (:func:`scan_alpha_for`: the two methods compared at
+    the same false-alarm rate; chosen in-sample, so it flatters the scan). The oracle
+    looks at the level of ``false_alarms`` (:func:`look_level`), or of the measured rate
+    when that is None. ``daily`` / ``oracle_delay``: reuse an earlier run on the same
+    ``n_series`` and ``seed``. ``seconds['alpha']`` holds the level used."""
+    from optimizer.drift import online
+    cfg = config or SimConfig()
+    sec = {}
+    t0 = time.perf_counter()
+    series, truth = generate(n_series, seed, cfg)
+    if daily is None:
+        daily = scan_daily(series, metrics)
+    sec["detect"] = time.perf_counter() - t0
+    if alpha is None:
+        false_alarms = online.DEFAULT_FALSE_ALARMS if false_alarms is None else float(false_alarms)
+        alpha = scan_alpha_for(daily, truth, false_alarms, cfg, metrics)
+    al = scan_alarms(daily, alpha)
+    rate = scan_false_alarms(daily, truth, alpha, cfg, metrics)
+    level = false_alarms if false_alarms is not None else max(rate, 1e-3)
+    last = daily.loc[daily["day"] == daily["day"].max()]
+    lal = al.loc[al["day"] == daily["day"].max(), ["level", "entity", "metric"]].assign(status="flag")
+    results = last.merge(lal, on=["level", "entity", "metric"], how="left").fillna({"status": "no_change"})
+    if oracle_delay is None:
+        oracle_delay = oracle_first_days(series, truth, look_level(level), cfg)
+    q = score_alarms(truth, al, results, oracle_delay, float(level), cfg, metrics, sec)
+    q.seconds.update(alpha=alpha, daily=daily)
+    return q
+
+
+def size_label(change: pd.Series) -> pd.Series:
+    edges, labels = STRATA["shift"]
+    return pd.cut(change.abs(), edges, labels=labels, right=False).astype(str)
+
+
+def volume_label(conv: pd.Series) -> pd.Series:
+    edges, labels = STRATA["conv_per_day"]
+    return pd.cut(conv, edges, labels=labels, right=False).astype(str)
+
+
+def excess_table(q: OnlineQuality) -> pd.DataFrame:
+    """Delay − oracle delay by driver, size and volume (and all): n (drifts), oracle
+    (share the oracle detects), found (share the product detects), both, median delay,
+    median oracle delay, median and p90 excess, share within oracle + 2 of the shifts the
+    oracle sees within 7 days, range coverage."""
+    s = q.scored.loc[q.scored["driver"] != "none"].copy()
+    s["excess"] = s["delay"] - s["oracle_delay"]
+    s["size"], s["volume"] = size_label(s["change"]), volume_label(s["conv_per_day"])
+    early = (s["oracle_delay"] <= 7) & (s["days_after"] >= s["oracle_delay"] + 2)
+    s["in_time"] = np.where(early, s["delay"].notna() & (s["delay"] <= s["oracle_delay"] + 2), np.nan)
+    rows = [("all", "", s)]
+    for col in ("driver", "size", "volume"):
+        for v in sorted(s[col].unique(), key=_stratum_order):
+            rows.append((col, v, s.loc[s[col] == v]))
+    for drv in ("cpc", "cvr"):
+        for v in STRATA["conv_per_day"][1]:
+            rows.append(("driver × volume", f"{drv}, {v}", s.loc[(s["driver"] == drv) & (s["volume"] == v)]))
+    out = []
+    for a, b, x in rows:
+        both = x.loc[x["delay"].notna() & x["oracle_delay"].notna()]
+        out.append({"stratum": a, "value": b, "n": len(x), "oracle": x["oracle_delay"].notna().mean() if len(x) else np.nan,
+                    "found": x["delay"].notna().mean() if len(x) else np.nan, "both": len(both),
+                    "delay": both["delay"].median(), "oracle_delay": both["oracle_delay"].median(),
+                    "excess": both["excess"].median(), "excess_p90": both["excess"].quantile(0.9) if len(both) else np.nan,
+                    "in_time": x["in_time"].mean(), "n_early": int(x["in_time"].notna().sum()),
+                    "coverage": x["covered"].astype(float).mean() if x["covered"].notna().any() else np.nan})
+    return pd.DataFrame(out)
+
+
+def format_online(q: OnlineQuality, method: str | None = None) -> str:
+    """The figures of a method run day by day (what ``bench/drift_quality.py`` prints):
+    the online detector's, or ``method`` names another (the daily scan)."""
+    from optimizer.drift import online
+    lines = []
+    s = q.scored
+    drifted = s.loc[s["driver"] != "none"]
+    b = q.both()
+    e = q.seen_early()
+    cov = q.range_coverage()
+    level = look_level(q.false_alarms_budget)
+    what = ("online detector (h " + ", ".join(f"{m} {online.threshold(q.false_alarms_budget, m):.2f}"
+                                              for m in online.CALIBRATION_BY_METRIC) + ")" if method is None else method)
+    lines.append(f"{what}, budget {q.false_alarms_budget:.3g} false alarms per 1,000 series-weeks "
+                 f"(oracle looks at two-sided level {level:.2e}, |z| > {stats.norm.isf(level / 2):.2f})")
+    lines.append(f"  drifts {len(drifted)}: found {drifted['delay'].notna().mean():.3f}, oracle "
+                 f"{drifted['oracle_delay'].notna().mean():.3f}; both {len(b)}")
+    lines.append(f"  excess delay (product − oracle, both found): median {b['excess'].median():.0f} d, "
+                 f"mean {b['excess'].mean():.2f}, p90 {b['excess'].quantile(.9):.0f} d (target median ≤ 1)")
+    lines.append(f"  seen by the oracle within 7 d: {len(e)}, found by oracle + 2: {e['found_in_time'].mean():.3f} "
+                 f"({int((~e['found_in_time']).sum())} late or missed; target: all)")
+    lines.append(f"  false alarms {q.false_alarm_count} in {q.series_weeks:,.0f} series-weeks = "
+                 f"{q.false_alarms_per_1000:.3f} per 1,000 (budget {q.false_alarms_budget:g}; "
+                 f"{'within' if q.within_budget() else 'OVER'} the budget at 95 %)")
+    lines.append(f"  change-day range holds the true day: {cov['covered'].mean():.3f} of {len(cov)} detected shifts "
+                 f"(median width {cov['width'].median():.0f} d; target ≥ 0.9)")
+    lines.append("")
+    lines.append("  by stratum: n, oracle finds, product finds, both | median delay product / oracle, excess median / p90"
+                 " | within oracle + 2 (n) | range coverage")
+    for r in excess_table(q).itertuples(index=False):
+        lines.append(f"  {r.stratum:<16} {r.value:<24} {r.n:>4} {r.oracle:>5.2f} {r.found:>5.2f} {r.both:>4} | "
+                     f"{r.delay:>4.0f} {r.oracle_delay:>4.0f} {r.excess:>4.0f} {r.excess_p90:>4.0f} | "
+                     f"{r.in_time:>5.2f} ({r.n_early:>3}) | {r.coverage:>5.2f}")
+    return "\n".join(lines)
