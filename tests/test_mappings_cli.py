@@ -258,4 +258,4 @@ def test_every_help_reads_cleanly_in_an_80_column_terminal(monkeypatch):
             if len(ln) > 80:
                 assert ln.lstrip().startswith(("usage:", "[", "{", "--", "-h")) or ln.startswith("usage:"), (argv, ln)
         seen += 1
-    assert seen == 18  # the main parser, its 8 commands, users and its 8
+    assert seen == 21  # the main parser, its 11 commands (inspect … refresh), users and its 8

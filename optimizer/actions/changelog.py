@@ -377,10 +377,11 @@ def log_key(log: pd.DataFrame) -> str:
     the :class:`~optimizer.analysis.account.AccountModel` piece is found by it, so a new
     entry, a removed one or a corrected day computes the effects again."""
     import hashlib
+    import json
     f = _log_frame(log)
     cols = ["entry", "change_id", "action", "level", "campaign", "ad_group", "keyword", "match_type",
             "keyword_id", "field", "before", "after", "applied_on"]
-    return hashlib.sha256(f[cols].astype(str).to_csv(index=False).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(f[cols].astype(str).to_numpy().tolist(), ensure_ascii=False).encode()).hexdigest()
 
 
 def _log_frame(log: pd.DataFrame) -> pd.DataFrame:
