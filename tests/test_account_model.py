@@ -257,3 +257,28 @@ def test_after_the_background_preparation_no_page_computes(tmp_path, monkeypatch
                  "pages/landing.py", "pages/client.py"):
         _open(page, ws_id)
     assert ui.results().counts["computed"] == before["computed"], (before, ui.results().counts)
+
+
+def test_one_failing_account_does_not_stop_the_workspaces_other_accounts_from_being_prepared(baidu):
+    from optimizer.analysis.prepare import AccountInputs, Jobs
+    loaded = []
+
+    def broken() -> pd.DataFrame:
+        raise ValueError("damaged upload")
+
+    def good() -> pd.DataFrame:
+        loaded.append(1)
+        return baidu
+
+    res = Results()
+
+    def inputs(key, load):
+        return AccountInputs(model=AccountModel(None, key, ("v",), load, res), account=("baidu", key, "CNY"),
+                             saved_vertical=None, edits={}, sheet=None, currency="CNY", days=None,
+                             landing_inputs=lambda: (None, None, {}, {}))
+    status = Jobs().start(1, ("v",), [inputs("bad", broken), inputs("good", good)])
+    deadline = time.time() + 600
+    while not status.finished and time.time() < deadline:
+        time.sleep(0.2)
+    assert status.finished and status.error == "ValueError: damaged upload"
+    assert loaded and status.done == status.total  # the second account prepared; both counted

@@ -216,6 +216,16 @@ def test_decompose_shares_sum_to_one_and_a_pure_cpc_change_is_cpc():
     assert 0 < m["share_cvr"] < m["share_cpc"] < 1
 
 
+def test_decompose_of_an_entity_without_conversions_before_gives_no_share_instead_of_failing():
+    # clicks but no conversion before the day: CVR before is 0, CPA before undefined — no shares, no error
+    n, k = 40, 25
+    clicks = np.full(n, 100.0)
+    d = drift.decompose(series(clicks, clicks * 4.0, np.where(np.arange(n) < k, 0.0, 5.0)), "p",
+                        DAY0 + pd.Timedelta(days=k))
+    assert d["cvr_before"] == 0.0 and np.isnan(d["cpa_before"])
+    assert np.isnan(d["share_cpc"]) and np.isnan(d["share_cvr"]) and np.isinf(d["log_cvr"])
+
+
 # ---------------------------------------------------------------------------------
 # daily_series on a canonical table
 # ---------------------------------------------------------------------------------

@@ -261,12 +261,18 @@ class Jobs:
                     status.total = len(todo) * len(STEPS)
                     for inputs in todo:
                         status.account = inputs.account
+                        begun = status.done
 
                         def step(name: str) -> None:
                             if status.step:
                                 status.done += 1
                             status.step = name
-                        prepare_account(inputs, step)
+                        try:
+                            prepare_account(inputs, step)
+                        except Exception as exc:  # this account only: the others are still prepared
+                            log.exception("preparing %s of workspace %s failed", inputs.account, workspace)
+                            status.error = status.error or f"{type(exc).__name__}: {exc}"
+                            status.done = begun + len(STEPS) - 1
                         status.done += 1
                         status.step = ""
             except Exception as exc:  # the pages compute what they need themselves, and say what fails

@@ -1549,10 +1549,10 @@ def decompose(series: pd.DataFrame, entity: str, start: object, level: str | Non
 
     cpc0, cvr0, cpa0 = agg(pre)
     cpc1, cvr1, cpa1 = agg(post)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        l_cpc = float(np.log(cpc1 / cpc0))
-        l_cvr = float(np.log(cvr1 / cvr0))
-        l_cpa = float(np.log(cpa1 / cpa0))
+    with np.errstate(divide="ignore", invalid="ignore"):  # numpy floats: a zero before gives inf, not an error
+        l_cpc = float(np.log(np.float64(cpc1) / np.float64(cpc0)))
+        l_cvr = float(np.log(np.float64(cvr1) / np.float64(cvr0)))
+        l_cpa = float(np.log(np.float64(cpa1) / np.float64(cpa0)))
     ok = np.isfinite(l_cpa) and abs(l_cpa) > 1e-12 and np.isfinite(l_cpc) and np.isfinite(l_cvr)
     return {"entity": entity, "start": start,
             "cpa_before": cpa0, "cpa_after": cpa1, "cpa_change": cpa1 / cpa0 - 1 if cpa0 else nan,
