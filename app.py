@@ -72,4 +72,5 @@ def _pages(specs: list[tuple[str, str, str, str]]) -> list:
             for script, path, title, icon in specs]
 
 
-ui.run_page(st.navigation({ui.t("nav.group_analysis"): _pages(ANALYSIS), ui.t("nav.group_manage"): _pages(MANAGE)}))
+ui.run_page(st.navigation({ui.t("nav.group_analysis"): _pages(ANALYSIS), ui.t("nav.group_manage"): _pages(MANAGE)},
+                          expanded=True))  # every page listed: Upload and the managing pages are not hidden behind "View more"

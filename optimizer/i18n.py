@@ -495,7 +495,7 @@ TEXT.update({
     "nav.landing": ("落地页", "Landing pages"),
     "nav.changes": ("导出改动", "Export changes"),
     "nav.adcopy": ("创意", "Ad copy"),
-    "ac.title": ("创意 / Ad copy", "Ad copy / 创意"),
+    "ac.title": ("创意检查", "Ad copy check"),
     "ac.caption": ("每个单元的创意是否对上它的搜索阶段：电话词要有电话，询价词要有价格，公司词要有信任信息，紧急需求要说多快到；"
                    "不同阶段、不同业务点的创意是否雷同；同一单元几条创意谁更好。",
                    "Whether each unit's ads speak to its searchers' stage: phone words want the number, price words a "
