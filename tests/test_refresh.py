@@ -81,8 +81,15 @@ def test_only_changed_accounts_are_recomputed_and_the_pages_then_compute_nothing
     third = refresh(where(db), engine="inline", audit=False)
     status = {o.account[1]: o.status for o in third.outcomes}
     # the workspace's data version changed for both its accounts; choosing the vertical that was
-    # detected changes nothing the pages show: still up to date
-    assert status == {"测试开锁0": "recomputed", "测试开锁1": "recomputed", "测试开锁2": "up_to_date"}
+    # detected changes nothing the pages show, but the workspace's state (its revision) moved: the
+    # account's Today row is made again under it — that row alone, the pieces it reads all kept
+    assert status == {"测试开锁0": "recomputed", "测试开锁1": "recomputed", "测试开锁2": "recomputed"}
+    third_2 = next(o for o in third.outcomes if o.account[1] == "测试开锁2")
+    assert third_2.computed == 1, third_2
+    from optimizer.analysis.portfolio import row_inputs, workspace_state
+    from optimizer.keywords.lexicon import catalog
+    state = workspace_state(store.get_workspace(ws.id).revision, catalog().revision)
+    assert Results(store).kept("portfolio", {(ws.id, "baidu:测试开锁2:CNY"): row_inputs(version, state)})
     plan = str(acct_rows(store, ws.id)["campaign"].dropna().iloc[0])
     store.save_bundle_decision(ws.id, "baidu:测试开锁2:CNY", "bundle_map.csv", f"推广计划,投放包\n{plan},包1\n".encode())
     fourth = refresh(where(db), engine="inline", audit=False)

@@ -202,7 +202,11 @@ def refresh_account(task: AccountTask) -> Outcome:
         def load() -> pd.DataFrame:
             return dataset.for_account(store.workspace_table(task.workspace).table, platform, account, currency)
         model = AccountModel(task.workspace, key, version, load, results)
-        inputs = account_inputs(StoreReader(store), task.workspace, acct, model)
+        from optimizer.analysis.portfolio import workspace_state
+        from optimizer.keywords.lexicon import catalog
+        # the Today page's row is made too, under the workspace's state the page reads it by
+        state = workspace_state(store.get_workspace(task.workspace).revision, catalog().revision)
+        inputs = account_inputs(StoreReader(store), task.workspace, acct, model, state=state)
         landing = inputs.landing_inputs()  # read once: for the mark and for the preparation
         inputs = dataclasses.replace(inputs, landing_inputs=lambda: landing)
         previous, previous_key, audits, previous_audits = landing
@@ -211,7 +215,9 @@ def refresh_account(task: AccountTask) -> Outcome:
                                  previous_key if previous_key is not None or previous is None else frame_key(previous),
                                  audits_key(audits), audits_key(previous_audits), inputs.currency,
                                  tuple(str(d) for d in inputs.days or ())))
-        if store.result(task.workspace, key, MARK, mark) is not None:
+        from optimizer.analysis.portfolio import row_inputs
+        today_row = results.kept("portfolio", {(task.workspace, key): row_inputs(version, state)})
+        if store.result(task.workspace, key, MARK, mark) is not None and today_row:
             out.status = "up_to_date"
         else:
             prepare_account(inputs)
