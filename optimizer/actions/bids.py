@@ -512,7 +512,7 @@ def _reason(r, s: BidSettings, low: float, high: float, currency: str | None, da
     if r.capped and 0 < r.target_bid < r.recommended_bid and 0 < s.max_step < 1:
         n = math.ceil(math.log(r.target_bid / r.bid) / math.log(1 - s.max_step) - 1e-9)
         steps_zh = f"降到可出价 {m(r.target_bid)} 需要约 {n} 步（每步最多 {step}），"
-        steps_en = f" Reaching the target bid of {m(r.target_bid)} takes about {n} steps of at most {step};"
+        steps_en = f" Reaching the target bid of {m(r.target_bid)} takes about {n} steps of at most {step}."
     if paid > r.recommended_bid and r.money > 0:
         return (f"{cvr_zh}：出价 {m(r.bid)} → {m(r.recommended_bid)}{cap_zh}。每次点击实付 {m(paid)} 高于新出价；"
                 f"假设点击量不变、实付降到新出价，每 {s.days} 天少花超出目标的 {m(r.money)}。{over_zh}",

@@ -596,7 +596,7 @@ def build_summary(a: Analysis, settings: AnalysisSettings, rep) -> pd.DataFrame:
         t, step = tally(a.bids), f"{settings.bid_settings().max_step:.0%}"
         if t["lower"]:
             add("bids", t["saving"], "bid_saving", t["lower"], "bids_lower", "bids", n=t["lower"], step=step,
-                money=both(t["saving"]))
+                money=both(t["saving"]), above=both(t["above_target"]))
         if t["raise"]:
             conv = float(a.bids.loc[a.bids["decision"] == "raise", "extra_conversions"].sum())
             add("bids", t["gain"], "bid_gain", t["raise"], "bids_raise", "bids", n=t["raise"], step=step,

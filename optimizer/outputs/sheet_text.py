@@ -276,9 +276,11 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
                             "Check your current bundles against the {k} proposed ones ({ready} with enough data)"),
     "act.cpc": ("给 {n} 个关键词单独建 CPC 计划抢排名（先核实排名）",
                 "Give {n} keywords their own CPC campaign to win rank (check their rank first)"),
-    "act.bids_lower": ("给 {n} 个手动出价关键词降价（每步最多 {step}）— 预计每 30 天少花超出目标的 {money}",
-                       "Lower the bids of {n} manual-CPC keywords (at most {step} a step) — expected {money} less "
-                       "spent above target per 30 days"),
+    "act.bids_lower": ("给 {n} 个手动出价关键词降价（每步最多 {step}）— 这一步预计每 30 天少花超出目标的 {money}；"
+                       "它们现在每 30 天超出目标 {above}，要分几步降到可出价",
+                       "Lower the bids of {n} manual-CPC keywords (at most {step} a step) — this step: expected {money} "
+                       "less spent above target per 30 days; they spend {above} above target per 30 days now, to "
+                       "be worked off in several steps"),
     "act.bids_raise": ("给 {n} 个手动出价关键词提价（每步最多 {step}）— 预计每 30 天多 {conv} 次转化，按目标计增收 {money}（会多花钱，不是节省）",
                        "Raise the bids of {n} manual-CPC keywords (at most {step} a step) — expected {conv} more "
                        "conversions per 30 days, {money} gained at target CPA (more spend, not a saving)"),
