@@ -302,11 +302,11 @@ def cmd_bids(args: argparse.Namespace) -> int:
 
     ``--json``: a list with one object per account — platform, account, account_label,
     currency, vertical, window_start, window_end, bundles_from (map | names | none),
-    counts {keywords, raise, lower, keep, position_goal, saving, gain, money}, bids
+    counts {keywords, raise, lower, keep, position_goal, saving, gain, above_target}, bids
     [{campaign, ad_group, keyword, match_type, keyword_id, line, stage, cpc_reason,
     clicks, cost, conversions, cvr_raw, cvr_shrunk, cvr_low, cvr_high, target_cpa,
     target_source, target_bid, bid, recommended_bid, change_pct, decision, capped,
-    money, money_basis, reason (in --lang), reason_zh, reason_en}] — money to the cent
+    money, money_basis, above_target, reason (in --lang), reason_zh, reason_en}] — money to the cent
     and rates to 6 decimals, as the workbook writes them. Exit 0 done, 1 bad input (one
     line on standard error, in --lang), 2 bad usage."""
     from optimizer.actions.bids import BidSettings, BidTargets, tally
@@ -352,7 +352,8 @@ def cmd_bids(args: argparse.Namespace) -> int:
                       "target_bid": _num(r["target_bid"]), "bid": _num(r["bid"]),
                       "recommended_bid": _num(r["recommended_bid"]), "change_pct": _num(r["change_pct"], 6),
                       "decision": r["decision"], "capped": bool(r["capped"]), "money": _num(r["money"]),
-                      "money_basis": r["money_basis"] or None, "reason": r[f"reason_{lang}"],
+                      "money_basis": r["money_basis"] or None, "above_target": _num(r["above_target"]),
+                      "reason": r[f"reason_{lang}"],
                       "reason_zh": r["reason_zh"], "reason_en": r["reason_en"]} for _, r in bids.iterrows()],
         })
         results[-1]["_currency"] = currency
@@ -365,7 +366,7 @@ def cmd_bids(args: argparse.Namespace) -> int:
         c, cur = res["counts"], res["_currency"]
         print(st("cli.bids_account", lang, label=res["account_label"], n=c["keywords"], start=res["window_start"],
                  end=res["window_end"], up=c["raise"], down=c["lower"], keep=c["keep"], goal=c["position_goal"],
-                 saving=money(c["saving"], cur), gain=money(c["gain"], cur)))
+                 saving=money(c["saving"], cur), gain=money(c["gain"], cur), above=money(c["above_target"], cur)))
         for b in res["bids"]:
             if b["decision"] in ("raise", "lower", "position_goal"):
                 print(st("cli.bids_row", lang, decision=code_name(BID_DECISION, b["decision"], lang),

@@ -1122,13 +1122,23 @@ TEXT.update({
     "bid.lower": ("降价", "Lower"),
     "bid.keep": ("保持", "Keep"),
     "bid.saving": ("预计每 30 天少花", "Expected saving / 30 days"),
-    "bid.saving_help": ("降价的关键词：假设点击量不变、点击价格随出价同比例变化，少花的超出目标部分。",
-                        "Lowered keywords: the cost above target removed, with clicks unchanged and the CPC "
-                        "moving with the bid."),
-    "bid.gain": ("预计每 30 天多获", "Expected gain / 30 days"),
+    "bid.saving_help": ("降价的关键词这一步少花的超出目标部分：假设点击量不变；实付点击价格只有高于新出价时才降到新出价"
+                        "（低于新出价时由其他出价者决定，不计节省）。",
+                        "What this step of the lowered keywords removes from their cost above target: clicks "
+                        "unchanged; the CPC paid comes down to the new bid only when it is above it (below the bid, "
+                        "the other bidders set it: no saving counted)."),
+    "bid.above_target": ("降价词现在每 30 天超出目标", "Lowered keywords above target now / 30 days"),
+    "bid.above_target_help": ("降价的关键词现在的花费比“转化数 × 目标转化成本”多出的部分，不是这一步能省下的钱："
+                              "出价要分几步降到可出价，实付价格低于出价时这一步还不省钱。超出最多的：{worst}。",
+                              "What the lowered keywords spend now beyond their conversions × the target CPA — not what "
+                              "this step saves: the bids come down to the target bid in several steps, and while the "
+                              "CPC paid is below the bid a step saves nothing yet. Most above target: {worst}."),
+    "bid.gain": ("提价预计每 30 天增收", "Bid raises: expected gain / 30 days"),
     "bid.gain_help": ("提价的关键词：按点击弹性 {elasticity}（出价高 20% 点击多约 {clicks}）多获的转化，按目标转化成本计价。",
                       "Raised keywords: the extra conversions at a click elasticity of {elasticity} (a 20% higher bid "
                       "brings about {clicks} more clicks), valued at the target CPA."),
+    "bid.gain_note": ("提价是多花钱换更多转化：增收不是节省，不与“少花”相加。",
+                      "Raising bids spends more for more conversions: a gain is not a saving and is not added to it."),
     "bid.whatif": ("调整目标：改目标转化成本和步长，看建议和金额如何变化", "What if: change the target CPA and the step, see the bids and money change"),
     "bid.step": ("每次最多调整（%）", "Largest step (%)"),
     "bid.account_target": ("账户目标转化成本（0 = 不设）", "Account target CPA (0 = none)"),
@@ -1137,8 +1147,13 @@ TEXT.update({
                                 "target, else the account's, else the line's actual CPA over 30 days."),
     "bid.line_targets": ("各业务点目标转化成本（空 = 不设）", "Target CPA per business line (blank = none)"),
     "bid.save": ("保存为本账户的目标", "Keep as this account's targets"),
-    "bid.save_help": ("保存后，本页、工作簿和后台计算都按这些目标出价。", "Once kept, this page, the workbook and the background preparation bid to these targets."),
-    "bid.saved": ("已保存本账户的出价目标。", "Kept as this account's bid targets."),
+    "bid.save_help": ("保存目标转化成本和每步幅度；之后本页、导出改动、工作簿、今日概览和后台计算都按它们出价。",
+                      "Keeps the target CPAs and the step; from then on this page, Export changes, the workbook, "
+                      "Today and the background preparation bid with them."),
+    "bid.saved": ("已保存本账户的出价设置：每步最多 {step}；账户目标转化成本 {account}；业务点目标 {lines}。",
+                  "Kept as this account's bid settings: at most {step} a step; account target CPA {account}; line "
+                  "targets {lines}."),
+    "bid.saved_none": ("不设", "none"),
     "bid.changed": ("与已保存的目标相比", "against the targets kept"),
     "bid.reasons": ("调价原因", "Why each bid changes"),
     "bid.table": ("每个关键词的建议（先看调价的，按金额排序）", "Each keyword's recommendation (changes first, by money)"),
@@ -1147,6 +1162,7 @@ TEXT.update({
     "col.recommended_bid": ("建议出价", "Recommended bid"),
     "col.change_pct": ("出价变化", "Bid change"),
     "col.bid_money": ("预计 30 天金额", "Expected money (30 days)"),
+    "col.above_target": ("现在每 30 天超出目标", "Above target now (30 days)"),
     "col.target_source": ("目标来源", "Target from"),
     "col.line_cpa": ("业务点近期转化成本", "Line's recent CPA"),
     "col.bid_target": ("目标转化成本", "Target CPA"),

@@ -6,8 +6,9 @@ import streamlit as st
 
 import ui
 from optimizer import i18n
-from optimizer.actions.bids import BidSettings, BidTargets, line_targets, tally
+from optimizer.actions.bids import BidTargets, line_targets, tally
 from optimizer.bundles.propose import BundleSettings
+from optimizer.keywords.lexicon import line_label
 
 lang = ui.lang()
 accounts, is_sample = ui.current_accounts()
@@ -22,7 +23,7 @@ if model.evidence(clf, window).empty:
     st.stop()
 sheet = ui.decided_bundle_sheet(ctx.key)
 saved = ui.bid_targets(ctx.key)
-kept = model.bids(clf, window, BidSettings(), sheet, saved, currency)  # what the workbook shows
+kept = model.bids(clf, window, saved.bid_settings(), sheet, saved, currency)  # what the workbook shows
 if kept.empty:
     st.info(ui.t("bid.none"))
     st.stop()
@@ -32,7 +33,8 @@ if (kept["bundles_from"] == "none").all():
 # ---------------------------------------------------------------- what if
 with st.expander(ui.t("bid.whatif"), expanded=False, icon=":material/tune:"):
     c = st.columns([1, 1, 2])
-    step = c[0].number_input(ui.t("bid.step"), 5, 50, 20, step=5, key="bid_step")
+    step = c[0].number_input(ui.t("bid.step"), 5, 50, int(round(saved.bid_settings().max_step * 100)), step=5,
+                             key=f"bid_step:{ctx.key}")
     account_target = c[1].number_input(ui.t("bid.account_target"), 0.0, 100000.0, float(saved.account or 0.0),
                                        step=10.0, key=f"bid_account_target:{ctx.key}",
                                        help=ui.t("bid.account_target_help"))
@@ -45,20 +47,25 @@ with st.expander(ui.t("bid.whatif"), expanded=False, icon=":material/tune:"):
     with c[2]:
         edited = ui.data_editor(ui.with_lines(lines, "line"), line_cols, hide_index=True, width="stretch",
                                 key=f"bid_lines:{ctx.key}", disabled=["line", "keywords", "line_cpa"])
-    targets = BidTargets.of(account_target, dict(zip(lines["line"], edited["target"], strict=True)))
+    targets = BidTargets.of(account_target, dict(zip(lines["line"], edited["target"], strict=True)), step / 100)
     if ui.may_save_bid_targets() and st.button(ui.t("bid.save"), key="bid_save", icon=":material/check:",
                                                help=ui.t("bid.save_help")):
         ui.save_bid_targets(ctx.key, targets)
-        saved = targets
-        st.success(ui.t("bid.saved"), icon=":material/check_circle:")
+        saved = ui.bid_targets(ctx.key)  # read back: the message says what is kept, not what was typed
+        kept = model.bids(clf, window, saved.bid_settings(), sheet, saved, currency)
+        none = ui.t("bid.saved_none")
+        st.success(ui.t("bid.saved", step=f"{saved.bid_settings().max_step:.0%}",
+                        account=i18n.money(saved.account, currency, 0) if saved.account else none,
+                        lines=("、" if lang == "zh" else ", ").join(f"{line_label(k, lang)} {i18n.money(v, currency, 0)}" for k, v in saved.lines)
+                        if saved.lines else none), icon=":material/check_circle:")
 
-settings = BidSettings(max_step=step / 100)
+settings = targets.bid_settings()
 bids = model.bids(clf, window, settings, sheet, targets, currency)
 now, before = tally(bids), tally(kept)
-what_if = bids is not kept and (settings != BidSettings() or targets != saved)
+what_if = bids is not kept and (settings != saved.bid_settings() or targets != saved)
 
 # ---------------------------------------------------------------- tiles
-tiles = st.columns(5)
+tiles = st.columns(6)
 
 
 def delta(key: str, money: bool = False):
@@ -73,9 +80,16 @@ tiles[1].metric(ui.t("bid.lower"), f"{now['lower']:,}", delta("lower"), delta_co
 tiles[2].metric(ui.t("bid.keep"), f"{now['keep'] + now['position_goal']:,}", None)
 tiles[3].metric(ui.t("bid.saving"), i18n.money(now["saving"], currency, 0), delta("saving", True),
                 help=ui.t("bid.saving_help"))
-tiles[4].metric(ui.t("bid.gain"), i18n.money(now["gain"], currency, 0), delta("gain", True),
+lowered = bids.loc[bids["decision"] == "lower"]
+worst = lowered.loc[lowered["above_target"].fillna(0) > 0].nlargest(1, "above_target")
+tiles[4].metric(ui.t("bid.above_target"), i18n.money(now["above_target"], currency, 0), delta("above_target", True),
+                help=ui.t("bid.above_target_help", worst=(
+                    f"{worst['keyword'].iloc[0]} {i18n.money(worst['above_target'].iloc[0], currency, 0)}"
+                    if len(worst) else "—")))
+tiles[5].metric(ui.t("bid.gain"), i18n.money(now["gain"], currency, 0), delta("gain", True),
                 help=ui.t("bid.gain_help", elasticity=f"{settings.click_elasticity:g}",
                           clicks=f"{1.2 ** settings.click_elasticity - 1:.1%}"))
+st.caption(ui.t("bid.gain_note"))
 if what_if:
     st.caption(ui.t("bid.changed"))
 
@@ -92,6 +106,7 @@ cols = {"keyword": st.column_config.TextColumn(ui.t("col.keyword"), width="mediu
         "recommended_bid": st.column_config.NumberColumn(ui.t("col.recommended_bid"), format=f"{sym}%,.2f"),
         "change_pct": ui.percent_column(ui.t("col.change_pct")),
         "money": st.column_config.NumberColumn(ui.t("col.bid_money"), format=f"{sym}%,.2f"),
+        "above_target": st.column_config.NumberColumn(ui.t("col.above_target"), format=f"{sym}%,.2f"),
         "clicks": st.column_config.NumberColumn(ui.t("col.clicks"), format="%,d"),
         "cvr_shrunk": ui.percent_column(ui.t("col.cvr_shrunk"), help=ui.t("col.cvr_shrunk_help")),
         "target_cpa": st.column_config.NumberColumn(ui.t("col.bid_target"), format=f"{sym}%,.2f"),

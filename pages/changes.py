@@ -68,7 +68,7 @@ ticked = changes.loc[edited["use"].astype(bool).to_numpy()].reset_index(drop=Tru
 tot = totals(ticked)
 m = st.columns(3)
 m[0].metric(ui.t("ch.n_ticked"), f"{len(ticked):,} / {len(changes):,}")
-m[1].metric(ui.t("ch.money_total"), i18n.money(float(tot["money"].sum()) if len(tot) else 0.0, ctx.currency, 0))
+m[1].metric(ui.t("ch.money_total"), i18n.money(float(tot["saving"].sum()) if len(tot) else 0.0, ctx.currency, 0))
 m[2].metric(ui.t("ch.unestimated"), f"{int(tot['unestimated'].sum()) if len(tot) else 0:,}")
 
 st.subheader(ui.t("ch.files"))

@@ -350,3 +350,103 @@ def test_the_command_line_takes_a_target_and_a_step_and_refuses_bad_input(tmp_pa
     assert main(["bids", files[0], "--lang", "zh"]) == 0
     out = capsys.readouterr().out
     assert "个手动出价关键词" in out and "降价" in out
+
+
+# ---------------------------------------------------------------- trial 18: the reason's words, the overspend, the
+# kept step, savings apart from gains, the line's target over its on-target keywords
+
+def test_a_cut_whose_cpc_paid_stays_below_the_new_bid_says_so_and_shows_the_overspend():
+    # keywords far above target (CPA ≈ 435 against 60) whose CPC paid (≈ 18) is below the new bid (20):
+    # the money is 0 — the auction sets the price below the bid — and the reason must say "below", never "above"
+    costs = [13908.12 + 0.37 * i for i in range(12)]
+    rows = table([("P", "U", f"k{i}", 768, 32, c, 25.0) for i, c in enumerate(costs)]
+                 + [("P", "U", "good", 1000, 100, 5000, 6.0)])
+    perf = perf_of(rows, {**{f"k{i}": "开锁" for i in range(12)}, "good": "开锁"})
+    out = recommend_bids(rows, perf, targets=BidTargets.of(60), currency="CNY")
+    low = out.loc[out["keyword"].str.startswith("k")]
+    assert (low["decision"] == "lower").all() and (low["recommended_bid"] == 20.0).all()
+    for _, r in low.iterrows():
+        paid = r["cost"] / r["clicks"]
+        assert paid <= r["recommended_bid"]
+        assert r["money"] == 0.0
+        assert "高于新出价" not in r["reason_zh"] and "低于新出价" in r["reason_zh"]
+        assert "is above the new bid" not in r["reason_en"] and "below the new bid" in r["reason_en"]
+        # the keyword's overspend now, 30 days: cost − clicks × shrunk CVR × target
+        over = 1.5 * (r["cost"] - r["clicks"] * r["cvr_shrunk"] * 60)
+        assert r["above_target"] == pytest.approx(over) and over > 10000
+        # several steps to the target bid; this one alone saves nothing yet
+        steps = math.ceil(math.log(r["target_bid"] / 25.0) / math.log(0.8))
+        assert f"约 {steps} 步" in r["reason_zh"] and f"about {steps} steps" in r["reason_en"]
+        assert "超出目标" in r["reason_zh"] and i18n_money(r["above_target"]) in r["reason_zh"]
+    # the overspend is counted in the tally, apart from the step's saving
+    t = tally(out)
+    assert t["above_target"] == pytest.approx(round(out.loc[out["decision"] == "lower", "above_target"].sum(), 2))
+    # ... and the lowered keywords are ordered by it when no step saves money
+    assert out.loc[out["decision"] == "lower", "above_target"].is_monotonic_decreasing
+
+
+def i18n_money(v):
+    from optimizer.i18n import money
+    return money(v, "CNY")
+
+
+def test_a_cut_below_the_cpc_paid_still_says_above_and_counts_its_saving():
+    rows = table([("P", "U", "k1", 1000, 100, 9500, 10.0), ("P", "U", "k2", 1000, 50, 8000, 10.0)])
+    k1 = row(recommend_bids(rows, perf_of(rows, {"k1": "开锁", "k2": "开锁"}), targets=BidTargets.of(60),
+                            currency="CNY"), "k1")
+    assert k1["money"] > 0 and "高于新出价" in k1["reason_zh"] and k1["above_target"] >= k1["money"]
+
+
+def test_targets_keep_the_step_and_old_kept_json_still_reads():
+    t = BidTargets.of(80, {"开锁": 60}, step=0.3)
+    assert BidTargets.from_json(t.to_json()) == t and t.step == 0.3
+    assert t.bid_settings().max_step == 0.3 and t.bid_settings(BidSettings(min_clicks=10)).min_clicks == 10
+    old = BidTargets.from_json('{"account": 80.0, "lines": {"开锁": 60.0}}')  # kept before the step was
+    assert old == BidTargets.of(80, {"开锁": 60}) and old.step is None and old.bid_settings() == BidSettings()
+    assert BidTargets.of(None, step=0).step is None and BidTargets.of(None, step=2).step is None
+
+
+def test_the_kept_step_reaches_the_export_and_the_workbook(sample):
+    from optimizer.actions.command import bid_recommendations
+    from optimizer.analysis.summary import AnalysisSettings, analyze_account
+    model, clf, sheet = sample
+    kept = BidTargets.of(40, step=0.3)
+    bids = bid_recommendations(model, clf, sheet, kept, "CNY")
+    moved = bids.loc[bids["decision"].isin(["raise", "lower"])]
+    assert (moved["change_pct"].abs() > 0.2 + 1e-6).any() and (moved["change_pct"].abs() <= 0.3 + 1e-6).all()
+    a = analyze_account(model.rows(), settings=AnalysisSettings(bid_targets=kept), sheet=sheet, clf=clf,
+                        model=model)
+    assert a.bids["recommended_bid"].tolist() == bids["recommended_bid"].tolist()
+    line = a.summary.loc[a.summary["kind"] == "bids"].iloc[0]
+    assert "30%" in line["action_zh"]
+
+
+def test_tally_keeps_the_saving_apart_from_the_gain():
+    rows = table([("P", "U", "k1", 1000, 100, 9500, 10.0), ("P", "U", "up", 1000, 200, 5000, 5.0),
+                  ("P", "U", "k2", 1000, 50, 8000, 10.0)])
+    out = recommend_bids(rows, perf_of(rows, {"k1": "开锁", "up": "开锁", "k2": "开锁"}), targets=BidTargets.of(60))
+    t = tally(out)
+    assert t["saving"] > 0 and t["gain"] > 0
+    assert "money" not in t  # a gain is more spend for more conversions, not a saving: never one sum
+
+
+def test_the_change_totals_give_saving_and_gain_apart():
+    from optimizer.actions.changes import totals
+    ch = pd.DataFrame({"action": ["bid", "bid", "pause", "negative"], "money": [100.0, 2000.0, 50.0, np.nan],
+                       "money_basis": ["bid_saving", "bid_gain", "wasted", "wasted"]})
+    t = totals(ch).set_index("action")
+    assert t.loc["bid", "saving"] == 100.0 and t.loc["bid", "gain"] == 2000.0 and t.loc["bid", "changes"] == 2
+    assert t.loc["pause", "saving"] == 50.0 and t.loc["pause", "gain"] == 0.0
+    assert t.loc["negative", "unestimated"] == 1 and "money" not in t.columns
+
+
+def test_the_lines_recent_cpa_leaves_out_its_off_target_keywords():
+    rows = table([("R", "U", "r", 1000, 80, 9600, 10.0), ("R", "U", "r2", 1000, 80, 9600, 10.0),
+                  ("X", "U", "tools", 500, 0, 4000, 10.0)])
+    lines = pd.Series({"R": "配钥匙", "X": "配钥匙"})
+    perf = perf_of(rows, {"r": "配钥匙", "r2": "配钥匙", "tools": "配钥匙"})
+    perf["off_target"] = (perf["keyword"] == "tools").astype(int)
+    out = recommend_bids(rows, perf, lines=lines).set_index("keyword")
+    # 19,200 / 160 = 120, not (19,200 + 4,000) / 160 = 145
+    assert out.loc["r", "target_source"] == "line_recent" and out.loc["r", "target_cpa"] == pytest.approx(120.0)
+    assert out.loc["r", "line_cpa"] == pytest.approx(120.0)

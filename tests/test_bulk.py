@@ -434,4 +434,4 @@ def test_readme_is_in_the_language_asked_and_names_the_menu_path(google):
     assert "Account > Import > From file" in readme(res, "en")
     zh = readme(res, "zh")
     assert "从文件导入" in zh and "UTF-16LE" in zh and "\r\n" in zh
-    assert not math.isnan(ch.totals(changes)["money"].sum())
+    assert not math.isnan(ch.totals(changes)["saving"].sum())

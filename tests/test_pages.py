@@ -597,6 +597,10 @@ def _english(page: str) -> AppTest:
     return at
 
 
+def _money_value(text: str) -> float:
+    return float(text.replace("¥", "").replace(",", ""))
+
+
 def _bid_tiles(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
@@ -626,6 +630,8 @@ def test_bids_page_shows_the_recommendations_with_the_workbooks_numbers():
     tiles = _bid_tiles(at)
     assert tiles["降价"] == f"{expect['lower']:,}" and tiles["提价"] == f"{expect['raise']:,}"
     assert tiles["预计每 30 天少花"] == i18n.money(expect["saving"], "CNY", 0)
+    assert tiles["降价词现在每 30 天超出目标"] == i18n.money(expect["above_target"], "CNY", 0)
+    assert tiles["提价预计每 30 天增收"] == i18n.money(expect["gain"], "CNY", 0)
     assert len(table) == expect["keywords"]
 
 
@@ -639,12 +645,14 @@ def test_bids_page_what_if_changes_the_numbers_and_a_saved_target_is_kept(data_d
     at.number_input(key=key).set_value(40.0).run()
     assert not at.exception, at.exception
     after = _bid_tiles(at)
-    assert after["预计每 30 天少花"] != before["预计每 30 天少花"]
+    # the sample's CPC paid sits below even the lowered bids (no step saves yet): the overspend is what grows
+    over = "降价词现在每 30 天超出目标"
+    assert _money_value(after[over]) > _money_value(before[over])
     assert any("与已保存的目标相比" in c.value for c in at.caption)
     shown = _frame(at, "recommended_bid")
     assert (shown["target_source"] == "账户设置").any() and not bids_before["target_source"].eq("账户设置").any()
     # a smaller step: no bid moves more than 10 %
-    at.number_input(key="bid_step").set_value(10).run()
+    at.number_input(key=next(n.key for n in at.number_input if n.key.startswith("bid_step"))).set_value(10).run()
     moved = _frame(at, "recommended_bid")
     moved = moved.loc[moved["decision"].isin(["提价", "降价"])]
     assert len(moved) and (moved["change_pct"].abs() <= 0.1 + 1e-6).all()
@@ -658,6 +666,44 @@ def test_bids_page_what_if_changes_the_numbers_and_a_saved_target_is_kept(data_d
     fresh = start("pages/bids.py")
     _baidu(fresh, "bid_account")
     assert (_frame(fresh, "recommended_bid")["target_source"] == "账户设置").any()
+
+
+def test_bids_page_keeps_the_step_with_the_targets_and_the_export_uses_it(data_dir):
+    at = start("pages/bids.py")
+    _baidu(at, "bid_account")
+    step_key = next(n.key for n in at.number_input if n.key.startswith("bid_step"))
+    target_key = next(n.key for n in at.number_input if n.key.startswith("bid_account_target"))
+    at.number_input(key=step_key).set_value(30).run()
+    at.number_input(key=target_key).set_value(40.0).run()
+    whatif = _frame(at, "recommended_bid")
+    assert any("与已保存的目标相比" in c.value for c in at.caption)
+    at.button(key="bid_save").click().run()
+    assert not at.exception, at.exception
+    # the message says what was kept, and the page no longer shows the what-if against the old targets
+    saved = " ".join(s.value for s in at.success)
+    assert "每步最多 30%" in saved and "¥40" in saved
+    assert not any("与已保存的目标相比" in c.value for c in at.caption)
+    assert _frame(at, "recommended_bid")["recommended_bid"].tolist() == whatif["recommended_bid"].tolist()
+    with Store.open(None, data_dir) as s:
+        from optimizer.actions.bids import BidTargets, targets_setting_key
+        ws = at.session_state[ui.K_CTX].ws
+        kept = BidTargets.from_json(s.setting(targets_setting_key(ws.id, "baidu:北京安心开锁:CNY")))
+    assert kept.step == 0.3 and kept.account == 40.0
+    # reopened: the page starts from the kept step
+    fresh = start("pages/bids.py")
+    _baidu(fresh, "bid_account")
+    assert next(n.value for n in fresh.number_input if n.key.startswith("bid_step")) == 30
+    assert _frame(fresh, "recommended_bid")["recommended_bid"].tolist() == whatif["recommended_bid"].tolist()
+    # the Export changes page writes the same bids: moves of up to 30 %, more than the default 20 %
+    ch = start("pages/changes.py")
+    assert not ch.exception, ch.exception
+    preview = next(d.value for d in ch.dataframe if "use" in d.value.columns)
+    bid = preview.loc[preview["field"] == "出价"]
+    ratio = bid["after"].astype(float) / bid["before"].astype(float) - 1
+    assert len(bid) and ratio.abs().max() > 0.2 + 1e-6 and (ratio.abs() <= 0.3 + 0.001).all()
+    shown = whatif.set_index(["campaign", "keyword"])
+    moved = shown.loc[shown["decision"].isin(["提价", "降价"])]
+    assert len(bid) == len(moved)
 
 
 def test_drift_page_ranks_flags_and_explains_the_selected_one():

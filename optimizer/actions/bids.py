@@ -66,7 +66,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -96,7 +96,8 @@ BID_COLUMNS = ["account", "platform", "campaign", "ad_group", "keyword", "match_
                "cpc_reason", "rank_driven", "bundles_from", "impressions", "clicks", "cost", "conversions", "cvr_raw",
                "cvr_unit", "cvr_shrunk", "cvr_low", "cvr_high", "avg_position", "impression_share", "target_cpa",
                "target_source", "line_cpa", "bundle", "target_bid", "bid", "recommended_bid", "change_pct", "decision",
-               "capped", "evidence", "extra_conversions", "reason_zh", "reason_en", "money", "money_basis"]
+               "capped", "evidence", "extra_conversions", "reason_zh", "reason_en", "money", "money_basis",
+               "above_target"]
 
 
 @dataclass(frozen=True)
@@ -133,40 +134,53 @@ class BidSettings:
 
 @dataclass(frozen=True)
 class BidTargets:
-    """The user's target CPAs for bids: ``account`` (None: none set) and per business
-    line (``lines``: (line, target) pairs, sorted). Kept as JSON in the app's settings
-    (:meth:`to_json`, :meth:`from_json`)."""
+    """What the user keeps for an account's bids: the target CPAs — ``account`` (None:
+    none set) and per business line (``lines``: (line, target) pairs, sorted) — and the
+    step (``step``: the largest move a step, a share in (0, 1); None: the default of
+    :class:`BidSettings`). Kept as JSON in the app's settings (:meth:`to_json`,
+    :meth:`from_json`; JSON kept before the step was has none and reads as the default);
+    every user of the kept targets bids with :meth:`bid_settings`."""
 
     account: float | None = None
     lines: tuple[tuple[str, float], ...] = field(default_factory=tuple)
+    step: float | None = None
 
     @classmethod
-    def of(cls, account: float | None = None, lines: dict[str, float] | None = None) -> BidTargets:
-        """Targets from an account figure and a line → figure mapping; a figure that is
-        not a positive number (0, blank, NaN) means "not set"."""
+    def of(cls, account: float | None = None, lines: dict[str, float] | None = None,
+           step: float | None = None) -> BidTargets:
+        """Targets from an account figure, a line → figure mapping and a step; a figure
+        that is not a positive number (0, blank, NaN) means "not set", and so does a step
+        outside (0, 1)."""
         def ok(v) -> bool:
             try:
                 return v is not None and math.isfinite(float(v)) and float(v) > 0
             except (TypeError, ValueError):
                 return False
         return cls(float(account) if ok(account) else None,
-                   tuple(sorted((str(k), float(v)) for k, v in (lines or {}).items() if ok(v))))
+                   tuple(sorted((str(k), float(v)) for k, v in (lines or {}).items() if ok(v))),
+                   float(step) if ok(step) and float(step) < 1 else None)
 
     def line(self, name: str) -> float | None:
         return dict(self.lines).get(name)
 
+    def bid_settings(self, base: BidSettings | None = None) -> BidSettings:
+        """``base`` (default :class:`BidSettings`) with the kept step, when one is kept."""
+        base = base if base is not None else BidSettings()
+        return base if self.step is None else replace(base, max_step=self.step)
+
     def to_json(self) -> str:
-        return json.dumps({"account": self.account, "lines": dict(self.lines)}, ensure_ascii=False, sort_keys=True)
+        return json.dumps({"account": self.account, "lines": dict(self.lines), "step": self.step},
+                          ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str | None) -> BidTargets:
-        """Targets from :meth:`to_json`'s text; nothing set (None, or text that is not
-        such JSON) gives no targets."""
+        """Targets from :meth:`to_json`'s text (without ``step``: the default step);
+        nothing set (None, or text that is not such JSON) gives no targets."""
         if not text:
             return cls()
         try:
             d = json.loads(text)
-            return cls.of(d.get("account"), d.get("lines") or {})
+            return cls.of(d.get("account"), d.get("lines") or {}, d.get("step"))
         except (ValueError, AttributeError, TypeError):
             return cls()
 
@@ -324,7 +338,7 @@ def recommend_bids(rows: pd.DataFrame, perf: pd.DataFrame, *, all_rows: pd.DataF
     low, high = s.limit(platform)
     out = [_decide(r, s, low, high, scale) for r in g.itertuples()]
     for col in ("recommended_bid", "change_pct", "decision", "capped", "evidence", "extra_conversions", "money",
-                "money_basis"):
+                "money_basis", "above_target"):
         g[col] = [o[col] for o in out]
     g["account"], g["platform"], g["bundles_from"] = account, platform, bundles_from
     zh, en = [], []
@@ -334,16 +348,25 @@ def recommend_bids(rows: pd.DataFrame, perf: pd.DataFrame, *, all_rows: pd.DataF
     g["reason_zh"], g["reason_en"] = zh, en
     order = g["decision"].map({d: i for i, d in enumerate(("lower", "raise", "position_goal", "keep_at_limit",
                                                              "keep_on_target", "keep_low_evidence", "keep_no_bid"))})
-    g = (g.assign(_o=order, _m=-g["money"].fillna(-1.0), _cost=-g["cost"])
-         .sort_values(["_o", "_m", "_cost"], kind="stable").reset_index(drop=True))
+    # lowered keywords: the most overspend first (a far-over keyword whose first step saves
+    # nothing yet is still the biggest problem), then the step's saving; raises by their gain
+    over = g["above_target"].where(g["decision"] == "lower").fillna(-1.0)
+    g = (g.assign(_o=order, _a=-over, _m=-g["money"].fillna(-1.0), _cost=-g["cost"])
+         .sort_values(["_o", "_a", "_m", "_cost"], kind="stable").reset_index(drop=True))
     return g[BID_COLUMNS]
 
 
 def _line_cpa(lines: pd.Series | None, perf: pd.DataFrame) -> dict[str, float]:
-    """Each business line's CPA over the window: cost / conversions of the keyword rows of
-    its plans (a plan's line from ``lines``, else its keywords' line)."""
+    """Each business line's CPA over the window: cost / conversions of the on-target
+    keywords of its plans (a plan's line from ``lines``, else its keywords' line). The
+    off-target keywords (``off_target`` = 1: tools, training, jobs …) are left out: their
+    spend is waste the target should not absorb."""
     if perf is None or perf.empty:
         return {}
+    if "off_target" in perf.columns:
+        perf = perf.loc[pd.to_numeric(perf["off_target"], errors="coerce").fillna(0).to_numpy() == 0]
+        if perf.empty:
+            return {}
     p = perf[["campaign", "business_line", "cost", "conversions"]].copy()
     p["campaign"] = p["campaign"].astype(str)
     plan_line = p["campaign"].map(lines) if lines is not None and len(lines) else pd.Series(np.nan, index=p.index)
@@ -363,7 +386,11 @@ def _cents_toward(value: float, current: float) -> float:
 def _decide(r, s: BidSettings, low: float, high: float, scale: float) -> dict:
     out = {"recommended_bid": r.bid, "change_pct": 0.0 if r.bid == r.bid else float("nan"), "decision": "",
            "capped": False, "evidence": "", "extra_conversions": float("nan"), "money": float("nan"),
-           "money_basis": ""}
+           "money_basis": "", "above_target": float("nan")}
+    clicks30, cost30 = r.clicks * scale, r.cost * scale
+    expected = clicks30 * r.cvr_shrunk * r.target_cpa  # the cost at target of the expected conversions
+    if expected == expected:  # the keyword's cost above target now, 30 days
+        out["above_target"] = round(max(cost30 - expected, 0.0), 2)
     wide = not (r.cvr_low > 0) or (r.cvr_high / r.cvr_low > s.max_interval_ratio)
     has_rank = (r.avg_position == r.avg_position) or (r.impression_share == r.impression_share)
     if not (r.bid == r.bid):
@@ -393,14 +420,16 @@ def _decide(r, s: BidSettings, low: float, high: float, scale: float) -> dict:
         out.update(decision="keep_at_limit", capped=True)
         return out
     ratio = rec / bid
-    clicks30, cost30 = r.clicks * scale, r.cost * scale
     if rec > bid:
         extra = clicks30 * (ratio ** s.click_elasticity - 1) * r.cvr_shrunk
         value, basis = extra * r.target_cpa, "bid_gain"
     else:
-        expected = clicks30 * r.cvr_shrunk * r.target_cpa  # the cost at target of the expected conversions
-        paid = cost30 / clicks30 if clicks30 > 0 else 0.0  # the CPC paid: kept unless above the new bid
-        value = max(cost30 - expected, 0.0) - max(clicks30 * min(paid, rec) - expected, 0.0)
+        # the CPC paid is kept unless it is above the new bid: decided on the window's own
+        # figures (those the reason quotes), so the words and the money cannot disagree
+        value = 0.0
+        if r.clicks > 0 and r.cost / r.clicks > rec:
+            value = max(cost30 - expected, 0.0) - max(clicks30 * rec - expected, 0.0)
+        value = round(max(value, 0.0), 2)
         extra, basis = 0.0, "bid_saving"
     out.update(recommended_bid=rec, change_pct=ratio - 1, decision="raise" if rec > bid else "lower",
                capped=capped, extra_conversions=extra, money=float(value), money_basis=basis)
@@ -476,22 +505,32 @@ def _reason(r, s: BidSettings, low: float, high: float, currency: str | None, da
                 f"{s.click_elasticity:g}, {r.extra_conversions:.1f} more conversions per {s.days} days, worth "
                 f"{m(r.money)} at the target CPA.")
     paid = r.cost / r.clicks if r.clicks > 0 else 0.0
-    if not r.money > 0 and paid <= r.recommended_bid and r.cost > r.clicks * r.cvr_shrunk * r.target_cpa:
-        return (f"{cvr_zh}：出价 {m(r.bid)} → {m(r.recommended_bid)}{cap_zh}。每次点击实付 {m(paid)}，已低于新出价："
-                "实付价由其他出价者决定，不计节省；降价让点击价格上涨时花费不超过目标。",
-                f"{cvr_en}: bid {m(r.bid)} → {m(r.recommended_bid)}{cap_en}. The CPC paid, {m(paid)}, is already "
-                "below the new bid (the other bidders set it), so no saving is counted: the lower bid keeps a rising "
-                "auction price from spending above target.")
-    if not r.money > 0:
-        return (f"{cvr_zh}：出价 {m(r.bid)} → {m(r.recommended_bid)}{cap_zh}。它目前没有超出目标的花费，不计节省；"
-                "降价是为了让出价不高于可出价。",
-                f"{cvr_en}: bid {m(r.bid)} → {m(r.recommended_bid)}{cap_en}. It spends nothing above target now, so "
-                "no saving is counted: the bid comes down to what the target allows.")
-    return (f"{cvr_zh}：出价 {m(r.bid)} → {m(r.recommended_bid)}{cap_zh}。每次点击实付 {m(paid)} 高于新出价；"
-            f"假设点击量不变、实付降到新出价，每 {s.days} 天少花超出目标的 {m(r.money)}。",
-            f"{cvr_en}: bid {m(r.bid)} → {m(r.recommended_bid)}{cap_en}. The CPC paid, {m(paid)}, is above the new "
-            f"bid; with clicks unchanged and the CPC down to the new bid, {m(r.money)} less spent above target per "
-            f"{s.days} days.")
+    over = r.above_target if r.above_target == r.above_target else 0.0
+    over_zh = f"它现在每 {s.days} 天超出目标 {m(over)}。" if over > 0 else ""
+    over_en = f" It spends {m(over)} above target per {s.days} days now." if over > 0 else ""
+    steps_zh = steps_en = ""
+    if r.capped and 0 < r.target_bid < r.recommended_bid and 0 < s.max_step < 1:
+        n = math.ceil(math.log(r.target_bid / r.bid) / math.log(1 - s.max_step) - 1e-9)
+        steps_zh = f"降到可出价 {m(r.target_bid)} 需要约 {n} 步（每步最多 {step}），"
+        steps_en = f" Reaching the target bid of {m(r.target_bid)} takes about {n} steps of at most {step}."
+    if paid > r.recommended_bid and r.money > 0:
+        return (f"{cvr_zh}：出价 {m(r.bid)} → {m(r.recommended_bid)}{cap_zh}。每次点击实付 {m(paid)} 高于新出价；"
+                f"假设点击量不变、实付降到新出价，每 {s.days} 天少花超出目标的 {m(r.money)}。{over_zh}",
+                f"{cvr_en}: bid {m(r.bid)} → {m(r.recommended_bid)}{cap_en}. The CPC paid, {m(paid)}, is above the "
+                f"new bid; with clicks unchanged and the CPC down to the new bid, {m(r.money)} less spent above target "
+                f"per {s.days} days.{over_en}")
+    if over > 0:
+        return (f"{cvr_zh}：出价 {m(r.bid)} → {m(r.recommended_bid)}{cap_zh}。{steps_zh}每次点击实付 {m(paid)}，"
+                f"已低于新出价 {m(r.recommended_bid)}：实付价由其他出价者决定，这一步本身还不省钱（不计节省）；"
+                f"降价让点击价格上涨时花费不超过目标。{over_zh}",
+                f"{cvr_en}: bid {m(r.bid)} → {m(r.recommended_bid)}{cap_en}.{steps_en} The CPC paid, {m(paid)}, is "
+                f"already below the new bid of {m(r.recommended_bid)} (the other bidders set it), so this step alone "
+                f"saves nothing yet and no saving is counted: the lower bid keeps a rising auction price from spending "
+                f"above target.{over_en}")
+    return (f"{cvr_zh}：出价 {m(r.bid)} → {m(r.recommended_bid)}{cap_zh}。它目前没有超出目标的花费，不计节省；"
+            "降价是为了让出价不高于可出价。",
+            f"{cvr_en}: bid {m(r.bid)} → {m(r.recommended_bid)}{cap_en}. It spends nothing above target now, so "
+            "no saving is counted: the bid comes down to what the target allows.")
 
 
 def line_targets(bids: pd.DataFrame, targets: BidTargets = BidTargets()) -> pd.DataFrame:
@@ -510,15 +549,18 @@ def line_targets(bids: pd.DataFrame, targets: BidTargets = BidTargets()) -> pd.D
 def tally(bids: pd.DataFrame) -> dict[str, float | int]:
     """The figures of the page's tiles, the workbook's summary lines and ``bids --json``:
     keywords to raise, lower and keep (every keep decision) and with a position goal;
-    the expected saving (lowering), gain (raising) and their sum, per 30 days."""
+    per 30 days the expected saving (lowering), the gain (raising: more conversions for
+    more spend — never added to the saving) and ``above_target``, what the lowered
+    keywords spend above target now (the overspend the cuts work off, step by step)."""
     d = bids["decision"] if len(bids) else pd.Series(dtype=object)
     mon = bids["money"] if len(bids) else pd.Series(dtype=float)
     saving = float(mon[d == "lower"].sum()) if len(bids) else 0.0
     gain = float(mon[d == "raise"].sum()) if len(bids) else 0.0
+    over = float(bids.loc[d == "lower", "above_target"].sum()) if len(bids) else 0.0
     return {"keywords": int(len(bids)), "raise": int((d == "raise").sum()), "lower": int((d == "lower").sum()),
             "keep": int(d.str.startswith("keep").sum()) if len(bids) else 0,
             "position_goal": int((d == "position_goal").sum()), "saving": round(saving, 2), "gain": round(gain, 2),
-            "money": round(saving + gain, 2)}
+            "above_target": round(over, 2)}
 
 
 __all__ = ["BID_COLUMNS", "DECISIONS", "PLATFORM_LIMITS", "TARGET_SOURCES", "BidSettings", "BidTargets",

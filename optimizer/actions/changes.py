@@ -420,12 +420,21 @@ def proposed_changes(model, clf, actions: Sequence[str] = ACTIONS, platform: str
 
 
 def totals(changes: pd.DataFrame) -> pd.DataFrame:
-    """Per action: changes, money (NaN-free sum of the estimable ones) and how many carry no estimate."""
+    """Per action: changes; ``saving``, the NaN-free sum of the estimable money of every
+    row but the bid raises; ``gain``, that of the bid raises (``money_basis`` =
+    ``bid_gain``: extra conversions valued at the target CPA — more spend for more
+    conversions, never a saving, so never added to it); and how many carry no estimate."""
     if changes.empty:
         return pd.DataFrame({"action": pd.Series(dtype=object), "changes": pd.Series(dtype=int),
-                             "money": pd.Series(dtype=float), "unestimated": pd.Series(dtype=int)})
-    g = changes.groupby("action", sort=False)
-    return pd.DataFrame({"changes": g.size(), "money": g["money"].sum(min_count=0),
+                             "saving": pd.Series(dtype=float), "gain": pd.Series(dtype=float),
+                             "unestimated": pd.Series(dtype=int)})
+    gain = changes["money_basis"].astype(str).eq("bid_gain") if "money_basis" in changes.columns else \
+        pd.Series(False, index=changes.index)
+    money = pd.to_numeric(changes["money"], errors="coerce")
+    c = changes.assign(_saving=money.where(~gain), _gain=money.where(gain))
+    g = c.groupby("action", sort=False)
+    return pd.DataFrame({"changes": g.size(), "saving": g["_saving"].sum(min_count=0).fillna(0.0),
+                         "gain": g["_gain"].sum(min_count=0).fillna(0.0),
                          "unestimated": g["money"].apply(lambda s: int(s.isna().sum()))}).reset_index()
 
 

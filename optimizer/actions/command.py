@@ -32,9 +32,10 @@ def bid_recommendations(model, clf, sheet=None, targets=None, currency=None) -> 
     <optimizer.analysis.account.AccountModel.bids>` over the oCPC bundles page's window,
     with the decided bundle map ``sheet`` and the user's kept ``targets`` (default: none
     kept) — the same frame the Bids page and the workbook show."""
-    from optimizer.actions.bids import BidSettings, BidTargets
+    from optimizer.actions.bids import BidTargets
     from optimizer.bundles.propose import BundleSettings
-    return model.bids(clf, BundleSettings(), BidSettings(), sheet, targets or BidTargets(), currency)
+    targets = targets or BidTargets()
+    return model.bids(clf, BundleSettings(), targets.bid_settings(), sheet, targets, currency)
 
 
 def file_settings(target: str, rows: pd.DataFrame) -> dict:
@@ -127,8 +128,10 @@ def cmd_bulk(args: argparse.Namespace) -> int:
             label = account_label(acct["platform"], acct["account"], acct["currency"], lang)
             (folder / "README.txt").write_bytes(readme(result, lang, label, generated).encode("utf-8-sig"))
             tot = totals(changes)
-            print(st("bulk.cli.account", lang, account=label, n=len(changes),
-                     money=money(float(tot["money"].sum()) if len(tot) else 0.0, acct["currency"] or None, 0)))
+            cur = acct["currency"] or None
+            saving, gain = (float(tot[c].sum()) if len(tot) else 0.0 for c in ("saving", "gain"))
+            print(st("bulk.cli.account", lang, account=label, n=len(changes), saving=money(saving, cur, 0)) +
+                  (st("bulk.cli.gain", lang, gain=money(gain, cur, 0)) if gain > 0 else ""))
             if changes.empty:
                 print("  " + st("bulk.cli.none", lang))
             for f in result.files:

@@ -25,7 +25,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from optimizer.actions.bids import BidSettings, BidTargets
+from optimizer.actions.bids import BidTargets
 from optimizer.analysis.account import AccountModel
 from optimizer.bundles.propose import BundleSettings
 from optimizer.bundles.targets import BundleSheet, TargetSettings, current_bundles, default_tolerance
@@ -108,7 +108,8 @@ def prepare_account(inputs: AccountInputs, step: Callable[[str], None] = lambda 
         membership, targets = current_bundles(evidence["campaign"], inputs.sheet)
         if not membership.dropna().empty:
             model.splits(clf, BundleSettings(), membership, targets)
-        model.bids(clf, BundleSettings(), BidSettings(), inputs.sheet, inputs.bid_targets, inputs.currency)  # the Bids page's
+        model.bids(clf, BundleSettings(), inputs.bid_targets.bid_settings(), inputs.sheet, inputs.bid_targets,
+                   inputs.currency)  # the Bids page's
     step("drift")
     sheet, _ = model.drift_sheet(clf, inputs.sheet)
     model.drift_table(clf, default_alert_settings(), sheet, None, None, inputs.currency)  # the scan, then its table

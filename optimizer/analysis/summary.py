@@ -99,7 +99,7 @@ class AnalysisSettings:
     drift tests and severity thresholds. ``rules`` / ``rule_set``: over-cost
     compensation rule sets (None: ``optimizer/bundles/rules/overcost.toml``, the set in force
     on each window). ``bids`` / ``bid_targets``: the bid recommendations' settings and the
-    target CPAs kept for the account. ``max_explained``: flags explained (decomposition, mix/rate, top
+    target CPAs kept for the account (a step kept with them wins over ``bids``'s). ``max_explained``: flags explained (decomposition, mix/rate, top
     contributor), most money first; the others keep their headline. ``landing``:
     run the landing-page analysis when its module is available.
     """
@@ -117,6 +117,11 @@ class AnalysisSettings:
     #: the bid recommendations' settings and the user's target CPAs (:mod:`optimizer.actions.bids`)
     bids: BidSettings = field(default_factory=BidSettings)
     bid_targets: BidTargets = field(default_factory=BidTargets)
+
+    def bid_settings(self) -> BidSettings:
+        """The bid settings the analysis bids with: ``bids`` with the step kept in
+        ``bid_targets`` (:meth:`optimizer.actions.bids.BidTargets.bid_settings`), when one is."""
+        return self.bid_targets.bid_settings(self.bids)
 
     def bundle_settings(self) -> BundleSettings:
         return BundleSettings(window_days=self.window_days, min_conversions=self.min_conversions,
@@ -333,7 +338,7 @@ def analyze_account(rows: pd.DataFrame, vertical: str = "auto", settings: Analys
         plans, bundles = model.proposal(clf, bs)
         splits = model.splits(clf, bs, membership, sheet.targets if sheet is not None else {})
         cpc = model.cpc(clf, bs)
-        bids = model.bids(clf, bs, settings.bids, sheet, settings.bid_targets, currency)  # the Bids page's
+        bids = model.bids(clf, bs, settings.bid_settings(), sheet, settings.bid_targets, currency)  # the Bids page's
         if len(bids) and (bids["bundles_from"] == "none").all():
             note("bids_no_map")
         win_start, win_end = ev["window_start"].iloc[0], ev["window_end"].iloc[0]
@@ -592,10 +597,10 @@ def build_summary(a: Analysis, settings: AnalysisSettings, rep) -> pd.DataFrame:
                 key=str(r["campaign"]), basis_days=settings.window_days, campaign=str(r["campaign"]),
                 bundle=str(r["bundle"]), ratio=f"{float(r['cpa_vs_rest']):.2f}")
     if a.bids is not None and len(a.bids):
-        t, step = tally(a.bids), f"{settings.bids.max_step:.0%}"
+        t, step = tally(a.bids), f"{settings.bid_settings().max_step:.0%}"
         if t["lower"]:
             add("bids", t["saving"], "bid_saving", t["lower"], "bids_lower", "bids", n=t["lower"], step=step,
-                money=both(t["saving"]))
+                money=both(t["saving"]), above=both(t["above_target"]))
         if t["raise"]:
             conv = float(a.bids.loc[a.bids["decision"] == "raise", "extra_conversions"].sum())
             add("bids", t["gain"], "bid_gain", t["raise"], "bids_raise", "bids", n=t["raise"], step=step,

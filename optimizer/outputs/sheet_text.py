@@ -105,6 +105,7 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "col.change_pct": ("出价变化", "Bid change"),
     "col.capped": ("受步长或界限限制", "Bounded by step or limit"),
     "col.bid_money": ("预计 30 天金额", "Expected money (30 days)"),
+    "col.above_target": ("现在每 30 天超出目标", "Above target now (30 days)"),
     "col.money_basis": ("金额含义", "What the money is"),
     "col.cpa_shrunk": ("收缩后转化成本", "Shrunk CPA"),
     "col.cpa_low": ("转化成本下限", "CPA low"),
@@ -279,12 +280,14 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
                             "Check your current bundles against the {k} proposed ones ({ready} with enough data)"),
     "act.cpc": ("给 {n} 个关键词单独建 CPC 计划抢排名（先核实排名）",
                 "Give {n} keywords their own CPC campaign to win rank (check their rank first)"),
-    "act.bids_lower": ("给 {n} 个手动出价关键词降价（每步最多 {step}）— 预计每 30 天少花超出目标的 {money}",
-                       "Lower the bids of {n} manual-CPC keywords (at most {step} a step) — expected {money} less "
-                       "spent above target per 30 days"),
-    "act.bids_raise": ("给 {n} 个手动出价关键词提价（每步最多 {step}）— 预计每 30 天多 {conv} 次转化，按目标计 {money}",
+    "act.bids_lower": ("给 {n} 个手动出价关键词降价（每步最多 {step}）— 这一步预计每 30 天少花超出目标的 {money}；"
+                       "它们现在每 30 天超出目标 {above}，要分几步降到可出价",
+                       "Lower the bids of {n} manual-CPC keywords (at most {step} a step) — this step: expected {money} "
+                       "less spent above target per 30 days; they spend {above} above target per 30 days now, to "
+                       "be worked off in several steps"),
+    "act.bids_raise": ("给 {n} 个手动出价关键词提价（每步最多 {step}）— 预计每 30 天多 {conv} 次转化，按目标计增收 {money}（会多花钱，不是节省）",
                        "Raise the bids of {n} manual-CPC keywords (at most {step} a step) — expected {conv} more "
-                       "conversions per 30 days, {money} at target CPA"),
+                       "conversions per 30 days, {money} gained at target CPA (more spend, not a saving)"),
 
     # ------------------------------------------------------------ the change table's reasons (optimizer.actions.changes)
     "change.negative": ("搜索词“{term}”在计划“{campaign}”近 {days} 天花费 {cost}、{clicks} 次点击、没有转化，且与业务无关（{cues}）：在该计划添加精确否定。",
@@ -411,7 +414,10 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "bulk.why.url_bytes": ("链接超过 {limit} 字节。", "The URL is over {limit} bytes."),
     "bulk.why.list_full": ("{list}列表已有 {limit} 个词，放不下。", "The {list} list already holds {limit} words."),
     "bulk.cli.wrote": ("已写入 {path}（{rows} 条改动）", "wrote {path} ({rows} changes)"),
-    "bulk.cli.account": ("{account}：{n} 条改动，预计每月 {money}", "{account}: {n} changes, about {money} a month"),
+    "bulk.cli.account": ("{account}：{n} 条改动，预计每月节省 {saving}", "{account}: {n} changes, about {saving} a month saved"),
+    "bulk.cli.gain": ("；提价预计每月增收 {gain}（多获转化按目标转化成本计，会多花钱，不是节省）",
+                      "; bid raises about {gain} a month gained (extra conversions at target CPA: more spend, not a "
+                      "saving)"),
     "bulk.cli.unwritable": ("{n} 条改动无法写入文件，见 README.txt", "{n} changes could not be written: see README.txt"),
     "bulk.cli.none": ("没有要做的改动。", "No change to make."),
 
@@ -454,9 +460,11 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "cli.account": ("{label}（{vertical}），{start} ~ {end}，{rows} 行数据",
                     "{label} ({vertical}), {start} .. {end}, {rows} rows"),
     "cli.bids_account": ("{label}：{n} 个手动出价关键词（{start} ~ {end}）— 提价 {up}，降价 {down}，保持 {keep}，排名目标 {goal}；"
-                         "预计每 30 天少花 {saving}、多获转化价值 {gain}",
+                         "预计每 30 天少花 {saving}；提价增收 {gain}（多获转化按目标计，会多花钱）；降价的关键词现在每 30 天超出目标 {above}",
                          "{label}: {n} manual-CPC keywords ({start} to {end}) — raise {up}, lower {down}, keep {keep}, "
-                         "position goal {goal}; per 30 days expected {saving} saved, {gain} gained"),
+                         "position goal {goal}; per 30 days expected {saving} saved; bid raises {gain} gained "
+                         "(extra conversions at target CPA: more spend); the lowered keywords spend {above} above "
+                         "target now"),
     "cli.bids_row": ("  [{decision}] {campaign} / {keyword}：{bid} → {recommended}  [{money}]  {reason}",
                      "  [{decision}] {campaign} / {keyword}: {bid} → {recommended}  [{money}]  {reason}"),
     "cli.more": ("  …… 另有 {n} 条建议，见工作簿", "  … {n} more in the workbook"),

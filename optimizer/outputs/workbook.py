@@ -163,6 +163,7 @@ SHEETS: dict[str, list[Col]] = {
              Col("decision", "col.decision", "code", BID_DECISION), Col("bid", "col.bid", "money"),
              Col("recommended_bid", "col.recommended_bid", "money"), Col("change_pct", "col.change_pct", "pct"),
              Col("money", "col.bid_money", "money"), Col("money_basis", "col.money_basis", "code", "basis."),
+             Col("above_target", "col.above_target", "money"),
              Col("clicks", "col.clicks", "count"), Col("cost", "col.cost", "money"),
              Col("conversions", "col.conversions", "count"), Col("cvr_raw", "col.cvr", "pct"),
              Col("cvr_shrunk", "col.cvr_shrunk", "pct"), Col("target_cpa", "col.target_cpa", "money"),
