@@ -553,12 +553,26 @@ TEXT.update({
                    "landing-URL fixes, bids — as bulk-edit files each platform imports. Untick what you do not want, "
                    "then download."),
     "ch.target": ("导入到", "Import into"),
+    "ch.target_help": ("只提供本账户所属平台的导入格式：别的平台的文件导入后不会修改本账户的对象，而会按名称新增计划和关键词。",
+                       "Only the importers of the account's own platform: another platform's file would not edit this "
+                       "account's objects but add campaigns and keywords by name."),
+    "ch.no_target": ("这个账户的平台没有可导入的批量文件格式。", "The account's platform has no bulk-edit format."),
+    "ch.already": ("{n} 条改动已记入改动记录并已生效（最近一次 {day}），不再重复建议，其金额也不再计入。",
+                   "{n} changes are in the change log as applied (latest {day}): not proposed again, and their money "
+                   "is not counted again."),
+    "ch.already_list": ("已做过的改动（{n} 条）", "Changes already made ({n})"),
+    "ch.applied_on": ("生效日", "Applied on"),
+    "ch.aside": ("暂不写入文件的改动（{n} 条）：先修落地页的关键词的出价、需要手工处理的改动",
+                 "Changes not put in the files ({n}): bids of keywords whose page is being fixed, work by hand"),
     "ch.actions": ("改动类型", "Changes"),
     "ch.none": ("没有要做的改动。", "No change to make."),
     "ch.preview": ("改动预览（取消勾选的不会写入文件）", "Preview (unticked changes are left out of the files)"),
     "ch.use": ("写入", "Include"),
     "ch.where": ("计划 / 单元", "Campaign / ad group"),
     "ch.what": ("改什么", "Field"),
+    "ch.field_negative": ("否定（{match}）", "Negative ({match})"),
+    "ch.match_exact": ("精确", "exact"),
+    "ch.match_phrase": ("短语", "phrase"),
     "ch.before": ("改前", "Before"),
     "ch.after": ("改后", "After"),
     "ch.reason": ("原因", "Why"),
@@ -574,9 +588,17 @@ TEXT.update({
     "ch.unwritable": ("{n} 条改动无法写入这种格式，见下表与 README（请手工修改）：",
                       "{n} changes cannot be written in this format — see below and the README (make them by hand):"),
     "ch.nothing_ticked": ("没有勾选任何改动。", "No change is ticked."),
-    "ch.downloaded": ("已下载 {n} 条改动（{time}）。", "{n} changes downloaded ({time})."),
-    "ch.logged": ("已记入改动记录：之后上传的新数据会显示每条改动的效果。",
-                  "Logged in the change log: exports uploaded later show what each change did."),
+    "ch.downloaded": ("已下载 {n} 条写入文件的改动（{time}）。", "{n} changes written in the files downloaded ({time})."),
+    "ch.logged": ("这 {n} 条已记入改动记录：之后上传的新数据会显示每条改动的效果。",
+                  "These {n} are logged in the change log: exports uploaded later show what each change did."),
+    "ch.not_logged": ("另有 {n} 条勾选的改动不在下载的文件里（无法写入这种格式），未记入改动记录。",
+                      "{n} more ticked changes are not in the files downloaded (this format cannot hold them) and are "
+                      "not logged."),
+    "ch.written": ("勾选的 {total} 条改动中，{n} 条写入文件，{unwritable} 条无法写入这种格式。下载时只记录写入文件的改动。",
+                   "Of the {total} ticked changes, {n} are written in the files and {unwritable} cannot be written in "
+                   "this format. A download logs only the changes written in it."),
+    "ch.no_file": ("没有可以写入文件的改动：请按下表手工修改，或下载说明 README.txt。",
+                   "No change can be written in a file: make them by hand (see below) or download the README.txt."),
     "col.page": ("落地页", "Page"),
     "col.reasons_short": ("原因", "Why"),
     "col.cvr_trend": ("转化率走势（周）", "CVR by week"),
@@ -1343,6 +1365,11 @@ CHANGE_VALUE: dict[str, tuple[str, str]] = {
     "enabled": ("启用", "Enabled"), "paused": ("暂停", "Paused"), "exact": ("精确否定", "Exact negative"),
     "phrase": ("短语否定", "Phrase negative"),
 }
+#: why a change is set aside rather than written (optimizer.actions.changes.hold_back)
+CHANGE_ASIDE: dict[str, tuple[str, str]] = {
+    "url_first": ("出价暂缓：先修落地页", "Bid held: fix the page first"),
+    "manual_mobile_url": ("需要手工填写移动访问URL", "Set the mobile URL by hand"),
+}
 BULK_TARGET: dict[str, tuple[str, str]] = {
     "google_editor": ("Google Ads Editor（UTF-16 制表符文件）", "Google Ads Editor (UTF-16 tab file)"),
     "google_web": ("Google Ads 网页版批量上传", "Google Ads web bulk upload"),
@@ -1430,6 +1457,29 @@ def percent(value: float | None, decimals: int = 2) -> str:
 def signed_percent(v: float) -> str:
     """``−12%`` / ``+8%`` (a true minus sign)."""
     return f"{v:+.0%}".replace("-", "−")
+
+
+def change_value_text(field: str, value, lang: str = "zh") -> str:
+    """A change's before or after value as the reader reads it: a status or a negative's
+    match type by its name (``enabled`` → 启用, ``exact`` → 精确否定), a bid or a URL as it
+    is, ``–`` for none."""
+    v = "" if value is None or value != value else str(value)
+    if not v:
+        return "–"
+    return code_name(CHANGE_VALUE, v, lang) if field in ("status", "negative") else v
+
+
+def change_field_text(field: str, after=None, lang: str = "zh") -> str:
+    """What a change sets: its field's name; a negative's with its match type
+    (否定（精确）), not a kind it is not."""
+    if field == "negative" and after in ("exact", "phrase"):
+        return t("ch.field_negative", lang, match=t(f"ch.match_{after}", lang))
+    return code_name(CHANGE_FIELD, field, lang)
+
+
+def day_text(day, lang: str = "zh") -> str:
+    """``12 月 8 日`` / ``Dec 8`` (a date, or a Timestamp)."""
+    return f"{day.month} 月 {day.day} 日" if lang == "zh" else f"{day:%b} {day.day}"
 
 
 def change_effect_text(row, lang: str = "zh") -> str:

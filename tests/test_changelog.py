@@ -437,3 +437,22 @@ def test_a_download_on_the_export_changes_page_is_logged_and_listed_on_the_chang
     at.switch_page("pages/changelog.py").run()
     assert not at.exception, at.exception
     assert len(at.dataframe[0].value) == len(preview)
+
+
+def test_the_export_changes_page_leaves_out_changes_already_applied_and_says_so(app_store):
+    # changes logged as applied on an earlier day are not proposed again; those downloaded today stay offered
+    at = _open()
+    at.switch_page("pages/changes.py").run()
+    n = int(at.metric[0].value.split(" / ")[1].replace(",", ""))
+    at.download_button(key="ch_zip").click().run()
+    assert not at.exception, at.exception
+    assert at.metric[0].value == f"{n:,} / {n:,}"   # today's download: still there to download again
+    wid = int(app_store.setting("sample_workspace_id"))
+    log = app_store.change_log(wid, SAMPLE_KEY)
+    for entry in log["id"].iloc[:5]:
+        app_store.set_applied_date(wid, int(entry), date(2026, 11, 20))
+    at.switch_page("pages/changes.py").run()
+    assert not at.exception, at.exception
+    assert at.metric[0].value == f"{n - 5:,} / {n - 5:,}"
+    assert any("5 条改动已记入改动记录并已生效（最近一次 11 月 20 日）" in i.value for i in at.info)
+    assert any(e.label == "已做过的改动（5 条）" for e in at.expander)

@@ -301,6 +301,13 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "change.url_mobile": ("没有移动访问URL，手机点击落到电脑页 {pc}：填上同一页面其他关键词使用的移动页 {mobile}。",
                           "No mobile URL, so phone clicks land on the desktop page {pc}: set the mobile page the "
                           "account's other keywords of that page use, {mobile}."),
+    "change.url_mobile_manual": ("没有移动访问URL，手机点击落到电脑页 {pc}；账户里没有同一页面的移动页可用：请手工填写移动访问URL。",
+                                 "No mobile URL, so phone clicks land on the desktop page {pc}, and no keyword of that "
+                                 "page has a mobile page to copy: set the mobile URL by hand."),
+    "change.held_url_first": ("先修落地页：这个关键词的链接正在修正，它的转化率被错误的页面拉低了；出价等下一次导出、按修正后的转化率再调。",
+                              "Fix the page first: this keyword's URL is being fixed and its conversion rate is "
+                              "distorted by the wrong page; its bid is changed at the next export, at the rate "
+                              "after the fix."),
     "change.url_back": ("链接由 {old} 改成了 {new}，原页面转化率 {cvr_old}，新页面 {cvr_new}：改回原页面。",
                         "The URL moved from {old} to {new}; the old page converted at {cvr_old}, the new one at "
                         "{cvr_new}: move it back."),
@@ -319,6 +326,11 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "bulk.readme.no_files": ("没有可以写入的改动。", "No change could be written."),
     "bulk.readme.assumed": ("假设与说明（依据 formats.md）：", "What was assumed (from formats.md):"),
     "bulk.readme.unwritable": ("未写入文件的改动：{n} 条（请手工处理）", "Changes not written: {n} (make them by hand)"),
+    "bulk.readme.aside": ("暂不写入文件的改动：{n} 条（先修落地页的关键词的出价下次再调；其余请手工处理）",
+                          "Changes set aside: {n} (bids of keywords whose page is being fixed wait for the next "
+                          "export; make the others by hand)"),
+    "bulk.aside.url_first": ("出价暂缓：先修落地页", "bid held: fix the page first"),
+    "bulk.aside.manual_mobile_url": ("需要手工填写移动访问URL", "set the mobile URL by hand"),
     "bulk.file.google_editor": ("{rows} 条改动：否定关键词、暂停、出价和链接修改。",
                                 "{rows} changes: negative keywords, pauses, bids and URL fixes."),
     "bulk.file.google_web": ("{rows} 条改动：新增否定关键词（Add）和修改关键词（Edit）。",
@@ -410,6 +422,13 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "bulk.cli.account": ("{account}：{n} 条改动，预计每月 {money}", "{account}: {n} changes, about {money} a month"),
     "bulk.cli.unwritable": ("{n} 条改动无法写入文件，见 README.txt", "{n} changes could not be written: see README.txt"),
     "bulk.cli.none": ("没有要做的改动。", "No change to make."),
+    "bulk.cli.aside": ("{n} 条改动暂不写入文件（先修落地页或需手工处理），见 README.txt",
+                       "{n} changes set aside (fix the page first, or by hand): see README.txt"),
+    "bulk.cli.skipped": ("{account}：跳过 — 不是{target}所属平台的账户（别的平台的文件导入后会新增对象，而不是修改）",
+                         "{account}: skipped — not an account of {target}'s platform (another platform's file would "
+                         "add objects on import, not edit them)"),
+    "bulk.cli.no_account": ("导出文件中没有{target}所属平台的账户，未写入任何文件",
+                            "no account of {target}'s platform in the exports: nothing written"),
 
     # ------------------------------------------------------------ notes
     "note.no_search_terms": ("没有搜索词报告：否定关键词需要搜索词报告。",

@@ -148,7 +148,8 @@ def write(changes: pd.DataFrame, file_format: str = "xlsx", generation: str = "c
     files = []
     if rows:
         data = _xlsx(rows) if file_format == "xlsx" else delimited(rows, COLUMNS, ",", "gb18030")
-        files.append(BulkFile(f"baidu_keywords.{file_format}", data, len(written), "import", "baidu_keywords"))
+        files.append(BulkFile(f"baidu_keywords.{file_format}", data, len(written), "import", "baidu_keywords",
+                              ids=tuple(written)))
     over = False
     for (plan, unit, kind), items in lists.items():
         have = list((existing or {}).get((plan, unit, kind), []))
@@ -173,7 +174,8 @@ def write(changes: pd.DataFrame, file_format: str = "xlsx", generation: str = "c
         files.append(BulkFile(name, text.encode("utf-8"), len(new), "paste",
                               "baidu_list_unit" if unit else "baidu_list_plan",
                               (("plan", plan), ("unit", unit), ("list", LIST_NAMES[kind]),
-                               ("existing", len(have)), ("total", len(words)))))
+                               ("existing", len(have)), ("total", len(words))),
+                              tuple(c.change_id for c in new)))
     notes = ["baidu_labels_" + generation, "baidu_limits", "baidu_lists" if existing is None else "baidu_lists_known",
              "baidu_plan_limit", "no_removals"]
     if over:
