@@ -517,3 +517,24 @@ def test_changes_already_applied_are_not_proposed_again():
     todo, made = ch.already_applied(c, log, before=pd.Timestamp("2026-12-08").date())   # applied today: still offered
     assert len(todo) == 3 and made.empty
     assert len(ch.already_applied(c, None)[0]) == 3
+
+
+def test_the_summarys_negatives_are_the_negatives_the_files_write_and_applied_ones_are_left_out(google):
+    # the workbook summary counted the account's own keywords (to pause) as negatives to add
+    from optimizer.actions.changelog import change_effects
+    from optimizer.analysis.summary import AnalysisSettings, analyze_account
+    model, clf, rows, changes = google
+    settings = AnalysisSettings(landing=False)
+    a = analyze_account(rows, settings=settings, clf=clf, model=model)
+    neg = changes.loc[changes["action"] == "negative"]
+    line = a.summary.loc[a.summary["action_en"].str.startswith("Add ")]
+    assert line["count"].tolist() == [len(neg)] and line["action_en"].iloc[0].startswith(f"Add {len(neg)} negative")
+    own = a.negatives.loc[a.negatives["negative_match"] == "pause_keyword"]
+    assert len(own) and a.summary["action_zh"].str.startswith(f"暂停 {len(own)} 个与业务无关的自有关键词").any()
+    assert line["money_at_stake"].iloc[0] == pytest.approx(
+        float(a.negatives.loc[a.negatives["negative_match"] != "pause_keyword", "cost"].sum()))
+    # with the change log: negatives applied are not counted again
+    log = neg.iloc[:2].assign(id=[1, 2], applied_on=rows["date"].max().date())
+    b = analyze_account(rows, settings=settings, clf=clf, model=model, changes=change_effects(log, rows))
+    line = b.summary.loc[b.summary["action_en"].str.startswith("Add ")]
+    assert line["count"].tolist() == [len(neg) - 2]

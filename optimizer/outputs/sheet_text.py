@@ -247,6 +247,9 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     # ------------------------------------------------------------ summary actions
     "act.negatives": ("添加 {n} 个否定关键词 — 近 {days} 天浪费 {money}",
                       "Add {n} negative keywords — {money} wasted in {days} days"),
+    "act.negatives_pause": ("暂停 {n} 个与业务无关的自有关键词（搜索词就是账户自己的关键词，不加否定）— 近 {days} 天浪费 {money}",
+                            "Pause {n} off-target keywords of the account's own (the search term is its own "
+                            "keyword: no negative) — {money} wasted in {days} days"),
     "act.drift": ("{entity} {metric} {change}（自 {start} 起）— 已多花 {money}",
                   "{entity} {metric} {change} since {start} — {money} at stake"),
     "act.drift_saving": ("{entity} {metric} {change}（自 {start} 起）— 节省 {money}",
