@@ -846,6 +846,7 @@ TEXT.update({
     "changes.verdict.helped": ("有效", "Helped"),
     "changes.verdict.hurt": ("变差", "Hurt"),
     "changes.verdict.no_clear_effect": ("还看不出效果", "No clear effect yet"),
+    "changes.verdict.confounded": ("分不清效果", "Mixed with another change"),
     "changes.verdict.too_early": ("还太早", "Too early"),
     "changes.verdict.no_data": ("没有数据", "No data"),
     "changes.action.negative": ("否定关键词", "Negative keyword"),
@@ -875,6 +876,12 @@ TEXT.update({
     "changes.unclear_thin": ("还看不出效果（数据还太少）", "no clear effect yet (too little data so far)"),
     "changes.too_early": ("还看不出效果（改动后的数据还不到 {days} 天）", "too early to tell (under {days} days of data since)"),
     "changes.no_data": ("没有这些对象的数据，无法判断", "no data on these to judge by"),
+    "changes.confounded": ("同期还做了{other}，两项改动的效果混在一起，分不清是哪一项起的作用",
+                           "{other} changed in the same weeks, so the two effects are mixed and neither can be credited"),
+    "changes.with.bid": ("同一关键词的出价调整", "the same keyword's bid"),
+    "changes.with.url": ("同一关键词的落地页修正", "the same keyword's landing URL"),
+    "changes.with.pause": ("同一关键词的暂停", "the same keyword's pause"),
+    "changes.with.negative": ("所在计划对它带来的搜索词的否定", "a plan negative of a search term it brought"),
     "changes.hurt_guard": ("之后{metric}{dir} {pct}，但所在计划的线索减少或变贵了", "afterwards {metric} {dir} {pct}, but its campaign lost leads or got dearer"),
     "notes.title": ("调整记录（客户可见）", "Change notes (the client sees them)"),
     "notes.caption": ("写下你改了什么、为什么改，客户在看板上按日期看到。", "Write what you changed and why; the client sees them by date."),
@@ -1496,6 +1503,10 @@ def change_effect_text(row, lang: str = "zh") -> str:
         return t("changes.too_early", lang, days=MIN_DAYS_AFTER)
     if verdict == "no_data":
         return t("changes.no_data", lang)
+    if verdict == "confounded":
+        kinds = dict.fromkeys(w.split(":")[0] for w in str(row.get("confounded_with") or "").split(",") if w)
+        other = ("、" if lang == "zh" else ", ").join(t(f"changes.with.{k}", lang) for k in kinds)
+        return t("changes.confounded", lang, other=other or "–")
     change, lo, hi = row["change"], row["ci_low"], row["ci_high"]
     if verdict == "no_clear_effect":
         if row["thin"] or change != change:

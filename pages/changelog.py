@@ -27,7 +27,8 @@ def effect(r) -> str:
 
 
 VERDICT_ICON = {"helped": ":material/check_circle:", "hurt": ":material/error:",
-                "no_clear_effect": ":material/help:", "too_early": ":material/schedule:",
+                "no_clear_effect": ":material/help:", "confounded": ":material/call_split:",
+                "too_early": ":material/schedule:",
                 "no_data": ":material/block:"}
 
 c = ui.ctx()
