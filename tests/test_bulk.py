@@ -6,6 +6,7 @@ formula starts, match-type labels, and the ``bulk`` command."""
 from __future__ import annotations
 
 import hashlib
+import io
 import math
 
 import numpy as np
@@ -538,3 +539,40 @@ def test_the_summarys_negatives_are_the_negatives_the_files_write_and_applied_on
     b = analyze_account(rows, settings=settings, clf=clf, model=model, changes=change_effects(log, rows))
     line = b.summary.loc[b.summary["action_en"].str.startswith("Add ")]
     assert line["count"].tolist() == [len(neg) - 2]
+
+
+def test_a_mixed_baidu_export_gets_each_plans_own_labels_and_bids_as_numbers():
+    from openpyxl import load_workbook
+
+    from optimizer.actions.formats.baidu import plan_generations
+    rows = pd.DataFrame({"report_type": ["keyword"] * 3, "campaign": ["化粪池清理", "化粪池清理", "管道疏通"],
+                         "match_type": ["broad", "exact", "exact"]})
+    gen = plan_generations(rows)
+    assert gen == {"化粪池清理": "legacy", "管道疏通": "current"}
+    c = table(change(campaign="化粪池清理", keyword="化粪池清理", match_type="exact"),
+              change(campaign="管道疏通", keyword="管道疏通电话", match_type="exact", action="bid", field="bid",
+                     before="25.00", after="20.00"),
+              change(campaign="管道疏通", keyword="管道疏通", match_type="phrase"))
+    res = write_bulk(c, "baidu", generation=gen)
+    _, krows = R.read_baidu_xlsx(res.files[0].data)
+    assert [r["匹配模式"] for r in krows] == ["精确", "精确匹配", "短语匹配"]
+    assert "baidu_labels_mixed" in res.notes
+    ws = load_workbook(io.BytesIO(res.files[0].data)).active
+    bid = ws.cell(3, 5)
+    assert ws.cell(1, 5).value == "出价" and bid.value == 20 and isinstance(bid.value, (int, float))
+    assert bid.number_format == "0.00"
+
+
+def test_the_readme_gives_a_menu_path_for_baidu_and_microsoft_and_the_no_id_reason_names_the_fix():
+    c = table(change(platform="microsoft", action="bid", field="bid", before="1.00", after="1.20"),
+              change(platform="microsoft", keyword_id="4711"))
+    ms = write_bulk(c, "microsoft")
+    for res in (ms, write_bulk(table(change()), "baidu")):
+        for lang in ("zh", "en"):
+            text = readme(res, lang)
+            assert "formats.md" not in text
+            assert ("未在平台上验证" if lang == "zh" else "not verified") in text
+    assert "Bulk operations" in readme(ms, "en") and "导入" in readme(write_bulk(table(change()), "baidu"), "zh")
+    why = ms.unwritable.iloc[0]
+    assert "只有 Microsoft" not in why["reason_zh"] and "Keyword ID" in why["reason_zh"]
+    assert "no Id column" in why["reason_en"]

@@ -381,6 +381,7 @@ def test_the_change_log_page_lists_the_changes_with_their_verdicts_and_edits_the
     assert "改动记录" in text and "11 月 10 日 降低了 1 个关键词的出价 →" in text
     shown = at.dataframe[0].value
     assert len(shown) == 2 and set(shown["action"]) == {"出价"}
+    assert set(shown["change"]) == {"6.00 → 5.00"}
     assert len(at.get("plotly_chart")) == 1
     entry = next(s for s in at.selectbox if s.label == "看哪一项改动").value
     at.date_input(key=f"changes_day_{entry}").set_value(date(2026, 11, 12))
@@ -484,3 +485,14 @@ def test_a_bid_and_a_url_change_on_one_keyword_in_the_same_weeks_are_confounded_
                  match_type="exact", field="negative", before="", after="exact")
     t = effects(logged(1), neg).table.set_index("entry")
     assert t.loc[1, "verdict"] == "confounded" and t.loc[1, "confounded_with"] == "negative:negative"
+
+
+def test_a_changes_values_are_named_not_coded():
+    # the change log page showed "enabled → paused" and "– → exact" in the Chinese UI
+    from optimizer import i18n
+    assert i18n.change_value_text("status", "enabled") + " → " + i18n.change_value_text("status", "paused") == \
+        "启用 → 暂停"
+    assert i18n.change_value_text("negative", "") + " → " + i18n.change_value_text("negative", "exact", "en") == \
+        "– → Exact negative"
+    assert i18n.change_value_text("bid", "5.00") == "5.00"
+    assert i18n.change_field_text("negative", "exact") == "否定（精确）"

@@ -29,7 +29,7 @@ import pandas as pd
 
 from optimizer.actions.changes import ACTIONS, proposed_and_held, totals
 from optimizer.actions.formats import TARGETS, readme, targets_for_platform, write_bulk
-from optimizer.actions.formats.baidu import export_generation
+from optimizer.actions.formats.baidu import plan_generations
 from optimizer.outputs.sheet_text import st
 
 def bid_recommendations(model, clf, sheet=None, targets=None, currency=None) -> pd.DataFrame:
@@ -43,9 +43,9 @@ def bid_recommendations(model, clf, sheet=None, targets=None, currency=None) -> 
 
 
 def file_settings(target: str, rows: pd.DataFrame) -> dict:
-    """The writer's settings for an account's rows: Baidu's 匹配模式 labels follow the
-    account's export generation (:func:`optimizer.actions.formats.baidu.export_generation`)."""
-    return {"generation": export_generation(rows)} if target == "baidu" else {}
+    """The writer's settings for an account's rows: Baidu's 匹配模式 labels follow each plan's
+    export generation (:func:`optimizer.actions.formats.baidu.plan_generations`)."""
+    return {"generation": plan_generations(rows)} if target == "baidu" else {}
 
 
 def parse_actions(text: str) -> tuple[str, ...]:

@@ -327,7 +327,8 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "bulk.readme.account": ("账户：{account} · 生成于 {generated}", "Account: {account} · made {generated}"),
     "bulk.readme.files": ("文件及导入方法：", "Files and how to import them:"),
     "bulk.readme.no_files": ("没有可以写入的改动。", "No change could be written."),
-    "bulk.readme.assumed": ("假设与说明（依据 formats.md）：", "What was assumed (from formats.md):"),
+    "bulk.readme.assumed": ("假设与说明（依据本产品整理的各平台导入格式资料）：",
+                            "What was assumed (from the import-format notes this product keeps):"),
     "bulk.readme.unwritable": ("未写入文件的改动：{n} 条（请手工处理）", "Changes not written: {n} (make them by hand)"),
     "bulk.readme.aside": ("暂不写入文件的改动：{n} 条（先修落地页的关键词的出价下次再调；其余请手工处理）",
                           "Changes set aside: {n} (bids of keywords whose page is being fixed wait for the next "
@@ -353,12 +354,20 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
                                "Import: Google Ads Editor, Account > Import > From file; review, then post."),
     "bulk.how.google_web": ("导入：Google Ads 网页版 → 工具 → 批量操作 → 上传（Tools > Bulk actions > Uploads），先预览再应用。",
                             "Import: Google Ads web, Tools > Bulk actions > Uploads; preview, then apply."),
-    "bulk.how.microsoft": ("导入：Microsoft Advertising 网页版的批量文件上传（formats.md 未写菜单路径，请在界面中找“Bulk”上传）。",
-                           "Import: upload it as a Bulk file in Microsoft Advertising (formats.md gives no menu path; "
-                           "look for the Bulk upload in the web UI)."),
-    "bulk.how.baidu": ("导入：百度营销 / 推广客户端的关键词批量导入（formats.md 未写菜单路径），空白单元格表示不修改。",
-                       "Import: the keyword batch import of 百度营销 / the desktop client (formats.md gives no menu "
-                       "path); a blank cell means no change."),
+    "bulk.how.microsoft": ("导入（菜单名称依官方帮助整理，本产品未在平台上验证，可能随版本变化）：Microsoft Advertising 网页版 → 工具（Tools）"
+                           "→ 批量操作（Bulk operations）→ 上传（Upload），选这个文件，先看预览再应用；或 Microsoft "
+                           "Advertising Editor → 导入（Import）→ 从文件导入，检查后再发布。",
+                           "Import (menu names from the official help, not verified on the platform by this product; "
+                           "they may change): Microsoft Advertising web, Tools > Bulk operations > Upload, pick this "
+                           "file, preview, then apply; or Microsoft Advertising Editor, Import > from a file, review, "
+                           "then post."),
+    "bulk.how.baidu": ("导入（菜单名称本产品未在平台上验证，可能随版本变化）：百度营销客户端（原推广客户端）中打开账户的关键词列表，"
+                       "用“导入”/“批量导入”选这个文件；或 百度营销网页版 搜索推广 → 批量操作/工具中的关键词批量上传。"
+                       "空白单元格表示不修改；导入后先核对再上传到线上。",
+                       "Import (menu names not verified on the platform by this product; they may change): in the "
+                       "百度营销 desktop client (formerly 推广客户端) open the account's keyword list and use 导入 / "
+                       "批量导入 (import) with this file; or in 百度营销 web, 搜索推广, the keyword batch upload under "
+                       "批量操作 / tools. A blank cell means no change; check, then upload to the live account."),
     "bulk.how.paste": ("粘贴：打开该计划/单元的否定关键词设置，把这些词加到列表末尾（平台会用粘贴的内容替换整个列表，不要删掉已有的词）。",
                        "Paste: open the negative keyword setting of that campaign/ad group and add these words at the "
                        "end of its list (the platform replaces the whole list with what is pasted: keep the words "
@@ -387,6 +396,9 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "bulk.note.baidu_labels_legacy": ("账户的导出是旧版写法（有“广泛”）：匹配模式写作 精确 / 广泛，短语留空（旧版短语分三种，无法确定是哪一种）。",
                                       "The account's export is of the legacy kind (it has 广泛): match types written "
                                       "精确 / 广泛, phrase left blank (the legacy export had three phrase kinds)."),
+    "bulk.note.baidu_labels_mixed": ("账户的导出新旧写法混用：旧版写法（有“广泛”）的计划写作 精确 / 广泛、短语留空；其他计划写作 精确匹配 / 短语匹配 / 智能匹配。",
+                                     "The account's export mixes generations: plans of the legacy kind (with 广泛) get "
+                                     "精确 / 广泛 and phrase left blank; the others 精确匹配 / 短语匹配 / 智能匹配."),
     "bulk.note.baidu_limits": ("已检查长度：关键词 ≤ 40 字节、计划/单元名 ≤ 30 字节（汉字算 2 字节）、出价 0–999.99 元、链接 ≤ 1024 字节。",
                                "Limits checked: keyword ≤ 40 bytes, campaign/ad group names ≤ 30 bytes (a Chinese "
                                "character counts 2), bid in (0, 999.99], URLs ≤ 1024 bytes."),
@@ -412,9 +424,12 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "bulk.why.field": ("该格式不能修改“{field}”。", "This format cannot change \"{field}\"."),
     "bulk.why.no_id_web": ("导出文件没有 Keyword ID，而设置要求修改行带 ID。",
                            "The export gave no Keyword ID and the setting asks edit rows to carry one."),
-    "bulk.why.no_id_microsoft": ("修改关键词需要它的 Id，而导出文件没有（只有 Microsoft 的导出才有）。",
-                                 "Updating a keyword needs its Id, which the export did not give (only a Microsoft "
-                                 "export does)."),
+    "bulk.why.no_id_microsoft": ("修改关键词需要它在 Microsoft Advertising 里的 Id，而这份导出没有 Id 列：请改用带 Id 的导出"
+                                 "（Microsoft Advertising 的 API / 批量下载 Bulk download，或界面下载报告时加上 Keyword ID 列）"
+                                 "重新上传，再导出改动。",
+                                 "Updating a keyword needs its Microsoft Advertising Id, and this export has no Id "
+                                 "column: upload an export with Ids (the Microsoft Advertising API / Bulk download, or "
+                                 "the UI report with the Keyword ID column added), then export the changes again."),
     "bulk.why.name_bytes": ("名称“{name}”超过 {limit} 字节。", "The name \"{name}\" is over {limit} bytes."),
     "bulk.why.keyword_bytes": ("关键词超过 {limit} 字节。", "The keyword is over {limit} bytes."),
     "bulk.why.negative_bytes": ("否定词超过 {limit} 字节。", "The negative word is over {limit} bytes."),
