@@ -1047,16 +1047,18 @@ def account_names(keys) -> str:
 K_CHANGES_DOWNLOADED = "changes_downloaded"
 
 
-def on_download(changes_frame: pd.DataFrame, target: str) -> None:
-    """Called when the bulk-edit files of ``changes_frame`` (the ticked rows of the change
-    table, :data:`optimizer.actions.changes.CHANGE_COLUMNS`) are downloaded for ``target``:
-    the page says what was downloaded and when, and the changes go into the account's change
-    log (:func:`record_download`: logged only for a role that may edit the workspace)."""
+def on_download(changes_frame: pd.DataFrame, target: str, not_written: int = 0) -> None:
+    """Called when bulk-edit files are downloaded for ``target``: ``changes_frame`` holds
+    the changes the download carries — the rows of the change table written into the file(s)
+    (:func:`optimizer.actions.formats.downloaded`), never a ticked change no file holds —
+    and ``not_written`` how many ticked changes it does not carry. The page says what was
+    downloaded and when, and the changes go into the account's change log
+    (:func:`record_download`: logged only for a role that may edit the workspace)."""
     ws, logged = ctx().ws, False
     if ws is not None and len(changes_frame):
         for account, part in changes_frame.groupby("account", sort=False):
             logged = record_download(ws, str(account), part, target).allowed or logged
-    st.session_state[K_CHANGES_DOWNLOADED] = (len(changes_frame), target, datetime.now(), logged)
+    st.session_state[K_CHANGES_DOWNLOADED] = (len(changes_frame), target, datetime.now(), logged, int(not_written))
 
 
 def download_name(prefix: str, row, ext: str) -> str:

@@ -595,12 +595,26 @@ TEXT.update({
                    "landing-URL fixes, bids — as bulk-edit files each platform imports. Untick what you do not want, "
                    "then download."),
     "ch.target": ("导入到", "Import into"),
+    "ch.target_help": ("只提供本账户所属平台的导入格式：别的平台的文件导入后不会修改本账户的对象，而会按名称新增计划和关键词。",
+                       "Only the importers of the account's own platform: another platform's file would not edit this "
+                       "account's objects but add campaigns and keywords by name."),
+    "ch.no_target": ("这个账户的平台没有可导入的批量文件格式。", "The account's platform has no bulk-edit format."),
+    "ch.already": ("{n} 条改动已记入改动记录并已生效（最近一次 {day}），不再重复建议，其金额也不再计入。",
+                   "{n} changes are in the change log as applied (latest {day}): not proposed again, and their money "
+                   "is not counted again."),
+    "ch.already_list": ("已做过的改动（{n} 条）", "Changes already made ({n})"),
+    "ch.applied_on": ("生效日", "Applied on"),
+    "ch.aside": ("暂不写入文件的改动（{n} 条）：先修落地页的关键词的出价、需要手工处理的改动",
+                 "Changes not put in the files ({n}): bids of keywords whose page is being fixed, work by hand"),
     "ch.actions": ("改动类型", "Changes"),
     "ch.none": ("没有要做的改动。", "No change to make."),
     "ch.preview": ("改动预览（取消勾选的不会写入文件）", "Preview (unticked changes are left out of the files)"),
     "ch.use": ("写入", "Include"),
     "ch.where": ("计划 / 单元", "Campaign / ad group"),
     "ch.what": ("改什么", "Field"),
+    "ch.field_negative": ("否定（{match}）", "Negative ({match})"),
+    "ch.match_exact": ("精确", "exact"),
+    "ch.match_phrase": ("短语", "phrase"),
     "ch.before": ("改前", "Before"),
     "ch.after": ("改后", "After"),
     "ch.reason": ("原因", "Why"),
@@ -608,7 +622,11 @@ TEXT.update({
     "ch.money_help": ("预计每月（30 天）节省或多得的金额；链接补全等无法估算的留空。",
                       "Expected money saved or gained per 30 days; blank where it cannot be estimated (a mobile URL added)."),
     "ch.n_ticked": ("勾选的改动", "Changes ticked"),
-    "ch.money_total": ("预计每月节省", "Expected per month"),
+    "ch.money_total": ("预计每月节省", "Expected saving per month"),
+    "ch.gain_total": ("提价预计每月增收", "Expected gain per month from raised bids"),
+    "ch.gain_help": ("提价带来的多出转化按目标转化成本计价：这会多花钱，不计入节省。",
+                     "The extra conversions of raised bids, valued at the target CPA: this spends more, so it is not "
+                     "added to the saving."),
     "ch.unestimated": ("无法估算金额", "Without an estimate"),
     "ch.files": ("下载文件", "Download the files"),
     "ch.readme": ("说明 README.txt", "README.txt"),
@@ -616,9 +634,17 @@ TEXT.update({
     "ch.unwritable": ("{n} 条改动无法写入这种格式，见下表与 README（请手工修改）：",
                       "{n} changes cannot be written in this format — see below and the README (make them by hand):"),
     "ch.nothing_ticked": ("没有勾选任何改动。", "No change is ticked."),
-    "ch.downloaded": ("已下载 {n} 条改动（{time}）。", "{n} changes downloaded ({time})."),
-    "ch.logged": ("已记入改动记录：之后上传的新数据会显示每条改动的效果。",
-                  "Logged in the change log: exports uploaded later show what each change did."),
+    "ch.downloaded": ("已下载 {n} 条写入文件的改动（{time}）。", "{n} changes written in the files downloaded ({time})."),
+    "ch.logged": ("这 {n} 条已记入改动记录：之后上传的新数据会显示每条改动的效果。",
+                  "These {n} are logged in the change log: exports uploaded later show what each change did."),
+    "ch.not_logged": ("另有 {n} 条勾选的改动不在下载的文件里（无法写入这种格式），未记入改动记录。",
+                      "{n} more ticked changes are not in the files downloaded (this format cannot hold them) and are "
+                      "not logged."),
+    "ch.written": ("勾选的 {total} 条改动中，{n} 条写入文件，{unwritable} 条无法写入这种格式。下载时只记录写入文件的改动。",
+                   "Of the {total} ticked changes, {n} are written in the files and {unwritable} cannot be written in "
+                   "this format. A download logs only the changes written in it."),
+    "ch.no_file": ("没有可以写入文件的改动：请按下表手工修改，或下载说明 README.txt。",
+                   "No change can be written in a file: make them by hand (see below) or download the README.txt."),
     "col.page": ("落地页", "Page"),
     "col.reasons_short": ("原因", "Why"),
     "col.cvr_trend": ("转化率走势（周）", "CVR by week"),
@@ -866,6 +892,7 @@ TEXT.update({
     "changes.verdict.helped": ("有效", "Helped"),
     "changes.verdict.hurt": ("变差", "Hurt"),
     "changes.verdict.no_clear_effect": ("还看不出效果", "No clear effect yet"),
+    "changes.verdict.confounded": ("分不清效果", "Mixed with another change"),
     "changes.verdict.too_early": ("还太早", "Too early"),
     "changes.verdict.no_data": ("没有数据", "No data"),
     "changes.action.negative": ("否定关键词", "Negative keyword"),
@@ -895,6 +922,12 @@ TEXT.update({
     "changes.unclear_thin": ("还看不出效果（数据还太少）", "no clear effect yet (too little data so far)"),
     "changes.too_early": ("还看不出效果（改动后的数据还不到 {days} 天）", "too early to tell (under {days} days of data since)"),
     "changes.no_data": ("没有这些对象的数据，无法判断", "no data on these to judge by"),
+    "changes.confounded": ("同期还做了{other}，两项改动的效果混在一起，分不清是哪一项起的作用",
+                           "{other} changed in the same weeks, so the two effects are mixed and neither can be credited"),
+    "changes.with.bid": ("同一关键词的出价调整", "the same keyword's bid"),
+    "changes.with.url": ("同一关键词的落地页修正", "the same keyword's landing URL"),
+    "changes.with.pause": ("同一关键词的暂停", "the same keyword's pause"),
+    "changes.with.negative": ("所在计划对它带来的搜索词的否定", "a plan negative of a search term it brought"),
     "changes.hurt_guard": ("之后{metric}{dir} {pct}，但所在计划的线索减少或变贵了", "afterwards {metric} {dir} {pct}, but its campaign lost leads or got dearer"),
     "notes.title": ("调整记录（客户可见）", "Change notes (the client sees them)"),
     "notes.caption": ("写下你改了什么、为什么改，客户在看板上按日期看到。", "Write what you changed and why; the client sees them by date."),
@@ -1401,6 +1434,11 @@ CHANGE_VALUE: dict[str, tuple[str, str]] = {
     "enabled": ("启用", "Enabled"), "paused": ("暂停", "Paused"), "exact": ("精确否定", "Exact negative"),
     "phrase": ("短语否定", "Phrase negative"),
 }
+#: why a change is set aside rather than written (optimizer.actions.changes.hold_back)
+CHANGE_ASIDE: dict[str, tuple[str, str]] = {
+    "url_first": ("出价暂缓：先修落地页", "Bid held: fix the page first"),
+    "manual_mobile_url": ("需要手工填写移动访问URL", "Set the mobile URL by hand"),
+}
 BULK_TARGET: dict[str, tuple[str, str]] = {
     "google_editor": ("Google Ads Editor（UTF-16 制表符文件）", "Google Ads Editor (UTF-16 tab file)"),
     "google_web": ("Google Ads 网页版批量上传", "Google Ads web bulk upload"),
@@ -1490,6 +1528,29 @@ def signed_percent(v: float) -> str:
     return f"{v:+.0%}".replace("-", "−")
 
 
+def change_value_text(field: str, value, lang: str = "zh") -> str:
+    """A change's before or after value as the reader reads it: a status or a negative's
+    match type by its name (``enabled`` → 启用, ``exact`` → 精确否定), a bid or a URL as it
+    is, ``–`` for none."""
+    v = "" if value is None or value != value else str(value)
+    if not v:
+        return "–"
+    return code_name(CHANGE_VALUE, v, lang) if field in ("status", "negative") else v
+
+
+def change_field_text(field: str, after=None, lang: str = "zh") -> str:
+    """What a change sets: its field's name; a negative's with its match type
+    (否定（精确）), not a kind it is not."""
+    if field == "negative" and after in ("exact", "phrase"):
+        return t("ch.field_negative", lang, match=t(f"ch.match_{after}", lang))
+    return code_name(CHANGE_FIELD, field, lang)
+
+
+def day_text(day, lang: str = "zh") -> str:
+    """``12 月 8 日`` / ``Dec 8`` (a date, or a Timestamp)."""
+    return f"{day.month} 月 {day.day} 日" if lang == "zh" else f"{day:%b} {day.day}"
+
+
 def change_effect_text(row, lang: str = "zh") -> str:
     """What a group of changes did, in plain words: a row of the change log's groups or
     of its effects (``optimizer.actions.changelog``: verdict, metric, change, ci_low,
@@ -1504,6 +1565,10 @@ def change_effect_text(row, lang: str = "zh") -> str:
         return t("changes.too_early", lang, days=MIN_DAYS_AFTER)
     if verdict == "no_data":
         return t("changes.no_data", lang)
+    if verdict == "confounded":
+        kinds = dict.fromkeys(w.split(":")[0] for w in str(row.get("confounded_with") or "").split(",") if w)
+        other = ("、" if lang == "zh" else ", ").join(t(f"changes.with.{k}", lang) for k in kinds)
+        return t("changes.confounded", lang, other=other or "–")
     change, lo, hi = row["change"], row["ci_low"], row["ci_high"]
     if verdict == "no_clear_effect":
         if row["thin"] or change != change:

@@ -27,7 +27,8 @@ def effect(r) -> str:
 
 
 VERDICT_ICON = {"helped": ":material/check_circle:", "hurt": ":material/error:",
-                "no_clear_effect": ":material/help:", "too_early": ":material/schedule:",
+                "no_clear_effect": ":material/help:", "confounded": ":material/call_split:",
+                "too_early": ":material/schedule:",
                 "no_data": ":material/block:"}
 
 c = ui.ctx()
@@ -65,7 +66,8 @@ shown = pd.DataFrame({
     "applied": table["applied_on"].dt.date,
     "action": [ui.t(f"changes.action.{a}") for a in table["action"]],
     "object": table["object"],
-    "change": [f"{b or '–'} → {a or '–'}" for b, a in zip(table["before"], table["after"])],
+    "change": [f"{i18n.change_value_text(f, b, ui.lang())} → {i18n.change_value_text(f, a, ui.lang())}"
+               for f, b, a in zip(table["field"], table["before"], table["after"])],
     "metric": [ui.t(f"changes.metric.{m}") for m in table["metric"]],
     "before": [value(v, m, currency) for v, m in zip(table["value_before"], table["metric"])],
     "after": [value(v, m, currency) for v, m in zip(table["value_after"], table["metric"])],

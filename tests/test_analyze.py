@@ -75,7 +75,10 @@ def test_summary_names_the_sample_accounts_planted_problems(analysis):
     en, zh = analysis.summary["action_en"].tolist(), analysis.summary["action_zh"].tolist()
     # 54 off-target search terms, of which 13 converted in the window (or shield a converting
     # keyword) and are held back: never offered as negatives (stages.negative_conflicts)
-    assert any(a.startswith("Add 41 negative keywords — ¥") and a.endswith("wasted in 30 days") for a in en)
+    # 54 off-target terms less 13 held back: 41, of which 34 are the account's own keywords — paused, not
+    # negated — so 7 negatives, the ones the Export changes page and `bulk` write
+    assert any(a.startswith("Add 7 negative keywords — ¥") and a.endswith("wasted in 30 days") for a in en)
+    assert any(a.startswith("Pause 34 off-target keywords of the account's own") for a in en)
     assert "开锁-电话词 CPC +39% since 10-20 — ¥11,170 at stake" in en  # the planted CPC drift
     assert "开锁-电话词 点击价格 +39%（自 10-20 起）— 已多花 ¥11,170" in zh
     assert any(a.startswith("Split 开锁-电话词 off bundle 包1 开锁核心") for a in en)

@@ -228,7 +228,8 @@ def test_too_early_and_no_data():
     e = effects(logged(1, applied="2026-11-25"), logged(2, keyword="nobody searches this"),
                 logged(3, applied="2026-12-20"))
     assert e.table["verdict"].tolist() == ["too_early", "no_data", "too_early"]
-    assert e.counts() == {"helped": 0, "hurt": 0, "no_clear_effect": 0, "too_early": 2, "no_data": 1}
+    assert e.counts() == {"helped": 0, "hurt": 0, "no_clear_effect": 0, "confounded": 0, "too_early": 2,
+                          "no_data": 1}
 
 
 def test_a_negative_that_stopped_the_term_helped_and_a_pause_that_did_not_happen_did_not():
@@ -380,6 +381,7 @@ def test_the_change_log_page_lists_the_changes_with_their_verdicts_and_edits_the
     assert "改动记录" in text and "11 月 10 日 降低了 1 个关键词的出价 →" in text
     shown = at.dataframe[0].value
     assert len(shown) == 2 and set(shown["action"]) == {"出价"}
+    assert set(shown["change"]) == {"6.00 → 5.00"}
     assert len(at.get("plotly_chart")) == 1
     entry = next(s for s in at.selectbox if s.label == "看哪一项改动").value
     at.date_input(key=f"changes_day_{entry}").set_value(date(2026, 11, 12))
@@ -437,3 +439,60 @@ def test_a_download_on_the_export_changes_page_is_logged_and_listed_on_the_chang
     at.switch_page("pages/changelog.py").run()
     assert not at.exception, at.exception
     assert len(at.dataframe[0].value) == len(preview)
+
+
+def test_the_export_changes_page_leaves_out_changes_already_applied_and_says_so(app_store):
+    # changes logged as applied on an earlier day are not proposed again; those downloaded today stay offered
+    at = _open()
+    at.switch_page("pages/changes.py").run()
+    n = int(at.metric[0].value.split(" / ")[1].replace(",", ""))
+    at.download_button(key="ch_zip").click().run()
+    assert not at.exception, at.exception
+    assert at.metric[0].value == f"{n:,} / {n:,}"   # today's download: still there to download again
+    wid = int(app_store.setting("sample_workspace_id"))
+    log = app_store.change_log(wid, SAMPLE_KEY)
+    for entry in log["id"].iloc[:5]:
+        app_store.set_applied_date(wid, int(entry), date(2026, 11, 20))
+    at.switch_page("pages/changes.py").run()
+    assert not at.exception, at.exception
+    assert at.metric[0].value == f"{n - 5:,} / {n - 5:,}"
+    assert any("5 条改动已记入改动记录并已生效（最近一次 11 月 20 日）" in i.value for i in at.info)
+    assert any(e.label == "已做过的改动（5 条）" for e in at.expander)
+
+
+def test_a_bid_and_a_url_change_on_one_keyword_in_the_same_weeks_are_confounded_not_credited():
+    # the bid cut would take the credit for the URL fix's effect (trial 18): neither is credited
+    from optimizer import i18n
+    url = logged(2, action="url", field="final_url", before="https://a/index.html", after="https://a/lock.html",
+                 applied="2026-11-02")
+    e = effects(logged(1), url, logged(3, keyword="emergency locksmith"))
+    t = e.table.set_index("entry")
+    assert t.loc[1, "verdict"] == t.loc[2, "verdict"] == "confounded"
+    assert t.loc[1, "confounded_with"] == "url:final_url" and t.loc[2, "confounded_with"] == "bid:bid"
+    assert np.isnan(t.loc[1, "money_30d"]) and t.loc[3, "verdict"] == "no_clear_effect"
+    assert i18n.change_effect_text(t.loc[1], "zh").startswith("同期还做了同一关键词的落地页修正")
+    assert "landing URL" in i18n.change_effect_text(t.loc[1], "en")
+    # the day's pooled bid line holds only the bid that is not mixed; the mixed one has its own line
+    lines = [i18n.change_group_text(g, "zh") for _, g in e.groups.iterrows()]
+    assert "10 月 31 日 降低了 1 个关键词的出价 → 同期还做了同一关键词的落地页修正，两项改动的效果混在一起，分不清是哪一项起的作用" in lines
+    pooled = e.groups.loc[(e.groups["action"] == "bid") & (e.groups["verdict"] != "confounded")]
+    assert pooled["entries"].tolist() == [(3,)]
+    # far apart (more than the windows): each judged on its own
+    far = effects(logged(1), logged(2, action="url", field="final_url", before="x", after="y", applied="2026-12-20"))
+    assert far.table["verdict"].tolist()[0] == "helped"
+    # a plan negative of a term the keyword brought confounds the keyword's bid
+    neg = logged(4, action="negative", level="campaign", ad_group="", keyword="locksmith training course",
+                 match_type="exact", field="negative", before="", after="exact")
+    t = effects(logged(1), neg).table.set_index("entry")
+    assert t.loc[1, "verdict"] == "confounded" and t.loc[1, "confounded_with"] == "negative:negative"
+
+
+def test_a_changes_values_are_named_not_coded():
+    # the change log page showed "enabled → paused" and "– → exact" in the Chinese UI
+    from optimizer import i18n
+    assert i18n.change_value_text("status", "enabled") + " → " + i18n.change_value_text("status", "paused") == \
+        "启用 → 暂停"
+    assert i18n.change_value_text("negative", "") + " → " + i18n.change_value_text("negative", "exact", "en") == \
+        "– → Exact negative"
+    assert i18n.change_value_text("bid", "5.00") == "5.00"
+    assert i18n.change_field_text("negative", "exact") == "否定（精确）"

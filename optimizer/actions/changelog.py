@@ -61,6 +61,12 @@ Verdict
     evidence is thin). When the after side is all zero (a paused keyword that no longer
     spends) the ratio's interval is undefined and the t test's p < 0.05 decides.
     ``no_data``: the object has no rows, or no clicks (cost for cost) before the change.
+    ``confounded``: a change of another kind touched the same keyword — a keyword's bid and
+    its URL, or a keyword and a plan negative of a search term that keyword brought — within
+    the same before/after windows (applied less than :data:`WEEKS` weeks apart): the figures
+    move for both, so neither is credited (``confounded_with``: the other change, as
+    ``action:field``). Its figures are still shown; it is left out of its day's pooled line,
+    which gets a line of its own with this verdict.
     Each change is tested on its own at 5 %: among many changes without effect about one
     in twenty shows one by chance (no false-discovery correction across the log).
 
@@ -87,7 +93,7 @@ MIN_DAYS_AFTER = 7
 WEEKS = 4
 #: the actions of a change, in the order the pages list them
 ACTIONS_SHOWN = ("bid", "pause", "negative", "url")
-VERDICTS = ("helped", "hurt", "no_clear_effect", "too_early", "no_data")
+VERDICTS = ("helped", "hurt", "no_clear_effect", "confounded", "too_early", "no_data")
 METRICS = ("cpa", "cpc", "cvr", "cost", "conversions")
 #: +1: up is good; -1: down is good
 GOOD = {"cpa": -1, "cpc": -1, "cost": -1, "cvr": 1, "conversions": 1}
@@ -99,9 +105,9 @@ _LOG_KEEP = ["entry", "change_id", "action", "level", "campaign", "ad_group", "k
 _STATS = ["value_before", "value_after", "change", "ci_low", "ci_high", "p_value", "thin"]
 EFFECT_COLUMNS = [*_LOG_KEEP, "verdict", "note", "metric", "object", *_STATS, "days_before", "days_after",
                   "before_start", "after_end", "also_metric", "also_object",
-                  *[f"also_{c}" for c in _STATS], "money_30d"]
+                  *[f"also_{c}" for c in _STATS], "money_30d", "confounded_with"]
 GROUP_COLUMNS = ["applied_on", "action", "direction", "n", "entries", "verdict", "metric", *_STATS,
-                 "days_before", "days_after", "money_30d"]
+                 "days_before", "days_after", "money_30d", "confounded_with"]
 DAY_COLUMNS = ["entry", "date", "clicks", "cost", "conversions", "side", "kept"]
 
 
@@ -516,8 +522,48 @@ def change_effects(log: pd.DataFrame, rows: pd.DataFrame, as_of=None) -> ChangeE
             row["money_30d"] = _money(aim[0], s, cpd)
         out.append(row)
     table = pd.DataFrame(out, columns=EFFECT_COLUMNS)
+    table = _confound(table, rows)
     days_frame = pd.concat(days, ignore_index=True) if days else pd.DataFrame(columns=DAY_COLUMNS)
     return ChangeEffects(table, _groups(log, table, src, plans, end), days_frame[DAY_COLUMNS], end)
+
+
+def _confound(table: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Mark the changes whose effect cannot be told from another change's (``confounded``,
+    see the module docstring): two changes of different kinds on one keyword — or a plan
+    negative and a keyword whose search-term rows held the negated term — applied less than
+    :data:`WEEKS` weeks apart. A verdict that had no figures (too early, no data) stays."""
+    table = table.copy()
+    table["confounded_with"] = ""
+    if len(table) < 2:
+        return table
+    terms = rows.loc[(rows["report_type"] == "search_term").to_numpy(bool)] if len(rows) else rows
+    brought: dict[tuple, set] = {}   # (plan, term) → the keywords whose rows held it
+    if len(terms) and "search_term" in terms.columns:
+        for c, k, t in zip(terms["campaign"].astype(str), terms["keyword"].astype(str),
+                           terms["search_term"].astype(str)):
+            brought.setdefault((c, t), set()).add(k)
+    span = pd.Timedelta(days=7 * WEEKS)
+
+    def touches(a, b) -> bool:
+        if a["action"] == "negative" and b["action"] != "negative":
+            return str(b["keyword"]) in brought.get((str(a["campaign"]), str(a["keyword"])), set())
+        if a["action"] != "negative" and b["action"] != "negative":
+            return (a["campaign"], a["ad_group"], a["keyword"]) == (b["campaign"], b["ad_group"], b["keyword"])
+        return False
+
+    recs = table.to_dict("records")
+    for i, a in enumerate(recs):
+        with_ = []
+        for j, b in enumerate(recs):
+            if i == j or a["action"] == b["action"] or abs(a["applied_on"] - b["applied_on"]) >= span:
+                continue
+            if touches(a, b) or touches(b, a):
+                with_.append(f"{b['action']}:{b['field']}")
+        if with_ and a["verdict"] in ("helped", "hurt", "no_clear_effect"):
+            table.loc[i, ["verdict", "note", "confounded_with"]] = ["confounded", "confounded",
+                                                                   ",".join(dict.fromkeys(with_))]
+            table.loc[i, "money_30d"] = np.nan
+    return table
 
 
 def _groups(log: pd.DataFrame, table: pd.DataFrame, src: _Sources, plans: dict, end) -> pd.DataFrame:
@@ -528,14 +574,24 @@ def _groups(log: pd.DataFrame, table: pd.DataFrame, src: _Sources, plans: dict, 
     t = table.assign(direction=[bid_direction(b, a) if act == "bid" else ""
                                 for act, b, a in zip(table["action"], table["before"], table["after"])])
     rows = []
-    for (applied, action, direc, metric), g in t.groupby(["applied_on", "action", "direction", "metric"],
-                                                         sort=True):
+    mixed = t["verdict"] == "confounded"   # a line of their own: their figures are not the change's
+    for (applied, action, direc, metric), g in t.loc[mixed].groupby(["applied_on", "action", "direction", "metric"],
+                                                                    sort=True):
+        row = {"applied_on": applied, "action": action, "direction": direc, "n": len(g),
+               "entries": tuple(g["entry"]), "metric": metric, "days_before": 0, "days_after": 0,
+               "money_30d": np.nan, "verdict": "confounded",
+               "confounded_with": ",".join(dict.fromkeys(",".join(g["confounded_with"]).split(",")))}
+        row.update(_nan_stats())
+        rows.append(row)
+    for (applied, action, direc, metric), g in t.loc[~mixed].groupby(["applied_on", "action", "direction", "metric"],
+                                                                     sort=True):
         entries = list(g["entry"])
         aims = list({(a[1], _object_label(a[2], a[1], a[3])): a for a in (plans[e][0] for e in entries)}.values())
         guards = [plans[e][1] for e in entries if plans[e][1] is not None and action in ("pause", "negative")]
         guards = list({(a[1], _object_label(a[2], a[1], a[3])): a for a in guards}.values())
         row = {"applied_on": applied, "action": action, "direction": direc, "n": len(entries),
-               "entries": tuple(entries), "metric": metric, "days_before": 0, "days_after": 0, "money_30d": np.nan}
+               "entries": tuple(entries), "metric": metric, "days_before": 0, "days_after": 0, "money_30d": np.nan,
+               "confounded_with": ""}
         row.update(_nan_stats())
         s, _ = _compare(src, aims, applied, end)
         if isinstance(s, str):
@@ -553,4 +609,5 @@ def _groups(log: pd.DataFrame, table: pd.DataFrame, src: _Sources, plans: dict, 
                        else np.nan)
                 row["money_30d"] = _money(metric, s, cpd)
         rows.append(row)
-    return pd.DataFrame(rows, columns=GROUP_COLUMNS)
+    out = pd.DataFrame(rows, columns=GROUP_COLUMNS)
+    return out.sort_values(["applied_on", "action", "direction", "metric"], kind="stable", ignore_index=True)

@@ -288,7 +288,7 @@ def url_changes(model, clf, platform: str | None = None, report=None) -> pd.Data
         if r is None or r.deleted:
             return
         before = r.final_url if f.field == "final_url" else r.mobile_final_url
-        if before == after:
+        if before == after and after:
             return
         out.append({"account": account, "platform": plat, "action": "url", "level": "keyword",
                     "campaign": r.campaign, "ad_group": r.ad_group, "keyword": r.keyword, "match_type": r.match_type,
@@ -328,6 +328,8 @@ def url_changes(model, clf, platform: str | None = None, report=None) -> pd.Data
             after = mobile_for.get(page_of(r.final_url), "")
             if after:
                 add(f, after, "url_mobile", float("nan"), "url_fix", pc=r.final_url, mobile=after)
+            else:   # no page to propose: a change to make by hand (after "", set aside by hold_back)
+                add(f, "", "url_mobile_manual", float("nan"), "url_fix", pc=r.final_url)
         elif f.kind in ("url_changed", "new_domain", "url_removed") and f.old:
             old_p, new_p = page_of(f.old), (page_of(f.new) if f.new else "")
             cvr_old = float(pages["cvr"].get(old_p, np.nan)) if old_p in pages.index else float("nan")
@@ -390,9 +392,69 @@ def proposed_changes(model, clf, actions: Sequence[str] = ACTIONS, platform: str
                      bid_recommendations: pd.DataFrame | None = None) -> pd.DataFrame:
     """The account's change table (:data:`CHANGE_COLUMNS`): the ``actions`` asked for, in that
     order, each object and field once (the first action wins), most money first within
-    each action. ``sheet``: the bundle map (its targets are the pauses' targets).
+    each action, less the changes :func:`hold_back` sets aside (:func:`proposed_and_held`
+    gives both). ``sheet``: the bundle map (its targets are the pauses' targets).
     ``bid_recommendations``: the frame of ``optimizer.actions.bids.recommend_bids`` for the
     ``bids`` action (None: no bid changes). Raises ValueError for an unknown action."""
+    return proposed_and_held(model, clf, actions, platform, settings, sheet, landing_report, bid_recommendations)[0]
+
+
+#: why a change is set aside (:func:`hold_back`): ``url_first`` — a bid change of a keyword
+#: whose URL is being fixed; ``manual_mobile_url`` — a missing mobile URL with no page to propose
+ASIDE_REASONS = ("url_first", "manual_mobile_url")
+
+
+def hold_back(changes: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the changes to write, the changes set aside: :data:`CHANGE_COLUMNS` and ``why``, one
+    of :data:`ASIDE_REASONS`). A keyword with a URL fix keeps its bid: its conversion rate —
+    which the bid recommendation is computed from — is distorted by the wrong page, and a
+    bid cut and a page fix imported together cannot be told apart afterwards; the bid is
+    changed at the next export (its reason, in both languages, says so). A URL change
+    without a value (a missing mobile URL no keyword of the same page can lend) is work by
+    hand, listed, never written."""
+    aside_cols = [*CHANGE_COLUMNS, "why"]
+    if changes.empty:
+        return changes, pd.DataFrame(columns=aside_cols)
+    obj = changes["campaign"] + "\x1f" + changes["ad_group"] + "\x1f" + changes["keyword"] + "\x1f" \
+        + changes["match_type"]
+    url = changes["action"] == "url"
+    manual = url & (changes["after"] == "")
+    fixing = set(obj[url & ~manual])
+    held = (changes["action"] == "bid") & obj.isin(fixing)
+    out = changes.loc[~(manual | held)].reset_index(drop=True)
+    h = changes.loc[held].assign(why="url_first", reason_zh=st("change.held_url_first", "zh"),
+                                 reason_en=st("change.held_url_first", "en"))
+    m = changes.loc[manual].assign(why="manual_mobile_url")
+    aside = pd.concat([x for x in (h, m) if len(x)], ignore_index=True) if len(h) or len(m) else \
+        pd.DataFrame(columns=aside_cols)
+    return out, aside[aside_cols].reset_index(drop=True)
+
+
+def already_applied(changes: pd.DataFrame, log: pd.DataFrame | None, before=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the changes still to make, those already made): a change whose ``change_id`` and
+    ``after`` are in the account's change log (:meth:`optimizer.store.changes.ChangesMixin.change_log`)
+    with an applied day is made — proposing it again would count its money twice, as the
+    analysis, over the report's days, still sees the spend from before it. ``before``: only
+    entries applied before that day count (the Export changes page gives today: the files
+    just downloaded stay on the page to download again). The made ones carry ``applied_on``
+    (the latest day it was applied). ``log`` None or empty: none made."""
+    if changes.empty or log is None or log.empty or "applied_on" not in log.columns:
+        return changes, changes.iloc[:0].assign(applied_on=pd.Series(dtype=object))
+    done = log.loc[log["applied_on"].notna()]
+    if before is not None:
+        done = done.loc[pd.to_datetime(done["applied_on"]) < pd.Timestamp(before)]
+    last = (done.assign(_k=done["change_id"].astype(str) + "\x1f" + done["after"].fillna("").astype(str))
+            .groupby("_k")["applied_on"].max())
+    key = changes["change_id"] + "\x1f" + changes["after"]
+    made = key.isin(last.index)
+    return (changes.loc[~made].reset_index(drop=True),
+            changes.loc[made].assign(applied_on=key[made].map(last).to_numpy()).reset_index(drop=True))
+
+
+def proposed_and_held(model, clf, actions: Sequence[str] = ACTIONS, platform: str | None = None,
+                      settings: ChangeSettings = ChangeSettings(), sheet=None, landing_report=None,
+                      bid_recommendations: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(:func:`proposed_changes`, the changes :func:`hold_back` sets aside) — see there."""
     unknown = [a for a in actions if a not in ACTIONS]
     if unknown:
         raise ValueError(f"unknown action(s): {', '.join(unknown)}")
@@ -410,13 +472,13 @@ def proposed_changes(model, clf, actions: Sequence[str] = ACTIONS, platform: str
             parts.append(bid_changes(bid_recommendations, platform))
     parts = [p for p in parts if len(p)]
     if not parts:
-        return empty_changes()
+        return hold_back(empty_changes())
     out = pd.concat(parts, ignore_index=True)
     # one change per object and field: a keyword paused is not also re-bid
     obj = out["campaign"] + "\x1f" + out["ad_group"] + "\x1f" + out["keyword"] + "\x1f" + out["match_type"]
     statusish = out["action"].isin(["pause", "bid"])   # pausing and re-bidding one keyword: the pause wins
     key = obj + "\x1f" + out["field"].where(~statusish, "keyword")
-    return out.loc[~key.duplicated()].reset_index(drop=True)
+    return hold_back(out.loc[~key.duplicated()].reset_index(drop=True))
 
 
 def totals(changes: pd.DataFrame) -> pd.DataFrame:
@@ -438,6 +500,7 @@ def totals(changes: pd.DataFrame) -> pd.DataFrame:
                          "unestimated": g["money"].apply(lambda s: int(s.isna().sum()))}).reset_index()
 
 
-__all__ = ["ACTIONS", "ACTION_CODE", "BID_INPUT_COLUMNS", "CHANGE_COLUMNS", "ChangeSettings", "PLATFORM",
-           "bid_changes", "bid_text", "change_id", "empty_changes", "is_paused", "keyword_state",
-           "negative_changes", "pause_changes", "proposed_changes", "totals", "url_changes"]
+__all__ = ["ACTIONS", "ACTION_CODE", "ASIDE_REASONS", "BID_INPUT_COLUMNS", "CHANGE_COLUMNS", "PLATFORM",
+           "ChangeSettings", "already_applied", "bid_changes", "bid_text", "change_id", "empty_changes", "hold_back",
+           "is_paused", "keyword_state", "negative_changes", "pause_changes", "proposed_and_held", "proposed_changes",
+           "totals", "url_changes"]

@@ -12,6 +12,11 @@ Exit status: 0 done (changes that cannot be written are listed in README.txt, no
 1 bad input (one line on standard error, in ``--lang``: file, row, column); 2 bad usage (an
 unknown action, an ``--out`` that is a file or inside a folder that does not exist — checked
 before anything is read; the ``--out`` folder itself is created).
+
+Only the accounts of the target's platform are written (a Baidu account's changes as a Google
+Ads Editor file would add campaigns and keywords to a Google account, not edit any): the
+others are listed as skipped, and when no account is of that platform nothing is written and
+the exit status is 1.
 """
 from __future__ import annotations
 
@@ -22,9 +27,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer.actions.changes import ACTIONS, proposed_changes, totals
-from optimizer.actions.formats import TARGETS, readme, write_bulk
-from optimizer.actions.formats.baidu import export_generation
+from optimizer.actions.changes import ACTIONS, proposed_and_held, totals
+from optimizer.actions.formats import TARGETS, readme, targets_for_platform, write_bulk
+from optimizer.actions.formats.baidu import plan_generations
 from optimizer.outputs.sheet_text import st
 
 def bid_recommendations(model, clf, sheet=None, targets=None, currency=None) -> pd.DataFrame:
@@ -39,9 +44,9 @@ def bid_recommendations(model, clf, sheet=None, targets=None, currency=None) -> 
 
 
 def file_settings(target: str, rows: pd.DataFrame) -> dict:
-    """The writer's settings for an account's rows: Baidu's 匹配模式 labels follow the
-    account's export generation (:func:`optimizer.actions.formats.baidu.export_generation`)."""
-    return {"generation": export_generation(rows)} if target == "baidu" else {}
+    """The writer's settings for an account's rows: Baidu's 匹配模式 labels follow each plan's
+    export generation (:func:`optimizer.actions.formats.baidu.plan_generations`)."""
+    return {"generation": plan_generations(rows)} if target == "baidu" else {}
 
 
 def parse_actions(text: str) -> tuple[str, ...]:
@@ -111,6 +116,15 @@ def cmd_bulk(args: argparse.Namespace) -> int:
                 "google_editor": {"encoding": "utf8_comma"} if args.editor_utf8 else {}}.get(args.target, {})
     out = Path(args.out)
     generated = datetime.now().strftime("%Y-%m-%d %H:%M")
+    own = accts["platform"].map(lambda p: args.target in targets_for_platform(p))
+    for _, acct in accts.loc[~own].iterrows():   # another platform's file would add objects, not edit them
+        label = account_label(acct["platform"], acct["account"], acct["currency"], lang)
+        print(st("bulk.cli.skipped", lang, account=label, target=st(f"bulk.target.{args.target}", lang)))
+    if not own.any():
+        print(f"error: {st('bulk.cli.no_account', lang, target=st(f'bulk.target.{args.target}', lang))}",
+              file=sys.stderr)
+        return 1
+    accts = accts.loc[own]
     try:
         out.mkdir(exist_ok=True)
         for _, acct in accts.iterrows():
@@ -119,14 +133,14 @@ def cmd_bulk(args: argparse.Namespace) -> int:
             model = AccountModel(None, key, ("cli", tuple(args.exports)), lambda rows=rows: rows)
             clf = account_classifier(rows)
             bids = bid_recommendations(model, clf, sheet, None, acct["currency"] or None) if "bids" in args.actions else None
-            changes = proposed_changes(model, clf, args.actions, sheet=sheet, bid_recommendations=bids)
+            changes, aside = proposed_and_held(model, clf, args.actions, sheet=sheet, bid_recommendations=bids)
             result = write_bulk(changes, args.target, **{**file_settings(args.target, rows), **settings})
             folder = out if len(accts) == 1 else out / _safe_name(acct["account"] or acct["platform"])
             folder.mkdir(exist_ok=True)
             for f in result.files:
                 (folder / f.name).write_bytes(f.data)
             label = account_label(acct["platform"], acct["account"], acct["currency"], lang)
-            (folder / "README.txt").write_bytes(readme(result, lang, label, generated).encode("utf-8-sig"))
+            (folder / "README.txt").write_bytes(readme(result, lang, label, generated, aside).encode("utf-8-sig"))
             tot = totals(changes)
             cur = acct["currency"] or None
             saving, gain = (float(tot[c].sum()) if len(tot) else 0.0 for c in ("saving", "gain"))
@@ -138,6 +152,8 @@ def cmd_bulk(args: argparse.Namespace) -> int:
                 print("  " + st("bulk.cli.wrote", lang, path=folder / f.name, rows=f.rows))
             if len(result.unwritable):
                 print("  " + st("bulk.cli.unwritable", lang, n=len(result.unwritable)))
+            if len(aside):
+                print("  " + st("bulk.cli.aside", lang, n=len(aside)))
     except OSError as exc:
         print(f"error: {error_text(exc, lang, verb='write')}", file=sys.stderr)
         return 1

@@ -318,9 +318,14 @@ class AccountModel:
         """The change table (:func:`optimizer.actions.changes.proposed_changes`) of ``actions``,
         the pauses' targets from ``sheet``, the bid changes from ``bids`` (a bid
         recommendation frame), the URL fixes from :meth:`landing` (against no earlier upload)."""
-        from optimizer.actions.changes import proposed_changes
+        return self.changes_and_held(clf, actions, sheet, bids)[0]
+
+    def changes_and_held(self, clf: Classifier, actions: tuple[str, ...], sheet: BundleSheet | None = None,
+                         bids: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(:meth:`changes`, the changes set aside: :func:`optimizer.actions.changes.hold_back`)."""
+        from optimizer.actions.changes import proposed_and_held
         return self._get("changes", (clf.fingerprint, tuple(actions), sheet_key(sheet), frame_key(bids)),
-                         lambda: proposed_changes(self, clf, actions, sheet=sheet, bid_recommendations=bids))
+                         lambda: proposed_and_held(self, clf, actions, sheet=sheet, bid_recommendations=bids))
     # ---------------------------------------------------------------- ad copy
 
     def adcopy(self, clf: Classifier):

@@ -193,6 +193,8 @@ class Analysis:
     changes: pd.DataFrame | None = None
     #: the change log's groups (:attr:`optimizer.actions.changelog.ChangeEffects.groups`)
     change_groups: pd.DataFrame | None = None
+    #: the logged changes with an applied day (action, campaign, keyword, after), None without a change log
+    applied_changes: pd.DataFrame | None = None
     #: the ad copy findings (:func:`adcopy_frame`), None when the account has no ad report
     adcopy: pd.DataFrame | None = None
     #: ads and units the ad copy check read (None without an ad report)
@@ -390,9 +392,39 @@ def analyze_account(rows: pd.DataFrame, vertical: str = "auto", settings: Analys
         url_changes=url_changes, landing_counts=landing_counts, bids=bids,
         changes=None if changes is None or changes.table.empty else change_frame(changes.table),
         change_groups=None if changes is None or changes.table.empty else changes.groups,
+        applied_changes=None if changes is None else _applied(changes.table),
         adcopy=adcopy, adcopy_counts=adcopy_counts)
     analysis.summary = build_summary(analysis, settings, rep)
     return analysis
+
+
+def _applied(table: pd.DataFrame) -> pd.DataFrame:
+    """The logged changes with an applied day (action, campaign, keyword, after) of a change
+    log's effects table."""
+    cols = ["action", "campaign", "keyword", "after"]
+    if table is None or table.empty:
+        return pd.DataFrame(columns=cols)
+    t = table.loc[table["applied_on"].notna()] if "applied_on" in table.columns else table
+    return t[cols].astype(str).reset_index(drop=True)
+
+
+def _negative_lines(a: Analysis) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(negatives to add per plan, off-target terms that are the account's own keywords — to
+    pause): what the summary's negatives lines count, the Export changes page's rows. With
+    a change log (``a.applied_changes``), the negatives and pauses already applied are left
+    out: the waste the analysis sees over the report's days is history for them."""
+    from optimizer.keywords.stages import _fold_any
+    neg = a.negative_plans if a.negative_plans is not None else pd.DataFrame(columns=["campaign", "search_term", "cost"])
+    own = a.negatives.loc[a.negatives["negative_match"] == "pause_keyword"] \
+        if "negative_match" in a.negatives.columns else a.negatives.iloc[:0]
+    done = a.applied_changes
+    if done is not None and len(done):
+        negd = done.loc[done["action"] == "negative"]
+        made = set(zip(negd["campaign"], negd["keyword"]))
+        neg = neg.loc[[(str(c), str(t)) not in made for c, t in zip(neg["campaign"], neg["search_term"])]]
+        paused = {_fold_any(k) for k in done.loc[done["action"] == "pause", "keyword"]}
+        own = own.loc[[_fold_any(str(t)) not in paused for t in own["search_term"]]]
+    return neg, own
 
 
 def _fact_rows(rows: pd.DataFrame) -> int:
@@ -565,10 +597,15 @@ def build_summary(a: Analysis, settings: AnalysisSettings, rep) -> pd.DataFrame:
     def both(v: float, decimals: int = 0) -> str:
         return money(v, cur, decimals)
 
-    if len(a.negatives):
-        wasted = float(a.negatives["cost"].sum())
-        add("negatives", wasted, "wasted", len(a.negatives), "negatives", "negatives", basis_days=a.negatives_days,
-            n=len(a.negatives), days=a.negatives_days, money=both(wasted))
+    neg, own = _negative_lines(a)   # the negatives the Export changes page writes; own keywords are paused
+    if len(neg):
+        wasted = float(neg["cost"].sum())
+        add("negatives", wasted, "wasted", len(neg), "negatives", "negatives", basis_days=a.negatives_days,
+            n=len(neg), days=a.negatives_days, money=both(wasted))
+    if len(own):
+        wasted = float(own["cost"].sum())
+        add("negatives", wasted, "wasted", len(own), "negatives_pause", "negatives", basis_days=a.negatives_days,
+            n=len(own), days=a.negatives_days, money=both(wasted))
     for _, r in _drift_lines(a, rep).iterrows():
         start = pd.Timestamp(r["start"])
         add("drift", float(r["money_at_stake"]), "at_stake", 1, "drift", "drift", key=str(r["entity"]),

@@ -252,6 +252,9 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     # ------------------------------------------------------------ summary actions
     "act.negatives": ("添加 {n} 个否定关键词 — 近 {days} 天浪费 {money}",
                       "Add {n} negative keywords — {money} wasted in {days} days"),
+    "act.negatives_pause": ("暂停 {n} 个与业务无关的自有关键词（搜索词就是账户自己的关键词，不加否定）— 近 {days} 天浪费 {money}",
+                            "Pause {n} off-target keywords of the account's own (the search term is its own "
+                            "keyword: no negative) — {money} wasted in {days} days"),
     "act.drift": ("{entity} {metric} {change}（自 {start} 起）— 已多花 {money}",
                   "{entity} {metric} {change} since {start} — {money} at stake"),
     "act.drift_saving": ("{entity} {metric} {change}（自 {start} 起）— 节省 {money}",
@@ -308,6 +311,13 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "change.url_mobile": ("没有移动访问URL，手机点击落到电脑页 {pc}：填上同一页面其他关键词使用的移动页 {mobile}。",
                           "No mobile URL, so phone clicks land on the desktop page {pc}: set the mobile page the "
                           "account's other keywords of that page use, {mobile}."),
+    "change.url_mobile_manual": ("没有移动访问URL，手机点击落到电脑页 {pc}；账户里没有同一页面的移动页可用：请手工填写移动访问URL。",
+                                 "No mobile URL, so phone clicks land on the desktop page {pc}, and no keyword of that "
+                                 "page has a mobile page to copy: set the mobile URL by hand."),
+    "change.held_url_first": ("先修落地页：这个关键词的链接正在修正，它的转化率被错误的页面拉低了；出价等下一次导出、按修正后的转化率再调。",
+                              "Fix the page first: this keyword's URL is being fixed and its conversion rate is "
+                              "distorted by the wrong page; its bid is changed at the next export, at the rate "
+                              "after the fix."),
     "change.url_back": ("链接由 {old} 改成了 {new}，原页面转化率 {cvr_old}，新页面 {cvr_new}：改回原页面。",
                         "The URL moved from {old} to {new}; the old page converted at {cvr_old}, the new one at "
                         "{cvr_new}: move it back."),
@@ -324,8 +334,14 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "bulk.readme.account": ("账户：{account} · 生成于 {generated}", "Account: {account} · made {generated}"),
     "bulk.readme.files": ("文件及导入方法：", "Files and how to import them:"),
     "bulk.readme.no_files": ("没有可以写入的改动。", "No change could be written."),
-    "bulk.readme.assumed": ("假设与说明（依据 formats.md）：", "What was assumed (from formats.md):"),
+    "bulk.readme.assumed": ("假设与说明（依据本产品整理的各平台导入格式资料）：",
+                            "What was assumed (from the import-format notes this product keeps):"),
     "bulk.readme.unwritable": ("未写入文件的改动：{n} 条（请手工处理）", "Changes not written: {n} (make them by hand)"),
+    "bulk.readme.aside": ("暂不写入文件的改动：{n} 条（先修落地页的关键词的出价下次再调；其余请手工处理）",
+                          "Changes set aside: {n} (bids of keywords whose page is being fixed wait for the next "
+                          "export; make the others by hand)"),
+    "bulk.aside.url_first": ("出价暂缓：先修落地页", "bid held: fix the page first"),
+    "bulk.aside.manual_mobile_url": ("需要手工填写移动访问URL", "set the mobile URL by hand"),
     "bulk.file.google_editor": ("{rows} 条改动：否定关键词、暂停、出价和链接修改。",
                                 "{rows} changes: negative keywords, pauses, bids and URL fixes."),
     "bulk.file.google_web": ("{rows} 条改动：新增否定关键词（Add）和修改关键词（Edit）。",
@@ -345,12 +361,20 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
                                "Import: Google Ads Editor, Account > Import > From file; review, then post."),
     "bulk.how.google_web": ("导入：Google Ads 网页版 → 工具 → 批量操作 → 上传（Tools > Bulk actions > Uploads），先预览再应用。",
                             "Import: Google Ads web, Tools > Bulk actions > Uploads; preview, then apply."),
-    "bulk.how.microsoft": ("导入：Microsoft Advertising 网页版的批量文件上传（formats.md 未写菜单路径，请在界面中找“Bulk”上传）。",
-                           "Import: upload it as a Bulk file in Microsoft Advertising (formats.md gives no menu path; "
-                           "look for the Bulk upload in the web UI)."),
-    "bulk.how.baidu": ("导入：百度营销 / 推广客户端的关键词批量导入（formats.md 未写菜单路径），空白单元格表示不修改。",
-                       "Import: the keyword batch import of 百度营销 / the desktop client (formats.md gives no menu "
-                       "path); a blank cell means no change."),
+    "bulk.how.microsoft": ("导入（菜单名称依官方帮助整理，本产品未在平台上验证，可能随版本变化）：Microsoft Advertising 网页版 → 工具（Tools）"
+                           "→ 批量操作（Bulk operations）→ 上传（Upload），选这个文件，先看预览再应用；或 Microsoft "
+                           "Advertising Editor → 导入（Import）→ 从文件导入，检查后再发布。",
+                           "Import (menu names from the official help, not verified on the platform by this product; "
+                           "they may change): Microsoft Advertising web, Tools > Bulk operations > Upload, pick this "
+                           "file, preview, then apply; or Microsoft Advertising Editor, Import > from a file, review, "
+                           "then post."),
+    "bulk.how.baidu": ("导入（菜单名称本产品未在平台上验证，可能随版本变化）：百度营销客户端（原推广客户端）中打开账户的关键词列表，"
+                       "用“导入”/“批量导入”选这个文件；或 百度营销网页版 搜索推广 → 批量操作/工具中的关键词批量上传。"
+                       "空白单元格表示不修改；导入后先核对再上传到线上。",
+                       "Import (menu names not verified on the platform by this product; they may change): in the "
+                       "百度营销 desktop client (formerly 推广客户端) open the account's keyword list and use 导入 / "
+                       "批量导入 (import) with this file; or in 百度营销 web, 搜索推广, the keyword batch upload under "
+                       "批量操作 / tools. A blank cell means no change; check, then upload to the live account."),
     "bulk.how.paste": ("粘贴：打开该计划/单元的否定关键词设置，把这些词加到列表末尾（平台会用粘贴的内容替换整个列表，不要删掉已有的词）。",
                        "Paste: open the negative keyword setting of that campaign/ad group and add these words at the "
                        "end of its list (the platform replaces the whole list with what is pasted: keep the words "
@@ -379,6 +403,9 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "bulk.note.baidu_labels_legacy": ("账户的导出是旧版写法（有“广泛”）：匹配模式写作 精确 / 广泛，短语留空（旧版短语分三种，无法确定是哪一种）。",
                                       "The account's export is of the legacy kind (it has 广泛): match types written "
                                       "精确 / 广泛, phrase left blank (the legacy export had three phrase kinds)."),
+    "bulk.note.baidu_labels_mixed": ("账户的导出新旧写法混用：旧版写法（有“广泛”）的计划写作 精确 / 广泛、短语留空；其他计划写作 精确匹配 / 短语匹配 / 智能匹配。",
+                                     "The account's export mixes generations: plans of the legacy kind (with 广泛) get "
+                                     "精确 / 广泛 and phrase left blank; the others 精确匹配 / 短语匹配 / 智能匹配."),
     "bulk.note.baidu_limits": ("已检查长度：关键词 ≤ 40 字节、计划/单元名 ≤ 30 字节（汉字算 2 字节）、出价 0–999.99 元、链接 ≤ 1024 字节。",
                                "Limits checked: keyword ≤ 40 bytes, campaign/ad group names ≤ 30 bytes (a Chinese "
                                "character counts 2), bid in (0, 999.99], URLs ≤ 1024 bytes."),
@@ -404,9 +431,12 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
     "bulk.why.field": ("该格式不能修改“{field}”。", "This format cannot change \"{field}\"."),
     "bulk.why.no_id_web": ("导出文件没有 Keyword ID，而设置要求修改行带 ID。",
                            "The export gave no Keyword ID and the setting asks edit rows to carry one."),
-    "bulk.why.no_id_microsoft": ("修改关键词需要它的 Id，而导出文件没有（只有 Microsoft 的导出才有）。",
-                                 "Updating a keyword needs its Id, which the export did not give (only a Microsoft "
-                                 "export does)."),
+    "bulk.why.no_id_microsoft": ("修改关键词需要它在 Microsoft Advertising 里的 Id，而这份导出没有 Id 列：请改用带 Id 的导出"
+                                 "（Microsoft Advertising 的 API / 批量下载 Bulk download，或界面下载报告时加上 Keyword ID 列）"
+                                 "重新上传，再导出改动。",
+                                 "Updating a keyword needs its Microsoft Advertising Id, and this export has no Id "
+                                 "column: upload an export with Ids (the Microsoft Advertising API / Bulk download, or "
+                                 "the UI report with the Keyword ID column added), then export the changes again."),
     "bulk.why.name_bytes": ("名称“{name}”超过 {limit} 字节。", "The name \"{name}\" is over {limit} bytes."),
     "bulk.why.keyword_bytes": ("关键词超过 {limit} 字节。", "The keyword is over {limit} bytes."),
     "bulk.why.negative_bytes": ("否定词超过 {limit} 字节。", "The negative word is over {limit} bytes."),
@@ -420,6 +450,13 @@ SHEET_TEXT: dict[str, tuple[str, str]] = {
                       "saving)"),
     "bulk.cli.unwritable": ("{n} 条改动无法写入文件，见 README.txt", "{n} changes could not be written: see README.txt"),
     "bulk.cli.none": ("没有要做的改动。", "No change to make."),
+    "bulk.cli.aside": ("{n} 条改动暂不写入文件（先修落地页或需手工处理），见 README.txt",
+                       "{n} changes set aside (fix the page first, or by hand): see README.txt"),
+    "bulk.cli.skipped": ("{account}：跳过 — 不是{target}所属平台的账户（别的平台的文件导入后会新增对象，而不是修改）",
+                         "{account}: skipped — not an account of {target}'s platform (another platform's file would "
+                         "add objects on import, not edit them)"),
+    "bulk.cli.no_account": ("导出文件中没有{target}所属平台的账户，未写入任何文件",
+                            "no account of {target}'s platform in the exports: nothing written"),
 
     # ------------------------------------------------------------ notes
     "note.no_search_terms": ("没有搜索词报告：否定关键词需要搜索词报告。",

@@ -21,8 +21,9 @@ line break is listed, never written; "no change" is a blank cell.
 """
 from __future__ import annotations
 
-from optimizer.actions.formats.common import (TARGETS, BulkFile, BulkResult, readme, target_for_platform,
-                                              unwritable_frame, zip_bytes)
+from optimizer.actions.formats.common import (TARGET_PLATFORM, TARGETS, BulkFile, BulkResult, downloaded, readme,
+                                              target_for_platform, targets_for_platform, unwritable_frame,
+                                              zip_bytes)
 
 
 def write_bulk(changes, target: str, **settings) -> BulkResult:
@@ -41,4 +42,5 @@ def write_bulk(changes, target: str, **settings) -> BulkResult:
     return write(changes, **settings)
 
 
-__all__ = ["BulkFile", "BulkResult", "TARGETS", "readme", "target_for_platform", "unwritable_frame", "write_bulk", "zip_bytes"]
+__all__ = ["BulkFile", "BulkResult", "TARGETS", "TARGET_PLATFORM", "downloaded", "readme", "target_for_platform",
+           "targets_for_platform", "unwritable_frame", "write_bulk", "zip_bytes"]

@@ -61,6 +61,18 @@ def export_generation(rows: pd.DataFrame) -> str:
     return "legacy" if (k.astype(object) == "broad").any() else "current"
 
 
+def plan_generations(rows: pd.DataFrame) -> dict[str, str]:
+    """Each plan's export generation (:func:`export_generation` of its own keyword rows): an
+    export may mix them — one plan still on 精确 / 广泛 / 短语, the others on 精确匹配 /
+    短语匹配 / 智能匹配 — and each plan's rows get the labels its own rows carry. A legacy
+    plan without any broad keyword reads as ``current`` (the labels themselves are not kept)."""
+    if rows is None or rows.empty or "match_type" not in rows or "campaign" not in rows:
+        return {}
+    k = rows.loc[(rows["report_type"] == "keyword").to_numpy(bool), ["campaign", "match_type"]]
+    broad = (k["match_type"].astype(object) == "broad").groupby(k["campaign"].astype(str)).any()
+    return {c: ("legacy" if b else "current") for c, b in broad.items()}
+
+
 def _limits(c) -> tuple[str, dict] | None:
     if gbk_bytes(c.campaign) > NAME_BYTES:
         return "name_bytes", {"name": c.campaign, "limit": NAME_BYTES}
@@ -87,25 +99,31 @@ def _xlsx(rows: list[dict]) -> bytes:
     ws.title = "关键词"
     ws.append(COLUMNS)
     for r in rows:
-        # every cell is text (a neutralised text never starts a formula; openpyxl would take "=…" for one)
-        ws.append([neutralise(str(r.get(c, ""))) if r.get(c, "") != "" else None for c in COLUMNS])
+        # every cell is text (a neutralised text never starts a formula; openpyxl would take "=…" for one),
+        # but the bid, a number (2 decimals)
+        ws.append([None if r.get(c, "") == "" else float(r[c]) if c == "出价" else neutralise(str(r[c]))
+                   for c in COLUMNS])
+        if r.get("出价", "") != "":
+            ws.cell(ws.max_row, COLUMNS.index("出价") + 1).number_format = "0.00"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
-def write(changes: pd.DataFrame, file_format: str = "xlsx", generation: str = "current",
+def write(changes: pd.DataFrame, file_format: str = "xlsx", generation: str | dict[str, str] = "current",
           existing: dict[tuple[str, str, str], list[str]] | None = None, list_limit: int = LIST_LIMIT) -> BulkResult:
     """The Baidu files of ``changes``: the keyword file (``file_format`` ``xlsx`` or ``csv``:
     GB18030) and one paste list per (plan, unit, 否定关键词 / 精确否定关键词).
-    ``generation``: the export generation whose 匹配模式 labels to write (:func:`export_generation`).
+    ``generation``: the export generation whose 匹配模式 labels to write (:func:`export_generation`),
+    or one per plan (:func:`plan_generations`; a plan not in it: ``current``).
     ``existing``: (plan, unit "" for the plan's list, ``exact``/``phrase``) → the words the list
     holds now."""
     if file_format not in ("xlsx", "csv"):
         raise ValueError("file_format must be xlsx or csv")
-    if generation not in LABELS:
+    per_plan = dict(generation) if isinstance(generation, dict) else {}
+    default = "current" if isinstance(generation, dict) else generation
+    if default not in LABELS or any(g not in LABELS for g in per_plan.values()):
         raise ValueError(f"generation must be one of {', '.join(LABELS)}")
-    labels = LABELS[generation]
     refused: list[dict] = []
     lists: dict[tuple[str, str, str], list] = {}
     edits = []
@@ -132,7 +150,7 @@ def write(changes: pd.DataFrame, file_format: str = "xlsx", generation: str = "c
 
     def row_for(c) -> tuple[dict | None, str | None]:
         row = {"推广计划名称": c.campaign, "推广单元名称": c.ad_group, "关键词名称": c.keyword,
-               "匹配模式": labels.get(c.match_type, "")}
+               "匹配模式": LABELS[per_plan.get(c.campaign, default)].get(c.match_type, "")}
         if c.field == "status":
             if c.after != "paused":
                 return None, "status"
@@ -148,7 +166,8 @@ def write(changes: pd.DataFrame, file_format: str = "xlsx", generation: str = "c
     files = []
     if rows:
         data = _xlsx(rows) if file_format == "xlsx" else delimited(rows, COLUMNS, ",", "gb18030")
-        files.append(BulkFile(f"baidu_keywords.{file_format}", data, len(written), "import", "baidu_keywords"))
+        files.append(BulkFile(f"baidu_keywords.{file_format}", data, len(written), "import", "baidu_keywords",
+                              ids=tuple(written)))
     over = False
     for (plan, unit, kind), items in lists.items():
         have = list((existing or {}).get((plan, unit, kind), []))
@@ -173,8 +192,10 @@ def write(changes: pd.DataFrame, file_format: str = "xlsx", generation: str = "c
         files.append(BulkFile(name, text.encode("utf-8"), len(new), "paste",
                               "baidu_list_unit" if unit else "baidu_list_plan",
                               (("plan", plan), ("unit", unit), ("list", LIST_NAMES[kind]),
-                               ("existing", len(have)), ("total", len(words)))))
-    notes = ["baidu_labels_" + generation, "baidu_limits", "baidu_lists" if existing is None else "baidu_lists_known",
+                               ("existing", len(have)), ("total", len(words))),
+                              tuple(c.change_id for c in new)))
+    used = {per_plan.get(c.campaign, default) for c in edits} or {default}
+    notes = ["baidu_labels_" + (used.pop() if len(used) == 1 else "mixed"), "baidu_limits", "baidu_lists" if existing is None else "baidu_lists_known",
              "baidu_plan_limit", "no_removals"]
     if over:
         notes.append("baidu_list_full")

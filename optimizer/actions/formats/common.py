@@ -19,6 +19,23 @@ UNWRITABLE_COLUMNS = ["change_id", "action", "campaign", "ad_group", "keyword", 
                       "reason_zh", "reason_en"]
 
 
+#: each target → the platform whose accounts it edits (the change table's platform code)
+TARGET_PLATFORM = {"google_editor": "google", "google_web": "google", "microsoft": "microsoft", "baidu": "baidu"}
+_CODE = {"google_ads": "google", "microsoft_ads": "microsoft"}
+
+
+def targets_for_platform(platform: str | None) -> tuple[str, ...]:
+    """The targets an account of ``platform`` (change table code, or canonical) may be
+    written for: only its own platform's importers. Another platform's file would not edit
+    the account's objects but add new ones by name (Google Ads Editor and the Baidu keyword
+    file add a row they cannot match), and the change log would measure on this account a
+    change made in another one — so Google Ads → ``google_editor``, ``google_web``; Baidu →
+    ``baidu``; Microsoft → ``microsoft`` (a Google account imported into Microsoft Advertising
+    is another account, with its own export and Ids). Empty for an unknown platform."""
+    code = _CODE.get(str(platform or ""), str(platform or ""))
+    return tuple(t for t in TARGETS if TARGET_PLATFORM[t] == code)
+
+
 def target_for_platform(platform: str | None) -> str:
     """The target an account's own platform imports (Google: Ads Editor); Google Ads Editor
     for an unknown one."""
@@ -29,7 +46,8 @@ def target_for_platform(platform: str | None) -> str:
 class BulkFile:
     """One file to import or paste: ``name``, ``data`` (its bytes), ``rows`` (changes it
     carries), ``kind`` (``import``: a file the platform imports; ``paste``: a list to paste),
-    ``what`` (a ``bulk.file.*`` key saying what it does), ``params`` (for that text)."""
+    ``what`` (a ``bulk.file.*`` key saying what it does), ``params`` (for that text),
+    ``ids`` (the change ids the file carries)."""
 
     name: str
     data: bytes
@@ -37,6 +55,7 @@ class BulkFile:
     kind: str = "import"
     what: str = ""
     params: tuple = ()
+    ids: tuple = ()
 
 
 @dataclass
@@ -50,6 +69,14 @@ class BulkResult:
     written: list[str] = field(default_factory=list)
     unwritable: pd.DataFrame = field(default_factory=lambda: unwritable_frame([]))
     notes: list[str] = field(default_factory=list)
+
+
+def downloaded(changes: pd.DataFrame, result: BulkResult, file: BulkFile | None = None) -> pd.DataFrame:
+    """The rows of ``changes`` a download holds: those written into ``file`` (one file of
+    ``result``), or into any of ``result``'s files (``file`` None: the zip of them all).
+    What the change log records on a download — never a change that no file carries."""
+    ids = set(file.ids) if file is not None else set(result.written)
+    return changes.loc[changes["change_id"].isin(ids).to_numpy(bool)].reset_index(drop=True)
 
 
 def unwritable_frame(records: list[dict]) -> pd.DataFrame:
@@ -147,9 +174,11 @@ def zip_bytes(result: BulkResult, readme_text: str) -> bytes:
 
 # ---------------------------------------------------------------- README.txt
 
-def readme(result: BulkResult, lang: str = "zh", account: str = "", generated: str = "") -> str:
+def readme(result: BulkResult, lang: str = "zh", account: str = "", generated: str = "",
+           aside: pd.DataFrame | None = None) -> str:
     """The one-page README.txt of ``result`` in ``lang``: what each file does and how to
-    import it, what was assumed, and which rows could not be written (and why)."""
+    import it, what was assumed, which rows could not be written (and why), and the changes
+    ``aside`` (``optimizer.actions.changes.hold_back``: set aside, with ``why``)."""
     t = result.target
     lines = [st("bulk.readme.title", lang, target=st(f"bulk.target.{t}", lang)),
              st("bulk.readme.account", lang, account=account, generated=generated), ""]
@@ -173,4 +202,11 @@ def readme(result: BulkResult, lang: str = "zh", account: str = "", generated: s
         where = " / ".join(x for x in (r.campaign, r.ad_group, r.keyword) if x)
         change = f"{r.field}: {r.before or '—'} → {r.after or '—'}"
         lines.append(f"  - {where} · {change} · {r.reason_zh if lang == 'zh' else r.reason_en}")
+    if aside is not None and len(aside):
+        lines.append("")
+        lines.append(st("bulk.readme.aside", lang, n=len(aside)))
+        for r in aside.itertuples(index=False):
+            where = " / ".join(x for x in (r.campaign, r.ad_group, r.keyword) if x)
+            lines.append(f"  - {where} · {r.field}: {r.before or '—'} → {r.after or '?'} · "
+                         + st(f"bulk.aside.{r.why}", lang))
     return "\r\n".join(lines) + "\r\n"

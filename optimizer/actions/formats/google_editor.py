@@ -59,6 +59,7 @@ def write(changes: pd.DataFrame, encoding: str = "utf16_tab") -> BulkResult:
     files = []
     if rows:
         files.append(BulkFile("google_ads_editor_import" + (".csv" if encoding == "utf16_tab" else "_utf8.csv"),
-                              delimited(rows, COLUMNS, sep, enc), len(written), "import", "google_editor"))
+                              delimited(rows, COLUMNS, sep, enc), len(written), "import", "google_editor",
+                              ids=tuple(written)))
     notes = ["editor_encoding" if encoding == "utf16_tab" else "editor_utf8", "editor_match", "no_removals"]
     return BulkResult("google_editor", files, written, unwritable_frame(refused), notes)

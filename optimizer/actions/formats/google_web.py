@@ -55,6 +55,6 @@ def write(changes: pd.DataFrame, edit_without_id: bool = True) -> BulkResult:
     """The web bulk-upload file of ``changes`` (``edit_without_id``: see the module docstring)."""
     rows, written, refused = collect(changes, lambda c: row_for(c, edit_without_id))
     files = [BulkFile("google_ads_bulk_upload.csv", delimited(rows, COLUMNS, ",", "utf-8"), len(written), "import",
-                      "google_web")] if rows else []
+                      "google_web", ids=tuple(written))] if rows else []
     notes = ["web_id" if edit_without_id else "web_id_required", "web_utf8", "no_removals"]
     return BulkResult("google_web", files, written, unwritable_frame(refused), notes)

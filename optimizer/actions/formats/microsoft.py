@@ -62,5 +62,5 @@ def write(changes: pd.DataFrame, delimiter: str = ",") -> BulkResult:
     if rows:
         name = "microsoft_ads_bulk." + ("csv" if delimiter == "," else "tsv")
         files.append(BulkFile(name, delimited([FORMAT_VERSION, *rows], COLUMNS, delimiter, "utf-8-sig"), len(written),
-                              "import", "microsoft"))
+                              "import", "microsoft", ids=tuple(written)))
     return BulkResult("microsoft", files, written, unwritable_frame(refused), ["ms_update_names", "no_removals"])
