@@ -59,6 +59,8 @@ with st.expander(ui.t("bid.whatif"), expanded=False, icon=":material/tune:"):
                         lines=("、" if lang == "zh" else ", ").join(f"{line_label(k, lang)} {i18n.money(v, currency, 0)}" for k, v in saved.lines)
                         if saved.lines else none), icon=":material/check_circle:")
 
+if targets.bid_settings() == saved.bid_settings() and (targets.account, targets.lines) == (saved.account, saved.lines):
+    targets = saved  # nothing changed in the what-if (the default step typed back in): the kept recommendations
 settings = targets.bid_settings()
 bids = model.bids(clf, window, settings, sheet, targets, currency)
 now, before = tally(bids), tally(kept)
