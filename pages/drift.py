@@ -5,7 +5,7 @@ import streamlit as st
 import ui
 from optimizer import i18n
 from optimizer.drift.alerts import (AlertSettings, bundles_in_learning, evidence, contributors_table, explain, flag_target, flags,
-                              entity_label, false_alarms_a_week, folded, format_value, headline,
+                              entity_label, false_alarms_a_week, folded, folded_counts, format_value, headline,
                               plan_money_at_stake, waterfall_steps)
 from optimizer.drift.online import ACCOUNTS, DEFAULT_FALSE_ALARMS
 from optimizer.drift.scan import LEVELS, METRICS, MIN_CLICKS, MIN_CONVERSIONS
@@ -112,7 +112,7 @@ else:
         "start_range": [("–" if pd.isna(a) or pd.isna(b) else f"{a:%m-%d}" if a == b else f"{a:%m-%d} ~ {b:%m-%d}")
                         for a, b in zip(flagged["start_low"], flagged["start_high"])],
         **({"alarm": flagged["alarm"].dt.date} if method == "online" else {}),
-        "folded": [len(folded(every, r)) for _, r in flagged.iterrows()],
+        "folded": folded_counts(every, flagged),
         "before": [format_value(mt, v, currency) for mt, v in zip(flagged["metric"], flagged["before"])],
         "after": [format_value(mt, v, currency) for mt, v in zip(flagged["metric"], flagged["after"])],
         "change": flagged["change"] * 100,

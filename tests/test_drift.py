@@ -520,6 +520,9 @@ def test_a_keyword_flag_explained_by_its_plans_flag_is_folded_and_a_lone_keyword
     out = fold(res, s)
     assert out["folded_under"].tolist() == ["", "P", "", "", ""]
     assert out["named_by"].tolist() == ["P / a", "", "", "", ""]
+    # the page's count per row (one grouping) is the number of rows folded under each
+    from optimizer.drift.alerts import folded, folded_counts
+    assert folded_counts(out, out) == [len(folded(out, row)) for _, row in out.iterrows()] == [1, 0, 0, 0, 0]
     # a keyword flag dated outside the plan flag's range is not the same event
     res.loc[1, ["start", "start_low", "start_high"]] = day + pd.Timedelta(days=9)
     assert fold(res, s)["folded_under"].tolist() == [""] * 5

@@ -243,6 +243,18 @@ def folded(frame: pd.DataFrame, row: pd.Series | dict) -> pd.DataFrame:
     return frame.loc[same.to_numpy(bool)]
 
 
+def folded_counts(frame: pd.DataFrame, rows: pd.DataFrame) -> list[int]:
+    """How many rows of ``frame`` are folded under each row of ``rows`` (:func:`folded`,
+    for every row at once: one grouping instead of one pass over ``frame`` per row)."""
+    if "folded_under" not in frame or frame.empty or rows.empty:
+        return [0] * len(rows)
+    under = frame.loc[frame["folded_under"] != ""]
+    n = under.groupby([under["folded_under"], under["metric"],
+                       np.sign(under["change"].to_numpy(float))]).size().to_dict()
+    return [int(n.get((e, m, np.sign(float(c))), 0)) if lv == "campaign" else 0
+            for lv, e, m, c in zip(rows["level"], rows["entity"], rows["metric"], rows["change"])]
+
+
 def false_alarms_a_week(false_alarms: float, n_series: int, accounts: int = 1) -> float:
     """False alarms expected a week at ``false_alarms`` per 1,000 series-weeks on ``n_series``
     series (× ``accounts`` such accounts)."""
