@@ -4,7 +4,7 @@ import streamlit as st
 
 import ui
 from optimizer import i18n
-from optimizer.drift.alerts import (AlertSettings, bundles_in_learning, evidence, contributors_table, explain, flag_target, flags,
+from optimizer.drift.alerts import (AlertSettings, bundles_in_learning, evidence, contributors_table, flag_target, flags,
                               entity_label, false_alarms_a_week, folded, folded_counts, format_value, headline,
                               plan_money_at_stake, waterfall_steps)
 from optimizer.drift.online import ACCOUNTS, DEFAULT_FALSE_ALARMS
@@ -161,9 +161,9 @@ else:
                                "change": st.column_config.NumberColumn(ui.t("col.change"), format="%+.0f%%"),
                                "money_at_stake": st.column_config.NumberColumn(ui.t("col.money_at_stake"),
                                                                                format=f"{sym}%,.0f")})
-    days = report.series.loc[(report.series["level"] == row["level"]) & (report.series["entity"] == row["entity"])]
+    days, ex = model.drift_detail(ctx.classifier(), settings, sheet, None, rule_id or None, row["level"], row["entity"],
+                                  row["metric"], row["start"])  # kept per flag
     target = flag_target(row, sheet.targets if sheet is not None else {})
-    ex = explain(report, row["level"], row["entity"], row["metric"], row["start"])
     left, right = st.columns([3, 2])
     with left:
         st.caption(ui.t("dr.chart_title", metric=ui.name_of(i18n.METRIC, row["metric"])))

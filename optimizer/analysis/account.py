@@ -292,6 +292,20 @@ class AccountModel:
                                          currency, max_explained),
                          lambda: flag_table(self.drift(clf, settings, sheet, rules, rule_id), currency, max_explained))
 
+    def drift_detail(self, clf: Classifier, settings: AlertSettings, sheet: BundleSheet | None, rules,
+                     rule_id: str | None, level: str, entity: str, metric: str, start) -> tuple:
+        """(the flag's daily series, :func:`optimizer.drift.alerts.explain` of it): the Cost
+        drift page's detail of one flag of :meth:`drift`, kept per flag."""
+        from optimizer.drift.alerts import explain
+
+        def compute() -> tuple:
+            report = self.drift(clf, settings, sheet, rules, rule_id)
+            s = report.series
+            days = s.loc[(s["level"] == level) & (s["entity"] == entity)]
+            return days, explain(report, level, entity, metric, start)
+        return self._get("drift_detail", (clf.fingerprint, settings, sheet_key(sheet), rules_key(rules), rule_id,
+                                          level, entity, metric, _day(start)), compute)
+
     def change_effects(self, log: pd.DataFrame, as_of=None):
         """Each logged change's effect (:func:`optimizer.actions.changelog.change_effects`)
         on the account's rows; ``log``: the account's change log (the store's

@@ -113,6 +113,12 @@ def prepare_account(inputs: AccountInputs, step: Callable[[str], None] = lambda 
     step("drift")
     sheet, _ = model.drift_sheet(clf, inputs.sheet)
     model.drift_table(clf, default_alert_settings(), sheet, None, None, inputs.currency)  # the scan, then its table
+    from optimizer.drift.alerts import events
+    first = events(model.drift(clf, default_alert_settings(), sheet, None, None), include_learning=True)
+    if len(first):  # the flag the Cost drift page details first
+        r = first.iloc[0]
+        model.drift_detail(clf, default_alert_settings(), sheet, None, None, r["level"], r["entity"], r["metric"],
+                           r["start"])
     step("landing")
     previous, previous_key, audits, previous_audits = inputs.landing_inputs()
     model.landing(clf, previous, audits, previous_audits, 0.05, inputs.currency, previous_key=previous_key)
