@@ -17,12 +17,11 @@ accounts, is_sample = ui.current_accounts()
 ui.page_header("dr.title", "dr.caption", is_sample)
 acct, model = ui.pick_account(accounts, "dr_account")
 ctx = ui.account_context(acct, model)
-rows = model.rows()
 currency, sym, akey = ctx.currency, ctx.symbol, ctx.key
 rules = ui.overcost_rules()
 tol_default, tol_source = default_tolerance(rules)
 
-campaigns = sorted(set(rows["campaign"].dropna().astype(str)))
+campaigns = model.campaigns()
 with st.expander(ui.t("dr.settings"), icon=":material/tune:"):
     c = st.columns(4)
     baseline = c[0].number_input(ui.t("dr.baseline_days"), 7, 120, 28, key="dr_baseline", help=ui.t("dr.baseline_help"))

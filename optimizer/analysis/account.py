@@ -238,8 +238,11 @@ class AccountModel:
         """The bundle map the drift scan checks by, and where it came from
         (:func:`optimizer.bundles.targets.bundle_sheet_for`): the decided ``sheet``, else
         the bundles in plan names, else the default proposal."""
-        campaigns = sorted(set(self.rows()["campaign"].dropna().astype(str)))
-        return bundle_sheet_for(campaigns, sheet, None if sheet is not None else self.proposed(clf))
+        return bundle_sheet_for(self.campaigns(), sheet, None if sheet is not None else self.proposed(clf))
+
+    def campaigns(self) -> list[str]:
+        """The account's plans, by name (kept: read on every load of the Cost drift page)."""
+        return self._get("campaigns", (), lambda: sorted({str(c) for c in self.rows()["campaign"].dropna().unique()}))
 
     def plan_lines(self, clf: Classifier) -> pd.Series:
         """Plan → business line (:func:`optimizer.bundles.propose.plan_lines`)."""
