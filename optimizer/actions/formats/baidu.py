@@ -36,7 +36,7 @@ import io
 import pandas as pd
 
 from optimizer.actions.formats.common import (BulkFile, BulkResult, cell_problem, collect, delimited, refuse,
-                                              safe_file_part, unwritable_frame)
+                                              safe_file_part, unwritable_frame, with_edit)
 from optimizer.outputs.report import neutralise
 
 COLUMNS = ["推广计划名称", "推广单元名称", "关键词名称", "匹配模式", "出价", "访问URL", "移动访问URL", "启用/暂停"]
@@ -151,15 +151,7 @@ def write(changes: pd.DataFrame, file_format: str = "xlsx", generation: str | di
     def row_for(c) -> tuple[dict | None, str | None]:
         row = {"推广计划名称": c.campaign, "推广单元名称": c.ad_group, "关键词名称": c.keyword,
                "匹配模式": LABELS[per_plan.get(c.campaign, default)].get(c.match_type, "")}
-        if c.field == "status":
-            if c.after != "paused":
-                return None, "status"
-            row["启用/暂停"] = "暂停"
-        elif c.field in FIELD_COLUMN:
-            row[FIELD_COLUMN[c.field]] = c.after
-        else:
-            return None, "field"
-        return row, None
+        return with_edit(row, c, ("启用/暂停", "暂停"), FIELD_COLUMN)
 
     rows, written, more = collect(pd.DataFrame(edits, columns=changes.columns), row_for)
     refused += more

@@ -130,6 +130,22 @@ def collect(changes: pd.DataFrame, row_for) -> tuple[list[dict], list[str], list
     return list(merged.values()), written, refused
 
 
+def with_edit(row: dict, change, status: tuple[str, str], fields: dict[str, str]) -> tuple[dict | None, str | None]:
+    """``row`` (a keyword row of a format) with ``change``'s edit in it: a pause as
+    ``status`` (column, the format's word for paused) — the only status written — or the
+    field's new value in its column of ``fields``; (None, why) for an edit the format
+    does not take."""
+    if change.field == "status":
+        if change.after != "paused":
+            return None, "status"
+        row[status[0]] = status[1]
+    elif change.field in fields:
+        row[fields[change.field]] = change.after
+    else:
+        return None, "field"
+    return row, None
+
+
 def bare_keyword(keyword: str, match_type: str) -> str:
     """The keyword's text without the match-type punctuation a Google export wraps it in
     (``[locksmith near me]``, ``"local locksmith"``): Editor and the bulk files give the match

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from optimizer.actions.formats.common import BulkFile, BulkResult, bare_keyword, collect, delimited, unwritable_frame
+from optimizer.actions.formats.common import (BulkFile, BulkResult, bare_keyword, collect, delimited, unwritable_frame,
+                                              with_edit)
 
 COLUMNS = ["Campaign", "Ad group", "Keyword", "Criterion Type", "Max CPC", "Status", "Final URL", "Final mobile URL"]
 ENCODINGS = {"utf16_tab": ("\t", "utf-16-bom"), "utf8_comma": (",", "utf-8-sig")}
@@ -39,15 +40,7 @@ def row_for(c) -> tuple[dict | None, str | None]:
     if c.match_type not in KEYWORD_TYPES:
         return None, "match_type"
     row = {"Campaign": c.campaign, "Ad group": c.ad_group, "Keyword": kw, "Criterion Type": KEYWORD_TYPES[c.match_type]}
-    if c.field == "status":
-        if c.after != "paused":
-            return None, "status"
-        row["Status"] = "Paused"
-    elif c.field in FIELD_COLUMN:
-        row[FIELD_COLUMN[c.field]] = c.after
-    else:
-        return None, "field"
-    return row, None
+    return with_edit(row, c, ("Status", "Paused"), FIELD_COLUMN)
 
 
 def write(changes: pd.DataFrame, encoding: str = "utf16_tab") -> BulkResult:

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from optimizer.actions.formats.common import BulkFile, BulkResult, bare_keyword, collect, delimited, unwritable_frame
+from optimizer.actions.formats.common import (BulkFile, BulkResult, bare_keyword, collect, delimited, unwritable_frame,
+                                              with_edit)
 
 COLUMNS = ["Row Type", "Action", "Campaign", "Ad group", "Keyword", "Type", "Level", "Keyword status",
            "Default max. CPC", "Final URL", "Mobile final URL", "Keyword ID"]
@@ -40,15 +41,7 @@ def row_for(c, edit_without_id: bool = True) -> tuple[dict | None, str | None]:
         return None, "no_id_web"
     row = {"Row Type": "Keyword", "Action": "Edit", "Campaign": c.campaign, "Ad group": c.ad_group, "Keyword": kw,
            "Type": TYPES[c.match_type], "Keyword ID": keyword_id}
-    if c.field == "status":
-        if c.after != "paused":
-            return None, "status"
-        row["Keyword status"] = "Paused"
-    elif c.field in FIELD_COLUMN:
-        row[FIELD_COLUMN[c.field]] = c.after
-    else:
-        return None, "field"
-    return row, None
+    return with_edit(row, c, ("Keyword status", "Paused"), FIELD_COLUMN)
 
 
 def write(changes: pd.DataFrame, edit_without_id: bool = True) -> BulkResult:

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from optimizer.actions.formats.common import BulkFile, BulkResult, bare_keyword, collect, delimited, unwritable_frame
+from optimizer.actions.formats.common import (BulkFile, BulkResult, bare_keyword, collect, delimited, unwritable_frame,
+                                              with_edit)
 
 COLUMNS = ["Type", "Status", "Id", "Parent Id", "Campaign", "Ad Group", "Keyword", "Match Type", "Bid", "Final Url",
            "Mobile Final Url", "Name"]
@@ -42,15 +43,7 @@ def row_for(c) -> tuple[dict | None, str | None]:
         return None, "match_type"
     row = {"Type": "Keyword", "Id": c.keyword_id, "Campaign": c.campaign, "Ad Group": c.ad_group, "Keyword": kw,
            "Match Type": MATCH[c.match_type]}
-    if c.field == "status":
-        if c.after != "paused":
-            return None, "status"
-        row["Status"] = "Paused"
-    elif c.field in FIELD_COLUMN:
-        row[FIELD_COLUMN[c.field]] = c.after
-    else:
-        return None, "field"
-    return row, None
+    return with_edit(row, c, ("Status", "Paused"), FIELD_COLUMN)
 
 
 def write(changes: pd.DataFrame, delimiter: str = ",") -> BulkResult:
