@@ -19,17 +19,8 @@ import argparse
 import json
 import sys
 
+from optimizer.outputs.analyze import _positive_int  # --workers as analyze --batch reads it
 from optimizer.outputs.sheet_text import st
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, not {text}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text}")
-    return value
 
 
 def _seconds(text: str) -> float:
